@@ -1,0 +1,141 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * A global position in the `$all` stream. It mirrors EventStoreDB's `Position`: events are
+ * ordered by `commit`, then by `prepare`.
+ *
+ * In the SQL adapter `commit` is the id of the Postgres transaction that appended the event
+ * (`xid8`) and `prepare` is the event's sequence number; in EventStoreDB they are its commit
+ * and prepare positions in the transaction log.
+ */
+export interface Position {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+/** The event a writer hands to {@link EventStore.appendToStream}. */
+export interface EventData<Type extends string = string, Data = unknown> {
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** A UUID; generated when absent. */
+  readonly id?: string;
+}
+
+/** An event as read back from a stream or from `$all`. */
+export interface RecordedEvent<Type extends string = string, Data = unknown> {
+  readonly id: string;
+  readonly streamName: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** Its revision within its stream, from 0. */
+  readonly revision: bigint;
+  /** Its position in `$all`. */
+  readonly position: Position;
+  readonly created: Date;
+}
+
+/**
+ * The optimistic-concurrency rule of an append, as in EventStoreDB:
+ * - `no_stream`: the stream must not exist yet;
+ * - `stream_exists`: it must have at least one event;
+ * - `any`: no check;
+ * - a revision: the stream's last event must have exactly this revision.
+ */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
+
+/** What the store holds for a stream, as reported by a wrong-expected-version error. */
+export type CurrentRevision = 'no_stream' | bigint;
+
+export interface AppendOptions {
+  /** Defaults to `any`. */
+  readonly expectedRevision?: ExpectedRevision;
+}
+
+export interface AppendResult {
+  /** The revision of the last event written: pass it as `expectedRevision` on the next append. */
+  readonly nextExpectedRevision: bigint;
+  /** The position of the last event written. */
+  readonly position: Position;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  readonly direction?: Direction;
+  /** Inclusive. Defaults to `start` forwards and `end` backwards. */
+  readonly fromRevision?: bigint | 'start' | 'end';
+  /** Defaults to no limit. */
+  readonly maxCount?: number;
+}
+
+/** Selects events in `$all` by the category of their stream: the part of its name before the first `-`. */
+export interface AllFilter {
+  readonly categories?: readonly string[];
+  /** Stream-name prefixes (a superset of categories: `order-` is the category `order`). */
+  readonly streamNamePrefixes?: readonly string[];
+}
+
+export interface ReadAllOptions {
+  readonly direction?: Direction;
+  /** Inclusive, as in EventStoreDB. Defaults to `start` forwards and `end` backwards. */
+  readonly fromPosition?: Position | 'start' | 'end';
+  /** Defaults to 4096. */
+  readonly maxCount?: number;
+  readonly filter?: AllFilter;
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive: the first event delivered is the one after it. Defaults to `start`. */
+  readonly fromPosition?: Position | 'start' | 'end';
+  readonly filter?: AllFilter;
+}
+
+export interface SubscribeToStreamOptions {
+  /** Exclusive: the first event delivered has the next revision. Defaults to `start`. */
+  readonly fromRevision?: bigint | 'start' | 'end';
+}
+
+/**
+ * The event store port. Every adapter (SQL on Postgres or PGlite, EventStoreDB) passes the same
+ * contract suite (`@stepstream/eventstore/testing`).
+ *
+ * @example
+ * const { nextExpectedRevision } = await store.appendToStream(
+ *   'execution-sm:run1', [{ type: 'ExecutionStarted', data: { input: '{}' } }],
+ *   { expectedRevision: 'no_stream' });
+ */
+export interface EventStore {
+  /** Which adapter this is, for logs: `pglite`, `postgres`, `eventstoredb`. */
+  readonly kind: string;
+  /**
+   * Appends events atomically.
+   * @throws WrongExpectedVersionError when `expectedRevision` does not hold.
+   */
+  appendToStream(
+    streamName: string,
+    events: readonly EventData[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
+  /** Reads a stream; a stream that does not exist reads as empty. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Reads `$all` in commit order. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The position of the last event in `$all` that a reader can see, or `undefined` when empty. */
+  headPosition(): Promise<Position | undefined>;
+  /**
+   * Catches up from a position, then follows new events live, with no gap and no duplicate.
+   * Delivery is in commit order; an event that commits later with a smaller sequence number is
+   * never skipped.
+   */
+  subscribeToAll(options?: SubscribeToAllOptions): Observable<RecordedEvent>;
+  /** Catches up on one stream, then follows it live. */
+  subscribeToStream(streamName: string, options?: SubscribeToStreamOptions): Observable<RecordedEvent>;
+  /**
+   * Emits (without payload) whenever events may have been appended to `$all`, by this process or
+   * another. Pull-based consumers (projectors) read with {@link readAll} on each signal.
+   */
+  appended(): Observable<void>;
+  close(): Promise<void>;
+}

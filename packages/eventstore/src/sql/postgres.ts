@@ -1,0 +1,118 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { Subject } from 'rxjs';
+import type { EventStore } from '../port/types.js';
+import { migrateEventStore } from './schema.js';
+import { getSqlEventStore, type AppendSignal } from './sql-event-store.js';
+
+export interface PostgresEventStoreOptions {
+  /** `postgres://user@host:port/db` */
+  readonly connectionString: string;
+  /** Defaults to `stepstream`. */
+  readonly schema?: string;
+  /** Pool size; defaults to 20. */
+  readonly maxConnections?: number;
+  /** Called when the LISTEN connection drops and is re-established, for logs. */
+  readonly onNotice?: (message: string) => void;
+}
+
+/** A `pg` pool on which bigint and numeric columns stay strings (the store casts what it reads). */
+export const makePgPool = (connectionString: string, max = 20): pg.Pool =>
+  new pg.Pool({ connectionString, max, application_name: 'stepstream' });
+
+/**
+ * Tells other processes about appends with LISTEN/NOTIFY. The NOTIFY is sent after the append
+ * has committed, on its own: a NOTIFY inside the appending transaction would hold Postgres's
+ * global notify lock through the commit and serialise every writer. Notifications are coalesced,
+ * so a burst of appends costs at most two NOTIFYs in flight.
+ */
+const listenNotify = async (
+  pool: pg.Pool,
+  connectionString: string,
+  channel: string,
+  onNotice: (m: string) => void,
+): Promise<AppendSignal> => {
+  const wake = new Subject<void>();
+  let client: pg.Client | undefined;
+  let closed = false;
+  let reconnectDelay = 100;
+
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString, application_name: 'stepstream-listen' });
+    c.on('notification', () => wake.next());
+    c.on('error', (e) => {
+      if (closed) return;
+      onNotice(`event store LISTEN connection lost (${e.message}); reconnecting`);
+      c.end().catch(() => undefined);
+      setTimeout(() => void reconnect(), reconnectDelay);
+      reconnectDelay = Math.min(reconnectDelay * 2, 5000);
+    });
+    await c.connect();
+    await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+    client = c;
+    reconnectDelay = 100;
+  };
+  const reconnect = async () => {
+    if (closed) return;
+    try {
+      await connect();
+      wake.next(); // anything appended while we were away
+    } catch (e) {
+      onNotice(`event store LISTEN reconnect failed (${(e as Error).message}); retrying`);
+      setTimeout(() => void reconnect(), reconnectDelay);
+      reconnectDelay = Math.min(reconnectDelay * 2, 5000);
+    }
+  };
+  await connect();
+
+  let inFlight = false;
+  let again = false;
+  const notify = (): void => {
+    if (closed) return;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    pool
+      .query('select pg_notify($1, $2)', [channel, ''])
+      .catch((e: Error) => onNotice(`event store NOTIFY failed: ${e.message}`))
+      .finally(() => {
+        inFlight = false;
+        if (again) {
+          again = false;
+          notify();
+        }
+      });
+  };
+
+  return {
+    wake,
+    announce: notify,
+    async close() {
+      closed = true;
+      wake.complete();
+      await client?.end().catch(() => undefined);
+    },
+  };
+};
+
+/**
+ * Opens the SQL event store on a Postgres server, creating its schema if needed.
+ *
+ * @example
+ * const store = await openPostgresEventStore({ connectionString: process.env.DATABASE_URL! });
+ */
+export const openPostgresEventStore = async (options: PostgresEventStoreOptions): Promise<EventStore> => {
+  const schema = options.schema ?? 'stepstream';
+  const pool = makePgPool(options.connectionString, options.maxConnections ?? 20);
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateEventStore(db, schema);
+    const signal = await listenNotify(pool, options.connectionString, `${schema}_events`, options.onNotice ?? (() => {}));
+    return getSqlEventStore({ db, schema, kind: 'postgres', signal, onClose: () => db.destroy() });
+  } catch (e) {
+    await db.destroy().catch(() => undefined);
+    throw e;
+  }
+};

@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { Observable, Subject } from 'rxjs';
+import { catchUp, type Page } from '../catch-up.js';
+import { WrongExpectedVersionError } from '../port/errors.js';
+
+import type {
+  AllFilter,
+  AppendOptions,
+  AppendResult,
+  CurrentRevision,
+  EventData,
+  EventStore,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  SubscribeToStreamOptions,
+} from '../port/types.js';
+
+/** How an SQL store learns that another writer appended, and tells others that it did. */
+export interface AppendSignal {
+  /** Fires when events may have been appended elsewhere. */
+  readonly wake: Observable<void>;
+  /** Called after each successful append of this process (already committed). */
+  readonly announce: () => void;
+  readonly close: () => Promise<void>;
+}
+
+export interface SqlEventStoreOptions {
+  readonly db: Kysely<any>;
+  /** The Postgres schema that holds the tables (created by `migrateEventStore`). */
+  readonly schema: string;
+  readonly kind: string;
+  readonly signal: AppendSignal;
+  /** Called on close, after the signal is closed. */
+  readonly onClose?: () => Promise<void>;
+  /** Page size of subscriptions' reads. */
+  readonly pageSize?: number;
+}
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  stream_name: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown> | null;
+  created: Date | string;
+}
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.event_id,
+  streamName: row.stream_name,
+  type: row.type,
+  data: row.data,
+  metadata: row.metadata ?? {},
+  revision: BigInt(row.revision),
+  position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) },
+  created: row.created instanceof Date ? row.created : new Date(row.created),
+});
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The SQL adapter of the {@link EventStore} port, on any Kysely Postgres dialect (a `pg` pool or
+ * an in-process PGlite).
+ *
+ * Commit order: `position` comes from a sequence, and two writers can commit out of sequence
+ * order (B takes 11, A took 10, B commits first). Readers of `$all` therefore order by the
+ * appending transaction's id and only read events of transactions older than the oldest one still
+ * running (`pg_snapshot_xmin(pg_current_snapshot())`). Once a reader has seen a transaction,
+ * every older one has ended, so nothing can later appear behind its cursor.
+ */
+export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
+  const { db, signal } = options;
+  const pageSize = options.pageSize ?? 1000;
+  const t = (name: string) => sql.id(options.schema, name);
+  const localAppends = new Subject<void>();
+  let closed = false;
+
+  // Read as text (bigint columns differ between drivers); ORDER BY must name the table's columns
+  // (`e.position`), not these text aliases.
+  const columns = sql`position::text as position, transaction_id::text as transaction_id, stream_name,
+    revision::text as revision, event_id::text as event_id, type, data, metadata, created`;
+  const visible = sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+  const filterSql = (filter: AllFilter | undefined): RawBuilder<unknown> => {
+    const categories = filter?.categories ?? [];
+    const prefixes = filter?.streamNamePrefixes ?? [];
+    if (categories.length === 0 && prefixes.length === 0) return sql`true`;
+    const parts: RawBuilder<unknown>[] = [];
+    if (categories.length > 0) parts.push(sql`category = any(${[...categories]}::text[])`);
+    for (const p of prefixes) parts.push(sql`stream_name like ${`${escapeLike(p)}%`}`);
+    return sql`(${sql.join(parts, sql` or `)})`;
+  };
+
+  const currentRevision = async (streamName: string): Promise<CurrentRevision> => {
+    const { rows } = await sql<{ revision: string }>`
+      select revision::text as revision from ${t('streams')} where stream_name = ${streamName}`.execute(db);
+    return rows[0] ? BigInt(rows[0].revision) : 'no_stream';
+  };
+
+  const appendToStream = async (
+    streamName: string,
+    events: readonly EventData[],
+    appendOptions?: AppendOptions,
+  ): Promise<AppendResult> => {
+    const expected = appendOptions?.expectedRevision ?? 'any';
+    if (closed) throw new Error('The event store is closed');
+    if (events.length === 0) return appendNothing(streamName, expected);
+    const n = events.length;
+    // One statement, so one round trip and one implicit transaction: claim the revisions on the
+    // stream's row (the row lock orders concurrent writers), then insert the events.
+    const claim =
+      expected === 'no_stream'
+        ? sql`insert into ${t('streams')} (stream_name, revision) values (${streamName}, ${n - 1})
+              on conflict (stream_name) do nothing returning revision`
+        : expected === 'any'
+          ? sql`insert into ${t('streams')} as s (stream_name, revision) values (${streamName}, ${n - 1})
+                on conflict (stream_name) do update set revision = s.revision + ${n} returning revision`
+          : expected === 'stream_exists'
+            ? sql`update ${t('streams')} set revision = revision + ${n}
+                  where stream_name = ${streamName} returning revision`
+            : sql`update ${t('streams')} set revision = revision + ${n}
+                  where stream_name = ${streamName} and revision = ${expected.toString()}::bigint returning revision`;
+    const ids = events.map((e) => e.id ?? randomUUID());
+    const types = events.map((e) => e.type);
+    const data = events.map((e) => JSON.stringify(e.data ?? null));
+    const metadata = events.map((e) => JSON.stringify(e.metadata ?? {}));
+    const { rows } = await sql<{ revision: string | null; transaction_id: string | null; position: string | null }>`
+      with claimed as (${claim}),
+      inserted as (
+        insert into ${t('events')} (stream_name, revision, event_id, type, data, metadata)
+        select ${streamName}, claimed.revision - ${n}::bigint + v.ord, v.id, v.type, v.data::json, v.metadata::jsonb
+        from claimed cross join unnest(${ids}::uuid[], ${types}::text[], ${data}::text[], ${metadata}::text[])
+          with ordinality as v(id, type, data, metadata, ord)
+        order by v.ord
+        returning position, transaction_id
+      )
+      select (select revision::text from claimed) as revision,
+             (select transaction_id::text from inserted limit 1) as transaction_id,
+             (select max(position)::text from inserted) as position`.execute(db);
+    const row = rows[0];
+    if (!row || row.revision === null || row.position === null || row.transaction_id === null) {
+      throw new WrongExpectedVersionError(streamName, expected, await currentRevision(streamName));
+    }
+    localAppends.next();
+    signal.announce();
+    return {
+      nextExpectedRevision: BigInt(row.revision),
+      position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.position) },
+    };
+  };
+
+  /** An empty append checks the expected revision and writes nothing, as EventStoreDB does. */
+  const appendNothing = async (streamName: string, expected: AppendOptions['expectedRevision'] & {}) => {
+    const actual = await currentRevision(streamName);
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && actual === 'no_stream') ||
+      (expected === 'stream_exists' && actual !== 'no_stream') ||
+      (typeof expected === 'bigint' && actual === expected);
+    if (!ok) throw new WrongExpectedVersionError(streamName, expected, actual);
+    const head = await headPosition();
+    return {
+      nextExpectedRevision: actual === 'no_stream' ? -1n : actual,
+      position: head ?? { commit: 0n, prepare: 0n },
+    };
+  };
+
+  const readStream = async (streamName: string, o?: ReadStreamOptions): Promise<RecordedEvent[]> => {
+    const backwards = o?.direction === 'backwards';
+    const from = o?.fromRevision ?? (backwards ? 'end' : 'start');
+    const limit = o?.maxCount ?? Number.MAX_SAFE_INTEGER;
+    if (limit <= 0) return [];
+    const bound =
+      from === 'start'
+        ? backwards
+          ? sql`false`
+          : sql`true`
+        : from === 'end'
+          ? backwards
+            ? sql`true`
+            : sql`false`
+          : backwards
+            ? sql`revision <= ${from.toString()}::bigint`
+            : sql`revision >= ${from.toString()}::bigint`;
+    const { rows } = await sql<EventRow>`
+      select ${columns} from ${t('events')} as e
+      where stream_name = ${streamName} and ${bound}
+      order by e.revision ${backwards ? sql`desc` : sql`asc`}
+      limit ${limit}`.execute(db);
+    return rows.map(toRecorded);
+  };
+
+  const positionBound = (from: Position | 'start' | 'end' | undefined, backwards: boolean, inclusive: boolean) => {
+    if (from === undefined || from === 'start') return backwards ? sql`false` : sql`true`;
+    if (from === 'end') return backwards ? sql`true` : sql`false`;
+    const op = sql.raw(backwards ? (inclusive ? '<=' : '<') : inclusive ? '>=' : '>');
+    return sql`(transaction_id, position) ${op} (${from.commit.toString()}::text::xid8, ${from.prepare.toString()}::bigint)`;
+  };
+
+  const readAllRows = async (
+    from: Position | 'start' | 'end' | undefined,
+    backwards: boolean,
+    inclusive: boolean,
+    limit: number,
+    filter: AllFilter | undefined,
+  ): Promise<RecordedEvent[]> => {
+    if (limit <= 0) return [];
+    const order = backwards ? sql`desc` : sql`asc`;
+    const { rows } = await sql<EventRow>`
+      select ${columns} from ${t('events')} as e
+      where ${visible} and ${positionBound(from, backwards, inclusive)} and ${filterSql(filter)}
+      order by e.transaction_id ${order}, e.position ${order}
+      limit ${limit}`.execute(db);
+    return rows.map(toRecorded);
+  };
+
+  /**
+   * The newest transaction that has committed events readers cannot see yet (an older writer is
+   * still committing), or undefined when every committed event is visible.
+   */
+  const invisibleUpTo = async (): Promise<string | undefined> => {
+    const { rows } = await sql<{ newest: string | null }>`
+      select max(transaction_id)::text as newest from ${t('events')}
+      where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`.execute(db);
+    return rows[0]?.newest ?? undefined;
+  };
+
+  /** Waits (bounded) until every transaction up to `xid` has ended, so its events are visible. */
+  const awaitHorizon = async (xid: string, maxWaitMs = 10_000): Promise<void> => {
+    const deadline = Date.now() + maxWaitMs;
+    for (let delay = 1; Date.now() < deadline; delay = Math.min(delay * 2, 50)) {
+      const { rows } = await sql<{ passed: boolean }>`
+        select pg_snapshot_xmin(pg_current_snapshot()) > ${xid}::text::xid8 as passed`.execute(db);
+      if (rows[0]?.passed) return;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
+
+  /**
+   * readAll with read-your-writes: when a page comes back short while events committed before
+   * the call are still hidden behind an older writer, wait for that writer to finish and read
+   * again. Appends are single statements, so this wait lasts milliseconds.
+   */
+  const readAll = async (o?: ReadAllOptions): Promise<RecordedEvent[]> => {
+    const backwards = o?.direction === 'backwards';
+    const from = o?.fromPosition ?? (backwards ? 'end' : 'start');
+    const limit = o?.maxCount ?? 4096;
+    const read = () => readAllRows(from, backwards, true, limit, o?.filter);
+    const first = await read();
+    if (first.length >= limit) return first;
+    const hidden = await invisibleUpTo();
+    if (hidden === undefined) return first;
+    await awaitHorizon(hidden);
+    return read();
+  };
+
+  const headPosition = async (): Promise<Position | undefined> => {
+    const [last] = await readAll({ direction: 'backwards', maxCount: 1 });
+    return last?.position;
+  };
+
+  const hasPending = async (): Promise<boolean> => (await invisibleUpTo()) !== undefined;
+
+  const wake = new Observable<void>((subscriber) => {
+    const a = localAppends.subscribe(subscriber);
+    const b = signal.wake.subscribe(subscriber);
+    return () => {
+      a.unsubscribe();
+      b.unsubscribe();
+    };
+  });
+
+  const subscribeToAll = (o?: SubscribeToAllOptions): Observable<RecordedEvent> =>
+    new Observable<RecordedEvent>((subscriber) => {
+      const start = async (): Promise<Position | undefined> => {
+        const from = o?.fromPosition ?? 'start';
+        if (from === 'start') return undefined;
+        if (from === 'end') return (await headPosition()) ?? undefined;
+        return from;
+      };
+      let inner: { unsubscribe(): void } | undefined;
+      let done = false;
+      start().then(
+        (from) => {
+          if (done) return;
+          inner = catchUp<RecordedEvent, Position>({
+            from,
+            pageSize,
+            wake,
+            cursorOf: (e) => e.position,
+            readPage: async (after, size): Promise<Page<RecordedEvent>> => {
+              const items = await readAllRows(after, false, false, size, o?.filter);
+              return { items, pending: items.length < size ? await hasPending() : false };
+            },
+          }).subscribe(subscriber);
+        },
+        (e: unknown) => subscriber.error(e),
+      );
+      return () => {
+        done = true;
+        inner?.unsubscribe();
+      };
+    });
+
+  const subscribeToStream = (streamName: string, o?: SubscribeToStreamOptions): Observable<RecordedEvent> =>
+    new Observable<RecordedEvent>((subscriber) => {
+      const start = async (): Promise<bigint> => {
+        const from = o?.fromRevision ?? 'start';
+        if (from === 'start') return -1n;
+        if (from === 'end') {
+          const actual = await currentRevision(streamName);
+          return actual === 'no_stream' ? -1n : actual;
+        }
+        return from;
+      };
+      let inner: { unsubscribe(): void } | undefined;
+      let done = false;
+      start().then(
+        (from) => {
+          if (done) return;
+          // Revisions of one stream commit in order (the stream row's lock), so a stream needs
+          // no visibility horizon.
+          inner = catchUp<RecordedEvent, bigint>({
+            from,
+            pageSize,
+            wake,
+            cursorOf: (e) => e.revision,
+            readPage: async (after, size) => ({
+              items: await readStream(streamName, { fromRevision: (after ?? -1n) + 1n, maxCount: size }),
+              pending: false,
+            }),
+          }).subscribe(subscriber);
+        },
+        (e: unknown) => subscriber.error(e),
+      );
+      return () => {
+        done = true;
+        inner?.unsubscribe();
+      };
+    });
+
+  return {
+    kind: options.kind,
+    appendToStream,
+    readStream,
+    readAll,
+    headPosition,
+    subscribeToAll,
+    subscribeToStream,
+    appended: () => wake,
+    async close() {
+      if (closed) return;
+      closed = true;
+      localAppends.complete();
+      await signal.close();
+      await options.onClose?.();
+    },
+  };
+};
+

@@ -1,0 +1,1 @@
+export { eventStoreContract, type ContractContext } from './contract.js';

@@ -1,0 +1,49 @@
+import test from 'ava';
+import pg from 'pg';
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { openPostgresEventStore } from '../src/sql/postgres.js';
+import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from './postgres-env.js';
+
+const unavailable = await postgresUnavailable();
+const schema = uniqueSchema('order');
+test.after.always(() => (unavailable ? undefined : dropSchema(schema)));
+
+// The race the SQL adapter must survive: writer A takes sequence number p and has not committed;
+// writer B takes p + 1 and commits. A subscriber that delivered B and moved its cursor past p + 1
+// would never see A. It must hold B back until A ends, then deliver A before B.
+const scenario = unavailable ? test.skip : test;
+if (unavailable) console.log(`SKIP postgres commit-order test: ${unavailable}`);
+scenario('an event that commits late with a smaller position is delivered, and first', async (t) => {
+  const store = await openPostgresEventStore({ connectionString: postgresUrl, schema });
+  const slow = new pg.Client({ connectionString: postgresUrl });
+  await slow.connect();
+  try {
+    const category = `late${Math.random().toString(36).slice(2, 10)}`;
+    const q = (name: string) => `${pg.escapeIdentifier(schema)}.${name}`;
+    await slow.query('begin');
+    await slow.query(`insert into ${q('streams')} (stream_name, revision) values ($1, 0)`, [`${category}-slow`]);
+    await slow.query(
+      `insert into ${q('events')} (stream_name, revision, event_id, type, data, metadata)
+       values ($1, 0, gen_random_uuid(), 'Slow', '{}', '{}')`,
+      [`${category}-slow`],
+    );
+
+    const seen: string[] = [];
+    const both = firstValueFrom(store.subscribeToAll({ filter: { categories: [category] } }).pipe(take(2), toArray()));
+    const tap = store.subscribeToAll({ filter: { categories: [category] } }).subscribe((e) => seen.push(e.type));
+    await store.appendToStream(`${category}-fast`, [{ type: 'Fast', data: {} }]);
+    await new Promise((r) => setTimeout(r, 300));
+    t.deepEqual(seen, [], 'the committed later event is held back while the earlier writer is open');
+
+    await slow.query('commit');
+    const events = await both;
+    tap.unsubscribe();
+    t.deepEqual(events.map((e) => e.type), ['Slow', 'Fast']);
+    t.true(events[0]!.position.prepare < events[1]!.position.prepare, 'Slow holds the smaller sequence number');
+    const read = await store.readAll({ filter: { categories: [category] } });
+    t.deepEqual(read.map((e) => e.type), ['Slow', 'Fast']);
+  } finally {
+    await slow.end();
+    await store.close();
+  }
+});
