@@ -2,7 +2,7 @@ import test from 'ava';
 import pg from 'pg';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { openPostgresEventStore } from '../src/sql/postgres.js';
-import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from './postgres-env.js';
+import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from '../src/testing/postgres.js';
 
 const unavailable = await postgresUnavailable();
 const schema = uniqueSchema('order');

@@ -1,7 +1,7 @@
 import anyTest, { type TestFn } from 'ava';
 import { openPostgresEventStore } from '../src/sql/postgres.js';
 import { eventStoreContract, type ContractContext } from '../src/testing/index.js';
-import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from './postgres-env.js';
+import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from '../src/testing/postgres.js';
 
 const test = anyTest as TestFn<ContractContext>;
 const unavailable = await postgresUnavailable();

@@ -1,43 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ANY,
-  BACKWARDS,
-  DeadlineExceededError,
-  END,
-  EventStoreDBClient,
-  FORWARDS,
-  NO_STREAM,
-  START,
-  STREAM_EXISTS,
-  StreamNotFoundError,
-  UnavailableError,
-  WrongExpectedVersionError as ClientWrongExpectedVersionError,
-  excludeSystemEvents,
-  jsonEvent,
-  streamNameFilter,
-  type AllStreamResolvedEvent,
-  type AppendExpectedRevision,
-  type JSONType,
-  type ReadableSubscription,
-  type RecordedEvent as ClientRecordedEvent,
-  type StreamingRead,
+  ANY, BACKWARDS, DeadlineExceededError, END, EventStoreDBClient, FORWARDS, NO_STREAM, START, STREAM_EXISTS,
+  StreamNotFoundError, UnavailableError, WrongExpectedVersionError as ClientWrongExpectedVersionError,
+  excludeSystemEvents, jsonEvent, streamNameFilter,
+  type AllStreamResolvedEvent, type AppendExpectedRevision, type JSONType, type ReadableSubscription,
+  type RecordedEvent as ClientRecordedEvent, type StreamingRead,
 } from '@eventstore/db-client';
 import { Observable, Subject, map, share, takeUntil } from 'rxjs';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../port/errors.js';
 import { comparePositions, filterPrefixes, matchesFilter } from '../port/position.js';
 import type {
-  AppendOptions,
-  AppendResult,
-  CurrentRevision,
-  EventData,
-  EventStore,
-  ExpectedRevision,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeToAllOptions,
-  SubscribeToStreamOptions,
+  AppendOptions, AppendResult, CurrentRevision, EventData, EventStore, ExpectedRevision, Position, ReadAllOptions,
+  ReadStreamOptions, RecordedEvent, SubscribeToAllOptions, SubscribeToStreamOptions,
 } from '../port/types.js';
 
 /** Where the EventStoreDB server is. */
@@ -89,18 +63,14 @@ const drain = async <E>(
   limit: number,
 ): Promise<RecordedEvent[]> => {
   const out: RecordedEvent[] = [];
-  let early = false;
   try {
     for await (const resolved of read) {
       const e = keep(resolved);
-      if (e) out.push(e);
-      if (out.length >= limit) {
-        early = true;
-        break;
-      }
+      if (e && out.push(e) >= limit) break;
     }
   } finally {
-    if (early) void read.cancel().catch(() => undefined);
+    // Stopped early: tell the server, rather than let it stream the rest of $all to nobody.
+    if (out.length >= limit) void read.cancel().catch(() => undefined);
   }
   return out;
 };
@@ -150,14 +120,10 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     const limit = o?.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (limit <= 0) return [];
     const backwards = o?.direction === 'backwards';
-    const read = () =>
-      client.readStream(streamName, {
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: o?.fromRevision ?? (backwards ? END : START),
-        maxCount: limit,
-      });
+    const fromRevision = o?.fromRevision ?? (backwards ? END : START);
     try {
-      return await drain(read(), toRecorded, limit);
+      const read = client.readStream(streamName, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount: limit });
+      return await drain(read, toRecorded, limit);
     } catch (e) {
       if (e instanceof StreamNotFoundError) return [];
       throw translate(e);
@@ -183,16 +149,15 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
       // The port's bound is inclusive; a backward read of the log may start before the record at
       // `from`. Fetch that record forwards, and keep only what lies strictly before it backwards,
       // which is right whichever way the server treats the bound.
-      const at = (r: AllStreamResolvedEvent) => {
+      const near = (sign: 0 | -1) => (r: AllStreamResolvedEvent) => {
         const e = keep(r);
-        return e && comparePositions(e.position, from) === 0 ? e : undefined;
+        return e && comparePositions(e.position, from) === sign ? e : undefined;
       };
-      const before = (r: AllStreamResolvedEvent) => {
-        const e = keep(r);
-        return e && comparePositions(e.position, from) < 0 ? e : undefined;
-      };
-      const first = await drain(client.readAll({ fromPosition: from, maxCount: 1 }), at, 1);
-      const rest = await drain(client.readAll({ direction: BACKWARDS, fromPosition: from }), before, limit - first.length);
+      const first = await drain(client.readAll({ fromPosition: from, maxCount: 1 }), near(0), 1);
+      const rest =
+        first.length < limit
+          ? await drain(client.readAll({ direction: BACKWARDS, fromPosition: from }), near(-1), limit - first.length)
+          : [];
       return [...first, ...rest];
     } catch (e) {
       throw translate(e);

@@ -1,1 +1,2 @@
 export { eventStoreContract, type ContractContext } from './contract.js';
+export { postgresUrl, postgresUnavailable, uniqueSchema, dropSchema } from './postgres.js';

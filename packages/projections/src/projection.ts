@@ -1,0 +1,35 @@
+import type { RecordedEvent } from '@stepstream/eventstore';
+import type { Kysely, Migration, Transaction } from 'kysely';
+
+/** Applies one event to the read model, inside the batch's transaction. */
+export type ProjectionHandler = (tx: Transaction<any>, event: RecordedEvent, schema: string) => Promise<void>;
+
+/**
+ * A read model: its tables (created by its migrations, in a Postgres schema of its own) and one
+ * handler per event type it reads. Events of other types only move its checkpoint.
+ *
+ * Handlers must be deterministic functions of the event and the read model: a rebuild replays
+ * every event from zero and must arrive at the same rows.
+ *
+ * @example
+ * const counts: Projection = {
+ *   name: 'stream_counts',
+ *   migrations: (schema) => ({ '0001': { up: (db) => db.schema.withSchema(schema)
+ *     .createTable('counts').addColumn('stream', 'text', (c) => c.primaryKey())
+ *     .addColumn('n', 'integer').execute() } }),
+ *   handlers: { Tick: (tx, e, schema) => tx.withSchema(schema).insertInto('counts')
+ *     .values({ stream: e.streamName, n: 1 })
+ *     .onConflict((oc) => oc.column('stream').doUpdateSet({ n: (eb) => eb('counts.n', '+', 1) }))
+ *     .execute().then(() => undefined) },
+ * };
+ */
+export interface Projection {
+  /** Unique; also the name of the Postgres schema that holds the read model. */
+  readonly name: string;
+  /** Kysely migrations that create the read model's tables in `schema`. */
+  readonly migrations: (schema: string) => Record<string, Migration>;
+  readonly handlers: Readonly<Record<string, ProjectionHandler>>;
+}
+
+/** Where the read models live: a Kysely on Postgres or PGlite. */
+export type ReadModelDb = Kysely<any>;

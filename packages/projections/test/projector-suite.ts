@@ -1,0 +1,145 @@
+import type { TestFn } from 'ava';
+import type { EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
+import { comparePositions } from '@stepstream/eventstore';
+import { sql, type Kysely } from 'kysely';
+import { firstValueFrom, filter } from 'rxjs';
+import { getProjector } from '../src/index.js';
+import { appendLedgerEvents, expectedSnapshot, ledger, snapshot } from './fixtures/ledger.js';
+
+export interface Backend {
+  store: EventStore;
+  db: Kysely<any>;
+  close(): Promise<void>;
+}
+export interface SuiteContext {
+  backend: Backend;
+}
+
+const unique = (label: string) => `${label}${Math.random().toString(36).slice(2, 10)}`;
+/** Read-model schemas this run created, dropped at the end (the Postgres database is shared). */
+const created: string[] = [];
+const readModel = (label: string) => {
+  const name = unique(label);
+  created.push(name);
+  return name;
+};
+
+const allEvents = async (store: EventStore): Promise<RecordedEvent[]> => {
+  const out: RecordedEvent[] = [];
+  let from: Position | 'start' = 'start';
+  for (;;) {
+    const page = await store.readAll({ fromPosition: from, maxCount: 5000 });
+    const fresh = from === 'start' ? page : page.slice(1);
+    out.push(...fresh);
+    if (page.length < 5000) return out;
+    from = page.at(-1)!.position;
+  }
+};
+const upTo = (events: readonly RecordedEvent[], p: Position | undefined) =>
+  p ? events.filter((e) => comparePositions(e.position, p) <= 0) : [];
+
+/** The projector's guarantees, run against a store and read-model database of each kind. */
+export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<Backend>) => {
+  test.before(async (t) => {
+    t.context.backend = await open();
+  });
+  test.after.always(async (t) => {
+    for (const schema of created) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(t.context.backend.db);
+    await t.context.backend?.close();
+  });
+
+  test('a clean run applies every event once; lag shows the backlog and reaches zero', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('clean');
+    await appendLedgerEvents(store, category, 300);
+    const projector = getProjector({ store, db, projection: ledger(readModel('rm_clean'), category), batchSize: 64 });
+    await projector.catchUp();
+    const before = await projector.lag();
+    await appendLedgerEvents(store, category, 40);
+    const behind = await projector.lag();
+    t.true(behind.behind > before.behind, `lag grows with new events (${before.behind} → ${behind.behind})`);
+    await projector.start();
+    const head = (await store.headPosition())!;
+    t.true(await projector.waitFor(head, 20_000));
+    t.is((await projector.lag()).behind, 0n);
+    t.deepEqual(await snapshot(db, projector.schema), expectedSnapshot(await allEvents(store), category));
+    // Live: a new append reaches the read model without anyone calling catchUp.
+    const { position } = await store.appendToStream(`${category}-live`, [{ type: 'Deposited', data: { amount: 5 } }]);
+    t.true(await projector.waitFor(position, 20_000));
+    const live = await snapshot(db, projector.schema);
+    t.deepEqual(live.rows.find((r) => r.stream_name === `${category}-live`), { stream_name: `${category}-live`, events: 1, total: '5', last_type: 'Deposited' });
+    await projector.stop();
+  });
+
+  test('a handler that throws mid-batch leaves nothing of that batch; the retry completes it exactly once', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('throw');
+    await appendLedgerEvents(store, category, 200);
+    // The 130th event of the category fails three times, then applies.
+    let seen = 0;
+    let poison: string | undefined;
+    let failures = 3;
+    const errors: unknown[] = [];
+    const projection = ledger(readModel('rm_throw'), category, {
+      beforeApply: (e) => {
+        if (poison === undefined && ++seen === 130) poison = e.id;
+        if (e.id === poison && failures > 0) {
+          failures--;
+          throw new Error('handler failed mid-batch');
+        }
+      },
+    });
+    const projector = getProjector({ store, db, projection, batchSize: 50, onError: (e) => errors.push(e), retryDelayMs: () => 200 });
+    await projector.start();
+    const retrying = await firstValueFrom(projector.status$.pipe(filter((s) => s.state === 'retrying')));
+    t.is(retrying.lastError, 'handler failed mid-batch');
+    // While it fails, the read model holds exactly the committed batches: all or nothing.
+    const during = await snapshot(db, projector.schema);
+    const checkpoint = projector.status().checkpoint;
+    t.deepEqual(during, expectedSnapshot(upTo(await allEvents(store), checkpoint), category));
+    t.true(during.applied > 0 && during.applied < 200, `a partial read model (${during.applied} applied)`);
+    const head = (await store.headPosition())!;
+    t.true(await projector.waitFor(head, 30_000));
+    t.is(errors.length, 3);
+    t.deepEqual(await snapshot(db, projector.schema), expectedSnapshot(await allEvents(store), category));
+    await projector.stop();
+  });
+
+  test('a projector stopped mid-way and started again ends as a clean run', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('restart');
+    await appendLedgerEvents(store, category, 250);
+    const name = readModel('rm_restart');
+    let applied = 0;
+    const slow = ledger(name, category, { beforeApply: async () => { applied++; if (applied % 20 === 0) await new Promise((r) => setTimeout(r, 5)); } });
+    const first = getProjector({ store, db, projection: slow, batchSize: 30 });
+    await first.start();
+    await firstValueFrom(first.status$.pipe(filter((s) => s.eventsApplied > 0n && s.state === 'catching-up')));
+    await first.stop();
+    const partial = await snapshot(db, name);
+    const checkpoint = first.status().checkpoint;
+    t.deepEqual(partial, expectedSnapshot(upTo(await allEvents(store), checkpoint), category));
+    const second = getProjector({ store, db, projection: ledger(name, category), batchSize: 30 });
+    await second.catchUp();
+    t.deepEqual(await snapshot(db, name), expectedSnapshot(await allEvents(store), category));
+  });
+
+  test('rebuild replays from zero into a fresh read model and swaps it in', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('rebuild');
+    await appendLedgerEvents(store, category, 150);
+    const projector = getProjector({ store, db, projection: ledger(readModel('rm_rebuild'), category), batchSize: 40 });
+    await projector.catchUp();
+    const clean = await snapshot(db, projector.schema);
+    t.deepEqual(clean, expectedSnapshot(await allEvents(store), category));
+    // Damage the read model; a rebuild must restore it from the events alone.
+    await sql`delete from ${sql.id(projector.schema, 'accounts')} where stream_name like ${`${category}-1`}`.execute(db);
+    await sql`update ${sql.id(projector.schema, 'accounts')} set total = 0`.execute(db);
+    t.notDeepEqual(await snapshot(db, projector.schema), clean);
+    await projector.rebuild();
+    t.deepEqual(await snapshot(db, projector.schema), clean);
+    t.is(projector.status().eventsApplied, BigInt((await allEvents(store)).length));
+    const { rows } = await sql<{ n: string }>`select count(*)::text as n from pg_namespace where nspname = ${`${projector.schema}__rebuild`}`.execute(db);
+    t.is(rows[0]?.n, '0', 'the shadow schema is gone');
+  });
+};
