@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+
+/** Where Stepstream keeps its events, from flags and the environment. */
+export type StoreConfig =
+  | { readonly kind: 'pglite'; readonly dataDir: string }
+  | { readonly kind: 'postgres'; readonly url: string }
+  | { readonly kind: 'eventstoredb'; readonly url: string; readonly readModelUrl: string | undefined };
+
+export interface ServeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly store: StoreConfig;
+  readonly logLevel: 'debug' | 'info' | 'warn';
+}
+
+export class UsageError extends Error {}
+
+const flag = (args: readonly string[], name: string): string | undefined => {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  const a = args[i]!;
+  if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+  return v;
+};
+
+/**
+ * Flags win over the environment: `--port`/`PORT` (8083), `--host`/`HOST` (127.0.0.1),
+ * `--data`/`STEPSTREAM_DATA` (./.stepstream), `DATABASE_URL` (Postgres), `EVENTSTORE_URL`
+ * (EventStoreDB, with read models in `DATABASE_URL` or in the embedded store).
+ */
+export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv): ServeConfig => {
+  const portText = flag(args, 'port') ?? env['PORT'] ?? '8083';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`Not a port: ${portText}`);
+  const databaseUrl = flag(args, 'database-url') ?? env['DATABASE_URL'];
+  const eventstoreUrl = flag(args, 'eventstore-url') ?? env['EVENTSTORE_URL'];
+  const dataDir = resolve(flag(args, 'data') ?? env['STEPSTREAM_DATA'] ?? '.stepstream');
+  const store: StoreConfig = eventstoreUrl
+    ? { kind: 'eventstoredb', url: eventstoreUrl, readModelUrl: databaseUrl }
+    : databaseUrl
+      ? { kind: 'postgres', url: databaseUrl }
+      : { kind: 'pglite', dataDir };
+  const level = (flag(args, 'log-level') ?? env['LOG_LEVEL'] ?? 'info').toLowerCase();
+  if (level !== 'debug' && level !== 'info' && level !== 'warn') throw new UsageError(`--log-level is debug, info or warn, not ${level}`);
+  return { host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1', port, store, logLevel: level };
+};
+
+/** A URL with its password hidden, for logs. */
+export const redact = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
