@@ -198,32 +198,39 @@ const runCell = async ({ writers, batch, appendOnce }) => {
   const end = measureStart + config.measureMs;
   let ops = 0;
   const latencies = [];
+  // CPU is sampled from inside the loops, not from timers: PGlite's queries resolve through
+  // microtasks only, so a timer would not fire until the cell ends.
   let cpu0;
   let machine0;
-  setTimeout(() => {
-    cpu0 = process.cpuUsage();
-    machine0 = machineCpu();
-  }, Math.max(0, measureStart - performance.now()));
   let cpuEnd;
   let machineEnd;
-  setTimeout(() => {
-    cpuEnd = process.cpuUsage(cpu0);
-    machineEnd = machineCpu();
-  }, Math.max(0, end - performance.now()));
+  let cpuWindowMs = 0;
+  let cpuStartedAt = 0;
   const loops = Array.from({ length: writers }, async (_, w) => {
     for (;;) {
       const t0 = performance.now();
-      if (t0 >= end) return;
+      if (t0 >= end) {
+        if (cpuEnd === undefined && cpu0 !== undefined) {
+          cpuEnd = process.cpuUsage(cpu0);
+          machineEnd = machineCpu();
+          cpuWindowMs = performance.now() - cpuStartedAt;
+        }
+        return;
+      }
       await appendOnce(w);
       const t1 = performance.now();
       if (t1 >= measureStart && t1 <= end) {
+        if (cpu0 === undefined) {
+          cpu0 = process.cpuUsage();
+          machine0 = machineCpu();
+          cpuStartedAt = performance.now();
+        }
         ops++;
         latencies.push(t1 - t0);
       }
     }
   });
   await Promise.all(loops);
-  while (cpuEnd === undefined) await new Promise((r) => setTimeout(r, 5));
   latencies.sort((a, b) => a - b);
   const seconds = config.measureMs / 1000;
   return {
@@ -234,7 +241,7 @@ const runCell = async ({ writers, batch, appendOnce }) => {
     p99Ms: round(percentile(latencies, 0.99), 2),
     // CPU time of this Node process (the bench and the adapter, and PGlite itself) as a share of
     // one core, and the whole machine's CPU use as a share of all cores, over the measured window.
-    nodeCpuPct: cpu0 && cpuEnd ? round(((cpuEnd.user + cpuEnd.system) / 1000 / config.measureMs) * 100) : null,
+    nodeCpuPct: cpuEnd && cpuWindowMs > 0 ? round(((cpuEnd.user + cpuEnd.system) / 1000 / cpuWindowMs) * 100) : null,
     machineCpuPct:
       machine0 && machineEnd && machineEnd.total > machine0.total
         ? round(((machineEnd.busy - machine0.busy) / (machineEnd.total - machine0.total)) * 100)

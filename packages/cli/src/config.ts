@@ -7,6 +7,7 @@ export type StoreConfig =
   | { readonly kind: 'eventstoredb'; readonly url: string; readonly readModelUrl: string | undefined };
 
 export interface ServeConfig {
+  readonly scope: { readonly partition: string; readonly region: string; readonly account: string };
   readonly host: string;
   readonly port: number;
   readonly store: StoreConfig;
@@ -44,7 +45,12 @@ export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv)
       : { kind: 'pglite', dataDir };
   const level = (flag(args, 'log-level') ?? env['LOG_LEVEL'] ?? 'info').toLowerCase();
   if (level !== 'debug' && level !== 'info' && level !== 'warn') throw new UsageError(`--log-level is debug, info or warn, not ${level}`);
-  return { host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1', port, store, logLevel: level };
+  const region = flag(args, 'region') ?? env['STEPSTREAM_REGION'] ?? 'us-east-1';
+  const account = flag(args, 'account') ?? env['STEPSTREAM_ACCOUNT'] ?? '123456789012';
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new UsageError(`Not an AWS region: ${region}`);
+  if (!/^\d{12}$/.test(account)) throw new UsageError(`An AWS account id is 12 digits, not ${account}`);
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return { scope: { partition, region, account }, host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1', port, store, logLevel: level };
 };
 
 /** A URL with its password hidden, for logs. */

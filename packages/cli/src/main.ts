@@ -1,41 +1,75 @@
 #!/usr/bin/env node
-import { openEventStoreDB, openPGliteEventStore, openPostgresEventStore, type EventStore } from '@stepstream/eventstore';
-import { readServeConfig, redact, UsageError, type StoreConfig } from './config.js';
+import { Engine, type Logger } from '@stepstream/runtime';
+import { serveApi } from '@stepstream/server';
+import { readServeConfig, UsageError, type ServeConfig } from './config.js';
+import { openStores } from './open.js';
 
 const usage = `Usage: stepstream <command> [options]
 
 Commands:
-  serve                 open the event store and serve the Step Functions API
-  help                  this text
+  serve                  serve the AWS Step Functions API
+  projections rebuild    rebuild the read models from the event streams, then exit
+  help                   this text
 
 Options (flags win over the environment):
   --port N              PORT, default 8083
   --host H              HOST, default 127.0.0.1
   --data DIR            STEPSTREAM_DATA, default ./.stepstream (the embedded PGlite store)
   --database-url URL    DATABASE_URL: use a Postgres server instead of the embedded store
-  --eventstore-url URL  EVENTSTORE_URL: keep the event streams in EventStoreDB
-  --log-level L         LOG_LEVEL: debug | info | warn (default info)
+  --eventstore-url URL  EVENTSTORE_URL: keep the event streams in EventStoreDB (read models in DATABASE_URL)
+  --log-level L         LOG_LEVEL: debug | info | warn (default info); debug logs one line per request
+  --region R            STEPSTREAM_REGION, default us-east-1
+  --account A           STEPSTREAM_ACCOUNT, default 123456789012
 `;
 
-const describeStore = (s: StoreConfig) =>
-  s.kind === 'pglite' ? `embedded PGlite in ${s.dataDir}` : s.kind === 'postgres' ? `Postgres at ${redact(s.url)}` : `EventStoreDB at ${redact(s.url)}`;
-
-export const openStore = (s: StoreConfig): Promise<EventStore> =>
-  s.kind === 'pglite'
-    ? openPGliteEventStore({ dataDir: s.dataDir })
-    : s.kind === 'postgres'
-      ? openPostgresEventStore({ connectionString: s.url })
-      : openEventStoreDB({ connectionString: s.url });
+const makeLogger = (level: ServeConfig['logLevel']): Logger => {
+  const rank = { debug: 0, info: 1, warn: 2 }[level];
+  const line = (tag: string, message: string) => process.stderr.write(`${new Date().toISOString()} ${tag} ${message}\n`);
+  return {
+    debug: (m) => rank <= 0 && line('DEBUG', m),
+    info: (m) => rank <= 1 && line('INFO ', m),
+    warn: (m) => rank <= 2 && line('WARN ', m),
+    error: (m, e) => line('ERROR', `${m}${e ? `: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` : ''}`),
+  };
+};
 
 const serve = async (args: readonly string[]) => {
   const config = readServeConfig(args, process.env);
-  const store = await openStore(config.store);
-  const head = await store.headPosition();
-  console.log(
-    `stepstream: event store ready (${describeStore(config.store)}; head ${head ? `${head.commit}/${head.prepare}` : 'empty'}). ` +
-      `The Step Functions API arrives with issue 3; nothing listens on ${config.host}:${config.port} yet.`,
-  );
-  await store.close();
+  const log = makeLogger(config.logLevel);
+  const opened = await openStores(config.store);
+  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log });
+  const { recovered } = await engine.start();
+  const api = await serveApi({ engine, host: config.host, port: config.port, log });
+  log.info(`stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}; ${recovered} running executions resumed)`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    await api.close();
+    await engine.close();
+    await opened.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+};
+
+const rebuild = async (args: readonly string[]) => {
+  const config = readServeConfig(args, process.env);
+  const log = makeLogger(config.logLevel);
+  const opened = await openStores(config.store);
+  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log });
+  const started = Date.now();
+  const progress = engine.projector.status$.subscribe((s) => {
+    if (s.state === 'rebuilding' || s.state === 'catching-up') process.stderr.write(`\rrebuilding read models: ${s.eventsApplied} events applied`);
+  });
+  await engine.projector.rebuild();
+  progress.unsubscribe();
+  const { eventsApplied } = engine.projector.status();
+  process.stderr.write('\n');
+  log.info(`read models rebuilt from ${eventsApplied} events in ${((Date.now() - started) / 1000).toFixed(1)} s (${opened.description})`);
+  await opened.close();
 };
 
 const main = async (argv: readonly string[]) => {
@@ -43,6 +77,9 @@ const main = async (argv: readonly string[]) => {
   switch (command) {
     case 'serve':
       return serve(rest);
+    case 'projections':
+      if (rest[0] === 'rebuild') return rebuild(rest.slice(1));
+      throw new UsageError(`Unknown projections command: ${rest[0] ?? '(none)'}; try 'stepstream projections rebuild'`);
     case 'help':
     case '--help':
     case '-h':

@@ -1,1 +1,6 @@
-export {};
+export * from './history.js';
+export * from './arn.js';
+export { isValidName } from './names.js';
+export * from './api-errors.js';
+export * from './execution/index.js';
+export * from './state-machine.js';

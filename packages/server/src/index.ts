@@ -1,1 +1,5 @@
-export {};
+export { serveApi, deploymentSecret, type ServeOptions, type RunningServer } from './server.js';
+export { handleRequest, epochSeconds, type Operation } from './protocol.js';
+export { makeOperations } from './operations/index.js';
+export { PageTokens } from './tokens.js';
+export { errorCatalogue } from './errors.js';

@@ -1,0 +1,2 @@
+export * from './types.js';
+export { parseDefinition, describeDiagnostics, type ParseResult } from './validate.js';

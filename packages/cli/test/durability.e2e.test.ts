@@ -1,0 +1,103 @@
+import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
+import { openPGliteEventStore } from '@stepstream/eventstore';
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Starts `stepstream serve` and resolves once it says it is listening. */
+const serve = (dataDir: string, port: number) =>
+  new Promise<ChildProcess>((resolve, reject) => {
+    const child = spawn(process.execPath, [main, 'serve', '--data', dataDir, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('listening on')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`stepstream serve exited with ${code}:\n${log}`)));
+  });
+
+const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
+
+test('kill -9 while executions wait: after a restart every one completes, late timers fire at once, nothing is lost or repeated', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
+  const port = await freePort();
+  const client = new SFNClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  try {
+    let server = await serve(dataDir, port);
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+      name: 'waits',
+      roleArn: 'arn:aws:iam::123456789012:role/r',
+      definition: JSON.stringify({
+        StartAt: 'Short',
+        States: {
+          Short: { Type: 'Wait', Seconds: 1, Next: 'Long' },
+          Long: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'Done' },
+          Done: { Type: 'Pass', Result: 'done', ResultPath: '$.result', End: true },
+        },
+      }),
+    }));
+    const executions: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await client.send(new StartExecutionCommand({ stateMachineArn, name: `run-${i}`, input: JSON.stringify({ seconds: 2 + (i % 3), i }) }));
+      executions.push(r.executionArn!);
+    }
+    // Let the 1-second waits end (so some timers have fired before the kill), then kill -9
+    // while every execution sits in its second Wait.
+    await new Promise((r) => setTimeout(r, 1300));
+    server.kill('SIGKILL');
+    await exited(server);
+    // Stay down past every due time: after the restart the late timers must fire at once.
+    await new Promise((r) => setTimeout(r, 4500));
+    server = await serve(dataDir, port);
+    const restartedAt = Date.now();
+    for (const executionArn of executions) {
+      let d = await client.send(new DescribeExecutionCommand({ executionArn }));
+      while (d.status === 'RUNNING') {
+        if (Date.now() - restartedAt > 10_000) t.fail(`${executionArn} still RUNNING 10 s after the restart`);
+        await new Promise((r) => setTimeout(r, 50));
+        d = await client.send(new DescribeExecutionCommand({ executionArn }));
+      }
+      t.is(d.status, 'SUCCEEDED');
+      t.is(JSON.parse(d.output!).result, 'done');
+      const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+      t.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1), 'ids are dense: nothing lost');
+      t.deepEqual(
+        events.map((e) => e.type),
+        ['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+        'each event once: nothing repeated',
+      );
+    }
+    const late = Date.now() - restartedAt;
+    t.log(`all ${executions.length} executions completed ${late} ms after the restart`);
+    server.kill('SIGTERM');
+    await exited(server);
+    // The replay check on the histories as stored.
+    const store = await openPGliteEventStore({ dataDir });
+    for (const arn of executions) {
+      const [, , , region, account, , smName, name] = arn.split(':');
+      const events = (await store.readStream(`execution-${account}:${region}:${smName}:${name}`)) as unknown as StoredHistoryEvent[];
+      const replay = replayExecution(events);
+      t.true(replay.ok, replay.ok ? '' : replay.reason);
+    }
+    await store.close();
+  } finally {
+    client.destroy();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,116 @@
+/**
+ * AWS history events, as the execution streams hold them: event N of `execution-…` is the
+ * HistoryEvent with `id` N (stream revision + 1). The event's `type` is AWS's; its `data` is the
+ * HistoryEvent without `id` and `type`: `timestamp` (epoch milliseconds), `previousEventId` and
+ * the one `…EventDetails` member AWS writes for that type. Payloads (`input`, `output`) are JSON
+ * texts, as on the wire.
+ */
+export const HistoryEventType = {
+  ExecutionStarted: 'ExecutionStarted',
+  ExecutionSucceeded: 'ExecutionSucceeded',
+  ExecutionFailed: 'ExecutionFailed',
+  ExecutionAborted: 'ExecutionAborted',
+  ExecutionTimedOut: 'ExecutionTimedOut',
+  PassStateEntered: 'PassStateEntered',
+  PassStateExited: 'PassStateExited',
+  ChoiceStateEntered: 'ChoiceStateEntered',
+  ChoiceStateExited: 'ChoiceStateExited',
+  WaitStateEntered: 'WaitStateEntered',
+  WaitStateExited: 'WaitStateExited',
+  WaitStateAborted: 'WaitStateAborted',
+  SucceedStateEntered: 'SucceedStateEntered',
+  SucceedStateExited: 'SucceedStateExited',
+  FailStateEntered: 'FailStateEntered',
+  TaskStateEntered: 'TaskStateEntered',
+  TaskStateExited: 'TaskStateExited',
+  ParallelStateEntered: 'ParallelStateEntered',
+  ParallelStateExited: 'ParallelStateExited',
+  MapStateEntered: 'MapStateEntered',
+  MapStateExited: 'MapStateExited',
+  EvaluationFailed: 'EvaluationFailed',
+} as const;
+export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
+
+export interface PayloadDetails {
+  readonly truncated: boolean;
+}
+
+export interface ExecutionStartedEventDetails {
+  readonly input: string;
+  readonly inputDetails: PayloadDetails;
+  readonly roleArn: string;
+  readonly stateMachineAliasArn?: string;
+  readonly stateMachineVersionArn?: string;
+}
+export interface StateEnteredEventDetails {
+  readonly name: string;
+  readonly input: string;
+  readonly inputDetails: PayloadDetails;
+}
+export interface StateExitedEventDetails {
+  readonly name: string;
+  readonly output: string;
+  readonly outputDetails: PayloadDetails;
+  readonly assignedVariables?: Readonly<Record<string, string>>;
+  readonly assignedVariablesDetails?: PayloadDetails;
+}
+export interface ErrorCauseDetails {
+  readonly error?: string;
+  readonly cause?: string;
+}
+export interface ExecutionSucceededEventDetails {
+  readonly output: string;
+  readonly outputDetails: PayloadDetails;
+}
+
+/** The data of a history event in the store (what AWS sends minus `id` and `type`). */
+export interface HistoryEventData {
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  readonly previousEventId: number;
+  readonly executionStartedEventDetails?: ExecutionStartedEventDetails;
+  readonly executionSucceededEventDetails?: ExecutionSucceededEventDetails;
+  readonly executionFailedEventDetails?: ErrorCauseDetails;
+  readonly executionAbortedEventDetails?: ErrorCauseDetails;
+  readonly executionTimedOutEventDetails?: ErrorCauseDetails;
+  readonly stateEnteredEventDetails?: StateEnteredEventDetails;
+  readonly stateExitedEventDetails?: StateExitedEventDetails;
+  readonly evaluationFailedEventDetails?: ErrorCauseDetails & { readonly location?: string; readonly state: string };
+}
+
+/** A history event as the API returns it (timestamps still in epoch ms; the protocol converts). */
+export type HistoryEvent = HistoryEventData & { readonly id: number; readonly type: string };
+
+/**
+ * Our additions, in the event's metadata (never in `data`, which is AWS's shape):
+ * - on `ExecutionStarted`, everything needed to run and describe the execution without reading
+ *   any other stream (the definition is a snapshot: updates to the state machine don't change it);
+ * - on `WaitStateEntered`, the instant the wait ends (a durable timer).
+ */
+export interface ExecutionStartedMetadata {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly definition: string;
+  readonly stateMachineType: 'STANDARD' | 'EXPRESS';
+  readonly traceHeader?: string;
+  /** Epoch ms after which the execution times out (the definition's TimeoutSeconds). */
+  readonly timeoutAt?: number;
+  /** The decider version that wrote this history; replays use the same rules. */
+  readonly engineVersion: number;
+}
+export interface WaitStateEnteredMetadata {
+  readonly dueAt: number;
+}
+
+/** Maps a state type to its Entered/Exited event types. */
+export const stateEventTypes = {
+  Pass: { entered: 'PassStateEntered', exited: 'PassStateExited' },
+  Choice: { entered: 'ChoiceStateEntered', exited: 'ChoiceStateExited' },
+  Wait: { entered: 'WaitStateEntered', exited: 'WaitStateExited' },
+  Succeed: { entered: 'SucceedStateEntered', exited: 'SucceedStateExited' },
+  Fail: { entered: 'FailStateEntered', exited: undefined },
+  Task: { entered: 'TaskStateEntered', exited: 'TaskStateExited' },
+  Parallel: { entered: 'ParallelStateEntered', exited: 'ParallelStateExited' },
+  Map: { entered: 'MapStateEntered', exited: 'MapStateExited' },
+} as const satisfies Record<string, { entered: HistoryEventType; exited: HistoryEventType | undefined }>;

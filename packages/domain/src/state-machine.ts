@@ -1,0 +1,142 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { stateMachineAlreadyExists, stateMachineDoesNotExist, type ApiError } from './api-errors.js';
+
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+
+export interface LoggingConfiguration {
+  readonly level?: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+  readonly includeExecutionData?: boolean;
+  readonly destinations?: readonly { readonly cloudWatchLogsLogGroup?: { readonly logGroupArn?: string } }[];
+}
+export interface TracingConfiguration {
+  readonly enabled?: boolean;
+}
+
+/** The resource events of a `stateMachine-…` stream. */
+export interface StateMachineCreated {
+  readonly type: 'StateMachineCreated';
+  readonly data: {
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly definition: string;
+    readonly roleArn: string;
+    readonly stateMachineType: StateMachineType;
+    readonly creationDate: number;
+    readonly loggingConfiguration: LoggingConfiguration;
+    readonly tracingConfiguration: TracingConfiguration;
+  };
+}
+export interface StateMachineUpdated {
+  readonly type: 'StateMachineUpdated';
+  readonly data: {
+    readonly stateMachineArn: string;
+    readonly updateDate: number;
+    readonly revisionId: string;
+    readonly definition?: string;
+    readonly roleArn?: string;
+    readonly loggingConfiguration?: LoggingConfiguration;
+    readonly tracingConfiguration?: TracingConfiguration;
+  };
+}
+export interface StateMachineDeleted {
+  readonly type: 'StateMachineDeleted';
+  readonly data: { readonly stateMachineArn: string; readonly deletionDate: number };
+}
+export type StateMachineEvent = StateMachineCreated | StateMachineUpdated | StateMachineDeleted;
+
+export interface StateMachineState {
+  /** Undefined before creation and after deletion. */
+  readonly current?: StateMachineCreated['data'] & { readonly revisionId?: string; readonly updateDate?: number };
+}
+
+export const evolveStateMachine = (s: StateMachineState, e: StateMachineEvent): StateMachineState => {
+  switch (e.type) {
+    case 'StateMachineCreated':
+      return { current: { ...e.data } };
+    case 'StateMachineUpdated': {
+      if (!s.current) return s;
+      const { stateMachineArn: _, ...changes } = e.data;
+      return { current: { ...s.current, ...changes } };
+    }
+    case 'StateMachineDeleted':
+      return {};
+  }
+};
+
+export const foldStateMachine = (events: readonly StateMachineEvent[]): StateMachineState => events.reduce(evolveStateMachine, {});
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export interface CreateStateMachineCommand {
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly stateMachineType: StateMachineType;
+  readonly loggingConfiguration: LoggingConfiguration;
+  readonly tracingConfiguration: TracingConfiguration;
+  readonly now: number;
+}
+
+/**
+ * CreateStateMachine is idempotent when the definition (byte for byte), type, logging and
+ * tracing all match the existing machine; role and tags are ignored (AWS API reference). Anything
+ * else that reuses the name is StateMachineAlreadyExists.
+ */
+export const decideCreateStateMachine = (
+  s: StateMachineState,
+  c: CreateStateMachineCommand,
+): E.Either<ApiError, { events: StateMachineEvent[]; creationDate: number }> => {
+  if (s.current) {
+    const same =
+      s.current.definition === c.definition &&
+      s.current.stateMachineType === c.stateMachineType &&
+      sameJson(s.current.loggingConfiguration, c.loggingConfiguration) &&
+      sameJson(s.current.tracingConfiguration, c.tracingConfiguration);
+    return same ? E.right({ events: [], creationDate: s.current.creationDate }) : E.left(stateMachineAlreadyExists(c.stateMachineArn));
+  }
+  const { now, ...data } = c;
+  return E.right({ events: [{ type: 'StateMachineCreated', data: { ...data, creationDate: now } }], creationDate: now });
+};
+
+export interface UpdateStateMachineCommand {
+  readonly stateMachineArn: string;
+  readonly definition?: string;
+  readonly roleArn?: string;
+  readonly loggingConfiguration?: LoggingConfiguration;
+  readonly tracingConfiguration?: TracingConfiguration;
+  readonly now: number;
+  readonly newRevisionId: string;
+}
+
+/**
+ * UpdateStateMachine returns a new revisionId only when something changed; identical parameters
+ * return the current one (recorded on AWS).
+ */
+export const decideUpdateStateMachine = (
+  s: StateMachineState,
+  c: UpdateStateMachineCommand,
+): E.Either<ApiError, { events: StateMachineEvent[]; updateDate: number; revisionId: string | undefined }> => {
+  const cur = s.current;
+  if (!cur) return E.left(stateMachineDoesNotExist(c.stateMachineArn));
+  const changed =
+    (c.definition !== undefined && c.definition !== cur.definition) ||
+    (c.roleArn !== undefined && c.roleArn !== cur.roleArn) ||
+    (c.loggingConfiguration !== undefined && !sameJson(c.loggingConfiguration, cur.loggingConfiguration)) ||
+    (c.tracingConfiguration !== undefined && !sameJson(c.tracingConfiguration, cur.tracingConfiguration));
+  if (!changed) return E.right({ events: [], updateDate: cur.updateDate ?? cur.creationDate, revisionId: cur.revisionId });
+  const data: StateMachineUpdated['data'] = {
+    stateMachineArn: c.stateMachineArn,
+    updateDate: c.now,
+    revisionId: c.newRevisionId,
+    ...(c.definition !== undefined ? { definition: c.definition } : {}),
+    ...(c.roleArn !== undefined ? { roleArn: c.roleArn } : {}),
+    ...(c.loggingConfiguration !== undefined ? { loggingConfiguration: c.loggingConfiguration } : {}),
+    ...(c.tracingConfiguration !== undefined ? { tracingConfiguration: c.tracingConfiguration } : {}),
+  };
+  return E.right({ events: [{ type: 'StateMachineUpdated', data }], updateDate: c.now, revisionId: c.newRevisionId });
+};
+
+/** Deleting a state machine that does not exist succeeds (recorded on AWS). */
+export const decideDeleteStateMachine = (s: StateMachineState, arn: string, now: number): StateMachineEvent[] =>
+  s.current ? [{ type: 'StateMachineDeleted', data: { stateMachineArn: arn, deletionDate: now } }] : [];

@@ -1,0 +1,173 @@
+import test from 'ava';
+import {
+  decideExecution,
+  evolveExecution,
+  foldExecution,
+  nextTimerAt,
+  replayExecution,
+  type DecisionEnv,
+  type ExecutionInfo,
+  type ExecutionState,
+  type NewHistoryEvent,
+} from '../src/index.js';
+
+// Given a history, when a command arrives, then these events: the decider's contract, per state type.
+
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const env = (now = T0): DecisionEnv => ({ now, random: () => 0.5, uuid: () => '00000000-0000-4000-8000-000000000000' });
+
+const makeInfo = (definition: object, input = '{}'): ExecutionInfo => ({
+  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:sm:run',
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm',
+  stateMachineName: 'sm',
+  name: 'run',
+  roleArn: 'arn:aws:iam::123456789012:role/r',
+  definition: JSON.stringify(definition),
+  stateMachineType: 'STANDARD',
+  input,
+  startDate: T0,
+});
+
+const startWith = (definition: object, input = '{}') => decideExecution(foldExecution([]), { type: 'StartExecution', info: makeInfo(definition, input) }, env());
+const fold = (events: readonly NewHistoryEvent[], state: ExecutionState = foldExecution([])) => events.reduce(evolveExecution, state);
+/** `id<previousEventId Type` per event, ids counted from `from`. */
+const brief = (events: readonly NewHistoryEvent[], from = 1) => events.map((e, i) => `${from + i}<${e.data.previousEventId} ${e.type}`);
+
+test('Pass → Succeed: Entered/Exited pairs, the first Entered points to 0, ExecutionSucceeded to the last Exited', (t) => {
+  const events = startWith({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }, '{"k":1}');
+  t.deepEqual(brief(events), ['1<0 ExecutionStarted', '2<0 PassStateEntered', '3<2 PassStateExited', '4<3 SucceedStateEntered', '5<4 SucceedStateExited', '6<5 ExecutionSucceeded']);
+  t.is(events[5]!.data.executionSucceededEventDetails!.output, '{"k":1}');
+  t.true(events.every((e) => e.data.timestamp === T0));
+  t.deepEqual(events[0]!.metadata?.['trigger'], { type: 'StartExecution' });
+  t.is(fold(events).status, 'SUCCEEDED');
+});
+
+test('Pass: InputPath → Parameters → ResultPath into the raw input → OutputPath', (t) => {
+  const events = startWith(
+    { StartAt: 'A', States: { A: { Type: 'Pass', InputPath: '$.in', Parameters: { 'v.$': '$.v', fixed: 1 }, ResultPath: '$.out', OutputPath: '$.out', End: true } } },
+    '{"in":{"v":"x"},"other":true}',
+  );
+  t.is(events[2]!.data.stateExitedEventDetails!.output, '{"v":"x","fixed":1}');
+});
+
+test('Choice: the first matching rule wins, Default otherwise, States.NoChoiceMatched when neither', (t) => {
+  const machine = (withDefault: boolean) => ({
+    StartAt: 'C',
+    States: {
+      C: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.n', NumericLessThan: 0, Next: 'Neg' },
+          { Variable: '$.n', NumericGreaterThanEquals: 0, Next: 'NonNeg' },
+        ],
+        ...(withDefault ? { Default: 'Other' } : {}),
+      },
+      Neg: { Type: 'Pass', Result: 'neg', End: true },
+      NonNeg: { Type: 'Pass', Result: 'nonneg', End: true },
+      ...(withDefault ? { Other: { Type: 'Pass', Result: 'other', End: true } } : {}),
+    },
+  });
+  const out = (events: NewHistoryEvent[]) => events.at(-1)!.data.executionSucceededEventDetails?.output;
+  t.is(out(startWith(machine(true), '{"n":-1}')), '"neg"');
+  t.is(out(startWith(machine(true), '{"n":5}')), '"nonneg"');
+  t.is(out(startWith(machine(true), '{"n":"five"}')), '"other"');
+  const failed = startWith(machine(false), '{"n":"five"}');
+  t.deepEqual(brief(failed), ['1<0 ExecutionStarted', '2<0 ChoiceStateEntered', '3<2 ExecutionFailed']);
+  t.is(failed[2]!.data.executionFailedEventDetails!.error, 'States.NoChoiceMatched');
+});
+
+test('Fail: no exit event; ExecutionFailed points to FailStateEntered; no Error/Cause gives {}', (t) => {
+  const withBoth = startWith({ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'E', Cause: 'C' } } });
+  t.deepEqual(brief(withBoth), ['1<0 ExecutionStarted', '2<0 FailStateEntered', '3<2 ExecutionFailed']);
+  t.deepEqual(withBoth[2]!.data.executionFailedEventDetails, { error: 'E', cause: 'C' });
+  const bare = startWith({ StartAt: 'F', States: { F: { Type: 'Fail' } } });
+  t.deepEqual(bare[2]!.data.executionFailedEventDetails, {});
+  const fromPaths = startWith({ StartAt: 'F', States: { F: { Type: 'Fail', ErrorPath: '$.e', CausePath: '$.c' } } }, '{"e":"PathError","c":"path cause"}');
+  t.deepEqual(fromPaths[2]!.data.executionFailedEventDetails, { error: 'PathError', cause: 'path cause' });
+});
+
+test('Wait in the future: the decision stops at WaitStateEntered with a durable timer; FireTimers before it is due does nothing', (t) => {
+  const machine = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 10, Next: 'P' }, P: { Type: 'Pass', End: true } } };
+  const started = startWith(machine, '{"a":1}');
+  t.deepEqual(brief(started), ['1<0 ExecutionStarted', '2<0 WaitStateEntered']);
+  t.deepEqual(started[1]!.metadata, { dueAt: T0 + 10_000 });
+  const state = fold(started);
+  t.is(state.status, 'RUNNING');
+  t.is(nextTimerAt(state), T0 + 10_000);
+  t.deepEqual(decideExecution(state, { type: 'FireTimers' }, env(T0 + 9_999)), []);
+  const fired = decideExecution(state, { type: 'FireTimers' }, env(T0 + 10_000));
+  t.deepEqual(brief(fired, 3), ['3<2 WaitStateExited', '4<3 PassStateEntered', '5<4 PassStateExited', '6<5 ExecutionSucceeded']);
+  t.deepEqual(fired[0]!.metadata?.['trigger'], { type: 'FireTimers' });
+  t.is(fold(fired, state).status, 'SUCCEEDED');
+});
+
+test('Wait already due (Seconds 0, a past Timestamp) runs through in the same decision', (t) => {
+  for (const wait of [{ Seconds: 0 }, { Timestamp: '2020-01-01T00:00:00Z' }, { TimestampPath: '$.at' }]) {
+    const events = startWith({ StartAt: 'W', States: { W: { Type: 'Wait', ...wait, End: true } } }, '{"at":"2024-01-01T00:00:00.000000Z"}');
+    t.deepEqual(events.map((e) => e.type), ['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'ExecutionSucceeded']);
+    t.is(events[1]!.metadata, undefined);
+  }
+});
+
+test('Wait with a bad SecondsPath or TimestampPath fails with States.Runtime and AWS’s cause', (t) => {
+  const secs = startWith({ StartAt: 'WaitState', States: { WaitState: { Type: 'Wait', SecondsPath: '$.input.waitSeconds', End: true } } }, '{"input":{"waitSeconds":1.5}}');
+  t.deepEqual(brief(secs), ['1<0 ExecutionStarted', '2<0 WaitStateEntered', '3<2 ExecutionFailed']);
+  t.deepEqual(secs[2]!.data.executionFailedEventDetails, {
+    error: 'States.Runtime',
+    cause: "An error occurred while executing the state 'WaitState' (entered at the event id #2). The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5",
+  });
+  const ts = startWith({ StartAt: 'S', States: { S: { Type: 'Wait', TimestampPath: '$.start_at', End: true } } }, '{"start_at":"2024-01-01T00:00:00.000000"}');
+  t.is(
+    ts[2]!.data.executionFailedEventDetails!.cause,
+    "An error occurred while executing the state 'S' (entered at the event id #2). The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.start_at == 2024-01-01T00:00:00.000000",
+  );
+});
+
+test('StopExecution: ExecutionAborted pointing to 0; nothing once closed; the Wait’s timer is gone', (t) => {
+  const state = fold(startWith({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } }));
+  const stopped = decideExecution(state, { type: 'StopExecution', error: 'E' }, env(T0 + 5));
+  t.deepEqual(brief(stopped, 3), ['3<0 ExecutionAborted']);
+  t.deepEqual(stopped[0]!.data.executionAbortedEventDetails, { error: 'E' });
+  const after = fold(stopped, state);
+  t.is(after.status, 'ABORTED');
+  t.is(nextTimerAt(after), undefined);
+  t.deepEqual(decideExecution(after, { type: 'StopExecution' }, env()), []);
+  t.deepEqual(decideExecution(after, { type: 'FireTimers' }, env(T0 + 60_000)), []);
+});
+
+test('TimeoutSeconds: the execution times out with States.Timeout at startDate + TimeoutSeconds', (t) => {
+  const state = fold(startWith({ TimeoutSeconds: 5, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } }));
+  t.is(nextTimerAt(state), T0 + 5000);
+  const fired = decideExecution(state, { type: 'FireTimers' }, env(T0 + 5000));
+  t.deepEqual(fired.map((e) => e.type), ['ExecutionTimedOut']);
+  t.deepEqual(fired[0]!.data.executionTimedOutEventDetails, { error: 'States.Timeout' });
+  t.is(fold(fired, state).status, 'TIMED_OUT');
+});
+
+test('a loop with no waits ends at the 25,000-event cap with States.Runtime, as AWS does', (t) => {
+  const events = startWith({
+    StartAt: 'A',
+    States: {
+      A: { Type: 'Pass', Next: 'C' },
+      C: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }], Default: 'A' },
+      Done: { Type: 'Succeed' },
+    },
+  });
+  t.is(events.length, 25_000);
+  const last = events.at(-1)!;
+  t.is(last.type, 'ExecutionFailed');
+  t.is(last.data.previousEventId, 24_999);
+  t.deepEqual(last.data.executionFailedEventDetails, { error: 'States.Runtime', cause: 'The execution reached the maximum number of history events (25000).' });
+});
+
+test('replay reproduces a history decision by decision, and catches a tampered event', (t) => {
+  const machine = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'P' }, P: { Type: 'Pass', Result: { r: 1 }, End: true } } };
+  const first = startWith(machine, '{"x":1}');
+  const second = decideExecution(fold(first), { type: 'FireTimers' }, env(T0 + 1000));
+  const history = [...first, ...second];
+  t.deepEqual(replayExecution(history), { ok: true, decisions: 2 });
+  const tampered = history.map((e, i) => (i === 4 ? { ...e, data: { ...e.data, stateExitedEventDetails: { ...e.data.stateExitedEventDetails!, output: '{"r":2}' } } } : e));
+  const result = replayExecution(tampered);
+  t.false(result.ok);
+  t.is(result.ok ? 0 : result.eventId, 5);
+});

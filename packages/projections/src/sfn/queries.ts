@@ -1,0 +1,54 @@
+import { sql, type Kysely } from 'kysely';
+import { SFN_READ_MODEL, type ExecutionRow, type StateMachineRow } from './read-model.js';
+
+const t = (table: string) => sql.id(SFN_READ_MODEL, table);
+
+export const findStateMachine = async (db: Kysely<any>, arn: string): Promise<StateMachineRow | undefined> => {
+  const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
+      update_date::text as update_date, revision_id, logging, tracing
+    from ${t('state_machines')} where arn = ${arn}`.execute(db);
+  return rows[0];
+};
+
+/** State machines by name (code-point order, as AWS lists them), after a keyset cursor. */
+export const listStateMachines = async (
+  db: Kysely<any>,
+  after: { name: string; arn: string } | undefined,
+  limit: number,
+): Promise<StateMachineRow[]> => {
+  const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
+  const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
+      update_date::text as update_date, revision_id, logging, tracing
+    from ${t('state_machines')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(db);
+  return rows;
+};
+
+const executionColumns = sql`arn, stream_name, state_machine_arn, name, status, start_date::text as start_date,
+  stop_date::text as stop_date, input, output, error, cause, trace_header`;
+
+export const findExecution = async (db: Kysely<any>, arn: string): Promise<ExecutionRow | undefined> => {
+  const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')} where arn = ${arn}`.execute(db);
+  return rows[0];
+};
+
+/** A state machine's executions, newest first, after a keyset cursor (stable while new ones start). */
+export const listExecutions = async (
+  db: Kysely<any>,
+  stateMachineArn: string,
+  status: string | undefined,
+  after: { startDate: number; arn: string } | undefined,
+  limit: number,
+): Promise<ExecutionRow[]> => {
+  const bound = after ? sql`(start_date, arn) < (${after.startDate}::bigint, ${after.arn})` : sql`true`;
+  const statusBound = status ? sql`status = ${status}` : sql`true`;
+  const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')}
+    where state_machine_arn = ${stateMachineArn} and ${statusBound} and ${bound}
+    order by start_date desc, arn desc limit ${limit}`.execute(db);
+  return rows;
+};
+
+/** Every execution still running: what the runtime re-arms after a restart. */
+export const runningExecutionStreams = async (db: Kysely<any>): Promise<string[]> => {
+  const { rows } = await sql<{ stream_name: string }>`select stream_name from ${t('executions')} where status = 'RUNNING'`.execute(db);
+  return rows.map((r) => r.stream_name);
+};

@@ -1,0 +1,143 @@
+import type { ExecutionStartedMetadata, HistoryEventData, StateMachineEvent } from '@stepstream/domain';
+import type { RecordedEvent } from '@stepstream/eventstore';
+import { sql, type Transaction } from 'kysely';
+import type { Projection, ProjectionHandler } from '../projection.js';
+
+/** The Postgres schema of the Step Functions read model. */
+export const SFN_READ_MODEL = 'sfn_read';
+
+/** Rows of the read model (epoch milliseconds are bigints in SQL, numbers here). */
+export interface StateMachineRow {
+  arn: string;
+  name: string;
+  type: 'STANDARD' | 'EXPRESS';
+  definition: string;
+  role_arn: string;
+  creation_date: string;
+  update_date: string | null;
+  revision_id: string | null;
+  logging: unknown;
+  tracing: unknown;
+}
+export interface ExecutionRow {
+  arn: string;
+  stream_name: string;
+  state_machine_arn: string;
+  name: string;
+  status: string;
+  start_date: string;
+  stop_date: string | null;
+  input: string;
+  output: string | null;
+  error: string | null;
+  cause: string | null;
+  trace_header: string | null;
+}
+
+const t = (schema: string, table: string) => sql.id(schema, table);
+
+const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
+  const e = { type: event.type, data: event.data } as StateMachineEvent;
+  switch (e.type) {
+    case 'StateMachineCreated': {
+      const d = e.data;
+      await sql`insert into ${t(schema, 'state_machines')}
+        (arn, name, type, definition, role_arn, creation_date, logging, tracing)
+        values (${d.stateMachineArn}, ${d.name}, ${d.stateMachineType}, ${d.definition}, ${d.roleArn}, ${d.creationDate},
+                ${JSON.stringify(d.loggingConfiguration)}::jsonb, ${JSON.stringify(d.tracingConfiguration)}::jsonb)
+        on conflict (arn) do update set name = excluded.name, type = excluded.type, definition = excluded.definition,
+          role_arn = excluded.role_arn, creation_date = excluded.creation_date, update_date = null, revision_id = null,
+          logging = excluded.logging, tracing = excluded.tracing`.execute(tx);
+      return;
+    }
+    case 'StateMachineUpdated': {
+      const d = e.data;
+      await sql`update ${t(schema, 'state_machines')} set
+          update_date = ${d.updateDate}, revision_id = ${d.revisionId},
+          definition = coalesce(${d.definition ?? null}, definition),
+          role_arn = coalesce(${d.roleArn ?? null}, role_arn),
+          logging = coalesce(${d.loggingConfiguration ? JSON.stringify(d.loggingConfiguration) : null}::jsonb, logging),
+          tracing = coalesce(${d.tracingConfiguration ? JSON.stringify(d.tracingConfiguration) : null}::jsonb, tracing)
+        where arn = ${d.stateMachineArn}`.execute(tx);
+      return;
+    }
+    case 'StateMachineDeleted':
+      await sql`delete from ${t(schema, 'state_machines')} where arn = ${e.data.stateMachineArn}`.execute(tx);
+      return;
+  }
+};
+
+const executionStarted: ProjectionHandler = async (tx, event, schema) => {
+  const m = event.metadata as unknown as ExecutionStartedMetadata;
+  const d = (event.data as HistoryEventData).executionStartedEventDetails!;
+  await sql`insert into ${t(schema, 'executions')}
+    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header)
+    values (${m.executionArn}, ${event.streamName}, ${m.stateMachineArn}, ${m.name}, 'RUNNING',
+            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null})
+    on conflict (arn) do nothing`.execute(tx);
+};
+
+const closed =
+  (status: string): ProjectionHandler =>
+  async (tx: Transaction<any>, event: RecordedEvent, schema: string) => {
+    const data = event.data as HistoryEventData;
+    const details =
+      data.executionFailedEventDetails ?? data.executionAbortedEventDetails ?? data.executionTimedOutEventDetails ?? undefined;
+    const output = data.executionSucceededEventDetails?.output ?? null;
+    await sql`update ${t(schema, 'executions')} set status = ${status}, stop_date = ${data.timestamp},
+        output = ${output}, error = ${details?.error ?? null}, cause = ${details?.cause ?? null}
+      where stream_name = ${event.streamName}`.execute(tx);
+  };
+
+/**
+ * The read model behind Describe/List: state machines and executions, projected from the
+ * `stateMachine-…` resource events and the executions' history events.
+ */
+export const sfnReadModel: Projection = {
+  name: SFN_READ_MODEL,
+  migrations: (schema) => ({
+    '0001_state_machines_and_executions': {
+      async up(db) {
+        await sql`create table ${t(schema, 'state_machines')} (
+          arn text primary key,
+          name text not null,
+          type text not null,
+          definition text not null,
+          role_arn text not null,
+          creation_date bigint not null,
+          update_date bigint,
+          revision_id text,
+          logging jsonb not null,
+          tracing jsonb not null
+        )`.execute(db);
+        await sql`create index state_machines_by_name on ${t(schema, 'state_machines')} (name collate "C", arn)`.execute(db);
+        await sql`create table ${t(schema, 'executions')} (
+          arn text primary key,
+          stream_name text not null unique,
+          state_machine_arn text not null,
+          name text not null,
+          status text not null,
+          start_date bigint not null,
+          stop_date bigint,
+          input text not null,
+          output text,
+          error text,
+          cause text,
+          trace_header text
+        )`.execute(db);
+        await sql`create index executions_newest_first on ${t(schema, 'executions')} (state_machine_arn, start_date desc, arn desc)`.execute(db);
+        await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
+      },
+    },
+  }),
+  handlers: {
+    StateMachineCreated: stateMachineHandler,
+    StateMachineUpdated: stateMachineHandler,
+    StateMachineDeleted: stateMachineHandler,
+    ExecutionStarted: executionStarted,
+    ExecutionSucceeded: closed('SUCCEEDED'),
+    ExecutionFailed: closed('FAILED'),
+    ExecutionAborted: closed('ABORTED'),
+    ExecutionTimedOut: closed('TIMED_OUT'),
+  },
+};

@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import {
+  decideCreateStateMachine,
+  decideDeleteStateMachine,
+  decideExecution,
+  decideUpdateStateMachine,
+  defaultArnScope,
+  evolveExecution,
+  executionAlreadyExists,
+  executionArn as makeExecutionArn,
+  executionDoesNotExist,
+  executionStream,
+  foldExecution,
+  foldStateMachine,
+  invalidArn,
+  invalidName,
+  isArnProblem,
+  isValidName,
+  nextTimerAt,
+  parseArn,
+  stateMachineArn as makeStateMachineArn,
+  stateMachineDoesNotExist,
+  stateMachineStream,
+  type ApiError,
+  type ArnScope,
+  type ExecutionCommand,
+  type ExecutionInfo,
+  type ExecutionState,
+  type LoggingConfiguration,
+  type StateMachineEvent,
+  type StateMachineState,
+  type StateMachineType,
+  type StoredHistoryEvent,
+  type TracingConfiguration,
+} from '@stepstream/domain';
+import type { EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
+import { getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Kysely } from 'kysely';
+import { handleCommand } from './command.js';
+import { Alarms } from './timers.js';
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+export interface EngineOptions {
+  readonly store: EventStore;
+  /** Where the read models live (the same PGlite, or a Postgres). */
+  readonly db: Kysely<any>;
+  readonly scope?: ArnScope;
+  readonly clock?: () => number;
+  readonly uuid?: () => string;
+  readonly random?: () => number;
+  readonly log?: Logger;
+  /** How long a write waits for the read models to show it (read-your-writes). */
+  readonly readYourWritesMs?: number;
+}
+
+export interface CallMetadata {
+  readonly requestId?: string;
+}
+
+const asStateMachineEvents = (events: readonly RecordedEvent[]) => events as unknown as StateMachineEvent[];
+const asHistory = (events: readonly RecordedEvent[]) => events as unknown as StoredHistoryEvent[];
+
+/** Where an execution ARN's events live, or why the ARN is not one. */
+export const locateExecution = (arn: string): { stream: string; stateMachineName: string; name: string } | ApiError => {
+  const parsed = parseArn(arn, ['execution']);
+  if (isArnProblem(parsed)) return invalidArn(arn, parsed);
+  if (parsed.parts.length !== 2) return invalidArn(arn, { kind: 'prefix' });
+  const [stateMachineName, name] = parsed.parts as [string, string];
+  return { stream: executionStream(parsed.account, parsed.region, stateMachineName, name), stateMachineName, name };
+};
+
+/** Where a state machine ARN's events live, or why the ARN is not one. */
+export const locateStateMachine = (arn: string): { stream: string; name: string } | ApiError => {
+  const parsed = parseArn(arn, ['stateMachine']);
+  if (isArnProblem(parsed)) return invalidArn(arn, parsed);
+  if (parsed.parts.length !== 1) return invalidArn(arn, { kind: 'prefix' });
+  const name = parsed.parts[0]!;
+  return { stream: stateMachineStream(parsed.account, parsed.region, name), name };
+};
+
+const isError = (x: object): x is ApiError => '_tag' in x;
+
+/**
+ * The engine: runs the deciders against the event store, keeps the read models current, fires
+ * durable timers, and recovers running executions after a restart.
+ */
+export class Engine {
+  readonly scope: ArnScope;
+  readonly projector: Projector;
+  private readonly clock: () => number;
+  private readonly uuid: () => string;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private readonly alarms: Alarms;
+  /** Per-execution queues: one decision at a time per execution in this process. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  constructor(readonly options: EngineOptions) {
+    this.scope = options.scope ?? defaultArnScope;
+    this.clock = options.clock ?? Date.now;
+    this.uuid = options.uuid ?? randomUUID;
+    this.random = options.random ?? Math.random;
+    this.log = options.log ?? silent;
+    this.projector = getProjector({
+      store: options.store,
+      db: options.db,
+      projection: sfnReadModel,
+      onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
+    });
+    this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
+  }
+
+  get store(): EventStore {
+    return this.options.store;
+  }
+  get db(): Kysely<any> {
+    return this.options.db;
+  }
+
+  /** Brings the read models up to date, starts following, and re-arms every running execution. */
+  async start(): Promise<{ recovered: number }> {
+    await this.projector.catchUp();
+    await this.projector.start();
+    const running = await runningExecutionStreams(this.db);
+    for (const stream of running) await this.fire(stream);
+    return { recovered: running.length };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.alarms.close();
+    await Promise.allSettled([...this.queues.values()]);
+    await this.projector.stop();
+  }
+
+  /** Waits (bounded) until the read models show a write, so a following Describe/List sees it. */
+  async readYourWrites(position: Position | undefined): Promise<void> {
+    if (!position) return;
+    const ok = await this.projector.waitFor(position, this.options.readYourWritesMs ?? 5000);
+    if (!ok) this.log.warn('read models are lagging: a write is not yet visible to Describe/List');
+  }
+
+  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return next;
+  }
+
+  private env() {
+    return { now: this.clock(), random: this.random, uuid: this.uuid };
+  }
+
+  // ---------------------------------------------------------------- state machines
+
+  async createStateMachine(
+    input: {
+      name: string;
+      definition: string;
+      roleArn: string;
+      type: StateMachineType;
+      loggingConfiguration: LoggingConfiguration;
+      tracingConfiguration: TracingConfiguration;
+    },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { stateMachineArn: string; creationDate: number }>> {
+    if (!isValidName(input.name)) return E.left(invalidName(input.name));
+    const stateMachineArn = makeStateMachineArn(this.scope, input.name);
+    const stream = stateMachineStream(this.scope.account, this.scope.region, input.name);
+    const outcome = await handleCommand<E.Either<ApiError, { stateMachineArn: string; creationDate: number }>>(
+      this.store,
+      stream,
+      (events) => {
+        const r = decideCreateStateMachine(foldStateMachine(asStateMachineEvents(events)), {
+          ...input,
+          stateMachineArn,
+          stateMachineType: input.type,
+          now: this.clock(),
+        });
+        return E.isLeft(r) ? { events: [], result: r } : { events: r.right.events, result: E.right({ stateMachineArn, creationDate: r.right.creationDate }) };
+      },
+      { metadata: { ...meta } },
+    );
+    await this.readYourWrites(outcome.appended?.position);
+    return outcome.result;
+  }
+
+  /** The current state of a state machine, from its stream (authoritative, not the read model). */
+  async loadStateMachine(arn: string): Promise<E.Either<ApiError, StateMachineState & { stream: string }>> {
+    const where = locateStateMachine(arn);
+    if (isError(where)) return E.left(where);
+    const events = await this.store.readStream(where.stream);
+    return E.right({ ...foldStateMachine(asStateMachineEvents(events)), stream: where.stream });
+  }
+
+  async updateStateMachine(
+    input: {
+      stateMachineArn: string;
+      definition?: string;
+      roleArn?: string;
+      loggingConfiguration?: LoggingConfiguration;
+      tracingConfiguration?: TracingConfiguration;
+    },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { updateDate: number; revisionId: string | undefined }>> {
+    const where = locateStateMachine(input.stateMachineArn);
+    if (isError(where)) return E.left(where);
+    const outcome = await handleCommand<E.Either<ApiError, { updateDate: number; revisionId: string | undefined }>>(
+      this.store,
+      where.stream,
+      (events) => {
+        const r = decideUpdateStateMachine(foldStateMachine(asStateMachineEvents(events)), { ...input, now: this.clock(), newRevisionId: this.uuid() });
+        return E.isLeft(r) ? { events: [], result: r } : { events: r.right.events, result: E.right({ updateDate: r.right.updateDate, revisionId: r.right.revisionId }) };
+      },
+      { metadata: { ...meta } },
+    );
+    await this.readYourWrites(outcome.appended?.position);
+    return outcome.result;
+  }
+
+  async deleteStateMachine(arn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    const where = locateStateMachine(arn);
+    if (isError(where)) return E.left(where);
+    const outcome = await handleCommand(
+      this.store,
+      where.stream,
+      (events) => ({ events: decideDeleteStateMachine(foldStateMachine(asStateMachineEvents(events)), arn, this.clock()), result: undefined }),
+      { metadata: { ...meta } },
+    );
+    await this.readYourWrites(outcome.appended?.position);
+    return E.right({});
+  }
+
+  // ---------------------------------------------------------------- executions
+
+  async startExecution(
+    input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> {
+    const machine = await this.loadStateMachine(input.stateMachineArn);
+    if (E.isLeft(machine)) return machine;
+    const sm = machine.right.current;
+    if (!sm) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+    const name = input.name ?? this.uuid();
+    if (!isValidName(name)) return E.left(invalidName(name));
+    const executionArn = makeExecutionArn(this.scope, sm.name, name);
+    const stream = executionStream(this.scope.account, this.scope.region, sm.name, name);
+    const text = input.input ?? '{}';
+    return this.serial(stream, async () => {
+      const outcome = await handleCommand<E.Either<ApiError, { executionArn: string; startDate: number }>>(
+        this.store,
+        stream,
+        (events) => {
+          if (events.length > 0) {
+            // Idempotent while RUNNING with the same input; otherwise the name is taken.
+            const state = foldExecution(asHistory(events));
+            return state.status === 'RUNNING' && state.info?.input === text
+              ? { events: [], result: E.right({ executionArn, startDate: state.info.startDate }) }
+              : { events: [], result: E.left(executionAlreadyExists(executionArn)) };
+          }
+          const now = this.clock();
+          const info: ExecutionInfo = {
+            executionArn,
+            stateMachineArn: sm.stateMachineArn,
+            stateMachineName: sm.name,
+            name,
+            roleArn: sm.roleArn,
+            definition: sm.definition,
+            stateMachineType: sm.stateMachineType,
+            input: text,
+            startDate: now,
+            ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
+          };
+          const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(), now });
+          return { events: decided as never, result: E.right({ executionArn, startDate: now }) };
+        },
+        { metadata: { ...meta } },
+      );
+      if (outcome.appended) {
+        this.afterAppend(stream, await this.loadExecutionState(stream));
+        await this.readYourWrites(outcome.appended.position);
+      }
+      return outcome.result;
+    });
+  }
+
+  async stopExecution(
+    input: { executionArn: string; error?: string; cause?: string },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { stopDate: number }>> {
+    const where = locateExecution(input.executionArn);
+    if (isError(where)) return E.left(where);
+    return this.serial(where.stream, async () => {
+      const outcome = await this.runExecutionCommand(where.stream, {
+        type: 'StopExecution',
+        ...(input.error !== undefined ? { error: input.error } : {}),
+        ...(input.cause !== undefined ? { cause: input.cause } : {}),
+      }, meta);
+      if (!outcome) return E.left(executionDoesNotExist(input.executionArn));
+      await this.readYourWrites(outcome.position);
+      return E.right({ stopDate: outcome.state.stopDate ?? this.clock() });
+    });
+  }
+
+  /** The execution's history events, or undefined when it does not exist. */
+  async readHistory(executionArn: string): Promise<E.Either<ApiError, RecordedEvent[]>> {
+    const where = locateExecution(executionArn);
+    if (isError(where)) return E.left(where);
+    const events = await this.store.readStream(where.stream);
+    return events.length === 0 ? E.left(executionDoesNotExist(executionArn)) : E.right(events);
+  }
+
+  async loadExecutionState(stream: string): Promise<ExecutionState> {
+    return foldExecution(asHistory(await this.store.readStream(stream)));
+  }
+
+  /** Decides and appends one command on an existing execution; undefined when it does not exist. */
+  private async runExecutionCommand(stream: string, command: ExecutionCommand, meta: CallMetadata) {
+    let state: ExecutionState | undefined;
+    const outcome = await handleCommand(
+      this.store,
+      stream,
+      (events) => {
+        if (events.length === 0) return { events: [], result: false };
+        state = foldExecution(asHistory(events));
+        const decided = decideExecution(state, command, this.env());
+        for (const e of decided) state = evolveExecution(state, e);
+        return { events: decided as never, result: true };
+      },
+      { metadata: { ...meta } },
+    );
+    if (!outcome.result || !state) return undefined;
+    this.afterAppend(stream, state);
+    return { state, position: outcome.appended?.position };
+  }
+
+  private afterAppend(stream: string, state: ExecutionState): void {
+    this.alarms.set(stream, nextTimerAt(state));
+  }
+
+  /** Fires what is due on an execution (or re-arms its alarm when nothing is). */
+  private fire(stream: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.serial(stream, async () => {
+      try {
+        const state = await this.loadExecutionState(stream);
+        const at = nextTimerAt(state);
+        if (at === undefined) return this.alarms.set(stream, undefined);
+        if (at > this.clock()) return this.alarms.set(stream, at);
+        await this.runExecutionCommand(stream, { type: 'FireTimers' }, {});
+      } catch (e) {
+        if (this.closed) return;
+        this.log.error(`timer of ${stream} failed; retrying in 1 s`, e);
+        this.alarms.set(stream, this.clock() + 1000);
+      }
+    });
+  }
+
+  /** Alarms armed now (for tests and metrics). */
+  get pendingTimers(): number {
+    return this.alarms.size;
+  }
+}
+

@@ -1,0 +1,27 @@
+import { stateMachineDoesNotExist } from '@stepstream/domain';
+import { findStateMachine } from '@stepstream/projections';
+import { locateStateMachine } from '@stepstream/runtime';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { Operation } from '../protocol.js';
+import { decodeRequest, maxLength, minLength, oneOf, optional } from '../validation.js';
+import type { Deps } from './deps.js';
+import { describeStateMachineShape } from './state-machine-shapes.js';
+
+export const DescribeStateMachineInput = t.intersection([
+  t.type({ stateMachineArn: t.string }),
+  t.partial({ includedData: optional(t.string) }),
+]);
+
+export const describeStateMachine = ({ engine }: Deps): Operation => async (body) => {
+  const decoded = decodeRequest(DescribeStateMachineInput, body, {
+    required: ['stateMachineArn'],
+    rules: { stateMachineArn: [minLength(1), maxLength(256)], includedData: [oneOf(['ALL_DATA', 'METADATA_ONLY'])] },
+  });
+  if (E.isLeft(decoded)) return decoded;
+  const arn = decoded.right.stateMachineArn;
+  const where = locateStateMachine(arn);
+  if ('_tag' in where) return E.left(where);
+  const row = await findStateMachine(engine.db, arn);
+  return row ? E.right(describeStateMachineShape(row)) : E.left(stateMachineDoesNotExist(arn));
+};

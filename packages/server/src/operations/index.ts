@@ -1,0 +1,30 @@
+import type { Operation } from '../protocol.js';
+import { createStateMachine } from './create-state-machine.js';
+import type { Deps } from './deps.js';
+import { deleteStateMachine } from './delete-state-machine.js';
+import { describeExecution } from './describe-execution.js';
+import { describeStateMachineForExecution } from './describe-state-machine-for-execution.js';
+import { describeStateMachine } from './describe-state-machine.js';
+import { getExecutionHistory } from './get-execution-history.js';
+import { listExecutions } from './list-executions.js';
+import { listStateMachines } from './list-state-machines.js';
+import { startExecution } from './start-execution.js';
+import { stopExecution } from './stop-execution.js';
+import { updateStateMachine } from './update-state-machine.js';
+
+/** The operations served, by their AWS names. */
+export const makeOperations = (deps: Deps): Record<string, Operation> => ({
+  CreateStateMachine: createStateMachine(deps),
+  DescribeStateMachine: describeStateMachine(deps),
+  UpdateStateMachine: updateStateMachine(deps),
+  DeleteStateMachine: deleteStateMachine(deps),
+  ListStateMachines: listStateMachines(deps),
+  StartExecution: startExecution(deps),
+  DescribeExecution: describeExecution(deps),
+  ListExecutions: listExecutions(deps),
+  GetExecutionHistory: getExecutionHistory(deps),
+  StopExecution: stopExecution(deps),
+  DescribeStateMachineForExecution: describeStateMachineForExecution(deps),
+});
+
+export type { Deps };

@@ -1,0 +1,61 @@
+import { invalidToken, stateMachineDoesNotExist, validationException } from '@stepstream/domain';
+import { findStateMachine, listExecutions as query } from '@stepstream/projections';
+import { locateStateMachine } from '@stepstream/runtime';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { Operation } from '../protocol.js';
+import { epochSeconds } from '../protocol.js';
+import { between, decodeRequest, maxLength, minLength, oneOf, optional } from '../validation.js';
+import { pageSize, type Deps } from './deps.js';
+
+export const ListExecutionsInput = t.partial({
+  stateMachineArn: optional(t.string),
+  mapRunArn: optional(t.string),
+  statusFilter: optional(t.string),
+  maxResults: optional(t.number),
+  nextToken: optional(t.string),
+  redriveFilter: optional(t.string),
+});
+
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+
+/** Newest first; keyset pages that stay correct while new executions start. */
+export const listExecutions = ({ engine, tokens }: Deps): Operation => async (body) => {
+  const decoded = decodeRequest(ListExecutionsInput, body, {
+    rules: {
+      stateMachineArn: [minLength(1), maxLength(256)],
+      statusFilter: [oneOf(STATUSES)],
+      maxResults: [between(0, 1000)],
+      nextToken: [minLength(1), maxLength(3096)],
+      redriveFilter: [oneOf(['REDRIVEN', 'NOT_REDRIVEN'])],
+    },
+  });
+  if (E.isLeft(decoded)) return decoded;
+  const input = decoded.right;
+  if (input.mapRunArn != null) return E.left(validationException('Map runs arrive with issue 7: list executions by stateMachineArn'));
+  if (input.stateMachineArn == null) {
+    return E.left(validationException('1 validation error detected: Value null at \'stateMachineArn\' failed to satisfy constraint: Member must not be null'));
+  }
+  const where = locateStateMachine(input.stateMachineArn);
+  if ('_tag' in where) return E.left(where);
+  const scope = `ListExecutions:${input.stateMachineArn}:${input.statusFilter ?? ''}`;
+  const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
+  if (input.nextToken != null && !after) return E.left(invalidToken());
+  if (!(await findStateMachine(engine.db, input.stateMachineArn))) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+  const limit = pageSize(input.maxResults);
+  const rows = await query(engine.db, input.stateMachineArn, input.statusFilter ?? undefined, after, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return E.right({
+    executions: page.map((r) => ({
+      executionArn: r.arn,
+      stateMachineArn: r.state_machine_arn,
+      name: r.name,
+      status: r.status,
+      startDate: epochSeconds(r.start_date),
+      ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
+      redriveCount: 0,
+    })),
+    ...(rows.length > limit && last ? { nextToken: tokens.issue(scope, { startDate: Number(last.start_date), arn: last.arn }) } : {}),
+  });
+};

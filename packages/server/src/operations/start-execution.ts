@@ -1,0 +1,51 @@
+import { invalidExecutionInput } from '@stepstream/domain';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { Operation } from '../protocol.js';
+import { epochSeconds } from '../protocol.js';
+import { decodeRequest, maxBytes, maxLength, minLength, optional } from '../validation.js';
+import type { Deps } from './deps.js';
+
+export const StartExecutionInput = t.intersection([
+  t.type({ stateMachineArn: t.string }),
+  t.partial({ name: optional(t.string), input: optional(t.string), traceHeader: optional(t.string) }),
+]);
+
+/** Execution input must be a JSON text (any JSON value); "" is "Invalid execution input." */
+export const checkExecutionInput = (input: string) => {
+  if (input.trim() === '') return invalidExecutionInput('Invalid execution input.');
+  try {
+    JSON.parse(input);
+    return undefined;
+  } catch (e) {
+    return invalidExecutionInput((e as Error).message);
+  }
+};
+
+export const startExecution = ({ engine }: Deps): Operation => async (body, ctx) => {
+  const decoded = decodeRequest(StartExecutionInput, body, {
+    required: ['stateMachineArn'],
+    rules: {
+      stateMachineArn: [minLength(1), maxLength(256)],
+      name: [minLength(1), maxLength(80)],
+      input: [maxBytes(262_144)],
+      traceHeader: [maxLength(256)],
+    },
+  });
+  if (E.isLeft(decoded)) return decoded;
+  const input = decoded.right;
+  if (input.input != null) {
+    const bad = checkExecutionInput(input.input);
+    if (bad) return E.left(bad);
+  }
+  const started = await engine.startExecution(
+    {
+      stateMachineArn: input.stateMachineArn,
+      ...(input.name != null ? { name: input.name } : {}),
+      ...(input.input != null ? { input: input.input } : {}),
+      ...(input.traceHeader != null ? { traceHeader: input.traceHeader } : {}),
+    },
+    { requestId: ctx.requestId },
+  );
+  return E.map((r: { executionArn: string; startDate: number }) => ({ executionArn: r.executionArn, startDate: epochSeconds(r.startDate) }))(started);
+};

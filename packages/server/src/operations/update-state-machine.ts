@@ -1,0 +1,58 @@
+import { describeDiagnostics, parseDefinition } from '@stepstream/asl/definition';
+import { invalidDefinition, missingRequiredParameter, validationException } from '@stepstream/domain';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { Operation } from '../protocol.js';
+import { epochSeconds } from '../protocol.js';
+import { decodeRequest, maxLength, minLength, optional } from '../validation.js';
+import { checkRoleArn } from './create-state-machine.js';
+import type { Deps } from './deps.js';
+
+export const UpdateStateMachineInput = t.intersection([
+  t.type({ stateMachineArn: t.string }),
+  t.partial({
+    definition: optional(t.string),
+    roleArn: optional(t.string),
+    loggingConfiguration: optional(t.UnknownRecord),
+    tracingConfiguration: optional(t.UnknownRecord),
+    publish: optional(t.boolean),
+    versionDescription: optional(t.string),
+  }),
+]);
+
+export const updateStateMachine = ({ engine }: Deps): Operation => async (body, ctx) => {
+  const decoded = decodeRequest(UpdateStateMachineInput, body, {
+    required: ['stateMachineArn'],
+    rules: { stateMachineArn: [minLength(1), maxLength(256)], definition: [minLength(1), maxLength(1_048_576)], roleArn: [minLength(1), maxLength(256)] },
+  });
+  if (E.isLeft(decoded)) return decoded;
+  const input = decoded.right;
+  if (input.definition == null && input.roleArn == null && input.loggingConfiguration == null && input.tracingConfiguration == null) {
+    return E.left(missingRequiredParameter('Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified'));
+  }
+  if (input.versionDescription != null && input.publish !== true) {
+    return E.left(validationException('Version description can only be set when publish is true'));
+  }
+  if (input.roleArn != null) {
+    const badRole = checkRoleArn(input.roleArn);
+    if (badRole) return E.left(badRole);
+  }
+  if (input.definition != null) {
+    const parsed = parseDefinition(input.definition);
+    if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+  }
+  const updated = await engine.updateStateMachine(
+    {
+      stateMachineArn: input.stateMachineArn,
+      ...(input.definition != null ? { definition: input.definition } : {}),
+      ...(input.roleArn != null ? { roleArn: input.roleArn } : {}),
+      ...(input.loggingConfiguration != null ? { loggingConfiguration: input.loggingConfiguration as never } : {}),
+      ...(input.tracingConfiguration != null ? { tracingConfiguration: input.tracingConfiguration as never } : {}),
+    },
+    { requestId: ctx.requestId },
+  );
+  return E.map((r: { updateDate: number; revisionId: string | undefined }) => ({
+    updateDate: epochSeconds(r.updateDate),
+    ...(r.revisionId !== undefined ? { revisionId: r.revisionId } : {}),
+  }))(updated);
+};

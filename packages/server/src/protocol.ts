@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  internalFailure,
+  serializationException,
+  unknownOperation,
+  type ApiError,
+} from '@stepstream/domain';
+import type { Logger } from '@stepstream/runtime';
+import * as E from 'fp-ts/lib/Either.js';
+import { errorBody, errorCatalogue } from './errors.js';
+
+/** The AWS JSON 1.0 protocol of Step Functions (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
+export const TARGET_PREFIX = 'AWSStepFunctions.';
+export const CONTENT_TYPE = 'application/x-amz-json-1.0';
+/** AWS: the whole request is at most 1 MiB; leave room for the JSON around a 1 MiB definition. */
+export const MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
+
+export interface RequestContext {
+  readonly requestId: string;
+}
+
+/** An operation: decoded body in, response object (or an API error) out. */
+export type Operation = (body: unknown, ctx: RequestContext) => Promise<E.Either<ApiError, object>>;
+
+const send = (res: ServerResponse, status: number, requestId: string, body: object) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': CONTENT_TYPE,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(text);
+};
+
+const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+/**
+ * Handles one HTTP request: routes by target, parses the body once, runs the operation, writes
+ * AWS's success or error shape with `x-amzn-RequestId`. Nothing thrown below escapes: a defect is
+ * logged with its request id and answered `InternalFailure` (500), and the server keeps serving.
+ */
+export const handleRequest = async (
+  operations: Readonly<Record<string, Operation>>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: Logger,
+): Promise<void> => {
+  const requestId = randomUUID();
+  const started = performance.now();
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const fail = (e: ApiError) => {
+    send(res, errorCatalogue[e._tag].status, requestId, errorBody(e));
+    log.debug(`${req.method} ${target || req.url} ${errorCatalogue[e._tag].status} ${e._tag} ${(performance.now() - started).toFixed(1)}ms ${requestId}`);
+  };
+  try {
+    if (req.method === 'GET' && (req.url === '/' || req.url === '/health')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'x-amzn-RequestId': requestId });
+      res.end('stepstream: AWS Step Functions API (POST / with X-Amz-Target: AWSStepFunctions.<Operation>)\n');
+      return;
+    }
+    const body = await readBody(req);
+    if (req.method !== 'POST') return fail(unknownOperation(`Only POST is served; send POST / with X-Amz-Target: ${TARGET_PREFIX}<Operation>`));
+    if (body === 'too-large') return fail(serializationException(`The request body is larger than ${MAX_BODY_BYTES} bytes; AWS accepts at most 1 MiB`));
+    const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
+    if (!operation) {
+      return fail(unknownOperation(target ? `Operation ${target} is not supported by this service` : `Missing X-Amz-Target header; expected ${TARGET_PREFIX}<Operation>`));
+    }
+    let parsed: unknown = {};
+    const text = body.toString('utf8');
+    if (text.trim() !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        return fail(serializationException(`The request body is not valid JSON: ${(e as Error).message}`));
+      }
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return fail(serializationException('The request body must be a JSON object'));
+    }
+    const result = await operation(parsed, { requestId });
+    if (E.isLeft(result)) return fail(result.left);
+    send(res, 200, requestId, result.right);
+    log.debug(`POST ${name} 200 ${(performance.now() - started).toFixed(1)}ms ${requestId}`);
+  } catch (e) {
+    log.error(`InternalFailure in ${target || req.url} (request ${requestId})`, e);
+    if (!res.headersSent) fail(internalFailure(requestId));
+    else res.destroy();
+  }
+};
+
+/** Epoch milliseconds as AWS's timestamps: epoch seconds in a JSON number. */
+export const epochSeconds = (ms: number | string): number => Number(ms) / 1000;

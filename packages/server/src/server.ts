@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventStore } from '@stepstream/eventstore';
+import type { Engine, Logger } from '@stepstream/runtime';
+import { makeOperations } from './operations/index.js';
+import { handleRequest } from './protocol.js';
+import { PageTokens } from './tokens.js';
+
+const SECRET_STREAM = 'deployment-secrets';
+
+/**
+ * The deployment's signing secret for page tokens: `STEPSTREAM_TOKEN_SECRET`, or one generated
+ * on first start and kept in the event store, so every node and every restart shares it.
+ */
+export const deploymentSecret = async (store: EventStore, fromEnv: string | undefined): Promise<Buffer> => {
+  if (fromEnv) return Buffer.from(fromEnv, 'utf8');
+  const [existing] = await store.readStream(SECRET_STREAM, { maxCount: 1 });
+  if (existing) return Buffer.from((existing.data as { secret: string }).secret, 'base64');
+  try {
+    const secret = randomBytes(32);
+    await store.appendToStream(SECRET_STREAM, [{ type: 'PageTokenSecretCreated', data: { secret: secret.toString('base64') } }], { expectedRevision: 'no_stream' });
+    return secret;
+  } catch {
+    const [raced] = await store.readStream(SECRET_STREAM, { maxCount: 1 });
+    return Buffer.from((raced!.data as { secret: string }).secret, 'base64');
+  }
+};
+
+export interface ServeOptions {
+  readonly engine: Engine;
+  readonly host: string;
+  readonly port: number;
+  readonly log: Logger;
+  readonly tokenSecret?: Buffer;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Listens for the Step Functions API on host:port (port 0 picks a free one). */
+export const serveApi = async (options: ServeOptions): Promise<RunningServer> => {
+  const secret = options.tokenSecret ?? (await deploymentSecret(options.engine.store, process.env['STEPSTREAM_TOKEN_SECRET']));
+  const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret) });
+  const server = createServer((req, res) => void handleRequest(operations, req, res, options.log));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+};

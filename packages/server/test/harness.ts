@@ -1,0 +1,77 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
+import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
+import { Engine, locateExecution } from '@stepstream/runtime';
+import type { ExecutionContext } from 'ava';
+import { serveApi, type RunningServer } from '../src/index.js';
+
+export interface Stack {
+  readonly engine: Engine;
+  readonly api: RunningServer;
+  readonly client: SFNClient;
+  /** Every execution ARN the tests started, for the replay check at the end. */
+  readonly started: Set<string>;
+  close(): Promise<void>;
+}
+
+export const ROLE = 'arn:aws:iam::123456789012:role/stepstream-test';
+
+/** The whole server in this process: in-memory PGlite, engine, HTTP on a free port, an SDK v3 client. */
+export const startStack = async (): Promise<Stack> => {
+  const shared = await openPGlite();
+  const store = await openPGliteEventStore({ shared });
+  const engine = new Engine({ store, db: shared.db });
+  await engine.start();
+  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
+  const client = new SFNClient({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  return {
+    engine,
+    api,
+    client,
+    started: new Set(),
+    async close() {
+      client.destroy();
+      await api.close();
+      await engine.close();
+      await store.close();
+      await shared.db.destroy();
+      await shared.pglite.close();
+    },
+  };
+};
+
+/**
+ * The replay check: feeds each execution's stored history back through the decider and
+ * asserts it reproduces every event.
+ */
+export const assertReplays = async (t: ExecutionContext, engine: Engine, executionArns: Iterable<string>) => {
+  let checked = 0;
+  for (const arn of executionArns) {
+    const where = locateExecution(arn);
+    if ('_tag' in where) throw new Error(where.message);
+    const events = (await engine.store.readStream(where.stream)) as unknown as StoredHistoryEvent[];
+    if (events.length === 0) continue;
+    const result = replayExecution(events);
+    if (!result.ok) t.fail(`replay of ${arn} diverged at event ${result.eventId}: ${result.reason}`);
+    else checked++;
+  }
+  return checked;
+};
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a value (not undefined), up to `timeoutMs`. */
+export const eventually = async <T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, everyMs = 50): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+};
