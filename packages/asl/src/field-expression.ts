@@ -14,13 +14,14 @@ import type { EvaluationScope } from './scope.js';
 
 /**
  * AWS's cause when a path is applied to a `null` input: "Unable to apply Path transformation to
- * null or empty input." (an AWS execution quoted in a public Q&A thread; inference for where
- * exactly it applies: to `$…` paths other than `$` itself, when the input is `null`).
+ * null or empty input." (an AWS execution quoted in a public Q&A thread: `"Input.$": "$"` on a `null` input). Where
+ * else it applies is inference: any `$…` path on a `null` input, except the default `$` of
+ * InputPath/OutputPath, which passes a Lambda's `null` result through.
  */
 export const NULL_INPUT_CAUSE = 'Unable to apply Path transformation to null or empty input.';
 
-/** True when the path reads the state input (`$…`, not `$$…` or `$var…`) and is more than `$`. */
-export const readsInput = (path: string): boolean => path !== '$' && parsePath(path).root.kind === 'input';
+/** True when the path reads the state input (`$…`, not `$$…` or `$var…`). */
+export const readsInput = (path: string): boolean => parsePath(path).root.kind === 'input';
 
 /**
  * Evaluates a path or an intrinsic call for the named field.

@@ -36,6 +36,36 @@ export class EventBatch {
 }
 
 const json = (v: unknown) => JSON.stringify(v === undefined ? null : v);
+
+/** AWS's payload limit: 262,144 bytes of UTF-8 for any state input, result or output. */
+export const PAYLOAD_LIMIT_BYTES = 262_144;
+
+/** UTF-8 length of a string, without encoding it. */
+export const utf8Length = (s: string): number => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+};
+
+/** The JSON text of a state's output, or States.DataLimitExceeded when it is over the limit. */
+const payload = (stateName: string, v: unknown): string => {
+  const text = json(v);
+  if (text.length > PAYLOAD_LIMIT_BYTES / 4 && utf8Length(text) > PAYLOAD_LIMIT_BYTES) {
+    throw new StatesError(
+      'States.DataLimitExceeded',
+      `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+    );
+  }
+  return text;
+};
 const truncated = { truncated: false } as const;
 
 /** What running a state came to. */
@@ -71,7 +101,7 @@ const scopeOf = (c: StepContext, e: Entered, input: unknown): EvaluationScope =>
 const exit = (c: StepContext, e: Entered, state: StateDefinition & { Next?: string; End?: boolean }, output: unknown): StepResult => {
   const exitedType = stateEventTypes[state.Type].exited;
   if (!exitedType) throw new Error(`${state.Type} has no exit event`);
-  const exitedId = c.batch.push(exitedType, e.enteredId, { stateExitedEventDetails: { name: e.name, output: json(output), outputDetails: truncated } });
+  const exitedId = c.batch.push(exitedType, e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
   return state.End === true || state.Next === undefined
     ? { kind: 'end', output, exitedId }
     : { kind: 'next', stateName: state.Next, output, exitedId };
@@ -86,6 +116,7 @@ const runPass = (c: StepContext, e: Entered, s: PassState): StepResult => {
       : s.Result !== undefined
         ? s.Result
         : effective;
+  payload(e.name, result);
   const merged = applyResultPath(s.ResultPath, e.rawInput, result);
   return exit(c, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }));
 };
@@ -100,7 +131,7 @@ const runChoice = (c: StepContext, e: Entered, s: ChoiceState): StepResult => {
     throw new StatesError('States.NoChoiceMatched', `No Matches!`);
   }
   const output = applyOutputPath(s.OutputPath, effective, inner);
-  const exitedId = c.batch.push('ChoiceStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: json(output), outputDetails: truncated } });
+  const exitedId = c.batch.push('ChoiceStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
   return { kind: 'next', stateName: next, output, exitedId };
 };
 
@@ -108,7 +139,7 @@ const runSucceed = (c: StepContext, e: Entered, s: SucceedState): StepResult => 
   const scope = scopeOf(c, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const output = applyOutputPath(s.OutputPath, effective, { ...scope, input: effective });
-  const exitedId = c.batch.push('SucceedStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: json(output), outputDetails: truncated } });
+  const exitedId = c.batch.push('SucceedStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
   return { kind: 'end', output, exitedId };
 };
 
@@ -257,6 +288,19 @@ export const runStates = (
     const state = definition.States[stateName];
     if (!state) throw new Error(`No state ${stateName}: the definition was validated at create`);
     let result: StepResult;
+    if ((state.QueryLanguage ?? definition.QueryLanguage) === 'JSONata' && !resume) {
+      // JSONata arrives with issue 5: fail the execution clearly rather than misread the state.
+      const enteredId = batch.push(stateEventTypes[state.Type].entered, previousEventId, {
+        stateEnteredEventDetails: { name: stateName, input: json(input), inputDetails: truncated },
+      });
+      batch.push('ExecutionFailed', enteredId, {
+        executionFailedEventDetails: {
+          error: 'States.Runtime',
+          cause: `An error occurred while executing the state '${stateName}' (entered at the event id #${enteredId}). Stepstream does not evaluate JSONata states yet.`,
+        },
+      });
+      return;
+    }
     if (resume) {
       const e = resume;
       resume = undefined;
