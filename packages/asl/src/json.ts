@@ -27,9 +27,6 @@ export const jsonEquals = (a: unknown, b: unknown): boolean => {
   return false;
 };
 
-/** A deep copy of a JSON value, so that writers never alias the caller's data. */
-export const jsonClone = <T>(v: T): T => (v === undefined ? v : (structuredClone(v) as T));
-
 /** Compact JSON text, as AWS quotes payloads in cause messages (`{"a":1}`). */
 export const toJsonText = (v: unknown): string => JSON.stringify(v) ?? 'null';
 

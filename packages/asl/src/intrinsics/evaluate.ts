@@ -7,7 +7,7 @@ import { runtimeError } from '../errors.js';
 import { toJsonText } from '../json.js';
 import { queryPath } from '../jsonpath.js';
 import type { EvaluationScope } from '../scope.js';
-import { assertNever } from '../jsonpath/ast.js';
+import { assertNever } from '../assert-never.js';
 import type { IntrinsicArg, IntrinsicCall } from './ast.js';
 import { INTRINSICS } from './functions/index.js';
 import { parseIntrinsic } from './parse.js';

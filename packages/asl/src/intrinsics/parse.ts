@@ -162,6 +162,10 @@ class Parser {
  */
 export const isIntrinsicCall = (text: string): boolean => /^States\.[A-Za-z0-9]+\(/.test(text);
 
+/** Parsed calls are immutable, so definitions that evaluate the same text on every entry share them. */
+const cache = new Map<string, IntrinsicCall>();
+const CACHE_LIMIT = 1000;
+
 /**
  * Parses an intrinsic call, checking names, escapes, paths and argument counts.
  *
@@ -173,8 +177,13 @@ export const isIntrinsicCall = (text: string): boolean => /^States\.[A-Za-z0-9]+
  * @throws Error with a message fit for InvalidDefinition on malformed text.
  */
 export const parseIntrinsic = (text: string): IntrinsicCall => {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
   const p = new Parser(text);
   const call = p.call();
   if (p.pos !== text.length) p.fail('unexpected text after the call');
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, call);
   return call;
 };
+

@@ -6,6 +6,7 @@
  * @internal
  * @module
  */
+import { assertNever } from '../assert-never.js';
 
 /** Where a path starts: `$` (the input), `$$` (the context object) or `$name` (a variable). */
 export type PathRoot =
@@ -93,9 +94,4 @@ export const renderSegment = (s: Segment): string => {
     default:
       return assertNever(s);
   }
-};
-
-/** Exhaustiveness guard for `switch` over tagged unions. */
-export const assertNever = (x: never): never => {
-  throw new Error(`Unexpected value: ${JSON.stringify(x)}`);
 };

@@ -8,7 +8,8 @@
  * @module
  */
 import { isJsonObject, getOwn } from '../json.js';
-import { assertNever, isDefiniteSegments, renderSegment, type Segment } from './ast.js';
+import { assertNever } from '../assert-never.js';
+import { isDefiniteSegments, renderSegment, type Segment } from './ast.js';
 import { matchesFilter, type SelectOperand } from './filter.js';
 
 /** The outcome of a definite evaluation: a value, or Jayway's reason for not finding one. */

@@ -6,7 +6,8 @@
  * @module
  */
 import { isJsonObject, jsonEquals } from '../json.js';
-import { assertNever, type FilterExpr, type FilterOperand, type FilterOperator, type Segment } from './ast.js';
+import { assertNever } from '../assert-never.js';
+import { type FilterExpr, type FilterOperand, type FilterOperator, type Segment } from './ast.js';
 
 /**
  * How a filter reads a path operand (`@.a`, `$.a`): passed in by the evaluator so that the two

@@ -3,8 +3,10 @@ import {
   applyOutputPath,
   applyResultPath,
   evaluateChoiceRule,
+  evaluateFieldExpression,
   evaluatePayloadTemplate,
   isStatesError,
+  parseTimestamp,
   resolvePath,
   StatesError,
   type EvaluationScope,
@@ -145,13 +147,11 @@ const runSucceed = (c: StepContext, e: Entered, s: SucceedState): StepResult => 
 
 const runFail = (c: StepContext, e: Entered, s: FailState): StepResult => {
   const scope = scopeOf(c, e, e.rawInput);
+  // ErrorPath/CausePath take a path or an intrinsic function (States.Format in AWS's own examples).
   const fromPath = (path: string | undefined, field: 'ErrorPath' | 'CausePath'): string | undefined => {
     if (path === undefined) return undefined;
-    const r = resolvePath(path, scope);
-    if (!r.found) {
-      throw new StatesError('States.Runtime', `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${json(e.rawInput)}'`);
-    }
-    return typeof r.value === 'string' ? r.value : json(r.value);
+    const v = evaluateFieldExpression(path, scope, field);
+    return typeof v === 'string' ? v : json(v);
   };
   const error = s.Error ?? fromPath(s.ErrorPath, 'ErrorPath');
   const cause = s.Cause ?? fromPath(s.CausePath, 'CausePath');
@@ -161,14 +161,10 @@ const runFail = (c: StepContext, e: Entered, s: FailState): StepResult => {
   return { kind: 'finished' };
 };
 
-/** RFC 3339 with `T` and a `Z` or offset; fractions of any length (AWS accepts `.000000Z`). */
-const ISO_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** RFC 3339 with `T` and a `Z` or an offset, fractions of any length (AWS accepts `.000000Z`), as epoch ms. */
 export const parseIsoOffset = (text: string): number | undefined => {
-  const m = ISO_OFFSET.exec(text);
-  if (!m) return undefined;
-  const fraction = m[7] ? Number(`0${m[7]}`) : 0;
-  const base = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[8] === 'Z' ? 'Z' : m[8]}`);
-  return Number.isNaN(base) ? undefined : base + Math.round(fraction * 1000);
+  const instant = parseTimestamp(text);
+  return instant === undefined ? undefined : instant.seconds * 1000 + Math.floor(instant.nanos / 1_000_000);
 };
 
 const showValue = (v: unknown) => (typeof v === 'string' ? v : json(v));

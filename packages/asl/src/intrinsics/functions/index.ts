@@ -15,6 +15,7 @@ import type { IntrinsicImpl } from './support.js';
 
 export type { IntrinsicImpl, IntrinsicContext } from './support.js';
 
+/** Each intrinsic's implementation, by AWS name. */
 export const INTRINSICS: Readonly<Record<IntrinsicName, IntrinsicImpl>> = {
   'States.Format': format,
   'States.StringToJson': stringToJson,

@@ -32,18 +32,22 @@ export const truncate = (n: number): number => Math.trunc(n);
 /** "Input strings … must be 10,000 characters or fewer" (Base64Encode/Decode, Hash). */
 export const MAX_STRING_INPUT = 10_000;
 
+/** The Java `int` range MathAdd and MathRandom work in. */
 export const INT32_MIN = -(2 ** 31);
+/** See {@link INT32_MIN}. */
 export const INT32_MAX = 2 ** 31 - 1;
 
-/** Argument checks that fail with {@link invalidArguments}. */
+/** A string argument, or {@link invalidArguments}. */
 export const expectString = (v: unknown, name: IntrinsicName): string => {
   if (typeof v !== 'string') throw invalidArguments(name);
   return v;
 };
+/** A finite number argument, or {@link invalidArguments}. */
 export const expectNumber = (v: unknown, name: IntrinsicName): number => {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw invalidArguments(name);
   return v;
 };
+/** An array argument, or {@link invalidArguments}. */
 export const expectArray = (v: unknown, name: IntrinsicName): readonly unknown[] => {
   if (!Array.isArray(v)) throw invalidArguments(name);
   return v;

@@ -1,0 +1,594 @@
+#!/usr/bin/env node
+/**
+ * State-transition benchmark: `npm run bench:transitions [-- --quick] [-- --only pglite|postgres]`.
+ *
+ * What it measures, in one run:
+ *
+ * 1. pass-chain-100: a chain of 100 Pass states. Each one does a little work — `Parameters` with
+ *    a `States.MathAdd` intrinsic and a constant, `ResultPath: "$.n"` merging that into its input
+ *    — and the last one ends the execution. N executions run one after another (1 in flight):
+ *    StartExecution, then DescribeExecution until the status is no longer RUNNING. A chain of
+ *    states that never waits is one decision in Stepstream, so StartExecution returns after the
+ *    whole execution has run and Describe sees SUCCEEDED at once (the count of Describe calls
+ *    that still saw RUNNING is reported as `runningPolls`).
+ *    Transitions per execution = states entered = 100.
+ *
+ * 2. choice-loop-10: Init (Pass, n = 0) → Increment (Pass, `"n.$": "States.MathAdd($.n, 1)"`) →
+ *    Check (Choice: back to Increment while `$.n < 10`, else Done) → Done (Succeed). From that
+ *    logic each execution enters Init once, Increment and Check 10 times each and Done once:
+ *    22 transitions. 1,000 executions are started with bounded client concurrency (64 in
+ *    flight) and each is awaited to completion the same way.
+ *
+ * Each workload runs on three stores — PGlite in memory, PGlite on a data directory in a temp
+ * folder, and a Postgres server (`DATABASE_URL`, default postgres://postgres@127.0.0.1:5432/test,
+ * skipped with a printed reason when it does not answer) — and in two ways:
+ *
+ * - http: through the real Step Functions HTTP API (`serveApi`) with the AWS SDK v3 `SFNClient`,
+ *   as users see it. The server and the SDK client share this one Node process (and, on PGlite,
+ *   the database too), so the client's cost (request building, SigV4 signing, parsing) is in the
+ *   number.
+ * - inproc: `engine.startExecution(...)` called directly, then the read model's row read the way
+ *   DescribeExecution reads it (`findExecution`) — no HTTP, no SDK — to show the HTTP overhead.
+ *
+ * Every cell gets a fresh engine on a fresh store (a fresh PGlite, a fresh data directory, or on
+ * Postgres a fresh store schema `bench_<random>` plus a fresh read-model schema), and a few
+ * untimed warm-up executions first.
+ *
+ * On Postgres the read models live in the fixed schema `sfn_read`. The bench only runs there when
+ * `sfn_read` does not exist before it starts: it then creates it (through the engine), drops it
+ * after each cell and at the end. When `sfn_read` already exists the Postgres cells are skipped
+ * with a printed reason, and the schema is never touched.
+ *
+ * The peer: the same definitions, same counts and same concurrency run in-process with the npm
+ * package `aws-local-stepfunctions` (`new StateMachine(definition)`, `sm.run(input).result`).
+ * That package is a pure in-memory interpreter: no persistence, no history, no read model, no
+ * API. Stepstream writes every history event to its store and projects the read model before it
+ * answers, so "Stepstream ÷ peer" is the price of durability and the API, not a like-for-like
+ * interpreter comparison.
+ *
+ * Each execution's output is checked (n.v = 100 for the chain, n = 10 for the loop), and on each
+ * Stepstream cell one execution's stored history is read back to check that its count of
+ * *StateEntered events equals the transitions counted from the definition.
+ *
+ * Progress goes to stderr; a Markdown table (workload, engine, store, executions/s,
+ * transitions/s, ratio vs peer) goes to stdout; the results are written as JSON to
+ * bench-results/transitions-<ISO date>.json.
+ *
+ * Flags: --quick (fewer executions), --only pglite|postgres (Stepstream stores; the peer always
+ * runs).
+ */
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
+import { findExecution } from '../../packages/projections/dist/src/index.js';
+import { Engine, locateExecution } from '../../packages/runtime/dist/src/index.js';
+import { serveApi } from '../../packages/server/dist/src/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2);
+const usage = 'usage: node scripts/bench/transitions.mjs [--quick] [--only pglite|postgres]';
+let quick = false;
+let only;
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--quick') quick = true;
+  else if (a === '--only') only = argv[++i];
+  else if (a.startsWith('--only=')) only = a.slice('--only='.length);
+  else if (a === '--help' || a === '-h') {
+    console.log(usage);
+    process.exit(0);
+  } else {
+    console.error(`unknown argument ${a}\n${usage}`);
+    process.exit(2);
+  }
+}
+if (only !== undefined && only !== 'pglite' && only !== 'postgres') {
+  console.error(`--only takes pglite or postgres, not ${only}\n${usage}`);
+  process.exit(2);
+}
+
+const config = {
+  quick,
+  only: only ?? 'all',
+  passChain: { states: 100, executions: quick ? 20 : 100, concurrency: 1, warmup: quick ? 2 : 5 },
+  choiceLoop: { iterations: 10, executions: quick ? 200 : 1000, concurrency: 64, warmup: quick ? 16 : 64 },
+  /** A cell stops starting executions after this long (the count that finished is reported). */
+  cellDeadlineMs: quick ? 20_000 : 45_000,
+  describePollMs: 5,
+};
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redactedUrl = databaseUrl.replace(/:[^:@/]*@/, ':***@');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const READ_MODEL_SCHEMA = 'sfn_read';
+const ROLE = 'arn:aws:iam::123456789012:role/stepstream-bench';
+
+const log = (line) => process.stderr.write(`${line}\n`);
+const round = (x, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
+const percentile = (sorted, p) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const silentLog = { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) };
+
+// ---------------------------------------------------------------------------------------------
+// Workloads
+
+const stateName = (i) => `S${String(i).padStart(3, '0')}`;
+
+/** 100 Pass states in a chain; each adds 1 to $.n.v and records its name, the last one ends. */
+const passChainDefinition = (n) => {
+  const States = {};
+  for (let i = 0; i < n; i++) {
+    States[stateName(i)] = {
+      Type: 'Pass',
+      Parameters: { 'v.$': 'States.MathAdd($.n.v, 1)', at: stateName(i) },
+      ResultPath: '$.n',
+      ...(i === n - 1 ? { End: true } : { Next: stateName(i + 1) }),
+    };
+  }
+  return { Comment: `bench: ${n} Pass states`, StartAt: stateName(0), States };
+};
+
+/** Init → (Increment → Check)×iterations → Done. */
+const choiceLoopDefinition = (iterations) => ({
+  Comment: `bench: a Choice loop of ${iterations} iterations`,
+  StartAt: 'Init',
+  States: {
+    Init: { Type: 'Pass', Parameters: { n: 0, 'tag.$': '$.tag' }, Next: 'Increment' },
+    Increment: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'tag.$': '$.tag' }, Next: 'Check' },
+    Check: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.n', NumericLessThan: iterations, Next: 'Increment' }],
+      Default: 'Done',
+    },
+    Done: { Type: 'Succeed' },
+  },
+});
+
+/**
+ * Transitions (states entered) per execution, from the loop's logic: Init once; Increment then
+ * Check while n goes 1..iterations (Check loops back while n < iterations); Done once.
+ */
+const choiceLoopTransitions = (iterations) => {
+  let n = 0;
+  let entered = 1; // Init
+  for (;;) {
+    n += 1;
+    entered += 2; // Increment, Check
+    if (!(n < iterations)) break;
+  }
+  return entered + 1; // Done
+};
+
+const workloads = [
+  {
+    id: `pass-chain-${config.passChain.states}`,
+    label: `${config.passChain.states}-state Pass chain, sequential`,
+    definition: passChainDefinition(config.passChain.states),
+    input: { n: { v: 0, at: null }, tag: 'bench', items: [1, 2, 3] },
+    transitions: config.passChain.states,
+    executions: config.passChain.executions,
+    concurrency: config.passChain.concurrency,
+    warmup: config.passChain.warmup,
+    check: (out) => out?.n?.v === config.passChain.states && out?.n?.at === stateName(config.passChain.states - 1),
+  },
+  {
+    id: `choice-loop-${config.choiceLoop.iterations}`,
+    label: `Choice loop ×${config.choiceLoop.iterations}, ${config.choiceLoop.concurrency} in flight`,
+    definition: choiceLoopDefinition(config.choiceLoop.iterations),
+    input: { tag: 'bench' },
+    transitions: choiceLoopTransitions(config.choiceLoop.iterations),
+    executions: config.choiceLoop.executions,
+    concurrency: config.choiceLoop.concurrency,
+    warmup: config.choiceLoop.warmup,
+    check: (out) => out?.n === config.choiceLoop.iterations && out?.tag === 'bench',
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+/** Busy and total jiffies of the whole machine (Linux). */
+const machineCpu = () => {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    const v = fields.map(Number);
+    const idle = v[3] + (v[4] ?? 0);
+    return { busy: v.reduce((a, b) => a + b, 0) - idle, total: v.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Runs `count` executions of `runOne(i)` (which resolves to the execution's output once it has
+ * finished) with at most `concurrency` in flight; stops starting new ones after the deadline.
+ */
+const runCell = async ({ name, count, concurrency, runOne, check }) => {
+  const latencies = [];
+  let next = 0;
+  let done = 0;
+  let bad = 0;
+  let firstBad;
+  const t0 = performance.now();
+  const deadline = t0 + config.cellDeadlineMs;
+  const cpu0 = process.cpuUsage();
+  const machine0 = machineCpu();
+  let lastProgress = t0;
+  const worker = async () => {
+    for (;;) {
+      if (next >= count || performance.now() > deadline) return;
+      const i = next++;
+      const s = performance.now();
+      const out = await runOne(i);
+      const e = performance.now();
+      latencies.push(e - s);
+      done++;
+      if (!check(out)) {
+        bad++;
+        firstBad ??= out;
+      }
+      if (e - lastProgress > 5000) {
+        lastProgress = e;
+        log(`    … ${name}: ${done}/${count} in ${round((e - t0) / 1000, 1)} s`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const machine1 = machineCpu();
+  if (bad > 0) throw new Error(`${name}: ${bad} of ${done} executions gave a wrong output, e.g. ${JSON.stringify(firstBad)}`);
+  latencies.sort((a, b) => a - b);
+  return {
+    executions: done,
+    complete: done === count,
+    seconds: round(ms / 1000, 3),
+    executionsPerSec: round(done / (ms / 1000), 1),
+    p50Ms: round(percentile(latencies, 0.5), 1),
+    p99Ms: round(percentile(latencies, 0.99), 1),
+    nodeCpuPct: round(((cpu.user + cpu.system) / 1000 / ms) * 100),
+    machineCpuPct: machine0 && machine1 && machine1.total > machine0.total ? round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100) : null,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Stepstream stacks
+
+/** Opens a fresh engine on one store; `close()` releases everything it opened. */
+const openStack = async (store) => {
+  if (store === 'pglite-mem' || store === 'pglite-dir') {
+    const dir = store === 'pglite-dir' ? await mkdtemp(path.join(os.tmpdir(), 'stepstream-bench-')) : undefined;
+    const shared = await openPGlite(dir);
+    const eventStore = await openPGliteEventStore({ shared });
+    const engine = new Engine({ store: eventStore, db: shared.db });
+    await engine.start();
+    return {
+      engine,
+      async close() {
+        await engine.close();
+        await eventStore.close();
+        await shared.db.destroy();
+        await shared.pglite.close();
+        if (dir) await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  // Postgres: a fresh store schema, and the read-model schema that this run created.
+  const storeSchema = `bench_${randomBytes(4).toString('hex')}`;
+  if (await schemaExists(READ_MODEL_SCHEMA)) {
+    throw new Error(`the schema ${READ_MODEL_SCHEMA} appeared while the bench was running; not touching it`);
+  }
+  schemasToDrop.add(storeSchema);
+  schemasToDrop.add(READ_MODEL_SCHEMA);
+  const eventStore = await openPostgresEventStore({ connectionString: databaseUrl, schema: storeSchema });
+  const pool = makePgPool(databaseUrl, 10);
+  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const engine = new Engine({ store: eventStore, db });
+  await engine.start();
+  return {
+    engine,
+    storeSchema,
+    async close() {
+      await engine.close();
+      await eventStore.close();
+      await db.destroy();
+      await dropSchemas();
+    },
+  };
+};
+
+const createMachine = async (engine, workload) => {
+  const name = `bench-${workload.id}-${randomBytes(3).toString('hex')}`;
+  const r = await engine.createStateMachine({
+    name,
+    definition: JSON.stringify(workload.definition),
+    roleArn: ROLE,
+    type: 'STANDARD',
+    loggingConfiguration: {},
+    tracingConfiguration: {},
+  });
+  if (r._tag !== 'Right') throw new Error(`CreateStateMachine failed: ${JSON.stringify(r.left)}`);
+  return r.right.stateMachineArn;
+};
+
+/** The in-process path: engine.startExecution, then the read model's row (what Describe reads). */
+const inprocRunner = (engine, stateMachineArn, inputText) => {
+  let runningPolls = 0;
+  const runOne = async () => {
+    const started = await engine.startExecution({ stateMachineArn, input: inputText });
+    if (started._tag !== 'Right') throw new Error(`StartExecution failed: ${JSON.stringify(started.left)}`);
+    const arn = started.right.executionArn;
+    for (;;) {
+      const row = await findExecution(engine.db, arn);
+      if (!row) throw new Error(`execution ${arn} is not in the read model after StartExecution returned`);
+      if (row.status !== 'RUNNING') {
+        if (row.status !== 'SUCCEEDED') throw new Error(`execution ${arn} ended ${row.status}: ${row.error} ${row.cause}`);
+        lastArn = arn;
+        return JSON.parse(row.output);
+      }
+      runningPolls++;
+      await sleep(config.describePollMs);
+    }
+  };
+  let lastArn;
+  return { runOne, runningPolls: () => runningPolls, lastArn: () => lastArn };
+};
+
+/** The HTTP path: StartExecution, then DescribeExecution until it is not RUNNING, with SDK v3. */
+const httpRunner = (client, stateMachineArn, inputText) => {
+  let runningPolls = 0;
+  let lastArn;
+  const runOne = async () => {
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: inputText }));
+    for (;;) {
+      const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+      if (d.status !== 'RUNNING') {
+        if (d.status !== 'SUCCEEDED') throw new Error(`execution ${executionArn} ended ${d.status}: ${d.error} ${d.cause}`);
+        lastArn = executionArn;
+        return JSON.parse(d.output);
+      }
+      runningPolls++;
+      await sleep(config.describePollMs);
+    }
+  };
+  return { runOne, runningPolls: () => runningPolls, lastArn: () => lastArn };
+};
+
+/** States entered in one stored history: the check that the counted transitions are right. */
+const statesEnteredInHistory = async (engine, executionArn) => {
+  const where = locateExecution(executionArn);
+  const events = await engine.store.readStream(where.stream);
+  return events.filter((e) => e.type.endsWith('StateEntered')).length;
+};
+
+/** One Stepstream cell: a fresh stack, warm-up, then the measured executions. */
+const benchStepstream = async (store, workload, mode) => {
+  const stack = await openStack(store);
+  let api;
+  let client;
+  try {
+    const stateMachineArn = await createMachine(stack.engine, workload);
+    const inputText = JSON.stringify(workload.input);
+    let runner;
+    if (mode === 'http') {
+      api = await serveApi({ engine: stack.engine, host: '127.0.0.1', port: 0, log: silentLog });
+      client = new SFNClient({
+        endpoint: api.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+        maxAttempts: 1,
+        requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: workload.concurrency }) },
+      });
+      runner = httpRunner(client, stateMachineArn, inputText);
+    } else {
+      runner = inprocRunner(stack.engine, stateMachineArn, inputText);
+    }
+    const name = `${workload.id} stepstream-${mode} ${store}`;
+    await runCell({ name: `${name} (warm-up)`, count: workload.warmup, concurrency: workload.concurrency, runOne: runner.runOne, check: workload.check });
+    const pollsBefore = runner.runningPolls();
+    const result = await runCell({ name, count: workload.executions, concurrency: workload.concurrency, runOne: runner.runOne, check: workload.check });
+    const historyStatesEntered = await statesEnteredInHistory(stack.engine, runner.lastArn());
+    if (historyStatesEntered !== workload.transitions) {
+      throw new Error(`${name}: the history has ${historyStatesEntered} states entered, the definition's logic says ${workload.transitions}`);
+    }
+    return { ...result, runningPolls: runner.runningPolls() - pollsBefore, historyStatesEntered };
+  } finally {
+    client?.destroy();
+    await api?.close();
+    await stack.close();
+  }
+};
+
+/** The peer: aws-local-stepfunctions, in memory, same counts and concurrency. */
+const benchPeer = async (workload) => {
+  const sm = new StateMachine(workload.definition);
+  const runOne = () => sm.run(structuredClone(workload.input)).result;
+  const name = `${workload.id} aws-local-stepfunctions`;
+  await runCell({ name: `${name} (warm-up)`, count: workload.warmup, concurrency: workload.concurrency, runOne, check: workload.check });
+  return runCell({ name, count: workload.executions, concurrency: workload.concurrency, runOne, check: workload.check });
+};
+
+// ---------------------------------------------------------------------------------------------
+// Postgres
+
+const postgresUnavailable = async () => {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (e) {
+    return `Postgres at ${redactedUrl} does not answer (${e.message}); start it or set DATABASE_URL`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+const withClient = async (work) => {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+const schemaExists = (schema) =>
+  withClient(async (c) => (await c.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount > 0);
+
+const postgresInfo = () =>
+  withClient(async (c) => {
+    const { rows } = await c.query(
+      `select current_setting('server_version') as version, current_setting('synchronous_commit') as synchronous_commit,
+              current_setting('fsync') as fsync, current_setting('shared_buffers') as shared_buffers`,
+    );
+    return rows[0];
+  });
+
+/** Schemas this run created (the store's `bench_…` and `sfn_read`), dropped after each cell. */
+const schemasToDrop = new Set();
+const dropSchemas = async () => {
+  if (schemasToDrop.size === 0) return;
+  await withClient(async (c) => {
+    for (const s of [...schemasToDrop]) {
+      await c.query(`drop schema if exists ${pg.escapeIdentifier(s)} cascade`);
+      schemasToDrop.delete(s);
+    }
+  });
+};
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (x) => (x === null || x === undefined ? '–' : typeof x === 'number' ? x.toLocaleString('en-US') : String(x));
+
+const markdown = (results) => {
+  const lines = [];
+  lines.push('| workload | engine | store | executions | executions/s | transitions/s | p50 / p99 ms | ratio vs peer |');
+  lines.push('|---|---|---|---:|---:|---:|---:|---:|');
+  for (const r of results.rows) {
+    if (r.skipped) {
+      lines.push(`| ${r.workload} | ${r.engine} | ${r.store} | skipped: ${r.skipped} | | | | |`);
+      continue;
+    }
+    const n = `${fmt(r.executions)}${r.complete ? '' : ' (deadline)'}`;
+    lines.push(
+      `| ${r.workload} | ${r.engine} | ${r.store} | ${n} | ${fmt(r.executionsPerSec)} | ${fmt(r.transitionsPerSec)} | ${r.p50Ms} / ${r.p99Ms} | ${r.ratio === undefined ? '1 (peer)' : fmt(r.ratio)} |`,
+    );
+  }
+  const [chain, loop] = workloads;
+  lines.push(
+    '',
+    `Workloads: ${chain.id} = ${chain.label}, ${chain.transitions} transitions per execution; ${loop.id} = ${loop.label}, ` +
+      `${loop.transitions} transitions per execution (Init, 10 × Increment + Check, Done). Transitions = states entered. ` +
+      'Latency is per execution, StartExecution until Describe shows it finished.',
+    '',
+    '¹ The peer, aws-local-stepfunctions, is a pure in-memory interpreter with no persistence (no event store, no history, ' +
+      'no read model, no API). Stepstream durably appends every history event and projects the read model before ' +
+      'StartExecution returns, so "ratio vs peer" (Stepstream executions/s ÷ peer executions/s on the same workload, ' +
+      'counts and concurrency) is the cost of that durability and of the API, not an interpreter-vs-interpreter comparison.',
+    '',
+    'stepstream-http = SDK v3 SFNClient → HTTP API, with client and server in this one process; stepstream-inproc = ' +
+      'engine.startExecution + the read-model lookup Describe does, no HTTP.',
+  );
+  return lines.join('\n');
+};
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const main = async () => {
+  const startedAt = new Date();
+  const results = {
+    startedAt: startedAt.toISOString(),
+    config,
+    environment: {
+      node: process.version,
+      platform: `${process.platform} ${os.release()} ${process.arch}`,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      peer: 'aws-local-stepfunctions 3.0.0 (pure in-memory interpreter, no persistence)',
+    },
+    workloads: workloads.map((w) => ({ id: w.id, label: w.label, transitionsPerExecution: w.transitions, executions: w.executions, concurrency: w.concurrency, definition: w.definition })),
+    rows: [],
+  };
+  log(`state-transition benchmark${quick ? ' (quick)' : ''}`);
+
+  const stores = [];
+  if (config.only !== 'postgres') stores.push({ store: 'pglite-mem' }, { store: 'pglite-dir' });
+  if (config.only !== 'pglite') {
+    let reason = await postgresUnavailable();
+    if (!reason && (await schemaExists(READ_MODEL_SCHEMA))) {
+      reason = `the schema ${READ_MODEL_SCHEMA} already exists in ${redactedUrl}; the bench drops and recreates its read models there, so it leaves an existing one alone`;
+    }
+    if (reason) {
+      log(`postgres: skipped — ${reason}`);
+      stores.push({ store: 'postgres', skipped: reason });
+    } else {
+      results.environment.postgres = { url: redactedUrl, ...(await postgresInfo()) };
+      stores.push({ store: 'postgres' });
+    }
+  }
+
+  for (const workload of workloads) {
+    log(`${workload.id}: ${workload.executions} executions, ${workload.concurrency} in flight, ${workload.transitions} transitions each`);
+    const peer = await benchPeer(workload);
+    const peerRow = { workload: workload.id, engine: 'aws-local-stepfunctions¹', store: 'none (memory)', ...peer, transitionsPerSec: round(peer.executionsPerSec * workload.transitions) };
+    log(`  peer                         ${String(peer.executionsPerSec).padStart(8)} exec/s ${String(peerRow.transitionsPerSec).padStart(9)} trans/s (p50 ${peer.p50Ms} ms, cpu ${peer.nodeCpuPct}%)`);
+    const rows = [];
+    for (const { store, skipped } of stores) {
+      for (const mode of ['http', 'inproc']) {
+        const base = { workload: workload.id, engine: `stepstream-${mode}`, store };
+        if (skipped) {
+          rows.push({ ...base, skipped });
+          continue;
+        }
+        const r = await benchStepstream(store, workload, mode);
+        const row = { ...base, ...r, transitionsPerSec: round(r.executionsPerSec * workload.transitions), ratio: round(r.executionsPerSec / peer.executionsPerSec, 3) };
+        rows.push(row);
+        log(
+          `  ${`stepstream-${mode} ${store}`.padEnd(28)} ${String(r.executionsPerSec).padStart(8)} exec/s ${String(row.transitionsPerSec).padStart(9)} trans/s ` +
+            `(p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu node ${r.nodeCpuPct}% machine ${r.machineCpuPct}%, ${r.executions} in ${r.seconds} s` +
+            `${r.complete ? '' : ', stopped at the deadline'}${r.runningPolls ? `, ${r.runningPolls} Describe saw RUNNING` : ''}) ratio ${row.ratio}`,
+        );
+      }
+    }
+    results.rows.push(...rows, peerRow);
+  }
+
+  results.finishedAt = new Date().toISOString();
+  results.durationSec = round((Date.now() - startedAt.getTime()) / 1000, 1);
+  const dir = path.join(repoRoot, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `transitions-${startedAt.toISOString().replace(/:/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(markdown(results));
+  log(`\nfinished in ${results.durationSec} s; results written to ${path.relative(process.cwd(), file)}`);
+};
+
+process.on('SIGINT', () => {
+  log('interrupted; dropping the bench schemas');
+  dropSchemas()
+    .catch((e) => log(`could not drop ${[...schemasToDrop].join(', ')}: ${e.message}`))
+    .finally(() => process.exit(130));
+});
+
+main().catch(async (e) => {
+  console.error(e);
+  await dropSchemas().catch(() => undefined);
+  process.exit(1);
+});
