@@ -83,7 +83,7 @@ const config = {
   quick,
   only: only ?? 'all',
   warmupMs: quick ? 200 : 500,
-  measureMs: quick ? 800 : 3000,
+  measureMs: quick ? 800 : 2500,
   writers: [1, 16],
   batchSizes: [1, 5],
   streamsPerWriter: 4,

@@ -25,8 +25,25 @@ export const HistoryEventType = {
   TaskStateExited: 'TaskStateExited',
   ParallelStateEntered: 'ParallelStateEntered',
   ParallelStateExited: 'ParallelStateExited',
+  ParallelStateStarted: 'ParallelStateStarted',
+  ParallelStateSucceeded: 'ParallelStateSucceeded',
+  ParallelStateFailed: 'ParallelStateFailed',
+  ParallelStateAborted: 'ParallelStateAborted',
   MapStateEntered: 'MapStateEntered',
   MapStateExited: 'MapStateExited',
+  MapStateStarted: 'MapStateStarted',
+  MapStateSucceeded: 'MapStateSucceeded',
+  MapStateFailed: 'MapStateFailed',
+  MapStateAborted: 'MapStateAborted',
+  MapIterationStarted: 'MapIterationStarted',
+  MapIterationSucceeded: 'MapIterationSucceeded',
+  MapIterationFailed: 'MapIterationFailed',
+  MapIterationAborted: 'MapIterationAborted',
+  MapRunStarted: 'MapRunStarted',
+  MapRunSucceeded: 'MapRunSucceeded',
+  MapRunFailed: 'MapRunFailed',
+  MapRunAborted: 'MapRunAborted',
+  TaskStateAborted: 'TaskStateAborted',
   EvaluationFailed: 'EvaluationFailed',
 } as const;
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
@@ -76,6 +93,19 @@ export interface HistoryEventData {
   readonly stateEnteredEventDetails?: StateEnteredEventDetails;
   readonly stateExitedEventDetails?: StateExitedEventDetails;
   readonly evaluationFailedEventDetails?: ErrorCauseDetails & { readonly location?: string; readonly state: string };
+  readonly mapStateStartedEventDetails?: { readonly length: number };
+  readonly mapIterationStartedEventDetails?: MapIterationDetails;
+  readonly mapIterationSucceededEventDetails?: MapIterationDetails;
+  readonly mapIterationFailedEventDetails?: MapIterationDetails;
+  readonly mapIterationAbortedEventDetails?: MapIterationDetails;
+  readonly mapRunStartedEventDetails?: { readonly mapRunArn: string };
+  readonly mapRunFailedEventDetails?: ErrorCauseDetails;
+}
+
+/** `name` is the Map state's name, `index` the item's. */
+export interface MapIterationDetails {
+  readonly name: string;
+  readonly index: number;
 }
 
 /** A history event as the API returns it (timestamps still in epoch ms; the protocol converts). */

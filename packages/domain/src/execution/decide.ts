@@ -1,6 +1,7 @@
 import { parseDefinition, type StateMachineDefinition } from '@stepstream/asl/definition';
 import { ENGINE_VERSION, type DecisionEnv, type ExecutionCommand, type ExecutionState, type NewHistoryEvent } from './model.js';
-import { EventBatch, runStates } from './interpreter.js';
+import { EventBatch } from './batch.js';
+import { resumeFrom, runExecution } from './run.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
 /** Definitions are parsed once per text: a pure function, memoised. */
@@ -22,21 +23,33 @@ export const definitionOf = (text: string): StateMachineDefinition => {
  * append. Pure: time, ids and randomness come in `env`, so the same history and command always
  * give the same events (the replay check in the tests relies on it).
  */
-export const decideExecution = (state: ExecutionState, command: ExecutionCommand, env: DecisionEnv): NewHistoryEvent[] =>
-  markTrigger(decide(state, command, env), command);
-
-/**
- * The first event of each decision records what triggered it (`metadata.trigger`), so a replay
- * knows which command to feed back and where each decision's batch begins.
- */
-const markTrigger = (events: NewHistoryEvent[], command: ExecutionCommand): NewHistoryEvent[] => {
+export const decideExecution = (state: ExecutionState, command: ExecutionCommand, env: DecisionEnv): NewHistoryEvent[] => {
+  // Record the ids and random numbers the decision drew, so a replay can feed them back.
+  const uuids: string[] = [];
+  const randoms: number[] = [];
+  const recording: DecisionEnv = {
+    now: env.now,
+    uuid: () => {
+      const u = env.uuid();
+      uuids.push(u);
+      return u;
+    },
+    random: () => {
+      const r = env.random();
+      randoms.push(r);
+      return r;
+    },
+  };
+  const events = decide(state, recording, command);
   const [first, ...rest] = events;
   if (!first) return events;
-  const trigger = { type: command.type };
+  // The first event of each decision records what triggered it (`metadata.trigger`), so a replay
+  // knows which command to feed back and where each decision's batch begins.
+  const trigger = { type: command.type, ...(uuids.length > 0 ? { uuids } : {}), ...(randoms.length > 0 ? { randoms } : {}) };
   return [{ ...first, metadata: { ...(first.metadata ?? {}), trigger } }, ...rest];
 };
 
-const decide = (state: ExecutionState, command: ExecutionCommand, env: DecisionEnv): NewHistoryEvent[] => {
+const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionCommand): NewHistoryEvent[] => {
   const batch = new EventBatch(state.lastEventId, env.now);
   switch (command.type) {
     case 'StartExecution': {
@@ -60,7 +73,7 @@ const decide = (state: ExecutionState, command: ExecutionCommand, env: DecisionE
         metadata as unknown as Record<string, unknown>,
       );
       const withTimeout = { ...info, ...(metadata.timeoutAt !== undefined ? { timeoutAt: metadata.timeoutAt } : {}) };
-      runStates(withTimeout, definition, JSON.parse(info.input), batch, env, { stateName: definition.StartAt, input: JSON.parse(info.input), previousEventId: 0 });
+      runExecution(withTimeout, definition, JSON.parse(info.input), batch, env, { stateName: definition.StartAt, input: JSON.parse(info.input), previousEventId: 0 });
       return batch.events;
     }
     case 'FireTimers': {
@@ -70,16 +83,9 @@ const decide = (state: ExecutionState, command: ExecutionCommand, env: DecisionE
         batch.push('ExecutionTimedOut', state.lastEventId, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
         return batch.events;
       }
-      const w = state.waiting;
-      if (!w || w.dueAt > env.now) return [];
-      const definition = definitionOf(info.definition);
-      const input = JSON.parse(w.input);
-      runStates(info, definition, JSON.parse(info.input), batch, env, {
-        stateName: w.stateName,
-        input,
-        previousEventId: w.enteredEventId,
-        resumeWait: { name: w.stateName, rawInput: input, enteredId: w.enteredEventId, enteredAt: w.enteredAt },
-      });
+      const p = state.pending;
+      if (!p || p.dueAt > env.now) return [];
+      runExecution(info, definitionOf(info.definition), JSON.parse(info.input), batch, env, resumeFrom(p));
       return batch.events;
     }
     case 'StopExecution': {

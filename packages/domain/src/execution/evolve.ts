@@ -1,5 +1,5 @@
 import type { ExecutionStartedMetadata, HistoryEventData, WaitStateEnteredMetadata } from '../history.js';
-import type { ExecutionState } from './model.js';
+import type { ExecutionState, RetryPending } from './model.js';
 
 export interface StoredHistoryEvent {
   readonly type: string;
@@ -38,25 +38,27 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
       const m = event.metadata as unknown as WaitStateEnteredMetadata | undefined;
       const details = d.stateEnteredEventDetails!;
       return m?.dueAt === undefined
-        ? { ...state, lastEventId }
+        ? { ...state, lastEventId, pending: undefined }
         : {
             ...state,
             lastEventId,
-            waiting: { stateName: details.name, enteredEventId: lastEventId, enteredAt: d.timestamp, input: details.input, dueAt: m.dueAt },
+            pending: { kind: 'wait', stateName: details.name, enteredEventId: lastEventId, enteredAt: d.timestamp, input: details.input, dueAt: m.dueAt },
           };
     }
-    case 'WaitStateExited':
-      return { ...state, lastEventId, waiting: undefined };
     case 'ExecutionSucceeded':
-      return { ...state, lastEventId, status: 'SUCCEEDED', stopDate: d.timestamp, output: d.executionSucceededEventDetails?.output, waiting: undefined };
+      return { ...state, lastEventId, status: 'SUCCEEDED', stopDate: d.timestamp, output: d.executionSucceededEventDetails?.output, pending: undefined };
     case 'ExecutionFailed':
-      return { ...state, lastEventId, status: 'FAILED', stopDate: d.timestamp, ...errorCause(d.executionFailedEventDetails), waiting: undefined };
+      return { ...state, lastEventId, status: 'FAILED', stopDate: d.timestamp, ...errorCause(d.executionFailedEventDetails), pending: undefined };
     case 'ExecutionAborted':
-      return { ...state, lastEventId, status: 'ABORTED', stopDate: d.timestamp, ...errorCause(d.executionAbortedEventDetails), waiting: undefined };
+      return { ...state, lastEventId, status: 'ABORTED', stopDate: d.timestamp, ...errorCause(d.executionAbortedEventDetails), pending: undefined };
     case 'ExecutionTimedOut':
-      return { ...state, lastEventId, status: 'TIMED_OUT', stopDate: d.timestamp, ...errorCause(d.executionTimedOutEventDetails), waiting: undefined };
-    default:
-      return { ...state, lastEventId };
+      return { ...state, lastEventId, status: 'TIMED_OUT', stopDate: d.timestamp, ...errorCause(d.executionTimedOutEventDetails), pending: undefined };
+    default: {
+      // A retry's back-off rides on the last event of the failed attempt; any other event means
+      // the execution moved on.
+      const retry = event.metadata?.['retry'] as RetryPending | undefined;
+      return { ...state, lastEventId, pending: retry };
+    }
   }
 };
 

@@ -12,7 +12,9 @@ import {
   type EvaluationScope,
 } from '@stepstream/asl';
 import type {
+  Catcher,
   ChoiceState,
+  Retrier,
   FailState,
   PassState,
   StateDefinition,
@@ -20,133 +22,140 @@ import type {
   SucceedState,
   WaitState,
 } from '@stepstream/asl/definition';
-import { stateEventTypes, type HistoryEventData, type HistoryEventType } from '../history.js';
+import { stateEventTypes } from '../history.js';
+import { EventBatch, json, payload, truncated } from './batch.js';
 import { contextObject } from './context-object.js';
-import { HISTORY_EVENT_LIMIT, type DecisionEnv, type ExecutionInfo, type NewHistoryEvent } from './model.js';
+import { decideRetry, errorOutput, findCatcher, type Failure } from './error-policy.js';
+import { HISTORY_EVENT_LIMIT, type DecisionEnv, type ExecutionInfo, type RetryPending } from './model.js';
 
-/** Collects the events of one decision and hands out their ids. */
-export class EventBatch {
-  readonly events: NewHistoryEvent[] = [];
-  constructor(private lastId: number, readonly now: number) {}
-  get lastEventId() {
-    return this.lastId;
-  }
-  push(type: HistoryEventType, previousEventId: number, details: Omit<HistoryEventData, 'timestamp' | 'previousEventId'>, metadata?: Record<string, unknown>): number {
-    this.events.push({ type, data: { timestamp: this.now, previousEventId, ...details }, ...(metadata ? { metadata } : {}) });
-    return ++this.lastId;
-  }
-}
+export { EventBatch, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
 
-const json = (v: unknown) => JSON.stringify(v === undefined ? null : v);
-
-/** AWS's payload limit: 262,144 bytes of UTF-8 for any state input, result or output. */
-export const PAYLOAD_LIMIT_BYTES = 262_144;
-
-/** UTF-8 length of a string, without encoding it. */
-export const utf8Length = (s: string): number => {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-};
-
-/** The JSON text of a state's output, or States.DataLimitExceeded when it is over the limit. */
-const payload = (stateName: string, v: unknown): string => {
-  const text = json(v);
-  if (text.length > PAYLOAD_LIMIT_BYTES / 4 && utf8Length(text) > PAYLOAD_LIMIT_BYTES) {
-    throw new StatesError(
-      'States.DataLimitExceeded',
-      `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`,
-    );
-  }
-  return text;
-};
-const truncated = { truncated: false } as const;
-
-/** What running a state came to. */
-type StepResult =
-  | { readonly kind: 'next'; readonly stateName: string; readonly output: unknown; readonly exitedId: number }
-  | { readonly kind: 'end'; readonly output: unknown; readonly exitedId: number }
-  | { readonly kind: 'waiting' }
-  | { readonly kind: 'failed'; readonly error: string; readonly cause: string | undefined; readonly previousEventId: number }
-  | { readonly kind: 'finished' };
-
-interface StepContext {
+/** One level of running states: the top of the execution, a Parallel branch or a Map iteration. */
+export interface Frame {
   readonly info: ExecutionInfo;
   readonly definition: StateMachineDefinition;
   readonly parsedInput: unknown;
   readonly batch: EventBatch;
   readonly env: DecisionEnv;
+  /** Only the top frame can suspend (a Wait, a retry's back-off); children run within one decision. */
+  readonly isRoot: boolean;
+  /** Extra context (e.g. `Map.Item` for ItemSelector). */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
-interface Entered {
+/** A state's run from its Entered event: what it was given and how it was entered. */
+export interface Entered {
   readonly name: string;
   readonly rawInput: unknown;
   readonly enteredId: number;
   readonly enteredAt: number;
+  /** Retries so far (`$$.State.RetryCount`) and each retrier's count. */
+  readonly retryCount: number;
+  readonly retryCounts: readonly number[];
+  /** What this attempt's first event points to: the Entered event, or the last attempt's failure. */
+  readonly attemptStartsAfter: number;
 }
 
-const scopeOf = (c: StepContext, e: Entered, input: unknown): EvaluationScope => ({
-  input,
-  context: contextObject(c.info, c.parsedInput, e.name, e.enteredAt),
-  random: c.env.random,
-  uuid: c.env.uuid,
-});
+export type StateOutcome =
+  | { readonly kind: 'next'; readonly stateName: string; readonly output: unknown; readonly exitedId: number }
+  | { readonly kind: 'end'; readonly output: unknown; readonly exitedId: number }
+  | { readonly kind: 'failed'; readonly failure: Failure }
+  | { readonly kind: 'suspended' };
 
-const exit = (c: StepContext, e: Entered, state: StateDefinition & { Next?: string; End?: boolean }, output: unknown): StepResult => {
+export type FrameOutcome =
+  | { readonly kind: 'succeeded'; readonly output: unknown; readonly lastEventId: number }
+  | { readonly kind: 'failed'; readonly failure: Failure }
+  | { readonly kind: 'suspended' };
+
+export const scopeOf = (f: Frame, e: Entered, input: unknown): EvaluationScope => {
+  const base = contextObject(f.info, f.parsedInput, e.name, e.enteredAt);
+  const context = e.retryCount > 0 || f.definition.States[e.name]?.Type === 'Task' ? { ...base, State: { ...base.State, RetryCount: e.retryCount } } : base;
+  return { input, context: f.context ? { ...context, ...f.context } : context, random: f.env.random, uuid: f.env.uuid };
+};
+
+type Transitioning = StateDefinition & { readonly Next?: string; readonly End?: boolean };
+
+/** Writes the state's Exited event and moves on. */
+export const exitState = (f: Frame, e: Entered, state: Transitioning, output: unknown, previousEventId = e.enteredId, next = state.Next): StateOutcome => {
   const exitedType = stateEventTypes[state.Type].exited;
   if (!exitedType) throw new Error(`${state.Type} has no exit event`);
-  const exitedId = c.batch.push(exitedType, e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
-  return state.End === true || state.Next === undefined
-    ? { kind: 'end', output, exitedId }
-    : { kind: 'next', stateName: state.Next, output, exitedId };
+  const exitedId = f.batch.push(exitedType, previousEventId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
+  return state.End === true || next === undefined ? { kind: 'end', output, exitedId } : { kind: 'next', stateName: next, output, exitedId };
 };
 
-const runPass = (c: StepContext, e: Entered, s: PassState): StepResult => {
-  const scope = scopeOf(c, e, e.rawInput);
+/**
+ * What a failed Task, Parallel or Map does next: retry (a durable back-off timer), catch (the
+ * state exits with the Error Output placed by the catcher's ResultPath), or fail.
+ * `giveUp` writes the state's own failure event (ParallelStateFailed, MapStateFailed) before a
+ * catch or a final failure — never between retries, as AWS records it.
+ */
+export const handleStateFailure = (
+  f: Frame,
+  e: Entered,
+  state: Transitioning & { readonly Retry?: readonly Retrier[]; readonly Catch?: readonly Catcher[] },
+  failure: Failure,
+  giveUp: () => number | undefined = () => undefined,
+): StateOutcome => {
+  const retry = decideRetry(state.Retry, e.retryCounts, failure, f.env.random);
+  if (retry.retry) {
+    if (!f.isRoot) {
+      throw new StatesError('States.Runtime', 'Stepstream does not yet retry a state inside a Parallel branch or a Map iteration (a back-off needs a durable timer there).');
+    }
+    const pending: RetryPending = {
+      kind: 'retry',
+      stateName: e.name,
+      enteredEventId: e.enteredId,
+      enteredAt: e.enteredAt,
+      input: json(e.rawInput),
+      dueAt: f.env.now + retry.delayMs,
+      retryCount: e.retryCount + 1,
+      retryCounts: retry.counts,
+      resumeAfterEventId: failure.failureEventId,
+    };
+    f.batch.annotateLast({ retry: pending });
+    return { kind: 'suspended' };
+  }
+  const ownFailureId = giveUp();
+  const catcher = findCatcher(state.Catch, failure);
+  if (catcher) {
+    const output = applyResultPath(catcher.ResultPath, e.rawInput, errorOutput(failure));
+    return exitState(f, e, state, output, ownFailureId ?? failure.failureEventId, catcher.Next);
+  }
+  return { kind: 'failed', failure: ownFailureId === undefined ? failure : { ...failure, failureEventId: ownFailureId } };
+};
+
+const runPass = (f: Frame, e: Entered, s: PassState): StateOutcome => {
+  const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const result =
-    s.Parameters !== undefined
-      ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective })
-      : s.Result !== undefined
-        ? s.Result
-        : effective;
+    s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : s.Result !== undefined ? s.Result : effective;
   payload(e.name, result);
   const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-  return exit(c, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }));
+  return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }));
 };
 
-const runChoice = (c: StepContext, e: Entered, s: ChoiceState): StepResult => {
-  const scope = scopeOf(c, e, e.rawInput);
+const runChoice = (f: Frame, e: Entered, s: ChoiceState): StateOutcome => {
+  const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const inner = { ...scope, input: effective };
   const matched = s.Choices.find((rule) => evaluateChoiceRule(rule, inner));
   const next = matched ? (matched['Next'] as string) : s.Default;
-  if (next === undefined) {
-    throw new StatesError('States.NoChoiceMatched', `No Matches!`);
-  }
+  if (next === undefined) throw new StatesError('States.NoChoiceMatched', 'No Matches!');
   const output = applyOutputPath(s.OutputPath, effective, inner);
-  const exitedId = c.batch.push('ChoiceStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
+  const exitedId = f.batch.push('ChoiceStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
   return { kind: 'next', stateName: next, output, exitedId };
 };
 
-const runSucceed = (c: StepContext, e: Entered, s: SucceedState): StepResult => {
-  const scope = scopeOf(c, e, e.rawInput);
+const runSucceed = (f: Frame, e: Entered, s: SucceedState): StateOutcome => {
+  const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const output = applyOutputPath(s.OutputPath, effective, { ...scope, input: effective });
-  const exitedId = c.batch.push('SucceedStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
+  const exitedId = f.batch.push('SucceedStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
   return { kind: 'end', output, exitedId };
 };
 
-const runFail = (c: StepContext, e: Entered, s: FailState): StepResult => {
-  const scope = scopeOf(c, e, e.rawInput);
+const runFail = (f: Frame, e: Entered, s: FailState): StateOutcome => {
+  const scope = scopeOf(f, e, e.rawInput);
   // ErrorPath/CausePath take a path or an intrinsic function (States.Format in AWS's own examples).
   const fromPath = (path: string | undefined, field: 'ErrorPath' | 'CausePath'): string | undefined => {
     if (path === undefined) return undefined;
@@ -155,10 +164,7 @@ const runFail = (c: StepContext, e: Entered, s: FailState): StepResult => {
   };
   const error = s.Error ?? fromPath(s.ErrorPath, 'ErrorPath');
   const cause = s.Cause ?? fromPath(s.CausePath, 'CausePath');
-  c.batch.push('ExecutionFailed', e.enteredId, {
-    executionFailedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) },
-  });
-  return { kind: 'finished' };
+  return { kind: 'failed', failure: { error, cause, failureEventId: e.enteredId } };
 };
 
 /** RFC 3339 with `T` and a `Z` or an offset, fractions of any length (AWS accepts `.000000Z`), as epoch ms. */
@@ -170,7 +176,7 @@ export const parseIsoOffset = (text: string): number | undefined => {
 const showValue = (v: unknown) => (typeof v === 'string' ? v : json(v));
 
 /** When a Wait state ends, per its one timing field. */
-const waitDueAt = (s: WaitState, effective: unknown, scope: EvaluationScope, enteredAt: number): number => {
+export const waitDueAt = (s: WaitState, effective: unknown, scope: EvaluationScope, enteredAt: number): number => {
   if (typeof s.Seconds === 'number') return enteredAt + s.Seconds * 1000;
   if (typeof s.Timestamp === 'string') {
     const t = parseIsoOffset(s.Timestamp);
@@ -202,147 +208,132 @@ const waitDueAt = (s: WaitState, effective: unknown, scope: EvaluationScope, ent
   return enteredAt;
 };
 
-/** Enters a Wait: ends at once when it is already due, else records the timer and stops. */
-const runWait = (c: StepContext, e: Entered, s: WaitState): StepResult => {
-  const scope = scopeOf(c, e, e.rawInput);
+/** Completes a Wait (now, or when its timer fired). */
+export const finishWait = (f: Frame, e: Entered, s: WaitState): StateOutcome => {
+  const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
-  const dueAt = waitDueAt(s, effective, scope, e.enteredAt);
-  if (dueAt > c.env.now) return { kind: 'waiting', dueAt } as StepResult & { dueAt: number };
-  return exit(c, e, s, applyOutputPath(s.OutputPath, effective, { ...scope, input: effective }));
+  return exitState(f, e, s, applyOutputPath(s.OutputPath, effective, { ...scope, input: effective }));
 };
 
-/** Completes a Wait whose timer fired. */
-export const finishWait = (c: StepContext, e: Entered, s: WaitState): StepResult => {
-  const scope = scopeOf(c, e, e.rawInput);
-  const effective = applyInputPath(s.InputPath, e.rawInput, scope);
-  return exit(c, e, s, applyOutputPath(s.OutputPath, effective, { ...scope, input: effective }));
-};
+/** How a state type runs; Wait is special-cased in `enterState` (its Entered event carries the timer). */
+export type StateRunner<S extends StateDefinition> = (f: Frame, e: Entered, s: S) => StateOutcome;
 
-const unsupported = (what: string) => (): StepResult => {
-  throw new StatesError('States.Runtime', `Stepstream does not run ${what} states yet (issue 4).`);
-};
+export interface StateRunners {
+  readonly Pass: StateRunner<PassState>;
+  readonly Choice: StateRunner<ChoiceState>;
+  readonly Succeed: StateRunner<SucceedState>;
+  readonly Fail: StateRunner<FailState>;
+  readonly Task: StateRunner<Extract<StateDefinition, { Type: 'Task' }>>;
+  readonly Parallel: StateRunner<Extract<StateDefinition, { Type: 'Parallel' }>>;
+  readonly Map: StateRunner<Extract<StateDefinition, { Type: 'Map' }>>;
+}
 
-const handlers: { readonly [K in StateDefinition['Type']]: (c: StepContext, e: Entered, s: Extract<StateDefinition, { Type: K }>) => StepResult } = {
-  Pass: runPass,
-  Choice: runChoice,
-  Succeed: runSucceed,
-  Fail: runFail,
-  Wait: runWait,
-  Task: unsupported('Task'),
-  Parallel: unsupported('Parallel'),
-  Map: unsupported('Map'),
-};
+export const basicRunners = { Pass: runPass, Choice: runChoice, Succeed: runSucceed, Fail: runFail } as const;
 
 const runtimeCause = (e: Entered, cause: string) =>
   cause.startsWith('An error occurred while executing the state')
     ? cause
     : `An error occurred while executing the state '${e.name}' (entered at the event id #${e.enteredId}). ${cause}`;
 
-/** Runs one state from its Entered event on; errors become data. */
-const step = (c: StepContext, e: Entered, run: () => StepResult): StepResult => {
+/** Runs a state's work; a StatesError thrown inside becomes a failure (data), pointing at its Entered event. */
+export const guard = (e: Entered, run: () => StateOutcome, failureEventId = e.enteredId): StateOutcome => {
   try {
     return run();
   } catch (err) {
     if (!isStatesError(err)) throw err;
     const cause = err.error === 'States.Runtime' || err.error === 'States.QueryEvaluationError' ? runtimeCause(e, err.cause) : err.cause;
-    return { kind: 'failed', error: err.error, cause, previousEventId: e.enteredId };
+    return { kind: 'failed', failure: { error: err.error, cause, failureEventId } };
   }
 };
 
-export interface RunStart {
+/** Thrown when the history reaches AWS's 25,000-event cap; the top frame turns it into ExecutionFailed. */
+export class HistoryCapReached extends Error {}
+
+export interface FrameStart {
   readonly stateName: string;
   readonly input: unknown;
   readonly previousEventId: number;
-  /** Resume a Wait whose timer fired instead of entering a state. */
-  readonly resumeWait?: Entered;
+  /** Resume a state whose timer fired (a Wait's end, a retry's back-off) instead of entering one. */
+  readonly resume?: { readonly entered: Entered; readonly kind: 'wait' | 'retry' };
 }
 
 /**
- * Runs states from `start` until the execution waits or ends, appending their events to the
- * batch: a chain of states that need no waiting is one decision, and so one append.
+ * Runs states of a frame from `start` until the frame ends, fails or (top frame only) waits. A
+ * chain of states that need no waiting is decided at once: one decision, one append.
  */
-export const runStates = (
-  info: ExecutionInfo,
-  definition: StateMachineDefinition,
-  parsedInput: unknown,
-  batch: EventBatch,
-  env: DecisionEnv,
-  start: RunStart,
-): void => {
-  const c: StepContext = { info, definition, parsedInput, batch, env };
+export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): FrameOutcome => {
   let stateName = start.stateName;
   let input = start.input;
   let previousEventId = start.previousEventId;
-  let resume = start.resumeWait;
+  let resume = start.resume;
   for (;;) {
-    if (batch.lastEventId >= HISTORY_EVENT_LIMIT - 1) {
-      batch.push('ExecutionFailed', batch.lastEventId, {
-        executionFailedEventDetails: { error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${HISTORY_EVENT_LIMIT}).` },
-      });
-      return;
-    }
-    const state = definition.States[stateName];
+    if (f.batch.lastEventId >= HISTORY_EVENT_LIMIT - 1) throw new HistoryCapReached();
+    const state = f.definition.States[stateName];
     if (!state) throw new Error(`No state ${stateName}: the definition was validated at create`);
-    let result: StepResult;
-    if ((state.QueryLanguage ?? definition.QueryLanguage) === 'JSONata' && !resume) {
-      // JSONata arrives with issue 5: fail the execution clearly rather than misread the state.
-      const enteredId = batch.push(stateEventTypes[state.Type].entered, previousEventId, {
-        stateEnteredEventDetails: { name: stateName, input: json(input), inputDetails: truncated },
-      });
-      batch.push('ExecutionFailed', enteredId, {
-        executionFailedEventDetails: {
-          error: 'States.Runtime',
-          cause: `An error occurred while executing the state '${stateName}' (entered at the event id #${enteredId}). Stepstream does not evaluate JSONata states yet.`,
-        },
-      });
-      return;
-    }
+    let outcome: StateOutcome;
     if (resume) {
-      const e = resume;
+      const { entered, kind } = resume;
       resume = undefined;
-      result = step(c, e, () => finishWait(c, e, state as WaitState));
+      outcome =
+        kind === 'wait'
+          ? guard(entered, () => finishWait(f, entered, state as WaitState))
+          : guard(entered, () => runWork(f, runners, entered, state));
     } else {
-      const enteredAt = env.now;
-      const enteredType = stateEventTypes[state.Type].entered;
-      const details = { stateEnteredEventDetails: { name: stateName, input: json(input), inputDetails: truncated } };
-      // A Wait's Entered event carries its due time (computed before it is pushed, so a bad
-      // SecondsPath fails right after the Entered event, as AWS records it).
-      let enteredId = batch.lastEventId + 1;
-      const e: Entered = { name: stateName, rawInput: input, enteredId, enteredAt };
-      if (state.Type === 'Wait') {
-        let dueAt: number | undefined;
-        let failure: StepResult | undefined;
-        const probe = step(c, e, () => {
-          const scope = scopeOf(c, e, input);
-          dueAt = waitDueAt(state, applyInputPath(state.InputPath, input, scope), scope, enteredAt);
-          return { kind: 'finished' };
-        });
-        if (probe.kind === 'failed') failure = probe;
-        enteredId = batch.push(enteredType, previousEventId, details, dueAt !== undefined && dueAt > env.now ? { dueAt } : undefined);
-        result = failure ?? step(c, e, () => runWait(c, e, state));
-      } else {
-        enteredId = batch.push(enteredType, previousEventId, details);
-        const handler = handlers[state.Type] as (c: StepContext, e: Entered, s: StateDefinition) => StepResult;
-        result = step(c, e, () => handler(c, e, state));
-      }
+      outcome = enterState(f, runners, stateName, state, input, previousEventId);
     }
-    switch (result.kind) {
+    switch (outcome.kind) {
       case 'next':
-        stateName = result.stateName;
-        input = result.output;
-        previousEventId = result.exitedId;
+        stateName = outcome.stateName;
+        input = outcome.output;
+        previousEventId = outcome.exitedId;
         continue;
       case 'end':
-        batch.push('ExecutionSucceeded', result.exitedId, { executionSucceededEventDetails: { output: json(result.output), outputDetails: truncated } });
-        return;
+        return { kind: 'succeeded', output: outcome.output, lastEventId: outcome.exitedId };
       case 'failed':
-        batch.push('ExecutionFailed', result.previousEventId, { executionFailedEventDetails: { error: result.error, ...(result.cause !== undefined ? { cause: result.cause } : {}) } });
-        return;
-      case 'waiting':
-      case 'finished':
-        return;
+        return { kind: 'failed', failure: outcome.failure };
+      case 'suspended':
+        return { kind: 'suspended' };
     }
   }
 };
 
-export type { Entered, StepContext };
+const runWork = (f: Frame, runners: StateRunners, e: Entered, state: StateDefinition): StateOutcome => {
+  const runner = (runners as unknown as Record<string, StateRunner<StateDefinition>>)[state.Type];
+  if (!runner) throw new Error(`No runner for ${state.Type}`);
+  return runner(f, e, state);
+};
+
+const enterState = (f: Frame, runners: StateRunners, name: string, state: StateDefinition, input: unknown, previousEventId: number): StateOutcome => {
+  const enteredAt = f.env.now;
+  const details = { stateEnteredEventDetails: { name, input: json(input), inputDetails: truncated } };
+  const e: Entered = { name, rawInput: input, enteredId: f.batch.lastEventId + 1, enteredAt, retryCount: 0, retryCounts: [], attemptStartsAfter: f.batch.lastEventId + 1 };
+  const enteredType = stateEventTypes[state.Type].entered;
+  if ((state.QueryLanguage ?? f.definition.QueryLanguage) === 'JSONata') {
+    // JSONata arrives with issue 5: fail clearly rather than misread the state.
+    f.batch.push(enteredType, previousEventId, details);
+    return guard(e, () => {
+      throw new StatesError('States.Runtime', 'Stepstream does not evaluate JSONata states yet.');
+    });
+  }
+  if (state.Type !== 'Wait') {
+    f.batch.push(enteredType, previousEventId, details);
+    return guard(e, () => runWork(f, runners, e, state));
+  }
+  // A Wait's Entered event carries its due time; a bad SecondsPath fails right after it.
+  let dueAt: number | undefined;
+  const probe = guard(e, () => {
+    const scope = scopeOf(f, e, input);
+    dueAt = waitDueAt(state, applyInputPath(state.InputPath, input, scope), scope, enteredAt);
+    return { kind: 'suspended' };
+  });
+  const waits = dueAt !== undefined && dueAt > f.env.now;
+  f.batch.push(enteredType, previousEventId, details, waits ? { dueAt } : undefined);
+  if (probe.kind === 'failed') return probe;
+  if (!waits) return guard(e, () => finishWait(f, e, state));
+  if (!f.isRoot) {
+    return guard(e, () => {
+      throw new StatesError('States.Runtime', 'Stepstream does not yet wait inside a Parallel branch or a Map iteration (the wait needs a durable timer there).');
+    });
+  }
+  return { kind: 'suspended' };
+};

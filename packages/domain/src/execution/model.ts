@@ -35,6 +35,7 @@ export interface NewHistoryEvent {
 
 /** A Wait state in progress: the durable timer the runtime must fire at `dueAt`. */
 export interface PendingWait {
+  readonly kind: 'wait';
   readonly stateName: string;
   readonly enteredEventId: number;
   readonly enteredAt: number;
@@ -42,6 +43,24 @@ export interface PendingWait {
   readonly input: string;
   readonly dueAt: number;
 }
+
+/** A failed Task/Parallel/Map waiting out a retrier's back-off (recorded in the failure's metadata). */
+export interface RetryPending {
+  readonly kind: 'retry';
+  readonly stateName: string;
+  readonly enteredEventId: number;
+  readonly enteredAt: number;
+  readonly input: string;
+  readonly dueAt: number;
+  /** `$$.State.RetryCount` of the next attempt. */
+  readonly retryCount: number;
+  /** Each retrier's count so far. */
+  readonly retryCounts: readonly number[];
+  /** The failure event the next attempt's first event points to. */
+  readonly resumeAfterEventId: number;
+}
+
+export type Pending = PendingWait | RetryPending;
 
 /** The fold of an execution's history. */
 export interface ExecutionState {
@@ -53,7 +72,8 @@ export interface ExecutionState {
   readonly output?: string;
   readonly error?: string;
   readonly cause?: string;
-  readonly waiting?: PendingWait;
+  /** What the execution waits for, when it waits on a timer. */
+  readonly pending?: Pending;
 }
 
 export const initialExecutionState: ExecutionState = { info: undefined, status: undefined, lastEventId: 0 };
@@ -75,7 +95,7 @@ export type ExecutionCommand =
 /** The instant the runtime must wake this execution, if any. */
 export const nextTimerAt = (state: ExecutionState): number | undefined => {
   if (state.status !== 'RUNNING') return undefined;
-  const times = [state.waiting?.dueAt, state.info?.timeoutAt].filter((t): t is number => t !== undefined);
+  const times = [state.pending?.dueAt, state.info?.timeoutAt].filter((t): t is number => t !== undefined);
   return times.length > 0 ? Math.min(...times) : undefined;
 };
 

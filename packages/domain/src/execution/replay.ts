@@ -60,13 +60,20 @@ export const replayExecution = (events: readonly StoredHistoryEvent[]): ReplayRe
     const first = events[i]!;
     const command = commandOf(first);
     if (!command) return { ok: false, eventId: i + 1, reason: `event ${i + 1} (${first.type}) starts no recorded decision` };
+    const recorded = (first.metadata?.['trigger'] ?? {}) as { uuids?: string[]; randoms?: number[] };
+    const uuids = [...(recorded.uuids ?? [])];
+    const randoms = [...(recorded.randoms ?? [])];
     const produced = decideExecution(state, command, {
       now: first.data.timestamp,
       random: () => {
-        throw new Error('replay: no recorded randomness yet');
+        const r = randoms.shift();
+        if (r === undefined) throw new Error('replay: the decision draws more random numbers than it recorded');
+        return r;
       },
       uuid: () => {
-        throw new Error('replay: no recorded uuids yet');
+        const u = uuids.shift();
+        if (u === undefined) throw new Error('replay: the decision draws more ids than it recorded');
+        return u;
       },
     });
     if (produced.length === 0) return { ok: false, eventId: i + 1, reason: `the decider produced nothing for ${command.type}` };

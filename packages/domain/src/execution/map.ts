@@ -1,0 +1,177 @@
+import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTemplate, queryPath, StatesError } from '@stepstream/asl';
+import type { MapState, StateMachineDefinition } from '@stepstream/asl/definition';
+import { EventBatch, json } from './batch.js';
+import { errorOutput, type Failure } from './error-policy.js';
+import { exitState, guard, handleStateFailure, runFrame, scopeOf, type Entered, type Frame, type StateOutcome, type StateRunners } from './interpreter.js';
+
+const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number => {
+  const r = queryPath(path, { ...scopeOf(f, e, input), input });
+  if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${path}' : ${r.reason}`);
+  const v = r.value;
+  const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
+  if (!ok) {
+    const shown = typeof v === 'string' ? v : json(v);
+    throw new StatesError('States.Runtime', `The ${field} field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
+  }
+  return v as number;
+};
+
+interface MapConfig {
+  readonly items: readonly unknown[];
+  readonly maxConcurrency: number;
+  readonly distributed: boolean;
+  readonly processor: StateMachineDefinition;
+}
+
+interface Tolerance {
+  readonly toleratedCount: number | undefined;
+  readonly toleratedPercentage: number | undefined;
+}
+
+/** The tolerated failures of a distributed Map: AWS reads them after MapStateStarted. */
+const tolerance = (f: Frame, e: Entered, s: MapState, effective: unknown): Tolerance => {
+  const toleratedCount =
+    typeof s['ToleratedFailureCountPath'] === 'string'
+      ? integerFromPath('ToleratedFailureCountPath', s['ToleratedFailureCountPath'], effective, f, e, 'integer')
+      : typeof s['ToleratedFailureCount'] === 'number'
+        ? (s['ToleratedFailureCount'] as number)
+        : undefined;
+  const toleratedPercentage =
+    typeof s['ToleratedFailurePercentagePath'] === 'string'
+      ? integerFromPath('ToleratedFailurePercentagePath', s['ToleratedFailurePercentagePath'], effective, f, e, 'float')
+      : typeof s['ToleratedFailurePercentage'] === 'number'
+        ? (s['ToleratedFailurePercentage'] as number)
+        : undefined;
+  if (toleratedPercentage !== undefined && (toleratedPercentage < 0 || toleratedPercentage > 100)) {
+    throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
+  }
+  return { toleratedCount, toleratedPercentage };
+};
+
+/** Reads everything a Map needs before it starts, failing as AWS does on bad values. */
+const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapConfig => {
+  let items: unknown = effective;
+  if (s.ItemsPath !== undefined) {
+    const r = queryPath(s.ItemsPath, { ...scopeOf(f, e, effective), input: effective });
+    if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${s.ItemsPath}' : ${r.reason}`);
+    items = r.value;
+  }
+  if (!Array.isArray(items)) {
+    throw new StatesError('States.Runtime', `Attempting to map over non-iterable node.`);
+  }
+  const maxConcurrency =
+    s.MaxConcurrencyPath !== undefined ? integerFromPath('MaxConcurrencyPath', s.MaxConcurrencyPath, effective, f, e, 'integer') : typeof s.MaxConcurrency === 'number' ? s.MaxConcurrency : 0;
+  const processor = (s.ItemProcessor ?? s.Iterator)!;
+  const distributed = (processor as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode === 'DISTRIBUTED';
+  return { items, maxConcurrency, distributed, processor };
+};
+
+/**
+ * Map. Inline: `MapStateStarted{length}`, per item `MapIterationStarted{index, name}` → the
+ * iteration's states → `MapIterationSucceeded`, then `MapStateSucceeded` and `MapStateExited`
+ * (both pointing to the last `MapIterationSucceeded`); with no concurrency limit every
+ * `MapIterationStarted` comes first, each pointing to `MapStateStarted`; with a limit, a new
+ * iteration starts after the last state event of the one before. A failing iteration writes
+ * `MapIterationFailed` and fails the Map with its error (`MapStateFailed` points to the failing
+ * event). Distributed: `MapRunStarted{mapRunArn}` → `MapRunSucceeded|MapRunFailed`, iterations are
+ * child runs outside the parent history, with ToleratedFailureCount/Percentage.
+ */
+export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapState): StateOutcome => {
+  const scope = scopeOf(f, e, e.rawInput);
+  const effective = applyInputPath(s.InputPath, e.rawInput, scope);
+  const config = configure(f, e, s, effective);
+  const { items, processor } = config;
+  const selector = s.ItemSelector ?? s.Parameters;
+  const itemInput = (index: number) =>
+    selector === undefined
+      ? items[index]
+      : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: { ...(scope.context as object), Map: { Item: { Index: index, Value: items[index] } } } });
+  const startedId = f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
+  const finish = (outputs: readonly unknown[], previousEventId: number) => {
+    const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
+    const merged = applyResultPath(s.ResultPath, e.rawInput, result);
+    return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }), previousEventId);
+  };
+  const child = (batch: EventBatch): Frame => ({ ...f, batch, definition: processor, isRoot: false, context: undefined });
+
+  if (config.distributed) {
+    let tolerated: Tolerance | undefined;
+    const bad = guard(e, () => {
+      tolerated = tolerance(f, e, s, effective);
+      return { kind: 'suspended' };
+    }, startedId);
+    if (bad.kind === 'failed') return bad;
+    return runDistributed(f, e, s, runners, config, tolerated!, itemInput, startedId, child, finish);
+  }
+
+  const name = e.name;
+  const n = items.length;
+  const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
+  const iterationStarted: number[] = [];
+  for (let i = 0; i < limit; i++) iterationStarted[i] = f.batch.push('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { index: i, name } });
+  const outputs: unknown[] = [];
+  let lastIterationSucceeded = startedId;
+  let lastStateEvent = startedId;
+  for (let i = 0; i < n; i++) {
+    if (i >= limit) iterationStarted[i] = f.batch.push('MapIterationStarted', lastStateEvent, { mapIterationStartedEventDetails: { index: i, name } });
+    const r = runFrame(child(f.batch), runners, { stateName: processor.StartAt, input: itemInput(i), previousEventId: iterationStarted[i]! });
+    if (r.kind === 'failed') {
+      f.batch.push('MapIterationFailed', r.failure.failureEventId, { mapIterationFailedEventDetails: { index: i, name } });
+      const failure = r.failure;
+      return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
+    }
+    lastStateEvent = f.batch.lastEventId;
+    lastIterationSucceeded = f.batch.push('MapIterationSucceeded', lastStateEvent, { mapIterationSucceededEventDetails: { index: i, name } });
+    outputs.push(r.kind === 'succeeded' ? r.output : null);
+  }
+  f.batch.push('MapStateSucceeded', lastIterationSucceeded);
+  return finish(outputs, lastIterationSucceeded);
+};
+
+const runDistributed = (
+  f: Frame,
+  e: Entered,
+  s: MapState,
+  runners: StateRunners,
+  config: MapConfig,
+  tolerated: Tolerance,
+  itemInput: (i: number) => unknown,
+  startedId: number,
+  child: (batch: EventBatch) => Frame,
+  finish: (outputs: readonly unknown[], previousEventId: number) => StateOutcome,
+): StateOutcome => {
+  const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
+  const mapRunArn = `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${f.env.uuid()}`;
+  const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } });
+  const outputs: unknown[] = [];
+  let failed = 0;
+  let lastFailure: Failure | undefined;
+  for (let i = 0; i < config.items.length; i++) {
+    // Each iteration is a child run with a history of its own, not part of the parent's.
+    const scratch = new EventBatch(0, f.env.now);
+    const r = runFrame(child(scratch), runners, { stateName: config.processor.StartAt, input: itemInput(i), previousEventId: 0 });
+    if (r.kind === 'failed') {
+      failed++;
+      lastFailure = r.failure;
+      outputs.push(errorOutput(r.failure));
+    } else outputs.push(r.kind === 'succeeded' ? r.output : null);
+  }
+  const n = config.items.length;
+  const overCount = tolerated.toleratedCount === undefined ? failed > 0 : failed > tolerated.toleratedCount;
+  const overPercentage = tolerated.toleratedPercentage === undefined ? true : n > 0 && (failed / n) * 100 > tolerated.toleratedPercentage;
+  const exceeded = failed > 0 && (tolerated.toleratedCount !== undefined && tolerated.toleratedPercentage !== undefined ? overCount && overPercentage : tolerated.toleratedCount !== undefined ? overCount : tolerated.toleratedPercentage !== undefined ? overPercentage : true);
+  if (exceeded) {
+    const failure: Failure = {
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: 'The specified tolerated failure threshold was exceeded',
+      failureEventId: f.batch.push('MapRunFailed', runStartedId, {
+        mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' },
+      }),
+    };
+    void lastFailure;
+    return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
+  }
+  const succeededId = f.batch.push('MapRunSucceeded', runStartedId);
+  f.batch.push('MapStateSucceeded', succeededId);
+  return finish(outputs, succeededId);
+};
