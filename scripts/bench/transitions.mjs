@@ -120,6 +120,14 @@ const round = (x, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits))
 const percentile = (sorted, p) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const silentLog = { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) };
+/**
+ * The engine's logger: silent, but counts "read models are lagging" warnings — a write whose
+ * read-your-writes wait (5 s) ran out before the read model showed it.
+ */
+const engineLog = () => {
+  const counts = { lagging: 0 };
+  return { counts, log: { ...silentLog, warn: (m) => void (/lagging/.test(m) ? counts.lagging++ : console.error(m)) } };
+};
 
 // ---------------------------------------------------------------------------------------------
 // Workloads
@@ -272,10 +280,12 @@ const openStack = async (store) => {
     const dir = store === 'pglite-dir' ? await mkdtemp(path.join(os.tmpdir(), 'stepstream-bench-')) : undefined;
     const shared = await openPGlite(dir);
     const eventStore = await openPGliteEventStore({ shared });
-    const engine = new Engine({ store: eventStore, db: shared.db });
+    const { counts, log: engineLogger } = engineLog();
+    const engine = new Engine({ store: eventStore, db: shared.db, log: engineLogger });
     await engine.start();
     return {
       engine,
+      counts,
       async close() {
         await engine.close();
         await eventStore.close();
@@ -295,10 +305,12 @@ const openStack = async (store) => {
   const eventStore = await openPostgresEventStore({ connectionString: databaseUrl, schema: storeSchema });
   const pool = makePgPool(databaseUrl, 10);
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  const engine = new Engine({ store: eventStore, db });
+  const { counts, log: engineLogger } = engineLog();
+  const engine = new Engine({ store: eventStore, db, log: engineLogger });
   await engine.start();
   return {
     engine,
+    counts,
     storeSchema,
     async close() {
       await engine.close();
@@ -375,6 +387,7 @@ const statesEnteredInHistory = async (engine, executionArn) => {
 
 /** One Stepstream cell: a fresh stack, warm-up, then the measured executions. */
 const benchStepstream = async (store, workload, mode) => {
+  const setupStart = performance.now();
   const stack = await openStack(store);
   let api;
   let client;
@@ -397,13 +410,21 @@ const benchStepstream = async (store, workload, mode) => {
     }
     const name = `${workload.id} stepstream-${mode} ${store}`;
     await runCell({ name: `${name} (warm-up)`, count: workload.warmup, concurrency: workload.concurrency, runOne: runner.runOne, check: workload.check });
+    const setupMs = round(performance.now() - setupStart);
     const pollsBefore = runner.runningPolls();
+    const laggingBefore = stack.counts.lagging;
     const result = await runCell({ name, count: workload.executions, concurrency: workload.concurrency, runOne: runner.runOne, check: workload.check });
     const historyStatesEntered = await statesEnteredInHistory(stack.engine, runner.lastArn());
     if (historyStatesEntered !== workload.transitions) {
       throw new Error(`${name}: the history has ${historyStatesEntered} states entered, the definition's logic says ${workload.transitions}`);
     }
-    return { ...result, runningPolls: runner.runningPolls() - pollsBefore, historyStatesEntered };
+    return {
+      ...result,
+      runningPolls: runner.runningPolls() - pollsBefore,
+      readYourWritesTimeouts: stack.counts.lagging - laggingBefore,
+      historyStatesEntered,
+      setupMs,
+    };
   } finally {
     client?.destroy();
     await api?.close();
@@ -563,7 +584,8 @@ const main = async () => {
         log(
           `  ${`stepstream-${mode} ${store}`.padEnd(28)} ${String(r.executionsPerSec).padStart(8)} exec/s ${String(row.transitionsPerSec).padStart(9)} trans/s ` +
             `(p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu node ${r.nodeCpuPct}% machine ${r.machineCpuPct}%, ${r.executions} in ${r.seconds} s` +
-            `${r.complete ? '' : ', stopped at the deadline'}${r.runningPolls ? `, ${r.runningPolls} Describe saw RUNNING` : ''}) ratio ${row.ratio}`,
+            `${r.complete ? '' : ', stopped at the deadline'}${r.runningPolls ? `, ${r.runningPolls} Describe saw RUNNING` : ''}` +
+            `${r.readYourWritesTimeouts ? `, ${r.readYourWritesTimeouts} read-your-writes waits timed out` : ''}) ratio ${row.ratio}`,
         );
       }
     }
