@@ -8,8 +8,8 @@ export interface Page<T> {
 }
 
 export interface CatchUpOptions<T, C> {
-  /** Where to start (exclusive); `undefined` is the beginning. */
-  readonly from: C | undefined;
+  /** Where to start (exclusive); `undefined` is the beginning. Resolved when the subscription opens. */
+  readonly from: () => Promise<C | undefined>;
   readonly pageSize: number;
   /** Reads up to `pageSize` items after the cursor (exclusive), in order. */
   readonly readPage: (after: C | undefined, pageSize: number) => Promise<Page<T>>;
@@ -52,7 +52,7 @@ export const catchUp = <T, C>(options: CatchUpOptions<T, C>): Observable<T> =>
       });
 
     const run = async () => {
-      let cursor = options.from;
+      let cursor: C | undefined = await options.from();
       const baseRetry = options.pendingRetryMs ?? 5;
       let retry = baseRetry;
       while (!closed) {

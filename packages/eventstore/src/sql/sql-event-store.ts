@@ -278,72 +278,38 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   });
 
   const subscribeToAll = (o?: SubscribeToAllOptions): Observable<RecordedEvent> =>
-    new Observable<RecordedEvent>((subscriber) => {
-      const start = async (): Promise<Position | undefined> => {
+    catchUp<RecordedEvent, Position>({
+      from: async () => {
         const from = o?.fromPosition ?? 'start';
-        if (from === 'start') return undefined;
-        if (from === 'end') return (await headPosition()) ?? undefined;
-        return from;
-      };
-      let inner: { unsubscribe(): void } | undefined;
-      let done = false;
-      start().then(
-        (from) => {
-          if (done) return;
-          inner = catchUp<RecordedEvent, Position>({
-            from,
-            pageSize,
-            wake,
-            cursorOf: (e) => e.position,
-            readPage: async (after, size): Promise<Page<RecordedEvent>> => {
-              const items = await readAllRows(after, false, false, size, o?.filter);
-              return { items, pending: items.length < size ? await hasPending() : false };
-            },
-          }).subscribe(subscriber);
-        },
-        (e: unknown) => subscriber.error(e),
-      );
-      return () => {
-        done = true;
-        inner?.unsubscribe();
-      };
+        return from === 'start' ? undefined : from === 'end' ? await headPosition() : from;
+      },
+      pageSize,
+      wake,
+      cursorOf: (e) => e.position,
+      readPage: async (after, size): Promise<Page<RecordedEvent>> => {
+        const items = await readAllRows(after, false, false, size, o?.filter);
+        return { items, pending: items.length < size ? await hasPending() : false };
+      },
     });
 
+  // Revisions of one stream commit in order (the stream row's lock), so a stream subscription
+  // needs no visibility horizon.
   const subscribeToStream = (streamName: string, o?: SubscribeToStreamOptions): Observable<RecordedEvent> =>
-    new Observable<RecordedEvent>((subscriber) => {
-      const start = async (): Promise<bigint> => {
+    catchUp<RecordedEvent, bigint>({
+      from: async () => {
         const from = o?.fromRevision ?? 'start';
         if (from === 'start') return -1n;
-        if (from === 'end') {
-          const actual = await currentRevision(streamName);
-          return actual === 'no_stream' ? -1n : actual;
-        }
-        return from;
-      };
-      let inner: { unsubscribe(): void } | undefined;
-      let done = false;
-      start().then(
-        (from) => {
-          if (done) return;
-          // Revisions of one stream commit in order (the stream row's lock), so a stream needs
-          // no visibility horizon.
-          inner = catchUp<RecordedEvent, bigint>({
-            from,
-            pageSize,
-            wake,
-            cursorOf: (e) => e.revision,
-            readPage: async (after, size) => ({
-              items: await readStream(streamName, { fromRevision: (after ?? -1n) + 1n, maxCount: size }),
-              pending: false,
-            }),
-          }).subscribe(subscriber);
-        },
-        (e: unknown) => subscriber.error(e),
-      );
-      return () => {
-        done = true;
-        inner?.unsubscribe();
-      };
+        if (from !== 'end') return from;
+        const actual = await currentRevision(streamName);
+        return actual === 'no_stream' ? -1n : actual;
+      },
+      pageSize,
+      wake,
+      cursorOf: (e) => e.revision,
+      readPage: async (after, size) => ({
+        items: await readStream(streamName, { fromRevision: (after ?? -1n) + 1n, maxCount: size }),
+        pending: false,
+      }),
     });
 
   return {
