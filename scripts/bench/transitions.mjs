@@ -30,9 +30,9 @@
  * - inproc: `engine.startExecution(...)` called directly, then the read model's row read the way
  *   DescribeExecution reads it (`findExecution`) — no HTTP, no SDK — to show the HTTP overhead.
  *
- * Every cell gets a fresh engine on a fresh store (a fresh PGlite, a fresh data directory, or on
- * Postgres a fresh store schema `bench_<random>` plus a fresh read-model schema), and a few
- * untimed warm-up executions first.
+ * Each store's database is opened once (opening PGlite takes seconds); every cell then gets a
+ * fresh engine on a fresh store schema `bench_<random>` and a fresh read-model schema, both dropped
+ * after the cell, and a few untimed warm-up executions first.
  *
  * On Postgres the read models live in the fixed schema `sfn_read`. The bench only runs there when
  * `sfn_read` does not exist before it starts: it then creates it (through the engine), drops it
@@ -278,50 +278,69 @@ const runCell = async ({ name, count, concurrency, runOne, check }) => {
 // ---------------------------------------------------------------------------------------------
 // Stepstream stacks
 
-/** Opens a fresh engine on one store; `close()` releases everything it opened. */
-const openStack = async (store) => {
+/**
+ * Opens one store's database for the whole run. Opening PGlite (initdb in WebAssembly) takes
+ * seconds, so each PGlite is opened once, and every cell gets its freshness from schemas instead:
+ * `openStack()` puts a fresh engine on a fresh store schema `bench_<random>` and a fresh read-model
+ * schema, and its `close()` drops both. On PGlite the whole database is this run's own; on
+ * Postgres `sfn_read` is only ever created, used and dropped when it did not exist before.
+ */
+const openBackend = async (store) => {
   if (store === 'pglite-mem' || store === 'pglite-dir') {
     const dir = store === 'pglite-dir' ? await mkdtemp(path.join(os.tmpdir(), 'stepstream-bench-')) : undefined;
     const shared = await openPGlite(dir);
-    const eventStore = await openPGliteEventStore({ shared });
-    const { counts, log: engineLogger } = engineLog();
-    const engine = new Engine({ store: eventStore, db: shared.db, log: engineLogger });
-    await engine.start();
     return {
-      engine,
-      counts,
+      async openStack() {
+        const storeSchema = `bench_${randomBytes(4).toString('hex')}`;
+        await shared.pglite.exec(`drop schema if exists ${READ_MODEL_SCHEMA} cascade`);
+        const eventStore = await openPGliteEventStore({ shared, schema: storeSchema });
+        const { counts, log: engineLogger } = engineLog();
+        const engine = new Engine({ store: eventStore, db: shared.db, log: engineLogger });
+        await engine.start();
+        return {
+          engine,
+          counts,
+          async close() {
+            await engine.close();
+            await eventStore.close();
+            await shared.pglite.exec(`drop schema if exists ${storeSchema} cascade; drop schema if exists ${READ_MODEL_SCHEMA} cascade`);
+          },
+        };
+      },
       async close() {
-        await engine.close();
-        await eventStore.close();
         await shared.db.destroy();
         await shared.pglite.close();
         if (dir) await rm(dir, { recursive: true, force: true });
       },
     };
   }
-  // Postgres: a fresh store schema, and the read-model schema that this run created.
-  const storeSchema = `bench_${randomBytes(4).toString('hex')}`;
-  if (await schemaExists(READ_MODEL_SCHEMA)) {
-    throw new Error(`the schema ${READ_MODEL_SCHEMA} appeared while the bench was running; not touching it`);
-  }
-  schemasToDrop.add(storeSchema);
-  schemasToDrop.add(READ_MODEL_SCHEMA);
-  const eventStore = await openPostgresEventStore({ connectionString: databaseUrl, schema: storeSchema });
-  const pool = makePgPool(databaseUrl, 10);
-  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  const { counts, log: engineLogger } = engineLog();
-  const engine = new Engine({ store: eventStore, db, log: engineLogger });
-  await engine.start();
   return {
-    engine,
-    counts,
-    storeSchema,
-    async close() {
-      await engine.close();
-      await eventStore.close();
-      await db.destroy();
-      await dropSchemas();
+    async openStack() {
+      // Postgres: a fresh store schema, and the read-model schema that this run creates.
+      const storeSchema = `bench_${randomBytes(4).toString('hex')}`;
+      if (await schemaExists(READ_MODEL_SCHEMA)) {
+        throw new Error(`the schema ${READ_MODEL_SCHEMA} appeared while the bench was running; not touching it`);
+      }
+      schemasToDrop.add(storeSchema);
+      schemasToDrop.add(READ_MODEL_SCHEMA);
+      const eventStore = await openPostgresEventStore({ connectionString: databaseUrl, schema: storeSchema });
+      const pool = makePgPool(databaseUrl, 10);
+      const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+      const { counts, log: engineLogger } = engineLog();
+      const engine = new Engine({ store: eventStore, db, log: engineLogger });
+      await engine.start();
+      return {
+        engine,
+        counts,
+        async close() {
+          await engine.close();
+          await eventStore.close();
+          await db.destroy();
+          await dropSchemas();
+        },
+      };
     },
+    async close() {},
   };
 };
 
@@ -390,9 +409,9 @@ const statesEnteredInHistory = async (engine, executionArn) => {
 };
 
 /** One Stepstream cell: a fresh stack, warm-up, then the measured executions. */
-const benchStepstream = async (store, workload, mode) => {
+const benchStepstream = async (backend, store, workload, mode) => {
   const setupStart = performance.now();
-  const stack = await openStack(store);
+  const stack = await backend.openStack();
   let api;
   let client;
   try {
@@ -578,31 +597,46 @@ const main = async () => {
     }
   }
 
+  const peers = new Map();
   for (const workload of workloads) {
     log(`${workload.id}: ${workload.executions} executions, ${workload.concurrency} in flight, ${workload.transitions} transitions each`);
     const peer = await benchPeer(workload);
     const peerRow = { workload: workload.id, engine: 'aws-local-stepfunctions¹', store: 'none (memory)', ...peer, transitionsPerSec: round(peer.executionsPerSec * workload.transitions) };
+    peers.set(workload.id, peerRow);
     log(`  peer                         ${String(peer.executionsPerSec).padStart(8)} exec/s ${String(peerRow.transitionsPerSec).padStart(9)} trans/s (p50 ${peer.p50Ms} ms, cpu ${peer.nodeCpuPct}%)`);
-    const rows = [];
-    for (const { store, skipped } of stores) {
-      for (const mode of ['http', 'inproc']) {
-        const base = { workload: workload.id, engine: `stepstream-${mode}`, store };
-        if (skipped) {
-          rows.push({ ...base, skipped });
-          continue;
-        }
-        const r = await benchStepstream(store, workload, mode);
-        const row = { ...base, ...r, transitionsPerSec: round(r.executionsPerSec * workload.transitions), ratio: round(r.executionsPerSec / peer.executionsPerSec, 3) };
-        rows.push(row);
-        log(
-          `  ${`stepstream-${mode} ${store}`.padEnd(28)} ${String(r.executionsPerSec).padStart(8)} exec/s ${String(row.transitionsPerSec).padStart(9)} trans/s ` +
-            `(p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu node ${r.nodeCpuPct}% machine ${r.machineCpuPct}%, ${r.executions} in ${r.seconds} s` +
-            `${r.complete ? '' : ', stopped at the deadline'}${r.runningPolls ? `, ${r.runningPolls} Describe saw RUNNING` : ''}` +
-            `${r.readYourWritesTimeouts ? `, ${r.readYourWritesTimeouts} read-your-writes waits timed out` : ''}) ratio ${row.ratio}`,
-        );
-      }
+  }
+
+  const stepstreamRows = [];
+  for (const { store, skipped } of stores) {
+    const modes = ['http', 'inproc'];
+    if (skipped) {
+      for (const workload of workloads) for (const mode of modes) stepstreamRows.push({ workload: workload.id, engine: `stepstream-${mode}`, store, skipped });
+      continue;
     }
-    results.rows.push(...rows, peerRow);
+    log(`${store}: opening`);
+    const backend = await openBackend(store);
+    try {
+      for (const workload of workloads) {
+        const peer = peers.get(workload.id);
+        for (const mode of modes) {
+          const base = { workload: workload.id, engine: `stepstream-${mode}`, store };
+          const r = await benchStepstream(backend, store, workload, mode);
+          const row = { ...base, ...r, transitionsPerSec: round(r.executionsPerSec * workload.transitions), ratio: round(r.executionsPerSec / peer.executionsPerSec, 3) };
+          stepstreamRows.push(row);
+          log(
+            `  ${`${workload.id} stepstream-${mode}`.padEnd(34)} ${String(r.executionsPerSec).padStart(8)} exec/s ${String(row.transitionsPerSec).padStart(9)} trans/s ` +
+              `(p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu node ${r.nodeCpuPct}% machine ${r.machineCpuPct}%, ${r.executions} in ${r.seconds} s` +
+              `${r.complete ? '' : ', stopped at the deadline'}${r.runningPolls ? `, ${r.runningPolls} Describe saw RUNNING` : ''}` +
+              `${r.readYourWritesTimeouts ? `, ${r.readYourWritesTimeouts} read-your-writes waits timed out` : ''}) ratio ${row.ratio}`,
+          );
+        }
+      }
+    } finally {
+      await backend.close();
+    }
+  }
+  for (const workload of workloads) {
+    results.rows.push(...stepstreamRows.filter((r) => r.workload === workload.id), peers.get(workload.id));
   }
 
   results.finishedAt = new Date().toISOString();

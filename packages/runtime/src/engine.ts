@@ -261,6 +261,7 @@ export class Engine {
     const stream = executionStream(this.scope.account, this.scope.region, sm.name, name);
     const text = input.input ?? '{}';
     return this.serial(stream, async () => {
+      let started: ExecutionState | undefined;
       const outcome = await handleCommand<E.Either<ApiError, { executionArn: string; startDate: number }>>(
         this.store,
         stream,
@@ -286,12 +287,13 @@ export class Engine {
             ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
           };
           const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(), now });
+          started = decided.reduce(evolveExecution, foldExecution([]));
           return { events: decided as never, result: E.right({ executionArn, startDate: now }) };
         },
         { metadata: { ...meta } },
       );
-      if (outcome.appended) {
-        this.afterAppend(stream, await this.loadExecutionState(stream));
+      if (outcome.appended && started) {
+        this.afterAppend(stream, started);
         await this.readYourWrites(outcome.appended.position);
       }
       return outcome.result;
