@@ -1,4 +1,15 @@
-import type { Diagnostic, StateMachineDefinition } from './types.js';
+import type { Diagnostic, QueryLanguage, StateMachineDefinition } from './types.js';
+import { error, field, isObject, schema, escapePointer, type StateRule } from './diagnostics.js';
+import { FIELDS, STATE_TYPES } from './fields.js';
+import { Messages, STATE_TYPE_LIST } from './messages.js';
+import { choiceRules } from './rules/choice.js';
+import { mapFields } from './rules/map.js';
+import { pathFields } from './rules/paths.js';
+import { payloadTemplates } from './rules/payload-templates.js';
+import { processorQueryLanguage, resolveLanguage, stateQueryLanguage, topLevelFields } from './rules/query-language.js';
+import { retryCatch } from './rules/retry-catch.js';
+import { taskFields } from './rules/task.js';
+import { waitFields } from './rules/wait.js';
 
 /**
  * Static validation of a definition, as CreateStateMachine, UpdateStateMachine and
@@ -6,46 +17,31 @@ import type { Diagnostic, StateMachineDefinition } from './types.js';
  * `SCHEMA_VALIDATION_FAILED`, `MISSING_TRANSITION_TARGET` (`Missing 'Next' target: X` for every
  * kind of target — Next, Choices[i].Next, Default, Catch[i].Next — and `State "X" is not
  * reachable.`), `MISSING_END_STATE` (`Workflow has no terminal state`, which suppresses the
- * reachability walk, as AWS does).
+ * reachability walk, as AWS does), `INVALID_LABEL_NAME`.
  *
- * Issue 4 extends the per-field checks (paths, intrinsics, retriers, reserved error names).
+ * This file checks the shape of machines and states and the transition graph; the rules for
+ * individual fields live in `rules/`, one concern per file, and `messages.ts` keeps AWS's words
+ * with where each was seen.
  */
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const STATE_TYPES = ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'];
+/** The per-state field rules, in the order their diagnostics are listed. */
+const STATE_RULES: readonly StateRule[] = [waitFields, taskFields, mapFields, pathFields, payloadTemplates, choiceRules, retryCatch];
 
-const COMMON = ['Type', 'Comment', 'QueryLanguage'];
-const FIELDS: Record<string, readonly string[]> = {
-  Pass: [...COMMON, 'Next', 'End', 'InputPath', 'OutputPath', 'Result', 'ResultPath', 'Parameters', 'Output', 'Assign'],
-  Task: [...COMMON, 'Next', 'End', 'InputPath', 'OutputPath', 'Resource', 'Parameters', 'Arguments', 'ResultSelector', 'ResultPath',
-    'TimeoutSeconds', 'TimeoutSecondsPath', 'HeartbeatSeconds', 'HeartbeatSecondsPath', 'Retry', 'Catch', 'Credentials', 'Output', 'Assign'],
-  Choice: [...COMMON, 'InputPath', 'OutputPath', 'Choices', 'Default', 'Output', 'Assign'],
-  Wait: [...COMMON, 'Next', 'End', 'InputPath', 'OutputPath', 'Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath', 'Output', 'Assign'],
-  Succeed: [...COMMON, 'InputPath', 'OutputPath', 'Output'],
-  Fail: [...COMMON, 'Error', 'Cause', 'ErrorPath', 'CausePath'],
-  Parallel: [...COMMON, 'Next', 'End', 'InputPath', 'OutputPath', 'Branches', 'Parameters', 'Arguments', 'ResultSelector', 'ResultPath',
-    'Retry', 'Catch', 'Output', 'Assign'],
-  Map: [...COMMON, 'Next', 'End', 'InputPath', 'OutputPath', 'ItemProcessor', 'Iterator', 'ItemsPath', 'Items', 'ItemSelector',
-    'Parameters', 'ResultSelector', 'ResultPath', 'MaxConcurrency', 'MaxConcurrencyPath', 'Retry', 'Catch', 'Output', 'Assign',
-    'ItemReader', 'ItemBatcher', 'ResultWriter', 'ToleratedFailureCount', 'ToleratedFailureCountPath', 'ToleratedFailurePercentage',
-    'ToleratedFailurePercentagePath', 'Label'],
-};
-
-const error = (code: string, message: string, location: string): Diagnostic => ({ severity: 'ERROR', code, message, location });
-const schema = (message: string, location: string) => error('SCHEMA_VALIDATION_FAILED', message, location);
-const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-
-/** Validates one level (the top, a Parallel branch, a Map processor) and recurses. */
-const validateMachine = (m: unknown, at: string, out: Diagnostic[]): void => {
+/**
+ * Validates one level (the top, a Parallel branch, a Map processor) and recurses.
+ *
+ * @param machineLanguage the top-level machine's language, which every nested state inherits.
+ */
+const validateMachine = (m: unknown, at: string, machineLanguage: QueryLanguage, out: Diagnostic[]): void => {
   const where = at === '' ? '/' : at;
   if (!isObject(m)) {
     out.push(schema('Expected an object', where));
     return;
   }
-  const missing = ['StartAt', 'States'].filter((k) => m[k] === undefined);
+  // rec: `These fields are required: [States, StartAt]` for `{}` (test_sfn_api_validation EMPTY_DICT).
+  const missing = ['States', 'StartAt'].filter((k) => m[k] === undefined);
   if (missing.length > 0) {
-    out.push(schema(`These fields are required: [${missing.join(', ')}]`, where));
+    out.push(schema(Messages.required(missing), where));
     return;
   }
   if (typeof m['StartAt'] !== 'string') out.push(schema('Expected value of type String', `${at}/StartAt`));
@@ -84,16 +80,18 @@ const validateMachine = (m: unknown, at: string, out: Diagnostic[]): void => {
     }
     const type = s['Type'];
     if (type === undefined) {
-      out.push(schema('These fields are required: [Type]', sat));
+      out.push(schema(Messages.required(['Type']), sat));
       continue;
     }
     if (typeof type !== 'string' || !STATE_TYPES.includes(type)) {
-      out.push(schema(`Value is not a valid state type: ${JSON.stringify(type)}`, `${sat}/Type`));
+      out.push(schema(Messages.oneOf('Type', STATE_TYPE_LIST), `${sat}/Type`));
       continue;
     }
-    for (const field of Object.keys(s)) {
-      if (!FIELDS[type]!.includes(field)) out.push(schema(`Field '${field}' is not supported`, `${sat}/${escapePointer(field)}`));
+    // Located at the state, not the field (measured: floci-io/floci#2735).
+    for (const key of Object.keys(s)) {
+      if (!FIELDS[type]!.includes(key)) out.push(schema(Messages.notSupported(key), sat));
     }
+    out.push(...stateQueryLanguage(s, sat, machineLanguage));
     const hasNext = s['Next'] !== undefined;
     const isEnd = s['End'] === true;
     if (['Pass', 'Task', 'Wait', 'Parallel', 'Map'].includes(type)) {
@@ -107,46 +105,48 @@ const validateMachine = (m: unknown, at: string, out: Diagnostic[]): void => {
     if (type === 'Choice') {
       const choices = s['Choices'];
       if (!Array.isArray(choices) || choices.length === 0) {
-        out.push(schema(Array.isArray(choices) ? 'Choices must not be empty' : 'These fields are required: [Choices]', sat));
+        out.push(schema(Array.isArray(choices) ? 'Choices must not be empty' : Messages.required(['Choices']), sat));
       } else {
         choices.forEach((rule, i) => {
           if (!isObject(rule)) out.push(schema('Expected value of type Object', `${sat}/Choices[${i}]`));
-          else if (rule['Next'] === undefined) out.push(schema('These fields are required: [Next]', `${sat}/Choices[${i}]`));
+          else if (rule['Next'] === undefined) out.push(schema(Messages.required(['Next']), `${sat}/Choices[${i}]`));
           else checkTarget(rule['Next'], `${sat}/Choices[${i}]/Next`, name);
         });
       }
       if (s['Default'] !== undefined) checkTarget(s['Default'], `${sat}/Default`, name);
     }
     if (type === 'Task' && typeof s['Resource'] !== 'string') {
-      out.push(schema(s['Resource'] === undefined ? 'These fields are required: [Resource]' : 'Expected value of type String', sat));
-    }
-    if (type === 'Wait') {
-      const given = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((k) => s[k] !== undefined);
-      if (given.length !== 1) out.push(schema("A Wait state must have exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath'", sat));
-      if (typeof s['Seconds'] === 'number' && !(Number.isInteger(s['Seconds']) && s['Seconds'] >= 0)) {
-        out.push(schema('Expected a non-negative integer', `${sat}/Seconds`));
-      }
+      out.push(schema(s['Resource'] === undefined ? Messages.required(['Resource']) : 'Expected value of type String', sat));
     }
     if (type === 'Fail') {
       if (s['Error'] !== undefined && s['ErrorPath'] !== undefined) out.push(schema("Only one of 'Error' or 'ErrorPath' is allowed", sat));
       if (s['Cause'] !== undefined && s['CausePath'] !== undefined) out.push(schema("Only one of 'Cause' or 'CausePath' is allowed", sat));
     }
+    const input = { state: s, type, at: sat, language: resolveLanguage(s['QueryLanguage'], machineLanguage) };
+    for (const rule of STATE_RULES) out.push(...rule(input));
     for (const [i, c] of (Array.isArray(s['Catch']) ? s['Catch'] : []).entries()) {
       if (isObject(c) && c['Next'] !== undefined) checkTarget(c['Next'], `${sat}/Catch[${i}]/Next`, name);
     }
     if (type === 'Parallel') {
       const branches = s['Branches'];
-      if (!Array.isArray(branches)) out.push(schema('These fields are required: [Branches]', sat));
-      else branches.forEach((b, i) => validateMachine(b, `${sat}/Branches[${i}]`, out));
+      if (!Array.isArray(branches)) out.push(schema(Messages.required(['Branches']), sat));
+      // rec: `Value cannot be empty at /States/StateName/Branches` (test_state_mock_validation).
+      else if (branches.length === 0) out.push(schema(Messages.empty, field(sat, 'Branches')));
+      else branches.forEach((b, i) => validateMachine(b, `${sat}/Branches[${i}]`, machineLanguage, out));
     }
     if (type === 'Map') {
-      const processor = s['ItemProcessor'] ?? s['Iterator'];
-      if (processor === undefined) out.push(schema('These fields are required: [ItemProcessor]', sat));
-      else validateMachine(processor, `${sat}/${s['ItemProcessor'] !== undefined ? 'ItemProcessor' : 'Iterator'}`, out);
+      const key = s['ItemProcessor'] !== undefined ? 'ItemProcessor' : 'Iterator';
+      const processor = s[key];
+      if (processor === undefined) out.push(schema(Messages.required(['ItemProcessor']), sat));
+      else {
+        if (isObject(processor)) out.push(...processorQueryLanguage(processor, field(sat, key)));
+        validateMachine(processor, field(sat, key), machineLanguage, out);
+      }
     }
   }
   out.push(...missingTargets);
   if (terminal.length === 0 && names.length > 0) {
+    // The top level's MISSING_END_STATE has no location (measured: floci-io/floci#2786).
     out.push(error('MISSING_END_STATE', 'Workflow has no terminal state', at === '' ? '' : at));
     return;
   }
@@ -171,8 +171,19 @@ export type ParseResult =
   | { readonly ok: true; readonly definition: StateMachineDefinition; readonly diagnostics: readonly Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
-/** Parses and validates a definition text. */
+/**
+ * Parses and validates a definition text.
+ *
+ * @example
+ * ```ts
+ * parseDefinition('{"StartAt":"A","States":{"A":{"Type":"Pass","OutputPath":"Test","End":true}}}');
+ * // { ok: false, diagnostics: [{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED',
+ * //   message: 'Value must be a valid JSONPath.', location: '/States/A/OutputPath' }] }
+ * ```
+ */
 export const parseDefinition = (text: string): ParseResult => {
+  // rec: ValidateStateMachineDefinition of "" answers this, with no location (test_sfn_api_validation EMPTY_STRING).
+  if (text.trim() === '') return { ok: false, diagnostics: [schema(Messages.notAnObject, '')] };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -182,15 +193,24 @@ export const parseDefinition = (text: string): ParseResult => {
       diagnostics: [error('INVALID_JSON_DESCRIPTION', (e as Error).message, '')],
     };
   }
-  const diagnostics: Diagnostic[] = [];
-  validateMachine(json, '', diagnostics);
+  if (!isObject(json)) return { ok: false, diagnostics: [schema(Messages.notAnObject, '')] };
+  const diagnostics: Diagnostic[] = [...topLevelFields(json)];
+  validateMachine(json, '', resolveLanguage(json['QueryLanguage'], 'JSONPath'), diagnostics);
   const errors = diagnostics.filter((d) => d.severity === 'ERROR');
-  return errors.length > 0 ? { ok: false, diagnostics } : { ok: true, definition: json as StateMachineDefinition, diagnostics };
+  return errors.length > 0 ? { ok: false, diagnostics } : { ok: true, definition: json as unknown as StateMachineDefinition, diagnostics };
 };
 
-/** AWS's InvalidDefinition detail: every error as `CODE: message at location`, joined by `, `. */
+/** How a location prints; a JSON syntax error keeps its historical `/` (AWS's parser location is not reproduced). */
+const locationText = (d: Diagnostic): string => (d.location !== '' ? d.location : d.code === 'INVALID_JSON_DESCRIPTION' ? '/' : 'null');
+
+/**
+ * AWS's InvalidDefinition detail: every error as `CODE: message at location`, joined by `, `.
+ * A diagnostic without a location prints `at null`, as AWS's does:
+ * `Invalid State Machine Definition: 'MISSING_END_STATE: Workflow has no terminal state at null'`
+ * (measured: floci-io/floci#2735).
+ */
 export const describeDiagnostics = (diagnostics: readonly Diagnostic[]): string =>
   diagnostics
     .filter((d) => d.severity === 'ERROR')
-    .map((d) => (d.location === '' && d.code === 'MISSING_END_STATE' ? `${d.code}: ${d.message}` : `${d.code}: ${d.message} at ${d.location || '/'}`))
+    .map((d) => `${d.code}: ${d.message} at ${locationText(d)}`)
     .join(', ');

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
 import type { EventStore } from '../port/types.js';
 import { migrateEventStore } from './schema.js';
-import { getSqlEventStore, type AppendSignal } from './sql-event-store.js';
+import { getSqlEventStore, type AppendRow, type AppendSignal } from './sql-event-store.js';
 
 export interface PostgresEventStoreOptions {
   /** `postgres://user@host:port/db` */
@@ -110,7 +111,16 @@ export const openPostgresEventStore = async (options: PostgresEventStoreOptions)
   try {
     await migrateEventStore(db, schema);
     const signal = await listenNotify(pool, options.connectionString, `${schema}_events`, options.onNotice ?? (() => {}));
-    return getSqlEventStore({ db, schema, kind: 'postgres', signal, onClose: () => db.destroy() });
+    // A named statement: each pooled connection parses and plans the append once.
+    const statement = `stepstream_append_${createHash('sha1').update(schema).digest('hex').slice(0, 16)}`;
+    return getSqlEventStore({
+      db,
+      schema,
+      kind: 'postgres',
+      signal,
+      onClose: () => db.destroy(),
+      runAppend: async (text, values) => (await pool.query<AppendRow>({ name: statement, text, values: [...values] })).rows,
+    });
   } catch (e) {
     await db.destroy().catch(() => undefined);
     throw e;

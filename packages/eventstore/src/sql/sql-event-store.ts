@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import { Observable, Subject } from 'rxjs';
 import { catchUp, type Page } from '../catch-up.js';
 import { WrongExpectedVersionError } from '../port/errors.js';
@@ -38,6 +38,18 @@ export interface SqlEventStoreOptions {
   readonly onClose?: () => Promise<void>;
   /** Page size of subscriptions' reads. */
   readonly pageSize?: number;
+  /**
+   * Runs the append call (always the same text). Postgres passes a named prepared statement so
+   * the server plans it once per connection; the default sends it through Kysely.
+   */
+  readonly runAppend?: (text: string, params: readonly unknown[]) => Promise<readonly AppendRow[]>;
+}
+
+/** What the append function returns; nulls mean the expected revision did not hold. */
+export interface AppendRow {
+  revision: string | null;
+  transaction_id: string | null;
+  position: string | null;
 }
 
 interface EventRow {
@@ -81,6 +93,11 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const t = (name: string) => sql.id(options.schema, name);
   const localAppends = new Subject<void>();
   let closed = false;
+  const appendText = `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
+    from "${options.schema.replace(/"/g, '""')}".append_events($1, $2, $3::bigint, $4::uuid[], $5::text[], $6::text[], $7::text[])`;
+  const runAppend =
+    options.runAppend ??
+    (async (text: string, params: readonly unknown[]) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(text, [...params]))).rows);
 
   // Read as text (bigint columns differ between drivers); ORDER BY must name the table's columns
   // (`e.position`), not these text aliases.
@@ -112,38 +129,19 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     const expected = appendOptions?.expectedRevision ?? 'any';
     if (closed) throw new Error('The event store is closed');
     if (events.length === 0) return appendNothing(streamName, expected);
-    const n = events.length;
-    // One statement, so one round trip and one implicit transaction: claim the revisions on the
-    // stream's row (the row lock orders concurrent writers), then insert the events.
-    const claim =
-      expected === 'no_stream'
-        ? sql`insert into ${t('streams')} (stream_name, revision) values (${streamName}, ${n - 1})
-              on conflict (stream_name) do nothing returning revision`
-        : expected === 'any'
-          ? sql`insert into ${t('streams')} as s (stream_name, revision) values (${streamName}, ${n - 1})
-                on conflict (stream_name) do update set revision = s.revision + ${n} returning revision`
-          : expected === 'stream_exists'
-            ? sql`update ${t('streams')} set revision = revision + ${n}
-                  where stream_name = ${streamName} returning revision`
-            : sql`update ${t('streams')} set revision = revision + ${n}
-                  where stream_name = ${streamName} and revision = ${expected.toString()}::bigint returning revision`;
-    const ids = events.map((e) => e.id ?? randomUUID());
-    const types = events.map((e) => e.type);
-    const data = events.map((e) => JSON.stringify(e.data ?? null));
-    const metadata = events.map((e) => JSON.stringify(e.metadata ?? {}));
-    const { rows } = await sql<{ revision: string | null; transaction_id: string | null; position: string | null }>`
-      with claimed as (${claim}),
-      inserted as (
-        insert into ${t('events')} (stream_name, revision, event_id, type, data, metadata)
-        select ${streamName}, claimed.revision - ${n}::bigint + v.ord, v.id, v.type, v.data::json, v.metadata::jsonb
-        from claimed cross join unnest(${ids}::uuid[], ${types}::text[], ${data}::text[], ${metadata}::text[])
-          with ordinality as v(id, type, data, metadata, ord)
-        order by v.ord
-        returning position, transaction_id
-      )
-      select (select revision::text from claimed) as revision,
-             (select transaction_id::text from inserted limit 1) as transaction_id,
-             (select max(position)::text from inserted) as position`.execute(db);
+    const mode = typeof expected === 'bigint' ? 'exact' : expected;
+    const params = [
+      streamName,
+      mode,
+      typeof expected === 'bigint' ? expected.toString() : null,
+      events.map((e) => e.id ?? randomUUID()),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.data ?? null)),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+    ];
+    // One call, so one round trip and one implicit transaction: the function claims the
+    // revisions on the stream's row (its lock orders concurrent writers), then inserts the events.
+    const rows = await runAppend(appendText, params);
     const row = rows[0];
     if (!row || row.revision === null || row.position === null || row.transaction_id === null) {
       throw new WrongExpectedVersionError(streamName, expected, await currentRevision(streamName));
