@@ -33,7 +33,7 @@ import {
   type StoredHistoryEvent,
   type TracingConfiguration,
 } from '@stepstream/domain';
-import type { EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
+import { WrongExpectedVersionError, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
 import { getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
@@ -261,42 +261,39 @@ export class Engine {
     const stream = executionStream(this.scope.account, this.scope.region, sm.name, name);
     const text = input.input ?? '{}';
     return this.serial(stream, async () => {
-      let started: ExecutionState | undefined;
-      const outcome = await handleCommand<E.Either<ApiError, { executionArn: string; startDate: number }>>(
-        this.store,
-        stream,
-        (events) => {
-          if (events.length > 0) {
-            // Idempotent while RUNNING with the same input; otherwise the name is taken.
-            const state = foldExecution(asHistory(events));
-            return state.status === 'RUNNING' && state.info?.input === text
-              ? { events: [], result: E.right({ executionArn, startDate: state.info.startDate }) }
-              : { events: [], result: E.left(executionAlreadyExists(executionArn)) };
-          }
-          const now = this.clock();
-          const info: ExecutionInfo = {
-            executionArn,
-            stateMachineArn: sm.stateMachineArn,
-            stateMachineName: sm.name,
-            name,
-            roleArn: sm.roleArn,
-            definition: sm.definition,
-            stateMachineType: sm.stateMachineType,
-            input: text,
-            startDate: now,
-            ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
-          };
-          const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(), now });
-          started = decided.reduce(evolveExecution, foldExecution([]));
-          return { events: decided as never, result: E.right({ executionArn, startDate: now }) };
-        },
-        { metadata: { ...meta } },
-      );
-      if (outcome.appended && started) {
-        this.afterAppend(stream, started);
-        await this.readYourWrites(outcome.appended.position);
+      // A new name is the common case: append with no_stream straight away (the store enforces
+      // uniqueness); only when the name is taken, read the execution for the idempotency rule.
+      const now = this.clock();
+      const info: ExecutionInfo = {
+        executionArn,
+        stateMachineArn: sm.stateMachineArn,
+        stateMachineName: sm.name,
+        name,
+        roleArn: sm.roleArn,
+        definition: sm.definition,
+        stateMachineType: sm.stateMachineType,
+        input: text,
+        startDate: now,
+        ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
+      };
+      const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(), now });
+      try {
+        const appended = await this.store.appendToStream(
+          stream,
+          decided.map((e) => ({ ...e, metadata: { ...meta, ...(e.metadata ?? {}) } })),
+          { expectedRevision: 'no_stream' },
+        );
+        this.afterAppend(stream, decided.reduce(evolveExecution, foldExecution([])));
+        await this.readYourWrites(appended.position);
+        return E.right({ executionArn, startDate: now });
+      } catch (e) {
+        if (!(e instanceof WrongExpectedVersionError)) throw e;
       }
-      return outcome.result;
+      // Idempotent while RUNNING with the same input; otherwise the name is taken.
+      const existing = foldExecution(asHistory(await this.store.readStream(stream)));
+      return existing.status === 'RUNNING' && existing.info?.input === text
+        ? E.right({ executionArn, startDate: existing.info.startDate })
+        : E.left(executionAlreadyExists(executionArn));
     });
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
@@ -34,13 +34,18 @@ const listenNotify = async (
   onNotice: (m: string) => void,
 ): Promise<AppendSignal> => {
   const wake = new Subject<void>();
+  // Our own appends already woke our subscribers in-process; a NOTIFY carries who sent it, so
+  // this process skips its own and does not read $all twice per append.
+  const self = randomUUID();
   let client: pg.Client | undefined;
   let closed = false;
   let reconnectDelay = 100;
 
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString, application_name: 'stepstream-listen' });
-    c.on('notification', () => wake.next());
+    c.on('notification', (n) => {
+      if (n.payload !== self) wake.next();
+    });
     c.on('error', (e) => {
       if (closed) return;
       onNotice(`event store LISTEN connection lost (${e.message}); reconnecting`);
@@ -76,7 +81,7 @@ const listenNotify = async (
     }
     inFlight = true;
     pool
-      .query('select pg_notify($1, $2)', [channel, ''])
+      .query('select pg_notify($1, $2)', [channel, self])
       .catch((e: Error) => onNotice(`event store NOTIFY failed: ${e.message}`))
       .finally(() => {
         inFlight = false;
