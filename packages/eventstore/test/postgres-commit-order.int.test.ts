@@ -1,6 +1,6 @@
 import test from 'ava';
 import pg from 'pg';
-import { firstValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { openPostgresEventStore } from '../src/sql/postgres.js';
 import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from '../src/testing/postgres.js';
 
@@ -29,7 +29,14 @@ scenario('an event that commits late with a smaller position is delivered, and f
     );
 
     const seen: string[] = [];
-    const both = firstValueFrom(store.subscribeToAll({ filter: { categories: [category] } }).pipe(take(2), toArray()));
+    // A bounded wait: if the earlier event were lost, this fails with a message instead of hanging.
+    const both = firstValueFrom(
+      store.subscribeToAll({ filter: { categories: [category] } }).pipe(
+        take(2),
+        toArray(),
+        timeout({ first: 30_000, with: () => Promise.reject(new Error('the subscription did not deliver both events within 30 s')) }),
+      ),
+    );
     const tap = store.subscribeToAll({ filter: { categories: [category] } }).subscribe((e) => seen.push(e.type));
     await store.appendToStream(`${category}-fast`, [{ type: 'Fast', data: {} }]);
     await new Promise((r) => setTimeout(r, 300));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestFn } from 'ava';
-import { filter, firstValueFrom, take, toArray } from 'rxjs';
+import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
 import { WrongExpectedVersionError } from '../port/errors.js';
 import { comparePositions } from '../port/position.js';
 import type { EventData, EventStore, ExpectedRevision, RecordedEvent } from '../port/types.js';
@@ -15,8 +15,15 @@ const uniqueCategory = (label: string) => `${label}${randomUUID().replace(/-/g, 
 const ev = (type: string, data: unknown, metadata?: Record<string, unknown>): EventData =>
   metadata ? { type, data, metadata } : { type, data };
 
+/** The first `count` events, or a clear failure after 60 s (a lost event must not hang the suite). */
 const collect = (source: import('rxjs').Observable<RecordedEvent>, count: number) =>
-  firstValueFrom(source.pipe(take(count), toArray()));
+  firstValueFrom(
+    source.pipe(
+      take(count),
+      toArray(),
+      timeout({ first: 60_000, with: () => Promise.reject(new Error(`the subscription delivered fewer than ${count} events within 60 s`)) }),
+    ),
+  );
 
 const assertStrictlyIncreasing = (t: import('ava').ExecutionContext, events: readonly RecordedEvent[]) => {
   for (let i = 1; i < events.length; i++) {
