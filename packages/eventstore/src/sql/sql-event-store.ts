@@ -231,7 +231,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   };
 
   /** Waits (bounded) until every transaction up to `xid` has ended, so its events are visible. */
-  const awaitHorizon = async (xid: string, maxWaitMs = 10_000): Promise<void> => {
+  const awaitHorizon = async (xid: string, maxWaitMs = 30_000): Promise<void> => {
     const deadline = Date.now() + maxWaitMs;
     for (let delay = 1; Date.now() < deadline; delay = Math.min(delay * 2, 50)) {
       const { rows } = await sql<{ passed: boolean }>`
@@ -242,21 +242,18 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   };
 
   /**
-   * readAll with read-your-writes: when a page comes back short while events committed before
-   * the call are still hidden behind an older writer, wait for that writer to finish and read
-   * again. Appends are single statements, so this wait lasts milliseconds.
+   * readAll with read-your-writes: an event committed before the call may still be hidden behind
+   * an older writer that has not committed yet. So first look for such events (one small indexed
+   * query), wait — bounded — for the older writers to end, then read. Checking before reading
+   * matters: checking after a short page could miss events that became visible in between and
+   * return a page without them.
    */
   const readAll = async (o?: ReadAllOptions): Promise<RecordedEvent[]> => {
     const backwards = o?.direction === 'backwards';
     const from = o?.fromPosition ?? (backwards ? 'end' : 'start');
-    const limit = o?.maxCount ?? 4096;
-    const read = () => readAllRows(from, backwards, true, limit, o?.filter);
-    const first = await read();
-    if (first.length >= limit) return first;
     const hidden = await invisibleUpTo();
-    if (hidden === undefined) return first;
-    await awaitHorizon(hidden);
-    return read();
+    if (hidden !== undefined) await awaitHorizon(hidden);
+    return readAllRows(from, backwards, true, o?.maxCount ?? 4096, o?.filter);
   };
 
   const headPosition = async (): Promise<Position | undefined> => {
