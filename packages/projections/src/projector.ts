@@ -8,8 +8,9 @@ export type ProjectorState = 'idle' | 'catching-up' | 'live' | 'retrying' | 'reb
 
 export interface ProjectorStatus {
   readonly state: ProjectorState;
-  /** The position of the last event applied (and committed). */
+  /** How far `$all` has been considered (and committed): every handled event up to it is applied. */
   readonly checkpoint: Position | undefined;
+  /** Events of the handled types applied so far. */
   readonly eventsApplied: bigint;
   /** The last failure, while retrying. */
   readonly lastError?: string;
@@ -108,21 +109,34 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     await ensureCheckpointTable(db, target);
   };
 
-  /** Applies the next batch after `from` into `target`; returns the new checkpoint and the count read. */
+  /** The event types the projection handles: the only ones it reads from `$all`. */
+  const types = Object.keys(projection.handlers);
+
+  /**
+   * Applies the next batch after `from` into `target`. It reads only the handled event types,
+   * up to the head it saw before reading; when the page is not full it has considered every event
+   * up to that head, so the checkpoint moves to the head even past events it skipped (otherwise a
+   * `waitFor` on an ignored event's position would never resolve).
+   */
   const applyBatch = async (target: string, from: Position | undefined) => {
-    const page = await store.readAll({ fromPosition: from ?? 'start', maxCount: batchSize + 1 });
-    const events: RecordedEvent[] = from && page[0] && samePosition(page[0].position, from) ? page.slice(1) : page.slice(0, batchSize);
-    const last = events.at(-1);
-    if (!last) return { checkpoint: from, read: 0, eventsApplied: undefined };
+    const head = await store.headPosition();
+    if (head === undefined || (from !== undefined && comparePositions(head, from) <= 0)) {
+      return { checkpoint: from, more: false, eventsApplied: undefined };
+    }
+    const page = await store.readAll({ fromPosition: from ?? 'start', toPosition: head, maxCount: batchSize + 1, filter: { types } });
+    const more = page.length === batchSize + 1;
+    const fresh = from && page[0] && samePosition(page[0].position, from) ? page.slice(1) : page;
+    const events: RecordedEvent[] = fresh.slice(0, batchSize);
+    const checkpoint = more ? events.at(-1)!.position : head;
     const eventsApplied = await db.transaction().execute(async (tx) => {
       const current = await lockCheckpoint(tx, target);
       if (!samePosition(current.position, from)) throw new CheckpointMoved();
       for (const event of events) await projection.handlers[event.type]?.(tx, event, target);
       const applied = current.eventsApplied + BigInt(events.length);
-      await writeCheckpoint(tx, target, last.position, applied);
+      await writeCheckpoint(tx, target, checkpoint, applied);
       return applied;
     });
-    return { checkpoint: last.position, read: events.length, eventsApplied };
+    return { checkpoint, more, eventsApplied };
   };
 
   /** Applies batches into `target` until caught up; retries failures with back-off unless stopped. */
@@ -137,9 +151,9 @@ export const getProjector = (options: ProjectorOptions): Projector => {
         attempt = 0;
         checkpoint = batch.checkpoint;
         if (target === schema && batch.eventsApplied !== undefined) {
-          setStatus({ checkpoint, eventsApplied: batch.eventsApplied, lastError: undefined, state: batch.read === batchSize ? 'catching-up' : 'live' });
+          setStatus({ checkpoint, eventsApplied: batch.eventsApplied, lastError: undefined, state: batch.more ? 'catching-up' : 'live' });
         }
-        if (batch.read === batchSize) continue;
+        if (batch.more) continue;
         if (!live) return;
         if (status.value.state !== 'live') setStatus({ state: 'live', lastError: undefined });
         await sleep();

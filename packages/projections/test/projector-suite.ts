@@ -140,7 +140,8 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
     t.deepEqual(await snapshot(db, projector.schema), clean);
     // Other tests of this file append concurrently: count the events up to the rebuilt checkpoint.
     const { checkpoint, eventsApplied } = projector.status();
-    t.is(eventsApplied, BigInt(upTo(await allEvents(store), checkpoint).length));
+    const handled = upTo(await allEvents(store), checkpoint).filter((e) => e.type === 'Deposited' || e.type === 'Withdrawn');
+    t.is(eventsApplied, BigInt(handled.length), 'only the handled types are read and applied');
     const { rows } = await sql<{ n: string }>`select count(*)::text as n from pg_namespace where nspname = ${`${projector.schema}__rebuild`}`.execute(db);
     t.is(rows[0]?.n, '0', 'the shadow schema is gone');
   });

@@ -6,7 +6,7 @@ import {
   type AllStreamResolvedEvent, type AppendExpectedRevision, type JSONType, type ReadableSubscription,
   type RecordedEvent as ClientRecordedEvent, type StreamingRead,
 } from '@eventstore/db-client';
-import { Observable, Subject, map, share, takeUntil } from 'rxjs';
+import { Observable, Subject, filter as rxFilter, map, share, takeUntil } from 'rxjs';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../port/errors.js';
 import { comparePositions, filterPrefixes, matchesFilter } from '../port/position.js';
 import type {
@@ -144,7 +144,17 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
       return e && matchesFilter(e, o?.filter) ? e : undefined;
     };
     try {
-      if (o?.direction !== 'backwards') return await drain(client.readAll({ fromPosition: from }), keep, limit);
+      if (o?.direction !== 'backwards') {
+        // The 6.x client cannot stop a read at a position: events past `toPosition` are read and
+        // dropped until `limit` are kept or $all ends.
+        const to = o?.toPosition;
+        const read = client.readAll({ fromPosition: from });
+        const events = await drain(read, (r) => {
+          const e = keep(r);
+          return e && (to === undefined || comparePositions(e.position, to) <= 0) ? e : undefined;
+        }, limit);
+        return events;
+      }
       if (typeof from === 'string') return await drain(client.readAll({ direction: BACKWARDS, fromPosition: from }), keep, limit);
       // The port's bound is inclusive; a backward read of the log may start before the record at
       // `from`. Fetch that record forwards, and keep only what lies strictly before it backwards,
@@ -241,7 +251,9 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     // Without a category filter, still drop system event types on the server; streams starting
     // with `$` whose events have ordinary types are dropped by `toRecorded`.
     const filter = prefixes ? streamNameFilter({ prefixes }) : excludeSystemEvents();
-    return follow(() => client.subscribeToAll({ fromPosition: o?.fromPosition ?? START, filter }));
+    const all = follow(() => client.subscribeToAll({ fromPosition: o?.fromPosition ?? START, filter }));
+    // Event types are filtered here; the server-side filter selects streams.
+    return o?.filter?.types ? all.pipe(rxFilter((e) => matchesFilter(e, o.filter))) : all;
   };
 
   const subscribeToStream = (streamName: string, o?: SubscribeToStreamOptions): Observable<RecordedEvent> =>

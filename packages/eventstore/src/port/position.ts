@@ -28,5 +28,6 @@ export const filterPrefixes = (filter: AllFilter | undefined): string[] | undefi
 
 export const matchesFilter = (event: RecordedEvent, filter: AllFilter | undefined): boolean => {
   const prefixes = filterPrefixes(filter);
-  return !prefixes || prefixes.some((p) => event.streamName.startsWith(p));
+  const types = filter?.types;
+  return (!prefixes || prefixes.some((p) => event.streamName.startsWith(p))) && (!types || types.includes(event.type));
 };

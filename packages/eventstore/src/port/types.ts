@@ -75,6 +75,8 @@ export interface AllFilter {
   readonly categories?: readonly string[];
   /** Stream-name prefixes (a superset of categories: `order-` is the category `order`). */
   readonly streamNamePrefixes?: readonly string[];
+  /** Event types; combined with the stream selection above (both must hold). */
+  readonly types?: readonly string[];
 }
 
 export interface ReadAllOptions {
@@ -84,6 +86,8 @@ export interface ReadAllOptions {
   /** Defaults to 4096. */
   readonly maxCount?: number;
   readonly filter?: AllFilter;
+  /** Forwards only: stop after this position (inclusive). */
+  readonly toPosition?: Position;
 }
 
 export interface SubscribeToAllOptions {

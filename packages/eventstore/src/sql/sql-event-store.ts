@@ -108,11 +108,12 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const filterSql = (filter: AllFilter | undefined): RawBuilder<unknown> => {
     const categories = filter?.categories ?? [];
     const prefixes = filter?.streamNamePrefixes ?? [];
-    if (categories.length === 0 && prefixes.length === 0) return sql`true`;
+    const types = filter?.types === undefined ? sql`true` : sql`type = any(${[...filter.types]}::text[])`;
+    if (categories.length === 0 && prefixes.length === 0) return types;
     const parts: RawBuilder<unknown>[] = [];
     if (categories.length > 0) parts.push(sql`category = any(${[...categories]}::text[])`);
     for (const p of prefixes) parts.push(sql`stream_name like ${`${escapeLike(p)}%`}`);
-    return sql`(${sql.join(parts, sql` or `)})`;
+    return sql`(${sql.join(parts, sql` or `)}) and ${types}`;
   };
 
   const currentRevision = async (streamName: string): Promise<CurrentRevision> => {
@@ -208,12 +209,14 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     inclusive: boolean,
     limit: number,
     filter: AllFilter | undefined,
+    to?: Position,
   ): Promise<RecordedEvent[]> => {
     if (limit <= 0) return [];
     const order = backwards ? sql`desc` : sql`asc`;
+    const upTo = to === undefined ? sql`true` : positionBound(to, true, true);
     const { rows } = await sql<EventRow>`
       select ${columns} from ${t('events')} as e
-      where ${visible} and ${positionBound(from, backwards, inclusive)} and ${filterSql(filter)}
+      where ${visible} and ${positionBound(from, backwards, inclusive)} and ${upTo} and ${filterSql(filter)}
       order by e.transaction_id ${order}, e.position ${order}
       limit ${limit}`.execute(db);
     return rows.map(toRecorded);
@@ -253,7 +256,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     const from = o?.fromPosition ?? (backwards ? 'end' : 'start');
     const hidden = await invisibleUpTo();
     if (hidden !== undefined) await awaitHorizon(hidden);
-    return readAllRows(from, backwards, true, o?.maxCount ?? 4096, o?.filter);
+    return readAllRows(from, backwards, true, o?.maxCount ?? 4096, o?.filter, backwards ? undefined : o?.toPosition);
   };
 
   const headPosition = async (): Promise<Position | undefined> => {

@@ -187,6 +187,20 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     t.deepEqual(special, [], 'LIKE wildcards in a prefix are literal');
   });
 
+  test('readAll by event type, up to a position (inclusive)', async (t) => {
+    const { store } = t.context;
+    const category = uniqueCategory('ty');
+    await store.appendToStream(`${category}-1`, [ev('Keep', 1), ev('Skip', 2), ev('Keep', 3)]);
+    const middle = await store.appendToStream(`${category}-2`, [ev('Keep', 4)]);
+    await store.appendToStream(`${category}-1`, [ev('Keep', 5), ev('Other', 6)]);
+    const kept = await store.readAll({ filter: { categories: [category], types: ['Keep', 'Other'] } });
+    t.deepEqual(kept.map((e) => e.data), [1, 3, 4, 5, 6]);
+    const upTo = await store.readAll({ filter: { categories: [category], types: ['Keep'] }, toPosition: middle.position });
+    t.deepEqual(upTo.map((e) => e.data), [1, 3, 4]);
+    const live = await collect(store.subscribeToAll({ filter: { categories: [category], types: ['Other'] } }), 1);
+    t.deepEqual(live.map((e) => e.data), [6]);
+  });
+
   test('subscribeToAll catches up, then goes live, with appends racing the switch: no gap, no duplicate', async (t) => {
     const { store } = t.context;
     const category = uniqueCategory('sa');
