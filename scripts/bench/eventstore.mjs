@@ -45,39 +45,18 @@
  * Flags: --quick (shorter cells, a 5,000-event stream), --only pglite|postgres.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openPGlite, openPGliteEventStore, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
+import { databaseUrl, log, machineCpu, parseOptions, percentile, redactedUrl, repoRoot, round, writeResults } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const argv = process.argv.slice(2);
-const usage = 'usage: node scripts/bench/eventstore.mjs [--quick] [--only pglite|postgres]';
-let quick = false;
-let only;
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i];
-  if (a === '--quick') quick = true;
-  else if (a === '--only') only = argv[++i];
-  else if (a.startsWith('--only=')) only = a.slice('--only='.length);
-  else if (a === '--help' || a === '-h') {
-    console.log(usage);
-    process.exit(0);
-  } else {
-    console.error(`unknown argument ${a}\n${usage}`);
-    process.exit(2);
-  }
-}
-if (only !== undefined && only !== 'pglite' && only !== 'postgres') {
-  console.error(`--only takes pglite or postgres, not ${only}\n${usage}`);
-  process.exit(2);
-}
+const { quick, only } = parseOptions('eventstore.mjs');
 
 const config = {
   quick,
@@ -96,11 +75,7 @@ const config = {
   readAllMaxMs: quick ? 5_000 : 20_000,
 };
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const redactedUrl = databaseUrl.replace(/:[^:@/]*@/, ':***@');
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const log = (line) => process.stderr.write(`${line}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Payloads: Step Functions-like history events
@@ -171,21 +146,7 @@ const makeBatch = (execution, fromSeq, n) => Array.from({ length: n }, (_, i) =>
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-const percentile = (sorted, p) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-const round = (x, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
 
-/** Busy and total jiffies of the whole machine (Linux), to tell a CPU-bound cell from a waiting one. */
-const machineCpu = () => {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
-    const v = fields.map(Number);
-    const idle = v[3] + (v[4] ?? 0);
-    const total = v.reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
-  } catch {
-    return undefined;
-  }
-};
 const cpuCores = os.cpus().length;
 
 /**
@@ -669,10 +630,7 @@ const main = async () => {
 
   results.finishedAt = new Date().toISOString();
   results.durationSec = round((Date.now() - startedAt.getTime()) / 1000, 1);
-  const dir = path.join(repoRoot, 'bench-results');
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `eventstore-${startedAt.toISOString().replace(/:/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = await writeResults('eventstore', startedAt, results);
   console.log(markdown(results));
   log(`\nfinished in ${results.durationSec} s; results written to ${path.relative(process.cwd(), file)}`);
 };

@@ -59,12 +59,10 @@
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -73,31 +71,12 @@ import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } 
 import { findExecution } from '../../packages/projections/dist/src/index.js';
 import { Engine, locateExecution } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
+import { databaseUrl, log, machineCpu, parseOptions, percentile, redactedUrl, repoRoot, round, writeResults } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const argv = process.argv.slice(2);
-const usage = 'usage: node scripts/bench/transitions.mjs [--quick] [--only pglite|postgres]';
-let quick = false;
-let only;
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i];
-  if (a === '--quick') quick = true;
-  else if (a === '--only') only = argv[++i];
-  else if (a.startsWith('--only=')) only = a.slice('--only='.length);
-  else if (a === '--help' || a === '-h') {
-    console.log(usage);
-    process.exit(0);
-  } else {
-    console.error(`unknown argument ${a}\n${usage}`);
-    process.exit(2);
-  }
-}
-if (only !== undefined && only !== 'pglite' && only !== 'postgres') {
-  console.error(`--only takes pglite or postgres, not ${only}\n${usage}`);
-  process.exit(2);
-}
+const { quick, only } = parseOptions('transitions.mjs');
 
 const config = {
   quick,
@@ -109,20 +88,14 @@ const config = {
   describePollMs: 5,
 };
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const redactedUrl = databaseUrl.replace(/:[^:@/]*@/, ':***@');
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const READ_MODEL_SCHEMA = 'sfn_read';
 const ROLE = 'arn:aws:iam::123456789012:role/stepstream-bench';
 
-const log = (line) => process.stderr.write(`${line}\n`);
 
 // The SDK warns once per process that its releases after January 2027 need Node 22; that says
 // nothing about this run, so it is switched off (the SDK's own switch) to keep progress readable.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const round = (x, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
-const percentile = (sorted, p) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const silentLog = { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) };
 
@@ -213,17 +186,6 @@ const workloads = [
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-/** Busy and total jiffies of the whole machine (Linux). */
-const machineCpu = () => {
-  try {
-    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
-    const v = fields.map(Number);
-    const idle = v[3] + (v[4] ?? 0);
-    return { busy: v.reduce((a, b) => a + b, 0) - idle, total: v.reduce((a, b) => a + b, 0) };
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * Runs `count` executions of `runOne(i)` (which resolves to the execution's output once it has
@@ -644,10 +606,7 @@ const main = async () => {
 
   results.finishedAt = new Date().toISOString();
   results.durationSec = round((Date.now() - startedAt.getTime()) / 1000, 1);
-  const dir = path.join(repoRoot, 'bench-results');
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `transitions-${startedAt.toISOString().replace(/:/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = await writeResults('transitions', startedAt, results);
   console.log(markdown(results));
   log(`\nfinished in ${results.durationSec} s; results written to ${path.relative(process.cwd(), file)}`);
 };

@@ -1,0 +1,66 @@
+/**
+ * What the benchmarks share: options, where Postgres is, logging, statistics, machine CPU, and
+ * writing results to bench-results/ (gitignored).
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const redactedUrl = databaseUrl.replace(/:[^:@/]*@/, ':***@');
+
+/** Progress goes to stderr; the result tables to stdout. */
+export const log = (line) => process.stderr.write(`${line}\n`);
+
+export const round = (x, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
+export const percentile = (sorted, p) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
+
+/** `--quick` and `--only pglite|postgres`; exits with the usage on anything else. */
+export const parseOptions = (script) => {
+  const usage = `usage: node scripts/bench/${script} [--quick] [--only pglite|postgres]`;
+  const argv = process.argv.slice(2);
+  let quick = false;
+  let only;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--only') only = argv[++i];
+    else if (a.startsWith('--only=')) only = a.slice('--only='.length);
+    else if (a === '--help' || a === '-h') {
+      console.log(usage);
+      process.exit(0);
+    } else {
+      console.error(`unknown argument ${a}\n${usage}`);
+      process.exit(2);
+    }
+  }
+  if (only !== undefined && only !== 'pglite' && only !== 'postgres') {
+    console.error(`--only takes pglite or postgres, not ${only}\n${usage}`);
+    process.exit(2);
+  }
+  return { quick, only };
+};
+
+/** Busy and total jiffies of the whole machine (Linux), to tell a CPU-bound cell from a waiting one. */
+export const machineCpu = () => {
+  try {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    const v = fields.map(Number);
+    const idle = v[3] + (v[4] ?? 0);
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Writes `bench-results/<name>-<ISO date>.json` and returns its path. */
+export const writeResults = async (name, startedAt, results) => {
+  const dir = path.join(repoRoot, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${startedAt.toISOString().replace(/:/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  return file;
+};
