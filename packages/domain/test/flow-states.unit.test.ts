@@ -166,3 +166,21 @@ test('distributed Map: MapRunStarted with a map run ARN, iterations outside the 
   t.deepEqual(strict.slice(3).map((e) => e.type), ['MapRunStarted', 'MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
   t.is(strict.at(-1)!.data.executionFailedEventDetails!.error, 'States.ExceedToleratedFailureThreshold');
 });
+
+test('distributed Map with an ItemBatcher: one child run per batch of {BatchInput, Items}', (t) => {
+  const events = start({
+    StartAt: 'M',
+    States: {
+      M: {
+        Type: 'Map', End: true,
+        ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { tag: 'b' } },
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      },
+    },
+  }, '[1, 2, 3, 4, 5]');
+  t.deepEqual(output(events), [
+    { BatchInput: { tag: 'b' }, Items: [1, 2] },
+    { BatchInput: { tag: 'b' }, Items: [3, 4] },
+    { BatchInput: { tag: 'b' }, Items: [5] },
+  ]);
+});

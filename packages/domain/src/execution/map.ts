@@ -1,6 +1,6 @@
 import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTemplate, queryPath, StatesError } from '@stepstream/asl';
 import type { MapState, StateMachineDefinition } from '@stepstream/asl/definition';
-import { EventBatch, json } from './batch.js';
+import { EventBatch, json, utf8Length } from './batch.js';
 import { errorOutput, type Failure } from './error-policy.js';
 import { exitState, guard, handleStateFailure, runFrame, scopeOf, type Entered, type Frame, type StateOutcome, type StateRunners } from './interpreter.js';
 
@@ -128,6 +128,31 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
   return finish(outputs, lastIterationSucceeded);
 };
 
+/**
+ * The inputs of a distributed Map's child runs: one per item, or with an `ItemBatcher` one per
+ * batch, `{"Items": [...], "BatchInput": …}`, cut at `MaxItemsPerBatch` items and at
+ * `MaxInputBytesPerBatch` bytes of JSON (AWS Developer Guide, "ItemBatcher (Map)").
+ */
+const childInputs = (s: MapState, count: number, itemInput: (i: number) => unknown): unknown[] => {
+  const batcher = s['ItemBatcher'] as { MaxItemsPerBatch?: number; MaxInputBytesPerBatch?: number; BatchInput?: unknown } | undefined;
+  const all = Array.from({ length: count }, (_, i) => itemInput(i));
+  if (!batcher) return all;
+  const maxItems = batcher.MaxItemsPerBatch ?? Number.POSITIVE_INFINITY;
+  const maxBytes = batcher.MaxInputBytesPerBatch ?? 262_144;
+  const wrap = (items: unknown[]) => (batcher.BatchInput === undefined ? { Items: items } : { BatchInput: batcher.BatchInput, Items: items });
+  const batches: unknown[][] = [];
+  let current: unknown[] = [];
+  for (const item of all) {
+    const candidate = [...current, item];
+    if (current.length > 0 && (candidate.length > maxItems || utf8Length(JSON.stringify(wrap(candidate))) > maxBytes)) {
+      batches.push(current);
+      current = [item];
+    } else current = candidate;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches.map(wrap);
+};
+
 const runDistributed = (
   f: Frame,
   e: Entered,
@@ -145,18 +170,17 @@ const runDistributed = (
   const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } });
   const outputs: unknown[] = [];
   let failed = 0;
-  let lastFailure: Failure | undefined;
-  for (let i = 0; i < config.items.length; i++) {
-    // Each iteration is a child run with a history of its own, not part of the parent's.
+  const inputs = childInputs(s, config.items.length, itemInput);
+  for (const input of inputs) {
+    // Each child run has a history of its own, not part of the parent's.
     const scratch = new EventBatch(0, f.env.now);
-    const r = runFrame(child(scratch), runners, { stateName: config.processor.StartAt, input: itemInput(i), previousEventId: 0 });
+    const r = runFrame(child(scratch), runners, { stateName: config.processor.StartAt, input, previousEventId: 0 });
     if (r.kind === 'failed') {
       failed++;
-      lastFailure = r.failure;
       outputs.push(errorOutput(r.failure));
     } else outputs.push(r.kind === 'succeeded' ? r.output : null);
   }
-  const n = config.items.length;
+  const n = inputs.length;
   const overCount = tolerated.toleratedCount === undefined ? failed > 0 : failed > tolerated.toleratedCount;
   const overPercentage = tolerated.toleratedPercentage === undefined ? true : n > 0 && (failed / n) * 100 > tolerated.toleratedPercentage;
   const exceeded = failed > 0 && (tolerated.toleratedCount !== undefined && tolerated.toleratedPercentage !== undefined ? overCount && overPercentage : tolerated.toleratedCount !== undefined ? overCount : tolerated.toleratedPercentage !== undefined ? overPercentage : true);
@@ -168,7 +192,6 @@ const runDistributed = (
         mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' },
       }),
     };
-    void lastFailure;
     return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
   }
   const succeededId = f.batch.push('MapRunSucceeded', runStartedId);
