@@ -64,3 +64,27 @@ export const writeResults = async (name, startedAt, results) => {
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 };
+
+/** Closes a run: timings, the JSON file, the Markdown table on stdout, the last progress line. */
+export const finishRun = async (name, startedAt, results, markdown) => {
+  results.finishedAt = new Date().toISOString();
+  results.durationSec = round((Date.now() - startedAt.getTime()) / 1000, 1);
+  const file = await writeResults(name, startedAt, results);
+  console.log(markdown(results));
+  log(`\nfinished in ${results.durationSec} s; results written to ${path.relative(process.cwd(), file)}`);
+};
+
+/** Runs `main`; on failure or Ctrl-C, `cleanup` drops what the run created before exiting. */
+export const runMain = (main, cleanup) => {
+  process.on('SIGINT', () => {
+    log('interrupted; dropping the bench schemas');
+    cleanup()
+      .catch((e) => log(`could not clean up: ${e.message}`))
+      .finally(() => process.exit(130));
+  });
+  main().catch(async (e) => {
+    console.error(e);
+    await cleanup().catch(() => undefined);
+    process.exit(1);
+  });
+};

@@ -51,7 +51,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { openPGlite, openPGliteEventStore, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
-import { databaseUrl, log, machineCpu, parseOptions, percentile, redactedUrl, repoRoot, round, writeResults } from './common.mjs';
+import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -628,22 +628,7 @@ const main = async () => {
     }
   }
 
-  results.finishedAt = new Date().toISOString();
-  results.durationSec = round((Date.now() - startedAt.getTime()) / 1000, 1);
-  const file = await writeResults('eventstore', startedAt, results);
-  console.log(markdown(results));
-  log(`\nfinished in ${results.durationSec} s; results written to ${path.relative(process.cwd(), file)}`);
+  await finishRun('eventstore', startedAt, results, markdown);
 };
 
-process.on('SIGINT', () => {
-  log('interrupted; dropping the bench schemas');
-  dropSchemas()
-    .catch((e) => log(`could not drop ${[...schemasToDrop].join(', ')}: ${e.message}`))
-    .finally(() => process.exit(130));
-});
-
-main().catch(async (e) => {
-  console.error(e);
-  await dropSchemas().catch(() => undefined);
-  process.exit(1);
-});
+runMain(main, dropSchemas);

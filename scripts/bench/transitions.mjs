@@ -71,7 +71,7 @@ import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } 
 import { findExecution } from '../../packages/projections/dist/src/index.js';
 import { Engine, locateExecution } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
-import { databaseUrl, log, machineCpu, parseOptions, percentile, redactedUrl, repoRoot, round, writeResults } from './common.mjs';
+import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -368,7 +368,8 @@ const httpRunner = (client, stateMachineArn, inputText) => {
 /** States entered in one stored history: the check that the counted transitions are right. */
 const statesEnteredInHistory = async (engine, executionArn) => {
   const where = locateExecution(executionArn);
-  const events = await engine.store.readStream(where.stream);
+  if (where._tag === 'Left') throw new Error(where.left.message);
+  const events = await engine.store.readStream(where.right.stream);
   return events.filter((e) => e.type.endsWith('StateEntered')).length;
 };
 
@@ -604,22 +605,7 @@ const main = async () => {
     results.rows.push(...stepstreamRows.filter((r) => r.workload === workload.id), peers.get(workload.id));
   }
 
-  results.finishedAt = new Date().toISOString();
-  results.durationSec = round((Date.now() - startedAt.getTime()) / 1000, 1);
-  const file = await writeResults('transitions', startedAt, results);
-  console.log(markdown(results));
-  log(`\nfinished in ${results.durationSec} s; results written to ${path.relative(process.cwd(), file)}`);
+  await finishRun('transitions', startedAt, results, markdown);
 };
 
-process.on('SIGINT', () => {
-  log('interrupted; dropping the bench schemas');
-  dropSchemas()
-    .catch((e) => log(`could not drop ${[...schemasToDrop].join(', ')}: ${e.message}`))
-    .finally(() => process.exit(130));
-});
-
-main().catch(async (e) => {
-  console.error(e);
-  await dropSchemas().catch(() => undefined);
-  process.exit(1);
-});
+runMain(main, dropSchemas);

@@ -1,37 +1,8 @@
 import test from 'ava';
-import {
-  decideExecution,
-  evolveExecution,
-  foldExecution,
-  nextTimerAt,
-  replayExecution,
-  type DecisionEnv,
-  type ExecutionInfo,
-  type ExecutionState,
-  type NewHistoryEvent,
-} from '../src/index.js';
+import { brief, env, fold, startWith, T0 } from './builders.js';
+import { decideExecution, nextTimerAt, replayExecution, type NewHistoryEvent } from '../src/index.js';
 
 // Given a history, when a command arrives, then these events: the decider's contract, per state type.
-
-const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-const env = (now = T0): DecisionEnv => ({ now, random: () => 0.5, uuid: () => '00000000-0000-4000-8000-000000000000' });
-
-const makeInfo = (definition: object, input = '{}'): ExecutionInfo => ({
-  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:sm:run',
-  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm',
-  stateMachineName: 'sm',
-  name: 'run',
-  roleArn: 'arn:aws:iam::123456789012:role/r',
-  definition: JSON.stringify(definition),
-  stateMachineType: 'STANDARD',
-  input,
-  startDate: T0,
-});
-
-const startWith = (definition: object, input = '{}') => decideExecution(foldExecution([]), { type: 'StartExecution', info: makeInfo(definition, input) }, env());
-const fold = (events: readonly NewHistoryEvent[], state: ExecutionState = foldExecution([])) => events.reduce(evolveExecution, state);
-/** `id<previousEventId Type` per event, ids counted from `from`. */
-const brief = (events: readonly NewHistoryEvent[], from = 1) => events.map((e, i) => `${from + i}<${e.data.previousEventId} ${e.type}`);
 
 test('Pass → Succeed: Entered/Exited pairs, the first Entered points to 0, ExecutionSucceeded to the last Exited', (t) => {
   const events = startWith({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }, '{"k":1}');

@@ -1,25 +1,9 @@
 import test from 'ava';
-import { decideExecution, evolveExecution, foldExecution, nextTimerAt, replayExecution, type DecisionEnv, type ExecutionInfo, type NewHistoryEvent } from '../src/index.js';
+import { brief, env, fold, startWith as start, T0 } from './builders.js';
+import { decideExecution, evolveExecution, nextTimerAt, replayExecution, type NewHistoryEvent } from '../src/index.js';
 
 // Parallel, Map, Retry and Catch: given a history, when a command arrives, then these events.
 
-const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-let ids = 0;
-const env = (now = T0, random = () => 0.5): DecisionEnv => ({ now, random, uuid: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}` });
-const info = (definition: object, input = '{}'): ExecutionInfo => ({
-  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:sm:run',
-  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm',
-  stateMachineName: 'sm',
-  name: 'run',
-  roleArn: 'arn:aws:iam::123456789012:role/r',
-  definition: JSON.stringify(definition),
-  stateMachineType: 'STANDARD',
-  input,
-  startDate: T0,
-});
-const start = (definition: object, input = '{}', e = env()) => decideExecution(foldExecution([]), { type: 'StartExecution', info: info(definition, input) }, e);
-const fold = (events: readonly NewHistoryEvent[]) => events.reduce(evolveExecution, foldExecution([]));
-const brief = (events: readonly NewHistoryEvent[], from = 1) => events.map((e, i) => `${from + i}<${e.data.previousEventId} ${e.type}`);
 const output = (events: readonly NewHistoryEvent[]) => JSON.parse(events.at(-1)!.data.executionSucceededEventDetails!.output);
 
 const failBranch = { StartAt: 'B', States: { B: { Type: 'Fail', Error: 'FailureType', Cause: 'Cause description' } } };

@@ -70,24 +70,22 @@ const asStateMachineEvents = (events: readonly RecordedEvent[]) => events as unk
 const asHistory = (events: readonly RecordedEvent[]) => events as unknown as StoredHistoryEvent[];
 
 /** Where an execution ARN's events live, or why the ARN is not one. */
-export const locateExecution = (arn: string): { stream: string; stateMachineName: string; name: string } | ApiError => {
+export const locateExecution = (arn: string): E.Either<ApiError, { stream: string; stateMachineName: string; name: string }> => {
   const parsed = parseArn(arn, ['execution']);
-  if (isArnProblem(parsed)) return invalidArn(arn, parsed);
-  if (parsed.parts.length !== 2) return invalidArn(arn, { kind: 'prefix' });
+  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
+  if (parsed.parts.length !== 2) return E.left(invalidArn(arn, { kind: 'prefix' }));
   const [stateMachineName, name] = parsed.parts as [string, string];
-  return { stream: executionStream(parsed.account, parsed.region, stateMachineName, name), stateMachineName, name };
+  return E.right({ stream: executionStream(parsed.account, parsed.region, stateMachineName, name), stateMachineName, name });
 };
 
 /** Where a state machine ARN's events live, or why the ARN is not one. */
-export const locateStateMachine = (arn: string): { stream: string; name: string } | ApiError => {
+export const locateStateMachine = (arn: string): E.Either<ApiError, { stream: string; name: string }> => {
   const parsed = parseArn(arn, ['stateMachine']);
-  if (isArnProblem(parsed)) return invalidArn(arn, parsed);
-  if (parsed.parts.length !== 1) return invalidArn(arn, { kind: 'prefix' });
+  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
+  if (parsed.parts.length !== 1) return E.left(invalidArn(arn, { kind: 'prefix' }));
   const name = parsed.parts[0]!;
-  return { stream: stateMachineStream(parsed.account, parsed.region, name), name };
+  return E.right({ stream: stateMachineStream(parsed.account, parsed.region, name), name });
 };
-
-const isError = (x: object): x is ApiError => '_tag' in x;
 
 /**
  * The engine: runs the deciders against the event store, keeps the read models current, fires
@@ -201,8 +199,9 @@ export class Engine {
 
   /** The current state of a state machine, from its stream (authoritative, not the read model). */
   async loadStateMachine(arn: string): Promise<E.Either<ApiError, StateMachineState & { stream: string }>> {
-    const where = locateStateMachine(arn);
-    if (isError(where)) return E.left(where);
+    const located = locateStateMachine(arn);
+    if (E.isLeft(located)) return located;
+    const where = located.right;
     const events = await this.store.readStream(where.stream);
     return E.right({ ...foldStateMachine(asStateMachineEvents(events)), stream: where.stream });
   }
@@ -217,8 +216,9 @@ export class Engine {
     },
     meta: CallMetadata = {},
   ): Promise<E.Either<ApiError, { updateDate: number; revisionId: string | undefined }>> {
-    const where = locateStateMachine(input.stateMachineArn);
-    if (isError(where)) return E.left(where);
+    const located = locateStateMachine(input.stateMachineArn);
+    if (E.isLeft(located)) return located;
+    const where = located.right;
     const outcome = await handleCommand<E.Either<ApiError, { updateDate: number; revisionId: string | undefined }>>(
       this.store,
       where.stream,
@@ -233,8 +233,9 @@ export class Engine {
   }
 
   async deleteStateMachine(arn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    const where = locateStateMachine(arn);
-    if (isError(where)) return E.left(where);
+    const located = locateStateMachine(arn);
+    if (E.isLeft(located)) return located;
+    const where = located.right;
     const outcome = await handleCommand(
       this.store,
       where.stream,
@@ -301,8 +302,9 @@ export class Engine {
     input: { executionArn: string; error?: string; cause?: string },
     meta: CallMetadata = {},
   ): Promise<E.Either<ApiError, { stopDate: number }>> {
-    const where = locateExecution(input.executionArn);
-    if (isError(where)) return E.left(where);
+    const located = locateExecution(input.executionArn);
+    if (E.isLeft(located)) return located;
+    const where = located.right;
     return this.serial(where.stream, async () => {
       const outcome = await this.runExecutionCommand(where.stream, {
         type: 'StopExecution',
@@ -317,8 +319,9 @@ export class Engine {
 
   /** The execution's history events, or undefined when it does not exist. */
   async readHistory(executionArn: string): Promise<E.Either<ApiError, RecordedEvent[]>> {
-    const where = locateExecution(executionArn);
-    if (isError(where)) return E.left(where);
+    const located = locateExecution(executionArn);
+    if (E.isLeft(located)) return located;
+    const where = located.right;
     const events = await this.store.readStream(where.stream);
     return events.length === 0 ? E.left(executionDoesNotExist(executionArn)) : E.right(events);
   }

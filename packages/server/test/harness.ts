@@ -53,8 +53,8 @@ export const assertReplays = async (t: ExecutionContext, engine: Engine, executi
   let checked = 0;
   for (const arn of executionArns) {
     const where = locateExecution(arn);
-    if ('_tag' in where) throw new Error(where.message);
-    const events = (await engine.store.readStream(where.stream)) as unknown as StoredHistoryEvent[];
+    if (where._tag === 'Left') throw new Error(where.left.message);
+    const events = (await engine.store.readStream(where.right.stream)) as unknown as StoredHistoryEvent[];
     if (events.length === 0) continue;
     const result = replayExecution(events);
     if (!result.ok) t.fail(`replay of ${arn} diverged at event ${result.eventId}: ${result.reason}`);

@@ -20,8 +20,9 @@ export const describeStateMachine = ({ engine }: Deps): Operation => async (body
   });
   if (E.isLeft(decoded)) return decoded;
   const arn = decoded.right.stateMachineArn;
-  const where = locateStateMachine(arn);
-  if ('_tag' in where) return E.left(where);
+  const located = locateStateMachine(arn);
+  if (E.isLeft(located)) return located;
+  const where = located.right;
   const row = await findStateMachine(engine.db, arn);
   return row ? E.right(describeStateMachineShape(row)) : E.left(stateMachineDoesNotExist(arn));
 };

@@ -42,8 +42,9 @@ export const getExecutionHistory = ({ engine, tokens }: Deps): Operation => asyn
   });
   if (E.isLeft(decoded)) return decoded;
   const input = decoded.right;
-  const where = locateExecution(input.executionArn);
-  if ('_tag' in where) return E.left(where);
+  const located = locateExecution(input.executionArn);
+  if (E.isLeft(located)) return located;
+  const where = located.right;
   const reverse = input.reverseOrder === true;
   const scope = `GetExecutionHistory:${input.executionArn}:${reverse}`;
   const cursor = input.nextToken != null ? tokens.read<{ revision: string }>(scope, input.nextToken) : undefined;

@@ -36,8 +36,9 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
   if (input.stateMachineArn == null) {
     return E.left(validationException('1 validation error detected: Value null at \'stateMachineArn\' failed to satisfy constraint: Member must not be null'));
   }
-  const where = locateStateMachine(input.stateMachineArn);
-  if ('_tag' in where) return E.left(where);
+  const located = locateStateMachine(input.stateMachineArn);
+  if (E.isLeft(located)) return located;
+  const where = located.right;
   const scope = `ListExecutions:${input.stateMachineArn}:${input.statusFilter ?? ''}`;
   const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
   if (input.nextToken != null && !after) return E.left(invalidToken());
