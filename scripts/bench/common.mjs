@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,3 +89,12 @@ export const runMain = (main, cleanup) => {
     process.exit(1);
   });
 };
+
+/** What the results record about the machine they were measured on. */
+export const machineEnvironment = () => ({
+  node: process.version,
+  platform: `${process.platform} ${os.release()} ${process.arch}`,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+});

@@ -51,7 +51,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { openPGlite, openPGliteEventStore, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
-import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, redactedUrl, round, runMain } from './common.mjs';
+import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, redactedUrl, round, runMain, machineEnvironment } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -594,11 +594,7 @@ const main = async () => {
     startedAt: startedAt.toISOString(),
     config,
     environment: {
-      node: process.version,
-      platform: `${process.platform} ${os.release()} ${process.arch}`,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      ...machineEnvironment(),
     },
     backends: [],
   };

@@ -71,7 +71,7 @@ import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } 
 import { findExecution } from '../../packages/projections/dist/src/index.js';
 import { Engine, locateExecution } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
-import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, redactedUrl, round, runMain } from './common.mjs';
+import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, redactedUrl, round, runMain, machineEnvironment } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -526,11 +526,7 @@ const main = async () => {
     startedAt: startedAt.toISOString(),
     config,
     environment: {
-      node: process.version,
-      platform: `${process.platform} ${os.release()} ${process.arch}`,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+      ...machineEnvironment(),
       peer: 'aws-local-stepfunctions 3.0.0 (pure in-memory interpreter, no persistence)',
     },
     workloads: workloads.map((w) => ({ id: w.id, label: w.label, transitionsPerExecution: w.transitions, executions: w.executions, concurrency: w.concurrency, definition: w.definition })),
