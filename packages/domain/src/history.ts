@@ -44,6 +44,12 @@ export const HistoryEventType = {
   MapRunFailed: 'MapRunFailed',
   MapRunAborted: 'MapRunAborted',
   TaskStateAborted: 'TaskStateAborted',
+  ActivityScheduled: 'ActivityScheduled',
+  ActivityScheduleFailed: 'ActivityScheduleFailed',
+  ActivityStarted: 'ActivityStarted',
+  ActivitySucceeded: 'ActivitySucceeded',
+  ActivityFailed: 'ActivityFailed',
+  ActivityTimedOut: 'ActivityTimedOut',
   EvaluationFailed: 'EvaluationFailed',
 } as const;
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
@@ -100,6 +106,18 @@ export interface HistoryEventData {
   readonly mapIterationAbortedEventDetails?: MapIterationDetails;
   readonly mapRunStartedEventDetails?: { readonly mapRunArn: string };
   readonly mapRunFailedEventDetails?: ErrorCauseDetails;
+  readonly activityScheduledEventDetails?: {
+    readonly resource: string;
+    readonly input: string;
+    readonly inputDetails: PayloadDetails;
+    readonly timeoutInSeconds?: number;
+    readonly heartbeatInSeconds?: number;
+  };
+  readonly activityScheduleFailedEventDetails?: ErrorCauseDetails;
+  readonly activityStartedEventDetails?: { readonly workerName?: string };
+  readonly activitySucceededEventDetails?: { readonly output: string; readonly outputDetails: PayloadDetails };
+  readonly activityFailedEventDetails?: ErrorCauseDetails;
+  readonly activityTimedOutEventDetails?: ErrorCauseDetails;
 }
 
 /** `name` is the Map state's name, `index` the item's. */
@@ -115,7 +133,8 @@ export type HistoryEvent = HistoryEventData & { readonly id: number; readonly ty
  * Our additions, in the event's metadata (never in `data`, which is AWS's shape):
  * - on `ExecutionStarted`, everything needed to run and describe the execution without reading
  *   any other stream (the definition is a snapshot: updates to the state machine don't change it);
- * - on `WaitStateEntered`, the instant the wait ends (a durable timer).
+ * - on the last event of each decision, what it changed in the table of paused frames
+ *   (`frames`, see execution/model.ts), and on its first what triggered it (`trigger`).
  */
 export interface ExecutionStartedMetadata {
   readonly executionArn: string;
@@ -129,18 +148,15 @@ export interface ExecutionStartedMetadata {
   /** The decider version that wrote this history; replays use the same rules. */
   readonly engineVersion: number;
 }
-export interface WaitStateEnteredMetadata {
-  readonly dueAt: number;
-}
 
 /** Maps a state type to its Entered/Exited event types. */
 export const stateEventTypes = {
-  Pass: { entered: 'PassStateEntered', exited: 'PassStateExited' },
-  Choice: { entered: 'ChoiceStateEntered', exited: 'ChoiceStateExited' },
-  Wait: { entered: 'WaitStateEntered', exited: 'WaitStateExited' },
-  Succeed: { entered: 'SucceedStateEntered', exited: 'SucceedStateExited' },
-  Fail: { entered: 'FailStateEntered', exited: undefined },
-  Task: { entered: 'TaskStateEntered', exited: 'TaskStateExited' },
-  Parallel: { entered: 'ParallelStateEntered', exited: 'ParallelStateExited' },
-  Map: { entered: 'MapStateEntered', exited: 'MapStateExited' },
-} as const satisfies Record<string, { entered: HistoryEventType; exited: HistoryEventType | undefined }>;
+  Pass: { entered: 'PassStateEntered', exited: 'PassStateExited', aborted: undefined },
+  Choice: { entered: 'ChoiceStateEntered', exited: 'ChoiceStateExited', aborted: undefined },
+  Wait: { entered: 'WaitStateEntered', exited: 'WaitStateExited', aborted: 'WaitStateAborted' },
+  Succeed: { entered: 'SucceedStateEntered', exited: 'SucceedStateExited', aborted: undefined },
+  Fail: { entered: 'FailStateEntered', exited: undefined, aborted: undefined },
+  Task: { entered: 'TaskStateEntered', exited: 'TaskStateExited', aborted: 'TaskStateAborted' },
+  Parallel: { entered: 'ParallelStateEntered', exited: 'ParallelStateExited', aborted: 'ParallelStateAborted' },
+  Map: { entered: 'MapStateEntered', exited: 'MapStateExited', aborted: 'MapStateAborted' },
+} as const satisfies Record<string, { entered: HistoryEventType; exited: HistoryEventType | undefined; aborted: HistoryEventType | undefined }>;

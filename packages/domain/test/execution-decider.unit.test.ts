@@ -61,7 +61,8 @@ test('Wait in the future: the decision stops at WaitStateEntered with a durable 
   const machine = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 10, Next: 'P' }, P: { Type: 'Pass', End: true } } };
   const started = startWith(machine, '{"a":1}');
   t.deepEqual(brief(started), ['1<0 ExecutionStarted', '2<0 WaitStateEntered']);
-  t.deepEqual(started[1]!.metadata, { dueAt: T0 + 10_000 });
+  const paused = (started[1]!.metadata?.['frames'] as { set: Record<string, { on: unknown; state: string }> }).set[''];
+  t.deepEqual([paused?.state, paused?.on], ['W', { kind: 'wait', dueAt: T0 + 10_000 }]);
   const state = fold(started);
   t.is(state.status, 'RUNNING');
   t.is(nextTimerAt(state), T0 + 10_000);

@@ -1,7 +1,9 @@
 import { parseDefinition, type StateMachineDefinition } from '@stepstream/asl/definition';
-import { ENGINE_VERSION, type DecisionEnv, type ExecutionCommand, type ExecutionState, type NewHistoryEvent } from './model.js';
+import { ENGINE_VERSION, frameDueAt, type DecisionEnv, type ExecutionCommand, type ExecutionState, type NewHistoryEvent } from './model.js';
 import { EventBatch } from './batch.js';
-import { resumeFrom, runExecution } from './run.js';
+import { Frames } from './frames.js';
+import { RESUME } from './interpreter.js';
+import { runExecution } from './run.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
 /** Definitions are parsed once per text: a pure function, memoised. */
@@ -45,8 +47,25 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
   if (!first) return events;
   // The first event of each decision records what triggered it (`metadata.trigger`), so a replay
   // knows which command to feed back and where each decision's batch begins.
-  const trigger = { type: command.type, ...(uuids.length > 0 ? { uuids } : {}), ...(randoms.length > 0 ? { randoms } : {}) };
+  const trigger = {
+    type: command.type,
+    ...(command.type === 'TaskUpdate' ? { taskId: command.taskId } : {}),
+    ...(command.type === 'FireTimers' && command.heartbeats !== undefined ? { heartbeats: command.heartbeats } : {}),
+    ...(uuids.length > 0 ? { uuids } : {}),
+    ...(randoms.length > 0 ? { randoms } : {}),
+  };
   return [{ ...first, metadata: { ...(first.metadata ?? {}), trigger } }, ...rest];
+};
+
+const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+
+/** Records what the decision changed in the paused frames on its last event (unless the execution ended). */
+const withFrames = (events: NewHistoryEvent[], frames: Frames): NewHistoryEvent[] => {
+  const last = events.at(-1);
+  const delta = frames.delta();
+  if (!delta || (last && TERMINAL.has(last.type))) return events;
+  if (!last) throw new Error('A decision changed the paused frames without writing an event');
+  return [...events.slice(0, -1), { ...last, metadata: { ...(last.metadata ?? {}), frames: delta } }];
 };
 
 const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionCommand): NewHistoryEvent[] => {
@@ -73,8 +92,9 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         metadata as unknown as Record<string, unknown>,
       );
       const withTimeout = { ...info, ...(metadata.timeoutAt !== undefined ? { timeoutAt: metadata.timeoutAt } : {}) };
-      runExecution(withTimeout, definition, JSON.parse(info.input), batch, env, { stateName: definition.StartAt, input: JSON.parse(info.input), previousEventId: 0 });
-      return batch.events;
+      const frames = new Frames({});
+      runExecution(withTimeout, definition, batch, env, frames, { type: 'none' }, { stateName: definition.StartAt, input: JSON.parse(info.input), previousEventId: 0 });
+      return withFrames(batch.events, frames);
     }
     case 'FireTimers': {
       if (state.status !== 'RUNNING' || !state.info) return [];
@@ -83,10 +103,24 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         batch.push('ExecutionTimedOut', state.lastEventId, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
         return batch.events;
       }
-      const p = state.pending;
-      if (!p || p.dueAt > env.now) return [];
-      runExecution(info, definitionOf(info.definition), JSON.parse(info.input), batch, env, resumeFrom(p));
-      return batch.events;
+      const heartbeats = command.heartbeats ?? {};
+      const due = Object.values(state.frames).some((entry) => {
+        const at = frameDueAt(entry, heartbeats);
+        return at !== undefined && at <= env.now;
+      });
+      if (!due) return [];
+      const frames = new Frames(state.frames);
+      runExecution(info, definitionOf(info.definition), batch, env, frames, { type: 'timers', heartbeats }, RESUME);
+      return withFrames(batch.events, frames);
+    }
+    case 'TaskUpdate': {
+      if (state.status !== 'RUNNING' || !state.info) return [];
+      const info = state.info;
+      const known = Object.values(state.frames).some((e) => e.kind === 'suspended' && e.on.kind === 'task' && e.on.task.id === command.taskId);
+      if (!known) return [];
+      const frames = new Frames(state.frames);
+      runExecution(info, definitionOf(info.definition), batch, env, frames, { type: 'task', taskId: command.taskId, signal: command.signal }, RESUME);
+      return withFrames(batch.events, frames);
     }
     case 'StopExecution': {
       if (state.status !== 'RUNNING') return [];

@@ -1,11 +1,26 @@
-import type { ExecutionStartedMetadata, HistoryEventData, WaitStateEnteredMetadata } from '../history.js';
-import type { ExecutionState, RetryPending } from './model.js';
+import type { ExecutionStartedMetadata, HistoryEventData } from '../history.js';
+import type { ExecutionState, FrameEntry, FrameTable } from './model.js';
+import { initialExecutionState } from './model.js';
 
 export interface StoredHistoryEvent {
   readonly type: string;
   readonly data: HistoryEventData;
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
+
+/** What one decision changed in the table of paused frames (on the decision's last event). */
+export interface FramesDelta {
+  readonly set?: Readonly<Record<string, FrameEntry>>;
+  readonly del?: readonly string[];
+}
+
+const applyDelta = (frames: FrameTable, delta: FramesDelta | undefined): FrameTable => {
+  if (!delta) return frames;
+  const next: Record<string, FrameEntry> = { ...frames };
+  for (const k of delta.del ?? []) delete next[k];
+  Object.assign(next, delta.set ?? {});
+  return next;
+};
 
 /** Folds one history event into the execution's state. */
 export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent): ExecutionState => {
@@ -19,6 +34,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
       return {
         lastEventId,
         status: 'RUNNING',
+        frames: applyDelta({}, event.metadata?.['frames'] as FramesDelta | undefined),
         info: {
           executionArn: m.executionArn,
           stateMachineArn: m.stateMachineArn,
@@ -34,30 +50,17 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
         },
       };
     }
-    case 'WaitStateEntered': {
-      const m = event.metadata as unknown as WaitStateEnteredMetadata | undefined;
-      const details = d.stateEnteredEventDetails!;
-      return m?.dueAt === undefined
-        ? { ...state, lastEventId, pending: undefined }
-        : {
-            ...state,
-            lastEventId,
-            pending: { kind: 'wait', stateName: details.name, enteredEventId: lastEventId, enteredAt: d.timestamp, input: details.input, dueAt: m.dueAt },
-          };
-    }
     case 'ExecutionSucceeded':
-      return { ...state, lastEventId, status: 'SUCCEEDED', stopDate: d.timestamp, output: d.executionSucceededEventDetails?.output, pending: undefined };
+      return { ...state, lastEventId, status: 'SUCCEEDED', stopDate: d.timestamp, output: d.executionSucceededEventDetails?.output, frames: {} };
     case 'ExecutionFailed':
-      return { ...state, lastEventId, status: 'FAILED', stopDate: d.timestamp, ...errorCause(d.executionFailedEventDetails), pending: undefined };
+      return { ...state, lastEventId, status: 'FAILED', stopDate: d.timestamp, ...errorCause(d.executionFailedEventDetails), frames: {} };
     case 'ExecutionAborted':
-      return { ...state, lastEventId, status: 'ABORTED', stopDate: d.timestamp, ...errorCause(d.executionAbortedEventDetails), pending: undefined };
+      return { ...state, lastEventId, status: 'ABORTED', stopDate: d.timestamp, ...errorCause(d.executionAbortedEventDetails), frames: {} };
     case 'ExecutionTimedOut':
-      return { ...state, lastEventId, status: 'TIMED_OUT', stopDate: d.timestamp, ...errorCause(d.executionTimedOutEventDetails), pending: undefined };
+      return { ...state, lastEventId, status: 'TIMED_OUT', stopDate: d.timestamp, ...errorCause(d.executionTimedOutEventDetails), frames: {} };
     default: {
-      // A retry's back-off rides on the last event of the failed attempt; any other event means
-      // the execution moved on.
-      const retry = event.metadata?.['retry'] as RetryPending | undefined;
-      return { ...state, lastEventId, pending: retry };
+      const delta = event.metadata?.['frames'] as FramesDelta | undefined;
+      return delta ? { ...state, lastEventId, frames: applyDelta(state.frames, delta) } : { ...state, lastEventId };
     }
   }
 };
@@ -67,5 +70,4 @@ const errorCause = (d: { error?: string; cause?: string } | undefined) => ({
   ...(d?.cause !== undefined ? { cause: d.cause } : {}),
 });
 
-export const foldExecution = (events: readonly StoredHistoryEvent[]): ExecutionState =>
-  events.reduce(evolveExecution, { info: undefined, status: undefined, lastEventId: 0 } as ExecutionState);
+export const foldExecution = (events: readonly StoredHistoryEvent[]): ExecutionState => events.reduce(evolveExecution, initialExecutionState);

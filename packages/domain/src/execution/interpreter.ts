@@ -26,19 +26,34 @@ import { stateEventTypes } from '../history.js';
 import { EventBatch, json, payload, truncated } from './batch.js';
 import { contextObject } from './context-object.js';
 import { decideRetry, errorOutput, findCatcher, type Failure } from './error-policy.js';
-import { HISTORY_EVENT_LIMIT, type DecisionEnv, type ExecutionInfo, type RetryPending } from './model.js';
+import type { Frames } from './frames.js';
+import { HISTORY_EVENT_LIMIT, type DecisionEnv, type EnteredRecord, type ExecutionInfo, type SuspendedFrame, type Suspension, type TaskSignal } from './model.js';
 
 export { EventBatch, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
 
-/** One level of running states: the top of the execution, a Parallel branch or a Map iteration. */
+/** What a decision delivers to the paused frames it resumes. */
+export type Signal =
+  | { readonly type: 'none' }
+  /** Timers due at `env.now` fire; `heartbeats` is the last heartbeat per task id. */
+  | { readonly type: 'timers'; readonly heartbeats: Readonly<Record<string, number>> }
+  | { readonly type: 'task'; readonly taskId: string; readonly signal: TaskSignal };
+
+/**
+ * One thread of running states: the top of the execution (path `""`), a Parallel branch or a Map
+ * iteration (`<parent path>/<index>`). Any frame can pause (a Wait, a retry's back-off, a task);
+ * its entry in `frames` says where and why, so a later decision resumes it.
+ */
 export interface Frame {
   readonly info: ExecutionInfo;
   readonly definition: StateMachineDefinition;
   readonly parsedInput: unknown;
   readonly batch: EventBatch;
   readonly env: DecisionEnv;
-  /** Only the top frame can suspend (a Wait, a retry's back-off); children run within one decision. */
-  readonly isRoot: boolean;
+  readonly path: string;
+  readonly frames: Frames;
+  readonly signal: Signal;
+  /** What runs this frame: nothing (the top), a Parallel, an inline Map, a Distributed Map's run. */
+  readonly parent: 'none' | 'parallel' | 'map' | 'mapRun';
   /** Extra context (e.g. `Map.Item` for ItemSelector). */
   readonly context?: Readonly<Record<string, unknown>>;
 }
@@ -61,6 +76,33 @@ export type StateOutcome =
   | { readonly kind: 'end'; readonly output: unknown; readonly exitedId: number }
   | { readonly kind: 'failed'; readonly failure: Failure }
   | { readonly kind: 'suspended' };
+
+export const SUSPENDED: StateOutcome = { kind: 'suspended' };
+
+export const recordOf = (e: Entered): EnteredRecord => ({
+  name: e.name,
+  input: json(e.rawInput),
+  enteredId: e.enteredId,
+  enteredAt: e.enteredAt,
+  retryCount: e.retryCount,
+  retryCounts: e.retryCounts,
+  attemptStartsAfter: e.attemptStartsAfter,
+});
+
+export const enteredOf = (r: EnteredRecord): Entered => ({ ...r, rawInput: JSON.parse(r.input) });
+
+/** Pauses the frame in its current state until `on` happens. */
+export const suspend = (f: Frame, e: Entered, on: Suspension): StateOutcome => {
+  const own = f.frames.get(f.path);
+  f.frames.set(f.path, {
+    kind: 'suspended',
+    state: e.name,
+    entered: recordOf(e),
+    on,
+    ...(own?.kind === 'suspended' && own.ownHistory !== undefined ? { ownHistory: own.ownHistory } : {}),
+  });
+  return SUSPENDED;
+};
 
 export type FrameOutcome =
   | { readonly kind: 'succeeded'; readonly output: unknown; readonly lastEventId: number }
@@ -98,22 +140,8 @@ export const handleStateFailure = (
 ): StateOutcome => {
   const retry = decideRetry(state.Retry, e.retryCounts, failure, f.env.random);
   if (retry.retry) {
-    if (!f.isRoot) {
-      throw new StatesError('States.Runtime', 'Stepstream does not yet retry a state inside a Parallel branch or a Map iteration (a back-off needs a durable timer there).');
-    }
-    const pending: RetryPending = {
-      kind: 'retry',
-      stateName: e.name,
-      enteredEventId: e.enteredId,
-      enteredAt: e.enteredAt,
-      input: json(e.rawInput),
-      dueAt: f.env.now + retry.delayMs,
-      retryCount: e.retryCount + 1,
-      retryCounts: retry.counts,
-      resumeAfterEventId: failure.failureEventId,
-    };
-    f.batch.annotateLast({ retry: pending });
-    return { kind: 'suspended' };
+    const next: Entered = { ...e, retryCount: e.retryCount + 1, retryCounts: retry.counts, attemptStartsAfter: failure.failureEventId };
+    return suspend(f, next, { kind: 'retry', dueAt: f.env.now + retry.delayMs });
   }
   const ownFailureId = giveUp();
   const catcher = findCatcher(state.Catch, failure);
@@ -121,6 +149,9 @@ export const handleStateFailure = (
     const output = applyResultPath(catcher.ResultPath, e.rawInput, errorOutput(failure));
     return exitState(f, e, state, output, ownFailureId ?? failure.failureEventId, catcher.Next);
   }
+  // A Task failing a Parallel branch is aborted after its failure event (recorded: TaskFailed(8) →
+  // TaskStateAborted(9←8) → ParallelStateFailed(10←8)).
+  if (state.Type === 'Task' && failure.fromTask === true && f.parent === 'parallel') f.batch.push('TaskStateAborted', failure.failureEventId);
   return { kind: 'failed', failure: ownFailureId === undefined ? failure : { ...failure, failureEventId: ownFailureId } };
 };
 
@@ -215,8 +246,11 @@ export const finishWait = (f: Frame, e: Entered, s: WaitState): StateOutcome => 
   return exitState(f, e, s, applyOutputPath(s.OutputPath, effective, { ...scope, input: effective }));
 };
 
-/** How a state type runs; Wait is special-cased in `enterState` (its Entered event carries the timer). */
-export type StateRunner<S extends StateDefinition> = (f: Frame, e: Entered, s: S) => StateOutcome;
+/**
+ * How a state type runs: from its Entered event, or (`resume`) from where it paused in an earlier
+ * decision. Wait is special-cased in `enterState`.
+ */
+export type StateRunner<S extends StateDefinition> = (f: Frame, e: Entered, s: S, resume?: SuspendedFrame) => StateOutcome;
 
 export interface StateRunners {
   readonly Pass: StateRunner<PassState>;
@@ -249,44 +283,35 @@ export const guard = (e: Entered, run: () => StateOutcome, failureEventId = e.en
 /** Thrown when the history reaches AWS's 25,000-event cap; the top frame turns it into ExecutionFailed. */
 export class HistoryCapReached extends Error {}
 
-export interface FrameStart {
-  readonly stateName: string;
-  readonly input: unknown;
-  readonly previousEventId: number;
-  /** Resume a state whose timer fired (a Wait's end, a retry's back-off) instead of entering one. */
-  readonly resume?: { readonly entered: Entered; readonly kind: 'wait' | 'retry' };
-}
+export type FrameStart =
+  | { readonly stateName: string; readonly input: unknown; readonly previousEventId: number }
+  /** Resume the frame from its entry in the frames table. */
+  | { readonly resume: true };
+
+export const RESUME: FrameStart = { resume: true };
 
 /**
- * Runs states of a frame from `start` until the frame ends, fails or (top frame only) waits. A
- * chain of states that need no waiting is decided at once: one decision, one append.
+ * Runs states of a frame from `start` until the frame ends, fails or pauses. A chain of states
+ * that need no waiting is decided at once: one decision, one append.
  */
 export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): FrameOutcome => {
-  let stateName = start.stateName;
-  let input = start.input;
-  let previousEventId = start.previousEventId;
-  let resume = start.resume;
+  let outcome: StateOutcome;
+  if ('resume' in start) {
+    const entry = f.frames.get(f.path);
+    if (entry?.kind !== 'suspended') throw new Error(`No paused frame at '${f.path}'`);
+    const state = stateOf(f, entry.state);
+    const e = enteredOf(entry.entered);
+    outcome = guard(e, () => resumeState(f, runners, e, state, entry));
+    if (outcome.kind !== 'suspended') leaveState(f, state);
+  } else {
+    outcome = enterState(f, runners, start.stateName, start.input, start.previousEventId);
+  }
   for (;;) {
-    if (f.batch.lastEventId >= HISTORY_EVENT_LIMIT - 1) throw new HistoryCapReached();
-    const state = f.definition.States[stateName];
-    if (!state) throw new Error(`No state ${stateName}: the definition was validated at create`);
-    let outcome: StateOutcome;
-    if (resume) {
-      const { entered, kind } = resume;
-      resume = undefined;
-      outcome =
-        kind === 'wait'
-          ? guard(entered, () => finishWait(f, entered, state as WaitState))
-          : guard(entered, () => runWork(f, runners, entered, state));
-    } else {
-      outcome = enterState(f, runners, stateName, state, input, previousEventId);
-    }
     switch (outcome.kind) {
-      case 'next':
-        stateName = outcome.stateName;
-        input = outcome.output;
-        previousEventId = outcome.exitedId;
+      case 'next': {
+        outcome = enterState(f, runners, outcome.stateName, outcome.output, outcome.exitedId);
         continue;
+      }
       case 'end':
         return { kind: 'succeeded', output: outcome.output, lastEventId: outcome.exitedId };
       case 'failed':
@@ -297,13 +322,46 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
   }
 };
 
-const runWork = (f: Frame, runners: StateRunners, e: Entered, state: StateDefinition): StateOutcome => {
-  const runner = (runners as unknown as Record<string, StateRunner<StateDefinition>>)[state.Type];
-  if (!runner) throw new Error(`No runner for ${state.Type}`);
-  return runner(f, e, state);
+const stateOf = (f: Frame, name: string): StateDefinition => {
+  const state = f.definition.States[name];
+  if (!state) throw new Error(`No state ${name}: the definition was validated at create`);
+  return state;
 };
 
-const enterState = (f: Frame, runners: StateRunners, name: string, state: StateDefinition, input: unknown, previousEventId: number): StateOutcome => {
+/** A frame that moves on from a state keeps no entry, and neither do the branches or iterations the state ran. */
+const leaveState = (f: Frame, state: StateDefinition): void => {
+  f.frames.delete(f.path);
+  if (state.Type === 'Parallel' || state.Type === 'Map') f.frames.deleteBelow(f.path);
+};
+
+const timersFire = (f: Frame, dueAt: number) => f.signal.type === 'timers' && dueAt <= f.env.now;
+
+const resumeState = (f: Frame, runners: StateRunners, e: Entered, state: StateDefinition, entry: SuspendedFrame): StateOutcome => {
+  switch (entry.on.kind) {
+    case 'wait':
+      return timersFire(f, entry.on.dueAt) ? finishWait(f, e, state as WaitState) : SUSPENDED;
+    case 'retry':
+      return timersFire(f, entry.on.dueAt) ? runWork(f, runners, e, state) : SUSPENDED;
+    default:
+      return runWork(f, runners, e, state, entry);
+  }
+};
+
+const runWork = (f: Frame, runners: StateRunners, e: Entered, state: StateDefinition, resume?: SuspendedFrame): StateOutcome => {
+  const runner = (runners as unknown as Record<string, StateRunner<StateDefinition>>)[state.Type];
+  if (!runner) throw new Error(`No runner for ${state.Type}`);
+  return runner(f, e, state, resume);
+};
+
+const enterState = (f: Frame, runners: StateRunners, name: string, input: unknown, previousEventId: number): StateOutcome => {
+  if (f.batch.lastEventId >= HISTORY_EVENT_LIMIT - 1) throw new HistoryCapReached();
+  const state = stateOf(f, name);
+  const outcome = enterStateWork(f, runners, name, state, input, previousEventId);
+  if (outcome.kind !== 'suspended') leaveState(f, state);
+  return outcome;
+};
+
+const enterStateWork = (f: Frame, runners: StateRunners, name: string, state: StateDefinition, input: unknown, previousEventId: number): StateOutcome => {
   const enteredAt = f.env.now;
   const details = { stateEnteredEventDetails: { name, input: json(input), inputDetails: truncated } };
   const e: Entered = { name, rawInput: input, enteredId: f.batch.lastEventId + 1, enteredAt, retryCount: 0, retryCounts: [], attemptStartsAfter: f.batch.lastEventId + 1 };
@@ -315,25 +373,51 @@ const enterState = (f: Frame, runners: StateRunners, name: string, state: StateD
       throw new StatesError('States.Runtime', 'Stepstream does not evaluate JSONata states yet.');
     });
   }
-  if (state.Type !== 'Wait') {
-    f.batch.push(enteredType, previousEventId, details);
-    return guard(e, () => runWork(f, runners, e, state));
-  }
-  // A Wait's Entered event carries its due time; a bad SecondsPath fails right after it.
-  let dueAt: number | undefined;
-  const probe = guard(e, () => {
+  f.batch.push(enteredType, previousEventId, details);
+  if (state.Type !== 'Wait') return guard(e, () => runWork(f, runners, e, state));
+  return guard(e, () => {
     const scope = scopeOf(f, e, input);
-    dueAt = waitDueAt(state, applyInputPath(state.InputPath, input, scope), scope, enteredAt);
-    return { kind: 'suspended' };
+    const dueAt = waitDueAt(state, applyInputPath(state.InputPath, input, scope), scope, enteredAt);
+    return dueAt > f.env.now ? suspend(f, e, { kind: 'wait', dueAt }) : finishWait(f, e, state);
   });
-  const waits = dueAt !== undefined && dueAt > f.env.now;
-  f.batch.push(enteredType, previousEventId, details, waits ? { dueAt } : undefined);
-  if (probe.kind === 'failed') return probe;
-  if (!waits) return guard(e, () => finishWait(f, e, state));
-  if (!f.isRoot) {
-    return guard(e, () => {
-      throw new StatesError('States.Runtime', 'Stepstream does not yet wait inside a Parallel branch or a Map iteration (the wait needs a durable timer there).');
-    });
+};
+
+/**
+ * Aborts a paused frame: its branches or iterations first, then its current state
+ * (`XStateAborted`; an iteration also gets `MapIterationAborted`), removing their entries. Events
+ * go to `batch` (a Distributed Map's child run writes to its own history).
+ */
+export const abortFrame = (f: Frame, path: string, definition: StateMachineDefinition, batch: EventBatch): void => {
+  const entry = f.frames.get(path);
+  if (entry?.kind !== 'suspended') {
+    f.frames.delete(path);
+    return;
   }
-  return { kind: 'suspended' };
+  const state = definition.States[entry.state];
+  if (!state) throw new Error(`No state ${entry.state} at '${path}'`);
+  const on = entry.on;
+  let previous = entry.entered.enteredId;
+  if (on.kind === 'parallel' && state.Type === 'Parallel') {
+    state.Branches.forEach((branch, i) => abortFrame(f, `${path}/${i}`, branch, batch));
+    previous = batch.lastEventId;
+  } else if (on.kind === 'map' && state.Type === 'Map') {
+    const processor = (state.ItemProcessor ?? state.Iterator)!;
+    for (let i = 0; i < on.next; i++) {
+      const child = f.frames.get(`${path}/${i}`);
+      if (child?.kind !== 'suspended') continue;
+      if (on.run) {
+        abortFrame(f, `${path}/${i}`, processor, new EventBatch(child.ownHistory ?? 0, batch.now));
+      } else {
+        abortFrame(f, `${path}/${i}`, processor, batch);
+        batch.push('MapIterationAborted', batch.lastEventId, { mapIterationAbortedEventDetails: { index: i, name: entry.state } });
+      }
+    }
+    if (on.run) batch.push('MapRunAborted', on.run.startedId);
+    previous = batch.lastEventId;
+  } else if (on.kind === 'task') previous = on.task.lastEventId;
+  else if (on.kind === 'retry') previous = entry.entered.attemptStartsAfter;
+  const aborted = stateEventTypes[state.Type].aborted;
+  if (aborted) batch.push(aborted, previous);
+  f.frames.deleteBelow(path);
+  f.frames.delete(path);
 };

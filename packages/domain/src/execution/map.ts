@@ -2,7 +2,23 @@ import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTempla
 import type { MapState, StateMachineDefinition } from '@stepstream/asl/definition';
 import { EventBatch, json, utf8Length } from './batch.js';
 import { errorOutput, type Failure } from './error-policy.js';
-import { exitState, guard, handleStateFailure, runFrame, scopeOf, type Entered, type Frame, type StateOutcome, type StateRunners } from './interpreter.js';
+import {
+  abortFrame,
+  exitState,
+  guard,
+  handleStateFailure,
+  RESUME,
+  runFrame,
+  scopeOf,
+  suspend,
+  type Entered,
+  type Frame,
+  type FrameOutcome,
+  type FrameStart,
+  type StateOutcome,
+  type StateRunners,
+} from './interpreter.js';
+import type { SuspendedFrame } from './model.js';
 
 const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number => {
   const r = queryPath(path, { ...scopeOf(f, e, input), input });
@@ -71,12 +87,16 @@ const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapCo
  * iteration's states → `MapIterationSucceeded`, then `MapStateSucceeded` and `MapStateExited`
  * (both pointing to the last `MapIterationSucceeded`); with no concurrency limit every
  * `MapIterationStarted` comes first, each pointing to `MapStateStarted`; with a limit, a new
- * iteration starts after the last state event of the one before. A failing iteration writes
- * `MapIterationFailed` and fails the Map with its error (`MapStateFailed` points to the failing
+ * iteration starts when one finishes, after the last state event of the one before. A failing
+ * iteration writes `MapIterationFailed`, aborts the iterations still running (`XStateAborted`,
+ * `MapIterationAborted`) and fails the Map with its error (`MapStateFailed` points to the failing
  * event). Distributed: `MapRunStarted{mapRunArn}` → `MapRunSucceeded|MapRunFailed`, iterations are
- * child runs outside the parent history, with ToleratedFailureCount/Percentage.
+ * child runs with histories of their own, with ToleratedFailureCount/Percentage.
+ *
+ * Iterations run one after the other within a decision, each until it ends or pauses; a paused
+ * one is the frame `<path>/<index>` and the Map resumes them in later decisions.
  */
-export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapState): StateOutcome => {
+export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapState, resume?: SuspendedFrame): StateOutcome => {
   const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const config = configure(f, e, s, effective);
@@ -86,14 +106,13 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
     selector === undefined
       ? items[index]
       : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: { ...(scope.context as object), Map: { Item: { Index: index, Value: items[index] } } } });
-  const startedId = f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
+  const on = resume?.on.kind === 'map' ? resume.on : undefined;
+  const startedId = on ? on.startedId : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
   const finish = (outputs: readonly unknown[], previousEventId: number) => {
     const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
     const merged = applyResultPath(s.ResultPath, e.rawInput, result);
     return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }), previousEventId);
   };
-  const child = (batch: EventBatch): Frame => ({ ...f, batch, definition: processor, isRoot: false, context: undefined });
-
   if (config.distributed) {
     let tolerated: Tolerance | undefined;
     const bad = guard(e, () => {
@@ -101,31 +120,63 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
       return { kind: 'suspended' };
     }, startedId);
     if (bad.kind === 'failed') return bad;
-    return runDistributed(f, e, s, runners, config, tolerated!, itemInput, startedId, child, finish);
+    return runDistributed(f, e, s, runners, config, tolerated!, itemInput, startedId, resume, finish);
   }
 
   const name = e.name;
   const n = items.length;
   const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
-  const iterationStarted: number[] = [];
-  for (let i = 0; i < limit; i++) iterationStarted[i] = f.batch.push('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { index: i, name } });
-  const outputs: unknown[] = [];
-  let lastIterationSucceeded = startedId;
+  const path = (i: number) => `${f.path}/${i}`;
+  const iteration = (i: number): Frame => ({ ...f, definition: processor, path: path(i), parent: 'map', context: undefined });
+  let next = on ? on.next : 0;
+  let lastSucceededId = on ? on.lastSucceededId : startedId;
   let lastStateEvent = startedId;
-  for (let i = 0; i < n; i++) {
-    if (i >= limit) iterationStarted[i] = f.batch.push('MapIterationStarted', lastStateEvent, { mapIterationStartedEventDetails: { index: i, name } });
-    const r = runFrame(child(f.batch), runners, { stateName: processor.StartAt, input: itemInput(i), previousEventId: iterationStarted[i]! });
-    if (r.kind === 'failed') {
-      f.batch.push('MapIterationFailed', r.failure.failureEventId, { mapIterationFailedEventDetails: { index: i, name } });
-      const failure = r.failure;
-      return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
+  let failed: { index: number; failure: Failure } | undefined;
+  const settle = (i: number, r: FrameOutcome) => {
+    if (r.kind === 'failed') failed = { index: i, failure: r.failure };
+    else if (r.kind === 'succeeded') {
+      lastStateEvent = f.batch.lastEventId;
+      lastSucceededId = f.batch.push('MapIterationSucceeded', lastStateEvent, { mapIterationSucceededEventDetails: { index: i, name } });
+      f.frames.set(path(i), { kind: 'finished', ok: true, output: json(r.output) });
     }
-    lastStateEvent = f.batch.lastEventId;
-    lastIterationSucceeded = f.batch.push('MapIterationSucceeded', lastStateEvent, { mapIterationSucceededEventDetails: { index: i, name } });
-    outputs.push(r.kind === 'succeeded' ? r.output : null);
+  };
+  const paused = () => {
+    let count = 0;
+    for (let i = 0; i < next; i++) if (f.frames.get(path(i))?.kind === 'suspended') count++;
+    return count;
+  };
+  if (on) {
+    for (let i = 0; i < next && !failed; i++) if (f.frames.get(path(i))?.kind === 'suspended') settle(i, runFrame(iteration(i), runners, RESUME));
+  } else {
+    const started = Array.from({ length: limit }, (_, i) => f.batch.push('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { index: i, name } }));
+    next = limit;
+    for (let i = 0; i < limit && !failed; i++) settle(i, runFrame(iteration(i), runners, { stateName: processor.StartAt, input: itemInput(i), previousEventId: started[i]! }));
   }
-  f.batch.push('MapStateSucceeded', lastIterationSucceeded);
-  return finish(outputs, lastIterationSucceeded);
+  // Free slots take the next items, each started after the last state event before it.
+  let running = failed ? 0 : paused();
+  while (!failed && next < n && running < limit) {
+    const i = next++;
+    const started = f.batch.push('MapIterationStarted', lastStateEvent, { mapIterationStartedEventDetails: { index: i, name } });
+    const r = runFrame(iteration(i), runners, { stateName: processor.StartAt, input: itemInput(i), previousEventId: started });
+    settle(i, r);
+    if (r.kind === 'suspended') running++;
+  }
+  if (failed) {
+    const { index, failure } = failed;
+    f.batch.push('MapIterationFailed', failure.failureEventId, { mapIterationFailedEventDetails: { index, name } });
+    for (let i = 0; i < next; i++) {
+      if (i === index || f.frames.get(path(i))?.kind !== 'suspended') continue;
+      abortFrame(f, path(i), processor, f.batch);
+      f.batch.push('MapIterationAborted', f.batch.lastEventId, { mapIterationAbortedEventDetails: { index: i, name } });
+    }
+    f.frames.deleteBelow(f.path);
+    return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
+  }
+  if (running > 0 || next < n) return suspend(f, e, { kind: 'map', startedId, next, lastSucceededId });
+  const outputs = Array.from({ length: n }, (_, i) => JSON.parse((f.frames.get(path(i)) as { output: string }).output) as unknown);
+  f.frames.deleteBelow(f.path);
+  f.batch.push('MapStateSucceeded', lastSucceededId);
+  return finish(outputs, lastSucceededId);
 };
 
 /**
@@ -162,25 +213,50 @@ const runDistributed = (
   tolerated: Tolerance,
   itemInput: (i: number) => unknown,
   startedId: number,
-  child: (batch: EventBatch) => Frame,
+  resume: SuspendedFrame | undefined,
   finish: (outputs: readonly unknown[], previousEventId: number) => StateOutcome,
 ): StateOutcome => {
-  const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
-  const mapRunArn = `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${f.env.uuid()}`;
-  const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } });
-  const outputs: unknown[] = [];
-  let failed = 0;
-  const inputs = childInputs(s, config.items.length, itemInput);
-  for (const input of inputs) {
-    // Each child run has a history of its own, not part of the parent's.
-    const scratch = new EventBatch(0, f.env.now);
-    const r = runFrame(child(scratch), runners, { stateName: config.processor.StartAt, input, previousEventId: 0 });
-    if (r.kind === 'failed') {
-      failed++;
-      outputs.push(errorOutput(r.failure));
-    } else outputs.push(r.kind === 'succeeded' ? r.output : null);
+  const on = resume?.on.kind === 'map' ? resume.on : undefined;
+  let run = on?.run;
+  if (!run) {
+    const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
+    const mapRunArn = `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${f.env.uuid()}`;
+    run = { mapRunArn, startedId: f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } }) };
   }
-  const n = inputs.length;
+  // The child inputs (one per item or per ItemBatcher batch) are only computed when a run starts.
+  let inputs: unknown[] | undefined;
+  const inputsOf = () => (inputs ??= childInputs(s, config.items.length, itemInput));
+  const n = on?.total ?? inputsOf().length;
+  const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
+  const path = (i: number) => `${f.path}/${i}`;
+  // Each child run has a history of its own, not part of the parent's.
+  const runChild = (i: number, start: FrameStart) => {
+    const own = f.frames.get(path(i));
+    const batch = new EventBatch(own?.kind === 'suspended' ? (own.ownHistory ?? 0) : 0, f.env.now);
+    const r = runFrame({ ...f, batch, definition: config.processor, path: path(i), parent: 'mapRun', context: undefined }, runners, start);
+    if (r.kind === 'suspended') {
+      const entry = f.frames.get(path(i));
+      if (entry?.kind === 'suspended') f.frames.set(path(i), { ...entry, ownHistory: batch.lastEventId });
+    } else {
+      f.frames.set(path(i), { kind: 'finished', ok: r.kind === 'succeeded', output: json(r.kind === 'succeeded' ? r.output : errorOutput(r.failure)) });
+    }
+    return r;
+  };
+  let next = on?.next ?? 0;
+  let running = 0;
+  for (let i = 0; i < next; i++) {
+    if (f.frames.get(path(i))?.kind === 'suspended' && runChild(i, RESUME).kind === 'suspended') running++;
+  }
+  while (next < n && running < limit) {
+    const i = next++;
+    if (runChild(i, { stateName: config.processor.StartAt, input: inputsOf()[i], previousEventId: 0 }).kind === 'suspended') running++;
+  }
+  if (running > 0 || next < n) return suspend(f, e, { kind: 'map', startedId, next, lastSucceededId: startedId, run, total: n });
+  const results = Array.from({ length: n }, (_, i) => f.frames.get(path(i)) as { ok: boolean; output: string });
+  f.frames.deleteBelow(f.path);
+  const outputs = results.map((r) => JSON.parse(r.output) as unknown);
+  const failed = results.filter((r) => !r.ok).length;
+  const runStartedId = run.startedId;
   const overCount = tolerated.toleratedCount === undefined ? failed > 0 : failed > tolerated.toleratedCount;
   const overPercentage = tolerated.toleratedPercentage === undefined ? true : n > 0 && (failed / n) * 100 > tolerated.toleratedPercentage;
   const exceeded = failed > 0 && (tolerated.toleratedCount !== undefined && tolerated.toleratedPercentage !== undefined ? overCount && overPercentage : tolerated.toleratedCount !== undefined ? overCount : tolerated.toleratedPercentage !== undefined ? overPercentage : true);

@@ -33,34 +33,84 @@ export interface NewHistoryEvent {
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
-/** A Wait state in progress: the durable timer the runtime must fire at `dueAt`. */
-export interface PendingWait {
-  readonly kind: 'wait';
-  readonly stateName: string;
-  readonly enteredEventId: number;
-  readonly enteredAt: number;
-  /** The state's raw input (its Entered event's input). */
+/** How a state was entered, as a suspended frame keeps it (the input as JSON text: jsonb would reorder keys). */
+export interface EnteredRecord {
+  readonly name: string;
   readonly input: string;
-  readonly dueAt: number;
-}
-
-/** A failed Task/Parallel/Map waiting out a retrier's back-off (recorded in the failure's metadata). */
-export interface RetryPending {
-  readonly kind: 'retry';
-  readonly stateName: string;
-  readonly enteredEventId: number;
+  readonly enteredId: number;
   readonly enteredAt: number;
-  readonly input: string;
-  readonly dueAt: number;
-  /** `$$.State.RetryCount` of the next attempt. */
+  /** `$$.State.RetryCount` of the current (or next) attempt, and each retrier's count. */
   readonly retryCount: number;
-  /** Each retrier's count so far. */
   readonly retryCounts: readonly number[];
-  /** The failure event the next attempt's first event points to. */
-  readonly resumeAfterEventId: number;
+  /** What the attempt's first event points to: the Entered event, or the last attempt's failure. */
+  readonly attemptStartsAfter: number;
 }
 
-export type Pending = PendingWait | RetryPending;
+/** An activity task scheduled by a Task state and not finished yet. */
+export interface PendingTask {
+  /** Unique in the execution: the frame's path and the ActivityScheduled event's id. */
+  readonly id: string;
+  readonly kind: 'activity';
+  readonly resource: string;
+  /** The task's input (after Parameters), as JSON text. */
+  readonly input: string;
+  readonly scheduledAt: number;
+  /** The latest event of this task (ActivityScheduled, then ActivityStarted): what the next one points to. */
+  readonly lastEventId: number;
+  readonly startedAt?: number;
+  readonly workerName?: string;
+  /** Epoch ms when TimeoutSeconds runs out (measured from scheduling). */
+  readonly timeoutAt?: number;
+  readonly heartbeatSeconds?: number;
+}
+
+/** What a suspended frame's current state waits for. */
+export type Suspension =
+  /** A Wait state's end. */
+  | { readonly kind: 'wait'; readonly dueAt: number }
+  /** A retrier's back-off; the next attempt starts after `entered.attemptStartsAfter`. */
+  | { readonly kind: 'retry'; readonly dueAt: number }
+  /** A Task's resource. */
+  | { readonly kind: 'task'; readonly task: PendingTask }
+  /** A Parallel whose branches (child frames `<path>/<i>`) are not all finished. */
+  | { readonly kind: 'parallel'; readonly startedId: number }
+  /** A Map whose iterations (child frames `<path>/<i>`) are not all finished; `next` is the first not started. */
+  | {
+      readonly kind: 'map';
+      readonly startedId: number;
+      readonly next: number;
+      readonly lastSucceededId: number;
+      /** A Distributed Map's run and its number of child runs. */
+      readonly run?: { readonly mapRunArn: string; readonly startedId: number };
+      readonly total?: number;
+    };
+
+/** A frame (the top of the execution, a Parallel branch, a Map iteration) paused in a state. */
+export interface SuspendedFrame {
+  readonly kind: 'suspended';
+  readonly state: string;
+  readonly entered: EnteredRecord;
+  readonly on: Suspension;
+  /** For a Distributed Map's child run: the last event id of its own (separate) history. */
+  readonly ownHistory?: number;
+}
+
+/** A child frame that has finished while its siblings run on; its output (JSON text) waits for them. */
+export interface FinishedFrame {
+  readonly kind: 'finished';
+  readonly ok: boolean;
+  readonly output: string;
+}
+
+export type FrameEntry = SuspendedFrame | FinishedFrame;
+
+/**
+ * Every frame that is paused, by path: `""` is the top frame, `"<parent>/<i>"` the i-th branch or
+ * iteration of the Parallel or Map its parent is in. Each decision writes what it changed
+ * (`metadata.frames = {set, del}` on its last event) and the fold applies it, so a long Map does
+ * not rewrite the outputs of finished iterations at every step.
+ */
+export type FrameTable = Readonly<Record<string, FrameEntry>>;
 
 /** The fold of an execution's history. */
 export interface ExecutionState {
@@ -72,11 +122,11 @@ export interface ExecutionState {
   readonly output?: string;
   readonly error?: string;
   readonly cause?: string;
-  /** What the execution waits for, when it waits on a timer. */
-  readonly pending?: Pending;
+  /** The paused frames of a running execution. */
+  readonly frames: FrameTable;
 }
 
-export const initialExecutionState: ExecutionState = { info: undefined, status: undefined, lastEventId: 0 };
+export const initialExecutionState: ExecutionState = { info: undefined, status: undefined, lastEventId: 0, frames: {} };
 
 /** Injected sources: the decider never reads a clock or a random generator itself. */
 export interface DecisionEnv {
@@ -86,20 +136,61 @@ export interface DecisionEnv {
   readonly uuid: () => string;
 }
 
+/** What happened to an activity task, reported by the runtime (a worker's poll or its answer). */
+export type TaskSignal =
+  | { readonly type: 'started'; readonly workerName?: string }
+  | { readonly type: 'succeeded'; readonly output: string }
+  | { readonly type: 'failed'; readonly error?: string; readonly cause?: string };
+
 export type ExecutionCommand =
   | { readonly type: 'StartExecution'; readonly info: ExecutionInfo }
-  /** Fires what is due at `env.now`: a Wait's end, the execution's timeout. */
-  | { readonly type: 'FireTimers' }
+  /**
+   * Fires what is due at `env.now`: Wait ends, retry back-offs, task timeouts, the execution's
+   * timeout. `heartbeats` gives the last heartbeat the runtime has seen per task id (heartbeats
+   * write no history event; the trigger metadata records them for replay).
+   */
+  | { readonly type: 'FireTimers'; readonly heartbeats?: Readonly<Record<string, number>> }
+  | { readonly type: 'TaskUpdate'; readonly taskId: string; readonly signal: TaskSignal }
   | { readonly type: 'StopExecution'; readonly error?: string; readonly cause?: string };
 
-/** The instant the runtime must wake this execution, if any. */
-export const nextTimerAt = (state: ExecutionState): number | undefined => {
-  if (state.status !== 'RUNNING') return undefined;
-  const times = [state.pending?.dueAt, state.info?.timeoutAt].filter((t): t is number => t !== undefined);
-  return times.length > 0 ? Math.min(...times) : undefined;
+const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number>> = {}): number | undefined => {
+  switch (s.kind) {
+    case 'wait':
+    case 'retry':
+      return s.dueAt;
+    case 'task': {
+      const t = s.task;
+      const beat = t.heartbeatSeconds !== undefined && t.startedAt !== undefined ? Math.max(t.startedAt, heartbeats[t.id] ?? 0) + t.heartbeatSeconds * 1000 : undefined;
+      const times = [t.timeoutAt, beat].filter((x): x is number => x !== undefined);
+      return times.length > 0 ? Math.min(...times) : undefined;
+    }
+    default:
+      return undefined;
+  }
 };
 
+/** When a suspended frame's own timer is due (a Wait, a back-off, a task's timeout or heartbeat), if it has one. */
+export const frameDueAt = (entry: FrameEntry, heartbeats?: Readonly<Record<string, number>>): number | undefined =>
+  entry.kind === 'suspended' ? suspensionDue(entry.on, heartbeats) : undefined;
+
+/** The instant the runtime must wake this execution, if any. */
+export const nextTimerAt = (state: ExecutionState, heartbeats?: Readonly<Record<string, number>>): number | undefined => {
+  if (state.status !== 'RUNNING') return undefined;
+  let at = state.info?.timeoutAt;
+  for (const entry of Object.values(state.frames)) {
+    const due = frameDueAt(entry, heartbeats);
+    if (due !== undefined && (at === undefined || due < at)) at = due;
+  }
+  return at;
+};
+
+/** The activity tasks an execution waits on, by task id. */
+export const pendingTasks = (state: ExecutionState): PendingTask[] =>
+  state.status !== 'RUNNING'
+    ? []
+    : Object.values(state.frames).flatMap((e) => (e.kind === 'suspended' && e.on.kind === 'task' ? [e.on.task] : []));
+
 /** The ExecutionStarted metadata version of this decider (see STYLE.md §2 on replay). */
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;
 /** "The execution reached the maximum number of history events (25000)." */
 export const HISTORY_EVENT_LIMIT = 25_000;

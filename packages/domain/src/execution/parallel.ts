@@ -1,38 +1,68 @@
 import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTemplate } from '@stepstream/asl';
 import type { ParallelState } from '@stepstream/asl/definition';
+import { json } from './batch.js';
 import type { Failure } from './error-policy.js';
-import { exitState, handleStateFailure, runFrame, scopeOf, type Entered, type Frame, type StateOutcome, type StateRunners } from './interpreter.js';
+import {
+  abortFrame,
+  exitState,
+  handleStateFailure,
+  RESUME,
+  runFrame,
+  scopeOf,
+  suspend,
+  type Entered,
+  type Frame,
+  type FrameOutcome,
+  type StateOutcome,
+  type StateRunners,
+} from './interpreter.js';
+import type { SuspendedFrame } from './model.js';
 
 /**
  * Parallel: `ParallelStateStarted`, every branch on the (Parameters-shaped) effective input, then
  * `ParallelStateSucceeded` and `ParallelStateExited`, both pointing to the last branch event; the
  * output is the branch outputs in branch order. A branch failure fails the state with the
- * branch's own error (not States.BranchFailed): `ParallelStateFailed` points to the failure event.
- * A retry restarts with a new `ParallelStateStarted` and no `ParallelStateFailed` in between.
+ * branch's own error (not States.BranchFailed): the branches still running are aborted
+ * (`XStateAborted`), then `ParallelStateFailed` points to the failure event. A retry restarts
+ * with a new `ParallelStateStarted` and no `ParallelStateFailed` in between.
  *
- * Branches run one after the other within the decision (AWS interleaves them; the order of
- * branch events is not part of its contract).
+ * Branches run one after the other within a decision, each until it ends or pauses (AWS
+ * interleaves them; the order of branch events is not part of its contract). A paused branch is a
+ * frame `<path>/<i>`; a finished one keeps its output there until the others finish.
  */
-export const runParallel = (runners: StateRunners) => (f: Frame, e: Entered, s: ParallelState): StateOutcome => {
+export const runParallel = (runners: StateRunners) => (f: Frame, e: Entered, s: ParallelState, resume?: SuspendedFrame): StateOutcome => {
   const scope = scopeOf(f, e, e.rawInput);
-  const effective = applyInputPath(s.InputPath, e.rawInput, scope);
-  const branchInput = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
-  const startedId = f.batch.push('ParallelStateStarted', e.attemptStartsAfter);
-  const outputs: unknown[] = [];
+  const branchPath = (i: number) => `${f.path}/${i}`;
+  const branchFrame = (i: number): Frame => ({ ...f, definition: s.Branches[i]!, path: branchPath(i), parent: 'parallel', context: undefined });
+  let startedId: number;
   let failure: Failure | undefined;
-  for (const branch of s.Branches) {
-    const child: Frame = { ...f, definition: branch, isRoot: false, context: undefined };
-    const r = runFrame(child, runners, { stateName: branch.StartAt, input: branchInput, previousEventId: startedId });
-    if (r.kind === 'failed') {
-      failure = r.failure;
-      break;
+  const settle = (i: number, r: FrameOutcome) => {
+    if (r.kind === 'succeeded') f.frames.set(branchPath(i), { kind: 'finished', ok: true, output: json(r.output) });
+    else if (r.kind === 'failed') failure = r.failure;
+  };
+  if (resume?.on.kind === 'parallel') {
+    startedId = resume.on.startedId;
+    for (let i = 0; i < s.Branches.length && !failure; i++) {
+      if (f.frames.get(branchPath(i))?.kind === 'suspended') settle(i, runFrame(branchFrame(i), runners, RESUME));
     }
-    if (r.kind === 'succeeded') outputs.push(r.output);
+  } else {
+    const effective = applyInputPath(s.InputPath, e.rawInput, scope);
+    const branchInput = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
+    startedId = f.batch.push('ParallelStateStarted', e.attemptStartsAfter);
+    for (let i = 0; i < s.Branches.length && !failure; i++) {
+      settle(i, runFrame(branchFrame(i), runners, { stateName: s.Branches[i]!.StartAt, input: branchInput, previousEventId: startedId }));
+    }
   }
   if (failure) {
-    const f0 = failure;
+    const f0: Failure = failure;
+    s.Branches.forEach((branch, i) => abortFrame(f, branchPath(i), branch, f.batch));
+    f.frames.deleteBelow(f.path);
     return handleStateFailure(f, e, s, f0, () => f.batch.push('ParallelStateFailed', f0.failureEventId));
   }
+  const entries = s.Branches.map((_, i) => f.frames.get(branchPath(i)));
+  if (entries.some((x) => x?.kind !== 'finished')) return suspend(f, e, { kind: 'parallel', startedId });
+  const outputs = entries.map((x) => JSON.parse((x as { output: string }).output) as unknown);
+  f.frames.deleteBelow(f.path);
   const lastBranchEvent = f.batch.lastEventId;
   f.batch.push('ParallelStateSucceeded', lastBranchEvent);
   const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;

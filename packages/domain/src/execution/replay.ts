@@ -39,7 +39,24 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
     };
     return { type: 'StartExecution', info };
   }
-  if (trigger === 'FireTimers') return { type: 'FireTimers' };
+  if (trigger === 'FireTimers') {
+    const heartbeats = (event.metadata?.['trigger'] as { heartbeats?: Record<string, number> }).heartbeats;
+    return { type: 'FireTimers', ...(heartbeats !== undefined ? { heartbeats } : {}) };
+  }
+  if (trigger === 'TaskUpdate') {
+    const taskId = (event.metadata?.['trigger'] as { taskId?: string }).taskId ?? '';
+    const d = event.data;
+    if (event.type === 'ActivityStarted') {
+      const workerName = d.activityStartedEventDetails?.workerName;
+      return { type: 'TaskUpdate', taskId, signal: { type: 'started', ...(workerName !== undefined ? { workerName } : {}) } };
+    }
+    if (event.type === 'ActivitySucceeded') return { type: 'TaskUpdate', taskId, signal: { type: 'succeeded', output: d.activitySucceededEventDetails!.output } };
+    if (event.type === 'ActivityFailed') {
+      const x = d.activityFailedEventDetails ?? {};
+      return { type: 'TaskUpdate', taskId, signal: { type: 'failed', ...(x.error !== undefined ? { error: x.error } : {}), ...(x.cause !== undefined ? { cause: x.cause } : {}) } };
+    }
+    return undefined;
+  }
   if (trigger === 'StopExecution') {
     const d = event.data.executionAbortedEventDetails ?? {};
     return { type: 'StopExecution', ...(d.error !== undefined ? { error: d.error } : {}), ...(d.cause !== undefined ? { cause: d.cause } : {}) };

@@ -1,8 +1,9 @@
 import type { StateMachineDefinition } from '@stepstream/asl/definition';
 import { json, truncated, type EventBatch } from './batch.js';
-import { basicRunners, HistoryCapReached, runFrame, type Entered, type Frame, type FrameStart, type StateRunners } from './interpreter.js';
+import type { Frames } from './frames.js';
+import { basicRunners, HistoryCapReached, runFrame, type Frame, type FrameStart, type Signal, type StateRunners } from './interpreter.js';
 import { runMap } from './map.js';
-import type { DecisionEnv, ExecutionInfo, Pending } from './model.js';
+import type { DecisionEnv, ExecutionInfo } from './model.js';
 import { HISTORY_EVENT_LIMIT } from './model.js';
 import { runParallel } from './parallel.js';
 import { runTask } from './task.js';
@@ -15,33 +16,21 @@ export const runners: StateRunners = (() => {
   return table;
 })();
 
-/** How the top frame resumes a pending timer. */
-export const resumeFrom = (p: Pending): FrameStart => {
-  const entered: Entered = {
-    name: p.stateName,
-    rawInput: JSON.parse(p.input),
-    enteredId: p.enteredEventId,
-    enteredAt: p.enteredAt,
-    retryCount: p.kind === 'retry' ? p.retryCount : 0,
-    retryCounts: p.kind === 'retry' ? p.retryCounts : [],
-    attemptStartsAfter: p.kind === 'retry' ? p.resumeAfterEventId : p.enteredEventId,
-  };
-  return { stateName: p.stateName, input: entered.rawInput, previousEventId: p.enteredEventId, resume: { entered, kind: p.kind } };
-};
-
 /**
- * Runs the top frame and writes how the execution ends: `ExecutionSucceeded` after the last
- * Exited event, `ExecutionFailed` pointing to the failure, or nothing when it waits on a timer.
+ * Runs the top frame (from its start, or resuming what paused) and writes how the execution ends:
+ * `ExecutionSucceeded` after the last Exited event, `ExecutionFailed` pointing to the failure, or
+ * nothing while a frame is paused.
  */
 export const runExecution = (
   info: ExecutionInfo,
   definition: StateMachineDefinition,
-  parsedInput: unknown,
   batch: EventBatch,
   env: DecisionEnv,
+  frames: Frames,
+  signal: Signal,
   start: FrameStart,
 ): void => {
-  const frame: Frame = { info, definition, parsedInput, batch, env, isRoot: true };
+  const frame: Frame = { info, definition, parsedInput: JSON.parse(info.input), batch, env, frames, signal, path: '', parent: 'none' };
   try {
     const outcome = runFrame(frame, runners, start);
     if (outcome.kind === 'succeeded') {

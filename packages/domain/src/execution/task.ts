@@ -1,6 +1,8 @@
-import { applyInputPath, evaluatePayloadTemplate, queryPath, StatesError } from '@stepstream/asl';
+import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTemplate, queryPath, StatesError } from '@stepstream/asl';
 import type { TaskState } from '@stepstream/asl/definition';
-import { scopeOf, type Entered, type Frame, type StateOutcome } from './interpreter.js';
+import { payload, truncated } from './batch.js';
+import { exitState, handleStateFailure, scopeOf, suspend, SUSPENDED, type Entered, type Frame, type StateOutcome } from './interpreter.js';
+import { frameDueAt, type PendingTask, type SuspendedFrame } from './model.js';
 
 /** TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer from the input. */
 const secondsFromPath = (path: string, input: unknown, f: Frame, e: Entered): number => {
@@ -12,17 +14,88 @@ const secondsFromPath = (path: string, input: unknown, f: Frame, e: Entered): nu
   return r.value;
 };
 
+const numberOrUndefined = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
+/** `arn:aws:states:<region>:<account>:activity:<name>` */
+export const isActivityArn = (resource: string): boolean => /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:]+$/.test(resource);
+
 /**
- * Task: the resource dispatch seam. This decider evaluates what AWS evaluates before calling the
- * resource (InputPath, Parameters, TimeoutSecondsPath, HeartbeatSecondsPath) and then, until the
- * integrations of issue 6 exist (activities, Lambda, HTTP, nested executions, mocks), fails the
- * execution with a States.Runtime error that names the resource.
+ * Task: the resource dispatch seam. The decider evaluates what AWS evaluates before calling the
+ * resource (InputPath, Parameters, TimeoutSeconds(Path), HeartbeatSeconds(Path)), then:
+ * - an activity ARN schedules an activity task (`ActivityScheduled`) and the frame pauses until the
+ *   runtime reports the task started, succeeded or failed, or its timeout or heartbeat runs out;
+ * - any other resource fails with a States.Runtime error naming it, until the integrations of
+ *   issue 6 (Lambda, HTTP, nested executions, mocks) exist.
  */
-export const runTask = (f: Frame, e: Entered, s: TaskState): StateOutcome => {
+export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFrame): StateOutcome => {
+  if (resume?.on.kind === 'task') return continueTask(f, e, s, resume, resume.on.task);
   const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
-  if (s.TimeoutSecondsPath !== undefined) secondsFromPath(s.TimeoutSecondsPath, effective, f, e);
-  if (s.HeartbeatSecondsPath !== undefined) secondsFromPath(s.HeartbeatSecondsPath, effective, f, e);
-  if (s.Parameters !== undefined) evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective });
-  throw new StatesError('States.Runtime', `Stepstream cannot call the resource '${s.Resource}' yet: Task integrations arrive with issue 6.`);
+  const timeoutSeconds = s.TimeoutSecondsPath !== undefined ? secondsFromPath(s.TimeoutSecondsPath, effective, f, e) : numberOrUndefined(s.TimeoutSeconds);
+  const heartbeatSeconds = s.HeartbeatSecondsPath !== undefined ? secondsFromPath(s.HeartbeatSecondsPath, effective, f, e) : numberOrUndefined(s.HeartbeatSeconds);
+  const parameters = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
+  if (!isActivityArn(s.Resource)) {
+    throw new StatesError('States.Runtime', `Stepstream cannot call the resource '${s.Resource}' yet: Task integrations arrive with issue 6.`);
+  }
+  const input = payload(e.name, parameters);
+  const scheduledId = f.batch.push('ActivityScheduled', e.attemptStartsAfter, {
+    activityScheduledEventDetails: {
+      resource: s.Resource,
+      input,
+      inputDetails: truncated,
+      ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
+      ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
+    },
+  });
+  const task: PendingTask = {
+    id: `${f.path}#${scheduledId}`,
+    kind: 'activity',
+    resource: s.Resource,
+    input,
+    scheduledAt: f.env.now,
+    lastEventId: scheduledId,
+    ...(timeoutSeconds !== undefined ? { timeoutAt: f.env.now + timeoutSeconds * 1000 } : {}),
+    ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}),
+  };
+  return suspend(f, e, { kind: 'task', task });
+};
+
+/** A paused task: what the runtime reported for it, or its timers. */
+const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame, task: PendingTask): StateOutcome => {
+  const signal = f.signal;
+  const fail = (error: string | undefined, cause: string | undefined, failureEventId: number) =>
+    handleStateFailure(f, e, s, { error, cause, failureEventId, fromTask: true });
+  if (signal.type === 'task' && signal.taskId === task.id) {
+    const sig = signal.signal;
+    switch (sig.type) {
+      case 'started': {
+        if (task.startedAt !== undefined) return SUSPENDED;
+        const id = f.batch.push('ActivityStarted', task.lastEventId, { activityStartedEventDetails: sig.workerName !== undefined ? { workerName: sig.workerName } : {} });
+        return suspend(f, e, { kind: 'task', task: { ...task, lastEventId: id, startedAt: f.env.now, ...(sig.workerName !== undefined ? { workerName: sig.workerName } : {}) } });
+      }
+      case 'succeeded': {
+        const id = f.batch.push('ActivitySucceeded', task.lastEventId, { activitySucceededEventDetails: { output: sig.output, outputDetails: truncated } });
+        const scope = scopeOf(f, e, e.rawInput);
+        const raw = JSON.parse(sig.output) as unknown;
+        const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: raw }) : raw;
+        const merged = applyResultPath(s.ResultPath, e.rawInput, result);
+        return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }), id);
+      }
+      case 'failed': {
+        const id = f.batch.push('ActivityFailed', task.lastEventId, {
+          activityFailedEventDetails: { ...(sig.error !== undefined ? { error: sig.error } : {}), ...(sig.cause !== undefined ? { cause: sig.cause } : {}) },
+        });
+        return fail(sig.error, sig.cause, id);
+      }
+    }
+  }
+  if (signal.type === 'timers') {
+    const due = frameDueAt(entry, signal.heartbeats);
+    if (due !== undefined && due <= f.env.now) {
+      // Heartbeat and timeout expiry both report States.Timeout with no cause (recorded).
+      const id = f.batch.push('ActivityTimedOut', task.lastEventId, { activityTimedOutEventDetails: { error: 'States.Timeout' } });
+      return fail('States.Timeout', undefined, id);
+    }
+  }
+  return SUSPENDED;
 };
