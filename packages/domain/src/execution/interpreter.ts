@@ -117,12 +117,13 @@ export const scopeOf = (f: Frame, e: Entered, input: unknown): EvaluationScope =
 
 type Transitioning = StateDefinition & { readonly Next?: string; readonly End?: boolean };
 
-/** Writes the state's Exited event and moves on. */
-export const exitState = (f: Frame, e: Entered, state: Transitioning, output: unknown, previousEventId = e.enteredId, next = state.Next): StateOutcome => {
+/** Writes the state's Exited event and moves on: to `next` (a catcher's), else the state's own Next or the end. */
+export const exitState = (f: Frame, e: Entered, state: Transitioning, output: unknown, previousEventId = e.enteredId, catcherNext?: string): StateOutcome => {
+  const next = catcherNext ?? (state.End === true ? undefined : state.Next);
   const exitedType = stateEventTypes[state.Type].exited;
   if (!exitedType) throw new Error(`${state.Type} has no exit event`);
   const exitedId = f.batch.push(exitedType, previousEventId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
-  return state.End === true || next === undefined ? { kind: 'end', output, exitedId } : { kind: 'next', stateName: next, output, exitedId };
+  return next === undefined ? { kind: 'end', output, exitedId } : { kind: 'next', stateName: next, output, exitedId };
 };
 
 /**
