@@ -172,6 +172,46 @@ test('Wait is a durable timer: RUNNING while it waits, then it goes on by itself
   ]);
 });
 
+test('Waits inside Map iterations and Parallel branches are durable timers too: the execution finishes by itself with outputs in order', async (t) => {
+  const { stack } = t.context;
+  const arn = await create(stack, {
+    StartAt: 'M',
+    States: {
+      M: {
+        Type: 'Map',
+        MaxConcurrency: 2,
+        ItemsPath: '$.items',
+        ItemProcessor: {
+          StartAt: 'P',
+          States: {
+            P: {
+              Type: 'Parallel',
+              End: true,
+              Branches: [
+                { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', Next: 'Tag' }, Tag: { Type: 'Pass', Parameters: { 'waited.$': '$.s' }, End: true } } },
+                { StartAt: 'Now', States: { Now: { Type: 'Pass', Result: 'now', End: true } } },
+              ],
+            },
+          },
+        },
+        End: true,
+      },
+    },
+  });
+  const { executionArn } = await start(stack, arn, '{"items":[{"s":1},{"s":0},{"s":1}]}');
+  t.is((await stack.client.send(new DescribeExecutionCommand({ executionArn }))).status, 'RUNNING');
+  const done = await eventually(async () => {
+    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+  t.is(done.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(done.output!), [[{ waited: 1 }, 'now'], [{ waited: 0 }, 'now'], [{ waited: 1 }, 'now']]);
+  const events = await history(stack, executionArn!);
+  t.is(events.filter((e) => e.type === 'WaitStateExited').length, 3);
+  t.is(events.filter((e) => e.type === 'MapIterationSucceeded').length, 3);
+  t.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1), 'dense ids');
+});
+
 test('StartExecution idempotency: same name and input while running returns the same execution; otherwise ExecutionAlreadyExists', async (t) => {
   const { stack } = t.context;
   const arn = await create(stack, { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 30, End: true } } });
