@@ -15,3 +15,14 @@ export { evaluateIntrinsic } from './intrinsics/evaluate.js';
 export { IntrinsicName, type IntrinsicArg, type IntrinsicCall } from './intrinsics/ast.js';
 export { evaluateChoiceRule, type ChoiceRule } from './choice.js';
 export { parseTimestamp, compareInstants, type Instant } from './choice/timestamp.js';
+export {
+  evaluateJsonata,
+  evaluateJsonataTemplate,
+  expectJsonataType,
+  isJsonataText,
+  jsonataBody,
+  compileJsonata,
+  QueryEvaluationError,
+  QUERY_EVALUATION_ERROR,
+  type JsonataScope,
+} from './jsonata.js';

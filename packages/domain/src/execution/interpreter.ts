@@ -4,9 +4,14 @@ import {
   applyResultPath,
   evaluateChoiceRule,
   evaluateFieldExpression,
+  evaluateJsonata,
+  evaluateJsonataTemplate,
   evaluatePayloadTemplate,
+  isJsonataText,
   isStatesError,
   parseTimestamp,
+  QUERY_EVALUATION_ERROR,
+  QueryEvaluationError,
   resolvePath,
   StatesError,
   type EvaluationScope,
@@ -17,6 +22,7 @@ import type {
   Retrier,
   FailState,
   PassState,
+  QueryLanguage,
   StateDefinition,
   StateMachineDefinition,
   SucceedState,
@@ -24,12 +30,14 @@ import type {
 } from '@stepstream/asl/definition';
 import { stateEventTypes } from '../history.js';
 import { EventBatch, json, payload, truncated } from './batch.js';
-import { contextObject } from './context-object.js';
+import { assignJsonata, assignJsonPath, isJsonata, jsonataScopeOf, scopeOf, valueOf, type Assigned } from './dataflow.js';
 import { decideRetry, errorOutput, findCatcher, type Failure } from './error-policy.js';
 import type { Frames } from './frames.js';
+import type { Variables } from './variables.js';
 import { HISTORY_EVENT_LIMIT, type DecisionEnv, type EnteredRecord, type ExecutionInfo, type SuspendedFrame, type Suspension, type TaskSignal } from './model.js';
 
 export { EventBatch, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
+export { scopeOf } from './dataflow.js';
 
 /** What a decision delivers to the paused frames it resumes. */
 export type Signal =
@@ -54,6 +62,10 @@ export interface Frame {
   readonly signal: Signal;
   /** What runs this frame: nothing (the top), a Parallel, an inline Map, a Distributed Map's run. */
   readonly parent: 'none' | 'parallel' | 'map' | 'mapRun';
+  /** The machine's top-level QueryLanguage: states of branches and iterations inherit it, not their parent state's. */
+  readonly language: QueryLanguage;
+  /** This frame's variable scope (reading the enclosing frame's). */
+  readonly vars: Variables;
   /** Extra context (e.g. `Map.Item` for ItemSelector). */
   readonly context?: Readonly<Record<string, unknown>>;
 }
@@ -63,6 +75,8 @@ export interface Entered {
   readonly name: string;
   readonly rawInput: unknown;
   readonly enteredId: number;
+  /** What the Entered event points to (an EvaluationFailed event points there too, as AWS records it). */
+  readonly enteredAfter: number;
   readonly enteredAt: number;
   /** Retries so far (`$$.State.RetryCount`) and each retrier's count. */
   readonly retryCount: number;
@@ -83,6 +97,7 @@ export const recordOf = (e: Entered): EnteredRecord => ({
   name: e.name,
   input: json(e.rawInput),
   enteredId: e.enteredId,
+  enteredAfter: e.enteredAfter,
   enteredAt: e.enteredAt,
   retryCount: e.retryCount,
   retryCounts: e.retryCounts,
@@ -100,6 +115,7 @@ export const suspend = (f: Frame, e: Entered, on: Suspension): StateOutcome => {
     entered: recordOf(e),
     on,
     ...(own?.kind === 'suspended' && own.ownHistory !== undefined ? { ownHistory: own.ownHistory } : {}),
+    ...(f.vars.record() !== undefined ? { vars: f.vars.record()! } : {}),
   });
   return SUSPENDED;
 };
@@ -109,22 +125,59 @@ export type FrameOutcome =
   | { readonly kind: 'failed'; readonly failure: Failure }
   | { readonly kind: 'suspended' };
 
-export const scopeOf = (f: Frame, e: Entered, input: unknown): EvaluationScope => {
-  const base = contextObject(f.info, f.parsedInput, e.name, e.enteredAt);
-  const context = e.retryCount > 0 || f.definition.States[e.name]?.Type === 'Task' ? { ...base, State: { ...base.State, RetryCount: e.retryCount } } : base;
-  return { input, context: f.context ? { ...context, ...f.context } : context, random: f.env.random, uuid: f.env.uuid };
-};
-
 type Transitioning = StateDefinition & { readonly Next?: string; readonly End?: boolean };
 
-/** Writes the state's Exited event and moves on: to `next` (a catcher's), else the state's own Next or the end. */
-export const exitState = (f: Frame, e: Entered, state: Transitioning, output: unknown, previousEventId = e.enteredId, catcherNext?: string): StateOutcome => {
-  const next = catcherNext ?? (state.End === true ? undefined : state.Next);
+export interface ExitOptions {
+  /** What the Exited event points to (default: the Entered event). */
+  readonly previous?: number;
+  /** A catcher's Next (or a Choice rule's), which wins over the state's own Next or End. */
+  readonly next?: string;
+  /** Variables the state assigns: recorded in the Exited event, visible from the next state on. */
+  readonly assigned?: Assigned | undefined;
+}
+
+/** Writes the state's Exited event, applies its assignments and moves on. */
+export const exitState = (f: Frame, e: Entered, state: Transitioning, output: unknown, options: ExitOptions = {}): StateOutcome => {
+  const next = options.next ?? (state.End === true ? undefined : state.Next);
   const exitedType = stateEventTypes[state.Type].exited;
   if (!exitedType) throw new Error(`${state.Type} has no exit event`);
-  const exitedId = f.batch.push(exitedType, previousEventId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
+  const assigned = options.assigned;
+  const exitedId = f.batch.push(exitedType, options.previous ?? e.enteredId, {
+    stateExitedEventDetails: {
+      name: e.name,
+      output: payload(e.name, output),
+      outputDetails: truncated,
+      ...(assigned !== undefined ? { assignedVariables: assigned, assignedVariablesDetails: truncated } : {}),
+    },
+  });
+  if (assigned !== undefined) f.vars.assign(assigned);
   return next === undefined ? { kind: 'end', output, exitedId } : { kind: 'next', stateName: next, output, exitedId };
 };
+
+/**
+ * A state that completed normally: JSONata states evaluate `Output` (default: `defaultOutput`,
+ * the result for Task/Parallel/Map, the input for the others) and `Assign` with `$states.result`;
+ * JSONPath states pass the output their paths made and assign from the result.
+ */
+export const completeState = (
+  f: Frame,
+  e: Entered,
+  state: Transitioning & { readonly Output?: unknown; readonly Assign?: Readonly<Record<string, unknown>> },
+  r: { readonly result?: unknown; readonly jsonPathOutput: () => unknown; readonly previous?: number; readonly next?: string; readonly assign?: Readonly<Record<string, unknown>>; readonly output?: unknown },
+): StateOutcome => {
+  const assign = 'assign' in r ? r.assign : state.Assign;
+  if (isJsonata(f, state)) {
+    const scope = jsonataScopeOf(f, e, 'result' in r ? { result: r.result } : {});
+    const outputTemplate = 'output' in r ? r.output : state.Output;
+    const output = outputTemplate !== undefined ? evaluateJsonataTemplate(outputTemplate, scope, 'Output') : 'result' in r ? r.result : e.rawInput;
+    const assigned = assignJsonata(assign, scope);
+    return exitState(f, e, state, output, { ...opt('previous', r.previous), ...opt('next', r.next), assigned });
+  }
+  const assigned = assignJsonPath(f, e, assign, 'result' in r ? r.result : e.rawInput);
+  return exitState(f, e, state, r.jsonPathOutput(), { ...opt('previous', r.previous), ...opt('next', r.next), assigned });
+};
+
+const opt = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: V }));
 
 /**
  * What a failed Task, Parallel or Map does next: retry (a durable back-off timer), catch (the
@@ -147,8 +200,16 @@ export const handleStateFailure = (
   const ownFailureId = giveUp();
   const catcher = findCatcher(state.Catch, failure);
   if (catcher) {
-    const output = applyResultPath(catcher.ResultPath, e.rawInput, errorOutput(failure));
-    return exitState(f, e, state, output, ownFailureId ?? failure.failureEventId, catcher.Next);
+    const previous = ownFailureId ?? failure.failureEventId;
+    const error = errorOutput(failure);
+    // A catcher's Assign runs instead of the state's; in JSONata its Output (default: the Error Output) sees `$states.errorOutput`.
+    if (isJsonata(f, state)) {
+      const scope = jsonataScopeOf(f, e, { errorOutput: error });
+      const output = catcher.Output !== undefined ? evaluateJsonataTemplate(catcher.Output, scope, 'Output') : error;
+      return exitState(f, e, state, output, { previous, next: catcher.Next, assigned: assignJsonata(catcher.Assign, scope) });
+    }
+    const output = applyResultPath(catcher.ResultPath, e.rawInput, error);
+    return exitState(f, e, state, output, { previous, next: catcher.Next, assigned: assignJsonPath(f, e, catcher.Assign, error) });
   }
   // A Task failing a Parallel branch is aborted after its failure event (recorded: TaskFailed(8) →
   // TaskStateAborted(9←8) → ParallelStateFailed(10←8)).
@@ -157,36 +218,77 @@ export const handleStateFailure = (
 };
 
 const runPass = (f: Frame, e: Entered, s: PassState): StateOutcome => {
+  if (isJsonata(f, s)) return completeState(f, e, s, { jsonPathOutput: () => e.rawInput });
   const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const result =
     s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : s.Result !== undefined ? s.Result : effective;
   payload(e.name, result);
-  const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-  return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }));
+  return completeState(f, e, s, {
+    result,
+    jsonPathOutput: () => {
+      const merged = applyResultPath(s.ResultPath, e.rawInput, result);
+      return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
+    },
+  });
+};
+
+const expectBoolean = (text: string, v: unknown, location: string): boolean => {
+  if (typeof v === 'boolean') return v;
+  throw new QueryEvaluationError(
+    `The JSONata expression '${text.slice(2, -2).trim()}' specified for the field '${location}' returned an unexpected result type. Expected 'boolean', but was '${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}' for value: ${json(v)}`,
+    location,
+  );
 };
 
 const runChoice = (f: Frame, e: Entered, s: ChoiceState): StateOutcome => {
+  // A matched rule's Assign (and, in JSONata, its Output) replace the state's; Default uses the state's.
+  if (isJsonata(f, s)) {
+    const scope = jsonataScopeOf(f, e);
+    const matched = s.Choices.find((rule) => {
+      const condition = rule['Condition'];
+      return isJsonataText(condition) ? expectBoolean(condition, evaluateJsonata(condition, scope, 'Condition'), 'Condition') : condition === true;
+    });
+    const next = matched ? (matched['Next'] as string) : s.Default;
+    if (next === undefined) throw new StatesError('States.NoChoiceMatched', 'No Matches!');
+    return completeState(f, e, s as Transitioning & typeof s, {
+      jsonPathOutput: () => e.rawInput,
+      next,
+      ...(matched ? { assign: matched['Assign'] as Readonly<Record<string, unknown>> | undefined, output: matched['Output'] ?? s.Output } : {}),
+    });
+  }
   const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const inner = { ...scope, input: effective };
   const matched = s.Choices.find((rule) => evaluateChoiceRule(rule, inner));
   const next = matched ? (matched['Next'] as string) : s.Default;
   if (next === undefined) throw new StatesError('States.NoChoiceMatched', 'No Matches!');
-  const output = applyOutputPath(s.OutputPath, effective, inner);
-  const exitedId = f.batch.push('ChoiceStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
-  return { kind: 'next', stateName: next, output, exitedId };
+  return completeState(f, e, s as Transitioning & typeof s, {
+    result: effective,
+    jsonPathOutput: () => applyOutputPath(s.OutputPath, effective, inner),
+    next,
+    ...(matched ? { assign: matched['Assign'] as Readonly<Record<string, unknown>> | undefined } : {}),
+  });
 };
 
 const runSucceed = (f: Frame, e: Entered, s: SucceedState): StateOutcome => {
+  if (isJsonata(f, s)) return completeState(f, e, { ...s, End: true } as Transitioning & SucceedState, { jsonPathOutput: () => e.rawInput });
   const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
   const output = applyOutputPath(s.OutputPath, effective, { ...scope, input: effective });
-  const exitedId = f.batch.push('SucceedStateExited', e.enteredId, { stateExitedEventDetails: { name: e.name, output: payload(e.name, output), outputDetails: truncated } });
-  return { kind: 'end', output, exitedId };
+  return exitState(f, e, { ...s, End: true } as Transitioning & SucceedState, output);
 };
 
 const runFail = (f: Frame, e: Entered, s: FailState): StateOutcome => {
+  if (isJsonata(f, s)) {
+    const scope = jsonataScopeOf(f, e);
+    const text = (v: unknown, location: string): string | undefined => {
+      if (v === undefined) return undefined;
+      const value = valueOf(v, scope, location);
+      return typeof value === 'string' ? value : json(value);
+    };
+    return { kind: 'failed', failure: { error: text(s.Error, 'Error'), cause: text(s.Cause, 'Cause'), failureEventId: e.enteredId } };
+  }
   const scope = scopeOf(f, e, e.rawInput);
   // ErrorPath/CausePath take a path or an intrinsic function (States.Format in AWS's own examples).
   const fromPath = (path: string | undefined, field: 'ErrorPath' | 'CausePath'): string | undefined => {
@@ -240,11 +342,33 @@ export const waitDueAt = (s: WaitState, effective: unknown, scope: EvaluationSco
   return enteredAt;
 };
 
+/** When a JSONata Wait ends: `Seconds` (a non-negative integer) or `Timestamp`, literal or `{% … %}`. */
+const jsonataWaitDueAt = (f: Frame, e: Entered, s: WaitState): number => {
+  const scope = jsonataScopeOf(f, e);
+  if (s.Seconds !== undefined) {
+    const v = valueOf(s.Seconds, scope, 'Seconds');
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw new QueryEvaluationError(`The Seconds field must be a non-negative integer, but was: ${json(v)}`, 'Seconds');
+    }
+    return e.enteredAt + v * 1000;
+  }
+  if (s.Timestamp !== undefined) {
+    const v = valueOf(s.Timestamp, scope, 'Timestamp');
+    const t = typeof v === 'string' ? parseIsoOffset(v) : undefined;
+    if (t === undefined) {
+      throw new QueryEvaluationError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${showValue(v)}`, 'Timestamp');
+    }
+    return t;
+  }
+  return e.enteredAt;
+};
+
 /** Completes a Wait (now, or when its timer fired). */
 export const finishWait = (f: Frame, e: Entered, s: WaitState): StateOutcome => {
+  if (isJsonata(f, s)) return completeState(f, e, s, { jsonPathOutput: () => e.rawInput });
   const scope = scopeOf(f, e, e.rawInput);
   const effective = applyInputPath(s.InputPath, e.rawInput, scope);
-  return exitState(f, e, s, applyOutputPath(s.OutputPath, effective, { ...scope, input: effective }));
+  return completeState(f, e, s, { result: effective, jsonPathOutput: () => applyOutputPath(s.OutputPath, effective, { ...scope, input: effective }) });
 };
 
 /**
@@ -270,13 +394,27 @@ const runtimeCause = (e: Entered, cause: string) =>
     ? cause
     : `An error occurred while executing the state '${e.name}' (entered at the event id #${e.enteredId}). ${cause}`;
 
-/** Runs a state's work; a StatesError thrown inside becomes a failure (data), pointing at its Entered event. */
-export const guard = (e: Entered, run: () => StateOutcome, failureEventId = e.enteredId): StateOutcome => {
+/**
+ * Runs a state's work; a StatesError thrown inside becomes a failure (data), pointing at its
+ * Entered event. A JSONata state's query-evaluation error is first recorded as `EvaluationFailed`
+ * (pointing where the Entered event points, as AWS records it), followed by `MapStateFailed` or
+ * `ParallelStateFailed` for those states.
+ */
+export const guard = (f: Frame, e: Entered, run: () => StateOutcome, failureEventId = e.enteredId): StateOutcome => {
   try {
     return run();
   } catch (err) {
     if (!isStatesError(err)) throw err;
-    const cause = err.error === 'States.Runtime' || err.error === 'States.QueryEvaluationError' ? runtimeCause(e, err.cause) : err.cause;
+    const cause = err.error === 'States.Runtime' || err.error === QUERY_EVALUATION_ERROR ? runtimeCause(e, err.cause) : err.cause;
+    const state = f.definition.States[e.name];
+    if (err.error === QUERY_EVALUATION_ERROR && state && isJsonata(f, state)) {
+      const location = err instanceof QueryEvaluationError ? err.location : undefined;
+      const id = f.batch.push('EvaluationFailed', e.enteredAfter, {
+        evaluationFailedEventDetails: { error: err.error, cause, ...(location !== undefined ? { location } : {}), state: e.name },
+      });
+      const own = state.Type === 'Map' ? f.batch.push('MapStateFailed', id) : state.Type === 'Parallel' ? f.batch.push('ParallelStateFailed', id) : id;
+      return { kind: 'failed', failure: { error: err.error, cause, failureEventId: own } };
+    }
     return { kind: 'failed', failure: { error: err.error, cause, failureEventId } };
   }
 };
@@ -302,7 +440,7 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
     if (entry?.kind !== 'suspended') throw new Error(`No paused frame at '${f.path}'`);
     const state = stateOf(f, entry.state);
     const e = enteredOf(entry.entered);
-    outcome = guard(e, () => resumeState(f, runners, e, state, entry));
+    outcome = guard(f, e, () => resumeState(f, runners, e, state, entry));
     if (outcome.kind !== 'suspended') leaveState(f, state);
   } else {
     outcome = enterState(f, runners, start.stateName, start.input, start.previousEventId);
@@ -365,20 +503,17 @@ const enterState = (f: Frame, runners: StateRunners, name: string, input: unknow
 const enterStateWork = (f: Frame, runners: StateRunners, name: string, state: StateDefinition, input: unknown, previousEventId: number): StateOutcome => {
   const enteredAt = f.env.now;
   const details = { stateEnteredEventDetails: { name, input: json(input), inputDetails: truncated } };
-  const e: Entered = { name, rawInput: input, enteredId: f.batch.lastEventId + 1, enteredAt, retryCount: 0, retryCounts: [], attemptStartsAfter: f.batch.lastEventId + 1 };
-  const enteredType = stateEventTypes[state.Type].entered;
-  if ((state.QueryLanguage ?? f.definition.QueryLanguage) === 'JSONata') {
-    // JSONata arrives with issue 5: fail clearly rather than misread the state.
-    f.batch.push(enteredType, previousEventId, details);
-    return guard(e, () => {
-      throw new StatesError('States.Runtime', 'Stepstream does not evaluate JSONata states yet.');
-    });
-  }
-  f.batch.push(enteredType, previousEventId, details);
-  if (state.Type !== 'Wait') return guard(e, () => runWork(f, runners, e, state));
-  return guard(e, () => {
-    const scope = scopeOf(f, e, input);
-    const dueAt = waitDueAt(state, applyInputPath(state.InputPath, input, scope), scope, enteredAt);
+  const id = f.batch.lastEventId + 1;
+  const e: Entered = { name, rawInput: input, enteredId: id, enteredAfter: previousEventId, enteredAt, retryCount: 0, retryCounts: [], attemptStartsAfter: id };
+  f.batch.push(stateEventTypes[state.Type].entered, previousEventId, details);
+  if (state.Type !== 'Wait') return guard(f, e, () => runWork(f, runners, e, state));
+  return guard(f, e, () => {
+    let dueAt: number;
+    if (isJsonata(f, state)) dueAt = jsonataWaitDueAt(f, e, state);
+    else {
+      const scope = scopeOf(f, e, input);
+      dueAt = waitDueAt(state, applyInputPath(state.InputPath, input, scope), scope, enteredAt);
+    }
     return dueAt > f.env.now ? suspend(f, e, { kind: 'wait', dueAt }) : finishWait(f, e, state);
   });
 };

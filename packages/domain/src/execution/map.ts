@@ -1,10 +1,23 @@
-import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTemplate, queryPath, StatesError } from '@stepstream/asl';
+import {
+  applyInputPath,
+  applyOutputPath,
+  applyResultPath,
+  evaluateJsonataTemplate,
+  evaluatePayloadTemplate,
+  expectJsonataType,
+  isJsonataText,
+  queryPath,
+  QueryEvaluationError,
+  StatesError,
+} from '@stepstream/asl';
 import type { MapState, StateMachineDefinition } from '@stepstream/asl/definition';
 import { EventBatch, json, utf8Length } from './batch.js';
+import { contextOf, isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
 import { errorOutput, type Failure } from './error-policy.js';
+import { Variables } from './variables.js';
 import {
   abortFrame,
-  exitState,
+  completeState,
   guard,
   handleStateFailure,
   RESUME,
@@ -20,13 +33,21 @@ import {
 } from './interpreter.js';
 import type { SuspendedFrame } from './model.js';
 
+/** The variable scope of a branch or iteration: what it kept while paused, over the enclosing scope. */
+export const childVars = (f: Frame, path: string, outer: Variables | undefined): Variables => {
+  const entry = f.frames.get(path);
+  return Variables.of(entry?.kind === 'suspended' ? entry.vars : undefined, outer);
+};
+
 const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number => {
   const r = queryPath(path, { ...scopeOf(f, e, input), input });
   if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${path}' : ${r.reason}`);
-  const v = r.value;
+  // A numeric string counts as its number (rec: a variable holding "1" as ToleratedFailureCountPath).
+  const raw = r.value;
+  const v = typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
   if (!ok) {
-    const shown = typeof v === 'string' ? v : json(v);
+    const shown = typeof raw === 'string' ? raw : json(raw);
     throw new StatesError('States.Runtime', `The ${field} field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
   }
   return v as number;
@@ -44,8 +65,23 @@ interface Tolerance {
   readonly toleratedPercentage: number | undefined;
 }
 
+/** A JSONata number field (MaxConcurrency, ToleratedFailure*): a literal or an expression. */
+const jsonataNumber = (f: Frame, e: Entered, v: unknown, location: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = valueOf(v, jsonataScopeOf(f, e), location);
+  if (isJsonataText(v)) expectJsonataType(v, n, 'number', location);
+  return n as number;
+};
+
 /** The tolerated failures of a distributed Map: AWS reads them after MapStateStarted. */
 const tolerance = (f: Frame, e: Entered, s: MapState, effective: unknown): Tolerance => {
+  if (isJsonata(f, s)) {
+    const toleratedPercentage = jsonataNumber(f, e, s['ToleratedFailurePercentage'], 'ToleratedFailurePercentage');
+    if (toleratedPercentage !== undefined && (toleratedPercentage < 0 || toleratedPercentage > 100)) {
+      throw new QueryEvaluationError('ToleratedFailurePercentage must be between 0 and 100.', 'ToleratedFailurePercentage');
+    }
+    return { toleratedCount: jsonataNumber(f, e, s['ToleratedFailureCount'], 'ToleratedFailureCount'), toleratedPercentage };
+  }
   const toleratedCount =
     typeof s['ToleratedFailureCountPath'] === 'string'
       ? integerFromPath('ToleratedFailureCountPath', s['ToleratedFailureCountPath'], effective, f, e, 'integer')
@@ -66,6 +102,17 @@ const tolerance = (f: Frame, e: Entered, s: MapState, effective: unknown): Toler
 
 /** Reads everything a Map needs before it starts, failing as AWS does on bad values. */
 const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapConfig => {
+  const processor = (s.ItemProcessor ?? s.Iterator)!;
+  const distributed = (processor as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode === 'DISTRIBUTED';
+  if (isJsonata(f, s)) {
+    let items: unknown = e.rawInput;
+    if (s.Items !== undefined) {
+      items = evaluateJsonataTemplate(s.Items, jsonataScopeOf(f, e), 'Items');
+      if (isJsonataText(s.Items)) expectJsonataType(s.Items, items, 'array', 'Items');
+    }
+    if (!Array.isArray(items)) throw new QueryEvaluationError(`Map state input must be an array but was: ${json(items)}`, undefined);
+    return { items, maxConcurrency: jsonataNumber(f, e, s.MaxConcurrency, 'MaxConcurrency') ?? 0, distributed, processor };
+  }
   let items: unknown = effective;
   if (s.ItemsPath !== undefined) {
     const r = queryPath(s.ItemsPath, { ...scopeOf(f, e, effective), input: effective });
@@ -77,8 +124,6 @@ const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapCo
   }
   const maxConcurrency =
     s.MaxConcurrencyPath !== undefined ? integerFromPath('MaxConcurrencyPath', s.MaxConcurrencyPath, effective, f, e, 'integer') : typeof s.MaxConcurrency === 'number' ? s.MaxConcurrency : 0;
-  const processor = (s.ItemProcessor ?? s.Iterator)!;
-  const distributed = (processor as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode === 'DISTRIBUTED';
   return { items, maxConcurrency, distributed, processor };
 };
 
@@ -97,25 +142,36 @@ const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapCo
  * one is the frame `<path>/<index>` and the Map resumes them in later decisions.
  */
 export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapState, resume?: SuspendedFrame): StateOutcome => {
+  const jsonata = isJsonata(f, s);
   const scope = scopeOf(f, e, e.rawInput);
-  const effective = applyInputPath(s.InputPath, e.rawInput, scope);
+  const effective = jsonata ? e.rawInput : applyInputPath(s.InputPath, e.rawInput, scope);
   const config = configure(f, e, s, effective);
   const { items, processor } = config;
   const selector = s.ItemSelector ?? s.Parameters;
+  const itemContext = (index: number) => ({ ...contextOf(f, e), Map: { Item: { Index: index, Value: items[index] } } });
   const itemInput = (index: number) =>
     selector === undefined
       ? items[index]
-      : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: { ...(scope.context as object), Map: { Item: { Index: index, Value: items[index] } } } });
+      : jsonata
+        ? evaluateJsonataTemplate(selector, jsonataScopeOf(f, e, { context: itemContext(index) }), 'ItemSelector')
+        : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: itemContext(index) });
   const on = resume?.on.kind === 'map' ? resume.on : undefined;
   const startedId = on ? on.startedId : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
   const finish = (outputs: readonly unknown[], previousEventId: number) => {
+    if (jsonata) return completeState(f, e, s, { result: outputs, previous: previousEventId, jsonPathOutput: () => outputs });
     const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
-    const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-    return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }), previousEventId);
+    return completeState(f, e, s, {
+      result,
+      previous: previousEventId,
+      jsonPathOutput: () => {
+        const merged = applyResultPath(s.ResultPath, e.rawInput, result);
+        return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
+      },
+    });
   };
   if (config.distributed) {
     let tolerated: Tolerance | undefined;
-    const bad = guard(e, () => {
+    const bad = guard(f, e, () => {
       tolerated = tolerance(f, e, s, effective);
       return { kind: 'suspended' };
     }, startedId);
@@ -127,7 +183,7 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
   const n = items.length;
   const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
   const path = (i: number) => `${f.path}/${i}`;
-  const iteration = (i: number): Frame => ({ ...f, definition: processor, path: path(i), parent: 'map', context: undefined });
+  const iteration = (i: number): Frame => ({ ...f, definition: processor, path: path(i), parent: 'map', context: undefined, vars: childVars(f, path(i), f.vars) });
   let next = on ? on.next : 0;
   let lastSucceededId = on ? on.lastSucceededId : startedId;
   let lastStateEvent = startedId;
@@ -233,7 +289,8 @@ const runDistributed = (
   const runChild = (i: number, start: FrameStart) => {
     const own = f.frames.get(path(i));
     const batch = new EventBatch(own?.kind === 'suspended' ? (own.ownHistory ?? 0) : 0, f.env.now);
-    const r = runFrame({ ...f, batch, definition: config.processor, path: path(i), parent: 'mapRun', context: undefined }, runners, start);
+    // A Distributed Map's child runs cannot read the variables around the Map.
+    const r = runFrame({ ...f, batch, definition: config.processor, path: path(i), parent: 'mapRun', context: undefined, vars: childVars(f, path(i), undefined) }, runners, start);
     if (r.kind === 'suspended') {
       const entry = f.frames.get(path(i));
       if (entry?.kind === 'suspended') f.frames.set(path(i), { ...entry, ownHistory: batch.lastEventId });

@@ -38,6 +38,8 @@ export interface EnteredRecord {
   readonly name: string;
   readonly input: string;
   readonly enteredId: number;
+  /** What the Entered event points to. */
+  readonly enteredAfter: number;
   readonly enteredAt: number;
   /** `$$.State.RetryCount` of the current (or next) attempt, and each retrier's count. */
   readonly retryCount: number;
@@ -93,6 +95,8 @@ export interface SuspendedFrame {
   readonly on: Suspension;
   /** For a Distributed Map's child run: the last event id of its own (separate) history. */
   readonly ownHistory?: number;
+  /** The frame's own workflow variables (JSON texts), kept while it is paused. */
+  readonly vars?: Readonly<Record<string, string>>;
 }
 
 /** A child frame that has finished while its siblings run on; its output (JSON text) waits for them. */

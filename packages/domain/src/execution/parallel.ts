@@ -1,10 +1,12 @@
-import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTemplate } from '@stepstream/asl';
+import { applyInputPath, applyOutputPath, applyResultPath, evaluateJsonataTemplate, evaluatePayloadTemplate } from '@stepstream/asl';
 import type { ParallelState } from '@stepstream/asl/definition';
 import { json } from './batch.js';
+import { isJsonata, jsonataScopeOf } from './dataflow.js';
 import type { Failure } from './error-policy.js';
+import { childVars } from './map.js';
 import {
   abortFrame,
-  exitState,
+  completeState,
   handleStateFailure,
   RESUME,
   runFrame,
@@ -33,7 +35,8 @@ import type { SuspendedFrame } from './model.js';
 export const runParallel = (runners: StateRunners) => (f: Frame, e: Entered, s: ParallelState, resume?: SuspendedFrame): StateOutcome => {
   const scope = scopeOf(f, e, e.rawInput);
   const branchPath = (i: number) => `${f.path}/${i}`;
-  const branchFrame = (i: number): Frame => ({ ...f, definition: s.Branches[i]!, path: branchPath(i), parent: 'parallel', context: undefined });
+  const branchFrame = (i: number): Frame => ({ ...f, definition: s.Branches[i]!, path: branchPath(i), parent: 'parallel', context: undefined, vars: childVars(f, branchPath(i), f.vars) });
+  const jsonata = isJsonata(f, s);
   let startedId: number;
   let failure: Failure | undefined;
   const settle = (i: number, r: FrameOutcome) => {
@@ -46,8 +49,12 @@ export const runParallel = (runners: StateRunners) => (f: Frame, e: Entered, s: 
       if (f.frames.get(branchPath(i))?.kind === 'suspended') settle(i, runFrame(branchFrame(i), runners, RESUME));
     }
   } else {
-    const effective = applyInputPath(s.InputPath, e.rawInput, scope);
-    const branchInput = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
+    let branchInput: unknown;
+    if (jsonata) branchInput = s.Arguments !== undefined ? evaluateJsonataTemplate(s.Arguments, jsonataScopeOf(f, e), 'Arguments') : e.rawInput;
+    else {
+      const effective = applyInputPath(s.InputPath, e.rawInput, scope);
+      branchInput = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
+    }
     startedId = f.batch.push('ParallelStateStarted', e.attemptStartsAfter);
     for (let i = 0; i < s.Branches.length && !failure; i++) {
       settle(i, runFrame(branchFrame(i), runners, { stateName: s.Branches[i]!.StartAt, input: branchInput, previousEventId: startedId }));
@@ -65,7 +72,14 @@ export const runParallel = (runners: StateRunners) => (f: Frame, e: Entered, s: 
   f.frames.deleteBelow(f.path);
   const lastBranchEvent = f.batch.lastEventId;
   f.batch.push('ParallelStateSucceeded', lastBranchEvent);
+  if (jsonata) return completeState(f, e, s, { result: outputs, previous: lastBranchEvent, jsonPathOutput: () => outputs });
   const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
-  const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-  return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }), lastBranchEvent);
+  return completeState(f, e, s, {
+    result,
+    previous: lastBranchEvent,
+    jsonPathOutput: () => {
+      const merged = applyResultPath(s.ResultPath, e.rawInput, result);
+      return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
+    },
+  });
 };

@@ -7,6 +7,7 @@ import type { DecisionEnv, ExecutionInfo } from './model.js';
 import { HISTORY_EVENT_LIMIT } from './model.js';
 import { runParallel } from './parallel.js';
 import { runTask } from './task.js';
+import { Variables } from './variables.js';
 
 /** Every state type's runner; Parallel and Map recurse into frames with the same table. */
 export const runners: StateRunners = (() => {
@@ -30,7 +31,20 @@ export const runExecution = (
   signal: Signal,
   start: FrameStart,
 ): void => {
-  const frame: Frame = { info, definition, parsedInput: JSON.parse(info.input), batch, env, frames, signal, path: '', parent: 'none' };
+  const top = frames.get('');
+  const frame: Frame = {
+    info,
+    definition,
+    parsedInput: JSON.parse(info.input),
+    batch,
+    env,
+    frames,
+    signal,
+    path: '',
+    parent: 'none',
+    language: definition.QueryLanguage ?? 'JSONPath',
+    vars: Variables.of(top?.kind === 'suspended' ? top.vars : undefined),
+  };
   try {
     const outcome = runFrame(frame, runners, start);
     if (outcome.kind === 'succeeded') {

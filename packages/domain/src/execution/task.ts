@@ -1,7 +1,8 @@
-import { applyInputPath, applyOutputPath, applyResultPath, evaluatePayloadTemplate, queryPath, StatesError } from '@stepstream/asl';
+import { applyInputPath, applyOutputPath, applyResultPath, evaluateJsonataTemplate, evaluatePayloadTemplate, queryPath, QueryEvaluationError, StatesError } from '@stepstream/asl';
 import type { TaskState } from '@stepstream/asl/definition';
 import { payload, truncated } from './batch.js';
-import { exitState, handleStateFailure, scopeOf, suspend, SUSPENDED, type Entered, type Frame, type StateOutcome } from './interpreter.js';
+import { isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
+import { completeState, handleStateFailure, scopeOf, suspend, SUSPENDED, type Entered, type Frame, type StateOutcome } from './interpreter.js';
 import { frameDueAt, type PendingTask, type SuspendedFrame } from './model.js';
 
 /** TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer from the input. */
@@ -29,11 +30,27 @@ export const isActivityArn = (resource: string): boolean => /^arn:aws[a-z-]*:sta
  */
 export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFrame): StateOutcome => {
   if (resume?.on.kind === 'task') return continueTask(f, e, s, resume, resume.on.task);
-  const scope = scopeOf(f, e, e.rawInput);
-  const effective = applyInputPath(s.InputPath, e.rawInput, scope);
-  const timeoutSeconds = s.TimeoutSecondsPath !== undefined ? secondsFromPath(s.TimeoutSecondsPath, effective, f, e) : numberOrUndefined(s.TimeoutSeconds);
-  const heartbeatSeconds = s.HeartbeatSecondsPath !== undefined ? secondsFromPath(s.HeartbeatSecondsPath, effective, f, e) : numberOrUndefined(s.HeartbeatSeconds);
-  const parameters = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
+  let timeoutSeconds: number | undefined;
+  let heartbeatSeconds: number | undefined;
+  let parameters: unknown;
+  if (isJsonata(f, s)) {
+    const scope = jsonataScopeOf(f, e);
+    const seconds = (v: unknown, location: string): number | undefined => {
+      if (v === undefined) return undefined;
+      const n = valueOf(v, scope, location);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new QueryEvaluationError(`The ${location} field must be a positive integer, but was: ${JSON.stringify(n)}`, location);
+      return n;
+    };
+    timeoutSeconds = seconds(s.TimeoutSeconds, 'TimeoutSeconds');
+    heartbeatSeconds = seconds(s.HeartbeatSeconds, 'HeartbeatSeconds');
+    parameters = s.Arguments !== undefined ? evaluateJsonataTemplate(s.Arguments, scope, 'Arguments') : e.rawInput;
+  } else {
+    const scope = scopeOf(f, e, e.rawInput);
+    const effective = applyInputPath(s.InputPath, e.rawInput, scope);
+    timeoutSeconds = s.TimeoutSecondsPath !== undefined ? secondsFromPath(s.TimeoutSecondsPath, effective, f, e) : numberOrUndefined(s.TimeoutSeconds);
+    heartbeatSeconds = s.HeartbeatSecondsPath !== undefined ? secondsFromPath(s.HeartbeatSecondsPath, effective, f, e) : numberOrUndefined(s.HeartbeatSeconds);
+    parameters = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
+  }
   if (!isActivityArn(s.Resource)) {
     throw new StatesError('States.Runtime', `Stepstream cannot call the resource '${s.Resource}' yet: Task integrations arrive with issue 6.`);
   }
@@ -75,11 +92,18 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
       }
       case 'succeeded': {
         const id = f.batch.push('ActivitySucceeded', task.lastEventId, { activitySucceededEventDetails: { output: sig.output, outputDetails: truncated } });
-        const scope = scopeOf(f, e, e.rawInput);
         const raw = JSON.parse(sig.output) as unknown;
+        if (isJsonata(f, s)) return completeState(f, e, s, { result: raw, previous: id, jsonPathOutput: () => raw });
+        const scope = scopeOf(f, e, e.rawInput);
         const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: raw }) : raw;
-        const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-        return exitState(f, e, s, applyOutputPath(s.OutputPath, merged, { ...scope, input: merged }), id);
+        return completeState(f, e, s, {
+          result,
+          previous: id,
+          jsonPathOutput: () => {
+            const merged = applyResultPath(s.ResultPath, e.rawInput, result);
+            return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
+          },
+        });
       }
       case 'failed': {
         const id = f.batch.push('ActivityFailed', task.lastEventId, {

@@ -34,4 +34,9 @@ export class JavaRandom {
       if (((bits - val + (bound - 1)) | 0) >= 0) return val;
     }
   }
+
+  /** `Random.nextDouble()`: uniform in [0, 1), 53 bits. */
+  nextDouble(): number {
+    return (this.next(26) * 2 ** 27 + this.next(27)) * 2 ** -53;
+  }
 }

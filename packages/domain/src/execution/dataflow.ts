@@ -1,0 +1,97 @@
+import {
+  evaluateFieldExpression,
+  evaluateJsonata,
+  evaluateJsonataTemplate,
+  isJsonataText,
+  QueryEvaluationError,
+  type EvaluationScope,
+  type JsonataScope,
+} from '@stepstream/asl';
+import type { StateDefinition } from '@stepstream/asl/definition';
+import { json } from './batch.js';
+import { contextObject } from './context-object.js';
+import type { Entered, Frame } from './interpreter.js';
+
+/** The language a state's fields are read in: its own `QueryLanguage`, else the machine's. */
+export const isJsonata = (f: Frame, state: StateDefinition): boolean => (state.QueryLanguage ?? f.language) === 'JSONata';
+
+/** The context object (`$$`, `$states.context`) of a state, with `Map.Item` where a Map adds it. */
+export const contextOf = (f: Frame, e: Entered): Readonly<Record<string, unknown>> => {
+  const base = contextObject(f.info, f.parsedInput, e.name, e.enteredAt);
+  const context = e.retryCount > 0 || f.definition.States[e.name]?.Type === 'Task' ? { ...base, State: { ...base.State, RetryCount: e.retryCount } } : base;
+  return f.context ? { ...context, ...f.context } : context;
+};
+
+/** What JSONPath expressions see: `$` is `input`, `$$` the context, `$name` the variables. */
+export const scopeOf = (f: Frame, e: Entered, input: unknown): EvaluationScope => ({
+  input,
+  context: contextOf(f, e),
+  variables: f.vars.all(),
+  random: f.env.random,
+  uuid: f.env.uuid,
+});
+
+/** What JSONata expressions see: `$states.input` (always the state's input), `result`/`errorOutput` where AWS gives them. */
+export const jsonataScopeOf = (
+  f: Frame,
+  e: Entered,
+  extra: { readonly result?: unknown; readonly errorOutput?: unknown; readonly context?: Readonly<Record<string, unknown>> } = {},
+): JsonataScope => ({
+  states: {
+    input: e.rawInput,
+    context: extra.context ?? contextOf(f, e),
+    ...('result' in extra ? { result: extra.result } : {}),
+    ...('errorOutput' in extra ? { errorOutput: extra.errorOutput } : {}),
+  },
+  variables: f.vars.all(),
+  now: f.env.now,
+  random: f.env.random,
+  uuid: f.env.uuid,
+});
+
+/** Variables to assign, as the JSON texts the history records (`assignedVariables`). */
+export type Assigned = Readonly<Record<string, string>>;
+
+/**
+ * A JSONata `Assign`: every value is a template evaluated with the values from state entry;
+ * the caller applies them once the state completes.
+ */
+export const assignJsonata = (assign: Readonly<Record<string, unknown>> | undefined, scope: JsonataScope): Assigned | undefined => {
+  if (assign === undefined) return undefined;
+  if (isJsonataText(assign)) {
+    // `"Assign": "{% … %}"` must give an object of variables.
+    const v = evaluateJsonata(assign as unknown as string, scope, 'Assign');
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new QueryEvaluationError(`The Assign field must evaluate to an object, but was: ${json(v)}`, 'Assign');
+    return texts(Object.entries(v as Record<string, unknown>));
+  }
+  return texts(Object.entries(assign).map(([k, v]) => [k, evaluateJsonataTemplate(v, scope, `Assign/${k}`)] as const));
+};
+
+/**
+ * A JSONPath `Assign`: a payload template whose `key.$` paths see `value` (the state's result, a
+ * catcher's Error Output), `$$` the context and `$name` the variables from state entry.
+ */
+export const assignJsonPath = (f: Frame, e: Entered, assign: Readonly<Record<string, unknown>> | undefined, value: unknown): Assigned | undefined => {
+  if (assign === undefined) return undefined;
+  const scope = scopeOf(f, e, value);
+  return texts(
+    Object.entries(assign).map(([key, v]) =>
+      key.endsWith('.$') && typeof v === 'string' ? ([key.slice(0, -2), evaluateFieldExpression(v, scope, key)] as const) : ([key, literal(v, scope)] as const),
+    ),
+  );
+};
+
+/** Nested templates inside a JSONPath Assign value (`{"a": {"b.$": "$.x"}}`). */
+const literal = (v: unknown, scope: EvaluationScope): unknown => {
+  if (Array.isArray(v)) return v.map((x) => literal(x, scope));
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => (k.endsWith('.$') && typeof x === 'string' ? [k.slice(0, -2), evaluateFieldExpression(x, scope, k)] : [k, literal(x, scope)])),
+  );
+};
+
+const texts = (entries: readonly (readonly [string, unknown])[]): Assigned | undefined =>
+  entries.length === 0 ? undefined : Object.fromEntries(entries.map(([k, v]) => [k, json(v)]));
+
+/** A field that is a literal or one `{% … %}` expression (Seconds, Timestamp, Error, Cause, MaxConcurrency…). */
+export const valueOf = (v: unknown, scope: JsonataScope, location: string): unknown => (isJsonataText(v) ? evaluateJsonata(v, scope, location) : v);
