@@ -132,7 +132,7 @@ const awsFunctions = (scope: JsonataScope, fromMillis: (ms: number, picture?: st
   now: (picture?: string, timezone?: string) => fromMillis(scope.now, picture, timezone),
   millis: () => scope.now,
   // "$eval is not available" (AWS): calling it is calling a non-function (T1006).
-  eval: null,
+  eval: false,
 });
 
 const fromMillisExpression = jsonata('$fromMillis($ms, $picture, $timezone)');
@@ -143,7 +143,7 @@ const fromMillis = (ms: number, picture?: string, timezone?: string): unknown =>
  * functions (a lambda returned as a value) have no JSON form at all.
  */
 const toJson = (v: unknown): unknown => {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? (Object.is(v, -0) ? 0 : v) : String(v);
   if (typeof v === 'function') return undefined;
   if (Array.isArray(v)) return v.map(toJson).filter((x) => x !== undefined);
   if (isJsonObject(v)) {
