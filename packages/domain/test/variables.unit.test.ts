@@ -164,3 +164,14 @@ test('JSONata randomness, ids and time come from the decision and replay exactly
   t.deepEqual((events[0]!.metadata as { trigger: { randoms: number[] } }).trigger.randoms, [0.75]);
   t.true(replayExecution(events).ok);
 });
+
+test('an assigned value over 256 KiB, or an Assign block over 256 KiB, fails the state with States.DataLimitExceeded', (t) => {
+  const input = JSON.stringify({ s: 'x'.repeat(150_000) });
+  const one = start({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Assign: { big: '{% $states.input.s & $states.input.s %}' }, End: true } } }, input);
+  t.is(failed(one)!.error, 'States.DataLimitExceeded');
+  t.regex(failed(one)!.cause!, /'big'/);
+  const block = start({ StartAt: 'A', States: { A: { Type: 'Pass', Assign: { 'a.$': '$.s', 'b.$': '$.s' }, End: true } } }, input);
+  t.is(failed(block)!.error, 'States.DataLimitExceeded');
+  const fits = start({ StartAt: 'A', States: { A: { Type: 'Pass', Assign: { 'a.$': '$.s' }, End: true } } }, input);
+  t.is(fits.at(-1)!.type, 'ExecutionSucceeded');
+});

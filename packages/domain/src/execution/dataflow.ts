@@ -8,7 +8,8 @@ import {
   type JsonataScope,
 } from '@stepstream/asl';
 import type { StateDefinition } from '@stepstream/asl/definition';
-import { json } from './batch.js';
+import { json, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
+import { StatesError } from '@stepstream/asl';
 import { contextObject } from './context-object.js';
 import type { Entered, Frame } from './interpreter.js';
 
@@ -90,8 +91,24 @@ const literal = (v: unknown, scope: EvaluationScope): unknown => {
   );
 };
 
-const texts = (entries: readonly (readonly [string, unknown])[]): Assigned | undefined =>
-  entries.length === 0 ? undefined : Object.fromEntries(entries.map(([k, v]) => [k, json(v)]));
+/**
+ * The JSON texts of assigned values, within AWS's limits: 256 KiB per variable and per Assign
+ * block (DG service quotas). The error name follows the payload limit; the cause is ours.
+ */
+const texts = (entries: readonly (readonly [string, unknown])[]): Assigned | undefined => {
+  if (entries.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  let total = 0;
+  for (const [k, v] of entries) {
+    const text = json(v);
+    const size = utf8Length(text);
+    if (size > PAYLOAD_LIMIT_BYTES) throw new StatesError('States.DataLimitExceeded', `The value assigned to the variable '${k}' is ${size} bytes, over the limit of ${PAYLOAD_LIMIT_BYTES} bytes per variable.`);
+    total += size;
+    Object.defineProperty(out, k, { value: text, enumerable: true, configurable: true, writable: true });
+  }
+  if (total > PAYLOAD_LIMIT_BYTES) throw new StatesError('States.DataLimitExceeded', `The variables assigned by one Assign are ${total} bytes together, over the limit of ${PAYLOAD_LIMIT_BYTES} bytes.`);
+  return out;
+};
 
 /** A field that is a literal or one `{% … %}` expression (Seconds, Timestamp, Error, Cause, MaxConcurrency…). */
 export const valueOf = (v: unknown, scope: JsonataScope, location: string): unknown => (isJsonataText(v) ? evaluateJsonata(v, scope, location) : v);
