@@ -18,6 +18,11 @@ export const ApiErrorTag = {
   StateMachineTypeNotSupported: 'StateMachineTypeNotSupported',
   ExecutionAlreadyExists: 'ExecutionAlreadyExists',
   ExecutionDoesNotExist: 'ExecutionDoesNotExist',
+  ActivityDoesNotExist: 'ActivityDoesNotExist',
+  ActivityWorkerLimitExceeded: 'ActivityWorkerLimitExceeded',
+  TaskDoesNotExist: 'TaskDoesNotExist',
+  TaskTimedOut: 'TaskTimedOut',
+  InvalidOutput: 'InvalidOutput',
   MissingRequiredParameter: 'MissingRequiredParameter',
   ValidationException: 'ValidationException',
   ConflictException: 'ConflictException',
@@ -57,6 +62,14 @@ export const stateMachineTypeNotSupported = () =>
   make('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
 export const executionAlreadyExists = (arn: string) => make('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
 export const executionDoesNotExist = (arn: string) => make('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+export const activityDoesNotExist = (arn: string) => make('ActivityDoesNotExist', `Activity Does Not Exist: '${arn}'`);
+export const activityWorkerLimitExceeded = () =>
+  make('ActivityWorkerLimitExceeded', 'The maximum number of workers concurrently polling for activity tasks has been reached.');
+/** A token that names no task of an existing execution. */
+export const taskDoesNotExist = () => make('TaskDoesNotExist', `Task Does Not Exist: 'Provided task does not exist'`);
+/** A token whose task has finished or timed out (AWS: "Task Timed Out: 'Provided task does not exist anymore'"). */
+export const taskTimedOut = () => make('TaskTimedOut', `Task Timed Out: 'Provided task does not exist anymore'`);
+export const invalidOutput = (detail: string) => make('InvalidOutput', `Invalid Output: '${detail}'`);
 export const missingRequiredParameter = (message: string) => make('MissingRequiredParameter', message);
 export const validationException = (message: string, reason?: string) => make('ValidationException', message, reason);
 export const invalidLoggingConfiguration = (message: string) => make('InvalidLoggingConfiguration', message);

@@ -4,3 +4,4 @@ export { isValidName } from './names.js';
 export * from './api-errors.js';
 export * from './execution/index.js';
 export * from './state-machine.js';
+export * from './activity.js';

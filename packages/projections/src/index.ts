@@ -8,5 +8,14 @@ export {
   type ProjectorStatus,
 } from './projector.js';
 export { readCheckpoint, type Checkpoint } from './checkpoints.js';
-export { sfnReadModel, SFN_READ_MODEL, type ExecutionRow, type StateMachineRow } from './sfn/read-model.js';
-export { findStateMachine, listStateMachines, findExecution, listExecutions, runningExecutionStreams } from './sfn/queries.js';
+export { sfnReadModel, SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type StateMachineRow } from './sfn/read-model.js';
+export {
+  findStateMachine,
+  listStateMachines,
+  findExecution,
+  listExecutions,
+  runningExecutionStreams,
+  findActivity,
+  listActivities,
+  activityArns,
+} from './sfn/queries.js';

@@ -1,5 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
+  activityArn as makeActivityArn,
+  activityDoesNotExist,
+  activityStream,
+  activityWorkerLimitExceeded,
+  decideCreateActivity,
+  decideDeleteActivity,
+  foldActivity,
+  pendingTasks,
+  taskDoesNotExist,
+  taskTimedOut,
+  type ActivityEvent,
+  type TaskSignal,
   decideCreateStateMachine,
   decideDeleteStateMachine,
   decideExecution,
@@ -34,9 +46,10 @@ import {
   type TracingConfiguration,
 } from '@stepstream/domain';
 import { WrongExpectedVersionError, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
-import { getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
+import { activityArns, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
+import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 import { handleCommand } from './command.js';
 import { Alarms } from './timers.js';
 
@@ -60,6 +73,8 @@ export interface EngineOptions {
   readonly log?: Logger;
   /** How long a write waits for the read models to show it (read-your-writes). */
   readonly readYourWritesMs?: number;
+  /** How long GetActivityTask waits for a task (AWS: 60 s). */
+  readonly activityPollMs?: number;
 }
 
 export interface CallMetadata {
@@ -67,6 +82,11 @@ export interface CallMetadata {
 }
 
 const asStateMachineEvents = (events: readonly RecordedEvent[]) => events as unknown as StateMachineEvent[];
+const asActivityEvents = (events: readonly RecordedEvent[]) => events as unknown as ActivityEvent[];
+
+/** AWS: GetActivityTask long-polls for up to 60 s; at most 1,000 workers poll one activity at a time. */
+export const ACTIVITY_POLL_MS = 60_000;
+export const MAX_ACTIVITY_POLLERS = 1000;
 const asHistory = (events: readonly RecordedEvent[]) => events as unknown as StoredHistoryEvent[];
 
 /** Where an execution ARN's events live, or why the ARN is not one. */
@@ -76,6 +96,15 @@ export const locateExecution = (arn: string): E.Either<ApiError, { stream: strin
   if (parsed.parts.length !== 2) return E.left(invalidArn(arn, { kind: 'prefix' }));
   const [stateMachineName, name] = parsed.parts as [string, string];
   return E.right({ stream: executionStream(parsed.account, parsed.region, stateMachineName, name), stateMachineName, name });
+};
+
+/** Where an activity ARN's events live, or why the ARN is not one. */
+export const locateActivity = (arn: string): E.Either<ApiError, { stream: string; name: string }> => {
+  const parsed = parseArn(arn, ['activity']);
+  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
+  if (parsed.parts.length !== 1) return E.left(invalidArn(arn, { kind: 'prefix' }));
+  const name = parsed.parts[0]!;
+  return E.right({ stream: activityStream(parsed.account, parsed.region, name), name });
 };
 
 /** Where a state machine ARN's events live, or why the ARN is not one. */
@@ -102,6 +131,12 @@ export class Engine {
   /** Per-execution queues: one decision at a time per execution in this process. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private closed = false;
+  /** Activity tasks waiting for workers, in this process. */
+  private readonly activityTasks = new ActivityTasks();
+  /** The activities that exist (a Task on any other fails), kept current by this process's writes. */
+  private readonly activities = new Set<string>();
+  /** The last heartbeat per task (`stream#taskId`): heartbeats write no history event. */
+  private readonly heartbeats = new Map<string, number>();
 
   constructor(readonly options: EngineOptions) {
     this.scope = options.scope ?? defaultArnScope;
@@ -129,14 +164,16 @@ export class Engine {
   async start(): Promise<{ recovered: number }> {
     await this.projector.catchUp();
     await this.projector.start();
+    for (const arn of await activityArns(this.db)) this.activities.add(arn);
     const running = await runningExecutionStreams(this.db);
-    for (const stream of running) await this.fire(stream);
+    for (const stream of running) await this.fire(stream, { recovering: true });
     return { recovered: running.length };
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.alarms.close();
+    this.activityTasks.close();
     await Promise.allSettled([...this.queues.values()]);
     await this.projector.stop();
   }
@@ -160,7 +197,7 @@ export class Engine {
   }
 
   private env() {
-    return { now: this.clock(), random: this.random, uuid: this.uuid };
+    return { now: this.clock(), random: this.random, uuid: this.uuid, activityExists: (arn: string) => this.activities.has(arn) };
   }
 
   // ---------------------------------------------------------------- state machines
@@ -347,28 +384,173 @@ export class Engine {
     );
     if (!outcome.result || !state) return undefined;
     this.afterAppend(stream, state);
-    return { state, position: outcome.appended?.position };
+    return { state, position: outcome.appended?.position, appended: outcome.appended !== undefined };
   }
 
+  /** The last heartbeat of each task the execution waits on (what FireTimers needs). */
+  private heartbeatsOf(stream: string, state: ExecutionState): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const task of pendingTasks(state)) {
+      const at = this.heartbeats.get(`${stream}#${task.id}`);
+      if (at !== undefined) out[task.id] = at;
+    }
+    return out;
+  }
+
+  /** After a decision: arm the execution's next timer and offer its new activity tasks to workers. */
   private afterAppend(stream: string, state: ExecutionState): void {
-    this.alarms.set(stream, nextTimerAt(state));
+    const tasks = pendingTasks(state);
+    const live = new Set(tasks.map((t) => t.id));
+    for (const key of [...this.heartbeats.keys()]) {
+      if (key.startsWith(`${stream}#`) && !live.has(key.slice(stream.length + 1))) this.heartbeats.delete(key);
+    }
+    this.activityTasks.settle(stream, new Set(tasks.filter((t) => t.startedAt === undefined).map((t) => t.id)));
+    for (const task of tasks) {
+      if (task.startedAt === undefined && state.info) {
+        this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
+      }
+    }
+    this.alarms.set(stream, nextTimerAt(state, this.heartbeatsOf(stream, state)));
   }
 
-  /** Fires what is due on an execution (or re-arms its alarm when nothing is). */
-  private fire(stream: string): Promise<void> {
+  /**
+   * Fires what is due on an execution (or re-arms its alarm when nothing is). After a restart
+   * (`recovering`) its tasks are offered again, and a started task's heartbeat clock restarts:
+   * heartbeats are not stored, so a restart gives workers one full heartbeat interval.
+   */
+  private fire(stream: string, options: { readonly recovering?: boolean } = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
     return this.serial(stream, async () => {
       try {
         const state = await this.loadExecutionState(stream);
-        const at = nextTimerAt(state);
+        if (options.recovering) {
+          for (const task of pendingTasks(state)) if (task.startedAt !== undefined) this.heartbeats.set(`${stream}#${task.id}`, this.clock());
+          this.afterAppend(stream, state);
+        }
+        const heartbeats = this.heartbeatsOf(stream, state);
+        const at = nextTimerAt(state, heartbeats);
         if (at === undefined) return this.alarms.set(stream, undefined);
         if (at > this.clock()) return this.alarms.set(stream, at);
-        await this.runExecutionCommand(stream, { type: 'FireTimers' }, {});
+        await this.runExecutionCommand(stream, { type: 'FireTimers', ...(Object.keys(heartbeats).length > 0 ? { heartbeats } : {}) }, {});
       } catch (e) {
         if (this.closed) return;
         this.log.error(`timer of ${stream} failed; retrying in 1 s`, e);
         this.alarms.set(stream, this.clock() + 1000);
       }
+    });
+  }
+
+  // ---------------------------------------------------------------- activities
+
+  async createActivity(
+    input: { name: string; tags?: readonly { key: string; value: string }[]; encryptionConfiguration?: Record<string, unknown> },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { activityArn: string; creationDate: number }>> {
+    if (!isValidName(input.name)) return E.left(invalidName(input.name));
+    const activityArn = makeActivityArn(this.scope, input.name);
+    const stream = activityStream(this.scope.account, this.scope.region, input.name);
+    const outcome = await handleCommand(
+      this.store,
+      stream,
+      (events) => {
+        const r = decideCreateActivity(foldActivity(asActivityEvents(events)), {
+          activityArn,
+          name: input.name,
+          creationDate: this.clock(),
+          ...(input.tags !== undefined ? { tags: input.tags } : {}),
+          ...(input.encryptionConfiguration !== undefined ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
+        });
+        return { events: r.events as never, result: { activityArn: r.activityArn, creationDate: r.creationDate } };
+      },
+      { metadata: { ...meta } },
+    );
+    this.activities.add(activityArn);
+    await this.readYourWrites(outcome.appended?.position);
+    return E.right(outcome.result);
+  }
+
+  async deleteActivity(arn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    const located = locateActivity(arn);
+    if (E.isLeft(located)) return located;
+    const outcome = await handleCommand(
+      this.store,
+      located.right.stream,
+      (events) => ({ events: decideDeleteActivity(foldActivity(asActivityEvents(events)), arn, this.clock()) as never, result: undefined }),
+      { metadata: { ...meta } },
+    );
+    this.activities.delete(arn);
+    await this.readYourWrites(outcome.appended?.position);
+    return E.right({});
+  }
+
+  /** The activity as its stream has it (authoritative), or ActivityDoesNotExist. */
+  async loadActivity(arn: string): Promise<E.Either<ApiError, NonNullable<ReturnType<typeof foldActivity>['current']>>> {
+    const located = locateActivity(arn);
+    if (E.isLeft(located)) return located;
+    const current = foldActivity(asActivityEvents(await this.store.readStream(located.right.stream))).current;
+    return current ? E.right(current) : E.left(activityDoesNotExist(arn));
+  }
+
+  /**
+   * A worker's long poll: the next task of the activity, handed to this worker only, with
+   * `ActivityStarted{workerName}` written when it is handed over; `{}` when none came in time.
+   */
+  async getActivityTask(
+    input: { activityArn: string; workerName?: string },
+    signal?: AbortSignal,
+  ): Promise<E.Either<ApiError, { task?: OfferedTask }>> {
+    const activity = await this.loadActivity(input.activityArn);
+    if (E.isLeft(activity)) return activity;
+    if (this.activityTasks.waiting(input.activityArn) >= MAX_ACTIVITY_POLLERS) return E.left(activityWorkerLimitExceeded());
+    const deadline = this.clock() + (this.options.activityPollMs ?? ACTIVITY_POLL_MS);
+    for (;;) {
+      const task = await this.activityTasks.take(input.activityArn, deadline - this.clock(), signal);
+      if (!task) return E.right({});
+      if (signal?.aborted || this.closed) {
+        this.activityTasks.giveBack(task);
+        return E.right({});
+      }
+      const started: TaskSignal = { type: 'started', ...(input.workerName !== undefined ? { workerName: input.workerName } : {}) };
+      const outcome = await this.serial(task.stream, () => this.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}));
+      if (outcome?.appended) {
+        this.heartbeats.set(`${task.stream}#${task.taskId}`, this.clock());
+        return E.right({ task });
+      }
+      // Gone meanwhile (timed out, execution stopped, started by another node): try the next one.
+      this.activityTasks.forget(task.stream, task.taskId);
+    }
+  }
+
+  /**
+   * A worker's answer for a task (SendTaskSuccess / SendTaskFailure): TaskDoesNotExist when the
+   * execution is unknown, TaskTimedOut when the task is no longer waiting for an answer.
+   */
+  async completeTask(executionArn: string, taskId: string, answer: TaskSignal, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    const located = locateExecution(executionArn);
+    if (E.isLeft(located)) return E.left(taskDoesNotExist());
+    const stream = located.right.stream;
+    return this.serial(stream, async () => {
+      const outcome = await this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId, signal: answer }, meta);
+      if (!outcome) return E.left(taskDoesNotExist());
+      if (!outcome.appended) return E.left(taskTimedOut());
+      this.activityTasks.forget(stream, taskId);
+      await this.readYourWrites(outcome.position);
+      return E.right({});
+    });
+  }
+
+  /** SendTaskHeartbeat: resets the task's heartbeat clock (no history event, as on AWS). */
+  async heartbeatTask(executionArn: string, taskId: string): Promise<E.Either<ApiError, Record<string, never>>> {
+    const located = locateExecution(executionArn);
+    if (E.isLeft(located)) return E.left(taskDoesNotExist());
+    const stream = located.right.stream;
+    return this.serial(stream, async () => {
+      const state = await this.loadExecutionState(stream);
+      if (state.status === undefined) return E.left(taskDoesNotExist());
+      if (!pendingTasks(state).some((t) => t.id === taskId)) return E.left(taskTimedOut());
+      this.heartbeats.set(`${stream}#${taskId}`, this.clock());
+      this.alarms.set(stream, nextTimerAt(state, this.heartbeatsOf(stream, state)));
+      return E.right({});
     });
   }
 

@@ -18,6 +18,8 @@ export const MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
 
 export interface RequestContext {
   readonly requestId: string;
+  /** Aborted when the client goes away before the answer is written (a long poll stops waiting). */
+  readonly signal: AbortSignal;
 }
 
 /** An operation: decoded body in, response object (or an API error) out. */
@@ -91,7 +93,11 @@ export const handleRequest = async (
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return fail(serializationException('The request body must be a JSON object'));
     }
-    const result = await operation(parsed, { requestId });
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    const result = await operation(parsed, { requestId, signal: gone.signal });
     if (E.isLeft(result)) return fail(result.left);
     send(res, 200, requestId, result.right);
     log.debug(`POST ${name} 200 ${(performance.now() - started).toFixed(1)}ms ${requestId}`);

@@ -5,7 +5,7 @@ import type { EventStore } from '@stepstream/eventstore';
 import type { Engine, Logger } from '@stepstream/runtime';
 import { makeOperations } from './operations/index.js';
 import { handleRequest } from './protocol.js';
-import { PageTokens } from './tokens.js';
+import { PageTokens, TaskTokens } from './tokens.js';
 
 const SECRET_STREAM = 'deployment-secrets';
 
@@ -44,7 +44,7 @@ export interface RunningServer {
 /** Listens for the Step Functions API on host:port (port 0 picks a free one). */
 export const serveApi = async (options: ServeOptions): Promise<RunningServer> => {
   const secret = options.tokenSecret ?? (await deploymentSecret(options.engine.store, process.env['STEPSTREAM_TOKEN_SECRET']));
-  const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret) });
+  const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret), taskTokens: new TaskTokens(secret) });
   const server = createServer((req, res) => void handleRequest(operations, req, res, options.log));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

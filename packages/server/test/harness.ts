@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
 import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
-import { Engine, locateExecution } from '@stepstream/runtime';
+import { Engine, locateExecution, type EngineOptions } from '@stepstream/runtime';
 import type { ExecutionContext } from 'ava';
 import { serveApi, type RunningServer } from '../src/index.js';
 
@@ -17,10 +17,10 @@ export interface Stack {
 export const ROLE = 'arn:aws:iam::123456789012:role/stepstream-test';
 
 /** The whole server in this process: in-memory PGlite, engine, HTTP on a free port, an SDK v3 client. */
-export const startStack = async (): Promise<Stack> => {
+export const startStack = async (options: Partial<Omit<EngineOptions, 'store' | 'db'>> = {}): Promise<Stack> => {
   const shared = await openPGlite();
   const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ store, db: shared.db });
+  const engine = new Engine({ ...options, store, db: shared.db });
   await engine.start();
   const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
   const client = new SFNClient({

@@ -29,8 +29,19 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
   // Record the ids and random numbers the decision drew, so a replay can feed them back.
   const uuids: string[] = [];
   const randoms: number[] = [];
+  const activities: Record<string, boolean> = {};
+  const lookup = env.activityExists;
   const recording: DecisionEnv = {
     now: env.now,
+    ...(lookup
+      ? {
+          activityExists: (arn: string) => {
+            const exists = lookup(arn);
+            activities[arn] = exists;
+            return exists;
+          },
+        }
+      : {}),
     uuid: () => {
       const u = env.uuid();
       uuids.push(u);
@@ -53,6 +64,7 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
     ...(command.type === 'FireTimers' && command.heartbeats !== undefined ? { heartbeats: command.heartbeats } : {}),
     ...(uuids.length > 0 ? { uuids } : {}),
     ...(randoms.length > 0 ? { randoms } : {}),
+    ...(Object.keys(activities).length > 0 ? { activities } : {}),
   };
   return [{ ...first, metadata: { ...(first.metadata ?? {}), trigger } }, ...rest];
 };

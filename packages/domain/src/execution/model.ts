@@ -138,6 +138,8 @@ export interface DecisionEnv {
   readonly now: number;
   readonly random: () => number;
   readonly uuid: () => string;
+  /** Whether an activity exists (a Task on a deleted activity fails); absent: every activity does. */
+  readonly activityExists?: (arn: string) => boolean;
 }
 
 /** What happened to an activity task, reported by the runtime (a worker's poll or its answer). */

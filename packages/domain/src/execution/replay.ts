@@ -77,11 +77,13 @@ export const replayExecution = (events: readonly StoredHistoryEvent[]): ReplayRe
     const first = events[i]!;
     const command = commandOf(first);
     if (!command) return { ok: false, eventId: i + 1, reason: `event ${i + 1} (${first.type}) starts no recorded decision` };
-    const recorded = (first.metadata?.['trigger'] ?? {}) as { uuids?: string[]; randoms?: number[] };
+    const recorded = (first.metadata?.['trigger'] ?? {}) as { uuids?: string[]; randoms?: number[]; activities?: Record<string, boolean> };
+    const activities = recorded.activities;
     const uuids = [...(recorded.uuids ?? [])];
     const randoms = [...(recorded.randoms ?? [])];
     const produced = decideExecution(state, command, {
       now: first.data.timestamp,
+      ...(activities ? { activityExists: (arn: string) => activities[arn] ?? true } : {}),
       random: () => {
         const r = randoms.shift();
         if (r === undefined) throw new Error('replay: the decision draws more random numbers than it recorded');

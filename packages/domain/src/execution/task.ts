@@ -54,6 +54,10 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
   if (!isActivityArn(s.Resource)) {
     throw new StatesError('States.Runtime', `Stepstream cannot call the resource '${s.Resource}' yet: Task integrations arrive with issue 6.`);
   }
+  if (f.env.activityExists && !f.env.activityExists(s.Resource)) {
+    // rec: TaskStateEntered → ExecutionFailed, no Activity* event.
+    throw new StatesError('States.Runtime', `The activity ${s.Resource} does not exist.`);
+  }
   const input = payload(e.name, parameters);
   const scheduledId = f.batch.push('ActivityScheduled', e.attemptStartsAfter, {
     activityScheduledEventDetails: {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { SFN_READ_MODEL, type ExecutionRow, type StateMachineRow } from './read-model.js';
+import { SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type StateMachineRow } from './read-model.js';
 
 const t = (table: string) => sql.id(SFN_READ_MODEL, table);
 
@@ -51,4 +51,23 @@ export const listExecutions = async (
 export const runningExecutionStreams = async (db: Kysely<any>): Promise<string[]> => {
   const { rows } = await sql<{ stream_name: string }>`select stream_name from ${t('executions')} where status = 'RUNNING'`.execute(db);
   return rows.map((r) => r.stream_name);
+};
+
+export const findActivity = async (db: Kysely<any>, arn: string): Promise<ActivityRow | undefined> => {
+  const { rows } = await sql<ActivityRow>`select arn, name, creation_date::text as creation_date from ${t('activities')} where arn = ${arn}`.execute(db);
+  return rows[0];
+};
+
+/** Activities by name (code-point order), after a keyset cursor. */
+export const listActivities = async (db: Kysely<any>, after: { name: string; arn: string } | undefined, limit: number): Promise<ActivityRow[]> => {
+  const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
+  const { rows } = await sql<ActivityRow>`select arn, name, creation_date::text as creation_date
+    from ${t('activities')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(db);
+  return rows;
+};
+
+/** Every activity ARN (the engine keeps them in memory to fail a Task on a deleted activity). */
+export const activityArns = async (db: Kysely<any>): Promise<string[]> => {
+  const { rows } = await sql<{ arn: string }>`select arn from ${t('activities')}`.execute(db);
+  return rows.map((r) => r.arn);
 };

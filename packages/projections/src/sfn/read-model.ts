@@ -1,4 +1,4 @@
-import type { ExecutionStartedMetadata, HistoryEventData, StateMachineEvent } from '@stepstream/domain';
+import type { ActivityEvent, ExecutionStartedMetadata, HistoryEventData, StateMachineEvent } from '@stepstream/domain';
 import type { RecordedEvent } from '@stepstream/eventstore';
 import { sql, type Transaction } from 'kysely';
 import type { Projection, ProjectionHandler } from '../projection.js';
@@ -34,7 +34,24 @@ export interface ExecutionRow {
   trace_header: string | null;
 }
 
+export interface ActivityRow {
+  arn: string;
+  name: string;
+  creation_date: string;
+}
+
 const t = (schema: string, table: string) => sql.id(schema, table);
+
+const activityHandler: ProjectionHandler = async (tx, event, schema) => {
+  const e = { type: event.type, data: event.data } as ActivityEvent;
+  if (e.type === 'ActivityCreated') {
+    await sql`insert into ${t(schema, 'activities')} (arn, name, creation_date)
+      values (${e.data.activityArn}, ${e.data.name}, ${e.data.creationDate})
+      on conflict (arn) do update set name = excluded.name, creation_date = excluded.creation_date`.execute(tx);
+  } else {
+    await sql`delete from ${t(schema, 'activities')} where arn = ${e.data.activityArn}`.execute(tx);
+  }
+};
 
 const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
   const e = { type: event.type, data: event.data } as StateMachineEvent;
@@ -129,8 +146,20 @@ export const sfnReadModel: Projection = {
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
       },
     },
+    '0002_activities': {
+      async up(db) {
+        await sql`create table ${t(schema, 'activities')} (
+          arn text primary key,
+          name text not null,
+          creation_date bigint not null
+        )`.execute(db);
+        await sql`create index activities_by_name on ${t(schema, 'activities')} (name collate "C", arn)`.execute(db);
+      },
+    },
   }),
   handlers: {
+    ActivityCreated: activityHandler,
+    ActivityDeleted: activityHandler,
     StateMachineCreated: stateMachineHandler,
     StateMachineUpdated: stateMachineHandler,
     StateMachineDeleted: stateMachineHandler,

@@ -1,4 +1,14 @@
 import type { Operation } from '../protocol.js';
+import {
+  createActivity,
+  deleteActivity,
+  describeActivity,
+  getActivityTask,
+  listActivities,
+  sendTaskFailure,
+  sendTaskHeartbeat,
+  sendTaskSuccess,
+} from './activities.js';
 import { createStateMachine } from './create-state-machine.js';
 import type { Deps } from './deps.js';
 import { deleteStateMachine } from './delete-state-machine.js';
@@ -25,6 +35,14 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   GetExecutionHistory: getExecutionHistory(deps),
   StopExecution: stopExecution(deps),
   DescribeStateMachineForExecution: describeStateMachineForExecution(deps),
+  CreateActivity: createActivity(deps),
+  DescribeActivity: describeActivity(deps),
+  DeleteActivity: deleteActivity(deps),
+  ListActivities: listActivities(deps),
+  GetActivityTask: getActivityTask(deps),
+  SendTaskSuccess: sendTaskSuccess(deps),
+  SendTaskFailure: sendTaskFailure(deps),
+  SendTaskHeartbeat: sendTaskHeartbeat(deps),
 });
 
 export type { Deps };
