@@ -63,6 +63,8 @@ export interface StateInput {
   readonly at: string;
   /** The state's effective query language. */
   readonly language: QueryLanguage;
+  /** The top-level machine's language, which tells a refused downgrade (`JSONPath` under `JSONata`) apart. */
+  readonly machineLanguage: QueryLanguage;
 }
 
 /** A per-state rule: pure, returns what it found. */

@@ -111,7 +111,56 @@ export const Messages = {
   labelEmpty: 'Label cannot be empty',
   labelTooLong: 'Label cannot exceed 40 characters',
   labelBadCharacter: (c: string) => `Label contains invalid character: '${c}'`,
+  /**
+   * measured, for `Output` on a JSONPath state, at the state's own pointer (`/States/P`,
+   * `/States/M/ItemProcessor/States/P`): `The QueryLanguage is set to 'JSONPath', but field
+   * 'Output' is only supported for the 'JSONata' QueryLanguage` (floci-io/floci#2968; also
+   * `Arguments` and `Items`). The mirror, a JSONPath-only field on a JSONata state (`InputPath`,
+   * `OutputPath`, `ResultPath`, `ResultSelector`, `Parameters`, `Result`, `ItemsPath`,
+   * `MaxConcurrencyPath`), is measured too (floci-io/floci docs/services/step-functions.md,
+   * "A state's QueryLanguage, and the fields it may carry", and its
+   * StepFunctionsValidateStateMachineDefinitionIntegrationTest, which pins the `InputPath` text).
+   * The other `…Path` fields, Choice rules (at the rule) and catchers (at the catcher): pattern.
+   */
+  otherLanguageField: (language: 'JSONPath' | 'JSONata', name: string) =>
+    `The QueryLanguage is set to '${language}', but field '${name}' is only supported for the '${language === 'JSONPath' ? 'JSONata' : 'JSONPath'}' QueryLanguage`,
+  /**
+   * measured: an expression that does not parse is refused with code INVALID_JSONATA_EXPRESSION
+   * and the JSONata parser's own message without its `S0xxx: ` code, at the field that holds it
+   * (`/States/Main/Output`, `/States/E/Output/v`): `Expected "]", got ","` for `a[1,2)`,
+   * `Unexpected end of expression` for `1 +` and for an empty `{%  %}`, and six more
+   * (floci-io/floci#2745; the pairs are listed in floci's
+   * StepFunctionsValidateStateMachineDefinitionIntegrationTest, each run through
+   * `aws stepfunctions validate-state-machine-definition`). The `jsonata` package's messages for
+   * those eight expressions are the same words.
+   */
+  invalidJsonata: (parserMessage: string) => parserMessage.replace(/^[A-Z]\d{4}: /, ''),
+  /**
+   * measured: `$states.errorOutput` outside a catcher's `Output` or `Assign` is refused with code
+   * UNSUPPORTED_JSONATA_EXPRESSION, `Field '$states.errorOutput' does not exist.`, at the field
+   * (floci-io/floci#2745 and its validation test `statesErrorOutputOutsideCatch`). The DG
+   * (workflow-variables) says both `$states.result` and `$states.errorOutput` used "in fields and
+   * states where they are not accessible will be caught at creation, update, or validation";
+   * `$states.result`'s text: pattern.
+   */
+  statesFieldMissing: (name: 'result' | 'errorOutput') => `Field '$states.${name}' does not exist.`,
+  /**
+   * composed. DG workflow-variables, "Variable name syntax": "The first character of a variable
+   * name must be a Unicode ID_Start character, and the second and subsequent characters must be
+   * Unicode ID_Continue characters. The maximum length of a variable name is 80." and "you
+   * cannot `"Assign":{"x.y":42}` or `"Assign":{"x[2]":42}`". No AWS response text found.
+   */
+  invalidVariableName: (name: string) =>
+    `The variable name '${name}' is invalid: it must start with a letter or '_' and contain only letters, digits and '_'`,
+  /** composed, same source: at most 80 characters. */
+  variableNameTooLong: (name: string) => `The variable name '${name}' is invalid: it must be at most 80 characters long`,
+  /** composed. DG workflow-variables: "Step Functions defines a single reserved variable called $states". */
+  reservedVariableName: (name: string) => `The variable name '${name}' is reserved`,
 } as const;
 
 /** The diagnostic code AWS lists for a bad Map `Label` (API_ValidateStateMachineDefinitionDiagnostic). */
 export const INVALID_LABEL_NAME = 'INVALID_LABEL_NAME';
+/** The code of an expression that does not parse (measured: floci-io/floci#2745). */
+export const INVALID_JSONATA_EXPRESSION = 'INVALID_JSONATA_EXPRESSION';
+/** The code of an expression that reads what its field does not offer (measured: floci-io/floci#2745, #2670). */
+export const UNSUPPORTED_JSONATA_EXPRESSION = 'UNSUPPORTED_JSONATA_EXPRESSION';

@@ -3,12 +3,15 @@ import { error, field, isObject, schema, escapePointer, type StateRule } from '.
 import { FIELDS, STATE_TYPES } from './fields.js';
 import { Messages, STATE_TYPE_LIST } from './messages.js';
 import { choiceRules } from './rules/choice.js';
+import { jsonataExpressions } from './rules/jsonata-expressions.js';
 import { mapFields } from './rules/map.js';
 import { pathFields } from './rules/paths.js';
 import { payloadTemplates } from './rules/payload-templates.js';
 import { processorQueryLanguage, resolveLanguage, stateQueryLanguage, topLevelFields } from './rules/query-language.js';
+import { languageFields } from './rules/query-language-fields.js';
 import { retryCatch } from './rules/retry-catch.js';
 import { taskFields } from './rules/task.js';
+import { assignFields } from './rules/variables.js';
 import { waitFields } from './rules/wait.js';
 
 /**
@@ -17,7 +20,8 @@ import { waitFields } from './rules/wait.js';
  * `SCHEMA_VALIDATION_FAILED`, `MISSING_TRANSITION_TARGET` (`Missing 'Next' target: X` for every
  * kind of target — Next, Choices[i].Next, Default, Catch[i].Next — and `State "X" is not
  * reachable.`), `MISSING_END_STATE` (`Workflow has no terminal state`, which suppresses the
- * reachability walk, as AWS does), `INVALID_LABEL_NAME`.
+ * reachability walk, as AWS does), `INVALID_LABEL_NAME`, and for JSONata expressions
+ * `INVALID_JSONATA_EXPRESSION` and `UNSUPPORTED_JSONATA_EXPRESSION`.
  *
  * This file checks the shape of machines and states and the transition graph; the rules for
  * individual fields live in `rules/`, one concern per file, and `messages.ts` keeps AWS's words
@@ -25,7 +29,18 @@ import { waitFields } from './rules/wait.js';
  */
 
 /** The per-state field rules, in the order their diagnostics are listed. */
-const STATE_RULES: readonly StateRule[] = [waitFields, taskFields, mapFields, pathFields, payloadTemplates, choiceRules, retryCatch];
+const STATE_RULES: readonly StateRule[] = [
+  languageFields,
+  waitFields,
+  taskFields,
+  mapFields,
+  pathFields,
+  payloadTemplates,
+  choiceRules,
+  retryCatch,
+  assignFields,
+  jsonataExpressions,
+];
 
 /**
  * Validates one level (the top, a Parallel branch, a Map processor) and recurses.
@@ -122,7 +137,7 @@ const validateMachine = (m: unknown, at: string, machineLanguage: QueryLanguage,
       if (s['Error'] !== undefined && s['ErrorPath'] !== undefined) out.push(schema("Only one of 'Error' or 'ErrorPath' is allowed", sat));
       if (s['Cause'] !== undefined && s['CausePath'] !== undefined) out.push(schema("Only one of 'Cause' or 'CausePath' is allowed", sat));
     }
-    const input = { state: s, type, at: sat, language: resolveLanguage(s['QueryLanguage'], machineLanguage) };
+    const input = { state: s, type, at: sat, language: resolveLanguage(s['QueryLanguage'], machineLanguage), machineLanguage };
     for (const rule of STATE_RULES) out.push(...rule(input));
     for (const [i, c] of (Array.isArray(s['Catch']) ? s['Catch'] : []).entries()) {
       if (isObject(c) && c['Next'] !== undefined) checkTarget(c['Next'], `${sat}/Catch[${i}]/Next`, name);

@@ -29,9 +29,9 @@ import { Messages } from '../messages.js';
 const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** True for the name of a data-test operator (`StringEquals`, `NumericLessThanPath`, `IsPresent`, …). */
-const isOperator = (name: string): boolean => name === 'IsPresent' || has(LITERAL_OPERATORS, name) || has(PATH_OPERATORS, name);
+export const isOperator = (name: string): boolean => name === 'IsPresent' || has(LITERAL_OPERATORS, name) || has(PATH_OPERATORS, name);
 
-const BOOLEAN_OPERATORS = ['And', 'Or', 'Not'] as const;
+export const BOOLEAN_OPERATORS = ['And', 'Or', 'Not'] as const;
 
 /**
  * Fields a rule may carry besides its operator (`Assign` since variables; `Comment` per the DG).
@@ -83,7 +83,8 @@ export const checkChoiceRule = (rule: unknown, location: string, nested: boolean
     }
   }
   const chosen = [...booleans, ...operators];
-  if (chosen.length === 0) return [...out, schema(Messages.noChoiceOperator, location)];
+  // A JSONata `Condition` in its place is reported once, by the QueryLanguage rule (rules/query-language-fields.ts).
+  if (chosen.length === 0) return rule['Condition'] !== undefined ? out : [...out, schema(Messages.noChoiceOperator, location)];
   if (chosen.length > 1) return [...out, schema(Messages.onlyOneOf(chosen), location)];
 
   const [boolean] = booleans;
