@@ -12,6 +12,8 @@ export interface ServeConfig {
   readonly port: number;
   readonly store: StoreConfig;
   readonly logLevel: 'debug' | 'info' | 'warn';
+  /** Where Lambda functions run: a directory of modules, or Lambda's Invoke API at an endpoint. */
+  readonly functions: { readonly kind: 'directory'; readonly dir: string } | { readonly kind: 'endpoint'; readonly url: string } | undefined;
 }
 
 export class UsageError extends Error {}
@@ -29,7 +31,9 @@ const flag = (args: readonly string[], name: string): string | undefined => {
 /**
  * Flags win over the environment: `--port`/`PORT` (8083), `--host`/`HOST` (127.0.0.1),
  * `--data`/`STEPSTREAM_DATA` (./.stepstream), `DATABASE_URL` (Postgres), `EVENTSTORE_URL`
- * (EventStoreDB, with read models in `DATABASE_URL` or in the embedded store).
+ * (EventStoreDB, with read models in `DATABASE_URL` or in the embedded store),
+ * `--functions`/`STEPSTREAM_FUNCTIONS` (a directory of Lambda functions, `NAME.mjs` exporting
+ * `handler`) or `--lambda-endpoint`/`STEPSTREAM_LAMBDA_ENDPOINT` (Lambda's Invoke API).
  */
 export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv): ServeConfig => {
   const portText = flag(args, 'port') ?? env['PORT'] ?? '8083';
@@ -50,7 +54,13 @@ export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv)
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new UsageError(`Not an AWS region: ${region}`);
   if (!/^\d{12}$/.test(account)) throw new UsageError(`An AWS account id is 12 digits, not ${account}`);
   const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  return { scope: { partition, region, account }, host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1', port, store, logLevel: level };
+  const functionsDir = flag(args, 'functions') ?? env['STEPSTREAM_FUNCTIONS'];
+  const lambdaEndpoint = flag(args, 'lambda-endpoint') ?? env['STEPSTREAM_LAMBDA_ENDPOINT'];
+  if (functionsDir !== undefined && lambdaEndpoint !== undefined) {
+    throw new UsageError('Set either STEPSTREAM_FUNCTIONS (a directory of functions) or STEPSTREAM_LAMBDA_ENDPOINT (an Invoke API), not both');
+  }
+  const functions = functionsDir !== undefined ? { kind: 'directory' as const, dir: resolve(functionsDir) } : lambdaEndpoint !== undefined ? { kind: 'endpoint' as const, url: lambdaEndpoint } : undefined;
+  return { scope: { partition, region, account }, host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1', port, store, logLevel: level, functions };
 };
 
 /** A URL with its password hidden, for logs. */

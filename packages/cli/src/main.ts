@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { Engine, type Logger } from '@stepstream/runtime';
+import { existsSync } from 'node:fs';
+import { DirectoryFunctions, EndpointFunctions, Engine, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
 import { readServeConfig, UsageError, type ServeConfig } from './config.js';
 import { openStores } from './open.js';
@@ -37,7 +38,13 @@ const serve = async (args: readonly string[]) => {
   const config = readServeConfig(args, process.env);
   const log = makeLogger(config.logLevel);
   const opened = await openStores(config.store);
-  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log });
+  const lambda =
+    config.functions?.kind === 'directory' ? new DirectoryFunctions(config.functions.dir) : config.functions?.kind === 'endpoint' ? new EndpointFunctions(config.functions.url) : undefined;
+  if (config.functions?.kind === 'directory') {
+    if (!existsSync(config.functions.dir)) log.warn(`STEPSTREAM_FUNCTIONS=${config.functions.dir} does not exist: every Lambda Task will fail with Lambda.ResourceNotFoundException until it does`);
+    else log.info(`Lambda functions: the modules in ${config.functions.dir} (NAME.mjs exporting handler)`);
+  }
+  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log, ...(lambda ? { lambda } : {}) });
   const { recovered } = await engine.start();
   const api = await serveApi({ engine, host: config.host, port: config.port, log });
   log.info(`stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}; ${recovered} running executions resumed)`);

@@ -50,6 +50,21 @@ export const HistoryEventType = {
   ActivitySucceeded: 'ActivitySucceeded',
   ActivityFailed: 'ActivityFailed',
   ActivityTimedOut: 'ActivityTimedOut',
+  LambdaFunctionScheduled: 'LambdaFunctionScheduled',
+  LambdaFunctionScheduleFailed: 'LambdaFunctionScheduleFailed',
+  LambdaFunctionStarted: 'LambdaFunctionStarted',
+  LambdaFunctionStartFailed: 'LambdaFunctionStartFailed',
+  LambdaFunctionSucceeded: 'LambdaFunctionSucceeded',
+  LambdaFunctionFailed: 'LambdaFunctionFailed',
+  LambdaFunctionTimedOut: 'LambdaFunctionTimedOut',
+  TaskScheduled: 'TaskScheduled',
+  TaskStarted: 'TaskStarted',
+  TaskStartFailed: 'TaskStartFailed',
+  TaskSubmitted: 'TaskSubmitted',
+  TaskSubmitFailed: 'TaskSubmitFailed',
+  TaskSucceeded: 'TaskSucceeded',
+  TaskFailed: 'TaskFailed',
+  TaskTimedOut: 'TaskTimedOut',
   EvaluationFailed: 'EvaluationFailed',
 } as const;
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
@@ -118,6 +133,29 @@ export interface HistoryEventData {
   readonly activitySucceededEventDetails?: { readonly output: string; readonly outputDetails: PayloadDetails };
   readonly activityFailedEventDetails?: ErrorCauseDetails;
   readonly activityTimedOutEventDetails?: ErrorCauseDetails;
+  readonly lambdaFunctionScheduledEventDetails?: { readonly resource: string; readonly input: string; readonly inputDetails: PayloadDetails; readonly timeoutInSeconds?: number };
+  readonly lambdaFunctionSucceededEventDetails?: { readonly output: string; readonly outputDetails: PayloadDetails };
+  readonly lambdaFunctionFailedEventDetails?: ErrorCauseDetails;
+  readonly lambdaFunctionTimedOutEventDetails?: ErrorCauseDetails;
+  readonly taskScheduledEventDetails?: {
+    readonly resourceType: string;
+    readonly resource: string;
+    readonly region: string;
+    readonly parameters: string;
+    readonly timeoutInSeconds?: number;
+    readonly heartbeatInSeconds?: number;
+  };
+  readonly taskStartedEventDetails?: TaskResource;
+  readonly taskSubmittedEventDetails?: TaskResource & { readonly output: string; readonly outputDetails: PayloadDetails };
+  readonly taskSucceededEventDetails?: TaskResource & { readonly output: string; readonly outputDetails: PayloadDetails };
+  readonly taskFailedEventDetails?: TaskResource & ErrorCauseDetails;
+  readonly taskTimedOutEventDetails?: TaskResource & ErrorCauseDetails;
+}
+
+/** What the Task* events of a service integration name: `lambda` / `invoke`. */
+export interface TaskResource {
+  readonly resourceType: string;
+  readonly resource: string;
 }
 
 /** `name` is the Map state's name, `index` the item's. */

@@ -9,6 +9,7 @@ import {
   foldActivity,
   pendingTasks,
   taskDoesNotExist,
+  type PendingTask,
   taskTimedOut,
   type ActivityEvent,
   type TaskSignal,
@@ -51,6 +52,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
 import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 import { handleCommand } from './command.js';
+import { Integrations } from './integrations.js';
+import { NoFunctions, type LambdaFunctions } from './lambda.js';
 import { Alarms } from './timers.js';
 
 export interface Logger {
@@ -75,6 +78,8 @@ export interface EngineOptions {
   readonly readYourWritesMs?: number;
   /** How long GetActivityTask waits for a task (AWS: 60 s). */
   readonly activityPollMs?: number;
+  /** Where Lambda functions run (a directory of modules, an Invoke endpoint); none by default. */
+  readonly lambda?: LambdaFunctions;
 }
 
 export interface CallMetadata {
@@ -137,6 +142,10 @@ export class Engine {
   private readonly activities = new Set<string>();
   /** The last heartbeat per task (`stream#taskId`): heartbeats write no history event. */
   private readonly heartbeats = new Map<string, number>();
+  /** The integrations this engine performs (Lambda, service integrations), and those in flight. */
+  private readonly integrations: Integrations;
+  private readonly inFlight = new Set<string>();
+  private readonly effects = new Set<Promise<void>>();
 
   constructor(readonly options: EngineOptions) {
     this.scope = options.scope ?? defaultArnScope;
@@ -151,6 +160,7 @@ export class Engine {
       onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
     });
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
+    this.integrations = new Integrations(options.lambda ?? new NoFunctions(), this.clock);
   }
 
   get store(): EventStore {
@@ -174,6 +184,7 @@ export class Engine {
     this.closed = true;
     this.alarms.close();
     this.activityTasks.close();
+    await Promise.allSettled([...this.effects]);
     await Promise.allSettled([...this.queues.values()]);
     await this.projector.stop();
   }
@@ -406,9 +417,10 @@ export class Engine {
     }
     this.activityTasks.settle(stream, new Set(tasks.filter((t) => t.startedAt === undefined).map((t) => t.id)));
     for (const task of tasks) {
-      if (task.startedAt === undefined && state.info) {
-        this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
-      }
+      if (!state.info) continue;
+      if (task.kind === 'activity') {
+        if (task.startedAt === undefined) this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
+      } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
     }
     this.alarms.set(stream, nextTimerAt(state, this.heartbeatsOf(stream, state)));
   }
@@ -438,6 +450,35 @@ export class Engine {
         this.alarms.set(stream, this.clock() + 1000);
       }
     });
+  }
+
+  /**
+   * Performs a task the engine runs itself: `Started` is appended first, then the integration runs
+   * and its answer completes the task. A task found started but unanswered after a restart runs
+   * again (at least once, as AWS runs Lambda).
+   */
+  private perform(stream: string, executionArn: string, task: PendingTask): void {
+    const key = `${stream}#${task.id}`;
+    if (this.inFlight.has(key) || this.closed) return;
+    this.inFlight.add(key);
+    const [, , , region = this.scope.region, account = this.scope.account] = executionArn.split(':');
+    const run = (async () => {
+      try {
+        if (task.startedAt === undefined) {
+          const started = await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: { type: 'started' } }, {}));
+          if (!started?.appended) return;
+        }
+        const answer = await this.integrations.run(task, { executionArn, region, account });
+        if (this.closed) return;
+        await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: answer }, {}));
+      } catch (e) {
+        this.log.error(`task ${task.id} of ${stream} (${task.resource}) failed in the engine`, e);
+      } finally {
+        this.inFlight.delete(key);
+      }
+    })();
+    this.effects.add(run);
+    void run.finally(() => this.effects.delete(run));
   }
 
   // ---------------------------------------------------------------- activities

@@ -2,3 +2,5 @@ export { Engine, locateActivity, locateExecution, locateStateMachine, ACTIVITY_P
 export { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 export { handleCommand, type Decision, type CommandOutcome } from './command.js';
 export { Alarms } from './timers.js';
+export { DirectoryFunctions, EndpointFunctions, NoFunctions, functionName, type LambdaFunctions, type LambdaOutcome, type LambdaInvocation } from './lambda.js';
+export { Integrations, invokeResult, type TaskContext } from './integrations.js';

@@ -50,10 +50,22 @@ export interface EnteredRecord {
 
 /** An activity task scheduled by a Task state and not finished yet. */
 export interface PendingTask {
-  /** Unique in the execution: the frame's path and the ActivityScheduled event's id. */
+  /** Unique in the execution: the frame's path and the scheduling event's id. */
   readonly id: string;
-  readonly kind: 'activity';
+  /**
+   * `activity`: a worker takes it (GetActivityTask). `lambda`: a function ARN as the Resource
+   * (LambdaFunction* events). `service`: an `arn:aws:states:::service:action` integration
+   * (Task* events); the runtime performs these two.
+   */
+  readonly kind: 'activity' | 'lambda' | 'service';
+  /** The Resource as the definition names it. */
   readonly resource: string;
+  /** For `service`: what the Task* events name (`lambda` / `invoke`), and the integration pattern. */
+  readonly resourceType?: string;
+  readonly action?: string;
+  readonly pattern?: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
+  /** For `waitForTaskToken`: the start call was answered (TaskSubmitted); now the token's answer is awaited. */
+  readonly submitted?: boolean;
   /** The task's input (after Parameters), as JSON text. */
   readonly input: string;
   readonly scheduledAt: number;
@@ -145,6 +157,8 @@ export interface DecisionEnv {
 /** What happened to an activity task, reported by the runtime (a worker's poll or its answer). */
 export type TaskSignal =
   | { readonly type: 'started'; readonly workerName?: string }
+  /** The start call of a `.sync` / `.waitForTaskToken` task was answered; the result comes later. */
+  | { readonly type: 'submitted'; readonly output: string }
   | { readonly type: 'succeeded'; readonly output: string }
   | { readonly type: 'failed'; readonly error?: string; readonly cause?: string };
 

@@ -51,27 +51,36 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
     heartbeatSeconds = s.HeartbeatSecondsPath !== undefined ? secondsFromPath(s.HeartbeatSecondsPath, effective, f, e) : numberOrUndefined(s.HeartbeatSeconds);
     parameters = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
   }
-  if (!isActivityArn(s.Resource)) {
-    throw new StatesError('States.Runtime', `Stepstream cannot call the resource '${s.Resource}' yet: Task integrations arrive with issue 6.`);
+  const integration = classifyResource(s.Resource);
+  if (integration === undefined) {
+    throw new StatesError('States.Runtime', `The resource '${s.Resource}' is not an activity, a Lambda function or a service integration ARN.`);
   }
-  if (f.env.activityExists && !f.env.activityExists(s.Resource)) {
+  if (integration.kind === 'activity' && f.env.activityExists && !f.env.activityExists(s.Resource)) {
     // rec: TaskStateEntered → ExecutionFailed, no Activity* event.
     throw new StatesError('States.Runtime', `The activity ${s.Resource} does not exist.`);
   }
   const input = payload(e.name, parameters);
-  const scheduledId = f.batch.push('ActivityScheduled', e.attemptStartsAfter, {
-    activityScheduledEventDetails: {
-      resource: s.Resource,
-      input,
-      inputDetails: truncated,
-      ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
-      ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
-    },
-  });
+  const limits = {
+    ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
+    ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
+  };
+  let scheduledId: number;
+  if (integration.kind === 'activity') {
+    scheduledId = f.batch.push('ActivityScheduled', e.attemptStartsAfter, { activityScheduledEventDetails: { resource: s.Resource, input, inputDetails: truncated, ...limits } });
+  } else if (integration.kind === 'lambda') {
+    scheduledId = f.batch.push('LambdaFunctionScheduled', e.attemptStartsAfter, {
+      lambdaFunctionScheduledEventDetails: { resource: s.Resource, input, inputDetails: truncated, ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) },
+    });
+  } else {
+    scheduledId = f.batch.push('TaskScheduled', e.attemptStartsAfter, {
+      taskScheduledEventDetails: { resourceType: integration.resourceType, resource: integration.action, region: regionOf(f.info.executionArn), parameters: input, ...limits },
+    });
+  }
   const task: PendingTask = {
     id: `${f.path}#${scheduledId}`,
-    kind: 'activity',
+    kind: integration.kind,
     resource: s.Resource,
+    ...(integration.kind === 'service' ? { resourceType: integration.resourceType, action: integration.action, pattern: integration.pattern } : {}),
     input,
     scheduledAt: f.env.now,
     lastEventId: scheduledId,
@@ -81,9 +90,53 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
   return suspend(f, e, { kind: 'task', task });
 };
 
+const regionOf = (executionArn: string) => executionArn.split(':')[3] ?? '';
+
+type Integration =
+  | { readonly kind: 'activity' }
+  | { readonly kind: 'lambda' }
+  | { readonly kind: 'service'; readonly resourceType: string; readonly action: string; readonly pattern: NonNullable<PendingTask['pattern']> };
+
+/**
+ * What a Task's Resource names: an activity, a Lambda function (`arn:aws:lambda:…:function:NAME`)
+ * or a service integration (`arn:aws:states:::lambda:invoke`, `…:states:startExecution.sync:2`,
+ * `…:aws-sdk:s3:getObject`, with `.sync`, `.sync:2` or `.waitForTaskToken`).
+ */
+export const classifyResource = (resource: string): Integration | undefined => {
+  if (isActivityArn(resource)) return { kind: 'activity' };
+  if (/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+(:[^:]+)?$/.test(resource)) return { kind: 'lambda' };
+  const m = /^arn:aws[a-z-]*:states:[a-z0-9-]*:(?:\d{12})?:(aws-sdk:[A-Za-z0-9-]+|[a-z0-9-]+):([A-Za-z0-9.:-]+)$/.exec(resource);
+  if (!m) return undefined;
+  const [, resourceType, actionWithPattern] = m as unknown as [string, string, string];
+  const pattern = actionWithPattern.endsWith('.sync:2')
+    ? 'sync:2'
+    : actionWithPattern.endsWith('.sync')
+      ? 'sync'
+      : actionWithPattern.endsWith('.waitForTaskToken')
+        ? 'waitForTaskToken'
+        : 'request-response';
+  return { kind: 'service', resourceType, action: actionWithPattern, pattern };
+};
+
+/** The events of one task kind. */
+const EVENTS = {
+  activity: { started: 'ActivityStarted', succeeded: 'ActivitySucceeded', failed: 'ActivityFailed', timedOut: 'ActivityTimedOut', submitted: undefined, key: 'activity' },
+  lambda: { started: 'LambdaFunctionStarted', succeeded: 'LambdaFunctionSucceeded', failed: 'LambdaFunctionFailed', timedOut: 'LambdaFunctionTimedOut', submitted: undefined, key: 'lambdaFunction' },
+  service: { started: 'TaskStarted', succeeded: 'TaskSucceeded', failed: 'TaskFailed', timedOut: 'TaskTimedOut', submitted: 'TaskSubmitted', key: 'task' },
+} as const;
+
 /** A paused task: what the runtime reported for it, or its timers. */
 const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame, task: PendingTask): StateOutcome => {
   const signal = f.signal;
+  const names = EVENTS[task.kind];
+  // Task* events name the integration (`resourceType`, `resource`); the others carry only their own fields.
+  const named = task.kind === 'service' ? { resourceType: task.resourceType!, resource: task.action! } : {};
+  const details = (event: 'started' | 'succeeded' | 'failed' | 'timedOut' | 'submitted', fields: Record<string, unknown>) => {
+    const suffix = { started: 'Started', succeeded: 'Succeeded', failed: 'Failed', timedOut: 'TimedOut', submitted: 'Submitted' }[event];
+    const body = { ...named, ...fields };
+    // LambdaFunctionStarted has no details member (AWS).
+    return task.kind === 'lambda' && event === 'started' ? {} : { [`${names.key}${suffix}EventDetails`]: body };
+  };
   const fail = (error: string | undefined, cause: string | undefined, failureEventId: number) =>
     handleStateFailure(f, e, s, { error, cause, failureEventId, fromTask: true });
   if (signal.type === 'task' && signal.taskId === task.id) {
@@ -91,11 +144,16 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
     switch (sig.type) {
       case 'started': {
         if (task.startedAt !== undefined) return SUSPENDED;
-        const id = f.batch.push('ActivityStarted', task.lastEventId, { activityStartedEventDetails: sig.workerName !== undefined ? { workerName: sig.workerName } : {} });
+        const id = f.batch.push(names.started, task.lastEventId, details('started', sig.workerName !== undefined ? { workerName: sig.workerName } : {}));
         return suspend(f, e, { kind: 'task', task: { ...task, lastEventId: id, startedAt: f.env.now, ...(sig.workerName !== undefined ? { workerName: sig.workerName } : {}) } });
       }
+      case 'submitted': {
+        if (!names.submitted || task.submitted) return SUSPENDED;
+        const id = f.batch.push(names.submitted, task.lastEventId, details('submitted', { output: sig.output, outputDetails: truncated }));
+        return suspend(f, e, { kind: 'task', task: { ...task, lastEventId: id, submitted: true } });
+      }
       case 'succeeded': {
-        const id = f.batch.push('ActivitySucceeded', task.lastEventId, { activitySucceededEventDetails: { output: sig.output, outputDetails: truncated } });
+        const id = f.batch.push(names.succeeded, task.lastEventId, details('succeeded', { output: sig.output, outputDetails: truncated }));
         const raw = JSON.parse(sig.output) as unknown;
         if (isJsonata(f, s)) return completeState(f, e, s, { result: raw, previous: id, jsonPathOutput: () => raw });
         const scope = scopeOf(f, e, e.rawInput);
@@ -110,9 +168,11 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
         });
       }
       case 'failed': {
-        const id = f.batch.push('ActivityFailed', task.lastEventId, {
-          activityFailedEventDetails: { ...(sig.error !== undefined ? { error: sig.error } : {}), ...(sig.cause !== undefined ? { cause: sig.cause } : {}) },
-        });
+        const id = f.batch.push(
+          names.failed,
+          task.lastEventId,
+          details('failed', { ...(sig.error !== undefined ? { error: sig.error } : {}), ...(sig.cause !== undefined ? { cause: sig.cause } : {}) }),
+        );
         return fail(sig.error, sig.cause, id);
       }
     }
@@ -121,7 +181,7 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
     const due = frameDueAt(entry, signal.heartbeats);
     if (due !== undefined && due <= f.env.now) {
       // Heartbeat and timeout expiry both report States.Timeout with no cause (recorded).
-      const id = f.batch.push('ActivityTimedOut', task.lastEventId, { activityTimedOutEventDetails: { error: 'States.Timeout' } });
+      const id = f.batch.push(names.timedOut, task.lastEventId, details('timedOut', { error: 'States.Timeout' }));
       return fail('States.Timeout', undefined, id);
     }
   }

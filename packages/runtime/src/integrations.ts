@@ -1,0 +1,119 @@
+import type { PendingTask, TaskSignal } from '@stepstream/domain';
+import { randomUUID } from 'node:crypto';
+import { functionName, type LambdaFunctions, type LambdaOutcome } from './lambda.js';
+
+/** Where a task runs: its execution and the execution's region and account. */
+export interface TaskContext {
+  readonly executionArn: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+
+/**
+ * The response of Lambda's Invoke API as Step Functions' `lambda:invoke` returns it: the function's
+ * `Payload`, `StatusCode`, `ExecutedVersion`, and the SDK's HTTP metadata (headers as the Java SDK
+ * reports them, both as lists and as single values). Content-Length is the byte length of the
+ * response body as the function's runtime serialised it.
+ */
+export const invokeResult = (outcome: Extract<LambdaOutcome, { kind: 'ok' }>, now: number) => {
+  const requestId = randomUUID();
+  const trace = `Root=1-${Math.floor(now / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`;
+  const length = String(Buffer.byteLength(outcome.body));
+  const date = httpDate(now);
+  return {
+    ExecutedVersion: outcome.executedVersion,
+    Payload: outcome.payload,
+    SdkHttpMetadata: {
+      AllHttpHeaders: {
+        'X-Amz-Executed-Version': [outcome.executedVersion],
+        'x-amzn-Remapped-Content-Length': ['0'],
+        Connection: ['keep-alive'],
+        'x-amzn-RequestId': [requestId],
+        'Content-Length': [length],
+        Date: [date],
+        'X-Amzn-Trace-Id': [trace],
+        'Content-Type': ['application/json'],
+      },
+      HttpHeaders: {
+        Connection: 'keep-alive',
+        'Content-Length': length,
+        'Content-Type': 'application/json',
+        Date: date,
+        'X-Amz-Executed-Version': outcome.executedVersion,
+        'x-amzn-Remapped-Content-Length': '0',
+        'x-amzn-RequestId': requestId,
+        'X-Amzn-Trace-Id': trace,
+      },
+      HttpStatusCode: 200,
+    },
+    SdkResponseMetadata: { RequestId: requestId },
+    StatusCode: 200,
+  };
+};
+
+const notFoundCause = (message: string) =>
+  `${message} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: ${randomUUID()}; Proxy: null)`;
+
+/**
+ * The integrations the engine performs itself (activities are performed by workers): Lambda
+ * functions as a Resource, and `arn:aws:states:::lambda:invoke`. Each returns the signal that
+ * completes the task.
+ */
+export class Integrations {
+  constructor(
+    readonly lambda: LambdaFunctions,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async run(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {
+    if (task.kind === 'lambda') return this.legacyLambda(task, ctx);
+    if (task.kind === 'service' && task.resourceType === 'lambda' && task.action === 'invoke') return this.lambdaInvoke(task, ctx);
+    return {
+      type: 'failed',
+      error: 'States.Runtime',
+      cause: `Stepstream cannot call ${task.resource}: it runs activities, Lambda functions (a function ARN, or arn:aws:states:::lambda:invoke). Other integrations are not supported yet.`,
+    };
+  }
+
+  /** `arn:aws:lambda:…:function:NAME` as the Resource: the state input (after Parameters) is the event, the function's result the output. */
+  private async legacyLambda(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {
+    const fn = functionName(task.resource)!;
+    const outcome = await this.lambda.invoke({ ...fn, body: task.input, region: ctx.region, account: ctx.account });
+    switch (outcome.kind) {
+      case 'ok':
+        return { type: 'succeeded', output: JSON.stringify(outcome.payload) };
+      case 'error':
+        return { type: 'failed', error: outcome.errorType, cause: outcome.body };
+      case 'missing':
+        return { type: 'failed', error: 'Lambda.ResourceNotFoundException', cause: notFoundCause(outcome.message) };
+    }
+  }
+
+  /** `arn:aws:states:::lambda:invoke` with `FunctionName`, `Payload` (default `{}`) and `Qualifier`. */
+  private async lambdaInvoke(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {
+    const parameters = JSON.parse(task.input) as { FunctionName?: unknown; Payload?: unknown; Qualifier?: unknown };
+    const ref = typeof parameters.FunctionName === 'string' ? functionName(parameters.FunctionName) : undefined;
+    if (!ref) {
+      return {
+        type: 'failed',
+        error: 'Lambda.InvalidParameterValueException',
+        cause: `FunctionName must be a function name or ARN, but was: ${JSON.stringify(parameters.FunctionName ?? null)}`,
+      };
+    }
+    const qualifier = typeof parameters.Qualifier === 'string' ? parameters.Qualifier : ref.qualifier;
+    // A string Payload is the request body itself (a JSON text); anything else is serialised; none is `{}`.
+    const p = parameters.Payload;
+    const body = p === undefined || p === null ? '{}' : typeof p === 'string' ? p : JSON.stringify(p);
+    const outcome = await this.lambda.invoke({ name: ref.name, ...(qualifier !== undefined ? { qualifier } : {}), body, region: ctx.region, account: ctx.account });
+    switch (outcome.kind) {
+      case 'ok':
+        return { type: 'succeeded', output: JSON.stringify(invokeResult(outcome, this.clock())) };
+      case 'error':
+        return { type: 'failed', error: outcome.errorType, cause: outcome.body };
+      case 'missing':
+        return { type: 'failed', error: 'Lambda.ResourceNotFoundException', cause: notFoundCause(outcome.message) };
+    }
+  }
+}
