@@ -10,6 +10,7 @@ import {
   pendingTasks,
   taskDoesNotExist,
   type PendingTask,
+  type ParentTask,
   taskTimedOut,
   type ActivityEvent,
   type TaskSignal,
@@ -51,6 +52,7 @@ import { activityArns, getProjector, runningExecutionStreams, sfnReadModel, type
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
 import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
+import type { TaskTokens } from './task-tokens.js';
 import { handleCommand } from './command.js';
 import { Integrations } from './integrations.js';
 import { NoFunctions, type LambdaFunctions } from './lambda.js';
@@ -160,7 +162,12 @@ export class Engine {
       onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
     });
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
-    this.integrations = new Integrations(options.lambda ?? new NoFunctions(), this.clock);
+    this.integrations = new Integrations(options.lambda ?? new NoFunctions(), this.clock, {
+      start: async (input, parent) => {
+        const r = await this.startExecution({ stateMachineArn: input.stateMachineArn, input: input.input, ...(input.name !== undefined ? { name: input.name } : {}), parent });
+        return E.isRight(r) ? { ok: true, executionArn: r.right.executionArn, startDate: r.right.startDate } : { ok: false, tag: r.left._tag, message: r.left.message };
+      },
+    });
   }
 
   get store(): EventStore {
@@ -185,6 +192,7 @@ export class Engine {
     this.alarms.close();
     this.activityTasks.close();
     await Promise.allSettled([...this.effects]);
+    this.options.lambda?.close?.();
     await Promise.allSettled([...this.queues.values()]);
     await this.projector.stop();
   }
@@ -207,8 +215,22 @@ export class Engine {
     return next;
   }
 
-  private env() {
-    return { now: this.clock(), random: this.random, uuid: this.uuid, activityExists: (arn: string) => this.activities.has(arn) };
+  /** Signs task tokens; the API server hands the engine its deployment's signer. */
+  private taskTokens: TaskTokens | undefined;
+
+  useTaskTokens(tokens: TaskTokens): void {
+    this.taskTokens = tokens;
+  }
+
+  private env(executionArn?: string) {
+    const tokens = this.taskTokens;
+    return {
+      now: this.clock(),
+      random: this.random,
+      uuid: this.uuid,
+      activityExists: (arn: string) => this.activities.has(arn),
+      ...(tokens && executionArn !== undefined ? { taskToken: (taskId: string) => tokens.issue({ executionArn, taskId }) } : {}),
+    };
   }
 
   // ---------------------------------------------------------------- state machines
@@ -297,7 +319,7 @@ export class Engine {
   // ---------------------------------------------------------------- executions
 
   async startExecution(
-    input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string },
+    input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string; parent?: ParentTask },
     meta: CallMetadata = {},
   ): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> {
     const machine = await this.loadStateMachine(input.stateMachineArn);
@@ -324,8 +346,9 @@ export class Engine {
         input: text,
         startDate: now,
         ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
+        ...(input.parent !== undefined ? { parent: input.parent } : {}),
       };
-      const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(), now });
+      const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });
       try {
         const appended = await this.store.appendToStream(
           stream,
@@ -354,12 +377,15 @@ export class Engine {
     if (E.isLeft(located)) return located;
     const where = located.right;
     return this.serial(where.stream, async () => {
+      const children = this.syncChildren(await this.loadExecutionState(where.stream));
       const outcome = await this.runExecutionCommand(where.stream, {
         type: 'StopExecution',
         ...(input.error !== undefined ? { error: input.error } : {}),
         ...(input.cause !== undefined ? { cause: input.cause } : {}),
       }, meta);
       if (!outcome) return E.left(executionDoesNotExist(input.executionArn));
+      // Stopping a parent stops the children it waits on with .sync (not awaited: each has its own queue).
+      if (outcome.appended) for (const child of children) void this.stopExecution({ executionArn: child }).catch((e) => this.log.error(`could not stop ${child}`, e));
       await this.readYourWrites(outcome.position);
       return E.right({ stopDate: outcome.state.stopDate ?? this.clock() });
     });
@@ -387,7 +413,7 @@ export class Engine {
       (events) => {
         if (events.length === 0) return { events: [], result: false };
         state = foldExecution(asHistory(events));
-        const decided = decideExecution(state, command, this.env());
+        const decided = decideExecution(state, command, this.env(state.info?.executionArn));
         for (const e of decided) state = evolveExecution(state, e);
         return { events: decided as never, result: true };
       },
@@ -410,6 +436,8 @@ export class Engine {
 
   /** After a decision: arm the execution's next timer and offer its new activity tasks to workers. */
   private afterAppend(stream: string, state: ExecutionState): void {
+    const parent = state.info?.parent;
+    if (parent && state.status !== 'RUNNING' && (parent.pattern === 'sync' || parent.pattern === 'sync:2')) void this.answerParent(state);
     const tasks = pendingTasks(state);
     const live = new Set(tasks.map((t) => t.id));
     for (const key of [...this.heartbeats.keys()]) {
@@ -438,6 +466,14 @@ export class Engine {
         if (options.recovering) {
           for (const task of pendingTasks(state)) if (task.startedAt !== undefined) this.heartbeats.set(`${stream}#${task.id}`, this.clock());
           this.afterAppend(stream, state);
+          // A .sync child may have ended while this process was down.
+          for (const child of this.syncChildren(state)) {
+            const where = locateExecution(child);
+            if (E.isRight(where)) {
+              const childState = await this.loadExecutionState(where.right.stream);
+              if (childState.status !== 'RUNNING') void this.answerParent(childState);
+            }
+          }
         }
         const heartbeats = this.heartbeatsOf(stream, state);
         const at = nextTimerAt(state, heartbeats);
@@ -479,6 +515,48 @@ export class Engine {
     })();
     this.effects.add(run);
     void run.finally(() => this.effects.delete(run));
+  }
+
+  /**
+   * A `.sync` child ended: its parent's task gets the child's DescribeExecution (Input and Output
+   * as JSON texts, or as JSON with `.sync:2`), or `States.TaskFailed` with it as the cause.
+   */
+  private async answerParent(child: ExecutionState): Promise<void> {
+    const info = child.info;
+    const parent = info?.parent;
+    if (!info || !parent || child.status === 'RUNNING' || child.status === undefined) return;
+    const v2 = parent.pattern === 'sync:2';
+    const json = (text: string | undefined) => (text === undefined ? undefined : v2 ? (JSON.parse(text) as unknown) : text);
+    const describe = {
+      ...(child.cause !== undefined ? { Cause: child.cause } : {}),
+      ...(child.error !== undefined ? { Error: child.error } : {}),
+      ExecutionArn: info.executionArn,
+      Input: json(info.input),
+      InputDetails: { Included: true },
+      Name: info.name,
+      ...(child.output !== undefined ? { Output: json(child.output), OutputDetails: { Included: true } } : {}),
+      RedriveCount: 0,
+      StartDate: info.startDate,
+      StateMachineArn: info.stateMachineArn,
+      Status: child.status,
+      StopDate: child.stopDate,
+    };
+    const answer: TaskSignal =
+      child.status === 'SUCCEEDED' ? { type: 'succeeded', output: JSON.stringify(describe) } : { type: 'failed', error: 'States.TaskFailed', cause: JSON.stringify(describe) };
+    try {
+      await this.completeTask(parent.executionArn, parent.taskId, answer);
+    } catch (e) {
+      this.log.error(`could not answer ${parent.executionArn} for its child ${info.executionArn}`, e);
+    }
+  }
+
+  /** The `.sync` children a parent is waiting on (their ARNs, from the start calls' answers). */
+  private syncChildren(state: ExecutionState): string[] {
+    return pendingTasks(state).flatMap((t) => {
+      if (t.resourceType !== 'states' || (t.pattern !== 'sync' && t.pattern !== 'sync:2') || !t.submittedOutput) return [];
+      const arn = (JSON.parse(t.submittedOutput) as { ExecutionArn?: unknown }).ExecutionArn;
+      return typeof arn === 'string' ? [arn] : [];
+    });
   }
 
   // ---------------------------------------------------------------- activities

@@ -4,3 +4,4 @@ export { handleCommand, type Decision, type CommandOutcome } from './command.js'
 export { Alarms } from './timers.js';
 export { DirectoryFunctions, EndpointFunctions, NoFunctions, functionName, type LambdaFunctions, type LambdaOutcome, type LambdaInvocation } from './lambda.js';
 export { Integrations, invokeResult, type TaskContext } from './integrations.js';
+export { TaskTokens, type TaskRef } from './task-tokens.js';

@@ -1,4 +1,4 @@
-import type { PendingTask, TaskSignal } from '@stepstream/domain';
+import type { ParentTask, PendingTask, TaskSignal } from '@stepstream/domain';
 import { randomUUID } from 'node:crypto';
 import { functionName, type LambdaFunctions, type LambdaOutcome } from './lambda.js';
 
@@ -53,8 +53,34 @@ export const invokeResult = (outcome: Extract<LambdaOutcome, { kind: 'ok' }>, no
   };
 };
 
+/** `invoke.waitForTaskToken` → `invoke`. */
+export const baseAction = (action: string) => action.replace(/\.(sync(:2)?|waitForTaskToken)$/, '');
+
 const notFoundCause = (message: string) =>
   `${message} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: ${randomUUID()}; Proxy: null)`;
+
+/** How the engine starts a child execution for `states:startExecution`. */
+export interface ChildExecutions {
+  start(
+    input: { readonly stateMachineArn: string; readonly name?: string; readonly input: string },
+    parent: ParentTask,
+  ): Promise<{ readonly ok: true; readonly executionArn: string; readonly startDate: number } | { readonly ok: false; readonly tag: string; readonly message: string }>;
+}
+
+/** The HTTP metadata the Java SDK reports for a Step Functions API answer. */
+const sfnHttpMetadata = (body: string, now: number) => {
+  const requestId = randomUUID();
+  const length = String(Buffer.byteLength(body));
+  const date = httpDate(now);
+  return {
+    SdkHttpMetadata: {
+      AllHttpHeaders: { 'x-amzn-RequestId': [requestId], connection: ['keep-alive'], 'Content-Length': [length], Date: [date], 'Content-Type': ['application/x-amz-json-1.0'] },
+      HttpHeaders: { connection: 'keep-alive', 'Content-Length': length, 'Content-Type': 'application/x-amz-json-1.0', Date: date, 'x-amzn-RequestId': requestId },
+      HttpStatusCode: 200,
+    },
+    SdkResponseMetadata: { RequestId: requestId },
+  };
+};
 
 /**
  * The integrations the engine performs itself (activities are performed by workers): Lambda
@@ -65,11 +91,18 @@ export class Integrations {
   constructor(
     readonly lambda: LambdaFunctions,
     private readonly clock: () => number = Date.now,
+    private readonly children?: ChildExecutions,
   ) {}
 
   async run(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {
     if (task.kind === 'lambda') return this.legacyLambda(task, ctx);
-    if (task.kind === 'service' && task.resourceType === 'lambda' && task.action === 'invoke') return this.lambdaInvoke(task, ctx);
+    const action = baseAction(task.action ?? '');
+    if (task.kind === 'service' && task.resourceType === 'lambda' && action === 'invoke') {
+      const answer = await this.lambdaInvoke(task, ctx);
+      // A callback task's call only submits it: the answer comes with the token (SendTaskSuccess).
+      return task.pattern === 'waitForTaskToken' && answer.type === 'succeeded' ? { type: 'submitted', output: answer.output } : answer;
+    }
+    if (task.kind === 'service' && task.resourceType === 'states' && action === 'startExecution' && this.children) return this.startExecution(task, ctx, this.children);
     return {
       type: 'failed',
       error: 'States.Runtime',
@@ -89,6 +122,33 @@ export class Integrations {
       case 'missing':
         return { type: 'failed', error: 'Lambda.ResourceNotFoundException', cause: notFoundCause(outcome.message) };
     }
+  }
+
+  /**
+   * `arn:aws:states:::states:startExecution`: starts the child in this engine, linked to this task.
+   * Request-response answers the start call at once; `.sync`, `.sync:2` and `.waitForTaskToken`
+   * submit the task, which the child's end (or the token) completes.
+   */
+  private async startExecution(task: PendingTask, ctx: TaskContext, children: ChildExecutions): Promise<TaskSignal> {
+    const p = JSON.parse(task.input) as { StateMachineArn?: unknown; Input?: unknown; Name?: unknown };
+    if (typeof p.StateMachineArn !== 'string') {
+      return { type: 'failed', error: 'States.Runtime', cause: 'The states:startExecution Parameters need a StateMachineArn (a string).' };
+    }
+    const input = p.Input === undefined ? '{}' : typeof p.Input === 'string' ? p.Input : JSON.stringify(p.Input);
+    const started = await children.start(
+      { stateMachineArn: p.StateMachineArn, input, ...(typeof p.Name === 'string' ? { name: p.Name } : {}) },
+      { executionArn: ctx.executionArn, taskId: task.id, pattern: task.pattern ?? 'request-response' },
+    );
+    if (!started.ok) {
+      return {
+        type: 'failed',
+        error: `StepFunctions.${started.tag}Exception`,
+        cause: `${started.message} (Service: AWSStepFunctions; Status Code: 400; Error Code: ${started.tag}; Request ID: ${randomUUID()}; Proxy: null)`,
+      };
+    }
+    const body = JSON.stringify({ executionArn: started.executionArn, startDate: started.startDate / 1000 });
+    const output = JSON.stringify({ ExecutionArn: started.executionArn, ...sfnHttpMetadata(body, this.clock()), StartDate: started.startDate });
+    return task.pattern === 'request-response' ? { type: 'succeeded', output } : { type: 'submitted', output };
   }
 
   /** `arn:aws:states:::lambda:invoke` with `FunctionName`, `Payload` (default `{}`) and `Qualifier`. */

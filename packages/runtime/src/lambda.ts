@@ -24,6 +24,8 @@ export interface LambdaInvocation {
 /** Where functions run: a directory of modules, or Lambda's Invoke API at an endpoint. */
 export interface LambdaFunctions {
   invoke(call: LambdaInvocation): Promise<LambdaOutcome>;
+  /** Stops what the functions run in (a Python process). */
+  close?(): void;
 }
 
 /**

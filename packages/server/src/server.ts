@@ -44,7 +44,9 @@ export interface RunningServer {
 /** Listens for the Step Functions API on host:port (port 0 picks a free one). */
 export const serveApi = async (options: ServeOptions): Promise<RunningServer> => {
   const secret = options.tokenSecret ?? (await deploymentSecret(options.engine.store, process.env['STEPSTREAM_TOKEN_SECRET']));
-  const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret), taskTokens: new TaskTokens(secret) });
+  const taskTokens = new TaskTokens(secret);
+  options.engine.useTaskTokens(taskTokens);
+  const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret), taskTokens });
   const server = createServer((req, res) => void handleRequest(operations, req, res, options.log));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

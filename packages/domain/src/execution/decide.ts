@@ -30,7 +30,9 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
   const uuids: string[] = [];
   const randoms: number[] = [];
   const activities: Record<string, boolean> = {};
+  const tokens: string[] = [];
   const lookup = env.activityExists;
+  const sign = env.taskToken;
   const recording: DecisionEnv = {
     now: env.now,
     ...(lookup
@@ -39,6 +41,15 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
             const exists = lookup(arn);
             activities[arn] = exists;
             return exists;
+          },
+        }
+      : {}),
+    ...(sign
+      ? {
+          taskToken: (taskId: string) => {
+            const token = sign(taskId);
+            tokens.push(token);
+            return token;
           },
         }
       : {}),
@@ -65,6 +76,7 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
     ...(uuids.length > 0 ? { uuids } : {}),
     ...(randoms.length > 0 ? { randoms } : {}),
     ...(Object.keys(activities).length > 0 ? { activities } : {}),
+    ...(tokens.length > 0 ? { tokens } : {}),
   };
   return [{ ...first, metadata: { ...(first.metadata ?? {}), trigger } }, ...rest];
 };
@@ -94,6 +106,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         definition: info.definition,
         stateMachineType: info.stateMachineType,
         ...(info.traceHeader !== undefined ? { traceHeader: info.traceHeader } : {}),
+        ...(info.parent !== undefined ? { parent: info.parent } : {}),
         ...(definition.TimeoutSeconds !== undefined ? { timeoutAt: info.startDate + definition.TimeoutSeconds * 1000 } : {}),
         engineVersion: ENGINE_VERSION,
       };

@@ -46,6 +46,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
           input: details.input,
           startDate: d.timestamp,
           ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
+          ...(m.parent !== undefined ? { parent: m.parent } : {}),
           ...(m.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
         },
       };

@@ -24,6 +24,15 @@ export interface ExecutionInfo {
   readonly startDate: number;
   readonly traceHeader?: string;
   readonly timeoutAt?: number;
+  /** The parent execution's task that started this one (`states:startExecution`), if any. */
+  readonly parent?: ParentTask;
+}
+
+/** A task of a parent execution that waits on (or started) a child execution. */
+export interface ParentTask {
+  readonly executionArn: string;
+  readonly taskId: string;
+  readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
 }
 
 /** An event the decider asks to append: AWS's type and data, our metadata. */
@@ -64,8 +73,9 @@ export interface PendingTask {
   readonly resourceType?: string;
   readonly action?: string;
   readonly pattern?: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
-  /** For `waitForTaskToken`: the start call was answered (TaskSubmitted); now the token's answer is awaited. */
+  /** For `.sync` / `waitForTaskToken`: the start call was answered (TaskSubmitted) with this output; now the result is awaited. */
   readonly submitted?: boolean;
+  readonly submittedOutput?: string;
   /** The task's input (after Parameters), as JSON text. */
   readonly input: string;
   readonly scheduledAt: number;
@@ -152,6 +162,8 @@ export interface DecisionEnv {
   readonly uuid: () => string;
   /** Whether an activity exists (a Task on a deleted activity fails); absent: every activity does. */
   readonly activityExists?: (arn: string) => boolean;
+  /** The signed token of a task (`$$.Task.Token` of a `.waitForTaskToken` task); absent: an unsigned one. */
+  readonly taskToken?: (taskId: string) => string;
 }
 
 /** What happened to an activity task, reported by the runtime (a worker's poll or its answer). */

@@ -36,6 +36,7 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
       input: d.input,
       startDate: event.data.timestamp,
       ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
+      ...(m.parent !== undefined ? { parent: m.parent } : {}),
     };
     return { type: 'StartExecution', info };
   }
@@ -46,16 +47,36 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
   if (trigger === 'TaskUpdate') {
     const taskId = (event.metadata?.['trigger'] as { taskId?: string }).taskId ?? '';
     const d = event.data;
-    if (event.type === 'ActivityStarted') {
-      const workerName = d.activityStartedEventDetails?.workerName;
-      return { type: 'TaskUpdate', taskId, signal: { type: 'started', ...(workerName !== undefined ? { workerName } : {}) } };
+    const failed = (x: { error?: string; cause?: string } = {}): ExecutionCommand => ({
+      type: 'TaskUpdate',
+      taskId,
+      signal: { type: 'failed', ...(x.error !== undefined ? { error: x.error } : {}), ...(x.cause !== undefined ? { cause: x.cause } : {}) },
+    });
+    switch (event.type) {
+      case 'ActivityStarted': {
+        const workerName = d.activityStartedEventDetails?.workerName;
+        return { type: 'TaskUpdate', taskId, signal: { type: 'started', ...(workerName !== undefined ? { workerName } : {}) } };
+      }
+      case 'LambdaFunctionStarted':
+      case 'TaskStarted':
+        return { type: 'TaskUpdate', taskId, signal: { type: 'started' } };
+      case 'TaskSubmitted':
+        return { type: 'TaskUpdate', taskId, signal: { type: 'submitted', output: d.taskSubmittedEventDetails!.output } };
+      case 'ActivitySucceeded':
+      case 'LambdaFunctionSucceeded':
+      case 'TaskSucceeded': {
+        const output = (d.activitySucceededEventDetails ?? d.lambdaFunctionSucceededEventDetails ?? d.taskSucceededEventDetails)!.output;
+        return { type: 'TaskUpdate', taskId, signal: { type: 'succeeded', output } };
+      }
+      case 'ActivityFailed':
+        return failed(d.activityFailedEventDetails);
+      case 'LambdaFunctionFailed':
+        return failed(d.lambdaFunctionFailedEventDetails);
+      case 'TaskFailed':
+        return failed(d.taskFailedEventDetails);
+      default:
+        return undefined;
     }
-    if (event.type === 'ActivitySucceeded') return { type: 'TaskUpdate', taskId, signal: { type: 'succeeded', output: d.activitySucceededEventDetails!.output } };
-    if (event.type === 'ActivityFailed') {
-      const x = d.activityFailedEventDetails ?? {};
-      return { type: 'TaskUpdate', taskId, signal: { type: 'failed', ...(x.error !== undefined ? { error: x.error } : {}), ...(x.cause !== undefined ? { cause: x.cause } : {}) } };
-    }
-    return undefined;
   }
   if (trigger === 'StopExecution') {
     const d = event.data.executionAbortedEventDetails ?? {};
@@ -77,13 +98,15 @@ export const replayExecution = (events: readonly StoredHistoryEvent[]): ReplayRe
     const first = events[i]!;
     const command = commandOf(first);
     if (!command) return { ok: false, eventId: i + 1, reason: `event ${i + 1} (${first.type}) starts no recorded decision` };
-    const recorded = (first.metadata?.['trigger'] ?? {}) as { uuids?: string[]; randoms?: number[]; activities?: Record<string, boolean> };
+    const recorded = (first.metadata?.['trigger'] ?? {}) as { uuids?: string[]; randoms?: number[]; activities?: Record<string, boolean>; tokens?: string[] };
     const activities = recorded.activities;
+    const tokens = [...(recorded.tokens ?? [])];
     const uuids = [...(recorded.uuids ?? [])];
     const randoms = [...(recorded.randoms ?? [])];
     const produced = decideExecution(state, command, {
       now: first.data.timestamp,
       ...(activities ? { activityExists: (arn: string) => activities[arn] ?? true } : {}),
+      ...(recorded.tokens ? { taskToken: () => tokens.shift() ?? '' } : {}),
       random: () => {
         const r = randoms.shift();
         if (r === undefined) throw new Error('replay: the decision draws more random numbers than it recorded');

@@ -1,7 +1,7 @@
 import { applyInputPath, applyOutputPath, applyResultPath, evaluateJsonataTemplate, evaluatePayloadTemplate, queryPath, QueryEvaluationError, StatesError } from '@stepstream/asl';
 import type { TaskState } from '@stepstream/asl/definition';
 import { payload, truncated } from './batch.js';
-import { isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
+import { contextOf, isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
 import { completeState, handleStateFailure, scopeOf, suspend, SUSPENDED, type Entered, type Frame, type StateOutcome } from './interpreter.js';
 import { frameDueAt, type PendingTask, type SuspendedFrame } from './model.js';
 
@@ -33,8 +33,13 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
   let timeoutSeconds: number | undefined;
   let heartbeatSeconds: number | undefined;
   let parameters: unknown;
+  // A callback task's token names the task about to be scheduled (the next event of the batch).
+  const callback = classifyResource(s.Resource);
+  const taskId = `${f.path}#${f.batch.lastEventId + 1}`;
+  const token = callback?.kind === 'service' && callback.pattern === 'waitForTaskToken' ? (f.env.taskToken ? f.env.taskToken(taskId) : taskId) : undefined;
+  const context = token !== undefined ? { ...contextOf(f, e), Task: { Token: token } } : undefined;
   if (isJsonata(f, s)) {
-    const scope = jsonataScopeOf(f, e);
+    const scope = jsonataScopeOf(f, e, context ? { context } : {});
     const seconds = (v: unknown, location: string): number | undefined => {
       if (v === undefined) return undefined;
       const n = valueOf(v, scope, location);
@@ -45,7 +50,8 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
     heartbeatSeconds = seconds(s.HeartbeatSeconds, 'HeartbeatSeconds');
     parameters = s.Arguments !== undefined ? evaluateJsonataTemplate(s.Arguments, scope, 'Arguments') : e.rawInput;
   } else {
-    const scope = scopeOf(f, e, e.rawInput);
+    const base = scopeOf(f, e, e.rawInput);
+    const scope = context ? { ...base, context } : base;
     const effective = applyInputPath(s.InputPath, e.rawInput, scope);
     timeoutSeconds = s.TimeoutSecondsPath !== undefined ? secondsFromPath(s.TimeoutSecondsPath, effective, f, e) : numberOrUndefined(s.TimeoutSeconds);
     heartbeatSeconds = s.HeartbeatSecondsPath !== undefined ? secondsFromPath(s.HeartbeatSecondsPath, effective, f, e) : numberOrUndefined(s.HeartbeatSeconds);
@@ -150,7 +156,7 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
       case 'submitted': {
         if (!names.submitted || task.submitted) return SUSPENDED;
         const id = f.batch.push(names.submitted, task.lastEventId, details('submitted', { output: sig.output, outputDetails: truncated }));
-        return suspend(f, e, { kind: 'task', task: { ...task, lastEventId: id, submitted: true } });
+        return suspend(f, e, { kind: 'task', task: { ...task, lastEventId: id, submitted: true, submittedOutput: sig.output } });
       }
       case 'succeeded': {
         const id = f.batch.push(names.succeeded, task.lastEventId, details('succeeded', { output: sig.output, outputDetails: truncated }));

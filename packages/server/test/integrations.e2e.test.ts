@@ -1,0 +1,212 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { DirectoryFunctions } from '@stepstream/runtime';
+import anyTest, { type TestFn } from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
+
+// Task integrations through the SDK v3 client over HTTP: Lambda functions from a functions
+// directory (JavaScript and Python), callbacks with .waitForTaskToken, nested executions.
+
+const test = anyTest as TestFn<{ stack: Stack; dir: string }>;
+const FN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+test.before(async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'stepstream-functions-'));
+  await writeFile(join(dir, 'echo.mjs'), 'export const handler = async (event) => event;\n');
+  await writeFile(join(dir, 'greet.js'), 'export const handler = async (event, context) => ({ hello: event.name, fn: context.functionName });\n');
+  await writeFile(join(dir, 'boom.mjs'), "export const handler = async () => { const e = new Error('it broke'); e.name = 'CustomError'; throw e; };\n");
+  await writeFile(join(dir, 'pyecho.py'), 'def handler(event, context):\n    return {"got": event, "fn": context.function_name}\n');
+  await writeFile(join(dir, 'pyboom.py'), 'def handler(event, context):\n    raise ValueError("bad value")\n');
+  t.context.dir = dir;
+  t.context.stack = await startStack({ lambda: new DirectoryFunctions(dir) });
+});
+test.after.always(async (t) => {
+  const { stack, dir } = t.context;
+  if (stack) {
+    const checked = await assertReplays(t as never, stack.engine, stack.started);
+    console.log(`replay check: ${checked} executions reproduced event for event`);
+    await stack.close();
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
+const machine = async (stack: Stack, definition: object, name = unique('sm')) =>
+  (await stack.client.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: ROLE }))).stateMachineArn!;
+const start = async (stack: Stack, stateMachineArn: string, input = '{}') => {
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input }));
+  stack.started.add(executionArn!);
+  return executionArn!;
+};
+const finished = (stack: Stack, executionArn: string) =>
+  eventually(async () => {
+    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+const history = async (stack: Stack, executionArn: string) => (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+const types = (events: HistoryEvent[]) => events.map((e) => e.type);
+
+test('a function ARN as the Resource runs the module from the functions directory: LambdaFunction* events, its result is the state result', async (t) => {
+  const { stack } = t.context;
+  const sm = await machine(stack, { StartAt: 'Greet', States: { Greet: { Type: 'Task', Resource: FN('greet'), ResultPath: '$.greeting', End: true } } });
+  const executionArn = await start(stack, sm, '{"name":"Ada"}');
+  const done = await finished(stack, executionArn);
+  t.is(done.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(done.output!), { name: 'Ada', greeting: { hello: 'Ada', fn: 'greet' } });
+  const events = await history(stack, executionArn);
+  t.deepEqual(types(events), ['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  t.is(events[2]!.lambdaFunctionScheduledEventDetails?.resource, FN('greet'));
+});
+
+test('lambda:invoke answers with AWS’s response shape; a thrown error is the function’s error, caught by Catch; a missing function is Lambda.ResourceNotFoundException', async (t) => {
+  const { stack } = t.context;
+  const sm = await machine(stack, {
+    StartAt: 'Call',
+    States: {
+      Call: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { 'FunctionName.$': '$.fn', Payload: { 'x.$': '$.x' } },
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Caught' }],
+        End: true,
+      },
+      Caught: { Type: 'Pass', End: true },
+    },
+  });
+  const ok = await finished(stack, await start(stack, sm, JSON.stringify({ fn: 'echo', x: [1, 2] })));
+  const response = JSON.parse(ok.output!);
+  t.deepEqual(response.Payload, { x: [1, 2] });
+  t.is(response.StatusCode, 200);
+  t.is(response.ExecutedVersion, '$LATEST');
+  t.is(response.SdkHttpMetadata.HttpHeaders['Content-Length'], String(JSON.stringify({ x: [1, 2] }).length));
+
+  const failed = JSON.parse((await finished(stack, await start(stack, sm, JSON.stringify({ fn: FN('boom'), x: 0 })))).output!);
+  t.is(failed.error.Error, 'CustomError');
+  t.like(JSON.parse(failed.error.Cause), { errorType: 'CustomError', errorMessage: 'it broke' });
+
+  const missing = JSON.parse((await finished(stack, await start(stack, sm, JSON.stringify({ fn: 'nope', x: 0 })))).output!);
+  t.is(missing.error.Error, 'Lambda.ResourceNotFoundException');
+  t.regex(missing.error.Cause, /^Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope/);
+});
+
+test('Python functions run from the same directory, with Python’s error shape', async (t) => {
+  if (!hasPython) {
+    t.log('SKIP: python3 is not installed, so .py functions cannot run here');
+    t.pass();
+    return;
+  }
+  const { stack } = t.context;
+  const sm = await machine(stack, {
+    StartAt: 'Call',
+    States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$.p' }, OutputPath: '$.Payload', End: true } },
+  });
+  const ok = await finished(stack, await start(stack, sm, JSON.stringify({ fn: 'pyecho', p: { a: 1 } })));
+  t.deepEqual(JSON.parse(ok.output!), { got: { a: 1 }, fn: 'pyecho' });
+  const bad = await finished(stack, await start(stack, sm, JSON.stringify({ fn: 'pyboom', p: {} })));
+  t.is(bad.status, 'FAILED');
+  t.is(bad.error, 'ValueError');
+  t.like(JSON.parse(bad.cause!), { errorType: 'ValueError', errorMessage: 'bad value' });
+});
+
+test('a callback: .waitForTaskToken passes $$.Task.Token, the task waits after TaskSubmitted, and SendTaskSuccess from outside completes it verbatim', async (t) => {
+  const { stack } = t.context;
+  const sm = await machine(stack, {
+    StartAt: 'Ask',
+    States: {
+      Ask: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: 'echo', Payload: { 'token.$': '$$.Task.Token', 'question.$': '$.q' } },
+        End: true,
+      },
+    },
+  });
+  const executionArn = await start(stack, sm, '{"q":"ready?"}');
+  const submitted = await eventually(async () => {
+    const events = await history(stack, executionArn);
+    return events.some((e) => e.type === 'TaskSubmitted') ? events : undefined;
+  });
+  t.deepEqual(types(submitted).slice(1), ['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted']);
+  const token = JSON.parse(submitted[2]!.taskScheduledEventDetails!.parameters!).Payload.token as string;
+  t.is(JSON.parse(submitted[4]!.taskSubmittedEventDetails!.output!).Payload.token, token, 'the function received the token');
+  t.is((await stack.client.send(new DescribeExecutionCommand({ executionArn }))).status, 'RUNNING');
+  await stack.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"answer": "yes"}' }));
+  const done = await finished(stack, executionArn);
+  t.is(done.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(done.output!), { answer: 'yes' });
+  const events = await history(stack, executionArn);
+  t.is(events.find((e) => e.type === 'TaskSucceeded')!.taskSucceededEventDetails!.output, '{"answer": "yes"}');
+});
+
+test('nested executions: request-response, .sync:2 with the child’s output as JSON, a failing child is States.TaskFailed, stopping the parent stops its .sync child', async (t) => {
+  const { stack } = t.context;
+  const child = await machine(stack, {
+    StartAt: 'Branch',
+    States: {
+      Branch: { Type: 'Choice', Choices: [{ Variable: '$.fail', IsPresent: true, Next: 'Fail' }, { Variable: '$.wait', IsPresent: true, Next: 'Wait' }], Default: 'Done' },
+      Fail: { Type: 'Fail', Error: 'ChildError', Cause: 'the child failed' },
+      Wait: { Type: 'Wait', Seconds: 60, Next: 'Done' },
+      Done: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, End: true },
+    },
+  });
+  const parent = (resource: string) =>
+    machine(stack, {
+      StartAt: 'Run',
+      States: {
+        Run: {
+          Type: 'Task',
+          Resource: resource,
+          Parameters: { StateMachineArn: child, 'Input.$': '$', 'Name.$': '$.name' },
+          Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Handled' }],
+          End: true,
+        },
+        Handled: { Type: 'Pass', End: true },
+      },
+    });
+
+  const fire = await parent('arn:aws:states:::states:startExecution');
+  const quick = JSON.parse((await finished(stack, await start(stack, fire, JSON.stringify({ n: 1, name: unique('rr') })))).output!);
+  t.regex(quick.ExecutionArn, /:execution:/);
+  t.is(typeof quick.StartDate, 'number');
+  stack.started.add(quick.ExecutionArn);
+
+  const sync2 = await parent('arn:aws:states:::states:startExecution.sync:2');
+  const name = unique('child');
+  const ran = await finished(stack, await start(stack, sync2, JSON.stringify({ n: 21, name })));
+  t.is(ran.status, 'SUCCEEDED', JSON.stringify(ran));
+  const result = JSON.parse(ran.output!);
+  t.is(result.Status, 'SUCCEEDED');
+  t.deepEqual(result.Output, { doubled: 42 }, '.sync:2 gives the output as JSON');
+  t.is(result.Name, name);
+  stack.started.add(result.ExecutionArn);
+
+  const sync = await parent('arn:aws:states:::states:startExecution.sync');
+  const text = JSON.parse((await finished(stack, await start(stack, sync, JSON.stringify({ n: 2, name: unique('child') })))).output!);
+  t.is(text.Output, '{"doubled":4}', '.sync gives it as JSON text');
+  stack.started.add(text.ExecutionArn);
+
+  const failing = JSON.parse((await finished(stack, await start(stack, sync2, JSON.stringify({ fail: true, name: unique('child') })))).output!);
+  t.is(failing.error.Error, 'States.TaskFailed');
+  t.like(JSON.parse(failing.error.Cause), { Status: 'FAILED', Error: 'ChildError', Cause: 'the child failed' });
+
+  const waitingName = unique('child');
+  const waiting = await start(stack, sync2, JSON.stringify({ wait: true, name: waitingName }));
+  const childArn = child.replace(':stateMachine:', ':execution:') + `:${waitingName}`;
+  await eventually(async () => ((await stack.client.send(new DescribeExecutionCommand({ executionArn: childArn })).catch(() => undefined))?.status === 'RUNNING' ? true : undefined));
+  stack.started.add(childArn);
+  await stack.client.send(new StopExecutionCommand({ executionArn: waiting }));
+  const stoppedChild = await finished(stack, childArn);
+  t.is(stoppedChild.status, 'ABORTED');
+});
