@@ -14,6 +14,8 @@ export interface ServeConfig {
   readonly logLevel: 'debug' | 'info' | 'warn';
   /** Where Lambda functions run: a directory of modules, or Lambda's Invoke API at an endpoint. */
   readonly functions: { readonly kind: 'directory'; readonly dir: string } | { readonly kind: 'endpoint'; readonly url: string } | undefined;
+  /** The JSON file of HTTP Task connection credentials (`STEPSTREAM_HTTP_CONNECTIONS`). */
+  readonly httpConnectionsFile: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -60,7 +62,16 @@ export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv)
     throw new UsageError('Set either STEPSTREAM_FUNCTIONS (a directory of functions) or STEPSTREAM_LAMBDA_ENDPOINT (an Invoke API), not both');
   }
   const functions = functionsDir !== undefined ? { kind: 'directory' as const, dir: resolve(functionsDir) } : lambdaEndpoint !== undefined ? { kind: 'endpoint' as const, url: lambdaEndpoint } : undefined;
-  return { scope: { partition, region, account }, host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1', port, store, logLevel: level, functions };
+  const connections = flag(args, 'http-connections') ?? env['STEPSTREAM_HTTP_CONNECTIONS'];
+  return {
+    scope: { partition, region, account },
+    host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1',
+    port,
+    store,
+    logLevel: level,
+    functions,
+    httpConnectionsFile: connections !== undefined ? resolve(connections) : undefined,
+  };
 };
 
 /** A URL with its password hidden, for logs. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { DirectoryFunctions, EndpointFunctions, Engine, type Logger } from '@stepstream/runtime';
+import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
 import { readServeConfig, UsageError, type ServeConfig } from './config.js';
 import { openStores } from './open.js';
@@ -44,7 +44,8 @@ const serve = async (args: readonly string[]) => {
     if (!existsSync(config.functions.dir)) log.warn(`STEPSTREAM_FUNCTIONS=${config.functions.dir} does not exist: every Lambda Task will fail with Lambda.ResourceNotFoundException until it does`);
     else log.info(`Lambda functions: the modules in ${config.functions.dir} (NAME.mjs exporting handler)`);
   }
-  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log, ...(lambda ? { lambda } : {}) });
+  const httpConnections = config.httpConnectionsFile !== undefined ? loadHttpConnections(config.httpConnectionsFile) : undefined;
+  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log, ...(lambda ? { lambda } : {}), ...(httpConnections ? { httpConnections } : {}) });
   const { recovered } = await engine.start();
   const api = await serveApi({ engine, host: config.host, port: config.port, log });
   log.info(`stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}; ${recovered} running executions resumed)`);

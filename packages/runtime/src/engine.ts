@@ -54,6 +54,7 @@ import type { Kysely } from 'kysely';
 import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 import type { TaskTokens } from './task-tokens.js';
 import { handleCommand } from './command.js';
+import type { HttpConnections } from './http-task.js';
 import { Integrations } from './integrations.js';
 import { NoFunctions, type LambdaFunctions } from './lambda.js';
 import { Alarms } from './timers.js';
@@ -82,6 +83,8 @@ export interface EngineOptions {
   readonly activityPollMs?: number;
   /** Where Lambda functions run (a directory of modules, an Invoke endpoint); none by default. */
   readonly lambda?: LambdaFunctions;
+  /** The credentials of HTTP Tasks' connections, by connection ARN. */
+  readonly httpConnections?: HttpConnections;
 }
 
 export interface CallMetadata {
@@ -167,7 +170,7 @@ export class Engine {
         const r = await this.startExecution({ stateMachineArn: input.stateMachineArn, input: input.input, ...(input.name !== undefined ? { name: input.name } : {}), parent });
         return E.isRight(r) ? { ok: true, executionArn: r.right.executionArn, startDate: r.right.startDate } : { ok: false, tag: r.left._tag, message: r.left.message };
       },
-    });
+    }, options.httpConnections ?? {});
   }
 
   get store(): EventStore {

@@ -1,5 +1,6 @@
 import type { ParentTask, PendingTask, TaskSignal } from '@stepstream/domain';
 import { randomUUID } from 'node:crypto';
+import { httpInvoke, type HttpConnections } from './http-task.js';
 import { functionName, type LambdaFunctions, type LambdaOutcome } from './lambda.js';
 
 /** Where a task runs: its execution and the execution's region and account. */
@@ -92,6 +93,7 @@ export class Integrations {
     readonly lambda: LambdaFunctions,
     private readonly clock: () => number = Date.now,
     private readonly children?: ChildExecutions,
+    private readonly connections: HttpConnections = {},
   ) {}
 
   async run(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {
@@ -103,10 +105,11 @@ export class Integrations {
       return task.pattern === 'waitForTaskToken' && answer.type === 'succeeded' ? { type: 'submitted', output: answer.output } : answer;
     }
     if (task.kind === 'service' && task.resourceType === 'states' && action === 'startExecution' && this.children) return this.startExecution(task, ctx, this.children);
+    if (task.kind === 'service' && task.resourceType === 'http' && action === 'invoke') return httpInvoke(task.input, this.connections);
     return {
       type: 'failed',
       error: 'States.Runtime',
-      cause: `Stepstream cannot call ${task.resource}: it runs activities, Lambda functions (a function ARN, or arn:aws:states:::lambda:invoke). Other integrations are not supported yet.`,
+      cause: `Stepstream cannot call ${task.resource}: it runs activities, Lambda functions (a function ARN, arn:aws:states:::lambda:invoke), arn:aws:states:::states:startExecution and arn:aws:states:::http:invoke. Other integrations are not supported yet.`,
     };
   }
 

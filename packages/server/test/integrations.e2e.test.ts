@@ -10,6 +10,8 @@ import {
 import { DirectoryFunctions } from '@stepstream/runtime';
 import anyTest, { type TestFn } from 'ava';
 import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,8 @@ import { assertReplays, eventually, ROLE, startStack, type Stack } from './harne
 // Task integrations through the SDK v3 client over HTTP: Lambda functions from a functions
 // directory (JavaScript and Python), callbacks with .waitForTaskToken, nested executions.
 
-const test = anyTest as TestFn<{ stack: Stack; dir: string }>;
+const test = anyTest as TestFn<{ stack: Stack; dir: string; http: Server; api: string }>;
+const CONNECTION = 'arn:aws:events:us-east-1:123456789012:connection/local/0001';
 const FN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
@@ -30,7 +33,24 @@ test.before(async (t) => {
   await writeFile(join(dir, 'pyecho.py'), 'def handler(event, context):\n    return {"got": event, "fn": context.function_name}\n');
   await writeFile(join(dir, 'pyboom.py'), 'def handler(event, context):\n    raise ValueError("bad value")\n');
   t.context.dir = dir;
-  t.context.stack = await startStack({ lambda: new DirectoryFunctions(dir) });
+  // A local HTTP API for the HTTP Task: echoes what it was sent, 404 on /missing, and checks basic auth.
+  const http = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (req.url?.startsWith('/missing')) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"no such thing"}');
+        return;
+      }
+      const ok = req.headers.authorization === `Basic ${Buffer.from('user:secret').toString('base64')}`;
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json', 'x-served-by': 'test' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, contentType: req.headers['content-type'], trace: req.headers['x-trace'], body }));
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  t.context.http = http;
+  t.context.api = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  t.context.stack = await startStack({ lambda: new DirectoryFunctions(dir), httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' } } } });
 });
 test.after.always(async (t) => {
   const { stack, dir } = t.context;
@@ -40,6 +60,7 @@ test.after.always(async (t) => {
     await stack.close();
   }
   if (dir) await rm(dir, { recursive: true, force: true });
+  t.context.http?.close();
 });
 
 const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
@@ -209,4 +230,39 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
   await stack.client.send(new StopExecutionCommand({ executionArn: waiting }));
   const stoppedChild = await finished(stack, childArn);
   t.is(stoppedChild.status, 'ABORTED');
+});
+
+test('an HTTP Task calls the endpoint with the connection’s credentials, headers, query and body; a 404 is States.Http.StatusCode.404', async (t) => {
+  const { stack, api } = t.context;
+  const sm = await machine(stack, {
+    StartAt: 'Call',
+    States: {
+      Call: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::http:invoke',
+        Parameters: {
+          'ApiEndpoint.$': '$.url',
+          Method: 'POST',
+          Authentication: { ConnectionArn: CONNECTION },
+          Headers: { 'x-trace': 'abc' },
+          QueryParameters: { q: 'one' },
+          'RequestBody.$': '$.body',
+        },
+        Catch: [{ ErrorEquals: ['States.Http.StatusCode.404'], ResultPath: '$.error', Next: 'NotFound' }],
+        End: true,
+      },
+      NotFound: { Type: 'Pass', End: true },
+    },
+  });
+  const ok = await finished(stack, await start(stack, sm, JSON.stringify({ url: `${api}/things`, body: { n: 1 } })));
+  t.is(ok.status, 'SUCCEEDED');
+  const out = JSON.parse(ok.output!);
+  t.is(out.StatusCode, 200);
+  t.is(out.StatusText, 'OK');
+  t.deepEqual(out.Headers['x-served-by'], ['test']);
+  t.deepEqual(out.ResponseBody, { method: 'POST', url: '/things?q=one', contentType: 'application/json', trace: 'abc', body: '{"n":1}' });
+
+  const missing = JSON.parse((await finished(stack, await start(stack, sm, JSON.stringify({ url: `${api}/missing`, body: {} })))).output!);
+  t.is(missing.error.Error, 'States.Http.StatusCode.404');
+  t.like(JSON.parse(missing.error.Cause), { StatusCode: 404, ResponseBody: { message: 'no such thing' } });
 });
