@@ -16,6 +16,8 @@ export interface ServeConfig {
   readonly functions: { readonly kind: 'directory'; readonly dir: string } | { readonly kind: 'endpoint'; readonly url: string } | undefined;
   /** The JSON file of HTTP Task connection credentials (`STEPSTREAM_HTTP_CONNECTIONS`). */
   readonly httpConnectionsFile: string | undefined;
+  /** Step Functions Local's mock configuration file (`STEPSTREAM_MOCK_CONFIG`). */
+  readonly mockConfigFile: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -63,6 +65,7 @@ export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv)
   }
   const functions = functionsDir !== undefined ? { kind: 'directory' as const, dir: resolve(functionsDir) } : lambdaEndpoint !== undefined ? { kind: 'endpoint' as const, url: lambdaEndpoint } : undefined;
   const connections = flag(args, 'http-connections') ?? env['STEPSTREAM_HTTP_CONNECTIONS'];
+  const mockConfig = flag(args, 'mock-config') ?? env['STEPSTREAM_MOCK_CONFIG'];
   return {
     scope: { partition, region, account },
     host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1',
@@ -71,6 +74,7 @@ export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv)
     logLevel: level,
     functions,
     httpConnectionsFile: connections !== undefined ? resolve(connections) : undefined,
+    mockConfigFile: mockConfig !== undefined ? resolve(mockConfig) : undefined,
   };
 };
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, type Logger } from '@stepstream/runtime';
+import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
 import { readServeConfig, UsageError, type ServeConfig } from './config.js';
 import { openStores } from './open.js';
@@ -45,7 +45,17 @@ const serve = async (args: readonly string[]) => {
     else log.info(`Lambda functions: the modules in ${config.functions.dir} (NAME.mjs exporting handler)`);
   }
   const httpConnections = config.httpConnectionsFile !== undefined ? loadHttpConnections(config.httpConnectionsFile) : undefined;
-  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log, ...(lambda ? { lambda } : {}), ...(httpConnections ? { httpConnections } : {}) });
+  const mocks = config.mockConfigFile !== undefined ? MockConfig.load(config.mockConfigFile) : undefined;
+  if (mocks) log.info(`mocked integrations: ${config.mockConfigFile} (start executions on <stateMachineArn>#<TestCase>)`);
+  const engine = new Engine({
+    store: opened.store,
+    db: opened.db,
+    scope: config.scope,
+    log,
+    ...(lambda ? { lambda } : {}),
+    ...(httpConnections ? { httpConnections } : {}),
+    ...(mocks ? { mocks } : {}),
+  });
   const { recovered } = await engine.start();
   const api = await serveApi({ engine, host: config.host, port: config.port, log });
   log.info(`stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}; ${recovered} running executions resumed)`);

@@ -50,6 +50,8 @@ export const invalidArn = (arn: string, problem: ArnProblem) =>
       ? `Invalid Arn: 'Invalid ARN prefix: ${arn}'`
       : `Invalid Arn: 'Resource type not valid in this context: ${problem.resourceType}'`,
   );
+/** An ARN that is well formed but names something this deployment cannot use (a missing mock test case). */
+export const invalidArnDetail = (detail: string) => make('InvalidArn', `Invalid Arn: '${detail}'`);
 export const invalidName = (name: string) => make('InvalidName', `Invalid Name: '${name}'`);
 export const invalidDefinition = (detail: string) => make('InvalidDefinition', `Invalid State Machine Definition: '${detail}'`);
 export const invalidExecutionInput = (detail: string) =>

@@ -181,6 +181,8 @@ export interface ExecutionStartedMetadata {
   readonly definition: string;
   readonly stateMachineType: 'STANDARD' | 'EXPRESS';
   readonly traceHeader?: string;
+  /** The mock configuration's test case the execution runs with. */
+  readonly testCase?: string;
   /** The parent execution's task that started this one. */
   readonly parent?: { readonly executionArn: string; readonly taskId: string; readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken' };
   /** Epoch ms after which the execution times out (the definition's TimeoutSeconds). */

@@ -27,6 +27,7 @@ import {
   foldExecution,
   foldStateMachine,
   invalidArn,
+  invalidArnDetail,
   invalidName,
   isArnProblem,
   isValidName,
@@ -56,6 +57,7 @@ import type { TaskTokens } from './task-tokens.js';
 import { handleCommand } from './command.js';
 import type { HttpConnections } from './http-task.js';
 import { Integrations } from './integrations.js';
+import type { MockConfig, MockedResponse } from './mocks.js';
 import { NoFunctions, type LambdaFunctions } from './lambda.js';
 import { Alarms } from './timers.js';
 
@@ -85,6 +87,8 @@ export interface EngineOptions {
   readonly lambda?: LambdaFunctions;
   /** The credentials of HTTP Tasks' connections, by connection ARN. */
   readonly httpConnections?: HttpConnections;
+  /** Mocked integrations (Step Functions Local's format), used by executions started on `<arn>#<TestCase>`. */
+  readonly mocks?: MockConfig;
 }
 
 export interface CallMetadata {
@@ -150,6 +154,8 @@ export class Engine {
   /** The integrations this engine performs (Lambda, service integrations), and those in flight. */
   private readonly integrations: Integrations;
   private readonly inFlight = new Set<string>();
+  /** How often each mocked state has been invoked, per execution (`stream#state`). */
+  private readonly mockInvocations = new Map<string, number>();
   private readonly effects = new Set<Promise<void>>();
 
   constructor(readonly options: EngineOptions) {
@@ -325,10 +331,23 @@ export class Engine {
     input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string; parent?: ParentTask },
     meta: CallMetadata = {},
   ): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> {
-    const machine = await this.loadStateMachine(input.stateMachineArn);
+    // `<stateMachineArn>#<TestCase>` runs the execution with that test case's mocked integrations.
+    const hash = input.stateMachineArn.indexOf('#');
+    const stateMachineArn = hash < 0 ? input.stateMachineArn : input.stateMachineArn.slice(0, hash);
+    const testCase = hash < 0 ? undefined : input.stateMachineArn.slice(hash + 1);
+    const machine = await this.loadStateMachine(stateMachineArn);
     if (E.isLeft(machine)) return machine;
     const sm = machine.right.current;
-    if (!sm) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+    if (!sm) return E.left(stateMachineDoesNotExist(stateMachineArn));
+    if (testCase !== undefined && !this.options.mocks?.hasTestCase(sm.name, testCase)) {
+      return E.left(
+        invalidArnDetail(
+          this.options.mocks
+            ? `Test case ${testCase} is not defined for state machine ${sm.name} in STEPSTREAM_MOCK_CONFIG`
+            : `Test case ${testCase} needs a mock configuration: start the server with STEPSTREAM_MOCK_CONFIG=FILE`,
+        ),
+      );
+    }
     const name = input.name ?? this.uuid();
     if (!isValidName(name)) return E.left(invalidName(name));
     const executionArn = makeExecutionArn(this.scope, sm.name, name);
@@ -350,6 +369,7 @@ export class Engine {
         startDate: now,
         ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
         ...(input.parent !== undefined ? { parent: input.parent } : {}),
+        ...(testCase !== undefined ? { testCase } : {}),
       };
       const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });
       try {
@@ -449,6 +469,18 @@ export class Engine {
     this.activityTasks.settle(stream, new Set(tasks.filter((t) => t.startedAt === undefined).map((t) => t.id)));
     for (const task of tasks) {
       if (!state.info) continue;
+      if (state.info.testCase !== undefined && this.options.mocks && task.startedAt === undefined) {
+        const key = `${stream}#${task.id}`;
+        if (this.inFlight.has(key)) continue;
+        const count = `${stream}#${task.state}`;
+        const index = this.mockInvocations.get(count) ?? 0;
+        const mocked = this.options.mocks.response(state.info.stateMachineName, state.info.testCase, task.state, index);
+        if (mocked) {
+          this.mockInvocations.set(count, index + 1);
+          this.perform(stream, state.info.executionArn, task, mocked);
+          continue;
+        }
+      }
       if (task.kind === 'activity') {
         if (task.startedAt === undefined) this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
       } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
@@ -496,7 +528,7 @@ export class Engine {
    * and its answer completes the task. A task found started but unanswered after a restart runs
    * again (at least once, as AWS runs Lambda).
    */
-  private perform(stream: string, executionArn: string, task: PendingTask): void {
+  private perform(stream: string, executionArn: string, task: PendingTask, mocked?: MockedResponse): void {
     const key = `${stream}#${task.id}`;
     if (this.inFlight.has(key) || this.closed) return;
     this.inFlight.add(key);
@@ -507,7 +539,15 @@ export class Engine {
           const started = await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: { type: 'started' } }, {}));
           if (!started?.appended) return;
         }
-        const answer = await this.integrations.run(task, { executionArn, region, account });
+        const answer: TaskSignal = mocked
+          ? 'Return' in mocked
+            ? { type: 'succeeded', output: JSON.stringify(mocked.Return ?? null) }
+            : {
+                type: 'failed',
+                ...(mocked.Throw.Error !== undefined ? { error: mocked.Throw.Error } : {}),
+                ...(mocked.Throw.Cause !== undefined ? { cause: mocked.Throw.Cause } : {}),
+              }
+          : await this.integrations.run(task, { executionArn, region, account });
         if (this.closed) return;
         await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: answer }, {}));
       } catch (e) {

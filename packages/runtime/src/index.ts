@@ -5,4 +5,5 @@ export { Alarms } from './timers.js';
 export { DirectoryFunctions, EndpointFunctions, NoFunctions, functionName, type LambdaFunctions, type LambdaOutcome, type LambdaInvocation } from './lambda.js';
 export { Integrations, invokeResult, type TaskContext } from './integrations.js';
 export { TaskTokens, type TaskRef } from './task-tokens.js';
+export { MockConfig, type MockedResponse } from './mocks.js';
 export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './http-task.js';

@@ -109,7 +109,7 @@ export class Integrations {
     return {
       type: 'failed',
       error: 'States.Runtime',
-      cause: `Stepstream cannot call ${task.resource}: it runs activities, Lambda functions (a function ARN, arn:aws:states:::lambda:invoke), arn:aws:states:::states:startExecution and arn:aws:states:::http:invoke. Other integrations are not supported yet.`,
+      cause: `Stepstream cannot call ${task.resource}: it runs activities, Lambda functions (a function ARN, arn:aws:states:::lambda:invoke), arn:aws:states:::states:startExecution and arn:aws:states:::http:invoke. Mock this state instead: start the server with STEPSTREAM_MOCK_CONFIG=FILE (Step Functions Local's mock format, with a test case that names the state '${task.state}') and start the execution on <stateMachineArn>#<TestCaseName>.`,
     };
   }
 

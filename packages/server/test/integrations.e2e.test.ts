@@ -1,4 +1,5 @@
 import {
+  CreateActivityCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -7,7 +8,7 @@ import {
   StopExecutionCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { DirectoryFunctions } from '@stepstream/runtime';
+import { DirectoryFunctions, MockConfig } from '@stepstream/runtime';
 import anyTest, { type TestFn } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -22,6 +23,24 @@ import { assertReplays, eventually, ROLE, startStack, type Stack } from './harne
 
 const test = anyTest as TestFn<{ stack: Stack; dir: string; http: Server; api: string }>;
 const CONNECTION = 'arn:aws:events:us-east-1:123456789012:connection/local/0001';
+const MOCKED_MACHINE = 'orders-mocked';
+/** Step Functions Local's mock file format: test cases name a mocked response per state. */
+const MOCKS = {
+  StateMachines: {
+    [MOCKED_MACHINE]: {
+      TestCases: {
+        HappyPath: { Queue: 'QueueOk', Charge: 'FlakyThenOk', Approve: 'Approved' },
+        ChargeFails: { Queue: 'QueueOk', Charge: 'AlwaysFails' },
+      },
+    },
+  },
+  MockedResponses: {
+    QueueOk: { '0': { Return: { MessageId: 'm-1', MD5OfMessageBody: 'x' } } },
+    FlakyThenOk: { '0': { Throw: { Error: 'Lambda.ServiceException', Cause: 'try again' } }, '1-2': { Return: { StatusCode: 200, Payload: { charged: true } } } },
+    AlwaysFails: { '0-9': { Throw: { Error: 'Payment.Declined', Cause: 'card declined' } } },
+    Approved: { '0': { Return: { approved: 'yes' } } },
+  },
+};
 const FN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
@@ -50,7 +69,11 @@ test.before(async (t) => {
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   t.context.http = http;
   t.context.api = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  t.context.stack = await startStack({ lambda: new DirectoryFunctions(dir), httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' } } } });
+  t.context.stack = await startStack({
+    lambda: new DirectoryFunctions(dir),
+    httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' } } },
+    mocks: MockConfig.parse(JSON.stringify(MOCKS)),
+  });
 });
 test.after.always(async (t) => {
   const { stack, dir } = t.context;
@@ -265,4 +288,44 @@ test('an HTTP Task calls the endpoint with the connection’s credentials, heade
   const missing = JSON.parse((await finished(stack, await start(stack, sm, JSON.stringify({ url: `${api}/missing`, body: {} })))).output!);
   t.is(missing.error.Error, 'States.Http.StatusCode.404');
   t.like(JSON.parse(missing.error.Cause), { StatusCode: 404, ResponseBody: { message: 'no such thing' } });
+});
+
+test('mocked integrations: <arn>#<TestCase> answers mocked states by invocation index (activities too); unmocked services fail saying how to mock them', async (t) => {
+  const { stack } = t.context;
+  const sm = await machine(
+    stack,
+    {
+      StartAt: 'Queue',
+      States: {
+        Queue: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'https://sqs.example/q', 'MessageBody.$': '$' }, ResultPath: '$.queued', Next: 'Charge' },
+        Charge: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'charge', 'Payload.$': '$' },
+          Retry: [{ ErrorEquals: ['Lambda.ServiceException'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 1 }],
+          ResultSelector: { 'charged.$': '$.Payload.charged' },
+          ResultPath: '$.charge',
+          Next: 'Approve',
+        },
+        Approve: { Type: 'Task', Resource: 'arn:aws:states:us-east-1:123456789012:activity:approvals', ResultPath: '$.approval', End: true },
+      },
+    },
+    MOCKED_MACHINE,
+  );
+  await stack.client.send(new CreateActivityCommand({ name: 'approvals' }));
+  const happy = await finished(stack, await start(stack, `${sm}#HappyPath`, '{"order":7}'));
+  t.is(happy.status, 'SUCCEEDED', `${happy.error}: ${happy.cause}`);
+  t.deepEqual(JSON.parse(happy.output!), { order: 7, queued: { MessageId: 'm-1', MD5OfMessageBody: 'x' }, charge: { charged: true }, approval: { approved: 'yes' } });
+  t.is(happy.stateMachineArn, sm);
+  const events = types(await history(stack, happy.executionArn!));
+  t.deepEqual(events.filter((e) => e === 'TaskFailed' || e === 'TaskSucceeded' || e === 'ActivitySucceeded'), ['TaskSucceeded', 'TaskFailed', 'TaskSucceeded', 'ActivitySucceeded'], 'the first Charge invocation threw, the retry got "1-2"');
+
+  const declined = await finished(stack, await start(stack, `${sm}#ChargeFails`, '{"order":8}'));
+  t.is(declined.status, 'FAILED');
+  t.is(declined.error, 'Payment.Declined');
+
+  const real = await finished(stack, await start(stack, sm, '{"order":9}'));
+  t.is(real.status, 'FAILED');
+  t.regex(real.cause!, /STEPSTREAM_MOCK_CONFIG/);
+  await t.throwsAsync(stack.client.send(new StartExecutionCommand({ stateMachineArn: `${sm}#NoSuchCase`, input: '{}' })), { message: /Test case NoSuchCase is not defined/ });
 });

@@ -107,6 +107,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         stateMachineType: info.stateMachineType,
         ...(info.traceHeader !== undefined ? { traceHeader: info.traceHeader } : {}),
         ...(info.parent !== undefined ? { parent: info.parent } : {}),
+        ...(info.testCase !== undefined ? { testCase: info.testCase } : {}),
         ...(definition.TimeoutSeconds !== undefined ? { timeoutAt: info.startDate + definition.TimeoutSeconds * 1000 } : {}),
         engineVersion: ENGINE_VERSION,
       };

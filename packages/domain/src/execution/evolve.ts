@@ -47,6 +47,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
           startDate: d.timestamp,
           ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
           ...(m.parent !== undefined ? { parent: m.parent } : {}),
+          ...(m.testCase !== undefined ? { testCase: m.testCase } : {}),
           ...(m.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
         },
       };

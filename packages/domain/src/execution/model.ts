@@ -26,6 +26,8 @@ export interface ExecutionInfo {
   readonly timeoutAt?: number;
   /** The parent execution's task that started this one (`states:startExecution`), if any. */
   readonly parent?: ParentTask;
+  /** The mock configuration's test case this execution runs with (`<stateMachineArn>#<TestCase>`). */
+  readonly testCase?: string;
 }
 
 /** A task of a parent execution that waits on (or started) a child execution. */
@@ -69,6 +71,8 @@ export interface PendingTask {
   readonly kind: 'activity' | 'lambda' | 'service';
   /** The Resource as the definition names it. */
   readonly resource: string;
+  /** The Task state that scheduled it. */
+  readonly state: string;
   /** For `service`: what the Task* events name (`lambda` / `invoke`), and the integration pattern. */
   readonly resourceType?: string;
   readonly action?: string;

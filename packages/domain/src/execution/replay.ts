@@ -37,6 +37,7 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
       startDate: event.data.timestamp,
       ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
       ...(m.parent !== undefined ? { parent: m.parent } : {}),
+      ...(m.testCase !== undefined ? { testCase: m.testCase } : {}),
     };
     return { type: 'StartExecution', info };
   }

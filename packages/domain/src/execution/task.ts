@@ -86,6 +86,7 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
     id: `${f.path}#${scheduledId}`,
     kind: integration.kind,
     resource: s.Resource,
+    state: e.name,
     ...(integration.kind === 'service' ? { resourceType: integration.resourceType, action: integration.action, pattern: integration.pattern } : {}),
     input,
     scheduledAt: f.env.now,
