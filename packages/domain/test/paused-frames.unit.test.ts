@@ -269,8 +269,15 @@ test('StopExecution while frames are paused ends everything: no timer, no task l
   t.deepEqual(h.fire(T0 + 10_000), []);
 });
 
-test('a resource other than an activity still fails clearly, naming it', (t) => {
-  const events = start({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', End: true } } });
+test('service integrations and function ARNs are scheduled for the runtime; a Resource that names nothing fails clearly', (t) => {
+  const sqs = new History({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { 'token.$': '$$.Task.Token' }, End: true } } });
+  t.deepEqual(sqs.events.map((e) => e.type), ['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled']);
+  t.like(sqs.events[2]!.data.taskScheduledEventDetails, { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', region: 'us-east-1' });
+  t.like(pendingTasks(sqs.state)[0], { kind: 'service', pattern: 'waitForTaskToken', state: 'T' });
+  t.is(JSON.parse(sqs.events[2]!.data.taskScheduledEventDetails!.parameters).token, '#3', 'without a signer the token is the task id');
+  const fn = new History({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:f', End: true } } });
+  t.deepEqual(fn.events.map((e) => e.type), ['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled']);
+  const events = start({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:sqs:us-east-1:123456789012:queue', End: true } } });
   t.deepEqual(events.map((e) => e.type), ['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']);
-  t.regex(events[2]!.data.executionFailedEventDetails!.cause!, /arn:aws:states:::sqs:sendMessage/);
+  t.regex(events[2]!.data.executionFailedEventDetails!.cause!, /arn:aws:sqs:us-east-1:123456789012:queue/);
 });

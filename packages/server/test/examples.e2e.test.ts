@@ -1,0 +1,131 @@
+import { CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DirectoryFunctions, loadHttpConnections, MockConfig } from '@stepstream/runtime';
+import anyTest, { type TestFn } from 'ava';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
+
+// The files in examples/ that docs/integrations.md shows, run as they are: the activity worker,
+// the functions directory, the HTTP connections file and the mock configuration.
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const example = (path: string) => `${root}examples/${path}`;
+const test = anyTest as TestFn<{ stack: Stack; http: Server; api: string; worker?: ChildProcess }>;
+
+test.before(async (t) => {
+  const http = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ apiKey: req.headers['x-api-key'] ?? null, path: req.url }));
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+  t.context.http = http;
+  t.context.api = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  t.context.stack = await startStack({
+    lambda: new DirectoryFunctions(example('functions')),
+    httpConnections: loadHttpConnections(example('http-connections.json')),
+    mocks: MockConfig.load(example('mock-config.json')),
+    activityPollMs: 2000,
+  });
+});
+test.after.always(async (t) => {
+  t.context.worker?.kill();
+  const { stack } = t.context;
+  if (stack) {
+    const checked = await assertReplays(t as never, stack.engine, stack.started);
+    console.log(`replay check: ${checked} executions reproduced event for event`);
+    await stack.close();
+  }
+  t.context.http?.close();
+});
+
+const machine = async (stack: Stack, name: string, definition: object) =>
+  (await stack.client.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: ROLE }))).stateMachineArn!;
+const run = async (stack: Stack, stateMachineArn: string, input: object) => {
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+  stack.started.add(executionArn!);
+  return eventually(async () => {
+    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+};
+
+test('examples/activity-worker.mjs completes tasks and reports failures that Catch routes', async (t) => {
+  const { stack } = t.context;
+  const { activityArn } = await stack.client.send(new CreateActivityCommand({ name: 'sums' }));
+  t.context.worker = spawn(process.execPath, [example('activity-worker.mjs'), activityArn!, stack.api.url], { stdio: 'inherit' });
+  const sm = await machine(stack, 'sums', {
+    StartAt: 'Sum',
+    States: {
+      Sum: { Type: 'Task', Resource: activityArn, HeartbeatSeconds: 5, Catch: [{ ErrorEquals: ['Worker.Refused'], ResultPath: '$.error', Next: 'Refused' }], End: true },
+      Refused: { Type: 'Pass', End: true },
+    },
+  });
+  const ok = await run(stack, sm, { numbers: [1, 2, 39] });
+  t.is(ok.status, 'SUCCEEDED');
+  t.is(JSON.parse(ok.output!).sum, 42);
+  const refused = await run(stack, sm, { fail: true });
+  t.deepEqual(JSON.parse(refused.output!).error, { Error: 'Worker.Refused', Cause: 'asked to fail' });
+});
+
+test('examples/functions: greet.mjs by its ARN, echo.py through lambda:invoke', async (t) => {
+  const { stack } = t.context;
+  const sm = await machine(stack, 'functions', {
+    StartAt: 'Greet',
+    States: {
+      Greet: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:greet', Next: 'Echo' },
+      Echo: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'echo', 'Payload.$': '$' }, OutputPath: '$.Payload', End: true },
+    },
+  });
+  const hasPython = spawnSync('python3', ['--version']).status === 0;
+  const done = await run(stack, sm, { name: 'Ada' });
+  if (!hasPython) {
+    t.log('SKIP (echo.py): python3 is not installed');
+    t.is(done.status, 'FAILED');
+    return;
+  }
+  t.is(done.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(done.output!), { greeting: 'Hello, Ada', function: 'greet' });
+});
+
+test('examples/http-connections.json gives the API key to HTTP Tasks through its connection', async (t) => {
+  const { stack, api } = t.context;
+  const sm = await machine(stack, 'billing', {
+    StartAt: 'Call',
+    States: {
+      Call: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::http:invoke',
+        Parameters: { 'ApiEndpoint.$': '$.url', Method: 'GET', Authentication: { ConnectionArn: 'arn:aws:events:us-east-1:123456789012:connection/billing/0002' } },
+        OutputPath: '$.ResponseBody',
+        End: true,
+      },
+    },
+  });
+  const done = await run(stack, sm, { url: `${api}/invoices` });
+  t.deepEqual(JSON.parse(done.output!), { apiKey: 'change-me', path: '/invoices' });
+});
+
+test('examples/mock-config.json: the orders machine’s HappyPath and Declined test cases', async (t) => {
+  const { stack } = t.context;
+  const sm = await machine(stack, 'orders', {
+    StartAt: 'Queue',
+    States: {
+      Queue: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'https://sqs.example/orders', 'MessageBody.$': '$' }, ResultPath: null, Next: 'Charge' },
+      Charge: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'charge', 'Payload.$': '$' },
+        Retry: [{ ErrorEquals: ['Lambda.ServiceException'], IntervalSeconds: 1, MaxAttempts: 1 }],
+        OutputPath: '$.Payload',
+        End: true,
+      },
+    },
+  });
+  const happy = await run(stack, `${sm}#HappyPath`, { order: 1 });
+  t.deepEqual(JSON.parse(happy.output!), { charged: true });
+  const declined = await run(stack, `${sm}#Declined`, { order: 2 });
+  t.is(declined.status, 'FAILED');
+  t.is(declined.error, 'Payment.Declined');
+});
