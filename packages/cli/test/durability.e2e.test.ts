@@ -1,4 +1,13 @@
-import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateActivityCommand,
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetActivityTaskCommand,
+  GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
 import { openPGliteEventStore } from '@stepstream/eventstore';
 import test from 'ava';
@@ -96,6 +105,57 @@ test('kill -9 while executions wait: after a restart every one completes, late t
       t.true(replay.ok, replay.ok ? '' : replay.reason);
     }
     await store.close();
+  } finally {
+    client.destroy();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('kill -9 with an activity task scheduled and a Wait inside a Parallel branch: after a restart the task is served and the branch resumes', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
+  const port = await freePort();
+  const client = new SFNClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  try {
+    let server = await serve(dataDir, port);
+    const { activityArn } = await client.send(new CreateActivityCommand({ name: 'after-restart' }));
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+      name: 'task-and-wait',
+      roleArn: 'arn:aws:iam::123456789012:role/r',
+      definition: JSON.stringify({
+        StartAt: 'Both',
+        States: {
+          Both: {
+            Type: 'Parallel',
+            End: true,
+            Branches: [
+              { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activityArn, End: true } } },
+              { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2, End: true } } },
+            ],
+          },
+        },
+      }),
+    }));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{"job":1}' }));
+    await new Promise((r) => setTimeout(r, 300));
+    server.kill('SIGKILL');
+    await exited(server);
+    server = await serve(dataDir, port);
+    const task = await client.send(new GetActivityTaskCommand({ activityArn, workerName: 'after' }));
+    t.deepEqual(JSON.parse(task.input!), { job: 1 }, 'the task scheduled before the kill is served after the restart');
+    await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"worked"' }));
+    let d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    const deadline = Date.now() + 10_000;
+    while (d.status === 'RUNNING' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    }
+    t.is(d.status, 'SUCCEEDED');
+    t.deepEqual(JSON.parse(d.output!), ['worked', { job: 1 }]);
+    const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+    t.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1));
+    t.is(events.filter((e) => e.type === 'ActivityStarted').length, 1);
+    server.kill('SIGTERM');
+    await exited(server);
   } finally {
     client.destroy();
     await rm(dataDir, { recursive: true, force: true });
