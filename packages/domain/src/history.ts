@@ -184,7 +184,12 @@ export interface ExecutionStartedMetadata {
   /** The mock configuration's test case the execution runs with. */
   readonly testCase?: string;
   /** The parent execution's task that started this one. */
-  readonly parent?: { readonly executionArn: string; readonly taskId: string; readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken' };
+  readonly parent?: {
+    readonly executionArn: string;
+    readonly taskId: string;
+    readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken' | 'mapRun';
+    readonly index?: number;
+  };
   /** Epoch ms after which the execution times out (the definition's TimeoutSeconds). */
   readonly timeoutAt?: number;
   /** The decider version that wrote this history; replays use the same rules. */

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { brief, env, fold, startWith as start, T0 } from './builders.js';
-import { decideExecution, evolveExecution, nextTimerAt, replayExecution, type NewHistoryEvent } from '../src/index.js';
+import { decideExecution, evolveExecution, nextTimerAt, pendingTasks, replayExecution, type NewHistoryEvent } from '../src/index.js';
 
 // Parallel, Map, Retry and Catch: given a history, when a command arrives, then these events.
 
@@ -129,12 +129,20 @@ test('Map failure: MapIterationFailed and MapStateFailed point to the failing ev
   t.is(events.at(-1)!.data.executionFailedEventDetails!.error, 'FailureType');
 });
 
-test('distributed Map: MapRunStarted with a map run ARN, iterations outside the parent history, tolerated failures', (t) => {
+/** Answers a paused Distributed Map's Map Run with each child run's result. */
+const finishMapRun = (events: NewHistoryEvent[], results: { ok: boolean; output: unknown }[]) => {
+  const state = fold(events);
+  const [task] = pendingTasks(state);
+  const answer = results.map((r) => ({ ok: r.ok, output: JSON.stringify(r.output) }));
+  return [...events, ...decideExecution(state, { type: 'TaskUpdate', taskId: task!.id, signal: { type: 'succeeded', output: JSON.stringify(answer) } }, env(T0 + 1000))];
+};
+
+test('distributed Map: MapRunStarted with a map run ARN, child runs as executions of their own, tolerated failures', (t) => {
   const machine = (tolerated: object) => ({
     StartAt: 'M',
     States: {
       M: {
-        Type: 'Map', ...tolerated, End: true,
+        Type: 'Map', ...tolerated, End: true, Label: 'Items',
         ItemProcessor: {
           ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
           StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'F' }], Default: 'OK' }, F: { Type: 'Fail', Error: 'Two' }, OK: { Type: 'Pass', End: true } },
@@ -142,11 +150,21 @@ test('distributed Map: MapRunStarted with a map run ARN, iterations outside the 
       },
     },
   });
-  const tolerant = start(machine({ ToleratedFailureCount: 1 }), '[1, 2, 3]');
-  t.deepEqual(tolerant.map((e) => e.type), ['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
-  t.regex(tolerant[3]!.data.mapRunStartedEventDetails!.mapRunArn, /^arn:aws:states:us-east-1:123456789012:mapRun:sm\/[0-9a-f-]{36}:[0-9a-f-]{36}$/);
-  t.true(replayExecution(tolerant).ok, 'the map run ARN’s ids are recorded for replay');
-  const strict = start(machine({}), '[1, 2, 3]');
+  const started = start(machine({ ToleratedFailureCount: 1 }), '[1, 2, 3]');
+  t.deepEqual(started.map((e) => e.type), ['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapRunStarted']);
+  t.regex(started[3]!.data.mapRunStartedEventDetails!.mapRunArn, /^arn:aws:states:us-east-1:123456789012:mapRun:sm\/Items:[0-9a-f-]{36}$/);
+  const [task] = pendingTasks(fold(started));
+  t.is(task!.kind, 'mapRun');
+  const spec = JSON.parse(task!.input);
+  t.deepEqual(spec.inputs, [1, 2, 3]);
+  t.is(spec.stateMachineArn, 'arn:aws:states:us-east-1:123456789012:stateMachine:sm/Items');
+  t.false('ProcessorConfig' in JSON.parse(spec.definition), 'a child run’s definition is the ItemProcessor as a machine');
+  const results = [{ ok: true, output: 1 }, { ok: false, output: { Error: 'Two', Cause: null } }, { ok: true, output: 3 }];
+  const tolerant = finishMapRun(started, results);
+  t.deepEqual(tolerant.slice(4).map((e) => e.type), ['MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
+  t.deepEqual(output(tolerant), [1, { Error: 'Two', Cause: null }, 3]);
+  t.true(replayExecution(tolerant).ok, 'the map run ARN’s ids and the Map Run’s results are recorded for replay');
+  const strict = finishMapRun(start(machine({}), '[1, 2, 3]'), results);
   t.deepEqual(strict.slice(3).map((e) => e.type), ['MapRunStarted', 'MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
   t.is(strict.at(-1)!.data.executionFailedEventDetails!.error, 'States.ExceedToleratedFailureThreshold');
 });
@@ -162,7 +180,7 @@ test('distributed Map with an ItemBatcher: one child run per batch of {BatchInpu
       },
     },
   }, '[1, 2, 3, 4, 5]');
-  t.deepEqual(output(events), [
+  t.deepEqual(JSON.parse(pendingTasks(fold(events))[0]!.input).inputs, [
     { BatchInput: { tag: 'b' }, Items: [1, 2] },
     { BatchInput: { tag: 'b' }, Items: [3, 4] },
     { BatchInput: { tag: 'b' }, Items: [5] },

@@ -170,19 +170,6 @@ test('a Map iteration failing while others wait: XStateAborted and MapIterationA
   t.true(replayExecution(h.events).ok);
 });
 
-test('a distributed Map child run that waits keeps its own history and resumes; the parent sees only the Map Run', (t) => {
-  const h = new History(
-    { StartAt: 'M', States: { M: { Type: 'Map', End: true, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', Next: 'P' }, P: { Type: 'Pass', End: true } } } } } },
-    '[{"s":2},{"s":0}]',
-  );
-  t.deepEqual(h.events.map((e) => e.type), ['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapRunStarted']);
-  t.like(h.state.frames['/0'], { kind: 'suspended', ownHistory: 1 });
-  const last = h.fire(T0 + 2_000);
-  t.deepEqual(last.map((e) => e.type), ['MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
-  t.deepEqual(output(last), [{ s: 2 }, { s: 0 }]);
-  t.true(replayExecution(h.events).ok);
-});
-
 test('an activity Task: ActivityScheduled with the Parameters input; started, succeeded, then the result goes through ResultSelector and ResultPath', (t) => {
   const h = new History(
     {

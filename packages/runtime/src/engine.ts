@@ -11,6 +11,8 @@ import {
   taskDoesNotExist,
   type PendingTask,
   type ParentTask,
+  type MapRunResult,
+  type MapRunSpec,
   taskTimedOut,
   type ActivityEvent,
   type TaskSignal,
@@ -95,6 +97,24 @@ export interface CallMetadata {
   readonly requestId?: string;
 }
 
+/** A Map Run in progress: which children have ended, which run, which is next. */
+interface MapRunTracker {
+  readonly spec: MapRunSpec;
+  readonly parent: ExecutionInfo;
+  readonly parentStream: string;
+  readonly taskId: string;
+  readonly results: (MapRunResult | undefined)[];
+  readonly running: Set<number>;
+  next: number;
+  readonly limit: number;
+}
+
+/** A child run's result as its Map sees it: the output, or the Error Output. */
+const mapRunResult = (child: ExecutionState): MapRunResult =>
+  child.status === 'SUCCEEDED'
+    ? { ok: true, output: child.output ?? 'null' }
+    : { ok: false, output: JSON.stringify({ Error: child.error ?? null, Cause: child.cause ?? null }) };
+
 const asStateMachineEvents = (events: readonly RecordedEvent[]) => events as unknown as StateMachineEvent[];
 const asActivityEvents = (events: readonly RecordedEvent[]) => events as unknown as ActivityEvent[];
 
@@ -154,6 +174,8 @@ export class Engine {
   /** The integrations this engine performs (Lambda, service integrations), and those in flight. */
   private readonly integrations: Integrations;
   private readonly inFlight = new Set<string>();
+  /** Map Runs in progress in this process, by `parentStream#taskId`. */
+  private readonly mapRuns = new Map<string, MapRunTracker>();
   /** How often each mocked state has been invoked, per execution (`stream#state`). */
   private readonly mockInvocations = new Map<string, number>();
   private readonly effects = new Set<Promise<void>>();
@@ -400,7 +422,15 @@ export class Engine {
     if (E.isLeft(located)) return located;
     const where = located.right;
     return this.serial(where.stream, async () => {
-      const children = this.syncChildren(await this.loadExecutionState(where.stream));
+      const before = await this.loadExecutionState(where.stream);
+      // The children it waits on: .sync executions, and the running child runs of its Map Runs.
+      const children = [
+        ...this.syncChildren(before),
+        ...pendingTasks(before).flatMap((t) => {
+          const run = t.kind === 'mapRun' ? this.mapRuns.get(`${where.stream}#${t.id}`) : undefined;
+          return run ? [...run.running].map((i) => makeExecutionArn(this.scope, run.spec.stateMachineArn.split(':')[6]!, this.mapRunChildName(run.spec, i))) : [];
+        }),
+      ];
       const outcome = await this.runExecutionCommand(where.stream, {
         type: 'StopExecution',
         ...(input.error !== undefined ? { error: input.error } : {}),
@@ -461,6 +491,7 @@ export class Engine {
   private afterAppend(stream: string, state: ExecutionState): void {
     const parent = state.info?.parent;
     if (parent && state.status !== 'RUNNING' && (parent.pattern === 'sync' || parent.pattern === 'sync:2')) void this.answerParent(state);
+    if (parent && state.status !== 'RUNNING' && parent.pattern === 'mapRun') void this.mapRunChildEnded(state);
     const tasks = pendingTasks(state);
     const live = new Set(tasks.map((t) => t.id));
     for (const key of [...this.heartbeats.keys()]) {
@@ -481,7 +512,8 @@ export class Engine {
           continue;
         }
       }
-      if (task.kind === 'activity') {
+      if (task.kind === 'mapRun') void this.runMapRun(stream, state.info, task);
+      else if (task.kind === 'activity') {
         if (task.startedAt === undefined) this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
       } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
     }
@@ -591,6 +623,112 @@ export class Engine {
     } catch (e) {
       this.log.error(`could not answer ${parent.executionArn} for its child ${info.executionArn}`, e);
     }
+  }
+
+  /**
+   * Runs a Distributed Map's Map Run: one child execution per input, at most MaxConcurrency at a
+   * time, named `<map run id>-<index>` so that starting one again is idempotent. After a restart
+   * the children already started are found by name. When every child has ended, the parent's
+   * task gets each one's output or Error Output.
+   */
+  private runMapRun(parentStream: string, parent: ExecutionInfo, task: PendingTask): Promise<void> {
+    const key = `${parentStream}#${task.id}`;
+    return this.serial(`mapRun:${key}`, async () => {
+      if (this.mapRuns.has(key) || this.closed) return;
+      const spec = JSON.parse(task.input) as MapRunSpec;
+      const n = spec.inputs.length;
+      const tracker: MapRunTracker = {
+        spec,
+        parent,
+        parentStream,
+        taskId: task.id,
+        results: new Array<MapRunResult | undefined>(n).fill(undefined),
+        running: new Set(),
+        next: 0,
+        limit: spec.maxConcurrency > 0 ? spec.maxConcurrency : n,
+      };
+      this.mapRuns.set(key, tracker);
+      // Children started before a restart: ended ones count, running ones will report.
+      while (tracker.next < n) {
+        const child = await this.loadExecutionState(this.mapRunChildStream(spec, tracker.next));
+        if (child.status === undefined) break;
+        if (child.status === 'RUNNING') tracker.running.add(tracker.next);
+        else tracker.results[tracker.next] = mapRunResult(child);
+        tracker.next++;
+      }
+      await this.fillMapRun(key, tracker);
+    });
+  }
+
+  private mapRunChildName(spec: MapRunSpec, index: number) {
+    return `${spec.mapRunArn.split(':').at(-1)}-${index}`;
+  }
+
+  private mapRunChildStream(spec: MapRunSpec, index: number) {
+    const sm = spec.stateMachineArn.split(':')[6]!;
+    return executionStream(this.scope.account, this.scope.region, sm, this.mapRunChildName(spec, index));
+  }
+
+  /** Starts children while there is room; answers the parent once all have ended. */
+  private async fillMapRun(key: string, t: MapRunTracker): Promise<void> {
+    const n = t.spec.inputs.length;
+    while (t.running.size < t.limit && t.next < n) {
+      const index = t.next++;
+      t.running.add(index);
+      await this.startMapRunChild(t, index);
+    }
+    if (t.results.every((r) => r !== undefined)) {
+      this.mapRuns.delete(key);
+      await this.completeTask(t.parent.executionArn, t.taskId, { type: 'succeeded', output: JSON.stringify(t.results) });
+    }
+  }
+
+  private async startMapRunChild(t: MapRunTracker, index: number): Promise<void> {
+    const sm = t.spec.stateMachineArn.split(':')[6]!;
+    const name = this.mapRunChildName(t.spec, index);
+    const stream = this.mapRunChildStream(t.spec, index);
+    const now = this.clock();
+    const executionArn = makeExecutionArn(this.scope, sm, name);
+    const info: ExecutionInfo = {
+      executionArn,
+      stateMachineArn: t.spec.stateMachineArn,
+      stateMachineName: sm,
+      name,
+      roleArn: t.parent.roleArn,
+      definition: t.spec.definition,
+      stateMachineType: 'STANDARD',
+      input: JSON.stringify(t.spec.inputs[index] ?? null),
+      startDate: now,
+      parent: { executionArn: t.parent.executionArn, taskId: t.taskId, pattern: 'mapRun', index },
+    };
+    await this.serial(stream, async () => {
+      const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });
+      try {
+        await this.store.appendToStream(stream, decided, { expectedRevision: 'no_stream' });
+        this.afterAppend(stream, decided.reduce(evolveExecution, foldExecution([])));
+      } catch (e) {
+        if (!(e instanceof WrongExpectedVersionError)) throw e;
+        // Started before (a restart): if it has ended meanwhile, count it.
+        const child = await this.loadExecutionState(stream);
+        if (child.status !== 'RUNNING') void this.mapRunChildEnded(child);
+      }
+    });
+  }
+
+  /** A Map Run child ended: record it and start the next one. */
+  private mapRunChildEnded(child: ExecutionState): Promise<void> {
+    const parent = child.info?.parent;
+    if (!parent || parent.index === undefined) return Promise.resolve();
+    const located = locateExecution(parent.executionArn);
+    if (E.isLeft(located)) return Promise.resolve();
+    const key = `${located.right.stream}#${parent.taskId}`;
+    return this.serial(`mapRun:${key}`, async () => {
+      const t = this.mapRuns.get(key);
+      if (!t || t.results[parent.index!] !== undefined) return;
+      t.results[parent.index!] = mapRunResult(child);
+      t.running.delete(parent.index!);
+      await this.fillMapRun(key, t);
+    });
   }
 
   /** The `.sync` children a parent is waiting on (their ARNs, from the start calls' answers). */

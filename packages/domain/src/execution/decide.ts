@@ -72,6 +72,8 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
   const trigger = {
     type: command.type,
     ...(command.type === 'TaskUpdate' ? { taskId: command.taskId } : {}),
+    // A task answer whose first event does not carry it (a Map Run's results) is kept for replay.
+    ...(command.type === 'TaskUpdate' && !TASK_EVENTS.has(first.type) ? { signal: command.signal } : {}),
     ...(command.type === 'FireTimers' && command.heartbeats !== undefined ? { heartbeats: command.heartbeats } : {}),
     ...(uuids.length > 0 ? { uuids } : {}),
     ...(randoms.length > 0 ? { randoms } : {}),
@@ -80,6 +82,20 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
   };
   return [{ ...first, metadata: { ...(first.metadata ?? {}), trigger } }, ...rest];
 };
+
+/** The events a task answer starts with, from which a replay rebuilds the answer. */
+const TASK_EVENTS = new Set([
+  'ActivityStarted',
+  'ActivitySucceeded',
+  'ActivityFailed',
+  'LambdaFunctionStarted',
+  'LambdaFunctionSucceeded',
+  'LambdaFunctionFailed',
+  'TaskStarted',
+  'TaskSubmitted',
+  'TaskSucceeded',
+  'TaskFailed',
+]);
 
 const TERMINAL = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
 

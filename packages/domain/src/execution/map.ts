@@ -24,6 +24,7 @@ import {
   runFrame,
   scopeOf,
   suspend,
+  SUSPENDED,
   type Entered,
   type Frame,
   type FrameOutcome,
@@ -31,7 +32,7 @@ import {
   type StateOutcome,
   type StateRunners,
 } from './interpreter.js';
-import type { SuspendedFrame } from './model.js';
+import type { PendingTask, SuspendedFrame } from './model.js';
 
 /** The variable scope of a branch or iteration: what it kept while paused, over the enclosing scope. */
 export const childVars = (f: Frame, path: string, outer: Variables | undefined): Variables => {
@@ -156,7 +157,9 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
         ? evaluateJsonataTemplate(selector, jsonataScopeOf(f, e, { context: itemContext(index) }), 'ItemSelector')
         : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: itemContext(index) });
   const on = resume?.on.kind === 'map' ? resume.on : undefined;
-  const startedId = on ? on.startedId : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
+  // A Distributed Map waits on its Map Run as on a task (its child runs are executions of their own).
+  const mapRun = resume?.on.kind === 'task' && resume.on.task.kind === 'mapRun' ? resume.on.task : undefined;
+  const startedId = on ? on.startedId : mapRun ? 0 : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
   const finish = (outputs: readonly unknown[], previousEventId: number) => {
     if (jsonata) return completeState(f, e, s, { result: outputs, previous: previousEventId, jsonPathOutput: () => outputs });
     const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
@@ -176,7 +179,7 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
       return { kind: 'suspended' };
     }, startedId);
     if (bad.kind === 'failed') return bad;
-    return runDistributed(f, e, s, runners, config, tolerated!, itemInput, startedId, resume, finish);
+    return runDistributed(f, e, s, config, tolerated!, itemInput, startedId, mapRun, finish);
   }
 
   const name = e.name;
@@ -260,60 +263,74 @@ const childInputs = (s: MapState, count: number, itemInput: (i: number) => unkno
   return batches.map(wrap);
 };
 
+/** What the runtime needs to run a Map Run: its child runs' definition and inputs, and its concurrency. */
+export interface MapRunSpec {
+  readonly mapRunArn: string;
+  /** The child runs' state machine ARN (`<parent's>/<label>`) and definition (the ItemProcessor). */
+  readonly stateMachineArn: string;
+  readonly definition: string;
+  readonly inputs: readonly unknown[];
+  readonly maxConcurrency: number;
+}
+
+/** What the runtime reports when every child run has ended: each one's output or Error Output. */
+export interface MapRunResult {
+  readonly ok: boolean;
+  /** JSON text: the child's output, or its Error Output `{Error, Cause}`. */
+  readonly output: string;
+}
+
+/**
+ * Distributed Map: `MapRunStarted{mapRunArn}`, then the Map pauses on its Map Run (a task of kind
+ * `mapRun`) while the runtime runs one child execution per item or ItemBatcher batch, at most
+ * MaxConcurrency at a time. When the runtime reports every child's end, the tolerated failures
+ * decide `MapRunSucceeded` or `MapRunFailed{States.ExceedToleratedFailureThreshold}`.
+ */
 const runDistributed = (
   f: Frame,
   e: Entered,
   s: MapState,
-  runners: StateRunners,
   config: MapConfig,
   tolerated: Tolerance,
   itemInput: (i: number) => unknown,
   startedId: number,
-  resume: SuspendedFrame | undefined,
+  mapRun: PendingTask | undefined,
   finish: (outputs: readonly unknown[], previousEventId: number) => StateOutcome,
 ): StateOutcome => {
-  const on = resume?.on.kind === 'map' ? resume.on : undefined;
-  let run = on?.run;
-  if (!run) {
+  if (!mapRun) {
     const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
-    const mapRunArn = `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${f.env.uuid()}`;
-    run = { mapRunArn, startedId: f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } }) };
+    const runId = f.env.uuid();
+    const mapRunArn = `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${runId}`;
+    const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } });
+    const processor = { ...(config.processor as unknown as Record<string, unknown>) };
+    delete processor['ProcessorConfig'];
+    // Child runs inherit the machine's query language (AWS).
+    if (f.language === 'JSONata' && processor['QueryLanguage'] === undefined) processor['QueryLanguage'] = 'JSONata';
+    const spec: MapRunSpec = {
+      mapRunArn,
+      stateMachineArn: `${f.info.stateMachineArn}/${label}`,
+      definition: JSON.stringify(processor),
+      inputs: childInputs(s, config.items.length, itemInput),
+      maxConcurrency: config.maxConcurrency,
+    };
+    const task: PendingTask = {
+      id: `${f.path}#${runStartedId}`,
+      kind: 'mapRun',
+      resource: mapRunArn,
+      state: e.name,
+      input: JSON.stringify(spec),
+      scheduledAt: f.env.now,
+      lastEventId: runStartedId,
+    };
+    return suspend(f, e, { kind: 'task', task });
   }
-  // The child inputs (one per item or per ItemBatcher batch) are only computed when a run starts.
-  let inputs: unknown[] | undefined;
-  const inputsOf = () => (inputs ??= childInputs(s, config.items.length, itemInput));
-  const n = on?.total ?? inputsOf().length;
-  const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
-  const path = (i: number) => `${f.path}/${i}`;
-  // Each child run has a history of its own, not part of the parent's.
-  const runChild = (i: number, start: FrameStart) => {
-    const own = f.frames.get(path(i));
-    const batch = new EventBatch(own?.kind === 'suspended' ? (own.ownHistory ?? 0) : 0, f.env.now);
-    // A Distributed Map's child runs cannot read the variables around the Map.
-    const r = runFrame({ ...f, batch, definition: config.processor, path: path(i), parent: 'mapRun', context: undefined, vars: childVars(f, path(i), undefined) }, runners, start);
-    if (r.kind === 'suspended') {
-      const entry = f.frames.get(path(i));
-      if (entry?.kind === 'suspended') f.frames.set(path(i), { ...entry, ownHistory: batch.lastEventId });
-    } else {
-      f.frames.set(path(i), { kind: 'finished', ok: r.kind === 'succeeded', output: json(r.kind === 'succeeded' ? r.output : errorOutput(r.failure)) });
-    }
-    return r;
-  };
-  let next = on?.next ?? 0;
-  let running = 0;
-  for (let i = 0; i < next; i++) {
-    if (f.frames.get(path(i))?.kind === 'suspended' && runChild(i, RESUME).kind === 'suspended') running++;
-  }
-  while (next < n && running < limit) {
-    const i = next++;
-    if (runChild(i, { stateName: config.processor.StartAt, input: inputsOf()[i], previousEventId: 0 }).kind === 'suspended') running++;
-  }
-  if (running > 0 || next < n) return suspend(f, e, { kind: 'map', startedId, next, lastSucceededId: startedId, run, total: n });
-  const results = Array.from({ length: n }, (_, i) => f.frames.get(path(i)) as { ok: boolean; output: string });
-  f.frames.deleteBelow(f.path);
+  const signal = f.signal;
+  if (signal.type !== 'task' || signal.taskId !== mapRun.id || signal.signal.type !== 'succeeded') return SUSPENDED;
+  const results = JSON.parse(signal.signal.output) as MapRunResult[];
   const outputs = results.map((r) => JSON.parse(r.output) as unknown);
   const failed = results.filter((r) => !r.ok).length;
-  const runStartedId = run.startedId;
+  const n = results.length;
+  const runStartedId = mapRun.lastEventId;
   const overCount = tolerated.toleratedCount === undefined ? failed > 0 : failed > tolerated.toleratedCount;
   const overPercentage = tolerated.toleratedPercentage === undefined ? true : n > 0 && (failed / n) * 100 > tolerated.toleratedPercentage;
   const exceeded = failed > 0 && (tolerated.toleratedCount !== undefined && tolerated.toleratedPercentage !== undefined ? overCount && overPercentage : tolerated.toleratedCount !== undefined ? overCount : tolerated.toleratedPercentage !== undefined ? overPercentage : true);

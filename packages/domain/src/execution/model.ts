@@ -34,7 +34,9 @@ export interface ExecutionInfo {
 export interface ParentTask {
   readonly executionArn: string;
   readonly taskId: string;
-  readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
+  /** `mapRun`: a child run of a Distributed Map, item (or batch) `index` of the parent's Map Run. */
+  readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken' | 'mapRun';
+  readonly index?: number;
 }
 
 /** An event the decider asks to append: AWS's type and data, our metadata. */
@@ -68,7 +70,7 @@ export interface PendingTask {
    * (LambdaFunction* events). `service`: an `arn:aws:states:::service:action` integration
    * (Task* events); the runtime performs these two.
    */
-  readonly kind: 'activity' | 'lambda' | 'service';
+  readonly kind: 'activity' | 'lambda' | 'service' | 'mapRun';
   /** The Resource as the definition names it. */
   readonly resource: string;
   /** The Task state that scheduled it. */

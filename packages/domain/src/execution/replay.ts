@@ -1,6 +1,6 @@
 import { decideExecution } from './decide.js';
 import { evolveExecution, type StoredHistoryEvent } from './evolve.js';
-import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent } from './model.js';
+import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type TaskSignal } from './model.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
 export type ReplayResult =
@@ -75,8 +75,10 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
         return failed(d.lambdaFunctionFailedEventDetails);
       case 'TaskFailed':
         return failed(d.taskFailedEventDetails);
-      default:
-        return undefined;
+      default: {
+        const signal = (event.metadata?.['trigger'] as { signal?: TaskSignal }).signal;
+        return signal ? { type: 'TaskUpdate', taskId, signal } : undefined;
+      }
     }
   }
   if (trigger === 'StopExecution') {
