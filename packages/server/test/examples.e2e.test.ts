@@ -12,7 +12,9 @@ import { assertReplays, eventually, ROLE, startStack, type Stack } from './harne
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const example = (path: string) => `${root}examples/${path}`;
-const test = anyTest as TestFn<{ stack: Stack; http: Server; api: string; worker?: ChildProcess }>;
+const test = anyTest as TestFn<{ stack: Stack; http: Server; api: string }>;
+/** The worker process the first test starts (module state: each test sees a copy of t.context). */
+let worker: ChildProcess | undefined;
 
 test.before(async (t) => {
   const http = createServer((req, res) => {
@@ -30,7 +32,12 @@ test.before(async (t) => {
   });
 });
 test.after.always(async (t) => {
-  t.context.worker?.kill();
+  if (worker && worker.exitCode === null) {
+    const gone = new Promise((r) => worker!.once('exit', r));
+    worker.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+  }
   const { stack } = t.context;
   if (stack) {
     const checked = await assertReplays(t as never, stack.engine, stack.started);
@@ -54,7 +61,7 @@ const run = async (stack: Stack, stateMachineArn: string, input: object) => {
 test('examples/activity-worker.mjs completes tasks and reports failures that Catch routes', async (t) => {
   const { stack } = t.context;
   const { activityArn } = await stack.client.send(new CreateActivityCommand({ name: 'sums' }));
-  t.context.worker = spawn(process.execPath, [example('activity-worker.mjs'), activityArn!, stack.api.url], { stdio: 'inherit' });
+  worker = spawn(process.execPath, [example('activity-worker.mjs'), activityArn!, stack.api.url], { stdio: 'inherit' });
   const sm = await machine(stack, 'sums', {
     StartAt: 'Sum',
     States: {
