@@ -199,10 +199,10 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
   const child = await machine(stack, {
     StartAt: 'Branch',
     States: {
-      Branch: { Type: 'Choice', Choices: [{ Variable: '$.fail', IsPresent: true, Next: 'Fail' }, { Variable: '$.wait', IsPresent: true, Next: 'Wait' }], Default: 'Done' },
+      Branch: { Type: 'Choice', Choices: [{ Variable: '$.args.fail', IsPresent: true, Next: 'Fail' }, { Variable: '$.args.wait', IsPresent: true, Next: 'Wait' }], Default: 'Done' },
       Fail: { Type: 'Fail', Error: 'ChildError', Cause: 'the child failed' },
       Wait: { Type: 'Wait', Seconds: 60, Next: 'Done' },
-      Done: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, End: true },
+      Done: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.args.n, $.args.n)' }, End: true },
     },
   });
   const parent = (resource: string) =>
@@ -212,7 +212,7 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
         Run: {
           Type: 'Task',
           Resource: resource,
-          Parameters: { StateMachineArn: child, 'Input.$': '$', 'Name.$': '$.name' },
+          Parameters: { StateMachineArn: child, Input: { 'args.$': '$', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' }, 'Name.$': '$.name' },
           Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Handled' }],
           End: true,
         },
@@ -233,6 +233,7 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
   const result = JSON.parse(ran.output!);
   t.is(result.Status, 'SUCCEEDED');
   t.deepEqual(result.Output, { doubled: 42 }, '.sync:2 gives the output as JSON');
+  t.regex(result.Input.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID, /:execution:sm-[a-z0-9]+:/, 'the child’s input names the parent execution');
   t.is(result.Name, name);
   stack.started.add(result.ExecutionArn);
 
