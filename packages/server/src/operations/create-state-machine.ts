@@ -6,6 +6,7 @@ import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
 import { decodeRequest, maxLength, minLength, oneOf, optional } from '../validation.js';
 import type { Deps } from './deps.js';
+import { expressDiagnostics } from './validate-state-machine-definition.js';
 
 const LoggingConfiguration = t.partial({
   level: optional(t.string),
@@ -50,6 +51,10 @@ export const createStateMachine = ({ engine }: Deps): Operation => async (body, 
   if (badRole) return E.left(badRole);
   const parsed = parseDefinition(input.definition);
   if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+  if (input.type === 'EXPRESS') {
+    const express = expressDiagnostics(parsed.definition);
+    if (express.length > 0) return E.left(invalidDefinition(describeDiagnostics(express)));
+  }
   const created = await engine.createStateMachine(
     {
       name: input.name,

@@ -10,6 +10,7 @@ import {
   sendTaskSuccess,
 } from './activities.js';
 import { createStateMachine } from './create-state-machine.js';
+import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import type { Deps } from './deps.js';
 import { deleteStateMachine } from './delete-state-machine.js';
 import { describeExecution } from './describe-execution.js';
@@ -43,6 +44,7 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   SendTaskSuccess: sendTaskSuccess(deps),
   SendTaskFailure: sendTaskFailure(deps),
   SendTaskHeartbeat: sendTaskHeartbeat(deps),
+  ValidateStateMachineDefinition: validateStateMachineDefinition(deps),
 });
 
 export type { Deps };
