@@ -26,6 +26,8 @@ export const evolveActivity = (s: ActivityState, e: ActivityEvent): ActivityStat
       return { current: e.data };
     case 'ActivityDeleted':
       return {};
+    default:
+      return s;
   }
 };
 

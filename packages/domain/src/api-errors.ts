@@ -19,6 +19,7 @@ export const ApiErrorTag = {
   ExecutionAlreadyExists: 'ExecutionAlreadyExists',
   ExecutionDoesNotExist: 'ExecutionDoesNotExist',
   ActivityDoesNotExist: 'ActivityDoesNotExist',
+  ResourceNotFound: 'ResourceNotFound',
   ActivityWorkerLimitExceeded: 'ActivityWorkerLimitExceeded',
   TaskDoesNotExist: 'TaskDoesNotExist',
   TaskTimedOut: 'TaskTimedOut',
@@ -38,6 +39,8 @@ export interface ApiError<Tag extends ApiErrorTag = ApiErrorTag> {
   readonly message: string;
   /** ValidationException's `reason`. */
   readonly reason?: string;
+  /** ResourceNotFound's and TooManyTags' `resourceName`. */
+  readonly resourceName?: string;
 }
 
 const make = <Tag extends ApiErrorTag>(_tag: Tag, message: string, reason?: string): ApiError<Tag> =>
@@ -64,6 +67,12 @@ export const stateMachineTypeNotSupported = () =>
   make('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
 export const executionAlreadyExists = (arn: string) => make('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
 export const executionDoesNotExist = (arn: string) => make('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+export const resourceNotFound = (arn: string): ApiError<'ResourceNotFound'> => ({ _tag: 'ResourceNotFound', message: `Resource not found: '${arn}'`, resourceName: arn });
+export const tooManyTags = (arn: string): ApiError<'TooManyTags'> => ({
+  _tag: 'TooManyTags',
+  message: `Too many tags: a resource can have at most 50 tags; '${arn}' would have more`,
+  resourceName: arn,
+});
 export const activityDoesNotExist = (arn: string) => make('ActivityDoesNotExist', `Activity Does Not Exist: '${arn}'`);
 export const activityWorkerLimitExceeded = () =>
   make('ActivityWorkerLimitExceeded', 'The maximum number of workers concurrently polling for activity tasks has been reached.');

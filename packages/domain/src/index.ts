@@ -5,3 +5,4 @@ export * from './api-errors.js';
 export * from './execution/index.js';
 export * from './state-machine.js';
 export * from './activity.js';
+export * from './tags.js';

@@ -24,6 +24,7 @@ export interface StateMachineCreated {
     readonly creationDate: number;
     readonly loggingConfiguration: LoggingConfiguration;
     readonly tracingConfiguration: TracingConfiguration;
+    readonly tags?: readonly { readonly key: string; readonly value: string }[];
   };
 }
 export interface StateMachineUpdated {
@@ -60,6 +61,8 @@ export const evolveStateMachine = (s: StateMachineState, e: StateMachineEvent): 
     }
     case 'StateMachineDeleted':
       return {};
+    default:
+      return s;
   }
 };
 
@@ -75,6 +78,7 @@ export interface CreateStateMachineCommand {
   readonly stateMachineType: StateMachineType;
   readonly loggingConfiguration: LoggingConfiguration;
   readonly tracingConfiguration: TracingConfiguration;
+  readonly tags?: readonly { readonly key: string; readonly value: string }[];
   readonly now: number;
 }
 

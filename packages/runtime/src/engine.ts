@@ -11,6 +11,13 @@ import {
   taskDoesNotExist,
   type PendingTask,
   type ParentTask,
+  type Tag,
+  foldTags,
+  MAX_TAGS,
+  resourceNotFound,
+  tagProblem,
+  tooManyTags,
+  validationException,
   type MapRunResult,
   type MapRunSpec,
   taskTimedOut,
@@ -274,9 +281,15 @@ export class Engine {
       type: StateMachineType;
       loggingConfiguration: LoggingConfiguration;
       tracingConfiguration: TracingConfiguration;
+      tags?: readonly Tag[];
     },
     meta: CallMetadata = {},
   ): Promise<E.Either<ApiError, { stateMachineArn: string; creationDate: number }>> {
+    for (const tag of input.tags ?? []) {
+      const problem = tagProblem(tag);
+      if (problem) return E.left(validationException(problem));
+    }
+    if (new Set((input.tags ?? []).map((t) => t.key)).size > MAX_TAGS) return E.left(tooManyTags(makeStateMachineArn(this.scope, input.name)));
     if (!isValidName(input.name)) return E.left(invalidName(input.name));
     const stateMachineArn = makeStateMachineArn(this.scope, input.name);
     const stream = stateMachineStream(this.scope.account, this.scope.region, input.name);
@@ -740,6 +753,76 @@ export class Engine {
     });
   }
 
+  // ---------------------------------------------------------------- tags
+
+  /** Where a taggable resource's events live: state machines and activities (not versions). */
+  private locateTaggable(arn: string): E.Either<ApiError, { stream: string; kind: 'stateMachine' | 'activity' }> {
+    const parsed = parseArn(arn, ['stateMachine', 'activity']);
+    if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
+    const [name, qualifier, ...rest] = parsed.parts;
+    if (rest.length > 0 || !name) return E.left(invalidArn(arn, { kind: 'prefix' }));
+    // rec: tagging a version ARN is ResourceNotFound.
+    if (qualifier !== undefined) return E.left(resourceNotFound(arn));
+    return E.right(
+      parsed.resourceType === 'activity'
+        ? { stream: activityStream(parsed.account, parsed.region, name), kind: 'activity' }
+        : { stream: stateMachineStream(parsed.account, parsed.region, name), kind: 'stateMachine' },
+    );
+  }
+
+  private exists(kind: 'stateMachine' | 'activity', events: readonly RecordedEvent[]): boolean {
+    return kind === 'activity' ? foldActivity(asActivityEvents(events)).current !== undefined : foldStateMachine(asStateMachineEvents(events)).current !== undefined;
+  }
+
+  async tagResource(arn: string, tags: readonly Tag[], meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    for (const tag of tags) {
+      const problem = tagProblem(tag);
+      if (problem) return E.left(validationException(problem));
+    }
+    const located = this.locateTaggable(arn);
+    if (E.isLeft(located)) return located;
+    const { stream, kind } = located.right;
+    // Duplicate keys in one call collapse, the last value winning (rec).
+    const unique = [...new Map(tags.map((t) => [t.key, t.value])).entries()].map(([key, value]) => ({ key, value }));
+    const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
+      this.store,
+      stream,
+      (events) => {
+        if (!this.exists(kind, events)) return { events: [], result: E.left(resourceNotFound(arn)) };
+        const merged = foldTags(events);
+        for (const t of unique) merged.set(t.key, t.value);
+        if (merged.size > MAX_TAGS) return { events: [], result: E.left(tooManyTags(arn)) };
+        return { events: [{ type: 'ResourceTagged', data: { resourceArn: arn, tags: unique } }], result: E.right({}) };
+      },
+      { metadata: { ...meta } },
+    );
+    return outcome.result;
+  }
+
+  async untagResource(arn: string, tagKeys: readonly string[], meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    const located = this.locateTaggable(arn);
+    if (E.isLeft(located)) return located;
+    const { stream, kind } = located.right;
+    const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
+      this.store,
+      stream,
+      (events) =>
+        this.exists(kind, events)
+          ? { events: [{ type: 'ResourceUntagged', data: { resourceArn: arn, tagKeys } }], result: E.right({}) }
+          : { events: [], result: E.left(resourceNotFound(arn)) },
+      { metadata: { ...meta } },
+    );
+    return outcome.result;
+  }
+
+  async listTags(arn: string): Promise<E.Either<ApiError, Tag[]>> {
+    const located = this.locateTaggable(arn);
+    if (E.isLeft(located)) return located;
+    const events = await this.store.readStream(located.right.stream);
+    if (!this.exists(located.right.kind, events)) return E.left(resourceNotFound(arn));
+    return E.right([...foldTags(events as never)].map(([key, value]) => ({ key, value })));
+  }
+
   // ---------------------------------------------------------------- activities
 
   async createActivity(
@@ -747,6 +830,10 @@ export class Engine {
     meta: CallMetadata = {},
   ): Promise<E.Either<ApiError, { activityArn: string; creationDate: number }>> {
     if (!isValidName(input.name)) return E.left(invalidName(input.name));
+    for (const tag of input.tags ?? []) {
+      const problem = tagProblem(tag);
+      if (problem) return E.left(validationException(problem));
+    }
     const activityArn = makeActivityArn(this.scope, input.name);
     const stream = activityStream(this.scope.account, this.scope.region, input.name);
     const outcome = await handleCommand(

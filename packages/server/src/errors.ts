@@ -20,6 +20,7 @@ export const errorCatalogue: Record<ApiErrorTag, { readonly status: number }> = 
   ExecutionAlreadyExists: { status: 400 },
   ExecutionDoesNotExist: { status: 400 },
   ActivityDoesNotExist: { status: 400 },
+  ResourceNotFound: { status: 400 },
   ActivityWorkerLimitExceeded: { status: 400 },
   TaskDoesNotExist: { status: 400 },
   TaskTimedOut: { status: 400 },
@@ -38,4 +39,5 @@ export const errorBody = (e: ApiError): Record<string, string> => ({
   __type: e._tag,
   message: e.message,
   ...(e.reason !== undefined ? { reason: e.reason } : {}),
+  ...(e.resourceName !== undefined ? { resourceName: e.resourceName } : {}),
 });

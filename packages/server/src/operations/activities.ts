@@ -6,12 +6,11 @@ import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
 import { between, decodeRequest, maxBytes, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
-
-const Tag = t.partial({ key: optional(t.string), value: optional(t.string) });
+import { TagList, tagsOf } from './tags.js';
 
 export const CreateActivityInput = t.intersection([
   t.type({ name: t.string }),
-  t.partial({ tags: optional(t.array(Tag)), encryptionConfiguration: optional(t.UnknownRecord) }),
+  t.partial({ tags: optional(TagList), encryptionConfiguration: optional(t.UnknownRecord) }),
 ]);
 
 /** CreateActivity: idempotent by name; the same name answers the same ARN and creation date. */
@@ -22,7 +21,7 @@ export const createActivity = ({ engine }: Deps): Operation => async (body, ctx)
   const created = await engine.createActivity(
     {
       name,
-      ...(tags != null ? { tags: tags.map((x) => ({ key: x.key ?? '', value: x.value ?? '' })) } : {}),
+      ...(tags != null ? { tags: tagsOf(tags) } : {}),
       ...(encryptionConfiguration != null ? { encryptionConfiguration } : {}),
     },
     { requestId: ctx.requestId },

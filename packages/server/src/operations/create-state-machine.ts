@@ -6,6 +6,7 @@ import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
 import { decodeRequest, maxLength, minLength, oneOf, optional } from '../validation.js';
 import type { Deps } from './deps.js';
+import { TagList, tagsOf } from './tags.js';
 import { expressDiagnostics } from './validate-state-machine-definition.js';
 
 const LoggingConfiguration = t.partial({
@@ -21,7 +22,7 @@ export const CreateStateMachineInput = t.intersection([
     type: optional(t.string),
     loggingConfiguration: optional(LoggingConfiguration),
     tracingConfiguration: optional(TracingConfiguration),
-    tags: optional(t.array(t.unknown)),
+    tags: optional(TagList),
     publish: optional(t.boolean),
     versionDescription: optional(t.string),
   }),
@@ -63,6 +64,7 @@ export const createStateMachine = ({ engine }: Deps): Operation => async (body, 
       type: (input.type ?? 'STANDARD') as 'STANDARD' | 'EXPRESS',
       loggingConfiguration: (input.loggingConfiguration ?? {}) as never,
       tracingConfiguration: (input.tracingConfiguration ?? {}) as never,
+      ...(input.tags != null ? { tags: tagsOf(input.tags) } : {}),
     },
     { requestId: ctx.requestId },
   );

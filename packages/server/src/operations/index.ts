@@ -11,6 +11,7 @@ import {
 } from './activities.js';
 import { createStateMachine } from './create-state-machine.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
+import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import type { Deps } from './deps.js';
 import { deleteStateMachine } from './delete-state-machine.js';
 import { describeExecution } from './describe-execution.js';
@@ -45,6 +46,9 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   SendTaskFailure: sendTaskFailure(deps),
   SendTaskHeartbeat: sendTaskHeartbeat(deps),
   ValidateStateMachineDefinition: validateStateMachineDefinition(deps),
+  TagResource: tagResource(deps),
+  UntagResource: untagResource(deps),
+  ListTagsForResource: listTagsForResource(deps),
 });
 
 export type { Deps };
