@@ -20,6 +20,7 @@ export const ApiErrorTag = {
   ExecutionDoesNotExist: 'ExecutionDoesNotExist',
   ActivityDoesNotExist: 'ActivityDoesNotExist',
   ResourceNotFound: 'ResourceNotFound',
+  ServiceQuotaExceededException: 'ServiceQuotaExceededException',
   ActivityWorkerLimitExceeded: 'ActivityWorkerLimitExceeded',
   TaskDoesNotExist: 'TaskDoesNotExist',
   TaskTimedOut: 'TaskTimedOut',
@@ -67,6 +68,8 @@ export const stateMachineTypeNotSupported = () =>
   make('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
 export const executionAlreadyExists = (arn: string) => make('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
 export const executionDoesNotExist = (arn: string) => make('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+export const conflict = (message: string) => make('ConflictException', message);
+export const serviceQuotaExceeded = (message: string) => make('ServiceQuotaExceededException', message);
 export const resourceNotFound = (arn: string): ApiError<'ResourceNotFound'> => ({ _tag: 'ResourceNotFound', message: `Resource not found: '${arn}'`, resourceName: arn });
 export const tooManyTags = (arn: string): ApiError<'TooManyTags'> => ({
   _tag: 'TooManyTags',

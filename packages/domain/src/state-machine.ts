@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { stateMachineAlreadyExists, stateMachineDoesNotExist, type ApiError } from './api-errors.js';
+import { conflict, serviceQuotaExceeded, stateMachineAlreadyExists, stateMachineDoesNotExist, type ApiError } from './api-errors.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 
@@ -43,12 +43,42 @@ export interface StateMachineDeleted {
   readonly type: 'StateMachineDeleted';
   readonly data: { readonly stateMachineArn: string; readonly deletionDate: number };
 }
-export type StateMachineEvent = StateMachineCreated | StateMachineUpdated | StateMachineDeleted;
+/** A published version: an immutable copy of the machine at one revision. */
+export interface StateMachineVersion {
+  readonly stateMachineArn: string;
+  readonly versionArn: string;
+  readonly version: number;
+  /** The revision it was published from (`INITIAL` before the first update). */
+  readonly revisionId: string;
+  readonly description?: string;
+  readonly creationDate: number;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly stateMachineType: StateMachineType;
+  readonly loggingConfiguration: LoggingConfiguration;
+  readonly tracingConfiguration: TracingConfiguration;
+}
+export interface StateMachineVersionPublished {
+  readonly type: 'StateMachineVersionPublished';
+  readonly data: StateMachineVersion;
+}
+export interface StateMachineVersionDeleted {
+  readonly type: 'StateMachineVersionDeleted';
+  readonly data: { readonly versionArn: string; readonly version: number; readonly deletionDate: number };
+}
+export type StateMachineEvent = StateMachineCreated | StateMachineUpdated | StateMachineDeleted | StateMachineVersionPublished | StateMachineVersionDeleted;
 
 export interface StateMachineState {
   /** Undefined before creation and after deletion. */
   readonly current?: StateMachineCreated['data'] & { readonly revisionId?: string; readonly updateDate?: number };
+  /** Published versions still there, by number. */
+  readonly versions?: Readonly<Record<number, StateMachineVersion>>;
+  /** The highest version number ever published (numbers are never reused). */
+  readonly lastVersion?: number;
 }
+
+/** AWS: at most 1,000 versions per state machine. */
+export const MAX_VERSIONS = 1000;
 
 export const evolveStateMachine = (s: StateMachineState, e: StateMachineEvent): StateMachineState => {
   switch (e.type) {
@@ -57,7 +87,13 @@ export const evolveStateMachine = (s: StateMachineState, e: StateMachineEvent): 
     case 'StateMachineUpdated': {
       if (!s.current) return s;
       const { stateMachineArn: _, ...changes } = e.data;
-      return { current: { ...s.current, ...changes } };
+      return { ...s, current: { ...s.current, ...changes } };
+    }
+    case 'StateMachineVersionPublished':
+      return { ...s, versions: { ...(s.versions ?? {}), [e.data.version]: e.data }, lastVersion: e.data.version };
+    case 'StateMachineVersionDeleted': {
+      const { [e.data.version]: _, ...rest } = s.versions ?? {};
+      return { ...s, versions: rest };
     }
     case 'StateMachineDeleted':
       return {};
@@ -140,6 +176,45 @@ export const decideUpdateStateMachine = (
   };
   return E.right({ events: [{ type: 'StateMachineUpdated', data }], updateDate: c.now, revisionId: c.newRevisionId });
 };
+
+/**
+ * Publishes the current revision as a version, or returns the version already published from it
+ * (idempotent per revision, rec). `revisionId`, when given, must be the current one (`INITIAL`
+ * before any update).
+ */
+export const decidePublishVersion = (
+  s: StateMachineState,
+  c: { readonly stateMachineArn: string; readonly revisionId?: string; readonly description?: string; readonly now: number },
+): E.Either<ApiError, { events: StateMachineEvent[]; version: StateMachineVersion }> => {
+  const cur = s.current;
+  if (!cur) return E.left(stateMachineDoesNotExist(c.stateMachineArn));
+  const revision = cur.revisionId ?? 'INITIAL';
+  if (c.revisionId !== undefined && c.revisionId !== revision) {
+    return E.left(conflict(`Failed to publish the State Machine version for revision ${c.revisionId}. The current State Machine revision is ${revision}.`));
+  }
+  const existing = Object.values(s.versions ?? {}).filter((v) => v.revisionId === revision).sort((a, b) => b.version - a.version)[0];
+  if (existing) return E.right({ events: [], version: existing });
+  if (Object.keys(s.versions ?? {}).length >= MAX_VERSIONS) return E.left(serviceQuotaExceeded(`The maximum number of versions (${MAX_VERSIONS}) for ${c.stateMachineArn} has been reached.`));
+  const number = (s.lastVersion ?? 0) + 1;
+  const version: StateMachineVersion = {
+    stateMachineArn: c.stateMachineArn,
+    versionArn: `${c.stateMachineArn}:${number}`,
+    version: number,
+    revisionId: revision,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    creationDate: c.now,
+    definition: cur.definition,
+    roleArn: cur.roleArn,
+    stateMachineType: cur.stateMachineType,
+    loggingConfiguration: cur.loggingConfiguration,
+    tracingConfiguration: cur.tracingConfiguration,
+  };
+  return E.right({ events: [{ type: 'StateMachineVersionPublished', data: version }], version });
+};
+
+/** Deleting a version that does not exist succeeds (rec). */
+export const decideDeleteVersion = (s: StateMachineState, versionArn: string, version: number, now: number): StateMachineEvent[] =>
+  s.versions?.[version] ? [{ type: 'StateMachineVersionDeleted', data: { versionArn, version, deletionDate: now } }] : [];
 
 /** Deleting a state machine that does not exist succeeds (recorded on AWS). */
 export const decideDeleteStateMachine = (s: StateMachineState, arn: string, now: number): StateMachineEvent[] =>

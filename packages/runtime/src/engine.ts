@@ -11,6 +11,10 @@ import {
   taskDoesNotExist,
   type PendingTask,
   type ParentTask,
+  type StateMachineVersion,
+  decidePublishVersion,
+  decideDeleteVersion,
+  evolveStateMachine,
   type Tag,
   foldTags,
   MAX_TAGS,
@@ -148,6 +152,15 @@ export const locateActivity = (arn: string): E.Either<ApiError, { stream: string
   return E.right({ stream: activityStream(parsed.account, parsed.region, name), name });
 };
 
+/** Where a version ARN (`…:stateMachine:NAME:N`) lives, or why the ARN is not one. */
+export const locateVersion = (arn: string): E.Either<ApiError, { stream: string; name: string; version: number }> => {
+  const parsed = parseArn(arn, ['stateMachine']);
+  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
+  const [name, number] = parsed.parts;
+  if (parsed.parts.length !== 2 || !name || !/^[1-9]\d*$/.test(number ?? '')) return E.left(invalidArn(arn, { kind: 'prefix' }));
+  return E.right({ stream: stateMachineStream(parsed.account, parsed.region, name), name, version: Number(number) });
+};
+
 /** Where a state machine ARN's events live, or why the ARN is not one. */
 export const locateStateMachine = (arn: string): E.Either<ApiError, { stream: string; name: string }> => {
   const parsed = parseArn(arn, ['stateMachine']);
@@ -282,9 +295,11 @@ export class Engine {
       loggingConfiguration: LoggingConfiguration;
       tracingConfiguration: TracingConfiguration;
       tags?: readonly Tag[];
+      publish?: boolean;
+      versionDescription?: string;
     },
     meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { stateMachineArn: string; creationDate: number }>> {
+  ): Promise<E.Either<ApiError, { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }>> {
     for (const tag of input.tags ?? []) {
       const problem = tagProblem(tag);
       if (problem) return E.left(validationException(problem));
@@ -293,17 +308,24 @@ export class Engine {
     if (!isValidName(input.name)) return E.left(invalidName(input.name));
     const stateMachineArn = makeStateMachineArn(this.scope, input.name);
     const stream = stateMachineStream(this.scope.account, this.scope.region, input.name);
-    const outcome = await handleCommand<E.Either<ApiError, { stateMachineArn: string; creationDate: number }>>(
+    const { publish, versionDescription, ...machine } = input;
+    const outcome = await handleCommand<E.Either<ApiError, { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }>>(
       this.store,
       stream,
       (events) => {
-        const r = decideCreateStateMachine(foldStateMachine(asStateMachineEvents(events)), {
-          ...input,
-          stateMachineArn,
-          stateMachineType: input.type,
-          now: this.clock(),
-        });
-        return E.isLeft(r) ? { events: [], result: r } : { events: r.right.events, result: E.right({ stateMachineArn, creationDate: r.right.creationDate }) };
+        const now = this.clock();
+        const before = foldStateMachine(asStateMachineEvents(events));
+        const r = decideCreateStateMachine(before, { ...machine, stateMachineArn, stateMachineType: input.type, now });
+        if (E.isLeft(r)) return { events: [], result: r };
+        if (!publish) return { events: r.right.events, result: E.right({ stateMachineArn, creationDate: r.right.creationDate }) };
+        // `publish: true` publishes the new machine as version 1 (or answers the version of an idempotent create).
+        const created = r.right.events.reduce(evolveStateMachine, before);
+        const v = decidePublishVersion(created, { stateMachineArn, ...(versionDescription !== undefined ? { description: versionDescription } : {}), now });
+        if (E.isLeft(v)) return { events: [], result: v };
+        return {
+          events: [...r.right.events, ...v.right.events],
+          result: E.right({ stateMachineArn, creationDate: r.right.creationDate, stateMachineVersionArn: v.right.version.versionArn }),
+        };
       },
       { metadata: { ...meta } },
     );
@@ -327,18 +349,32 @@ export class Engine {
       roleArn?: string;
       loggingConfiguration?: LoggingConfiguration;
       tracingConfiguration?: TracingConfiguration;
+      publish?: boolean;
+      versionDescription?: string;
     },
     meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { updateDate: number; revisionId: string | undefined }>> {
+  ): Promise<E.Either<ApiError, { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }>> {
     const located = locateStateMachine(input.stateMachineArn);
     if (E.isLeft(located)) return located;
     const where = located.right;
-    const outcome = await handleCommand<E.Either<ApiError, { updateDate: number; revisionId: string | undefined }>>(
+    const { publish, versionDescription, ...changes } = input;
+    const outcome = await handleCommand<E.Either<ApiError, { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }>>(
       this.store,
       where.stream,
       (events) => {
-        const r = decideUpdateStateMachine(foldStateMachine(asStateMachineEvents(events)), { ...input, now: this.clock(), newRevisionId: this.uuid() });
-        return E.isLeft(r) ? { events: [], result: r } : { events: r.right.events, result: E.right({ updateDate: r.right.updateDate, revisionId: r.right.revisionId }) };
+        const now = this.clock();
+        const before = foldStateMachine(asStateMachineEvents(events));
+        const r = decideUpdateStateMachine(before, { ...changes, now, newRevisionId: this.uuid() });
+        if (E.isLeft(r)) return { events: [], result: r };
+        const result = { updateDate: r.right.updateDate, revisionId: r.right.revisionId };
+        if (!publish) return { events: r.right.events, result: E.right(result) };
+        const v = decidePublishVersion(r.right.events.reduce(evolveStateMachine, before), {
+          stateMachineArn: input.stateMachineArn,
+          ...(versionDescription !== undefined ? { description: versionDescription } : {}),
+          now,
+        });
+        if (E.isLeft(v)) return { events: [], result: v };
+        return { events: [...r.right.events, ...v.right.events], result: E.right({ ...result, stateMachineVersionArn: v.right.version.versionArn }) };
       },
       { metadata: { ...meta } },
     );
@@ -370,10 +406,22 @@ export class Engine {
     const hash = input.stateMachineArn.indexOf('#');
     const stateMachineArn = hash < 0 ? input.stateMachineArn : input.stateMachineArn.slice(0, hash);
     const testCase = hash < 0 ? undefined : input.stateMachineArn.slice(hash + 1);
-    const machine = await this.loadStateMachine(stateMachineArn);
-    if (E.isLeft(machine)) return machine;
-    const sm = machine.right.current;
-    if (!sm) return E.left(stateMachineDoesNotExist(stateMachineArn));
+    // A version ARN runs that version (its definition and role); the execution records it.
+    const versioned = E.isRight(locateVersion(stateMachineArn));
+    let sm: { name: string; stateMachineArn: string; roleArn: string; definition: string; stateMachineType: StateMachineType } | undefined;
+    let versionArn: string | undefined;
+    if (versioned) {
+      const v = await this.loadVersion(stateMachineArn);
+      if (E.isLeft(v)) return E.left(stateMachineDoesNotExist(stateMachineArn));
+      const name = stateMachineArn.split(':')[6]!;
+      sm = { ...v.right, name, stateMachineArn: v.right.stateMachineArn };
+      versionArn = v.right.versionArn;
+    } else {
+      const machine = await this.loadStateMachine(stateMachineArn);
+      if (E.isLeft(machine)) return machine;
+      sm = machine.right.current;
+      if (!sm) return E.left(stateMachineDoesNotExist(stateMachineArn));
+    }
     if (testCase !== undefined && !this.options.mocks?.hasTestCase(sm.name, testCase)) {
       return E.left(
         invalidArnDetail(
@@ -405,6 +453,7 @@ export class Engine {
         ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
         ...(input.parent !== undefined ? { parent: input.parent } : {}),
         ...(testCase !== undefined ? { testCase } : {}),
+        ...(versionArn !== undefined ? { stateMachineVersionArn: versionArn } : {}),
       };
       const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });
       try {
@@ -751,6 +800,58 @@ export class Engine {
       const arn = (JSON.parse(t.submittedOutput) as { ExecutionArn?: unknown }).ExecutionArn;
       return typeof arn === 'string' ? [arn] : [];
     });
+  }
+
+  // ---------------------------------------------------------------- versions
+
+  async publishVersion(
+    input: { stateMachineArn: string; revisionId?: string; description?: string },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>> {
+    const located = locateStateMachine(input.stateMachineArn);
+    if (E.isLeft(located)) return located;
+    const outcome = await handleCommand<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>>(
+      this.store,
+      located.right.stream,
+      (events) => {
+        const v = decidePublishVersion(foldStateMachine(asStateMachineEvents(events)), { ...input, now: this.clock() });
+        return E.isLeft(v)
+          ? { events: [], result: v }
+          : { events: v.right.events, result: E.right({ stateMachineVersionArn: v.right.version.versionArn, creationDate: v.right.version.creationDate }) };
+      },
+      { metadata: { ...meta } },
+    );
+    return outcome.result;
+  }
+
+  /** A state machine's versions, newest first. */
+  async listVersions(stateMachineArn: string): Promise<E.Either<ApiError, StateMachineVersion[]>> {
+    const located = locateStateMachine(stateMachineArn);
+    if (E.isLeft(located)) return located;
+    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
+    if (!s.current) return E.left(stateMachineDoesNotExist(stateMachineArn));
+    return E.right(Object.values(s.versions ?? {}).sort((a, b) => b.version - a.version));
+  }
+
+  /** The version a version ARN names, or ResourceNotFound / InvalidArn. */
+  async loadVersion(versionArn: string): Promise<E.Either<ApiError, StateMachineVersion>> {
+    const located = locateVersion(versionArn);
+    if (E.isLeft(located)) return located;
+    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
+    const v = s.versions?.[located.right.version];
+    return v ? E.right(v) : E.left(resourceNotFound(versionArn));
+  }
+
+  async deleteVersion(versionArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    const located = locateVersion(versionArn);
+    if (E.isLeft(located)) return located;
+    await handleCommand(
+      this.store,
+      located.right.stream,
+      (events) => ({ events: decideDeleteVersion(foldStateMachine(asStateMachineEvents(events)), versionArn, located.right.version, this.clock()), result: undefined }),
+      { metadata: { ...meta } },
+    );
+    return E.right({});
   }
 
   // ---------------------------------------------------------------- tags

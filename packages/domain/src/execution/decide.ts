@@ -130,7 +130,14 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       batch.push(
         'ExecutionStarted',
         0,
-        { executionStartedEventDetails: { input: info.input, inputDetails: { truncated: false }, roleArn: info.roleArn } },
+        {
+          executionStartedEventDetails: {
+            input: info.input,
+            inputDetails: { truncated: false },
+            roleArn: info.roleArn,
+            ...(info.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: info.stateMachineVersionArn } : {}),
+          },
+        },
         metadata as unknown as Record<string, unknown>,
       );
       const withTimeout = { ...info, ...(metadata.timeoutAt !== undefined ? { timeoutAt: metadata.timeoutAt } : {}) };

@@ -48,6 +48,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
           ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
           ...(m.parent !== undefined ? { parent: m.parent } : {}),
           ...(m.testCase !== undefined ? { testCase: m.testCase } : {}),
+          ...(details.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: details.stateMachineVersionArn } : {}),
           ...(m.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
         },
       };

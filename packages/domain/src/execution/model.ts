@@ -28,6 +28,8 @@ export interface ExecutionInfo {
   readonly parent?: ParentTask;
   /** The mock configuration's test case this execution runs with (`<stateMachineArn>#<TestCase>`). */
   readonly testCase?: string;
+  /** The version the execution was started on, if it was started on a version ARN. */
+  readonly stateMachineVersionArn?: string;
 }
 
 /** A task of a parent execution that waits on (or started) a child execution. */

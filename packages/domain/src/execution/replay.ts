@@ -38,6 +38,7 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
       ...(m.traceHeader !== undefined ? { traceHeader: m.traceHeader } : {}),
       ...(m.parent !== undefined ? { parent: m.parent } : {}),
       ...(m.testCase !== undefined ? { testCase: m.testCase } : {}),
+      ...(d.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: d.stateMachineVersionArn } : {}),
     };
     return { type: 'StartExecution', info };
   }

@@ -32,6 +32,7 @@ export interface ExecutionRow {
   error: string | null;
   cause: string | null;
   trace_header: string | null;
+  state_machine_version_arn: string | null;
 }
 
 export interface ActivityRow {
@@ -88,9 +89,9 @@ const executionStarted: ProjectionHandler = async (tx, event, schema) => {
   const m = event.metadata as unknown as ExecutionStartedMetadata;
   const d = (event.data as HistoryEventData).executionStartedEventDetails!;
   await sql`insert into ${t(schema, 'executions')}
-    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header)
+    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn)
     values (${m.executionArn}, ${event.streamName}, ${m.stateMachineArn}, ${m.name}, 'RUNNING',
-            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null})
+            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null}, ${d.stateMachineVersionArn ?? null})
     on conflict (arn) do nothing`.execute(tx);
 };
 
@@ -144,6 +145,11 @@ export const sfnReadModel: Projection = {
         )`.execute(db);
         await sql`create index executions_newest_first on ${t(schema, 'executions')} (state_machine_arn, start_date desc, arn desc)`.execute(db);
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
+      },
+    },
+    '0003_execution_versions': {
+      async up(db) {
+        await sql`alter table ${t(schema, 'executions')} add column state_machine_version_arn text`.execute(db);
       },
     },
     '0002_activities': {

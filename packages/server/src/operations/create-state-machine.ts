@@ -65,11 +65,14 @@ export const createStateMachine = ({ engine }: Deps): Operation => async (body, 
       loggingConfiguration: (input.loggingConfiguration ?? {}) as never,
       tracingConfiguration: (input.tracingConfiguration ?? {}) as never,
       ...(input.tags != null ? { tags: tagsOf(input.tags) } : {}),
+      ...(input.publish === true ? { publish: true } : {}),
+      ...(input.versionDescription != null ? { versionDescription: input.versionDescription } : {}),
     },
     { requestId: ctx.requestId },
   );
-  return E.map((r: { stateMachineArn: string; creationDate: number }) => ({
+  return E.map((r: { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }) => ({
     stateMachineArn: r.stateMachineArn,
     creationDate: epochSeconds(r.creationDate),
+    ...(r.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: r.stateMachineVersionArn } : {}),
   }))(created);
 };

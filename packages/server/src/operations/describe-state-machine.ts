@@ -1,6 +1,7 @@
 import { stateMachineDoesNotExist } from '@stepstream/domain';
 import { findStateMachine } from '@stepstream/projections';
-import { locateStateMachine } from '@stepstream/runtime';
+import { locateStateMachine, locateVersion } from '@stepstream/runtime';
+import { describeVersionShape } from './versions.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
@@ -20,6 +21,10 @@ export const describeStateMachine = ({ engine }: Deps): Operation => async (body
   });
   if (E.isLeft(decoded)) return decoded;
   const arn = decoded.right.stateMachineArn;
+  if (E.isRight(locateVersion(arn))) {
+    const v = await engine.loadVersion(arn);
+    return E.isRight(v) ? E.right(describeVersionShape(v.right)) : E.left(stateMachineDoesNotExist(arn));
+  }
   const located = locateStateMachine(arn);
   if (E.isLeft(located)) return located;
   const where = located.right;

@@ -12,6 +12,7 @@ import {
 import { createStateMachine } from './create-state-machine.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
+import { deleteStateMachineVersion, listStateMachineVersions, publishStateMachineVersion } from './versions.js';
 import type { Deps } from './deps.js';
 import { deleteStateMachine } from './delete-state-machine.js';
 import { describeExecution } from './describe-execution.js';
@@ -47,6 +48,9 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   SendTaskHeartbeat: sendTaskHeartbeat(deps),
   ValidateStateMachineDefinition: validateStateMachineDefinition(deps),
   TagResource: tagResource(deps),
+  PublishStateMachineVersion: publishStateMachineVersion(deps),
+  ListStateMachineVersions: listStateMachineVersions(deps),
+  DeleteStateMachineVersion: deleteStateMachineVersion(deps),
   UntagResource: untagResource(deps),
   ListTagsForResource: listTagsForResource(deps),
 });

@@ -48,11 +48,14 @@ export const updateStateMachine = ({ engine }: Deps): Operation => async (body, 
       ...(input.roleArn != null ? { roleArn: input.roleArn } : {}),
       ...(input.loggingConfiguration != null ? { loggingConfiguration: input.loggingConfiguration as never } : {}),
       ...(input.tracingConfiguration != null ? { tracingConfiguration: input.tracingConfiguration as never } : {}),
+      ...(input.publish === true ? { publish: true } : {}),
+      ...(input.versionDescription != null ? { versionDescription: input.versionDescription } : {}),
     },
     { requestId: ctx.requestId },
   );
-  return E.map((r: { updateDate: number; revisionId: string | undefined }) => ({
+  return E.map((r: { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }) => ({
     updateDate: epochSeconds(r.updateDate),
     ...(r.revisionId !== undefined ? { revisionId: r.revisionId } : {}),
+    ...(r.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: r.stateMachineVersionArn } : {}),
   }))(updated);
 };
