@@ -68,6 +68,8 @@ export const stateMachineTypeNotSupported = () =>
   make('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
 export const executionAlreadyExists = (arn: string) => make('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
 export const executionDoesNotExist = (arn: string) => make('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+/** rec: UpdateStateMachineAlias on a missing alias. */
+export const aliasNotFound = (): ApiError<'ResourceNotFound'> => ({ _tag: 'ResourceNotFound', message: 'Request references a resource that does not exist.' });
 export const conflict = (message: string) => make('ConflictException', message);
 export const serviceQuotaExceeded = (message: string) => make('ServiceQuotaExceededException', message);
 export const resourceNotFound = (arn: string): ApiError<'ResourceNotFound'> => ({ _tag: 'ResourceNotFound', message: `Resource not found: '${arn}'`, resourceName: arn });

@@ -66,7 +66,36 @@ export interface StateMachineVersionDeleted {
   readonly type: 'StateMachineVersionDeleted';
   readonly data: { readonly versionArn: string; readonly version: number; readonly deletionDate: number };
 }
-export type StateMachineEvent = StateMachineCreated | StateMachineUpdated | StateMachineDeleted | StateMachineVersionPublished | StateMachineVersionDeleted;
+/** An alias: a name that routes executions to one or two versions by weight. */
+export interface StateMachineAlias {
+  readonly aliasArn: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly routingConfiguration: readonly { readonly stateMachineVersionArn: string; readonly weight: number }[];
+  readonly creationDate: number;
+  readonly updateDate?: number;
+}
+export interface StateMachineAliasCreated {
+  readonly type: 'StateMachineAliasCreated';
+  readonly data: StateMachineAlias;
+}
+export interface StateMachineAliasUpdated {
+  readonly type: 'StateMachineAliasUpdated';
+  readonly data: Pick<StateMachineAlias, 'aliasArn' | 'description' | 'routingConfiguration'> & { readonly updateDate: number };
+}
+export interface StateMachineAliasDeleted {
+  readonly type: 'StateMachineAliasDeleted';
+  readonly data: { readonly aliasArn: string; readonly name: string; readonly deletionDate: number };
+}
+export type StateMachineEvent =
+  | StateMachineCreated
+  | StateMachineUpdated
+  | StateMachineDeleted
+  | StateMachineVersionPublished
+  | StateMachineVersionDeleted
+  | StateMachineAliasCreated
+  | StateMachineAliasUpdated
+  | StateMachineAliasDeleted;
 
 export interface StateMachineState {
   /** Undefined before creation and after deletion. */
@@ -75,6 +104,8 @@ export interface StateMachineState {
   readonly versions?: Readonly<Record<number, StateMachineVersion>>;
   /** The highest version number ever published (numbers are never reused). */
   readonly lastVersion?: number;
+  /** Aliases, by name. */
+  readonly aliases?: Readonly<Record<string, StateMachineAlias>>;
 }
 
 /** AWS: at most 1,000 versions per state machine. */
@@ -91,6 +122,18 @@ export const evolveStateMachine = (s: StateMachineState, e: StateMachineEvent): 
     }
     case 'StateMachineVersionPublished':
       return { ...s, versions: { ...(s.versions ?? {}), [e.data.version]: e.data }, lastVersion: e.data.version };
+    case 'StateMachineAliasCreated':
+      return { ...s, aliases: { ...(s.aliases ?? {}), [e.data.name]: e.data } };
+    case 'StateMachineAliasUpdated': {
+      const name = e.data.aliasArn.split(':').at(-1)!;
+      const cur = s.aliases?.[name];
+      if (!cur) return s;
+      return { ...s, aliases: { ...(s.aliases ?? {}), [name]: { ...cur, ...e.data } } };
+    }
+    case 'StateMachineAliasDeleted': {
+      const { [e.data.name]: _, ...rest } = s.aliases ?? {};
+      return { ...s, aliases: rest };
+    }
     case 'StateMachineVersionDeleted': {
       const { [e.data.version]: _, ...rest } = s.versions ?? {};
       return { ...s, versions: rest };

@@ -12,6 +12,10 @@ import {
   type PendingTask,
   type ParentTask,
   type StateMachineVersion,
+  type StateMachineAlias,
+  aliasNotFound,
+  conflict,
+  serviceQuotaExceeded,
   decidePublishVersion,
   decideDeleteVersion,
   evolveStateMachine,
@@ -150,6 +154,15 @@ export const locateActivity = (arn: string): E.Either<ApiError, { stream: string
   if (parsed.parts.length !== 1) return E.left(invalidArn(arn, { kind: 'prefix' }));
   const name = parsed.parts[0]!;
   return E.right({ stream: activityStream(parsed.account, parsed.region, name), name });
+};
+
+/** Where an alias ARN (`…:stateMachine:NAME:ALIAS`) lives, or why the ARN is not one. */
+export const locateAlias = (arn: string): E.Either<ApiError, { stream: string; name: string; alias: string }> => {
+  const parsed = parseArn(arn, ['stateMachine']);
+  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
+  const [name, alias] = parsed.parts;
+  if (parsed.parts.length !== 2 || !name || !alias || /^\d+$/.test(alias)) return E.left(invalidArn(arn, { kind: 'prefix' }));
+  return E.right({ stream: stateMachineStream(parsed.account, parsed.region, name), name, alias });
 };
 
 /** Where a version ARN (`…:stateMachine:NAME:N`) lives, or why the ARN is not one. */
@@ -406,14 +419,25 @@ export class Engine {
     const hash = input.stateMachineArn.indexOf('#');
     const stateMachineArn = hash < 0 ? input.stateMachineArn : input.stateMachineArn.slice(0, hash);
     const testCase = hash < 0 ? undefined : input.stateMachineArn.slice(hash + 1);
+    // An alias ARN routes to one of its versions by weight (drawn here, recorded in the execution).
+    let aliasArn: string | undefined;
+    let target = stateMachineArn;
+    if (E.isRight(locateAlias(stateMachineArn))) {
+      const alias = await this.loadAlias(stateMachineArn);
+      if (E.isLeft(alias)) return E.left(stateMachineDoesNotExist(stateMachineArn));
+      const draw = this.random() * 100;
+      let acc = 0;
+      target = alias.right.routingConfiguration.find((r) => (acc += r.weight) > draw)?.stateMachineVersionArn ?? alias.right.routingConfiguration.at(-1)!.stateMachineVersionArn;
+      aliasArn = stateMachineArn;
+    }
     // A version ARN runs that version (its definition and role); the execution records it.
-    const versioned = E.isRight(locateVersion(stateMachineArn));
+    const versioned = E.isRight(locateVersion(target));
     let sm: { name: string; stateMachineArn: string; roleArn: string; definition: string; stateMachineType: StateMachineType } | undefined;
     let versionArn: string | undefined;
     if (versioned) {
-      const v = await this.loadVersion(stateMachineArn);
+      const v = await this.loadVersion(target);
       if (E.isLeft(v)) return E.left(stateMachineDoesNotExist(stateMachineArn));
-      const name = stateMachineArn.split(':')[6]!;
+      const name = target.split(':')[6]!;
       sm = { ...v.right, name, stateMachineArn: v.right.stateMachineArn };
       versionArn = v.right.versionArn;
     } else {
@@ -454,6 +478,7 @@ export class Engine {
         ...(input.parent !== undefined ? { parent: input.parent } : {}),
         ...(testCase !== undefined ? { testCase } : {}),
         ...(versionArn !== undefined ? { stateMachineVersionArn: versionArn } : {}),
+        ...(aliasArn !== undefined ? { stateMachineAliasArn: aliasArn } : {}),
       };
       const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });
       try {
@@ -845,13 +870,145 @@ export class Engine {
   async deleteVersion(versionArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
     const located = locateVersion(versionArn);
     if (E.isLeft(located)) return located;
+    const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
+      this.store,
+      located.right.stream,
+      (events) => {
+        const s = foldStateMachine(asStateMachineEvents(events));
+        const referencing = Object.values(s.aliases ?? {}).filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === versionArn));
+        if (referencing.length > 0) {
+          return {
+            events: [],
+            result: E.left(conflict(`Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => a.name).join(', ')}]`)),
+          };
+        }
+        return { events: decideDeleteVersion(s, versionArn, located.right.version, this.clock()), result: E.right({}) };
+      },
+      { metadata: { ...meta } },
+    );
+    return outcome.result;
+  }
+
+  // ---------------------------------------------------------------- aliases
+
+  /**
+   * Checks a routing configuration as AWS does (1 or 2 distinct version ARNs of one state
+   * machine, weights summing to 100, versions that exist) and says which machine it routes.
+   */
+  private async checkRouting(routing: readonly { stateMachineVersionArn: string; weight: number }[]): Promise<E.Either<ApiError, { stream: string; stateMachineArn: string }>> {
+    const arns = routing.map((r) => r.stateMachineVersionArn);
+    const located = arns.map((a) => locateVersion(a));
+    if (located.some(E.isLeft)) return E.left(validationException(`Routing configuration must contain state machine version ARNs. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
+    if (new Set(arns).size !== arns.length) return E.left(validationException(`Routing configuration must contain distinct state machine version ARNs. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
+    const sum = routing.reduce((n, r) => n + r.weight, 0);
+    if (sum !== 100) return E.left(validationException(`Sum of routing configuration weights must equal 100. Received: [${routing.map((r) => r.weight).join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
+    const machines = new Set(arns.map((a) => a.split(':').slice(0, 7).join(':')));
+    if (machines.size !== 1) return E.left(validationException(`Routing configuration must contain versions of one state machine. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
+    for (const arn of arns) {
+      const v = await this.loadVersion(arn);
+      if (E.isLeft(v)) return E.left(resourceNotFound(arn));
+    }
+    const first = located[0] as E.Right<{ stream: string }>;
+    return E.right({ stream: first.right.stream, stateMachineArn: [...machines][0]! });
+  }
+
+  async createAlias(
+    input: { name: string; description?: string; routingConfiguration: readonly { stateMachineVersionArn: string; weight: number }[] },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>> {
+    if (!isValidName(input.name) || /^\d+$/.test(input.name)) return E.left(invalidName(input.name));
+    const routed = await this.checkRouting(input.routingConfiguration);
+    if (E.isLeft(routed)) return routed;
+    const aliasArn = `${routed.right.stateMachineArn}:${input.name}`;
+    const outcome = await handleCommand<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>>(
+      this.store,
+      routed.right.stream,
+      (events) => {
+        const s = foldStateMachine(asStateMachineEvents(events));
+        const existing = s.aliases?.[input.name];
+        if (existing) {
+          const same = existing.description === input.description && JSON.stringify(existing.routingConfiguration) === JSON.stringify(input.routingConfiguration);
+          return same
+            ? { events: [], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: existing.creationDate }) }
+            : { events: [], result: E.left(conflict('Failed to create alias because an alias with the same name and a different routing configuration already exists.')) };
+        }
+        if (Object.keys(s.aliases ?? {}).length >= 100) return { events: [], result: E.left(serviceQuotaExceeded(`The maximum number of aliases (100) for ${routed.right.stateMachineArn} has been reached.`)) };
+        const now = this.clock();
+        const data = { aliasArn, name: input.name, ...(input.description !== undefined ? { description: input.description } : {}), routingConfiguration: input.routingConfiguration, creationDate: now };
+        return { events: [{ type: 'StateMachineAliasCreated', data }], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: now }) };
+      },
+      { metadata: { ...meta } },
+    );
+    await this.readYourWrites(outcome.appended?.position);
+    return outcome.result;
+  }
+
+  /** The alias an alias ARN names, or ResourceNotFound. */
+  async loadAlias(aliasArn: string): Promise<E.Either<ApiError, StateMachineAlias & { stream: string }>> {
+    const located = locateAlias(aliasArn);
+    if (E.isLeft(located)) return located;
+    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
+    const a = s.aliases?.[located.right.alias];
+    return a ? E.right({ ...a, stream: located.right.stream }) : E.left(aliasNotFound());
+  }
+
+  async updateAlias(
+    input: { stateMachineAliasArn: string; description?: string; routingConfiguration?: readonly { stateMachineVersionArn: string; weight: number }[] },
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, { updateDate: number }>> {
+    const current = await this.loadAlias(input.stateMachineAliasArn);
+    if (E.isLeft(current)) return current;
+    if (input.routingConfiguration) {
+      const routed = await this.checkRouting(input.routingConfiguration);
+      if (E.isLeft(routed)) return routed;
+    }
+    const now = this.clock();
+    await handleCommand(
+      this.store,
+      current.right.stream,
+      () => ({
+        events: [
+          {
+            type: 'StateMachineAliasUpdated',
+            data: {
+              aliasArn: input.stateMachineAliasArn,
+              ...(input.description !== undefined ? { description: input.description } : {}),
+              ...(input.routingConfiguration ? { routingConfiguration: input.routingConfiguration } : {}),
+              updateDate: now,
+            },
+          },
+        ],
+        result: undefined,
+      }),
+      { metadata: { ...meta } },
+    );
+    return E.right({ updateDate: now });
+  }
+
+  /** Deleting a missing alias answers 200 (rec). */
+  async deleteAlias(aliasArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    const located = locateAlias(aliasArn);
+    if (E.isLeft(located)) return located;
     await handleCommand(
       this.store,
       located.right.stream,
-      (events) => ({ events: decideDeleteVersion(foldStateMachine(asStateMachineEvents(events)), versionArn, located.right.version, this.clock()), result: undefined }),
+      (events) => {
+        const s = foldStateMachine(asStateMachineEvents(events));
+        return s.aliases?.[located.right.alias]
+          ? { events: [{ type: 'StateMachineAliasDeleted', data: { aliasArn, name: located.right.alias, deletionDate: this.clock() } }], result: undefined }
+          : { events: [], result: undefined };
+      },
       { metadata: { ...meta } },
     );
     return E.right({});
+  }
+
+  async listAliases(stateMachineArn: string): Promise<E.Either<ApiError, StateMachineAlias[]>> {
+    const located = locateStateMachine(stateMachineArn);
+    if (E.isLeft(located)) return located;
+    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
+    if (!s.current) return E.left(stateMachineDoesNotExist(stateMachineArn));
+    return E.right(Object.values(s.aliases ?? {}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
   }
 
   // ---------------------------------------------------------------- tags

@@ -135,6 +135,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
             input: info.input,
             inputDetails: { truncated: false },
             roleArn: info.roleArn,
+            ...(info.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: info.stateMachineAliasArn } : {}),
             ...(info.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: info.stateMachineVersionArn } : {}),
           },
         },

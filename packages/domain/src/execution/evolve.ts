@@ -49,6 +49,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
           ...(m.parent !== undefined ? { parent: m.parent } : {}),
           ...(m.testCase !== undefined ? { testCase: m.testCase } : {}),
           ...(details.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: details.stateMachineVersionArn } : {}),
+          ...(details.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: details.stateMachineAliasArn } : {}),
           ...(m.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
         },
       };

@@ -30,6 +30,8 @@ export interface ExecutionInfo {
   readonly testCase?: string;
   /** The version the execution was started on, if it was started on a version ARN. */
   readonly stateMachineVersionArn?: string;
+  /** The alias it was started on (which chose the version). */
+  readonly stateMachineAliasArn?: string;
 }
 
 /** A task of a parent execution that waits on (or started) a child execution. */

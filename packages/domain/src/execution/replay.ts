@@ -39,6 +39,7 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
       ...(m.parent !== undefined ? { parent: m.parent } : {}),
       ...(m.testCase !== undefined ? { testCase: m.testCase } : {}),
       ...(d.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: d.stateMachineVersionArn } : {}),
+      ...(d.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: d.stateMachineAliasArn } : {}),
     };
     return { type: 'StartExecution', info };
   }

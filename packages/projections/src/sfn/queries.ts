@@ -24,7 +24,7 @@ export const listStateMachines = async (
 };
 
 const executionColumns = sql`arn, stream_name, state_machine_arn, name, status, start_date::text as start_date,
-  stop_date::text as stop_date, input, output, error, cause, trace_header, state_machine_version_arn`;
+  stop_date::text as stop_date, input, output, error, cause, trace_header, state_machine_version_arn, state_machine_alias_arn`;
 
 export const findExecution = async (db: Kysely<any>, arn: string): Promise<ExecutionRow | undefined> => {
   const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')} where arn = ${arn}`.execute(db);

@@ -33,6 +33,7 @@ export interface ExecutionRow {
   cause: string | null;
   trace_header: string | null;
   state_machine_version_arn: string | null;
+  state_machine_alias_arn: string | null;
 }
 
 export interface ActivityRow {
@@ -89,9 +90,9 @@ const executionStarted: ProjectionHandler = async (tx, event, schema) => {
   const m = event.metadata as unknown as ExecutionStartedMetadata;
   const d = (event.data as HistoryEventData).executionStartedEventDetails!;
   await sql`insert into ${t(schema, 'executions')}
-    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn)
+    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn)
     values (${m.executionArn}, ${event.streamName}, ${m.stateMachineArn}, ${m.name}, 'RUNNING',
-            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null}, ${d.stateMachineVersionArn ?? null})
+            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null}, ${d.stateMachineVersionArn ?? null}, ${d.stateMachineAliasArn ?? null})
     on conflict (arn) do nothing`.execute(tx);
 };
 
@@ -150,6 +151,7 @@ export const sfnReadModel: Projection = {
     '0003_execution_versions': {
       async up(db) {
         await sql`alter table ${t(schema, 'executions')} add column state_machine_version_arn text`.execute(db);
+        await sql`alter table ${t(schema, 'executions')} add column state_machine_alias_arn text`.execute(db);
       },
     },
     '0002_activities': {

@@ -28,6 +28,7 @@ export const describeExecutionShape = (row: ExecutionRow, includeData: boolean) 
   ...(row.status !== 'TIMED_OUT' && row.cause !== null ? { cause: row.cause } : {}),
   ...(row.trace_header !== null ? { traceHeader: row.trace_header } : {}),
   ...(row.state_machine_version_arn !== null && row.state_machine_version_arn !== undefined ? { stateMachineVersionArn: row.state_machine_version_arn } : {}),
+  ...(row.state_machine_alias_arn !== null && row.state_machine_alias_arn !== undefined ? { stateMachineAliasArn: row.state_machine_alias_arn } : {}),
   redriveCount: 0,
   ...redrive(row.status),
 });

@@ -13,6 +13,7 @@ import { createStateMachine } from './create-state-machine.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { deleteStateMachineVersion, listStateMachineVersions, publishStateMachineVersion } from './versions.js';
+import { createStateMachineAlias, deleteStateMachineAlias, describeStateMachineAlias, listStateMachineAliases, updateStateMachineAlias } from './aliases.js';
 import type { Deps } from './deps.js';
 import { deleteStateMachine } from './delete-state-machine.js';
 import { describeExecution } from './describe-execution.js';
@@ -51,6 +52,11 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   PublishStateMachineVersion: publishStateMachineVersion(deps),
   ListStateMachineVersions: listStateMachineVersions(deps),
   DeleteStateMachineVersion: deleteStateMachineVersion(deps),
+  CreateStateMachineAlias: createStateMachineAlias(deps),
+  DescribeStateMachineAlias: describeStateMachineAlias(deps),
+  UpdateStateMachineAlias: updateStateMachineAlias(deps),
+  DeleteStateMachineAlias: deleteStateMachineAlias(deps),
+  ListStateMachineAliases: listStateMachineAliases(deps),
   UntagResource: untagResource(deps),
   ListTagsForResource: listTagsForResource(deps),
 });
