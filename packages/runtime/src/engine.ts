@@ -12,6 +12,7 @@ import {
   type PendingTask,
   type ParentTask,
   type StateMachineVersion,
+  stateMachineTypeNotSupported,
   type StateMachineAlias,
   aliasNotFound,
   conflict,
@@ -70,6 +71,7 @@ import { activityArns, getProjector, runningExecutionStreams, sfnReadModel, type
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
 import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
+import { runExpress } from './express.js';
 import type { TaskTokens } from './task-tokens.js';
 import { handleCommand } from './command.js';
 import type { HttpConnections } from './http-task.js';
@@ -457,6 +459,14 @@ export class Engine {
     }
     const name = input.name ?? this.uuid();
     if (!isValidName(name)) return E.left(invalidName(name));
+    if (sm.stateMachineType === 'EXPRESS') {
+      // Express: asynchronous, at least once, nothing stored (AWS keeps no Express history).
+      const express = this.expressInfo(sm, name, input.input ?? '{}', input.traceHeader);
+      const run = this.runExpressInBackground(express);
+      this.effects.add(run);
+      void run.finally(() => this.effects.delete(run));
+      return E.right({ executionArn: express.executionArn, startDate: express.startDate });
+    }
     const executionArn = makeExecutionArn(this.scope, sm.name, name);
     const stream = executionStream(this.scope.account, this.scope.region, sm.name, name);
     const text = input.input ?? '{}';
@@ -825,6 +835,62 @@ export class Engine {
       const arn = (JSON.parse(t.submittedOutput) as { ExecutionArn?: unknown }).ExecutionArn;
       return typeof arn === 'string' ? [arn] : [];
     });
+  }
+
+  // ---------------------------------------------------------------- express
+
+  /** An Express execution's identity: `arn:…:express:<machine>:<name>:<uuid>`. */
+  private expressInfo(
+    sm: { name: string; stateMachineArn: string; roleArn: string; definition: string },
+    name: string,
+    input: string,
+    traceHeader: string | undefined,
+  ): ExecutionInfo {
+    const { partition, region, account } = this.scope;
+    return {
+      executionArn: `arn:${partition}:states:${region}:${account}:express:${sm.name}:${name}:${this.uuid()}`,
+      stateMachineArn: sm.stateMachineArn,
+      stateMachineName: sm.name,
+      name,
+      roleArn: sm.roleArn,
+      definition: sm.definition,
+      stateMachineType: 'EXPRESS',
+      input,
+      startDate: this.clock(),
+      ...(traceHeader !== undefined ? { traceHeader } : {}),
+    };
+  }
+
+  private expressDeps() {
+    return { integrations: this.integrations, env: () => this.env(), clock: this.clock };
+  }
+
+  private async runExpressInBackground(info: ExecutionInfo): Promise<void> {
+    try {
+      const run = await runExpress(info, this.expressDeps());
+      this.log.debug(`express ${info.executionArn} ${run.state.status} in ${run.endedAt - run.startedAt} ms`);
+    } catch (e) {
+      this.log.error(`express execution ${info.executionArn} failed in the engine`, e);
+    }
+  }
+
+  /**
+   * StartSyncExecution: runs an Express execution to its end and answers with its result (200 even
+   * when it failed, as AWS does). STANDARD machines get StateMachineTypeNotSupported.
+   */
+  async startSyncExecution(input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }): Promise<
+    E.Either<ApiError, { info: ExecutionInfo; state: ExecutionState; startedAt: number; endedAt: number }>
+  > {
+    const machine = await this.loadStateMachine(input.stateMachineArn);
+    if (E.isLeft(machine)) return machine;
+    const sm = machine.right.current;
+    if (!sm) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+    if (sm.stateMachineType !== 'EXPRESS') return E.left(stateMachineTypeNotSupported());
+    const name = input.name ?? this.uuid();
+    if (!isValidName(name)) return E.left(invalidName(name));
+    const info = this.expressInfo(sm, name, input.input ?? '{}', input.traceHeader);
+    const run = await runExpress(info, this.expressDeps());
+    return E.right({ info, state: run.state, startedAt: run.startedAt, endedAt: run.endedAt });
   }
 
   // ---------------------------------------------------------------- versions

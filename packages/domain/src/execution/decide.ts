@@ -115,6 +115,11 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       if (state.status !== undefined) return [];
       const info = command.info;
       const definition = definitionOf(info.definition);
+      // The definition's TimeoutSeconds, or a limit the caller sets (Express: 5 minutes), whichever comes first.
+      const limits = [definition.TimeoutSeconds !== undefined ? info.startDate + definition.TimeoutSeconds * 1000 : undefined, info.timeoutAt].filter(
+        (x): x is number => x !== undefined,
+      );
+      const timeoutAt = limits.length > 0 ? Math.min(...limits) : undefined;
       const metadata: ExecutionStartedMetadata = {
         executionArn: info.executionArn,
         stateMachineArn: info.stateMachineArn,
@@ -124,7 +129,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         ...(info.traceHeader !== undefined ? { traceHeader: info.traceHeader } : {}),
         ...(info.parent !== undefined ? { parent: info.parent } : {}),
         ...(info.testCase !== undefined ? { testCase: info.testCase } : {}),
-        ...(definition.TimeoutSeconds !== undefined ? { timeoutAt: info.startDate + definition.TimeoutSeconds * 1000 } : {}),
+        ...(timeoutAt !== undefined ? { timeoutAt } : {}),
         engineVersion: ENGINE_VERSION,
       };
       batch.push(

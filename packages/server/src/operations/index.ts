@@ -10,6 +10,7 @@ import {
   sendTaskSuccess,
 } from './activities.js';
 import { createStateMachine } from './create-state-machine.js';
+import { startSyncExecution } from './start-sync-execution.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { deleteStateMachineVersion, listStateMachineVersions, publishStateMachineVersion } from './versions.js';
@@ -48,6 +49,7 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   SendTaskFailure: sendTaskFailure(deps),
   SendTaskHeartbeat: sendTaskHeartbeat(deps),
   ValidateStateMachineDefinition: validateStateMachineDefinition(deps),
+  StartSyncExecution: startSyncExecution(deps),
   TagResource: tagResource(deps),
   PublishStateMachineVersion: publishStateMachineVersion(deps),
   ListStateMachineVersions: listStateMachineVersions(deps),

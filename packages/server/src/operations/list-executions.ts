@@ -1,4 +1,4 @@
-import { invalidToken, stateMachineDoesNotExist, validationException } from '@stepstream/domain';
+import { invalidToken, stateMachineDoesNotExist, stateMachineTypeNotSupported, validationException } from '@stepstream/domain';
 import { findStateMachine, listExecutions as query } from '@stepstream/projections';
 import { locateStateMachine } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
@@ -42,7 +42,10 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
   const scope = `ListExecutions:${input.stateMachineArn}:${input.statusFilter ?? ''}`;
   const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
   if (input.nextToken != null && !after) return E.left(invalidToken());
-  if (!(await findStateMachine(engine.db, input.stateMachineArn))) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+  const machine = await findStateMachine(engine.db, input.stateMachineArn);
+  if (!machine) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+  // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
+  if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
   const limit = pageSize(input.maxResults);
   const rows = await query(engine.db, input.stateMachineArn, input.statusFilter ?? undefined, after, limit + 1);
   const page = rows.slice(0, limit);

@@ -1,0 +1,110 @@
+import {
+  decideExecution,
+  evolveExecution,
+  foldExecution,
+  nextTimerAt,
+  pendingTasks,
+  type DecisionEnv,
+  type ExecutionCommand,
+  type ExecutionInfo,
+  type ExecutionState,
+  type MapRunResult,
+  type MapRunSpec,
+  type NewHistoryEvent,
+} from '@stepstream/domain';
+import type { Integrations, TaskContext } from './integrations.js';
+
+/** AWS: an Express execution runs for at most 5 minutes. */
+export const EXPRESS_MAX_MS = 5 * 60 * 1000;
+
+export interface ExpressRun {
+  readonly state: ExecutionState;
+  readonly events: readonly NewHistoryEvent[];
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+/**
+ * Runs an Express execution in memory, as AWS does: nothing is written to the event store (AWS
+ * keeps no history for Express executions), so a StartSyncExecution is answered from one process
+ * with no durable step in between (at most once). The same decider runs it: Waits sleep, Lambda,
+ * HTTP and nested calls go through the integrations, a Distributed Map's child runs are Express
+ * runs too, and after 5 minutes (or the definition's TimeoutSeconds) it times out.
+ */
+export const runExpress = async (
+  info: ExecutionInfo,
+  deps: { readonly integrations: Integrations; readonly env: () => DecisionEnv; readonly clock: () => number },
+): Promise<ExpressRun> => {
+  const startedAt = info.startDate;
+  const deadline = startedAt + EXPRESS_MAX_MS;
+  let state = foldExecution([]);
+  const events: NewHistoryEvent[] = [];
+  const apply = (command: ExecutionCommand, at?: number) => {
+    const env = deps.env();
+    const decided = decideExecution(state, command, at === undefined ? env : { ...env, now: at });
+    for (const e of decided) state = evolveExecution(state, e);
+    events.push(...decided);
+  };
+  // The 5-minute limit is the execution's timeout unless its definition sets a shorter one.
+  apply({ type: 'StartExecution', info: { ...info, timeoutAt: deadline } }, startedAt);
+  const [, , , region = '', account = ''] = info.executionArn.split(':');
+  const ctx: TaskContext = { executionArn: info.executionArn, region, account };
+  while (state.status === 'RUNNING') {
+    const tasks = pendingTasks(state).filter((t) => !t.submitted);
+    if (tasks.length > 0) {
+      await Promise.all(
+        tasks.map(async (task) => {
+          if (task.kind === 'mapRun') {
+            const spec = JSON.parse(task.input) as MapRunSpec;
+            const results = await runChildren(spec, info, deps);
+            apply({ type: 'TaskUpdate', taskId: task.id, signal: { type: 'succeeded', output: JSON.stringify(results) } });
+            return;
+          }
+          if (task.startedAt === undefined) apply({ type: 'TaskUpdate', taskId: task.id, signal: { type: 'started' } });
+          const answer = await deps.integrations.run(task, ctx);
+          apply({ type: 'TaskUpdate', taskId: task.id, signal: answer });
+        }),
+      );
+      continue;
+    }
+    const at = nextTimerAt(state);
+    if (at === undefined) {
+      apply({ type: 'StopExecution', error: 'States.Runtime', cause: 'The Express execution waits for something only a worker or a callback can give, which Express workflows do not support.' });
+      break;
+    }
+    const wait = at - deps.clock();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    apply({ type: 'FireTimers' });
+  }
+  return { state, events, startedAt, endedAt: state.stopDate ?? deps.clock() };
+};
+
+/** A Distributed Map inside an Express execution: its child runs are Express runs, MaxConcurrency at a time. */
+const runChildren = async (spec: MapRunSpec, parent: ExecutionInfo, deps: Parameters<typeof runExpress>[1]): Promise<MapRunResult[]> => {
+  const results: MapRunResult[] = new Array(spec.inputs.length);
+  const limit = spec.maxConcurrency > 0 ? spec.maxConcurrency : spec.inputs.length;
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= spec.inputs.length) return;
+      const now = deps.clock();
+      const run = await runExpress(
+        {
+          ...parent,
+          executionArn: `${parent.executionArn}/${i}`,
+          stateMachineArn: spec.stateMachineArn,
+          name: `${parent.name}-${i}`,
+          definition: spec.definition,
+          input: JSON.stringify(spec.inputs[i] ?? null),
+          startDate: now,
+        },
+        deps,
+      );
+      const s = run.state;
+      results[i] = s.status === 'SUCCEEDED' ? { ok: true, output: s.output ?? 'null' } : { ok: false, output: JSON.stringify({ Error: s.error ?? null, Cause: s.cause ?? null }) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, spec.inputs.length)) }, worker));
+  return results;
+};

@@ -1,0 +1,84 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  InvalidArn,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+  StateMachineTypeNotSupported,
+} from '@aws-sdk/client-sfn';
+import anyTest, { type TestFn } from 'ava';
+import { ROLE, startStack, type Stack } from './harness.js';
+
+// Express machines through SDK v3: StartSyncExecution (the client needs disableHostPrefix against a
+// local endpoint), asynchronous StartExecution, and the operations AWS refuses on Express.
+
+const test = anyTest as TestFn<{ stack: Stack; sync: SFNClient }>;
+test.before(async (t) => {
+  t.context.stack = await startStack();
+  t.context.sync = new SFNClient({
+    endpoint: t.context.stack.api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    disableHostPrefix: true,
+    maxAttempts: 1,
+  });
+});
+test.after.always(async (t) => {
+  t.context.sync?.destroy();
+  await t.context.stack?.close();
+});
+
+const express = async (stack: Stack, name: string, definition: object) =>
+  (await stack.client.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: ROLE, type: 'EXPRESS' }))).stateMachineArn!;
+
+const fiveStates = {
+  StartAt: 'A',
+  States: {
+    A: { Type: 'Pass', Parameters: { 'n.$': '$.n' }, Next: 'B' },
+    B: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericGreaterThan: 0, Next: 'C' }], Default: 'Fail' },
+    C: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, Next: 'D' },
+    D: { Type: 'Wait', Seconds: 0, Next: 'E' },
+    E: { Type: 'Succeed' },
+    Fail: { Type: 'Fail', Error: 'NotPositive', Cause: 'n must be positive' },
+  },
+};
+
+test('StartSyncExecution answers with the result: SUCCEEDED with output, FAILED with error and cause (both 200), billing details', async (t) => {
+  const { stack, sync } = t.context;
+  const arn = await express(stack, 'sync-five', fiveStates);
+  const ok = await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn, input: '{"n":21}', name: 'run-1' }));
+  t.is(ok.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(ok.output!), { doubled: 42 });
+  t.regex(ok.executionArn!, /^arn:aws:states:us-east-1:123456789012:express:sync-five:run-1:[0-9a-f-]{36}$/);
+  t.is(ok.input, '{"n":21}');
+  t.true(ok.billingDetails!.billedDurationInMilliseconds! >= 100);
+  t.true(ok.stopDate!.getTime() >= ok.startDate!.getTime());
+  const failed = await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn, input: '{"n":-1}' }));
+  t.is(failed.status, 'FAILED');
+  t.is(failed.error, 'NotPositive');
+  t.is(failed.cause, 'n must be positive');
+  t.is(failed.output, undefined);
+});
+
+test('an Express execution past its TimeoutSeconds is TIMED_OUT', async (t) => {
+  const { stack, sync } = t.context;
+  const arn = await express(stack, 'sync-timeout', { TimeoutSeconds: 1, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 5, End: true } } });
+  const r = await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }));
+  t.is(r.status, 'TIMED_OUT');
+  t.is(r.error, 'States.Timeout');
+  t.true(r.stopDate!.getTime() - r.startDate!.getTime() < 3000);
+});
+
+test('what AWS refuses on Express: StartSyncExecution on STANDARD, Describe of an express ARN, ListExecutions; async StartExecution returns an express ARN', async (t) => {
+  const { stack, sync } = t.context;
+  const standard = (await stack.client.send(new CreateStateMachineCommand({ name: 'not-express', definition: JSON.stringify(fiveStates), roleArn: ROLE }))).stateMachineArn!;
+  await t.throwsAsync(sync.send(new StartSyncExecutionCommand({ stateMachineArn: standard })), { instanceOf: StateMachineTypeNotSupported });
+  const arn = await express(stack, 'async-express', fiveStates);
+  const started = await stack.client.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{"n":1}' }));
+  t.regex(started.executionArn!, /:express:async-express:/);
+  const describe = await t.throwsAsync(stack.client.send(new DescribeExecutionCommand({ executionArn: started.executionArn })), { instanceOf: InvalidArn });
+  t.is(describe?.message, "Invalid Arn: 'Resource type not valid in this context: express'");
+  await t.throwsAsync(stack.client.send(new ListExecutionsCommand({ stateMachineArn: arn })), { instanceOf: StateMachineTypeNotSupported });
+});
