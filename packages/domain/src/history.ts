@@ -189,6 +189,7 @@ export interface ExecutionStartedMetadata {
     readonly taskId: string;
     readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken' | 'mapRun';
     readonly index?: number;
+    readonly mapRunArn?: string;
   };
   /** Epoch ms after which the execution times out (the definition's TimeoutSeconds). */
   readonly timeoutAt?: number;

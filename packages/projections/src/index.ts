@@ -8,7 +8,7 @@ export {
   type ProjectorStatus,
 } from './projector.js';
 export { readCheckpoint, type Checkpoint } from './checkpoints.js';
-export { sfnReadModel, SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type StateMachineRow } from './sfn/read-model.js';
+export { sfnReadModel, SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type MapRunRow, type StateMachineRow } from './sfn/read-model.js';
 export {
   findStateMachine,
   listStateMachines,
@@ -18,4 +18,7 @@ export {
   findActivity,
   listActivities,
   activityArns,
+  findMapRun,
+  listMapRuns,
+  mapRunCounts,
 } from './sfn/queries.js';

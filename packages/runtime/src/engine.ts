@@ -796,7 +796,7 @@ export class Engine {
       stateMachineType: 'STANDARD',
       input: JSON.stringify(t.spec.inputs[index] ?? null),
       startDate: now,
-      parent: { executionArn: t.parent.executionArn, taskId: t.taskId, pattern: 'mapRun', index },
+      parent: { executionArn: t.parent.executionArn, taskId: t.taskId, pattern: 'mapRun', index, mapRunArn: t.spec.mapRunArn },
     };
     await this.serial(stream, async () => {
       const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });

@@ -301,7 +301,16 @@ const runDistributed = (
     const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
     const runId = f.env.uuid();
     const mapRunArn = `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${runId}`;
-    const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } });
+    // The Map Run's configuration rides in the event's metadata, for DescribeMapRun.
+    const inputs = childInputs(s, config.items.length, itemInput);
+    const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } }, {
+      mapRun: {
+        total: inputs.length,
+        maxConcurrency: config.maxConcurrency,
+        ...(tolerated.toleratedCount !== undefined ? { toleratedFailureCount: tolerated.toleratedCount } : {}),
+        ...(tolerated.toleratedPercentage !== undefined ? { toleratedFailurePercentage: tolerated.toleratedPercentage } : {}),
+      },
+    });
     const processor = { ...(config.processor as unknown as Record<string, unknown>) };
     delete processor['ProcessorConfig'];
     // Child runs inherit the machine's query language (AWS).
@@ -310,7 +319,7 @@ const runDistributed = (
       mapRunArn,
       stateMachineArn: `${f.info.stateMachineArn}/${label}`,
       definition: JSON.stringify(processor),
-      inputs: childInputs(s, config.items.length, itemInput),
+      inputs,
       maxConcurrency: config.maxConcurrency,
     };
     const task: PendingTask = {

@@ -41,6 +41,7 @@ export interface ParentTask {
   /** `mapRun`: a child run of a Distributed Map, item (or batch) `index` of the parent's Map Run. */
   readonly pattern: 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken' | 'mapRun';
   readonly index?: number;
+  readonly mapRunArn?: string;
 }
 
 /** An event the decider asks to append: AWS's type and data, our metadata. */

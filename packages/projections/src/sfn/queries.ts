@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type StateMachineRow } from './read-model.js';
+import { SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type MapRunRow, type StateMachineRow } from './read-model.js';
 
 const t = (table: string) => sql.id(SFN_READ_MODEL, table);
 
@@ -24,7 +24,7 @@ export const listStateMachines = async (
 };
 
 const executionColumns = sql`arn, stream_name, state_machine_arn, name, status, start_date::text as start_date,
-  stop_date::text as stop_date, input, output, error, cause, trace_header, state_machine_version_arn, state_machine_alias_arn`;
+  stop_date::text as stop_date, input, output, error, cause, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn`;
 
 export const findExecution = async (db: Kysely<any>, arn: string): Promise<ExecutionRow | undefined> => {
   const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')} where arn = ${arn}`.execute(db);
@@ -34,7 +34,7 @@ export const findExecution = async (db: Kysely<any>, arn: string): Promise<Execu
 /** A state machine's executions, newest first, after a keyset cursor (stable while new ones start). */
 export const listExecutions = async (
   db: Kysely<any>,
-  stateMachineArn: string,
+  of: string | { readonly mapRunArn: string },
   status: string | undefined,
   after: { startDate: number; arn: string } | undefined,
   limit: number,
@@ -42,7 +42,7 @@ export const listExecutions = async (
   const bound = after ? sql`(start_date, arn) < (${after.startDate}::bigint, ${after.arn})` : sql`true`;
   const statusBound = status ? sql`status = ${status}` : sql`true`;
   const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')}
-    where state_machine_arn = ${stateMachineArn} and ${statusBound} and ${bound}
+    where ${typeof of === 'string' ? sql`state_machine_arn = ${of}` : sql`map_run_arn = ${of.mapRunArn}`} and ${statusBound} and ${bound}
     order by start_date desc, arn desc limit ${limit}`.execute(db);
   return rows;
 };
@@ -70,4 +70,24 @@ export const listActivities = async (db: Kysely<any>, after: { name: string; arn
 export const activityArns = async (db: Kysely<any>): Promise<string[]> => {
   const { rows } = await sql<{ arn: string }>`select arn from ${t('activities')}`.execute(db);
   return rows.map((r) => r.arn);
+};
+
+const mapRunColumns = sql`arn, execution_arn, status, start_date::text as start_date, stop_date::text as stop_date, total, max_concurrency,
+  tolerated_failure_count, tolerated_failure_percentage`;
+
+export const findMapRun = async (db: Kysely<any>, arn: string): Promise<MapRunRow | undefined> => {
+  const { rows } = await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where arn = ${arn}`.execute(db);
+  return rows[0];
+};
+
+/** An execution's Map Runs, newest first. */
+export const listMapRuns = async (db: Kysely<any>, executionArn: string): Promise<MapRunRow[]> => {
+  const { rows } = await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where execution_arn = ${executionArn} order by start_date desc, arn desc`.execute(db);
+  return rows;
+};
+
+/** How many of a Map Run's child executions are in each status. */
+export const mapRunCounts = async (db: Kysely<any>, mapRunArn: string): Promise<Record<string, number>> => {
+  const { rows } = await sql<{ status: string; n: string }>`select status, count(*)::text as n from ${t('executions')} where map_run_arn = ${mapRunArn} group by status`.execute(db);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 };

@@ -34,6 +34,19 @@ export interface ExecutionRow {
   trace_header: string | null;
   state_machine_version_arn: string | null;
   state_machine_alias_arn: string | null;
+  map_run_arn: string | null;
+}
+
+export interface MapRunRow {
+  arn: string;
+  execution_arn: string;
+  status: string;
+  start_date: string;
+  stop_date: string | null;
+  total: number;
+  max_concurrency: number;
+  tolerated_failure_count: number;
+  tolerated_failure_percentage: number;
 }
 
 export interface ActivityRow {
@@ -90,11 +103,32 @@ const executionStarted: ProjectionHandler = async (tx, event, schema) => {
   const m = event.metadata as unknown as ExecutionStartedMetadata;
   const d = (event.data as HistoryEventData).executionStartedEventDetails!;
   await sql`insert into ${t(schema, 'executions')}
-    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn)
+    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn)
     values (${m.executionArn}, ${event.streamName}, ${m.stateMachineArn}, ${m.name}, 'RUNNING',
-            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null}, ${d.stateMachineVersionArn ?? null}, ${d.stateMachineAliasArn ?? null})
+            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null}, ${d.stateMachineVersionArn ?? null}, ${d.stateMachineAliasArn ?? null},
+            ${m.parent?.mapRunArn ?? null})
     on conflict (arn) do nothing`.execute(tx);
 };
+
+/** A Map Run starts in its parent's history; its configuration is in the event's metadata. */
+const mapRunStarted: ProjectionHandler = async (tx, event, schema) => {
+  const arn = (event.data as HistoryEventData).mapRunStartedEventDetails!.mapRunArn;
+  const m = (event.metadata?.['mapRun'] ?? {}) as { total?: number; maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
+  await sql`insert into ${t(schema, 'map_runs')}
+    (arn, execution_arn, stream_name, status, start_date, total, max_concurrency, tolerated_failure_count, tolerated_failure_percentage)
+    select ${arn}, e.arn, ${event.streamName}, 'RUNNING', ${(event.data as HistoryEventData).timestamp}, ${m.total ?? 0}, ${m.maxConcurrency ?? 0},
+           ${m.toleratedFailureCount ?? 0}, ${m.toleratedFailurePercentage ?? 0}
+    from ${t(schema, 'executions')} e where e.stream_name = ${event.streamName}
+    on conflict (arn) do nothing`.execute(tx);
+};
+
+/** MapRunSucceeded/MapRunFailed close the execution's running Map Run. */
+const mapRunEnded =
+  (status: string): ProjectionHandler =>
+  async (tx, event, schema) => {
+    await sql`update ${t(schema, 'map_runs')} set status = ${status}, stop_date = ${(event.data as HistoryEventData).timestamp}
+      where stream_name = ${event.streamName} and status = 'RUNNING'`.execute(tx);
+  };
 
 const closed =
   (status: string): ProjectionHandler =>
@@ -106,6 +140,9 @@ const closed =
     await sql`update ${t(schema, 'executions')} set status = ${status}, stop_date = ${data.timestamp},
         output = ${output}, error = ${details?.error ?? null}, cause = ${details?.cause ?? null}
       where stream_name = ${event.streamName}`.execute(tx);
+    // An execution that ends closes its Map Runs still running (ABORTED, as AWS reports them).
+    await sql`update ${t(schema, 'map_runs')} set status = 'ABORTED', stop_date = ${data.timestamp}
+      where stream_name = ${event.streamName} and status = 'RUNNING'`.execute(tx);
   };
 
 /**
@@ -148,6 +185,25 @@ export const sfnReadModel: Projection = {
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
       },
     },
+    '0004_map_runs': {
+      async up(db) {
+        await sql`alter table ${t(schema, 'executions')} add column map_run_arn text`.execute(db);
+        await sql`create index executions_by_map_run on ${t(schema, 'executions')} (map_run_arn, start_date desc, arn desc) where map_run_arn is not null`.execute(db);
+        await sql`create table ${t(schema, 'map_runs')} (
+          arn text primary key,
+          execution_arn text not null,
+          stream_name text not null,
+          status text not null,
+          start_date bigint not null,
+          stop_date bigint,
+          total integer not null,
+          max_concurrency integer not null,
+          tolerated_failure_count integer not null,
+          tolerated_failure_percentage double precision not null
+        )`.execute(db);
+        await sql`create index map_runs_by_execution on ${t(schema, 'map_runs')} (execution_arn, start_date desc)`.execute(db);
+      },
+    },
     '0003_execution_versions': {
       async up(db) {
         await sql`alter table ${t(schema, 'executions')} add column state_machine_version_arn text`.execute(db);
@@ -167,6 +223,9 @@ export const sfnReadModel: Projection = {
   }),
   handlers: {
     ActivityCreated: activityHandler,
+    MapRunStarted: mapRunStarted,
+    MapRunSucceeded: mapRunEnded('SUCCEEDED'),
+    MapRunFailed: mapRunEnded('FAILED'),
     ActivityDeleted: activityHandler,
     StateMachineCreated: stateMachineHandler,
     StateMachineUpdated: stateMachineHandler,

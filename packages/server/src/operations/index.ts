@@ -11,6 +11,7 @@ import {
 } from './activities.js';
 import { createStateMachine } from './create-state-machine.js';
 import { startSyncExecution } from './start-sync-execution.js';
+import { describeMapRun, listMapRuns } from './map-runs.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { deleteStateMachineVersion, listStateMachineVersions, publishStateMachineVersion } from './versions.js';
@@ -50,6 +51,8 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   SendTaskHeartbeat: sendTaskHeartbeat(deps),
   ValidateStateMachineDefinition: validateStateMachineDefinition(deps),
   StartSyncExecution: startSyncExecution(deps),
+  DescribeMapRun: describeMapRun(deps),
+  ListMapRuns: listMapRuns(deps),
   TagResource: tagResource(deps),
   PublishStateMachineVersion: publishStateMachineVersion(deps),
   ListStateMachineVersions: listStateMachineVersions(deps),

@@ -1,5 +1,5 @@
-import { invalidToken, stateMachineDoesNotExist, stateMachineTypeNotSupported, validationException } from '@stepstream/domain';
-import { findStateMachine, listExecutions as query } from '@stepstream/projections';
+import { invalidToken, resourceNotFound, stateMachineDoesNotExist, stateMachineTypeNotSupported, validationException } from '@stepstream/domain';
+import { findMapRun, findStateMachine, listExecutions as query } from '@stepstream/projections';
 import { locateStateMachine } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -32,7 +32,33 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
   });
   if (E.isLeft(decoded)) return decoded;
   const input = decoded.right;
-  if (input.mapRunArn != null) return E.left(validationException('Map runs arrive with issue 7: list executions by stateMachineArn'));
+  if (input.mapRunArn != null && input.stateMachineArn != null) {
+    return E.left(validationException('Only one of stateMachineArn or mapRunArn may be given'));
+  }
+  if (input.mapRunArn != null) {
+    // A Map Run's child executions.
+    const run = await findMapRun(engine.db, input.mapRunArn);
+    if (!run) return E.left(resourceNotFound(input.mapRunArn));
+    const scope = `ListExecutions:${input.mapRunArn}:${input.statusFilter ?? ''}`;
+    const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
+    if (input.nextToken != null && !after) return E.left(invalidToken());
+    const limit = pageSize(input.maxResults);
+    const rows = await query(engine.db, { mapRunArn: input.mapRunArn }, input.statusFilter ?? undefined, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return E.right({
+      executions: page.map((r) => ({
+        executionArn: r.arn,
+        stateMachineArn: r.state_machine_arn,
+        name: r.name,
+        status: r.status,
+        startDate: epochSeconds(r.start_date),
+        ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
+        mapRunArn: input.mapRunArn,
+      })),
+      ...(rows.length > limit && last ? { nextToken: tokens.issue(scope, { startDate: Number(last.start_date), arn: last.arn }) } : {}),
+    });
+  }
   if (input.stateMachineArn == null) {
     return E.left(validationException('1 validation error detected: Value null at \'stateMachineArn\' failed to satisfy constraint: Member must not be null'));
   }

@@ -1,0 +1,90 @@
+import { executionDoesNotExist, invalidArn, invalidToken, resourceNotFound } from '@stepstream/domain';
+import { findExecution, findMapRun, listMapRuns as query, mapRunCounts, type MapRunRow } from '@stepstream/projections';
+import { locateExecution } from '@stepstream/runtime';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { Operation } from '../protocol.js';
+import { epochSeconds } from '../protocol.js';
+import { between, decodeRequest, maxLength, minLength, optional } from '../validation.js';
+import { pageSize, type Deps } from './deps.js';
+
+/** A Map Run's counts, from its child executions' statuses. */
+const counts = (run: MapRunRow, byStatus: Record<string, number>) => {
+  const running = byStatus['RUNNING'] ?? 0;
+  const succeeded = byStatus['SUCCEEDED'] ?? 0;
+  const failed = byStatus['FAILED'] ?? 0;
+  const timedOut = byStatus['TIMED_OUT'] ?? 0;
+  const aborted = byStatus['ABORTED'] ?? 0;
+  const started = running + succeeded + failed + timedOut + aborted;
+  return {
+    pending: Math.max(0, run.total - started),
+    running,
+    succeeded,
+    failed,
+    timedOut,
+    aborted,
+    total: run.total,
+    resultsWritten: 0,
+    failuresNotRedrivable: 0,
+    pendingRedrive: 0,
+  };
+};
+
+const MapRunArn = t.type({ mapRunArn: t.string });
+
+/**
+ * DescribeMapRun: a Distributed Map's run, from the read model (its configuration as the Map
+ * evaluated it, its status from the parent's history) and its child executions' statuses.
+ * `itemCounts` equals `executionCounts` (one child per item; with an ItemBatcher one per batch).
+ */
+export const describeMapRun = ({ engine }: Deps): Operation => async (body) => {
+  const decoded = decodeRequest(MapRunArn, body, { required: ['mapRunArn'], rules: { mapRunArn: [minLength(1), maxLength(2000)] } });
+  if (E.isLeft(decoded)) return decoded;
+  const arn = decoded.right.mapRunArn;
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:mapRun:[^:]+:[^:]+$/.test(arn)) return E.left(invalidArn(arn, { kind: 'prefix' }));
+  const run = await findMapRun(engine.db, arn);
+  if (!run) return E.left(resourceNotFound(arn));
+  const c = counts(run, await mapRunCounts(engine.db, arn));
+  return E.right({
+    mapRunArn: run.arn,
+    executionArn: run.execution_arn,
+    status: run.status,
+    startDate: epochSeconds(run.start_date),
+    ...(run.stop_date !== null ? { stopDate: epochSeconds(run.stop_date) } : {}),
+    maxConcurrency: run.max_concurrency,
+    toleratedFailurePercentage: run.tolerated_failure_percentage,
+    toleratedFailureCount: run.tolerated_failure_count,
+    itemCounts: c,
+    executionCounts: c,
+    redriveCount: 0,
+  });
+};
+
+/** ListMapRuns: an execution's Map Runs, newest first. */
+export const listMapRuns = ({ engine, tokens }: Deps): Operation => async (body) => {
+  const decoded = decodeRequest(t.intersection([t.type({ executionArn: t.string }), t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) })]), body, {
+    required: ['executionArn'],
+    rules: { executionArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
+  });
+  if (E.isLeft(decoded)) return decoded;
+  const { executionArn, maxResults, nextToken } = decoded.right;
+  const located = locateExecution(executionArn);
+  if (E.isLeft(located)) return located;
+  const execution = await findExecution(engine.db, executionArn);
+  if (!execution) return E.left(executionDoesNotExist(executionArn));
+  const skip = nextToken != null ? tokens.read<{ skip: number }>(`ListMapRuns:${executionArn}`, nextToken) : { skip: 0 };
+  if (!skip) return E.left(invalidToken());
+  const all = await query(engine.db, executionArn);
+  const limit = pageSize(maxResults);
+  const page = all.slice(skip.skip, skip.skip + limit);
+  return E.right({
+    mapRuns: page.map((r) => ({
+      executionArn: r.execution_arn,
+      mapRunArn: r.arn,
+      stateMachineArn: execution.state_machine_arn,
+      startDate: epochSeconds(r.start_date),
+      ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
+    })),
+    ...(all.length > skip.skip + limit ? { nextToken: tokens.issue(`ListMapRuns:${executionArn}`, { skip: skip.skip + limit }) } : {}),
+  });
+};

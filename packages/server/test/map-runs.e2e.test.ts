@@ -1,0 +1,93 @@
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
+  ResourceNotFound,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import anyTest, { type TestFn } from 'ava';
+import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
+
+// Distributed Map runs through SDK v3: child runs are executions, listed by Map Run; the Map Run's
+// description and counts.
+
+const test = anyTest as TestFn<{ stack: Stack }>;
+test.before(async (t) => {
+  t.context.stack = await startStack();
+});
+test.after.always(async (t) => {
+  const { stack } = t.context;
+  if (!stack) return;
+  await assertReplays(t as never, stack.engine, stack.started);
+  await stack.close();
+});
+
+test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapRun with counts and configuration, ListExecutions by mapRunArn', async (t) => {
+  const { client, started } = t.context.stack;
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({
+      name: 'distributed',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            Label: 'Items',
+            MaxConcurrency: 2,
+            ToleratedFailureCount: 1,
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Check',
+              States: {
+                Check: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 3, Next: 'Bad' }], Default: 'Nap' },
+                Nap: { Type: 'Wait', Seconds: 1, Next: 'Done' },
+                Done: { Type: 'Pass', End: true },
+                Bad: { Type: 'Fail', Error: 'Three' },
+              },
+            },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '[1, 2, 3, 4]' }));
+  started.add(executionArn!);
+  const done = await eventually(async () => {
+    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+  t.is(done.status, 'SUCCEEDED', 'one failure is tolerated');
+  t.deepEqual(JSON.parse(done.output!), [1, 2, { Error: 'Three', Cause: null }, 4]);
+  const history = (await client.send(new GetExecutionHistoryCommand({ executionArn }))).events!;
+  t.deepEqual(history.map((e) => e.type), ['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
+  const mapRunArn = history[3]!.mapRunStartedEventDetails!.mapRunArn!;
+
+  const runs = await eventually(async () => {
+    const r = await client.send(new ListMapRunsCommand({ executionArn }));
+    return r.mapRuns!.length > 0 ? r.mapRuns! : undefined;
+  });
+  t.deepEqual(runs.map((r) => r.mapRunArn), [mapRunArn]);
+  t.is(runs[0]!.stateMachineArn, stateMachineArn);
+
+  const described = await eventually(async () => {
+    const d = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+  t.is(described.status, 'SUCCEEDED');
+  t.is(described.executionArn, executionArn);
+  t.is(described.maxConcurrency, 2);
+  t.is(described.toleratedFailureCount, 1);
+  t.like(described.executionCounts, { total: 4, succeeded: 3, failed: 1, running: 0, pending: 0 });
+
+  const children = await client.send(new ListExecutionsCommand({ mapRunArn }));
+  t.is(children.executions!.length, 4);
+  t.true(children.executions!.every((e) => e.mapRunArn === mapRunArn && e.stateMachineArn === `${stateMachineArn}/Items`));
+  t.deepEqual(children.executions!.map((e) => e.status).sort(), ['FAILED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+  for (const e of children.executions!) started.add(e.executionArn!);
+  await t.throwsAsync(client.send(new DescribeMapRunCommand({ mapRunArn: `${mapRunArn}x` })), { instanceOf: ResourceNotFound });
+});
