@@ -72,6 +72,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
 import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 import { runExpress } from './express.js';
+import { testState, type TestStateInput, type TestStateResult } from './test-state.js';
 import type { TaskTokens } from './task-tokens.js';
 import { handleCommand } from './command.js';
 import type { HttpConnections } from './http-task.js';
@@ -891,6 +892,11 @@ export class Engine {
     const info = this.expressInfo(sm, name, input.input ?? '{}', input.traceHeader);
     const run = await runExpress(info, this.expressDeps());
     return E.right({ info, state: run.state, startedAt: run.startedAt, endedAt: run.endedAt });
+  }
+
+  /** TestState: one state run on its own, in memory (see test-state.ts). */
+  testState(input: TestStateInput): Promise<TestStateResult> {
+    return testState(input, this.expressDeps());
   }
 
   // ---------------------------------------------------------------- versions

@@ -33,7 +33,13 @@ export interface ExpressRun {
  */
 export const runExpress = async (
   info: ExecutionInfo,
-  deps: { readonly integrations: Integrations; readonly env: () => DecisionEnv; readonly clock: () => number },
+  deps: {
+    readonly integrations: Integrations;
+    readonly env: () => DecisionEnv;
+    readonly clock: () => number;
+    /** Stops the run early (TestState stops at a retry back-off). */
+    readonly stopWhen?: (state: ExecutionState) => boolean;
+  },
 ): Promise<ExpressRun> => {
   const startedAt = info.startDate;
   const deadline = startedAt + EXPRESS_MAX_MS;
@@ -50,6 +56,7 @@ export const runExpress = async (
   const [, , , region = '', account = ''] = info.executionArn.split(':');
   const ctx: TaskContext = { executionArn: info.executionArn, region, account };
   while (state.status === 'RUNNING') {
+    if (deps.stopWhen?.(state)) break;
     const tasks = pendingTasks(state).filter((t) => !t.submitted);
     if (tasks.length > 0) {
       await Promise.all(

@@ -12,6 +12,7 @@ import {
 import { createStateMachine } from './create-state-machine.js';
 import { startSyncExecution } from './start-sync-execution.js';
 import { describeMapRun, listMapRuns } from './map-runs.js';
+import { testState } from './test-state.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { deleteStateMachineVersion, listStateMachineVersions, publishStateMachineVersion } from './versions.js';
@@ -52,6 +53,7 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   ValidateStateMachineDefinition: validateStateMachineDefinition(deps),
   StartSyncExecution: startSyncExecution(deps),
   DescribeMapRun: describeMapRun(deps),
+  TestState: testState(deps),
   ListMapRuns: listMapRuns(deps),
   TagResource: tagResource(deps),
   PublishStateMachineVersion: publishStateMachineVersion(deps),
