@@ -124,8 +124,33 @@ interface MapRunTracker {
   readonly results: (MapRunResult | undefined)[];
   readonly running: Set<number>;
   next: number;
-  readonly limit: number;
+  limit: number;
+  /** Tolerated failures an UpdateMapRun set, applied when the parent gets the results. */
+  tolerance?: { toleratedCount?: number; toleratedPercentage?: number };
 }
+
+/** The stream of a Map Run's updates: `mapRun-<account>:<region>:<machine>/<label>:<id>`. */
+const mapRunStream = (mapRunArn: string) => {
+  const [, , , region, account, , ...rest] = mapRunArn.split(':');
+  return `mapRun-${account}:${region}:${rest.join(':')}`;
+};
+
+interface MapRunUpdate {
+  readonly maxConcurrency?: number;
+  readonly toleratedFailureCount?: number;
+  readonly toleratedFailurePercentage?: number;
+}
+
+const applyMapRunUpdate = (t: MapRunTracker, u: MapRunUpdate) => {
+  if (u.maxConcurrency !== undefined) t.limit = u.maxConcurrency > 0 ? u.maxConcurrency : t.spec.inputs.length;
+  if (u.toleratedFailureCount !== undefined || u.toleratedFailurePercentage !== undefined) {
+    t.tolerance = {
+      ...(t.tolerance ?? {}),
+      ...(u.toleratedFailureCount !== undefined ? { toleratedCount: u.toleratedFailureCount } : {}),
+      ...(u.toleratedFailurePercentage !== undefined ? { toleratedPercentage: u.toleratedFailurePercentage } : {}),
+    };
+  }
+};
 
 /** A child run's result as its Map sees it: the output, or the Error Output. */
 const mapRunResult = (child: ExecutionState): MapRunResult =>
@@ -746,6 +771,7 @@ export class Engine {
         limit: spec.maxConcurrency > 0 ? spec.maxConcurrency : n,
       };
       this.mapRuns.set(key, tracker);
+      for (const e of await this.store.readStream(mapRunStream(spec.mapRunArn))) applyMapRunUpdate(tracker, e.data as MapRunUpdate);
       // Children started before a restart: ended ones count, running ones will report.
       while (tracker.next < n) {
         const child = await this.loadExecutionState(this.mapRunChildStream(spec, tracker.next));
@@ -777,7 +803,8 @@ export class Engine {
     }
     if (t.results.every((r) => r !== undefined)) {
       this.mapRuns.delete(key);
-      await this.completeTask(t.parent.executionArn, t.taskId, { type: 'succeeded', output: JSON.stringify(t.results) });
+      const output = t.tolerance ? { results: t.results, tolerance: t.tolerance } : t.results;
+      await this.completeTask(t.parent.executionArn, t.taskId, { type: 'succeeded', output: JSON.stringify(output) });
     }
   }
 
@@ -827,6 +854,30 @@ export class Engine {
       t.running.delete(parent.index!);
       await this.fillMapRun(key, t);
     });
+  }
+
+  /**
+   * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
+   * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
+   */
+  async updateMapRun(
+    mapRunArn: string,
+    update: MapRunUpdate,
+    running: boolean,
+    meta: CallMetadata = {},
+  ): Promise<E.Either<ApiError, Record<string, never>>> {
+    if (!running) return E.left(validationException('Map Run is not running and cannot be updated', 'CANNOT_UPDATE_COMPLETED_MAP_RUN'));
+    await this.store.appendToStream(mapRunStream(mapRunArn), [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.clock() }, metadata: { ...meta } }], {
+      expectedRevision: 'any',
+    });
+    for (const [key, t] of this.mapRuns) {
+      if (t.spec.mapRunArn !== mapRunArn) continue;
+      await this.serial(`mapRun:${key}`, async () => {
+        applyMapRunUpdate(t, update);
+        await this.fillMapRun(key, t);
+      });
+    }
+    return E.right({});
   }
 
   /** The `.sync` children a parent is waiting on (their ARNs, from the start calls' answers). */

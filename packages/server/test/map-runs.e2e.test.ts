@@ -7,6 +7,8 @@ import {
   ListMapRunsCommand,
   ResourceNotFound,
   StartExecutionCommand,
+  UpdateMapRunCommand,
+  ValidationException,
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
 import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
@@ -90,4 +92,55 @@ test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapR
   t.deepEqual(children.executions!.map((e) => e.status).sort(), ['FAILED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
   for (const e of children.executions!) started.add(e.executionArn!);
   await t.throwsAsync(client.send(new DescribeMapRunCommand({ mapRunArn: `${mapRunArn}x` })), { instanceOf: ResourceNotFound });
+});
+
+test('UpdateMapRun raises MaxConcurrency and the tolerated failures of a running Map Run; a finished one cannot be updated', async (t) => {
+  const { client, started } = t.context.stack;
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({
+      name: 'updatable',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            MaxConcurrency: 1,
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Nap',
+              States: {
+                Nap: { Type: 'Wait', Seconds: 1, Next: 'Check' },
+                Check: { Type: 'Choice', Choices: [{ Variable: '$', NumericGreaterThan: 2, Next: 'Bad' }], Default: 'Ok' },
+                Ok: { Type: 'Pass', End: true },
+                Bad: { Type: 'Fail', Error: 'TooBig' },
+              },
+            },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '[1, 2, 3, 4]' }));
+  started.add(executionArn!);
+  const mapRunArn = await eventually(async () => {
+    const r = await client.send(new ListMapRunsCommand({ executionArn }));
+    return r.mapRuns![0]?.mapRunArn;
+  });
+  await client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 4, toleratedFailureCount: 2 }));
+  const done = await eventually(async () => {
+    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+  t.is(done.status, 'SUCCEEDED', 'two failures are tolerated after the update');
+  t.true(done.stopDate!.getTime() - done.startDate!.getTime() < 3500, 'the other three items ran together after MaxConcurrency went to 4');
+  const described = await eventually(async () => {
+    const d = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+  t.is(described.maxConcurrency, 4);
+  t.is(described.toleratedFailureCount, 2);
+  const closed = await t.throwsAsync(client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 1 })), { instanceOf: ValidationException });
+  t.is((closed as { reason?: string } | undefined)?.reason, 'CANNOT_UPDATE_COMPLETED_MAP_RUN');
 });

@@ -291,12 +291,13 @@ const runDistributed = (
   e: Entered,
   s: MapState,
   config: MapConfig,
-  tolerated: Tolerance,
+  initialTolerance: Tolerance,
   itemInput: (i: number) => unknown,
   startedId: number,
   mapRun: PendingTask | undefined,
   finish: (outputs: readonly unknown[], previousEventId: number) => StateOutcome,
 ): StateOutcome => {
+  let tolerated = initialTolerance;
   if (!mapRun) {
     const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
     const runId = f.env.uuid();
@@ -335,7 +336,10 @@ const runDistributed = (
   }
   const signal = f.signal;
   if (signal.type !== 'task' || signal.taskId !== mapRun.id || signal.signal.type !== 'succeeded') return SUSPENDED;
-  const results = JSON.parse(signal.signal.output) as MapRunResult[];
+  // The answer is the children's results, with the tolerance an UpdateMapRun set, if any.
+  const answer = JSON.parse(signal.signal.output) as MapRunResult[] | { results: MapRunResult[]; tolerance?: Partial<Tolerance> };
+  const results = Array.isArray(answer) ? answer : answer.results;
+  if (!Array.isArray(answer) && answer.tolerance) tolerated = { ...tolerated, ...answer.tolerance };
   const outputs = results.map((r) => JSON.parse(r.output) as unknown);
   const failed = results.filter((r) => !r.ok).length;
   const n = results.length;

@@ -224,6 +224,14 @@ export const sfnReadModel: Projection = {
   handlers: {
     ActivityCreated: activityHandler,
     MapRunStarted: mapRunStarted,
+    MapRunUpdated: async (tx, event, schema) => {
+      const d = event.data as { mapRunArn: string; maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
+      await sql`update ${t(schema, 'map_runs')} set
+          max_concurrency = coalesce(${d.maxConcurrency ?? null}::integer, max_concurrency),
+          tolerated_failure_count = coalesce(${d.toleratedFailureCount ?? null}::integer, tolerated_failure_count),
+          tolerated_failure_percentage = coalesce(${d.toleratedFailurePercentage ?? null}::double precision, tolerated_failure_percentage)
+        where arn = ${d.mapRunArn}`.execute(tx);
+    },
     MapRunSucceeded: mapRunEnded('SUCCEEDED'),
     MapRunFailed: mapRunEnded('FAILED'),
     ActivityDeleted: activityHandler,

@@ -11,7 +11,7 @@ import {
 } from './activities.js';
 import { createStateMachine } from './create-state-machine.js';
 import { startSyncExecution } from './start-sync-execution.js';
-import { describeMapRun, listMapRuns } from './map-runs.js';
+import { describeMapRun, listMapRuns, updateMapRun } from './map-runs.js';
 import { testState } from './test-state.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
@@ -53,6 +53,7 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   ValidateStateMachineDefinition: validateStateMachineDefinition(deps),
   StartSyncExecution: startSyncExecution(deps),
   DescribeMapRun: describeMapRun(deps),
+  UpdateMapRun: updateMapRun(deps),
   TestState: testState(deps),
   ListMapRuns: listMapRuns(deps),
   TagResource: tagResource(deps),

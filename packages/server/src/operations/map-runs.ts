@@ -88,3 +88,35 @@ export const listMapRuns = ({ engine, tokens }: Deps): Operation => async (body)
     ...(all.length > skip.skip + limit ? { nextToken: tokens.issue(`ListMapRuns:${executionArn}`, { skip: skip.skip + limit }) } : {}),
   });
 };
+
+export const UpdateMapRunInput = t.intersection([
+  t.type({ mapRunArn: t.string }),
+  t.partial({ maxConcurrency: optional(t.number), toleratedFailurePercentage: optional(t.number), toleratedFailureCount: optional(t.number) }),
+]);
+
+/** UpdateMapRun: a running Map Run's MaxConcurrency and tolerated failures. */
+export const updateMapRun = ({ engine }: Deps): Operation => async (body, ctx) => {
+  const decoded = decodeRequest(UpdateMapRunInput, body, {
+    required: ['mapRunArn'],
+    rules: {
+      mapRunArn: [minLength(1), maxLength(2000)],
+      maxConcurrency: [between(0, 1_000_000)],
+      toleratedFailurePercentage: [between(0, 100)],
+      toleratedFailureCount: [between(0, 1_000_000_000)],
+    },
+  });
+  if (E.isLeft(decoded)) return decoded;
+  const { mapRunArn, maxConcurrency, toleratedFailureCount, toleratedFailurePercentage } = decoded.right;
+  const run = await findMapRun(engine.db, mapRunArn);
+  if (!run) return E.left(resourceNotFound(mapRunArn));
+  return engine.updateMapRun(
+    mapRunArn,
+    {
+      ...(maxConcurrency != null ? { maxConcurrency } : {}),
+      ...(toleratedFailureCount != null ? { toleratedFailureCount } : {}),
+      ...(toleratedFailurePercentage != null ? { toleratedFailurePercentage } : {}),
+    },
+    run.status === 'RUNNING',
+    { requestId: ctx.requestId },
+  );
+};
