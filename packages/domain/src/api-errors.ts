@@ -20,6 +20,7 @@ export const ApiErrorTag = {
   ExecutionDoesNotExist: 'ExecutionDoesNotExist',
   ActivityDoesNotExist: 'ActivityDoesNotExist',
   ResourceNotFound: 'ResourceNotFound',
+  ExecutionNotRedrivable: 'ExecutionNotRedrivable',
   ServiceQuotaExceededException: 'ServiceQuotaExceededException',
   ActivityWorkerLimitExceeded: 'ActivityWorkerLimitExceeded',
   TaskDoesNotExist: 'TaskDoesNotExist',
@@ -70,6 +71,7 @@ export const executionAlreadyExists = (arn: string) => make('ExecutionAlreadyExi
 export const executionDoesNotExist = (arn: string) => make('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
 /** rec: UpdateStateMachineAlias on a missing alias. */
 export const aliasNotFound = (): ApiError<'ResourceNotFound'> => ({ _tag: 'ResourceNotFound', message: 'Request references a resource that does not exist.' });
+export const executionNotRedrivable = (message: string) => make('ExecutionNotRedrivable', message);
 export const conflict = (message: string) => make('ConflictException', message);
 export const serviceQuotaExceeded = (message: string) => make('ServiceQuotaExceededException', message);
 export const resourceNotFound = (arn: string): ApiError<'ResourceNotFound'> => ({ _tag: 'ResourceNotFound', message: `Resource not found: '${arn}'`, resourceName: arn });

@@ -11,6 +11,7 @@ export const HistoryEventType = {
   ExecutionFailed: 'ExecutionFailed',
   ExecutionAborted: 'ExecutionAborted',
   ExecutionTimedOut: 'ExecutionTimedOut',
+  ExecutionRedriven: 'ExecutionRedriven',
   PassStateEntered: 'PassStateEntered',
   PassStateExited: 'PassStateExited',
   ChoiceStateEntered: 'ChoiceStateEntered',
@@ -111,6 +112,7 @@ export interface HistoryEventData {
   readonly executionFailedEventDetails?: ErrorCauseDetails;
   readonly executionAbortedEventDetails?: ErrorCauseDetails;
   readonly executionTimedOutEventDetails?: ErrorCauseDetails;
+  readonly executionRedrivenEventDetails?: { readonly redriveCount: number };
   readonly stateEnteredEventDetails?: StateEnteredEventDetails;
   readonly stateExitedEventDetails?: StateExitedEventDetails;
   readonly evaluationFailedEventDetails?: ErrorCauseDetails & { readonly location?: string; readonly state: string };

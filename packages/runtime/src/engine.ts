@@ -13,6 +13,7 @@ import {
   type ParentTask,
   type StateMachineVersion,
   stateMachineTypeNotSupported,
+  executionNotRedrivable,
   type StateMachineAlias,
   aliasNotFound,
   conflict,
@@ -564,6 +565,29 @@ export class Engine {
       if (outcome.appended) for (const child of children) void this.stopExecution({ executionArn: child }).catch((e) => this.log.error(`could not stop ${child}`, e));
       await this.readYourWrites(outcome.position);
       return E.right({ stopDate: outcome.state.stopDate ?? this.clock() });
+    });
+  }
+
+  /**
+   * RedriveExecution: a FAILED, ABORTED or TIMED_OUT STANDARD execution, closed less than 14 days
+   * ago, starts again from the top-level state it ended in (`ExecutionRedriven{redriveCount}`).
+   */
+  async redriveExecution(executionArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, { redriveDate: number }>> {
+    const located = locateExecution(executionArn);
+    if (E.isLeft(located)) return located;
+    const stream = located.right.stream;
+    return this.serial(stream, async () => {
+      const state = await this.loadExecutionState(stream);
+      if (state.status === undefined) return E.left(executionDoesNotExist(executionArn));
+      if (state.status === 'RUNNING' || state.status === 'SUCCEEDED') return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
+      if (state.stopDate !== undefined && this.clock() - state.stopDate > 14 * 24 * 3600 * 1000) {
+        return E.left(executionNotRedrivable('Execution can only be redriven within 14 days of its end'));
+      }
+      if (!state.restart) return E.left(executionNotRedrivable('Execution has no state to redrive from'));
+      const outcome = await this.runExecutionCommand(stream, { type: 'RedriveExecution' }, meta);
+      if (!outcome?.appended) return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
+      await this.readYourWrites(outcome.position);
+      return E.right({ redriveDate: outcome.state.info?.redriveDate ?? this.clock() });
     });
   }
 

@@ -21,6 +21,7 @@ export const errorCatalogue: Record<ApiErrorTag, { readonly status: number }> = 
   ExecutionDoesNotExist: { status: 400 },
   ActivityDoesNotExist: { status: 400 },
   ResourceNotFound: { status: 400 },
+  ExecutionNotRedrivable: { status: 400 },
   ServiceQuotaExceededException: { status: 400 },
   ActivityWorkerLimitExceeded: { status: 400 },
   TaskDoesNotExist: { status: 400 },

@@ -155,7 +155,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       if (state.status !== 'RUNNING' || !state.info) return [];
       const info = state.info;
       if (info.timeoutAt !== undefined && info.timeoutAt <= env.now) {
-        batch.push('ExecutionTimedOut', state.lastEventId, { executionTimedOutEventDetails: { error: 'States.Timeout' } });
+        batch.push('ExecutionTimedOut', state.lastEventId, { executionTimedOutEventDetails: { error: 'States.Timeout' } }, restartOf(state));
         return batch.events;
       }
       const heartbeats = command.heartbeats ?? {};
@@ -179,13 +179,37 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
     }
     case 'StopExecution': {
       if (state.status !== 'RUNNING') return [];
-      batch.push('ExecutionAborted', 0, {
-        executionAbortedEventDetails: {
-          ...(command.error !== undefined ? { error: command.error } : {}),
-          ...(command.cause !== undefined ? { cause: command.cause } : {}),
+      batch.push(
+        'ExecutionAborted',
+        0,
+        {
+          executionAbortedEventDetails: {
+            ...(command.error !== undefined ? { error: command.error } : {}),
+            ...(command.cause !== undefined ? { cause: command.cause } : {}),
+          },
         },
-      });
+        restartOf(state),
+      );
       return batch.events;
     }
+    case 'RedriveExecution': {
+      if (!state.info || !state.restart || (state.status !== 'FAILED' && state.status !== 'ABORTED' && state.status !== 'TIMED_OUT')) return [];
+      const redriveCount = (state.info.redriveCount ?? 0) + 1;
+      const definition = definitionOf(state.info.definition);
+      // The execution's TimeoutSeconds clock starts again (AWS).
+      const timeoutAt = definition.TimeoutSeconds !== undefined ? env.now + definition.TimeoutSeconds * 1000 : undefined;
+      const redrivenId = batch.push('ExecutionRedriven', 0, { executionRedrivenEventDetails: { redriveCount } }, timeoutAt !== undefined ? { timeoutAt } : undefined);
+      const { timeoutAt: _, ...rest } = state.info;
+      const info = { ...rest, redriveCount, redriveDate: env.now, ...(timeoutAt !== undefined ? { timeoutAt } : {}) };
+      const frames = new Frames({});
+      runExecution(info, definition, batch, env, frames, { type: 'none' }, { stateName: state.restart.state, input: JSON.parse(state.restart.input), previousEventId: redrivenId });
+      return withFrames(batch.events, frames);
+    }
   }
+};
+
+/** Where a redrive would start: the top-level state a paused execution is in. */
+const restartOf = (state: ExecutionState): Record<string, unknown> | undefined => {
+  const top = state.frames[''];
+  return top?.kind === 'suspended' ? { restart: { state: top.state, input: top.entered.input } } : undefined;
 };

@@ -1,5 +1,5 @@
 import type { ExecutionStartedMetadata, HistoryEventData } from '../history.js';
-import type { ExecutionState, FrameEntry, FrameTable } from './model.js';
+import type { ExecutionState, FrameEntry, FrameTable, RestartPoint } from './model.js';
 import { initialExecutionState } from './model.js';
 
 export interface StoredHistoryEvent {
@@ -54,19 +54,42 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
         },
       };
     }
+    case 'ExecutionRedriven': {
+      if (!state.info) return { ...state, lastEventId };
+      const { stopDate: _s, output: _o, error: _e, cause: _c, restart: _r, ...rest } = state;
+      const m = event.metadata as { timeoutAt?: number } | undefined;
+      const { timeoutAt: _t, ...info } = state.info;
+      return {
+        ...rest,
+        lastEventId,
+        status: 'RUNNING',
+        frames: applyDelta({}, event.metadata?.['frames'] as FramesDelta | undefined),
+        info: {
+          ...info,
+          redriveCount: d.executionRedrivenEventDetails?.redriveCount ?? (state.info.redriveCount ?? 0) + 1,
+          redriveDate: d.timestamp,
+          ...(m?.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
+        },
+      };
+    }
     case 'ExecutionSucceeded':
       return { ...state, lastEventId, status: 'SUCCEEDED', stopDate: d.timestamp, output: d.executionSucceededEventDetails?.output, frames: {} };
     case 'ExecutionFailed':
-      return { ...state, lastEventId, status: 'FAILED', stopDate: d.timestamp, ...errorCause(d.executionFailedEventDetails), frames: {} };
+      return { ...state, lastEventId, status: 'FAILED', stopDate: d.timestamp, ...errorCause(d.executionFailedEventDetails), frames: {}, ...restartFrom(event) };
     case 'ExecutionAborted':
-      return { ...state, lastEventId, status: 'ABORTED', stopDate: d.timestamp, ...errorCause(d.executionAbortedEventDetails), frames: {} };
+      return { ...state, lastEventId, status: 'ABORTED', stopDate: d.timestamp, ...errorCause(d.executionAbortedEventDetails), frames: {}, ...restartFrom(event) };
     case 'ExecutionTimedOut':
-      return { ...state, lastEventId, status: 'TIMED_OUT', stopDate: d.timestamp, ...errorCause(d.executionTimedOutEventDetails), frames: {} };
+      return { ...state, lastEventId, status: 'TIMED_OUT', stopDate: d.timestamp, ...errorCause(d.executionTimedOutEventDetails), frames: {}, ...restartFrom(event) };
     default: {
       const delta = event.metadata?.['frames'] as FramesDelta | undefined;
       return delta ? { ...state, lastEventId, frames: applyDelta(state.frames, delta) } : { ...state, lastEventId };
     }
   }
+};
+
+const restartFrom = (event: StoredHistoryEvent): { restart?: RestartPoint } => {
+  const r = event.metadata?.['restart'] as RestartPoint | undefined;
+  return r ? { restart: r } : {};
 };
 
 const errorCause = (d: { error?: string; cause?: string } | undefined) => ({

@@ -66,6 +66,8 @@ export interface Frame {
   readonly language: QueryLanguage;
   /** This frame's variable scope (reading the enclosing frame's). */
   readonly vars: Variables;
+  /** The top frame notes the state it is in (where a redrive would start again). */
+  readonly track?: { current?: { readonly state: string; readonly input: string } };
   /** Extra context (e.g. `Map.Item` for ItemSelector). */
   readonly context?: Readonly<Record<string, unknown>>;
 }
@@ -440,6 +442,7 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
     if (entry?.kind !== 'suspended') throw new Error(`No paused frame at '${f.path}'`);
     const state = stateOf(f, entry.state);
     const e = enteredOf(entry.entered);
+    if (f.track) f.track.current = { state: entry.state, input: entry.entered.input };
     outcome = guard(f, e, () => resumeState(f, runners, e, state, entry));
     if (outcome.kind !== 'suspended') leaveState(f, state);
   } else {
@@ -506,6 +509,7 @@ const enterStateWork = (f: Frame, runners: StateRunners, name: string, state: St
   const id = f.batch.lastEventId + 1;
   const e: Entered = { name, rawInput: input, enteredId: id, enteredAfter: previousEventId, enteredAt, retryCount: 0, retryCounts: [], attemptStartsAfter: id };
   f.batch.push(stateEventTypes[state.Type].entered, previousEventId, details);
+  if (f.track) f.track.current = { state: name, input: details.stateEnteredEventDetails.input };
   if (state.Type !== 'Wait') return guard(f, e, () => runWork(f, runners, e, state));
   return guard(f, e, () => {
     let dueAt: number;

@@ -32,6 +32,9 @@ export interface ExecutionInfo {
   readonly stateMachineVersionArn?: string;
   /** The alias it was started on (which chose the version). */
   readonly stateMachineAliasArn?: string;
+  /** How often it was redriven (`$$.Execution.RedriveCount`) and when last. */
+  readonly redriveCount?: number;
+  readonly redriveDate?: number;
 }
 
 /** A task of a parent execution that waits on (or started) a child execution. */
@@ -161,6 +164,14 @@ export interface ExecutionState {
   readonly cause?: string;
   /** The paused frames of a running execution. */
   readonly frames: FrameTable;
+  /** Where a redrive starts again: the top-level state the execution was in when it ended unsuccessfully. */
+  readonly restart?: RestartPoint;
+}
+
+/** The top-level state an unsuccessful execution was in, with the input it was entered with. */
+export interface RestartPoint {
+  readonly state: string;
+  readonly input: string;
 }
 
 export const initialExecutionState: ExecutionState = { info: undefined, status: undefined, lastEventId: 0, frames: {} };
@@ -194,7 +205,9 @@ export type ExecutionCommand =
    */
   | { readonly type: 'FireTimers'; readonly heartbeats?: Readonly<Record<string, number>> }
   | { readonly type: 'TaskUpdate'; readonly taskId: string; readonly signal: TaskSignal }
-  | { readonly type: 'StopExecution'; readonly error?: string; readonly cause?: string };
+  | { readonly type: 'StopExecution'; readonly error?: string; readonly cause?: string }
+  /** Starts a FAILED, ABORTED or TIMED_OUT execution again from the top-level state it ended in. */
+  | { readonly type: 'RedriveExecution' };
 
 const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number>> = {}): number | undefined => {
   switch (s.kind) {

@@ -43,6 +43,7 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
     };
     return { type: 'StartExecution', info };
   }
+  if (trigger === 'RedriveExecution') return { type: 'RedriveExecution' };
   if (trigger === 'FireTimers') {
     const heartbeats = (event.metadata?.['trigger'] as { heartbeats?: Record<string, number> }).heartbeats;
     return { type: 'FireTimers', ...(heartbeats !== undefined ? { heartbeats } : {}) };

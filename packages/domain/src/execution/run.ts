@@ -44,16 +44,21 @@ export const runExecution = (
     parent: 'none',
     language: definition.QueryLanguage ?? 'JSONPath',
     vars: Variables.of(top?.kind === 'suspended' ? top.vars : undefined),
+    track: {},
   };
+  const restart = () => (frame.track?.current ? { restart: frame.track.current } : undefined);
   try {
     const outcome = runFrame(frame, runners, start);
     if (outcome.kind === 'succeeded') {
       batch.push('ExecutionSucceeded', outcome.lastEventId, { executionSucceededEventDetails: { output: json(outcome.output), outputDetails: truncated } });
     } else if (outcome.kind === 'failed') {
       const { error, cause, failureEventId } = outcome.failure;
-      batch.push('ExecutionFailed', failureEventId, {
-        executionFailedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) },
-      });
+      batch.push(
+        'ExecutionFailed',
+        failureEventId,
+        { executionFailedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) } },
+        restart(),
+      );
     }
   } catch (e) {
     if (!(e instanceof HistoryCapReached)) throw e;

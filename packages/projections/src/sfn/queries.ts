@@ -24,7 +24,7 @@ export const listStateMachines = async (
 };
 
 const executionColumns = sql`arn, stream_name, state_machine_arn, name, status, start_date::text as start_date,
-  stop_date::text as stop_date, input, output, error, cause, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn`;
+  stop_date::text as stop_date, input, output, error, cause, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn, redrive_count, redrive_date::text as redrive_date`;
 
 export const findExecution = async (db: Kysely<any>, arn: string): Promise<ExecutionRow | undefined> => {
   const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')} where arn = ${arn}`.execute(db);
@@ -38,11 +38,13 @@ export const listExecutions = async (
   status: string | undefined,
   after: { startDate: number; arn: string } | undefined,
   limit: number,
+  redriven?: 'REDRIVEN' | 'NOT_REDRIVEN',
 ): Promise<ExecutionRow[]> => {
+  const redriveBound = redriven === 'REDRIVEN' ? sql`redrive_count > 0` : redriven === 'NOT_REDRIVEN' ? sql`redrive_count = 0` : sql`true`;
   const bound = after ? sql`(start_date, arn) < (${after.startDate}::bigint, ${after.arn})` : sql`true`;
   const statusBound = status ? sql`status = ${status}` : sql`true`;
   const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')}
-    where ${typeof of === 'string' ? sql`state_machine_arn = ${of}` : sql`map_run_arn = ${of.mapRunArn}`} and ${statusBound} and ${bound}
+    where ${typeof of === 'string' ? sql`state_machine_arn = ${of}` : sql`map_run_arn = ${of.mapRunArn}`} and ${statusBound} and ${bound} and ${redriveBound}
     order by start_date desc, arn desc limit ${limit}`.execute(db);
   return rows;
 };

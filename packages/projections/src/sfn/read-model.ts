@@ -35,6 +35,8 @@ export interface ExecutionRow {
   state_machine_version_arn: string | null;
   state_machine_alias_arn: string | null;
   map_run_arn: string | null;
+  redrive_count: number;
+  redrive_date: string | null;
 }
 
 export interface MapRunRow {
@@ -185,6 +187,12 @@ export const sfnReadModel: Projection = {
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
       },
     },
+    '0005_redrive': {
+      async up(db) {
+        await sql`alter table ${t(schema, 'executions')} add column redrive_count integer not null default 0`.execute(db);
+        await sql`alter table ${t(schema, 'executions')} add column redrive_date bigint`.execute(db);
+      },
+    },
     '0004_map_runs': {
       async up(db) {
         await sql`alter table ${t(schema, 'executions')} add column map_run_arn text`.execute(db);
@@ -224,6 +232,12 @@ export const sfnReadModel: Projection = {
   handlers: {
     ActivityCreated: activityHandler,
     MapRunStarted: mapRunStarted,
+    ExecutionRedriven: async (tx, event, schema) => {
+      const d = event.data as HistoryEventData;
+      await sql`update ${t(schema, 'executions')} set status = 'RUNNING', stop_date = null, output = null, error = null, cause = null,
+          redrive_count = ${d.executionRedrivenEventDetails?.redriveCount ?? 1}, redrive_date = ${d.timestamp}
+        where stream_name = ${event.streamName}`.execute(tx);
+    },
     MapRunUpdated: async (tx, event, schema) => {
       const d = event.data as { mapRunArn: string; maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
       await sql`update ${t(schema, 'map_runs')} set

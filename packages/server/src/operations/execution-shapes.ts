@@ -1,7 +1,7 @@
 import type { ExecutionRow } from '@stepstream/projections';
 import { epochSeconds } from '../protocol.js';
 
-/** AWS's redrive status for an execution that has never been redriven (RedriveExecution: issue 7). */
+/** AWS's redrive status: SUCCEEDED and RUNNING executions cannot be redriven. */
 const redrive = (status: string) =>
   status === 'SUCCEEDED' || status === 'RUNNING'
     ? { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: `Execution is ${status} and cannot be redriven` }
@@ -29,6 +29,7 @@ export const describeExecutionShape = (row: ExecutionRow, includeData: boolean) 
   ...(row.trace_header !== null ? { traceHeader: row.trace_header } : {}),
   ...(row.state_machine_version_arn !== null && row.state_machine_version_arn !== undefined ? { stateMachineVersionArn: row.state_machine_version_arn } : {}),
   ...(row.state_machine_alias_arn !== null && row.state_machine_alias_arn !== undefined ? { stateMachineAliasArn: row.state_machine_alias_arn } : {}),
-  redriveCount: 0,
+  redriveCount: row.redrive_count ?? 0,
+  ...(row.redrive_date !== null && row.redrive_date !== undefined ? { redriveDate: epochSeconds(row.redrive_date) } : {}),
   ...redrive(row.status),
 });

@@ -13,6 +13,7 @@ import { createStateMachine } from './create-state-machine.js';
 import { startSyncExecution } from './start-sync-execution.js';
 import { describeMapRun, listMapRuns, updateMapRun } from './map-runs.js';
 import { testState } from './test-state.js';
+import { redriveExecution } from './redrive-execution.js';
 import { validateStateMachineDefinition } from './validate-state-machine-definition.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { deleteStateMachineVersion, listStateMachineVersions, publishStateMachineVersion } from './versions.js';
@@ -55,6 +56,7 @@ export const makeOperations = (deps: Deps): Record<string, Operation> => ({
   DescribeMapRun: describeMapRun(deps),
   UpdateMapRun: updateMapRun(deps),
   TestState: testState(deps),
+  RedriveExecution: redriveExecution(deps),
   ListMapRuns: listMapRuns(deps),
   TagResource: tagResource(deps),
   PublishStateMachineVersion: publishStateMachineVersion(deps),

@@ -65,7 +65,7 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
   const located = locateStateMachine(input.stateMachineArn);
   if (E.isLeft(located)) return located;
   const where = located.right;
-  const scope = `ListExecutions:${input.stateMachineArn}:${input.statusFilter ?? ''}`;
+  const scope = `ListExecutions:${input.stateMachineArn}:${input.statusFilter ?? ''}:${input.redriveFilter ?? ''}`;
   const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
   if (input.nextToken != null && !after) return E.left(invalidToken());
   const machine = await findStateMachine(engine.db, input.stateMachineArn);
@@ -73,7 +73,7 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
   // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
   if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
   const limit = pageSize(input.maxResults);
-  const rows = await query(engine.db, input.stateMachineArn, input.statusFilter ?? undefined, after, limit + 1);
+  const rows = await query(engine.db, input.stateMachineArn, input.statusFilter ?? undefined, after, limit + 1, (input.redriveFilter ?? undefined) as 'REDRIVEN' | 'NOT_REDRIVEN' | undefined);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return E.right({
@@ -84,7 +84,8 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
       status: r.status,
       startDate: epochSeconds(r.start_date),
       ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
-      redriveCount: 0,
+      redriveCount: r.redrive_count ?? 0,
+      ...(r.redrive_date !== null && r.redrive_date !== undefined ? { redriveDate: epochSeconds(r.redrive_date) } : {}),
     })),
     ...(rows.length > limit && last ? { nextToken: tokens.issue(scope, { startDate: Number(last.start_date), arn: last.arn }) } : {}),
   });
