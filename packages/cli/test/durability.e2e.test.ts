@@ -43,7 +43,7 @@ const serve = (dataDir: string, port: number) =>
 
 const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
 
-test('kill -9 while executions wait: after a restart every one completes, late timers fire at once, nothing is lost or repeated', async (t) => {
+test.serial('kill -9 while executions wait: after a restart every one completes, late timers fire at once, nothing is lost or repeated', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
   const port = await freePort();
   const client = new SFNClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
@@ -111,7 +111,7 @@ test('kill -9 while executions wait: after a restart every one completes, late t
   }
 });
 
-test('kill -9 with an activity task scheduled and a Wait inside a Parallel branch: after a restart the task is served and the branch resumes', async (t) => {
+test.serial('kill -9 with an activity task scheduled and a Wait inside a Parallel branch: after a restart the task is served and the branch resumes', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
   const port = await freePort();
   const client = new SFNClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
