@@ -8,3 +8,4 @@ export { TaskTokens, type TaskRef } from './task-tokens.js';
 export { MockConfig, type MockedResponse } from './mocks.js';
 export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './http-task.js';
 export { type TestStateInput, type TestStateResult, type TestStatus } from './test-state.js';
+export { seal, unseal } from './signed.js';

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { seal, unseal } from './signed.js';
 
 /** What a task token names: a task of an execution. */
 export interface TaskRef {
@@ -16,27 +16,12 @@ export class TaskTokens {
   constructor(private readonly secret: Buffer) {}
 
   issue(ref: TaskRef): string {
-    const payload = Buffer.from(JSON.stringify({ e: ref.executionArn, t: ref.taskId })).toString('base64url');
-    return `${payload}.${this.sign(payload)}`;
+    return seal(this.secret, 'task-token', { e: ref.executionArn, t: ref.taskId });
   }
 
   /** The task a token names, or undefined when it is malformed or forged. */
   read(token: string): TaskRef | undefined {
-    const dot = token.indexOf('.');
-    if (dot <= 0) return undefined;
-    const payload = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.sign(payload), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    try {
-      const { e, t } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { e: unknown; t: unknown };
-      return typeof e === 'string' && typeof t === 'string' ? { executionArn: e, taskId: t } : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private sign(payload: string): string {
-    return createHmac('sha256', this.secret).update(`task-token\n${payload}`).digest('base64url');
+    const v = unseal(this.secret, 'task-token', token) as { e?: unknown; t?: unknown } | undefined;
+    return typeof v?.e === 'string' && typeof v.t === 'string' ? { executionArn: v.e, taskId: v.t } : undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { seal, unseal } from '@stepstream/runtime';
 
 /** AWS: "Tokens expire after 24 hours." */
 export const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -15,29 +15,14 @@ export class PageTokens {
   ) {}
 
   issue(scope: string, cursor: unknown): string {
-    const payload = Buffer.from(JSON.stringify({ s: scope, c: cursor, t: this.clock() })).toString('base64url');
-    return `${payload}.${this.sign(payload)}`;
+    return seal(this.secret, 'page-token', { s: scope, c: cursor, t: this.clock() });
   }
 
   /** The cursor, or undefined when the token is malformed, forged, for another scope, or expired. */
   read<T>(scope: string, token: string): T | undefined {
-    const dot = token.indexOf('.');
-    if (dot <= 0) return undefined;
-    const payload = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), 'base64url');
-    const expected = Buffer.from(this.sign(payload), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    try {
-      const { s, c, t } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { s: string; c: T; t: number };
-      if (s !== scope || typeof t !== 'number' || this.clock() - t > TOKEN_LIFETIME_MS) return undefined;
-      return c;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private sign(payload: string): string {
-    return createHmac('sha256', this.secret).update(payload).digest('base64url');
+    const v = unseal(this.secret, 'page-token', token) as { s?: unknown; c?: T; t?: unknown } | undefined;
+    if (!v || v.s !== scope || typeof v.t !== 'number' || this.clock() - v.t > TOKEN_LIFETIME_MS) return undefined;
+    return v.c;
   }
 }
 

@@ -35,45 +35,28 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
   if (input.mapRunArn != null && input.stateMachineArn != null) {
     return E.left(validationException('Only one of stateMachineArn or mapRunArn may be given'));
   }
+  // Executions of a state machine, or a Map Run's child executions: the same page either way.
+  let of: string | { mapRunArn: string };
   if (input.mapRunArn != null) {
-    // A Map Run's child executions.
-    const run = await findMapRun(engine.db, input.mapRunArn);
-    if (!run) return E.left(resourceNotFound(input.mapRunArn));
-    const scope = `ListExecutions:${input.mapRunArn}:${input.statusFilter ?? ''}`;
-    const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
-    if (input.nextToken != null && !after) return E.left(invalidToken());
-    const limit = pageSize(input.maxResults);
-    const rows = await query(engine.db, { mapRunArn: input.mapRunArn }, input.statusFilter ?? undefined, after, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return E.right({
-      executions: page.map((r) => ({
-        executionArn: r.arn,
-        stateMachineArn: r.state_machine_arn,
-        name: r.name,
-        status: r.status,
-        startDate: epochSeconds(r.start_date),
-        ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
-        mapRunArn: input.mapRunArn,
-      })),
-      ...(rows.length > limit && last ? { nextToken: tokens.issue(scope, { startDate: Number(last.start_date), arn: last.arn }) } : {}),
-    });
+    if (!(await findMapRun(engine.db, input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
+    of = { mapRunArn: input.mapRunArn };
+  } else {
+    if (input.stateMachineArn == null) {
+      return E.left(validationException("1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null"));
+    }
+    const located = locateStateMachine(input.stateMachineArn);
+    if (E.isLeft(located)) return located;
+    const machine = await findStateMachine(engine.db, input.stateMachineArn);
+    if (!machine) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+    // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
+    if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
+    of = input.stateMachineArn;
   }
-  if (input.stateMachineArn == null) {
-    return E.left(validationException('1 validation error detected: Value null at \'stateMachineArn\' failed to satisfy constraint: Member must not be null'));
-  }
-  const located = locateStateMachine(input.stateMachineArn);
-  if (E.isLeft(located)) return located;
-  const where = located.right;
-  const scope = `ListExecutions:${input.stateMachineArn}:${input.statusFilter ?? ''}:${input.redriveFilter ?? ''}`;
+  const scope = `ListExecutions:${typeof of === 'string' ? of : of.mapRunArn}:${input.statusFilter ?? ''}:${input.redriveFilter ?? ''}`;
   const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
   if (input.nextToken != null && !after) return E.left(invalidToken());
-  const machine = await findStateMachine(engine.db, input.stateMachineArn);
-  if (!machine) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
-  // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
-  if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
   const limit = pageSize(input.maxResults);
-  const rows = await query(engine.db, input.stateMachineArn, input.statusFilter ?? undefined, after, limit + 1, (input.redriveFilter ?? undefined) as 'REDRIVEN' | 'NOT_REDRIVEN' | undefined);
+  const rows = await query(engine.db, of, input.statusFilter ?? undefined, after, limit + 1, (input.redriveFilter ?? undefined) as 'REDRIVEN' | 'NOT_REDRIVEN' | undefined);
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return E.right({
@@ -84,6 +67,7 @@ export const listExecutions = ({ engine, tokens }: Deps): Operation => async (bo
       status: r.status,
       startDate: epochSeconds(r.start_date),
       ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
+      ...(r.map_run_arn !== null && r.map_run_arn !== undefined ? { mapRunArn: r.map_run_arn } : {}),
       redriveCount: r.redrive_count ?? 0,
       ...(r.redrive_date !== null && r.redrive_date !== undefined ? { redriveDate: epochSeconds(r.redrive_date) } : {}),
     })),
