@@ -6,7 +6,6 @@ import {
   DescribeActivityCommand,
   DescribeExecutionCommand,
   GetActivityTaskCommand,
-  GetExecutionHistoryCommand,
   InvalidArn,
   InvalidOutput,
   InvalidToken,
@@ -19,7 +18,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
-import { assertReplays, eventually, ROLE, sleep, startStack, type Stack } from './harness.js';
+import { assertReplays, finished, history, ROLE, sleep, startStack, type Stack } from './harness.js';
 
 // Activities through the real SDK v3 client over HTTP: the worker API, task tokens, heartbeats
 // and timeouts. GetActivityTask waits 1.5 s here instead of AWS's 60 s.
@@ -49,13 +48,7 @@ const start = async (stack: Stack, stateMachineArn: string, input = '{}') => {
   return executionArn!;
 };
 
-const finished = (stack: Stack, executionArn: string) =>
-  eventually(async () => {
-    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
-    return d.status === 'RUNNING' ? undefined : d;
-  });
 
-const history = async (stack: Stack, executionArn: string) => (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
 const types = (events: HistoryEvent[]) => events.map((e) => e.type);
 
 test('CreateActivity is idempotent by name; Describe, List in pages, Delete (then ActivityDoesNotExist); bad ARNs', async (t) => {

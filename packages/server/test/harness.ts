@@ -1,4 +1,4 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
 import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
 import { Engine, locateExecution, type EngineOptions } from '@stepstream/runtime';
@@ -75,3 +75,14 @@ export const eventually = async <T>(check: () => Promise<T | undefined>, timeout
     await sleep(everyMs);
   }
 };
+
+/** Waits until an execution is no longer RUNNING and returns its description. */
+export const finished = (stack: Stack, executionArn: string) =>
+  eventually(async () => {
+    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+
+/** An execution's whole history (up to 1,000 events). */
+export const history = async (stack: Stack, executionArn: string) =>
+  (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;

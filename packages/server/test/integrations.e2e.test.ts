@@ -2,7 +2,6 @@ import {
   CreateActivityCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -16,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
+import { assertReplays, eventually, finished, history, ROLE, startStack, type Stack } from './harness.js';
 
 // Task integrations through the SDK v3 client over HTTP: Lambda functions from a functions
 // directory (JavaScript and Python), callbacks with .waitForTaskToken, nested executions.
@@ -94,12 +93,6 @@ const start = async (stack: Stack, stateMachineArn: string, input = '{}') => {
   stack.started.add(executionArn!);
   return executionArn!;
 };
-const finished = (stack: Stack, executionArn: string) =>
-  eventually(async () => {
-    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
-    return d.status === 'RUNNING' ? undefined : d;
-  });
-const history = async (stack: Stack, executionArn: string) => (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
 const types = (events: HistoryEvent[]) => events.map((e) => e.type);
 
 test('a function ARN as the Resource runs the module from the functions directory: LambdaFunction* events, its result is the state result', async (t) => {

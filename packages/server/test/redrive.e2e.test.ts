@@ -1,6 +1,5 @@
 import {
   CreateStateMachineCommand,
-  DescribeExecutionCommand,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
@@ -13,7 +12,7 @@ import anyTest, { type TestFn } from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
+import { assertReplays, finished, ROLE, startStack, type Stack } from './harness.js';
 
 // RedriveExecution through SDK v3: an unsuccessful execution starts again from the state it ended in.
 
@@ -33,11 +32,6 @@ test.after.always(async (t) => {
   if (t.context.dir) await rm(t.context.dir, { recursive: true, force: true });
 });
 
-const finished = (stack: Stack, executionArn: string) =>
-  eventually(async () => {
-    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
-    return d.status === 'RUNNING' ? undefined : d;
-  });
 
 test('a failed execution redriven starts again from the failed state with $$.Execution.RedriveCount; redriveCount, redriveDate and the filter', async (t) => {
   const { stack } = t.context;
