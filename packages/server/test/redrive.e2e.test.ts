@@ -21,6 +21,8 @@ test.before(async (t) => {
   t.context.dir = await mkdtemp(join(tmpdir(), 'stepstream-redrive-'));
   // Fails on the first run, succeeds once redriven ($$.Execution.RedriveCount is passed in).
   await writeFile(join(t.context.dir, 'flaky.mjs'), "export const handler = async (e) => { if (e.redrives === 0) throw Object.assign(new Error('not yet'), { name: 'NotYet' }); return { ok: e.redrives }; };\n");
+  // Fails for item 2 until the execution is redriven; says which run produced each result.
+  await writeFile(join(t.context.dir, 'picky.mjs'), "export const handler = async (e) => { if (e.redrives === 0 && e.item === 2) throw Object.assign(new Error('two'), { name: 'NotTwo' }); return { item: e.item, run: e.redrives }; };\n");
   t.context.stack = await startStack({ lambda: new DirectoryFunctions(t.context.dir) });
 });
 test.after.always(async (t) => {
@@ -88,4 +90,106 @@ test('an aborted execution redriven resumes in the state it was stopped in; a ru
   t.is(done.status, 'SUCCEEDED');
   const types = (await stack.client.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.type);
   t.deepEqual(types, ['ExecutionStarted', 'WaitStateEntered', 'ExecutionAborted', 'ExecutionRedriven', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+});
+
+const lambda = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+const eventsOf = async (stack: Stack, executionArn: string) => (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+
+test('a redriven Parallel runs again only the branch that failed and the one aborted, each from the state it stopped in; variables survive', async (t) => {
+  const { stack } = t.context;
+  const { stateMachineArn } = await stack.client.send(
+    new CreateStateMachineCommand({
+      name: 'redrive-parallel',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Remember',
+        States: {
+          Remember: { Type: 'Pass', Assign: { remembered: 42 }, Next: 'Fan' },
+          Fan: {
+            Type: 'Parallel',
+            Next: 'Report',
+            Branches: [
+              { StartAt: 'Quick', States: { Quick: { Type: 'Pass', Result: 'quick', End: true } } },
+              {
+                StartAt: 'Before',
+                States: {
+                  Before: { Type: 'Pass', Next: 'Call' },
+                  Call: { Type: 'Task', Resource: lambda('flaky'), Parameters: { 'redrives.$': '$$.Execution.RedriveCount' }, End: true },
+                },
+              },
+              {
+                StartAt: 'Setup',
+                States: { Setup: { Type: 'Pass', Result: { s: 2 }, Next: 'Nap' }, Nap: { Type: 'Wait', SecondsPath: '$.s', Next: 'Woke' }, Woke: { Type: 'Pass', Result: 'woke', End: true } },
+              },
+            ],
+          },
+          Report: { Type: 'Pass', Parameters: { 'branches.$': '$', 'remembered.$': '$remembered' }, End: true },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+  stack.started.add(executionArn!);
+  t.is((await finished(stack, executionArn!)).status, 'FAILED');
+  await stack.client.send(new RedriveExecutionCommand({ executionArn }));
+  const done = await finished(stack, executionArn!);
+  t.is(done.status, 'SUCCEEDED', done.cause);
+  t.deepEqual(JSON.parse(done.output!), { branches: ['quick', { ok: 1 }, 'woke'], remembered: 42 });
+  const events = await eventsOf(stack, executionArn!);
+  const entered = (name: string) => events.filter((e) => e.stateEnteredEventDetails?.name === name).length;
+  t.is(entered('Remember'), 1, 'a state that succeeded before the Parallel is not run again');
+  t.is(entered('Quick'), 1, 'the branch that succeeded is not run again');
+  t.is(entered('Before'), 1, 'the failed branch starts again from the state that failed');
+  t.is(entered('Call'), 2);
+  t.is(entered('Setup'), 1, 'the aborted branch starts again from the state it was in');
+  t.is(entered('Fan'), 2);
+  const redriven = events.findIndex((e) => e.type === 'ExecutionRedriven');
+  t.deepEqual(
+    events.slice(redriven, redriven + 3).map((e) => e.type),
+    ['ExecutionRedriven', 'ParallelStateEntered', 'ParallelStateStarted'],
+  );
+  t.true(events.slice(0, redriven).some((e) => e.type === 'WaitStateAborted'), 'the waiting branch was aborted when the other failed');
+});
+
+test('a redriven inline Map runs again only the iterations that failed; the others keep their first results', async (t) => {
+  const { stack } = t.context;
+  const { stateMachineArn } = await stack.client.send(
+    new CreateStateMachineCommand({
+      name: 'redrive-map',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            MaxConcurrency: 2,
+            ItemProcessor: {
+              StartAt: 'Work',
+              States: { Work: { Type: 'Task', Resource: lambda('picky'), Parameters: { 'item.$': '$', 'redrives.$': '$$.Execution.RedriveCount' }, End: true } },
+            },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{"items":[0,1,2,3,4]}' }));
+  stack.started.add(executionArn!);
+  const failed = await finished(stack, executionArn!);
+  t.is(failed.status, 'FAILED');
+  t.is(failed.error, 'NotTwo');
+  await stack.client.send(new RedriveExecutionCommand({ executionArn }));
+  const done = await finished(stack, executionArn!);
+  t.is(done.status, 'SUCCEEDED', done.cause);
+  const output = JSON.parse(done.output!) as { item: number; run: number }[];
+  t.deepEqual(output.map((o) => o.item), [0, 1, 2, 3, 4]);
+  t.is(output[2]!.run, 1, 'the failed iteration ran again on the redrive');
+  t.deepEqual([0, 1].map((i) => output[i]!.run), [0, 0], 'iterations that succeeded before the failure keep their results');
+  const events = await eventsOf(stack, executionArn!);
+  const redriven = events.findIndex((e) => e.type === 'ExecutionRedriven');
+  const rerun = events.slice(redriven).filter((e) => e.type === 'MapIterationStarted').map((e) => e.mapIterationStartedEventDetails!.index);
+  t.true(rerun.includes(2));
+  t.false(rerun.includes(0) || rerun.includes(1), `iterations 0 and 1 are not started again (started: ${rerun.join(', ')})`);
+  t.is(events.slice(redriven).find((e) => e.type === 'MapStateStarted')?.mapStateStartedEventDetails?.length, 5);
 });

@@ -3,6 +3,7 @@ import { ENGINE_VERSION, frameDueAt, type DecisionEnv, type ExecutionCommand, ty
 import { EventBatch } from './batch.js';
 import { Frames } from './frames.js';
 import { RESUME } from './interpreter.js';
+import { restartOfExecution } from './redrive.js';
 import { runExecution } from './run.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
@@ -202,14 +203,14 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       const { timeoutAt: _, ...rest } = state.info;
       const info = { ...rest, redriveCount, redriveDate: env.now, ...(timeoutAt !== undefined ? { timeoutAt } : {}) };
       const frames = new Frames({});
-      runExecution(info, definition, batch, env, frames, { type: 'none' }, { stateName: state.restart.state, input: JSON.parse(state.restart.input), previousEventId: redrivenId });
+      runExecution(info, definition, batch, env, frames, { type: 'none' }, { restart: state.restart, previousEventId: redrivenId });
       return withFrames(batch.events, frames);
     }
   }
 };
 
-/** Where a redrive would start: the top-level state a paused execution is in. */
+/** Where a redrive would start: the state a paused execution is in, and what its branches or iterations had done. */
 const restartOf = (state: ExecutionState): Record<string, unknown> | undefined => {
-  const top = state.frames[''];
-  return top?.kind === 'suspended' ? { restart: { state: top.state, input: top.entered.input } } : undefined;
+  const restart = restartOfExecution(state.frames);
+  return restart ? { restart } : undefined;
 };

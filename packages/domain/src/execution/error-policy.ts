@@ -1,4 +1,5 @@
 import type { Catcher, Retrier } from '@stepstream/asl/definition';
+import type { InnerRestart, RestartPoint } from './model.js';
 
 /** A failure as Retry and Catch see it. */
 export interface Failure {
@@ -9,6 +10,10 @@ export interface Failure {
   readonly failureEventId: number;
   /** Raised by a Task's work (what `States.TaskFailed` matches). */
   readonly fromTask?: boolean;
+  /** A failing Parallel or Map: what its branches or iterations had done, for a redrive. */
+  readonly inner?: InnerRestart;
+  /** Set by the frame the failure leaves: where that frame starts again on a redrive. */
+  readonly restart?: RestartPoint;
 }
 
 /**

@@ -33,8 +33,8 @@ import { EventBatch, json, payload, truncated } from './batch.js';
 import { assignJsonata, assignJsonPath, isJsonata, jsonataScopeOf, scopeOf, valueOf, type Assigned } from './dataflow.js';
 import { decideRetry, errorOutput, findCatcher, type Failure } from './error-policy.js';
 import type { Frames } from './frames.js';
-import type { Variables } from './variables.js';
-import { HISTORY_EVENT_LIMIT, type DecisionEnv, type EnteredRecord, type ExecutionInfo, type SuspendedFrame, type Suspension, type TaskSignal } from './model.js';
+import { Variables } from './variables.js';
+import { HISTORY_EVENT_LIMIT, type DecisionEnv, type InnerRestart, type RestartPoint, type EnteredRecord, type ExecutionInfo, type SuspendedFrame, type Suspension, type TaskSignal } from './model.js';
 
 export { EventBatch, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
 export { scopeOf } from './dataflow.js';
@@ -66,8 +66,6 @@ export interface Frame {
   readonly language: QueryLanguage;
   /** This frame's variable scope (reading the enclosing frame's). */
   readonly vars: Variables;
-  /** The top frame notes the state it is in (where a redrive would start again). */
-  readonly track?: { current?: { readonly state: string; readonly input: string } };
   /** Extra context (e.g. `Map.Item` for ItemSelector). */
   readonly context?: Readonly<Record<string, unknown>>;
 }
@@ -85,6 +83,8 @@ export interface Entered {
   readonly retryCounts: readonly number[];
   /** What this attempt's first event points to: the Entered event, or the last attempt's failure. */
   readonly attemptStartsAfter: number;
+  /** A Parallel or Map entered by a redrive: what its branches or iterations had done before. */
+  readonly redrive?: InnerRestart;
 }
 
 export type StateOutcome =
@@ -426,6 +426,8 @@ export class HistoryCapReached extends Error {}
 
 export type FrameStart =
   | { readonly stateName: string; readonly input: unknown; readonly previousEventId: number }
+  /** Start again where a redrive point says (the frame's variables come from it too: see `varsOf`). */
+  | { readonly restart: RestartPoint; readonly previousEventId: number }
   /** Resume the frame from its entry in the frames table. */
   | { readonly resume: true };
 
@@ -437,31 +439,51 @@ export const RESUME: FrameStart = { resume: true };
  */
 export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): FrameOutcome => {
   let outcome: StateOutcome;
+  // The state the frame is in and the input it was entered with: where a redrive starts again.
+  let current: { readonly state: string; readonly input: () => string };
   if ('resume' in start) {
     const entry = f.frames.get(f.path);
     if (entry?.kind !== 'suspended') throw new Error(`No paused frame at '${f.path}'`);
     const state = stateOf(f, entry.state);
     const e = enteredOf(entry.entered);
-    if (f.track) f.track.current = { state: entry.state, input: entry.entered.input };
+    current = { state: entry.state, input: () => entry.entered.input };
     outcome = guard(f, e, () => resumeState(f, runners, e, state, entry));
     if (outcome.kind !== 'suspended') leaveState(f, state);
+  } else if ('restart' in start) {
+    const input: unknown = JSON.parse(start.restart.input);
+    current = { state: start.restart.state, input: () => start.restart.input };
+    outcome = enterState(f, runners, start.restart.state, input, start.previousEventId, start.restart.inner);
   } else {
+    current = { state: start.stateName, input: () => json(start.input) };
     outcome = enterState(f, runners, start.stateName, start.input, start.previousEventId);
   }
   for (;;) {
     switch (outcome.kind) {
       case 'next': {
+        const { stateName, output } = outcome;
+        current = { state: stateName, input: () => json(output) };
         outcome = enterState(f, runners, outcome.stateName, outcome.output, outcome.exitedId);
         continue;
       }
       case 'end':
         return { kind: 'succeeded', output: outcome.output, lastEventId: outcome.exitedId };
-      case 'failed':
-        return { kind: 'failed', failure: outcome.failure };
+      case 'failed': {
+        const { inner, restart: _, ...failure } = outcome.failure;
+        const vars = f.vars.record();
+        const restart: RestartPoint = { state: current.state, input: current.input(), ...(vars !== undefined ? { vars } : {}), ...(inner !== undefined ? { inner } : {}) };
+        return { kind: 'failed', failure: { ...failure, restart } };
+      }
       case 'suspended':
         return { kind: 'suspended' };
     }
   }
+};
+
+/** A frame's variables: those its paused entry kept, or those its redrive point recorded, over the enclosing scope. */
+export const varsOf = (frames: Frames, path: string, start: FrameStart | undefined, outer: Variables | undefined): Variables => {
+  if (start && 'restart' in start) return Variables.of(start.restart.vars, outer);
+  const entry = frames.get(path);
+  return Variables.of(entry?.kind === 'suspended' ? entry.vars : undefined, outer);
 };
 
 const stateOf = (f: Frame, name: string): StateDefinition => {
@@ -495,21 +517,38 @@ const runWork = (f: Frame, runners: StateRunners, e: Entered, state: StateDefini
   return runner(f, e, state, resume);
 };
 
-const enterState = (f: Frame, runners: StateRunners, name: string, input: unknown, previousEventId: number): StateOutcome => {
+const enterState = (f: Frame, runners: StateRunners, name: string, input: unknown, previousEventId: number, redrive?: InnerRestart): StateOutcome => {
   if (f.batch.lastEventId >= HISTORY_EVENT_LIMIT - 1) throw new HistoryCapReached();
   const state = stateOf(f, name);
-  const outcome = enterStateWork(f, runners, name, state, input, previousEventId);
+  const outcome = enterStateWork(f, runners, name, state, input, previousEventId, redrive);
   if (outcome.kind !== 'suspended') leaveState(f, state);
   return outcome;
 };
 
-const enterStateWork = (f: Frame, runners: StateRunners, name: string, state: StateDefinition, input: unknown, previousEventId: number): StateOutcome => {
+const enterStateWork = (
+  f: Frame,
+  runners: StateRunners,
+  name: string,
+  state: StateDefinition,
+  input: unknown,
+  previousEventId: number,
+  redrive: InnerRestart | undefined,
+): StateOutcome => {
   const enteredAt = f.env.now;
   const details = { stateEnteredEventDetails: { name, input: json(input), inputDetails: truncated } };
   const id = f.batch.lastEventId + 1;
-  const e: Entered = { name, rawInput: input, enteredId: id, enteredAfter: previousEventId, enteredAt, retryCount: 0, retryCounts: [], attemptStartsAfter: id };
+  const e: Entered = {
+    name,
+    rawInput: input,
+    enteredId: id,
+    enteredAfter: previousEventId,
+    enteredAt,
+    retryCount: 0,
+    retryCounts: [],
+    attemptStartsAfter: id,
+    ...(redrive !== undefined ? { redrive } : {}),
+  };
   f.batch.push(stateEventTypes[state.Type].entered, previousEventId, details);
-  if (f.track) f.track.current = { state: name, input: details.stateEnteredEventDetails.input };
   if (state.Type !== 'Wait') return guard(f, e, () => runWork(f, runners, e, state));
   return guard(f, e, () => {
     let dueAt: number;

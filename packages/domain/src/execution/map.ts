@@ -14,7 +14,6 @@ import type { MapState, StateMachineDefinition } from '@stepstream/asl/definitio
 import { EventBatch, json, utf8Length } from './batch.js';
 import { contextOf, isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
 import { errorOutput, type Failure } from './error-policy.js';
-import { Variables } from './variables.js';
 import {
   abortFrame,
   completeState,
@@ -22,6 +21,7 @@ import {
   handleStateFailure,
   RESUME,
   runFrame,
+  varsOf,
   scopeOf,
   suspend,
   SUSPENDED,
@@ -33,12 +33,7 @@ import {
   type StateRunners,
 } from './interpreter.js';
 import type { PendingTask, SuspendedFrame } from './model.js';
-
-/** The variable scope of a branch or iteration: what it kept while paused, over the enclosing scope. */
-export const childVars = (f: Frame, path: string, outer: Variables | undefined): Variables => {
-  const entry = f.frames.get(path);
-  return Variables.of(entry?.kind === 'suspended' ? entry.vars : undefined, outer);
-};
+import { innerRestartOf } from './redrive.js';
 
 const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number => {
   const r = queryPath(path, { ...scopeOf(f, e, input), input });
@@ -186,7 +181,12 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
   const n = items.length;
   const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
   const path = (i: number) => `${f.path}/${i}`;
-  const iteration = (i: number): Frame => ({ ...f, definition: processor, path: path(i), parent: 'map', context: undefined, vars: childVars(f, path(i), f.vars) });
+  const runIteration = (i: number, start: FrameStart) =>
+    runFrame({ ...f, definition: processor, path: path(i), parent: 'map', context: undefined, vars: varsOf(f.frames, path(i), start, f.vars) }, runners, start);
+  const fromTop = (i: number, previousEventId: number): FrameStart => {
+    const point = e.redrive?.resume[i];
+    return point ? { restart: point, previousEventId } : { stateName: processor.StartAt, input: itemInput(i), previousEventId };
+  };
   let next = on ? on.next : 0;
   let lastSucceededId = on ? on.lastSucceededId : startedId;
   let lastStateEvent = startedId;
@@ -205,23 +205,31 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
     return count;
   };
   if (on) {
-    for (let i = 0; i < next && !failed; i++) if (f.frames.get(path(i))?.kind === 'suspended') settle(i, runFrame(iteration(i), runners, RESUME));
+    for (let i = 0; i < next && !failed; i++) if (f.frames.get(path(i))?.kind === 'suspended') settle(i, runIteration(i, RESUME));
   } else {
-    const started = Array.from({ length: limit }, (_, i) => f.batch.push('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { index: i, name } }));
-    next = limit;
-    for (let i = 0; i < limit && !failed; i++) settle(i, runFrame(iteration(i), runners, { stateName: processor.StartAt, input: itemInput(i), previousEventId: started[i]! }));
+    // A redrive keeps the iterations that succeeded; the others run again, from where they stopped.
+    for (const [i, output] of Object.entries(e.redrive?.done ?? {})) f.frames.set(path(Number(i)), { kind: 'finished', ok: true, output });
+    const first = Array.from({ length: n }, (_, i) => i).filter((i) => e.redrive?.done[i] === undefined).slice(0, limit);
+    const started = first.map((i) => f.batch.push('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { index: i, name } }));
+    next = first.length > 0 ? first.at(-1)! + 1 : n;
+    first.forEach((i, k) => {
+      if (!failed) settle(i, runIteration(i, fromTop(i, started[k]!)));
+    });
   }
   // Free slots take the next items, each started after the last state event before it.
   let running = failed ? 0 : paused();
   while (!failed && next < n && running < limit) {
     const i = next++;
+    if (f.frames.get(path(i))?.kind === 'finished') continue;
     const started = f.batch.push('MapIterationStarted', lastStateEvent, { mapIterationStartedEventDetails: { index: i, name } });
-    const r = runFrame(iteration(i), runners, { stateName: processor.StartAt, input: itemInput(i), previousEventId: started });
+    const r = runIteration(i, fromTop(i, started));
     settle(i, r);
     if (r.kind === 'suspended') running++;
   }
   if (failed) {
-    const { index, failure } = failed;
+    const { index } = failed;
+    const { restart, ...rest } = failed.failure;
+    const failure: Failure = { ...rest, inner: innerRestartOf(f.frames, f.path, { index, restart }) };
     f.batch.push('MapIterationFailed', failure.failureEventId, { mapIterationFailedEventDetails: { index, name } });
     for (let i = 0; i < next; i++) {
       if (i === index || f.frames.get(path(i))?.kind !== 'suspended') continue;

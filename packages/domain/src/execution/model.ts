@@ -164,14 +164,31 @@ export interface ExecutionState {
   readonly cause?: string;
   /** The paused frames of a running execution. */
   readonly frames: FrameTable;
-  /** Where a redrive starts again: the top-level state the execution was in when it ended unsuccessfully. */
+  /** Where a redrive starts again: the top-level state the execution was in when it ended unsuccessfully, and below it what its branches or iterations had done. */
   readonly restart?: RestartPoint;
 }
 
-/** The top-level state an unsuccessful execution was in, with the input it was entered with. */
+/**
+ * Where a frame starts again on a redrive: the state it was in when the execution ended
+ * unsuccessfully, the input that state was entered with, the frame's own variables then, and for a
+ * Parallel or inline Map what its branches or iterations had done.
+ */
 export interface RestartPoint {
   readonly state: string;
   readonly input: string;
+  readonly vars?: Readonly<Record<string, string>>;
+  readonly inner?: InnerRestart;
+}
+
+/**
+ * What a Parallel's branches or an inline Map's iterations had done (keys are their indices):
+ * those that succeeded keep their output and do not run again; those that had moved on from their
+ * first state start again where they stopped; every other one starts from the top (AWS: a redrive
+ * "reschedules and redrives only the iterations and branches that failed or aborted").
+ */
+export interface InnerRestart {
+  readonly done: Readonly<Record<string, string>>;
+  readonly resume: Readonly<Record<string, RestartPoint>>;
 }
 
 export const initialExecutionState: ExecutionState = { info: undefined, status: undefined, lastEventId: 0, frames: {} };

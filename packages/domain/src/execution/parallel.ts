@@ -3,22 +3,24 @@ import type { ParallelState } from '@stepstream/asl/definition';
 import { json } from './batch.js';
 import { isJsonata, jsonataScopeOf } from './dataflow.js';
 import type { Failure } from './error-policy.js';
-import { childVars } from './map.js';
 import {
   abortFrame,
   completeState,
   handleStateFailure,
   RESUME,
   runFrame,
+  varsOf,
   scopeOf,
   suspend,
   type Entered,
   type Frame,
   type FrameOutcome,
+  type FrameStart,
   type StateOutcome,
   type StateRunners,
 } from './interpreter.js';
 import type { SuspendedFrame } from './model.js';
+import { innerRestartOf } from './redrive.js';
 
 /**
  * Parallel: `ParallelStateStarted`, every branch on the (Parameters-shaped) effective input, then
@@ -35,18 +37,23 @@ import type { SuspendedFrame } from './model.js';
 export const runParallel = (runners: StateRunners) => (f: Frame, e: Entered, s: ParallelState, resume?: SuspendedFrame): StateOutcome => {
   const scope = scopeOf(f, e, e.rawInput);
   const branchPath = (i: number) => `${f.path}/${i}`;
-  const branchFrame = (i: number): Frame => ({ ...f, definition: s.Branches[i]!, path: branchPath(i), parent: 'parallel', context: undefined, vars: childVars(f, branchPath(i), f.vars) });
+  const runBranch = (i: number, start: FrameStart) =>
+    runFrame({ ...f, definition: s.Branches[i]!, path: branchPath(i), parent: 'parallel', context: undefined, vars: varsOf(f.frames, branchPath(i), start, f.vars) }, runners, start);
   const jsonata = isJsonata(f, s);
   let startedId: number;
   let failure: Failure | undefined;
+  let failedIndex = 0;
   const settle = (i: number, r: FrameOutcome) => {
     if (r.kind === 'succeeded') f.frames.set(branchPath(i), { kind: 'finished', ok: true, output: json(r.output) });
-    else if (r.kind === 'failed') failure = r.failure;
+    else if (r.kind === 'failed') {
+      failure = r.failure;
+      failedIndex = i;
+    }
   };
   if (resume?.on.kind === 'parallel') {
     startedId = resume.on.startedId;
     for (let i = 0; i < s.Branches.length && !failure; i++) {
-      if (f.frames.get(branchPath(i))?.kind === 'suspended') settle(i, runFrame(branchFrame(i), runners, RESUME));
+      if (f.frames.get(branchPath(i))?.kind === 'suspended') settle(i, runBranch(i, RESUME));
     }
   } else {
     let branchInput: unknown;
@@ -56,12 +63,18 @@ export const runParallel = (runners: StateRunners) => (f: Frame, e: Entered, s: 
       branchInput = s.Parameters !== undefined ? evaluatePayloadTemplate(s.Parameters, { ...scope, input: effective }) : effective;
     }
     startedId = f.batch.push('ParallelStateStarted', e.attemptStartsAfter);
+    // A redrive keeps the branches that succeeded and starts the others again where they stopped.
+    const redrive = e.redrive;
+    for (const [i, output] of Object.entries(redrive?.done ?? {})) f.frames.set(branchPath(Number(i)), { kind: 'finished', ok: true, output });
     for (let i = 0; i < s.Branches.length && !failure; i++) {
-      settle(i, runFrame(branchFrame(i), runners, { stateName: s.Branches[i]!.StartAt, input: branchInput, previousEventId: startedId }));
+      if (redrive?.done[i] !== undefined) continue;
+      const point = redrive?.resume[i];
+      settle(i, runBranch(i, point ? { restart: point, previousEventId: startedId } : { stateName: s.Branches[i]!.StartAt, input: branchInput, previousEventId: startedId }));
     }
   }
   if (failure) {
-    const f0: Failure = failure;
+    const { restart, ...rest } = failure as Failure;
+    const f0: Failure = { ...rest, inner: innerRestartOf(f.frames, f.path, { index: failedIndex, restart }) };
     s.Branches.forEach((branch, i) => abortFrame(f, branchPath(i), branch, f.batch));
     f.frames.deleteBelow(f.path);
     return handleStateFailure(f, e, s, f0, () => f.batch.push('ParallelStateFailed', f0.failureEventId));

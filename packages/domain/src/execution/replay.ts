@@ -1,4 +1,5 @@
 import { decideExecution } from './decide.js';
+import { stableJson } from './stable-json.js';
 import { evolveExecution, type StoredHistoryEvent } from './evolve.js';
 import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type TaskSignal } from './model.js';
 import type { ExecutionStartedMetadata } from '../history.js';
@@ -7,17 +8,9 @@ export type ReplayResult =
   | { readonly ok: true; readonly decisions: number }
   | { readonly ok: false; readonly eventId: number; readonly reason: string };
 
-/** JSON with sorted keys: metadata is stored as jsonb, which does not keep key order. */
-const stable = (v: unknown): string =>
-  Array.isArray(v)
-    ? `[${v.map(stable).join(',')}]`
-    : typeof v === 'object' && v !== null
-      ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`
-      : JSON.stringify(v);
-
 /** What a replay compares: type, data, and the metadata keys the decider writes (the runtime may add others). */
 const canonical = (e: StoredHistoryEvent | NewHistoryEvent, keys: readonly string[]) =>
-  stable({ type: e.type, data: e.data, metadata: Object.fromEntries(keys.map((k) => [k, e.metadata?.[k]])) });
+  stableJson({ type: e.type, data: e.data, metadata: Object.fromEntries(keys.map((k) => [k, e.metadata?.[k]])) });
 
 /** The command that produced the batch starting at `event`, rebuilt from what it recorded. */
 const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {

@@ -1,13 +1,12 @@
 import type { StateMachineDefinition } from '@stepstream/asl/definition';
 import { json, truncated, type EventBatch } from './batch.js';
 import type { Frames } from './frames.js';
-import { basicRunners, HistoryCapReached, runFrame, type Frame, type FrameStart, type Signal, type StateRunners } from './interpreter.js';
+import { basicRunners, HistoryCapReached, runFrame, varsOf, type Frame, type FrameStart, type Signal, type StateRunners } from './interpreter.js';
 import { runMap } from './map.js';
 import type { DecisionEnv, ExecutionInfo } from './model.js';
 import { HISTORY_EVENT_LIMIT } from './model.js';
 import { runParallel } from './parallel.js';
 import { runTask } from './task.js';
-import { Variables } from './variables.js';
 
 /** Every state type's runner; Parallel and Map recurse into frames with the same table. */
 export const runners: StateRunners = (() => {
@@ -31,7 +30,6 @@ export const runExecution = (
   signal: Signal,
   start: FrameStart,
 ): void => {
-  const top = frames.get('');
   const frame: Frame = {
     info,
     definition,
@@ -43,10 +41,8 @@ export const runExecution = (
     path: '',
     parent: 'none',
     language: definition.QueryLanguage ?? 'JSONPath',
-    vars: Variables.of(top?.kind === 'suspended' ? top.vars : undefined),
-    track: {},
+    vars: varsOf(frames, '', start, undefined),
   };
-  const restart = () => (frame.track?.current ? { restart: frame.track.current } : undefined);
   try {
     const outcome = runFrame(frame, runners, start);
     if (outcome.kind === 'succeeded') {
@@ -57,7 +53,7 @@ export const runExecution = (
         'ExecutionFailed',
         failureEventId,
         { executionFailedEventDetails: { ...(error !== undefined ? { error } : {}), ...(cause !== undefined ? { cause } : {}) } },
-        restart(),
+        outcome.failure.restart ? { restart: outcome.failure.restart } : undefined,
       );
     }
   } catch (e) {
