@@ -12,6 +12,7 @@ export const ApiErrorTag = {
   InvalidToken: 'InvalidToken',
   InvalidLoggingConfiguration: 'InvalidLoggingConfiguration',
   InvalidTracingConfiguration: 'InvalidTracingConfiguration',
+  InvalidEncryptionConfiguration: 'InvalidEncryptionConfiguration',
   StateMachineAlreadyExists: 'StateMachineAlreadyExists',
   StateMachineDoesNotExist: 'StateMachineDoesNotExist',
   StateMachineDeleting: 'StateMachineDeleting',
@@ -89,6 +90,7 @@ export const taskDoesNotExist = () => make('TaskDoesNotExist', `Task Does Not Ex
 export const taskTimedOut = () => make('TaskTimedOut', `Task Timed Out: 'Provided task does not exist anymore'`);
 export const invalidOutput = (detail: string) => make('InvalidOutput', `Invalid Output: '${detail}'`);
 export const missingRequiredParameter = (message: string) => make('MissingRequiredParameter', message);
+export const invalidEncryptionConfiguration = (message: string) => make('InvalidEncryptionConfiguration', message);
 export const validationException = (message: string, reason?: string) => make('ValidationException', message, reason);
 export const invalidLoggingConfiguration = (message: string) => make('InvalidLoggingConfiguration', message);
 export const serializationException = (message: string) => make('SerializationException', message);

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { conflict, serviceQuotaExceeded, stateMachineAlreadyExists, stateMachineDoesNotExist, type ApiError } from './api-errors.js';
+import { conflict, invalidEncryptionConfiguration, serviceQuotaExceeded, stateMachineAlreadyExists, stateMachineDoesNotExist, type ApiError } from './api-errors.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 
@@ -10,6 +10,12 @@ export interface LoggingConfiguration {
 }
 export interface TracingConfiguration {
   readonly enabled?: boolean;
+}
+/** Stored and reported as given; Stepstream keeps its data in its own store and calls no KMS. */
+export interface EncryptionConfiguration {
+  readonly type: 'AWS_OWNED_KEY' | 'CUSTOMER_MANAGED_KMS_KEY';
+  readonly kmsKeyId?: string;
+  readonly kmsDataKeyReusePeriodSeconds?: number;
 }
 
 /** The resource events of a `stateMachine-…` stream. */
@@ -24,6 +30,7 @@ export interface StateMachineCreated {
     readonly creationDate: number;
     readonly loggingConfiguration: LoggingConfiguration;
     readonly tracingConfiguration: TracingConfiguration;
+    readonly encryptionConfiguration?: EncryptionConfiguration;
     readonly tags?: readonly { readonly key: string; readonly value: string }[];
   };
 }
@@ -37,6 +44,7 @@ export interface StateMachineUpdated {
     readonly roleArn?: string;
     readonly loggingConfiguration?: LoggingConfiguration;
     readonly tracingConfiguration?: TracingConfiguration;
+    readonly encryptionConfiguration?: EncryptionConfiguration;
   };
 }
 export interface StateMachineDeleted {
@@ -57,6 +65,7 @@ export interface StateMachineVersion {
   readonly stateMachineType: StateMachineType;
   readonly loggingConfiguration: LoggingConfiguration;
   readonly tracingConfiguration: TracingConfiguration;
+  readonly encryptionConfiguration?: EncryptionConfiguration;
 }
 export interface StateMachineVersionPublished {
   readonly type: 'StateMachineVersionPublished';
@@ -147,6 +156,9 @@ export const evolveStateMachine = (s: StateMachineState, e: StateMachineEvent): 
 
 export const foldStateMachine = (events: readonly StateMachineEvent[]): StateMachineState => events.reduce(evolveStateMachine, {});
 
+/** The encryption of a machine created without an encryptionConfiguration (AWS reports it). */
+export const AWS_OWNED: EncryptionConfiguration = { type: 'AWS_OWNED_KEY' };
+
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export interface CreateStateMachineCommand {
@@ -157,6 +169,7 @@ export interface CreateStateMachineCommand {
   readonly stateMachineType: StateMachineType;
   readonly loggingConfiguration: LoggingConfiguration;
   readonly tracingConfiguration: TracingConfiguration;
+  readonly encryptionConfiguration?: EncryptionConfiguration;
   readonly tags?: readonly { readonly key: string; readonly value: string }[];
   readonly now: number;
 }
@@ -175,7 +188,8 @@ export const decideCreateStateMachine = (
       s.current.definition === c.definition &&
       s.current.stateMachineType === c.stateMachineType &&
       sameJson(s.current.loggingConfiguration, c.loggingConfiguration) &&
-      sameJson(s.current.tracingConfiguration, c.tracingConfiguration);
+      sameJson(s.current.tracingConfiguration, c.tracingConfiguration) &&
+      sameJson(s.current.encryptionConfiguration ?? AWS_OWNED, c.encryptionConfiguration ?? AWS_OWNED);
     return same ? E.right({ events: [], creationDate: s.current.creationDate }) : E.left(stateMachineAlreadyExists(c.stateMachineArn));
   }
   const { now, ...data } = c;
@@ -188,6 +202,7 @@ export interface UpdateStateMachineCommand {
   readonly roleArn?: string;
   readonly loggingConfiguration?: LoggingConfiguration;
   readonly tracingConfiguration?: TracingConfiguration;
+  readonly encryptionConfiguration?: EncryptionConfiguration;
   readonly now: number;
   readonly newRevisionId: string;
 }
@@ -206,7 +221,8 @@ export const decideUpdateStateMachine = (
     (c.definition !== undefined && c.definition !== cur.definition) ||
     (c.roleArn !== undefined && c.roleArn !== cur.roleArn) ||
     (c.loggingConfiguration !== undefined && !sameJson(c.loggingConfiguration, cur.loggingConfiguration)) ||
-    (c.tracingConfiguration !== undefined && !sameJson(c.tracingConfiguration, cur.tracingConfiguration));
+    (c.tracingConfiguration !== undefined && !sameJson(c.tracingConfiguration, cur.tracingConfiguration)) ||
+    (c.encryptionConfiguration !== undefined && !sameJson(c.encryptionConfiguration, cur.encryptionConfiguration ?? AWS_OWNED));
   if (!changed) return E.right({ events: [], updateDate: cur.updateDate ?? cur.creationDate, revisionId: cur.revisionId });
   const data: StateMachineUpdated['data'] = {
     stateMachineArn: c.stateMachineArn,
@@ -216,6 +232,7 @@ export const decideUpdateStateMachine = (
     ...(c.roleArn !== undefined ? { roleArn: c.roleArn } : {}),
     ...(c.loggingConfiguration !== undefined ? { loggingConfiguration: c.loggingConfiguration } : {}),
     ...(c.tracingConfiguration !== undefined ? { tracingConfiguration: c.tracingConfiguration } : {}),
+    ...(c.encryptionConfiguration !== undefined ? { encryptionConfiguration: c.encryptionConfiguration } : {}),
   };
   return E.right({ events: [{ type: 'StateMachineUpdated', data }], updateDate: c.now, revisionId: c.newRevisionId });
 };
@@ -251,6 +268,7 @@ export const decidePublishVersion = (
     stateMachineType: cur.stateMachineType,
     loggingConfiguration: cur.loggingConfiguration,
     tracingConfiguration: cur.tracingConfiguration,
+    ...(cur.encryptionConfiguration !== undefined ? { encryptionConfiguration: cur.encryptionConfiguration } : {}),
   };
   return E.right({ events: [{ type: 'StateMachineVersionPublished', data: version }], version });
 };
@@ -262,3 +280,22 @@ export const decideDeleteVersion = (s: StateMachineState, versionArn: string, ve
 /** Deleting a state machine that does not exist succeeds (recorded on AWS). */
 export const decideDeleteStateMachine = (s: StateMachineState, arn: string, now: number): StateMachineEvent[] =>
   s.current ? [{ type: 'StateMachineDeleted', data: { stateMachineArn: arn, deletionDate: now } }] : [];
+
+/**
+ * Why an encryptionConfiguration (of a state machine or an activity) is refused, if it is.
+ * The API reference's conditions: a customer managed key needs `kmsKeyId`, and
+ * `kmsDataKeyReusePeriodSeconds` lies in 60–900 ("Received when encryptionConfiguration is
+ * specified but … type is set to CUSTOMER_MANAGED_KMS_KEY, but kmsKeyId is null, or
+ * kmsDataKeyReusePeriodSeconds is not between 60 and 900"). The key itself is not looked up:
+ * Stepstream has no KMS, and keeps what it stores in its own store.
+ */
+export const encryptionProblem = (c: EncryptionConfiguration): ApiError | undefined => {
+  if (c.type === 'CUSTOMER_MANAGED_KMS_KEY' && (c.kmsKeyId === undefined || c.kmsKeyId === '')) {
+    return invalidEncryptionConfiguration('kmsKeyId is required when the encryption type is CUSTOMER_MANAGED_KMS_KEY.');
+  }
+  const period = c.kmsDataKeyReusePeriodSeconds;
+  if (period !== undefined && (!Number.isInteger(period) || period < 60 || period > 900)) {
+    return invalidEncryptionConfiguration(`kmsDataKeyReusePeriodSeconds must be between 60 and 900 seconds, but was ${period}.`);
+  }
+  return undefined;
+};

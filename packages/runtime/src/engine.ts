@@ -66,6 +66,7 @@ import {
   type StateMachineType,
   type StoredHistoryEvent,
   type TracingConfiguration,
+  type EncryptionConfiguration,
 } from '@stepstream/domain';
 import { WrongExpectedVersionError, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
 import { activityArns, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
@@ -336,6 +337,7 @@ export class Engine {
       type: StateMachineType;
       loggingConfiguration: LoggingConfiguration;
       tracingConfiguration: TracingConfiguration;
+      encryptionConfiguration?: EncryptionConfiguration;
       tags?: readonly Tag[];
       publish?: boolean;
       versionDescription?: string;
@@ -391,6 +393,7 @@ export class Engine {
       roleArn?: string;
       loggingConfiguration?: LoggingConfiguration;
       tracingConfiguration?: TracingConfiguration;
+      encryptionConfiguration?: EncryptionConfiguration;
       publish?: boolean;
       versionDescription?: string;
     },

@@ -13,6 +13,7 @@ export const errorCatalogue: Record<ApiErrorTag, { readonly status: number }> = 
   InvalidToken: { status: 400 },
   InvalidLoggingConfiguration: { status: 400 },
   InvalidTracingConfiguration: { status: 400 },
+  InvalidEncryptionConfiguration: { status: 400 },
   StateMachineAlreadyExists: { status: 400 },
   StateMachineDoesNotExist: { status: 400 },
   StateMachineDeleting: { status: 400 },

@@ -1,2 +1,3 @@
 export * from './types.js';
 export { parseDefinition, describeDiagnostics, type ParseResult } from './validate.js';
+export { variableReferences } from './variable-references.js';

@@ -5,7 +5,7 @@ const t = (table: string) => sql.id(SFN_READ_MODEL, table);
 
 export const findStateMachine = async (db: Kysely<any>, arn: string): Promise<StateMachineRow | undefined> => {
   const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
-      update_date::text as update_date, revision_id, logging, tracing
+      update_date::text as update_date, revision_id, logging, tracing, encryption
     from ${t('state_machines')} where arn = ${arn}`.execute(db);
   return rows[0];
 };
@@ -18,7 +18,7 @@ export const listStateMachines = async (
 ): Promise<StateMachineRow[]> => {
   const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
   const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
-      update_date::text as update_date, revision_id, logging, tracing
+      update_date::text as update_date, revision_id, logging, tracing, encryption
     from ${t('state_machines')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(db);
   return rows;
 };

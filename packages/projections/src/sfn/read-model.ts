@@ -18,6 +18,8 @@ export interface StateMachineRow {
   revision_id: string | null;
   logging: unknown;
   tracing: unknown;
+  /** Null: created without one (AWS_OWNED_KEY). */
+  encryption: unknown;
 }
 export interface ExecutionRow {
   arn: string;
@@ -76,12 +78,13 @@ const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
     case 'StateMachineCreated': {
       const d = e.data;
       await sql`insert into ${t(schema, 'state_machines')}
-        (arn, name, type, definition, role_arn, creation_date, logging, tracing)
+        (arn, name, type, definition, role_arn, creation_date, logging, tracing, encryption)
         values (${d.stateMachineArn}, ${d.name}, ${d.stateMachineType}, ${d.definition}, ${d.roleArn}, ${d.creationDate},
-                ${JSON.stringify(d.loggingConfiguration)}::jsonb, ${JSON.stringify(d.tracingConfiguration)}::jsonb)
+                ${JSON.stringify(d.loggingConfiguration)}::jsonb, ${JSON.stringify(d.tracingConfiguration)}::jsonb,
+                ${d.encryptionConfiguration ? JSON.stringify(d.encryptionConfiguration) : null}::jsonb)
         on conflict (arn) do update set name = excluded.name, type = excluded.type, definition = excluded.definition,
           role_arn = excluded.role_arn, creation_date = excluded.creation_date, update_date = null, revision_id = null,
-          logging = excluded.logging, tracing = excluded.tracing`.execute(tx);
+          logging = excluded.logging, tracing = excluded.tracing, encryption = excluded.encryption`.execute(tx);
       return;
     }
     case 'StateMachineUpdated': {
@@ -91,7 +94,8 @@ const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
           definition = coalesce(${d.definition ?? null}, definition),
           role_arn = coalesce(${d.roleArn ?? null}, role_arn),
           logging = coalesce(${d.loggingConfiguration ? JSON.stringify(d.loggingConfiguration) : null}::jsonb, logging),
-          tracing = coalesce(${d.tracingConfiguration ? JSON.stringify(d.tracingConfiguration) : null}::jsonb, tracing)
+          tracing = coalesce(${d.tracingConfiguration ? JSON.stringify(d.tracingConfiguration) : null}::jsonb, tracing),
+          encryption = coalesce(${d.encryptionConfiguration ? JSON.stringify(d.encryptionConfiguration) : null}::jsonb, encryption)
         where arn = ${d.stateMachineArn}`.execute(tx);
       return;
     }
@@ -185,6 +189,11 @@ export const sfnReadModel: Projection = {
         )`.execute(db);
         await sql`create index executions_newest_first on ${t(schema, 'executions')} (state_machine_arn, start_date desc, arn desc)`.execute(db);
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
+      },
+    },
+    '0006_state_machine_encryption': {
+      async up(db) {
+        await sql`alter table ${t(schema, 'state_machines')} add column encryption jsonb`.execute(db);
       },
     },
     '0005_redrive': {

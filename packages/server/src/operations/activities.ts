@@ -7,22 +7,26 @@ import { epochSeconds } from '../protocol.js';
 import { between, decodeRequest, maxBytes, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 import { TagList, tagsOf } from './tags.js';
+import { checkEncryption, EncryptionConfigurationCodec } from './encryption.js';
 
 export const CreateActivityInput = t.intersection([
   t.type({ name: t.string }),
-  t.partial({ tags: optional(TagList), encryptionConfiguration: optional(t.UnknownRecord) }),
+  t.partial({ tags: optional(TagList), encryptionConfiguration: optional(EncryptionConfigurationCodec) }),
 ]);
 
 /** CreateActivity: idempotent by name; the same name answers the same ARN and creation date. */
 export const createActivity = ({ engine }: Deps): Operation => async (body, ctx) => {
   const decoded = decodeRequest(CreateActivityInput, body, { required: ['name'], rules: { name: [minLength(1), maxLength(80)] } });
   if (E.isLeft(decoded)) return decoded;
-  const { name, tags, encryptionConfiguration } = decoded.right;
+  const { name, tags } = decoded.right;
+  const encryption = checkEncryption(decoded.right.encryptionConfiguration);
+  if (E.isLeft(encryption)) return encryption;
+  const encryptionConfiguration = encryption.right;
   const created = await engine.createActivity(
     {
       name,
       ...(tags != null ? { tags: tagsOf(tags) } : {}),
-      ...(encryptionConfiguration != null ? { encryptionConfiguration } : {}),
+      ...(encryptionConfiguration !== undefined ? { encryptionConfiguration: { ...encryptionConfiguration } } : {}),
     },
     { requestId: ctx.requestId },
   );

@@ -8,6 +8,7 @@ import { decodeRequest, maxLength, minLength, oneOf, optional } from '../validat
 import type { Deps } from './deps.js';
 import { TagList, tagsOf } from './tags.js';
 import { expressDiagnostics } from './validate-state-machine-definition.js';
+import { checkEncryption, EncryptionConfigurationCodec } from './encryption.js';
 
 const LoggingConfiguration = t.partial({
   level: optional(t.string),
@@ -22,6 +23,7 @@ export const CreateStateMachineInput = t.intersection([
     type: optional(t.string),
     loggingConfiguration: optional(LoggingConfiguration),
     tracingConfiguration: optional(TracingConfiguration),
+    encryptionConfiguration: optional(EncryptionConfigurationCodec),
     tags: optional(TagList),
     publish: optional(t.boolean),
     versionDescription: optional(t.string),
@@ -50,6 +52,8 @@ export const createStateMachine = ({ engine }: Deps): Operation => async (body, 
   }
   const badRole = checkRoleArn(input.roleArn);
   if (badRole) return E.left(badRole);
+  const encryption = checkEncryption(input.encryptionConfiguration);
+  if (E.isLeft(encryption)) return encryption;
   const parsed = parseDefinition(input.definition);
   if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
   if (input.type === 'EXPRESS') {
@@ -64,6 +68,7 @@ export const createStateMachine = ({ engine }: Deps): Operation => async (body, 
       type: (input.type ?? 'STANDARD') as 'STANDARD' | 'EXPRESS',
       loggingConfiguration: (input.loggingConfiguration ?? {}) as never,
       tracingConfiguration: (input.tracingConfiguration ?? {}) as never,
+      ...(encryption.right !== undefined ? { encryptionConfiguration: encryption.right } : {}),
       ...(input.tags != null ? { tags: tagsOf(input.tags) } : {}),
       ...(input.publish === true ? { publish: true } : {}),
       ...(input.versionDescription != null ? { versionDescription: input.versionDescription } : {}),

@@ -1,3 +1,4 @@
+import { variableReferences } from '@stepstream/asl/definition';
 import type { StateMachineRow } from '@stepstream/projections';
 import { epochSeconds } from '../protocol.js';
 
@@ -17,5 +18,18 @@ export const describeStateMachineShape = (row: StateMachineRow) => ({
   loggingConfiguration: { ...DEFAULT_LOGGING, ...(row.logging as object) },
   tracingConfiguration: { ...DEFAULT_TRACING, ...(row.tracing as object) },
   ...(row.revision_id ? { revisionId: row.revision_id } : {}),
-  encryptionConfiguration: DEFAULT_ENCRYPTION,
+  encryptionConfiguration: row.encryption ?? DEFAULT_ENCRYPTION,
+  ...referencesOf(row.definition),
 });
+
+/** `variableReferences`: present when some state reads a variable. */
+export const referencesOf = (definition: string): { variableReferences?: Record<string, string[]> } => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(definition);
+  } catch {
+    return {};
+  }
+  const refs = variableReferences(parsed);
+  return refs ? { variableReferences: refs } : {};
+};

@@ -7,6 +7,7 @@ import { epochSeconds } from '../protocol.js';
 import { decodeRequest, maxLength, minLength, optional } from '../validation.js';
 import { checkRoleArn } from './create-state-machine.js';
 import type { Deps } from './deps.js';
+import { checkEncryption, EncryptionConfigurationCodec } from './encryption.js';
 
 export const UpdateStateMachineInput = t.intersection([
   t.type({ stateMachineArn: t.string }),
@@ -15,6 +16,7 @@ export const UpdateStateMachineInput = t.intersection([
     roleArn: optional(t.string),
     loggingConfiguration: optional(t.UnknownRecord),
     tracingConfiguration: optional(t.UnknownRecord),
+    encryptionConfiguration: optional(EncryptionConfigurationCodec),
     publish: optional(t.boolean),
     versionDescription: optional(t.string),
   }),
@@ -27,12 +29,14 @@ export const updateStateMachine = ({ engine }: Deps): Operation => async (body, 
   });
   if (E.isLeft(decoded)) return decoded;
   const input = decoded.right;
-  if (input.definition == null && input.roleArn == null && input.loggingConfiguration == null && input.tracingConfiguration == null) {
+  if (input.definition == null && input.roleArn == null && input.loggingConfiguration == null && input.tracingConfiguration == null && input.encryptionConfiguration == null) {
     return E.left(missingRequiredParameter('Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified'));
   }
   if (input.versionDescription != null && input.publish !== true) {
     return E.left(validationException('Version description can only be set when publish is true'));
   }
+  const encryption = checkEncryption(input.encryptionConfiguration);
+  if (E.isLeft(encryption)) return encryption;
   if (input.roleArn != null) {
     const badRole = checkRoleArn(input.roleArn);
     if (badRole) return E.left(badRole);
@@ -48,6 +52,7 @@ export const updateStateMachine = ({ engine }: Deps): Operation => async (body, 
       ...(input.roleArn != null ? { roleArn: input.roleArn } : {}),
       ...(input.loggingConfiguration != null ? { loggingConfiguration: input.loggingConfiguration as never } : {}),
       ...(input.tracingConfiguration != null ? { tracingConfiguration: input.tracingConfiguration as never } : {}),
+      ...(encryption.right !== undefined ? { encryptionConfiguration: encryption.right } : {}),
       ...(input.publish === true ? { publish: true } : {}),
       ...(input.versionDescription != null ? { versionDescription: input.versionDescription } : {}),
     },

@@ -5,7 +5,7 @@ import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
 import { between, decodeRequest, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
-import { DEFAULT_ENCRYPTION, DEFAULT_LOGGING, DEFAULT_TRACING } from './state-machine-shapes.js';
+import { DEFAULT_ENCRYPTION, DEFAULT_LOGGING, DEFAULT_TRACING, referencesOf } from './state-machine-shapes.js';
 
 export const PublishStateMachineVersionInput = t.intersection([
   t.type({ stateMachineArn: t.string }),
@@ -76,5 +76,6 @@ export const describeVersionShape = (v: StateMachineVersion) => ({
   tracingConfiguration: { ...DEFAULT_TRACING, ...v.tracingConfiguration },
   ...(v.revisionId !== 'INITIAL' ? { revisionId: v.revisionId } : {}),
   ...(v.description !== undefined ? { description: v.description } : {}),
-  encryptionConfiguration: DEFAULT_ENCRYPTION,
+  encryptionConfiguration: v.encryptionConfiguration ?? DEFAULT_ENCRYPTION,
+  ...referencesOf(v.definition),
 });
