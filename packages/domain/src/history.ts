@@ -41,6 +41,7 @@ export const HistoryEventType = {
   MapIterationFailed: 'MapIterationFailed',
   MapIterationAborted: 'MapIterationAborted',
   MapRunStarted: 'MapRunStarted',
+  MapRunRedriven: 'MapRunRedriven',
   MapRunSucceeded: 'MapRunSucceeded',
   MapRunFailed: 'MapRunFailed',
   MapRunAborted: 'MapRunAborted',
@@ -122,6 +123,7 @@ export interface HistoryEventData {
   readonly mapIterationFailedEventDetails?: MapIterationDetails;
   readonly mapIterationAbortedEventDetails?: MapIterationDetails;
   readonly mapRunStartedEventDetails?: { readonly mapRunArn: string };
+  readonly mapRunRedrivenEventDetails?: { readonly mapRunArn: string; readonly redriveCount: number };
   readonly mapRunFailedEventDetails?: ErrorCauseDetails;
   readonly activityScheduledEventDetails?: {
     readonly resource: string;

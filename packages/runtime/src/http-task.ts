@@ -61,13 +61,24 @@ const urlEncode = (body: Record<string, unknown>, arrayFormat: string): string =
 const failed = (error: string, cause: string): TaskSignal => ({ type: 'failed', error, cause });
 
 /**
+ * What an HTTP Task sent and got back, for TestState's TRACE level. `secretHeaders` and
+ * `secretQueryParameters` name what the connection added (shown only with `revealSecrets`).
+ */
+export interface HttpExchange {
+  readonly request: { readonly method: string; readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string };
+  readonly secretHeaders: readonly string[];
+  readonly secretQueryParameters: readonly string[];
+  readonly response?: { readonly statusCode: number; readonly statusMessage: string; readonly headers: Readonly<Record<string, string>>; readonly body: string };
+}
+
+/**
  * `arn:aws:states:::http:invoke`: calls `ApiEndpoint` with `Method`, `Headers`,
  * `QueryParameters`, `RequestBody` (JSON, or form-encoded with `Transform`) and the credentials of
  * `Authentication.ConnectionArn`. The result is `{Headers, ResponseBody, StatusCode, StatusText}`
  * (the body parsed when it is JSON); a non-2xx answer fails with `States.Http.StatusCode.<code>`
  * and that result as the cause; a network failure or the 60 s timeout is `States.Http.Socket`.
  */
-export const httpInvoke = async (input: string, connections: HttpConnections, timeoutMs = 60_000): Promise<TaskSignal> => {
+export const httpInvoke = async (input: string, connections: HttpConnections, timeoutMs = 60_000, observe?: (exchange: HttpExchange) => void): Promise<TaskSignal> => {
   const p = JSON.parse(input) as Params;
   if (typeof p.ApiEndpoint !== 'string') return failed('States.Runtime', 'The http:invoke Parameters need an ApiEndpoint (a URL string).');
   const method = typeof p.Method === 'string' ? p.Method.toUpperCase() : '';
@@ -79,6 +90,7 @@ export const httpInvoke = async (input: string, connections: HttpConnections, ti
     return failed('States.Runtime', `The http:invoke ApiEndpoint is not a URL: ${p.ApiEndpoint}`);
   }
   const headers: Record<string, string> = {};
+  const secretQueryParameters: string[] = [];
   const connectionArn = p.Authentication?.ConnectionArn;
   if (typeof connectionArn === 'string') {
     const c = connections[connectionArn];
@@ -87,8 +99,12 @@ export const httpInvoke = async (input: string, connections: HttpConnections, ti
     if (c.apiKey) headers[c.apiKey.name] = c.apiKey.value;
     if (c.bearerToken) headers['Authorization'] = `Bearer ${c.bearerToken}`;
     Object.assign(headers, c.headers ?? {});
-    for (const [k, v] of Object.entries(c.queryParameters ?? {})) url.searchParams.append(k, v);
+    for (const [k, v] of Object.entries(c.queryParameters ?? {})) {
+      url.searchParams.append(k, v);
+      secretQueryParameters.push(k);
+    }
   }
+  const secretHeaders = Object.keys(headers);
   if (typeof p.Headers === 'object' && p.Headers !== null) for (const [k, v] of Object.entries(p.Headers)) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
   if (typeof p.QueryParameters === 'object' && p.QueryParameters !== null) {
     for (const [k, v] of Object.entries(p.QueryParameters)) url.searchParams.append(k, typeof v === 'string' ? v : JSON.stringify(v));
@@ -104,13 +120,18 @@ export const httpInvoke = async (input: string, connections: HttpConnections, ti
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     }
   }
+  const request = { method, url: url.toString(), headers: { ...headers }, ...(body !== undefined ? { body } : {}) };
   let res: Response;
   try {
     res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
+    observe?.({ request, secretHeaders, secretQueryParameters });
     return failed('States.Http.Socket', `The HTTP request to ${url.origin} failed: ${(e as Error).message}`);
   }
   const text = await res.text();
+  const rawHeaders: Record<string, string> = {};
+  res.headers.forEach((v, k) => (rawHeaders[k] = v));
+  observe?.({ request, secretHeaders, secretQueryParameters, response: { statusCode: res.status, statusMessage: res.statusText, headers: rawHeaders, body: text } });
   let responseBody: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
     try {

@@ -93,7 +93,8 @@ export class Integrations {
     readonly lambda: LambdaFunctions,
     private readonly clock: () => number = Date.now,
     private readonly children?: ChildExecutions,
-    private readonly connections: HttpConnections = {},
+    /** The HTTP Task connections (TestState calls `httpInvoke` with them to trace the exchange). */
+    readonly connections: HttpConnections = {},
   ) {}
 
   async run(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {

@@ -1,15 +1,41 @@
-import { InvalidDefinition, SFNClient, TestStateCommand } from '@aws-sdk/client-sfn';
+import { InvalidDefinition, SFNClient, TestStateCommand, ValidationException } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startStack, type Stack } from './harness.js';
 
 // TestState through SDK v3 (sync- host prefix off against a local endpoint).
 
-const test = anyTest as TestFn<{ stack: Stack; client: SFNClient }>;
+const CONNECTION = 'arn:aws:events:us-east-1:123456789012:connection/test-state/0001';
+
+/** What the local HTTP endpoint saw of the last request. */
+interface Seen {
+  method?: string;
+  url?: string;
+  headers?: IncomingHttpHeaders;
+  body?: string;
+}
+
+const test = anyTest as TestFn<{ stack: Stack; client: SFNClient; http: Server; httpUrl: string; seen: Seen }>;
 test.before(async (t) => {
-  t.context.stack = await startStack();
+  t.context.stack = await startStack({ httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' }, queryParameters: { apiKey: 'k-123' } } } });
+  t.context.seen = {};
+  t.context.http = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      Object.assign(t.context.seen, { method: req.method, url: req.url, headers: req.headers, body });
+      const status = req.url?.startsWith('/missing') ? 404 : 201;
+      res.writeHead(status, { 'content-type': 'application/json', 'x-trace': 'yes' });
+      res.end(JSON.stringify({ got: body === '' ? null : (JSON.parse(body) as unknown) }));
+    });
+  });
+  await new Promise<void>((r) => t.context.http.listen(0, '127.0.0.1', r));
+  t.context.httpUrl = `http://127.0.0.1:${(t.context.http.address() as AddressInfo).port}`;
   t.context.client = new SFNClient({ endpoint: t.context.stack.api.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, disableHostPrefix: true, maxAttempts: 1 });
 });
 test.after.always(async (t) => {
+  await new Promise((r) => t.context.http?.close(r));
   t.context.client?.destroy();
   await t.context.stack?.close();
 });
@@ -75,4 +101,152 @@ test('a state of a whole machine by stateName, with variables; a bad definition 
   t.is(JSON.parse(r.output!), 'Hello Ada');
   t.is(r.nextState, 'B');
   await t.throwsAsync(run(t, { Type: 'Pass', InputPath: 'no-dollar', End: true }, {}), { instanceOf: InvalidDefinition });
+});
+
+const lambdaTask = (extra: object) => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true, ...extra });
+
+test('context: the state sees the given context object as $$ (as given, nothing added); Task needs a callback task; bad fields are ValidationException', async (t) => {
+  const context = { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:M:given', Name: 'given', Input: { from: 'context' } }, State: { Name: 'Priced', RetryCount: 2 } };
+  const r = await run(
+    t,
+    lambdaTask({ Parameters: { FunctionName: 'f', 'Payload.$': '$$.Execution.Input', 'name.$': '$$.Execution.Name' }, ResultSelector: { 'state.$': '$$.State', 'all.$': '$$' } }),
+    { from: 'input' },
+    { context: JSON.stringify(context), mock: { result: '{"StatusCode":200}' }, inspectionLevel: 'DEBUG' },
+  );
+  t.is(r.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(r.inspectionData!.afterParameters!), { FunctionName: 'f', Payload: { from: 'context' }, name: 'given' });
+  t.deepEqual(JSON.parse(r.output!), { state: { Name: 'Priced', RetryCount: 2 }, all: context });
+  // JSONata reads it as $states.context; a .waitForTaskToken task passes on the given Task.Token.
+  const callback = await run(
+    t,
+    { QueryLanguage: 'JSONata', Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Arguments: { FunctionName: 'f', Payload: { token: '{% $states.context.Task.Token %}', exec: '{% $states.context.Execution.Name %}' } }, End: true },
+    {},
+    { context: JSON.stringify({ Execution: { Name: 'given' }, Task: { Token: 'tok-1' } }), mock: { result: '{"ok":true}' }, inspectionLevel: 'DEBUG' },
+  );
+  t.deepEqual(JSON.parse(callback.inspectionData!.afterArguments!), { FunctionName: 'f', Payload: { token: 'tok-1', exec: 'given' } });
+  const rejected = async (extra: Record<string, unknown>, message: string, state: object = lambdaTask({})) => {
+    const e = await t.throwsAsync(run(t, state, {}, extra), { instanceOf: ValidationException });
+    t.is(e?.message, message);
+  };
+  const mock = { result: '{}' };
+  await rejected({ context: '{"Execution":{"Id":1}}', mock }, 'Invalid Context object provided: Execution.Id must be a string');
+  await rejected({ context: '{"Map":{}}', mock }, "Invalid Context object provided: 'Map' field is not supported when mocking a Context object");
+  await rejected({ context: '{"Pokedex":{}}', mock }, "Invalid Context object provided: Field 'Pokedex' is not allowed");
+  await rejected({ context: '{"Execution":{"pokemon":"squirtle"}}', mock }, "Invalid Context object provided: Field 'pokemon' is not allowed");
+  await rejected({ context: '{"Task":{"Token":"x"}}', mock }, "Invalid Context object provided: Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
+  await rejected({ context: '{}' }, 'TestState does not support Context when a mock is not specified.');
+  await rejected({ context: '{}', mock }, "State type 'Pass' is not supported when a mock is specified", { Type: 'Pass', End: true });
+});
+
+test('stateConfiguration.retrierRetryCount: RETRIABLE with the back-off while attempts are left, then Catch or FAILED; errorDetails names the retrier and catcher', async (t) => {
+  const retry = [{ ErrorEquals: ['Other'], MaxAttempts: 9 }, { ErrorEquals: ['MockException'], IntervalSeconds: 1, MaxAttempts: 5, BackoffRate: 2 }];
+  const mock = { errorOutput: { error: 'MockException', cause: 'Mock the cause of the error.' } };
+  const at = (used: number, extra: object = {}) => run(t, lambdaTask({ Retry: retry, ...extra }), { x: 1 }, { mock, inspectionLevel: 'DEBUG', stateConfiguration: { retrierRetryCount: used } });
+  const fourUsed = await at(4);
+  t.is(fourUsed.status, 'RETRIABLE');
+  t.is(fourUsed.error, 'MockException');
+  t.deepEqual(fourUsed.inspectionData?.errorDetails, { retryIndex: 1, retryBackoffIntervalSeconds: 16 });
+  const fiveUsed = await at(5);
+  t.is(fiveUsed.status, 'FAILED');
+  t.is(fiveUsed.cause, 'Mock the cause of the error.');
+  t.deepEqual(fiveUsed.inspectionData?.errorDetails, { retryIndex: 1 });
+  const caught = await at(5, { Catch: [{ ErrorEquals: ['Nope'], Next: 'A' }, { ErrorEquals: ['States.ALL'], Next: 'Handle' }] });
+  t.is(caught.status, 'CAUGHT_ERROR');
+  t.is(caught.nextState, 'Handle');
+  t.deepEqual(caught.inspectionData?.errorDetails, { catchIndex: 1, retryIndex: 1 });
+  const e = await t.throwsAsync(run(t, lambdaTask({}), {}, { mock, stateConfiguration: { retrierRetryCount: -1 } }), { instanceOf: ValidationException });
+  t.regex(e!.message, /Value '-1' at 'stateConfiguration.retrierRetryCount' failed to satisfy constraint: Member must have value greater than or equal to 0/);
+  const noMock = await t.throwsAsync(run(t, { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true }, [], { stateConfiguration: { mapIterationFailureCount: 1 } }), {
+    instanceOf: ValidationException,
+  });
+  t.is(noMock?.message, 'TestState does not support MapIterationFailureCount when a mock is not specified.');
+});
+
+test('mock.fieldValidationMode: STRICT (the default) checks required fields and types, PRESENT only the fields given, NONE nothing; other mock rules', async (t) => {
+  const start = { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' }, End: true };
+  const invalid = async (state: object, result: object, mode: string | undefined, message: string) => {
+    const e = await t.throwsAsync(run(t, state, {}, { mock: { result: JSON.stringify(result), ...(mode ? { fieldValidationMode: mode } : {}) } }), { instanceOf: ValidationException });
+    t.is(e?.message, message);
+  };
+  await invalid(start, { executionArn: 'a', startDate: 'b' }, undefined, "Mock result schema validation error: Required field 'ExecutionArn' is missing");
+  await invalid(start, { ExecutionArn: 'a', StartDate: true }, 'PRESENT', "Mock result schema validation error: Field 'StartDate' must be a string");
+  await invalid(lambdaTask({}), { StatusCode: '200' }, 'STRICT', "Mock result schema validation error: Field 'StatusCode' must be a number");
+  const putEvents = { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', Parameters: { Entries: [] }, End: true };
+  await invalid(putEvents, { Entries: [{ EventId: 'ok' }, { EventId: ['no'] }] }, 'STRICT', "Mock result schema validation error: Field 'EventId' must be a string");
+  const present = await run(t, start, {}, { mock: { result: JSON.stringify({ executionArn: 'a' }), fieldValidationMode: 'PRESENT' } });
+  t.deepEqual(JSON.parse(present.output!), { executionArn: 'a' });
+  const none = await run(t, start, {}, { mock: { result: JSON.stringify({ ExecutionArn: 'a', StartDate: true }), fieldValidationMode: 'NONE' } });
+  t.is(none.status, 'SUCCEEDED');
+  const unknownField = await run(t, putEvents, {}, { mock: { result: '{"random":"json"}' } });
+  t.is(unknownField.status, 'SUCCEEDED');
+  await invalid(lambdaTask({}), {}, 'LOOSE', "1 validation error detected: Value 'LOOSE' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]");
+  const both = await t.throwsAsync(run(t, lambdaTask({}), {}, { mock: { result: '{}', errorOutput: { error: 'E' } } }), { instanceOf: ValidationException });
+  t.is(both?.message, 'A test mock should have only one of the following fields: [result, errorOutput].');
+  const reveal = await t.throwsAsync(run(t, lambdaTask({}), {}, { mock: { result: '{}' }, revealSecrets: true }), { instanceOf: ValidationException });
+  t.is(reveal?.message, 'TestState does not support RevealSecrets when a mock is specified.');
+});
+
+test('TRACE on an HTTP Task: the request and response; the connection’s credentials only with revealSecrets', async (t) => {
+  const state = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::http:invoke',
+    Parameters: { ApiEndpoint: `${t.context.httpUrl}/orders`, Method: 'POST', Headers: { 'x-from-definition': 'def' }, 'RequestBody.$': '$.order', Authentication: { ConnectionArn: CONNECTION } },
+    ResultSelector: { 'status.$': '$.StatusCode', 'body.$': '$.ResponseBody' },
+    End: true,
+  };
+  const r = await run(t, state, { order: { id: 7 } }, { inspectionLevel: 'TRACE' });
+  t.is(r.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(r.output!), { status: 201, body: { got: { id: 7 } } });
+  // The endpoint really got the connection's credentials…
+  t.is(t.context.seen.headers?.authorization, `Basic ${Buffer.from('user:secret').toString('base64')}`);
+  t.is(t.context.seen.url, '/orders?apiKey=k-123');
+  // …which TRACE leaves out unless revealSecrets.
+  const req = r.inspectionData!.request!;
+  t.is(req.method, 'POST');
+  t.is(req.protocol, 'http');
+  t.is(req.url, `${t.context.httpUrl}/orders`);
+  t.is(req.body, '{"id":7}');
+  t.true(req.headers!.includes('x-from-definition: def'));
+  t.false(req.headers!.includes('Authorization'));
+  const res = r.inspectionData!.response!;
+  t.is(res.statusCode, '201');
+  t.is(res.statusMessage, 'Created');
+  t.true(res.headers!.includes('x-trace: yes'));
+  t.deepEqual(JSON.parse(res.body!), { got: { id: 7 } });
+  t.deepEqual(JSON.parse(r.inspectionData!.result!).StatusCode, 201);
+  const revealed = await run(t, state, { order: { id: 8 } }, { inspectionLevel: 'TRACE', revealSecrets: true });
+  t.true(revealed.inspectionData!.request!.headers!.includes(`Authorization: Basic ${Buffer.from('user:secret').toString('base64')}`));
+  t.is(revealed.inspectionData!.request!.url, `${t.context.httpUrl}/orders?apiKey=k-123`);
+  // DEBUG has no HTTP details; a 404 answer fails with its status code and still shows the exchange at TRACE.
+  const debug = await run(t, state, { order: { id: 9 } }, { inspectionLevel: 'DEBUG' });
+  t.is(debug.inspectionData!.request, undefined);
+  const missing = await run(t, { ...state, Parameters: { ...state.Parameters, ApiEndpoint: `${t.context.httpUrl}/missing` } }, { order: {} }, { inspectionLevel: 'TRACE' });
+  t.is(missing.status, 'FAILED');
+  t.is(missing.error, 'States.Http.StatusCode.404');
+  t.is(missing.inspectionData!.response!.statusCode, '404');
+});
+
+test('DEBUG of a JSONata state: afterArguments, result and the variables after Assign', async (t) => {
+  const r = await run(
+    t,
+    {
+      QueryLanguage: 'JSONata',
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Arguments: { FunctionName: 'price', Payload: { id: '{% $states.input.id %}', currency: '{% $currency %}' } },
+      Assign: { total: '{% $states.result.Payload.price * 2 %}' },
+      Output: '{% $states.result.Payload %}',
+      End: true,
+    },
+    { id: 7 },
+    { inspectionLevel: 'DEBUG', variables: JSON.stringify({ currency: 'EUR' }), mock: { result: JSON.stringify({ StatusCode: 200, Payload: { price: 4.5 } }) } },
+  );
+  t.is(r.status, 'SUCCEEDED');
+  const d = r.inspectionData!;
+  t.deepEqual(JSON.parse(d.input!), { id: 7 });
+  t.deepEqual(JSON.parse(d.afterArguments!), { FunctionName: 'price', Payload: { id: 7, currency: 'EUR' } });
+  t.deepEqual(JSON.parse(d.result!), { StatusCode: 200, Payload: { price: 4.5 } });
+  t.deepEqual(JSON.parse(d.variables!), { currency: 'EUR', total: 9 });
+  t.is(d.afterInputPath, undefined);
+  t.deepEqual(JSON.parse(r.output!), { price: 4.5 });
 });

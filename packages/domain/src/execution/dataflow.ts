@@ -18,6 +18,7 @@ export const isJsonata = (f: Frame, state: StateDefinition): boolean => (state.Q
 
 /** The context object (`$$`, `$states.context`) of a state, with `Map.Item` where a Map adds it. */
 export const contextOf = (f: Frame, e: Entered): Readonly<Record<string, unknown>> => {
+  if (f.env.context !== undefined && f.path === '') return f.env.context;
   const base = contextObject(f.info, f.parsedInput, e.name, e.enteredAt);
   const context = e.retryCount > 0 || f.definition.States[e.name]?.Type === 'Task' ? { ...base, State: { ...base.State, RetryCount: e.retryCount } } : base;
   return f.context ? { ...context, ...f.context } : context;

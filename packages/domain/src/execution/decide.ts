@@ -36,6 +36,8 @@ export const decideExecution = (state: ExecutionState, command: ExecutionCommand
   const sign = env.taskToken;
   const recording: DecisionEnv = {
     now: env.now,
+    // Only TestState sets it, and TestState stores nothing to replay.
+    ...(env.context !== undefined ? { context: env.context } : {}),
     ...(lookup
       ? {
           activityExists: (arn: string) => {
@@ -199,9 +201,16 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       const definition = definitionOf(state.info.definition);
       // The execution's TimeoutSeconds clock starts again (AWS).
       const timeoutAt = definition.TimeoutSeconds !== undefined ? env.now + definition.TimeoutSeconds * 1000 : undefined;
-      const redrivenId = batch.push('ExecutionRedriven', 0, { executionRedrivenEventDetails: { redriveCount } }, timeoutAt !== undefined ? { timeoutAt } : undefined);
+      const metadata = { ...(timeoutAt !== undefined ? { timeoutAt } : {}), ...(command.parent !== undefined ? { parent: command.parent } : {}) };
+      const redrivenId = batch.push('ExecutionRedriven', 0, { executionRedrivenEventDetails: { redriveCount } }, Object.keys(metadata).length > 0 ? metadata : undefined);
       const { timeoutAt: _, ...rest } = state.info;
-      const info = { ...rest, redriveCount, redriveDate: env.now, ...(timeoutAt !== undefined ? { timeoutAt } : {}) };
+      const info = {
+        ...rest,
+        redriveCount,
+        redriveDate: env.now,
+        ...(timeoutAt !== undefined ? { timeoutAt } : {}),
+        ...(command.parent !== undefined ? { parent: command.parent } : {}),
+      };
       const frames = new Frames({});
       runExecution(info, definition, batch, env, frames, { type: 'none' }, { restart: state.restart, previousEventId: redrivenId });
       return withFrames(batch.events, frames);

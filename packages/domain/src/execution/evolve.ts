@@ -1,5 +1,5 @@
 import type { ExecutionStartedMetadata, HistoryEventData } from '../history.js';
-import type { ExecutionState, FrameEntry, FrameTable, RestartPoint } from './model.js';
+import type { ExecutionState, FrameEntry, FrameTable, ParentTask, RestartPoint } from './model.js';
 import { initialExecutionState } from './model.js';
 
 export interface StoredHistoryEvent {
@@ -57,7 +57,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
     case 'ExecutionRedriven': {
       if (!state.info) return { ...state, lastEventId };
       const { stopDate: _s, output: _o, error: _e, cause: _c, restart: _r, ...rest } = state;
-      const m = event.metadata as { timeoutAt?: number } | undefined;
+      const m = event.metadata as { timeoutAt?: number; parent?: ParentTask } | undefined;
       const { timeoutAt: _t, ...info } = state.info;
       return {
         ...rest,
@@ -69,6 +69,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
           redriveCount: d.executionRedrivenEventDetails?.redriveCount ?? (state.info.redriveCount ?? 0) + 1,
           redriveDate: d.timestamp,
           ...(m?.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
+          ...(m?.parent !== undefined ? { parent: m.parent } : {}),
         },
       };
     }

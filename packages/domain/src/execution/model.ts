@@ -189,6 +189,11 @@ export interface RestartPoint {
 export interface InnerRestart {
   readonly done: Readonly<Record<string, string>>;
   readonly resume: Readonly<Record<string, RestartPoint>>;
+  /**
+   * A Distributed Map whose Map Run did not succeed: the redrive reuses that Map Run
+   * (`MapRunRedriven`), and the runtime keeps the child runs that succeeded and redrives the others.
+   */
+  readonly mapRun?: { readonly mapRunArn: string; readonly redriveCount: number };
 }
 
 export const initialExecutionState: ExecutionState = { info: undefined, status: undefined, lastEventId: 0, frames: {} };
@@ -203,6 +208,11 @@ export interface DecisionEnv {
   readonly activityExists?: (arn: string) => boolean;
   /** The signed token of a task (`$$.Task.Token` of a `.waitForTaskToken` task); absent: an unsigned one. */
   readonly taskToken?: (taskId: string) => string;
+  /**
+   * TestState's `context` member: the context object top-level states see as `$$` /
+   * `$states.context`, used as given instead of the one computed from the execution.
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 /** What happened to an activity task, reported by the runtime (a worker's poll or its answer). */
@@ -223,8 +233,11 @@ export type ExecutionCommand =
   | { readonly type: 'FireTimers'; readonly heartbeats?: Readonly<Record<string, number>> }
   | { readonly type: 'TaskUpdate'; readonly taskId: string; readonly signal: TaskSignal }
   | { readonly type: 'StopExecution'; readonly error?: string; readonly cause?: string }
-  /** Starts a FAILED, ABORTED or TIMED_OUT execution again from the top-level state it ended in. */
-  | { readonly type: 'RedriveExecution' };
+  /**
+   * Starts a FAILED, ABORTED or TIMED_OUT execution again where it stopped. `parent`: a Map Run's
+   * child run redriven by its parent's redrive answers the Map Run's new task.
+   */
+  | { readonly type: 'RedriveExecution'; readonly parent?: ParentTask };
 
 const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number>> = {}): number | undefined => {
   switch (s.kind) {

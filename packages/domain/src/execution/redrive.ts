@@ -1,5 +1,5 @@
 import { Frames } from './frames.js';
-import type { FrameTable, InnerRestart, RestartPoint } from './model.js';
+import type { FrameTable, InnerRestart, PendingTask, RestartPoint } from './model.js';
 
 /**
  * Where the paused frame at `path` starts again on a redrive: its state and that state's input,
@@ -10,7 +10,8 @@ export const restartOfFrame = (frames: Frames, path: string): RestartPoint | und
   const entry = frames.get(path);
   if (entry?.kind !== 'suspended') return undefined;
   const fanOut = entry.on.kind === 'parallel' || (entry.on.kind === 'map' && entry.on.run === undefined);
-  const inner = fanOut ? innerRestartOf(frames, path) : undefined;
+  const mapRun = entry.on.kind === 'task' && entry.on.task.kind === 'mapRun' ? mapRunRestart(entry.on.task) : undefined;
+  const inner = fanOut ? innerRestartOf(frames, path) : mapRun;
   return { state: entry.state, input: entry.entered.input, ...(entry.vars !== undefined ? { vars: entry.vars } : {}), ...(inner ? { inner } : {}) };
 };
 
@@ -31,6 +32,12 @@ export const innerRestartOf = (frames: Frames, path: string, failed?: { readonly
   }
   if (failed?.restart) resume[failed.index] = failed.restart;
   return { done, resume };
+};
+
+/** A Distributed Map stopped while its Map Run ran, or whose Map Run failed: the redrive reuses the run. */
+export const mapRunRestart = (task: PendingTask): InnerRestart => {
+  const spec = JSON.parse(task.input) as { redriveCount?: number };
+  return { done: {}, resume: {}, mapRun: { mapRunArn: task.resource, redriveCount: spec.redriveCount ?? 0 } };
 };
 
 /** The restart point of an execution that ends while paused (stopped, timed out): its top frame's. */

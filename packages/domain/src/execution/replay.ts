@@ -1,7 +1,7 @@
 import { decideExecution } from './decide.js';
 import { stableJson } from './stable-json.js';
 import { evolveExecution, type StoredHistoryEvent } from './evolve.js';
-import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type TaskSignal } from './model.js';
+import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type ParentTask, type TaskSignal } from './model.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
 export type ReplayResult =
@@ -36,7 +36,10 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
     };
     return { type: 'StartExecution', info };
   }
-  if (trigger === 'RedriveExecution') return { type: 'RedriveExecution' };
+  if (trigger === 'RedriveExecution') {
+    const parent = event.metadata?.['parent'] as ParentTask | undefined;
+    return { type: 'RedriveExecution', ...(parent !== undefined ? { parent } : {}) };
+  }
   if (trigger === 'FireTimers') {
     const heartbeats = (event.metadata?.['trigger'] as { heartbeats?: Record<string, number> }).heartbeats;
     return { type: 'FireTimers', ...(heartbeats !== undefined ? { heartbeats } : {}) };
