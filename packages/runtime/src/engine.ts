@@ -799,13 +799,22 @@ export class Engine {
       };
       this.mapRuns.set(key, tracker);
       for (const e of await this.store.readStream(mapRunStream(spec.mapRunArn))) applyMapRunUpdate(tracker, e.data as MapRunUpdate);
-      // Children started before a restart: ended ones count, running ones will report.
+      // Children started before (a restart, or a redrive of this Map Run): ended ones count,
+      // running ones will report. A redriven Map Run keeps the children that succeeded and
+      // redrives the others, which then answer this task.
       while (tracker.next < n) {
-        const child = await this.loadExecutionState(this.mapRunChildStream(spec, tracker.next));
+        const index = tracker.next;
+        const stream = this.mapRunChildStream(spec, index);
+        const child = await this.loadExecutionState(stream);
         if (child.status === undefined) break;
-        if (child.status === 'RUNNING') tracker.running.add(tracker.next);
-        else tracker.results[tracker.next] = mapRunResult(child);
         tracker.next++;
+        if (child.status === 'RUNNING') tracker.running.add(index);
+        else if ((spec.redriveCount ?? 0) > 0 && child.status !== 'SUCCEEDED' && child.info?.parent?.taskId !== task.id) {
+          const parentLink = { ...child.info!.parent!, taskId: task.id };
+          const redriven = await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink }, {}));
+          if (redriven?.appended && redriven.state.status === 'RUNNING') tracker.running.add(index);
+          else tracker.results[index] = mapRunResult(redriven?.state ?? child);
+        } else tracker.results[index] = mapRunResult(child);
       }
       await this.fillMapRun(key, tracker);
     });

@@ -1,8 +1,10 @@
 import {
   CreateStateMachineCommand,
+  DescribeMapRunCommand,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  ListMapRunsCommand,
   RedriveExecutionCommand,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -192,4 +194,62 @@ test('a redriven inline Map runs again only the iterations that failed; the othe
   t.true(rerun.includes(2));
   t.false(rerun.includes(0) || rerun.includes(1), `iterations 0 and 1 are not started again (started: ${rerun.join(', ')})`);
   t.is(events.slice(redriven).find((e) => e.type === 'MapStateStarted')?.mapStateStartedEventDetails?.length, 5);
+});
+
+test('a redriven Distributed Map reuses its Map Run (MapRunRedriven): child runs that succeeded are kept, the failed one is redriven', async (t) => {
+  const { stack } = t.context;
+  const { stateMachineArn } = await stack.client.send(
+    new CreateStateMachineCommand({
+      name: 'redrive-distributed',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            Label: 'items',
+            ItemsPath: '$.items',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Work',
+              States: { Work: { Type: 'Task', Resource: lambda('picky'), Parameters: { 'item.$': '$', 'redrives.$': '$$.Execution.RedriveCount' }, End: true } },
+            },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{"items":[0,1,2,3]}' }));
+  stack.started.add(executionArn!);
+  const failed = await finished(stack, executionArn!);
+  t.is(failed.status, 'FAILED');
+  t.is(failed.error, 'States.ExceedToleratedFailureThreshold');
+  const [run] = (await stack.client.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+  const mapRunArn = run!.mapRunArn!;
+  t.is((await stack.client.send(new DescribeMapRunCommand({ mapRunArn }))).status, 'FAILED');
+
+  await stack.client.send(new RedriveExecutionCommand({ executionArn }));
+  const done = await finished(stack, executionArn!);
+  t.is(done.status, 'SUCCEEDED', done.cause);
+  const output = JSON.parse(done.output!) as { item: number; run: number }[];
+  t.deepEqual(output, [{ item: 0, run: 0 }, { item: 1, run: 0 }, { item: 2, run: 1 }, { item: 3, run: 0 }]);
+
+  const events = await eventsOf(stack, executionArn!);
+  const redriven = events.findIndex((e) => e.type === 'ExecutionRedriven');
+  t.deepEqual(
+    events.slice(redriven).map((e) => e.type),
+    ['ExecutionRedriven', 'MapStateEntered', 'MapStateStarted', 'MapRunRedriven', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded'],
+  );
+  t.deepEqual(events[redriven + 3]!.mapRunRedrivenEventDetails, { mapRunArn, redriveCount: 1 });
+  const described = await stack.client.send(new DescribeMapRunCommand({ mapRunArn }));
+  t.is(described.status, 'SUCCEEDED');
+  t.is(described.redriveCount, 1);
+  t.truthy(described.redriveDate);
+  t.is(described.executionCounts!.succeeded, 4);
+  t.is((await stack.client.send(new ListMapRunsCommand({ executionArn }))).mapRuns!.length, 1, 'the same Map Run, not a new one');
+  const children = (await stack.client.send(new ListExecutionsCommand({ mapRunArn }))).executions!;
+  t.is(children.length, 4);
+  t.deepEqual(children.map((c) => c.redriveCount).sort(), [0, 0, 0, 1], 'only the failed child run was redriven');
+  for (const child of children) stack.started.add(child.executionArn!);
 });

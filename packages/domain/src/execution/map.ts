@@ -33,7 +33,7 @@ import {
   type StateRunners,
 } from './interpreter.js';
 import type { PendingTask, SuspendedFrame } from './model.js';
-import { innerRestartOf } from './redrive.js';
+import { innerRestartOf, mapRunRestart } from './redrive.js';
 
 const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number => {
   const r = queryPath(path, { ...scopeOf(f, e, input), input });
@@ -246,6 +246,13 @@ export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapSt
   return finish(outputs, lastSucceededId);
 };
 
+/** The label of a Map Run's ARN (`…:mapRun:<machine>/<label>:<id>`). */
+const labelOf = (mapRunArn: string): string => {
+  const resource = mapRunArn.slice(mapRunArn.indexOf(':mapRun:') + ':mapRun:'.length);
+  const path = resource.slice(0, resource.lastIndexOf(':'));
+  return path.slice(path.indexOf('/') + 1);
+};
+
 /**
  * The inputs of a distributed Map's child runs: one per item, or with an `ItemBatcher` one per
  * batch, `{"Items": [...], "BatchInput": …}`, cut at `MaxItemsPerBatch` items and at
@@ -279,6 +286,8 @@ export interface MapRunSpec {
   readonly definition: string;
   readonly inputs: readonly unknown[];
   readonly maxConcurrency: number;
+  /** How often this Map Run has been redriven; from 1 on, the runtime keeps the child runs that succeeded and redrives the others. */
+  readonly redriveCount?: number;
 }
 
 /** What the runtime reports when every child run has ended: each one's output or Error Output. */
@@ -307,19 +316,23 @@ const runDistributed = (
 ): StateOutcome => {
   let tolerated = initialTolerance;
   if (!mapRun) {
-    const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
-    const runId = f.env.uuid();
-    const mapRunArn = `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${runId}`;
+    // A redrive reuses the Map Run that did not succeed (`MapRunRedriven`); otherwise a new one starts.
+    const again = e.redrive?.mapRun;
+    const label = again ? labelOf(again.mapRunArn) : typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
+    const mapRunArn = again ? again.mapRunArn : `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${f.env.uuid()}`;
     // The Map Run's configuration rides in the event's metadata, for DescribeMapRun.
     const inputs = childInputs(s, config.items.length, itemInput);
-    const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } }, {
+    const configuration = {
       mapRun: {
         total: inputs.length,
         maxConcurrency: config.maxConcurrency,
         ...(tolerated.toleratedCount !== undefined ? { toleratedFailureCount: tolerated.toleratedCount } : {}),
         ...(tolerated.toleratedPercentage !== undefined ? { toleratedFailurePercentage: tolerated.toleratedPercentage } : {}),
       },
-    });
+    };
+    const runStartedId = again
+      ? f.batch.push('MapRunRedriven', startedId, { mapRunRedrivenEventDetails: { mapRunArn, redriveCount: again.redriveCount + 1 } }, configuration)
+      : f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } }, configuration);
     const processor = { ...(config.processor as unknown as Record<string, unknown>) };
     delete processor['ProcessorConfig'];
     // Child runs inherit the machine's query language (AWS).
@@ -330,6 +343,7 @@ const runDistributed = (
       definition: JSON.stringify(processor),
       inputs,
       maxConcurrency: config.maxConcurrency,
+      ...(again ? { redriveCount: again.redriveCount + 1 } : {}),
     };
     const task: PendingTask = {
       id: `${f.path}#${runStartedId}`,
@@ -362,6 +376,7 @@ const runDistributed = (
       failureEventId: f.batch.push('MapRunFailed', runStartedId, {
         mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' },
       }),
+      inner: mapRunRestart(mapRun),
     };
     return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
   }

@@ -75,7 +75,7 @@ export const activityArns = async (db: Kysely<any>): Promise<string[]> => {
 };
 
 const mapRunColumns = sql`arn, execution_arn, status, start_date::text as start_date, stop_date::text as stop_date, total, max_concurrency,
-  tolerated_failure_count, tolerated_failure_percentage`;
+  tolerated_failure_count, tolerated_failure_percentage, redrive_count, redrive_date::text as redrive_date`;
 
 export const findMapRun = async (db: Kysely<any>, arn: string): Promise<MapRunRow | undefined> => {
   const { rows } = await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where arn = ${arn}`.execute(db);

@@ -51,6 +51,8 @@ export interface MapRunRow {
   max_concurrency: number;
   tolerated_failure_count: number;
   tolerated_failure_percentage: number;
+  redrive_count: number;
+  redrive_date: string | null;
 }
 
 export interface ActivityRow {
@@ -128,6 +130,14 @@ const mapRunStarted: ProjectionHandler = async (tx, event, schema) => {
     on conflict (arn) do nothing`.execute(tx);
 };
 
+/** A redrive of the parent reuses its Map Run that did not succeed: it runs again. */
+const mapRunRedriven: ProjectionHandler = async (tx, event, schema) => {
+  const data = event.data as HistoryEventData;
+  const d = data.mapRunRedrivenEventDetails!;
+  await sql`update ${t(schema, 'map_runs')} set status = 'RUNNING', stop_date = null, redrive_count = ${d.redriveCount}, redrive_date = ${data.timestamp}
+    where arn = ${d.mapRunArn}`.execute(tx);
+};
+
 /** MapRunSucceeded/MapRunFailed close the execution's running Map Run. */
 const mapRunEnded =
   (status: string): ProjectionHandler =>
@@ -191,6 +201,12 @@ export const sfnReadModel: Projection = {
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
       },
     },
+    '0007_map_run_redrive': {
+      async up(db) {
+        await sql`alter table ${t(schema, 'map_runs')} add column redrive_count integer not null default 0`.execute(db);
+        await sql`alter table ${t(schema, 'map_runs')} add column redrive_date bigint`.execute(db);
+      },
+    },
     '0006_state_machine_encryption': {
       async up(db) {
         await sql`alter table ${t(schema, 'state_machines')} add column encryption jsonb`.execute(db);
@@ -241,6 +257,7 @@ export const sfnReadModel: Projection = {
   handlers: {
     ActivityCreated: activityHandler,
     MapRunStarted: mapRunStarted,
+    MapRunRedriven: mapRunRedriven,
     ExecutionRedriven: async (tx, event, schema) => {
       const d = event.data as HistoryEventData;
       await sql`update ${t(schema, 'executions')} set status = 'RUNNING', stop_date = null, output = null, error = null, cause = null,

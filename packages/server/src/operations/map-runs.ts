@@ -56,7 +56,8 @@ export const describeMapRun = ({ engine }: Deps): Operation => async (body) => {
     toleratedFailureCount: run.tolerated_failure_count,
     itemCounts: c,
     executionCounts: c,
-    redriveCount: 0,
+    redriveCount: run.redrive_count,
+    ...(run.redrive_date !== null ? { redriveDate: epochSeconds(run.redrive_date) } : {}),
   });
 };
 
