@@ -284,9 +284,14 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
       pageSize,
       wake,
       cursorOf: (e) => e.position,
+      // Look for hidden events *before* reading, as readAll does: checked after, an older writer
+      // that commits between the two queries would leave the page without its event and report
+      // nothing pending, and without a wake (a writer elsewhere whose NOTIFY is lost) the
+      // subscription would sleep past it.
       readPage: async (after, size): Promise<Page<RecordedEvent>> => {
+        const pending = await hasPending();
         const items = await readAllRows(after, false, false, size, o?.filter);
-        return { items, pending: items.length < size ? await hasPending() : false };
+        return { items, pending: items.length < size ? pending : false };
       },
     });
 
