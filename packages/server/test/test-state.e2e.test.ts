@@ -250,3 +250,222 @@ test('DEBUG of a JSONata state: afterArguments, result and the variables after A
   t.is(d.afterInputPath, undefined);
   t.deepEqual(JSON.parse(r.output!), { price: 4.5 });
 });
+
+// Mocked Map and Parallel states. Definitions, inputs and expected values are the ones recorded
+// against AWS in LocalStack's `tests/aws/services/stepfunctions/v2/test_state/*.snapshot.json`.
+
+const VALUES = JSON.stringify({ Values: ['first', 'second', 'third'] });
+const THRESHOLD = { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' };
+const jsonataMap = (extra: object) => ({
+  Type: 'Map',
+  QueryLanguage: 'JSONata',
+  Items: '{% $states.input.Values %}',
+  ItemProcessor: {
+    ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+    StartAt: 'TestState',
+    States: { TestState: { Type: 'Task', QueryLanguage: 'JSONata', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'foo', Payload: 'bar' }, End: true } },
+  },
+  ...extra,
+});
+const testMap = (t: { context: { client: SFNClient } }, state: object, extra: Record<string, unknown>) =>
+  t.context.client.send(new TestStateCommand({ definition: JSON.stringify(state), input: VALUES, inspectionLevel: 'DEBUG', ...extra }));
+const inspection = (d: object | undefined) => Object.fromEntries(Object.entries(d ?? {}).filter(([, v]) => v !== undefined));
+
+test('a mocked Parallel: the mock is its result (the branches do not run), through ResultPath or Output; DEBUG as recorded', async (t) => {
+  const branches = [
+    { StartAt: 'B1', States: { B1: { Type: 'Pass', End: true } } },
+    { StartAt: 'B2', States: { B2: { Type: 'Pass', End: true } } },
+  ];
+  const mock = { result: JSON.stringify([{ branch1: 'result' }, { branch2: 'result' }]) };
+  const input = { parallelInput: { data: 'input_value' } };
+  const expected = { parallelInput: { data: 'input_value' }, parallelResult: [{ branch1: 'result' }, { branch2: 'result' }] };
+  const jsonPath = await run(t, { Type: 'Parallel', InputPath: '$.parallelInput', ResultPath: '$.parallelResult', OutputPath: '$', Branches: branches, End: true }, input, { mock, inspectionLevel: 'DEBUG' });
+  t.is(jsonPath.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(jsonPath.output!), expected);
+  const d = inspection(jsonPath.inspectionData);
+  t.deepEqual(Object.keys(d).sort(), ['afterResultPath', 'afterResultSelector', 'input']);
+  t.deepEqual(JSON.parse(d['afterResultPath'] as string), expected);
+  t.deepEqual(JSON.parse(d['afterResultSelector'] as string), [{ branch1: 'result' }, { branch2: 'result' }]);
+  const jsonata = await run(
+    t,
+    { Type: 'Parallel', QueryLanguage: 'JSONata', Arguments: '{% $states.input.parallelInput %}', Output: { parallelInput: '{% $states.input.parallelInput %}', parallelResult: '{% $states.result %}' }, Branches: branches, End: true },
+    input,
+    { mock, inspectionLevel: 'DEBUG' },
+  );
+  t.is(jsonata.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(jsonata.output!), expected);
+  t.deepEqual(inspection(jsonata.inspectionData), { input: JSON.stringify(input) });
+});
+
+test('a mocked Parallel error: CAUGHT_ERROR, RETRIABLE or FAILED; errorCausedByState decides whether States.TaskFailed matches', async (t) => {
+  const parallel = (extra: object) => ({
+    Type: 'Parallel',
+    Branches: [
+      { StartAt: 'Call', States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true } } },
+      { StartAt: 'Shape', States: { Shape: { Type: 'Pass', End: true } } },
+    ],
+    End: true,
+    ...extra,
+  });
+  const mock = { errorOutput: { error: 'MockException', cause: 'Mock the cause of the error.' } };
+  const caught = await run(t, parallel({ Catch: [{ ErrorEquals: ['MockException'], ResultPath: '$.err', Next: 'Handle' }] }), { x: 1 }, { mock, inspectionLevel: 'DEBUG' });
+  t.is(caught.status, 'CAUGHT_ERROR');
+  t.is(caught.nextState, 'Handle');
+  t.deepEqual(JSON.parse(caught.output!), { x: 1, err: { Error: 'MockException', Cause: 'Mock the cause of the error.' } });
+  t.deepEqual(caught.inspectionData?.errorDetails, { catchIndex: 0 });
+  const retriable = await run(t, parallel({ Retry: [{ ErrorEquals: ['MockException'], IntervalSeconds: 3 }] }), {}, { mock, inspectionLevel: 'DEBUG' });
+  t.is(retriable.status, 'RETRIABLE');
+  t.deepEqual(retriable.inspectionData?.errorDetails, { retryIndex: 0, retryBackoffIntervalSeconds: 3 });
+  const failed = await run(t, parallel({}), {}, { mock });
+  t.deepEqual([failed.status, failed.error, failed.cause], ['FAILED', 'MockException', 'Mock the cause of the error.']);
+  // States.TaskFailed matches an error that comes from a Task inside, not one from a Pass.
+  const taskFailed = parallel({ Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Handle' }] });
+  const fromTask = await run(t, taskFailed, {}, { mock, stateConfiguration: { errorCausedByState: 'Call' } });
+  t.is(fromTask.status, 'CAUGHT_ERROR');
+  t.is(fromTask.nextState, 'Handle');
+  const fromPass = await run(t, taskFailed, {}, { mock, stateConfiguration: { errorCausedByState: 'Shape' } });
+  t.is(fromPass.status, 'FAILED');
+  t.is(fromPass.error, 'MockException');
+});
+
+test('mapIterationFailureCount on a mocked Map: over ToleratedFailureCount is States.ExceedToleratedFailureThreshold for Retry/Catch; none set, the Map succeeds', async (t) => {
+  // No tolerated failures set: 2 failed iterations of 3 still SUCCEED, the mock is $states.result.
+  const plain = await testMap(t, jsonataMap({ Output: '{% $states %}', End: true }), { mock: { result: '[0, 0, 1]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
+  t.is(plain.status, 'SUCCEEDED');
+  const out = JSON.parse(plain.output!) as { input: unknown; result: unknown; context: { State: { Name: string } } };
+  t.deepEqual(out.input, { Values: ['first', 'second', 'third'] });
+  t.deepEqual(out.result, [0, 0, 1]);
+  t.deepEqual(inspection(plain.inspectionData), { input: VALUES, maxConcurrency: 0 });
+  const catcher = jsonataMap({
+    Catch: [
+      { ErrorEquals: ['MockException'], Output: '{% $states %}', Next: 'HandleMockError' },
+      { ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Output: '{% $states %}', Next: 'HandleThreshold' },
+    ],
+    ToleratedFailureCount: 1,
+    End: true,
+  });
+  const below = await testMap(t, catcher, { mock: { result: '[1, 1, 1]' }, stateConfiguration: { mapIterationFailureCount: 0 } });
+  t.is(below.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(below.output!), [1, 1, 1]);
+  t.deepEqual(inspection(below.inspectionData), { input: VALUES, maxConcurrency: 0, toleratedFailureCount: 1 });
+  const caught = await testMap(t, catcher, { mock: { result: '[0, 0, 1]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
+  t.is(caught.status, 'CAUGHT_ERROR');
+  t.is(caught.error, THRESHOLD.error);
+  t.is(caught.cause, THRESHOLD.cause);
+  t.is(caught.nextState, 'HandleThreshold');
+  const caughtOut = JSON.parse(caught.output!) as { input: unknown; errorOutput: unknown };
+  t.deepEqual(caughtOut.input, { Values: ['first', 'second', 'third'] });
+  t.deepEqual(caughtOut.errorOutput, { Error: THRESHOLD.error, Cause: THRESHOLD.cause });
+  t.deepEqual(inspection(caught.inspectionData), { errorDetails: { catchIndex: 1 }, input: VALUES, maxConcurrency: 0, toleratedFailureCount: 1 });
+  const retrier = jsonataMap({ Retry: [{ ErrorEquals: ['MockException'], MaxAttempts: 3 }, { ErrorEquals: ['States.ExceedToleratedFailureThreshold'], MaxAttempts: 2 }], ToleratedFailureCount: 1, End: true });
+  const retriable = await testMap(t, retrier, { mock: { result: '[0, 0, 1]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
+  t.is(retriable.status, 'RETRIABLE');
+  t.is(retriable.error, THRESHOLD.error);
+  t.deepEqual(inspection(retriable.inspectionData), { errorDetails: { retryBackoffIntervalSeconds: 1, retryIndex: 1 }, input: VALUES, maxConcurrency: 0, toleratedFailureCount: 1 });
+  // A percentage: 2 of 3 (66.7 %) is over 50 %, 1 of 3 is not.
+  const percent = jsonataMap({ ToleratedFailurePercentage: 50, End: true });
+  const over = await testMap(t, percent, { mock: { result: '[0, 0, 1]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
+  t.deepEqual([over.status, over.error], ['FAILED', THRESHOLD.error]);
+  const within = await testMap(t, percent, { mock: { result: '[0, 1, 1]' }, stateConfiguration: { mapIterationFailureCount: 1 } });
+  t.is(within.status, 'SUCCEEDED');
+  t.deepEqual(inspection(within.inspectionData), { input: VALUES, maxConcurrency: 0, toleratedFailurePercentage: 50 });
+});
+
+test('a mocked Map error with errorCausedByState: FAILED with the mocked error whatever the failure count; DEBUG shows the JSONPath Map’s paths and settings', async (t) => {
+  const machine = {
+    StartAt: 'State0',
+    States: {
+      State0: {
+        Type: 'Map',
+        ItemsPath: '$.Values',
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'HandleItem', States: { HandleItem: { Type: 'Pass', End: true } } },
+        ToleratedFailureCount: 2,
+        End: true,
+      },
+    },
+  };
+  for (const mapIterationFailureCount of [0, 2]) {
+    const r = await t.context.client.send(
+      new TestStateCommand({
+        definition: JSON.stringify(machine),
+        stateName: 'State0',
+        input: VALUES,
+        inspectionLevel: 'DEBUG',
+        stateConfiguration: { mapIterationFailureCount, errorCausedByState: 'HandleItem' },
+        mock: { errorOutput: { error: 'MockException', cause: 'Mock the error cause.' } },
+      }),
+    );
+    t.deepEqual([r.status, r.error, r.cause], ['FAILED', 'MockException', 'Mock the error cause.']);
+    const d = inspection(r.inspectionData);
+    t.deepEqual(Object.keys(d).sort(), ['afterInputPath', 'afterItemsPath', 'input', 'maxConcurrency', 'toleratedFailureCount']);
+    t.deepEqual(JSON.parse(d['afterInputPath'] as string), { Values: ['first', 'second', 'third'] });
+    t.deepEqual(JSON.parse(d['afterItemsPath'] as string), ['first', 'second', 'third']);
+    t.is(d['maxConcurrency'], 0);
+    t.is(d['toleratedFailureCount'], 2);
+  }
+});
+
+test('a mocked JSONPath Map still reads its items: ItemsPath into the context object, or States.Runtime when it is not an array', async (t) => {
+  const context = JSON.stringify({
+    Execution: { Id: 'arn:aws:states:::execution:MyStateMachine:execution-name-12345', Input: { 'input-value': 0, message: 'test data', values: ['charizard', 'pikachu', 'bulbasaur'] }, Name: 'execution-name-12345', RoleArn: 'arn:aws:iam:::role/StepFunctionsRole', StartTime: '2025-01-15T10:30:00.000Z' },
+    State: { EnteredTime: '2025-01-15T10:30:01.500Z', Name: 'MyTaskState', RetryCount: 0 },
+    StateMachine: { Id: 'arn:aws:states:::stateMachine:MyStateMachine', Name: 'MyStateMachine' },
+  });
+  const map = (itemsPath: string) => ({ Type: 'Map', ItemsPath: itemsPath, MaxConcurrency: 1, ItemProcessor: { StartAt: 'HandleItem', States: { HandleItem: { Type: 'Pass', End: true } } }, End: true });
+  const input = ['fire', 'electricity', 'grass'];
+  const mocked = ['CHARIZARD', 'PIKACHU', 'BULBASAUR'];
+  const ok = await run(t, map('$$.Execution.Input.values'), input, { inspectionLevel: 'TRACE', context, mock: { result: JSON.stringify(mocked) } });
+  t.is(ok.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(ok.output!), mocked);
+  const d = inspection(ok.inspectionData);
+  t.deepEqual(Object.keys(d).sort(), ['afterInputPath', 'afterItemsPath', 'afterResultPath', 'afterResultSelector', 'input', 'maxConcurrency']);
+  t.deepEqual(JSON.parse(d['afterInputPath'] as string), input);
+  t.deepEqual(JSON.parse(d['afterItemsPath'] as string), ['charizard', 'pikachu', 'bulbasaur']);
+  t.deepEqual(JSON.parse(d['afterResultSelector'] as string), mocked);
+  t.deepEqual(JSON.parse(d['afterResultPath'] as string), mocked);
+  t.is(d['maxConcurrency'], 1);
+  for (const [path, shown] of [['$$', '$'], ['$$.Execution.Input', '$.Execution.Input']] as const) {
+    const bad = await run(t, map(path), input, { inspectionLevel: 'TRACE', context, mock: { result: JSON.stringify(mocked) } });
+    t.deepEqual([bad.status, bad.error, bad.cause], ['FAILED', 'States.Runtime', `Reference path "${shown}" must point to array.`]);
+    t.deepEqual(Object.keys(inspection(bad.inspectionData)).sort(), ['afterInputPath', 'input']);
+    // States.Runtime: not even States.ALL catches it.
+    const uncaught = await run(t, { ...map(path), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handle' }] }, input, { context, mock: { result: JSON.stringify(mocked) } });
+    t.deepEqual([uncaught.status, uncaught.error], ['FAILED', 'States.Runtime']);
+  }
+  // A JSONata Map's Items that are no array: States.QueryEvaluationError, which Catch handles.
+  const items = await testMap(t, jsonataMap({ Items: '{% $states.input.Values[0] %}', Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Next: 'BadItems' }], End: true }), { mock: { result: '[]' } });
+  t.deepEqual([items.status, items.error, items.nextState], ['CAUGHT_ERROR', 'States.QueryEvaluationError', 'BadItems']);
+});
+
+test('DEBUG of a mocked Map: MaxConcurrency and ToleratedFailurePercentage as JSONata expressions; ItemSelector and ItemBatcher', async (t) => {
+  const result = { mock: { result: '[1, 1, 1]' } };
+  const concurrency = await testMap(t, jsonataMap({ Output: '{% $states %}', MaxConcurrency: '{% $variable := 1 %}', End: true }), result);
+  t.deepEqual(inspection(concurrency.inspectionData), { input: VALUES, maxConcurrency: 1 });
+  const percentage = await testMap(t, jsonataMap({ Output: '{% $states %}', ToleratedFailurePercentage: '{% $variable := 1 %}', End: true }), result);
+  t.deepEqual(inspection(percentage.inspectionData), { input: VALUES, maxConcurrency: 0, toleratedFailurePercentage: 1 });
+  // Computed by Stepstream (no AWS recording of these two members): one input per item, then batches.
+  const selected = await testMap(
+    t,
+    {
+      Type: 'Map',
+      ItemsPath: '$.Values',
+      ItemSelector: { 'value.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index' },
+      ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { run: 1 } },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      ResultSelector: { 'count.$': 'States.ArrayLength($)' },
+      ResultPath: '$.summary',
+      End: true,
+    },
+    { mock: { result: '[{"ok":1},{"ok":2}]' } },
+  );
+  t.is(selected.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(selected.output!), { Values: ['first', 'second', 'third'], summary: { count: 2 } });
+  const d = selected.inspectionData!;
+  t.deepEqual(JSON.parse(d.afterItemSelector!), [{ value: 'first', index: 0 }, { value: 'second', index: 1 }, { value: 'third', index: 2 }]);
+  t.deepEqual(JSON.parse(d.afterItemBatcher!), [
+    { BatchInput: { run: 1 }, Items: [{ value: 'first', index: 0 }, { value: 'second', index: 1 }] },
+    { BatchInput: { run: 1 }, Items: [{ value: 'third', index: 2 }] },
+  ]);
+  t.deepEqual(JSON.parse(d.afterResultSelector!), { count: 2 });
+  t.is(d.result, undefined);
+});

@@ -216,7 +216,9 @@ const checkContext = (state: Record<string, unknown>, text: string, mocked: bool
 /**
  * TestState: a single state (`definition` is the state), or a state of a whole machine
  * (`definition` is the machine, `stateName` the state), run on `input` with optional `variables`
- * and a `mock` answer for Task states; `inspectionLevel` DEBUG adds the data-flow steps.
+ * and a `mock` answer for a Task, Map or Parallel state (`stateConfiguration` says how many Map
+ * iterations failed, which state inside raised a mocked error, how many retries were used);
+ * `inspectionLevel` DEBUG adds the data-flow steps.
  */
 export const testState = ({ engine }: Deps): Operation => async (body) => {
   const decoded = decodeRequest(TestStateInput, body, {
@@ -290,6 +292,8 @@ export const testState = ({ engine }: Deps): Operation => async (body) => {
     ...(variables ? { variables } : {}),
     ...(context ? { context } : {}),
     ...(req.stateConfiguration?.retrierRetryCount != null ? { retrierRetryCount: req.stateConfiguration.retrierRetryCount } : {}),
+    ...(req.stateConfiguration?.mapIterationFailureCount != null ? { mapIterationFailureCount: req.stateConfiguration.mapIterationFailureCount } : {}),
+    ...(req.stateConfiguration?.errorCausedByState != null ? { errorCausedByState: req.stateConfiguration.errorCausedByState } : {}),
     ...(req.revealSecrets != null ? { revealSecrets: req.revealSecrets } : {}),
   });
   return E.right(result);
