@@ -2,6 +2,8 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   DescribeMapRunCommand,
+  DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListMapRunsCommand,
@@ -74,7 +76,7 @@ test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapR
     return r.mapRuns!.length > 0 ? r.mapRuns! : undefined;
   });
   t.deepEqual(runs.map((r) => r.mapRunArn), [mapRunArn]);
-  t.is(runs[0]!.stateMachineArn, stateMachineArn);
+  t.is(runs[0]!.stateMachineArn, `${stateMachineArn}/Items`, "the Map Run's sub-workflow (its label ARN), as recorded");
 
   const described = await eventually(async () => {
     const d = await client.send(new DescribeMapRunCommand({ mapRunArn }));
@@ -84,7 +86,8 @@ test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapR
   t.is(described.executionArn, executionArn);
   t.is(described.maxConcurrency, 2);
   t.is(described.toleratedFailureCount, 1);
-  t.like(described.executionCounts, { total: 4, succeeded: 3, failed: 1, running: 0, pending: 0 });
+  t.like(described.executionCounts, { total: 4, succeeded: 3, failed: 1, running: 0, pending: 0, resultsWritten: 3 });
+  t.deepEqual(described.itemCounts, described.executionCounts);
 
   const children = await client.send(new ListExecutionsCommand({ mapRunArn }));
   t.is(children.executions!.length, 4);
@@ -92,6 +95,18 @@ test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapR
   t.deepEqual(children.executions!.map((e) => e.status).sort(), ['FAILED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
   for (const e of children.executions!) started.add(e.executionArn!);
   await t.throwsAsync(client.send(new DescribeMapRunCommand({ mapRunArn: `${mapRunArn}x` })), { instanceOf: ResourceNotFound });
+
+  // The sub-workflow under its label ARN: the item processor its child runs execute.
+  const sub = await client.send(new DescribeStateMachineCommand({ stateMachineArn: runs[0]!.stateMachineArn }));
+  t.is(sub.label, 'Items');
+  t.is(sub.type, 'STANDARD');
+  t.deepEqual(Object.keys(JSON.parse(sub.definition!).States), ['Check', 'Nap', 'Done', 'Bad']);
+  t.is(JSON.parse(sub.definition!).ProcessorConfig, undefined);
+  const forChild = await client.send(new DescribeStateMachineForExecutionCommand({ executionArn: children.executions![0]!.executionArn }));
+  t.is(forChild.label, 'Items');
+  t.is(forChild.mapRunArn, mapRunArn);
+  t.is(forChild.definition, sub.definition);
+  await t.throwsAsync(client.send(new DescribeStateMachineCommand({ stateMachineArn: `${stateMachineArn}/NoSuchLabel` })), { name: 'StateMachineDoesNotExist' });
 });
 
 test('UpdateMapRun raises MaxConcurrency and the tolerated failures of a running Map Run; a finished one cannot be updated', async (t) => {

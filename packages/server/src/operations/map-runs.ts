@@ -8,7 +8,17 @@ import { epochSeconds } from '../protocol.js';
 import { between, decodeRequest, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 
-/** A Map Run's counts, from its child executions' statuses. */
+/**
+ * The ARN of a Map Run's sub-workflow, `…:stateMachine:<machine>/<label>`, from the Map Run's
+ * `…:mapRun:<machine>/<label>:<id>` (ListMapRuns reports it, recorded).
+ */
+export const mapRunStateMachineArn = (mapRunArn: string): string =>
+  mapRunArn.slice(0, mapRunArn.lastIndexOf(':')).replace(':mapRun:', ':stateMachine:');
+
+/**
+ * A Map Run's counts, from its child executions' statuses. `resultsWritten`: 0 while the run goes,
+ * then the children whose results the Map collected (recorded: 2 of 2 succeeded, no ResultWriter).
+ */
 const counts = (run: MapRunRow, byStatus: Record<string, number>) => {
   const running = byStatus['RUNNING'] ?? 0;
   const succeeded = byStatus['SUCCEEDED'] ?? 0;
@@ -24,7 +34,7 @@ const counts = (run: MapRunRow, byStatus: Record<string, number>) => {
     timedOut,
     aborted,
     total: run.total,
-    resultsWritten: 0,
+    resultsWritten: run.status === 'RUNNING' ? 0 : succeeded,
     failuresNotRedrivable: 0,
     pendingRedrive: 0,
   };
@@ -82,7 +92,7 @@ export const listMapRuns = ({ engine, tokens }: Deps): Operation => async (body)
     mapRuns: page.map((r) => ({
       executionArn: r.execution_arn,
       mapRunArn: r.arn,
-      stateMachineArn: execution.state_machine_arn,
+      stateMachineArn: mapRunStateMachineArn(r.arn),
       startDate: epochSeconds(r.start_date),
       ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
     })),
