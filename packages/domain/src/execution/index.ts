@@ -4,4 +4,5 @@ export { decideExecution, definitionOf } from './decide.js';
 export { contextObject, isoMillis } from './context-object.js';
 export { parseIsoOffset } from './interpreter.js';
 export { replayExecution, type ReplayResult } from './replay.js';
-export type { MapRunResult, MapRunSpec } from './map.js';
+export { batchItems, exceedsTolerance, numberAtPath, type ItemBatcher, type MapRunResult, type MapRunSpec } from './map.js';
+export { matchesError } from './error-policy.js';

@@ -9,6 +9,7 @@ import {
   queryPath,
   QueryEvaluationError,
   StatesError,
+  type EvaluationScope,
 } from '@stepstream/asl';
 import type { MapState, StateMachineDefinition } from '@stepstream/asl/definition';
 import { EventBatch, json, utf8Length } from './batch.js';
@@ -35,8 +36,12 @@ import {
 import type { PendingTask, SuspendedFrame } from './model.js';
 import { innerRestartOf, mapRunRestart } from './redrive.js';
 
-const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number => {
-  const r = queryPath(path, { ...scopeOf(f, e, input), input });
+const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number =>
+  numberAtPath(field, path, { ...scopeOf(f, e, input), input }, kind);
+
+/** A Map's number field read through its `…Path` variant (`MaxConcurrencyPath`, `ToleratedFailureCountPath`…). */
+export const numberAtPath = (field: string, path: string, scope: EvaluationScope, kind: 'integer' | 'float'): number => {
+  const r = queryPath(path, scope);
   if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${path}' : ${r.reason}`);
   // A numeric string counts as its number (rec: a variable holding "1" as ToleratedFailureCountPath).
   const raw = r.value;
@@ -259,9 +264,19 @@ const labelOf = (mapRunArn: string): string => {
  * `MaxInputBytesPerBatch` bytes of JSON (AWS Developer Guide, "ItemBatcher (Map)").
  */
 const childInputs = (s: MapState, count: number, itemInput: (i: number) => unknown): unknown[] => {
-  const batcher = s['ItemBatcher'] as { MaxItemsPerBatch?: number; MaxInputBytesPerBatch?: number; BatchInput?: unknown } | undefined;
+  const batcher = s['ItemBatcher'] as ItemBatcher | undefined;
   const all = Array.from({ length: count }, (_, i) => itemInput(i));
-  if (!batcher) return all;
+  return batcher ? batchItems(all, batcher) : all;
+};
+
+export interface ItemBatcher {
+  readonly MaxItemsPerBatch?: number;
+  readonly MaxInputBytesPerBatch?: number;
+  readonly BatchInput?: unknown;
+}
+
+/** Items cut into ItemBatcher batches, `{"Items": [...], "BatchInput": …}`. */
+export const batchItems = (all: readonly unknown[], batcher: ItemBatcher): unknown[] => {
   const maxItems = batcher.MaxItemsPerBatch ?? Number.POSITIVE_INFINITY;
   const maxBytes = batcher.MaxInputBytesPerBatch ?? 262_144;
   const wrap = (items: unknown[]) => (batcher.BatchInput === undefined ? { Items: items } : { BatchInput: batcher.BatchInput, Items: items });
@@ -276,6 +291,17 @@ const childInputs = (s: MapState, count: number, itemInput: (i: number) => unkno
   }
   if (current.length > 0) batches.push(current);
   return batches.map(wrap);
+};
+
+/**
+ * Whether `failed` of `total` iterations exceed the tolerated failures that are set: over the
+ * count, over the percentage, or with both set over both.
+ */
+export const exceedsTolerance = (failed: number, total: number, tolerance: { readonly count?: number | undefined; readonly percentage?: number | undefined }): boolean => {
+  const { count, percentage } = tolerance;
+  const overCount = count !== undefined && failed > count;
+  const overPercentage = percentage !== undefined && total > 0 && (failed / total) * 100 > percentage;
+  return count !== undefined && percentage !== undefined ? overCount && overPercentage : overCount || overPercentage;
 };
 
 /** What the runtime needs to run a Map Run: its child runs' definition and inputs, and its concurrency. */
@@ -366,9 +392,9 @@ const runDistributed = (
   const failed = results.filter((r) => !r.ok).length;
   const n = results.length;
   const runStartedId = mapRun.lastEventId;
-  const overCount = tolerated.toleratedCount === undefined ? failed > 0 : failed > tolerated.toleratedCount;
-  const overPercentage = tolerated.toleratedPercentage === undefined ? true : n > 0 && (failed / n) * 100 > tolerated.toleratedPercentage;
-  const exceeded = failed > 0 && (tolerated.toleratedCount !== undefined && tolerated.toleratedPercentage !== undefined ? overCount && overPercentage : tolerated.toleratedCount !== undefined ? overCount : tolerated.toleratedPercentage !== undefined ? overPercentage : true);
+  // With no tolerance set, any failure fails the run.
+  const untolerant = tolerated.toleratedCount === undefined && tolerated.toleratedPercentage === undefined;
+  const exceeded = failed > 0 && (untolerant || exceedsTolerance(failed, n, { count: tolerated.toleratedCount, percentage: tolerated.toleratedPercentage }));
   if (exceeded) {
     const failure: Failure = {
       error: 'States.ExceedToleratedFailureThreshold',
