@@ -77,6 +77,7 @@ import { runExpress } from './express.js';
 import { testState, type TestStateInput, type TestStateResult } from './test-state.js';
 import type { TaskTokens } from './task-tokens.js';
 import { handleCommand } from './command.js';
+import { StateMachineCache } from './state-machine-cache.js';
 import type { HttpConnections } from './http-task.js';
 import { Integrations } from './integrations.js';
 import type { MockConfig, MockedResponse } from './mocks.js';
@@ -239,11 +240,14 @@ export class Engine {
   private readonly inFlight = new Set<string>();
   /** Map Runs in progress in this process, by `parentStream#taskId`. */
   private readonly mapRuns = new Map<string, MapRunTracker>();
+  private readonly machines = new StateMachineCache();
+  private readonly watchedStore: EventStore;
   /** How often each mocked state has been invoked, per execution (`stream#state`). */
   private readonly mockInvocations = new Map<string, number>();
   private readonly effects = new Set<Promise<void>>();
 
   constructor(readonly options: EngineOptions) {
+    this.watchedStore = this.machines.watch(options.store);
     this.scope = options.scope ?? defaultArnScope;
     this.clock = options.clock ?? Date.now;
     this.uuid = options.uuid ?? randomUUID;
@@ -264,8 +268,9 @@ export class Engine {
     }, options.httpConnections ?? {});
   }
 
+  /** The store, through which every append to a state machine's stream refreshes the machine cache. */
   get store(): EventStore {
-    return this.options.store;
+    return this.watchedStore;
   }
   get db(): Kysely<any> {
     return this.options.db;
@@ -382,8 +387,8 @@ export class Engine {
     const located = locateStateMachine(arn);
     if (E.isLeft(located)) return located;
     const where = located.right;
-    const events = await this.store.readStream(where.stream);
-    return E.right({ ...foldStateMachine(asStateMachineEvents(events)), stream: where.stream });
+    const state = await this.machines.get(where.stream, async () => foldStateMachine(asStateMachineEvents(await this.store.readStream(where.stream))));
+    return E.right({ ...state, stream: where.stream });
   }
 
   async updateStateMachine(

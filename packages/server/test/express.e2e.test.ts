@@ -1,5 +1,6 @@
 import {
   CreateStateMachineCommand,
+  DeleteStateMachineCommand,
   DescribeExecutionCommand,
   InvalidArn,
   ListExecutionsCommand,
@@ -7,8 +8,10 @@ import {
   StartExecutionCommand,
   StartSyncExecutionCommand,
   StateMachineTypeNotSupported,
+  UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
+import { StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { ROLE, startStack, type Stack } from './harness.js';
 
 // Express machines through SDK v3: StartSyncExecution (the client needs disableHostPrefix against a
@@ -81,4 +84,15 @@ test('what AWS refuses on Express: StartSyncExecution on STANDARD, Describe of a
   const describe = await t.throwsAsync(stack.client.send(new DescribeExecutionCommand({ executionArn: started.executionArn })), { instanceOf: InvalidArn });
   t.is(describe?.message, "Invalid Arn: 'Resource type not valid in this context: express'");
   await t.throwsAsync(stack.client.send(new ListExecutionsCommand({ stateMachineArn: arn })), { instanceOf: StateMachineTypeNotSupported });
+});
+
+test('each StartSyncExecution runs the machine as it is now: an update, then a delete, are seen by the very next call', async (t) => {
+  const { stack, sync } = t.context;
+  const arn = await express(stack, 'sync-updated', { StartAt: 'P', States: { P: { Type: 'Pass', Result: 'first', End: true } } });
+  t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"first"');
+  t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"first"');
+  await stack.client.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'second', End: true } } }) }));
+  t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"second"');
+  await stack.client.send(new DeleteStateMachineCommand({ stateMachineArn: arn }));
+  await t.throwsAsync(sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn })), { instanceOf: StateMachineDoesNotExist });
 });

@@ -1,0 +1,53 @@
+import type { StateMachineState } from '@stepstream/domain';
+import type { EventStore } from '@stepstream/eventstore';
+
+/**
+ * The folded state of state machine streams, kept in memory: starting an execution reads its
+ * machine, and reading the stream was most of a StartSyncExecution's time (docs/benchmarks.md).
+ *
+ * An entry is dropped whenever this process appends to that stream — before the append and again
+ * after it, and a load that raced with an append does not store what it read — so this process
+ * always sees its own writes. Appends by another process are not seen: Stepstream runs one engine
+ * node per store (docs/architecture.md).
+ */
+export class StateMachineCache {
+  private readonly entries = new Map<string, StateMachineState>();
+  private readonly generations = new Map<string, number>();
+
+  constructor(private readonly limit = 1000) {}
+
+  /** The store as the engine uses it: every append to a `stateMachine-` stream drops that stream's entry. */
+  watch(store: EventStore): EventStore {
+    const wrapped = Object.create(store) as { -readonly [K in keyof EventStore]: EventStore[K] };
+    const drop = (stream: string) => {
+      if (stream.startsWith('stateMachine-')) this.invalidate(stream);
+    };
+    wrapped.appendToStream = async (stream, events, options) => {
+      drop(stream);
+      try {
+        return await store.appendToStream(stream, events, options);
+      } finally {
+        drop(stream);
+      }
+    };
+    return wrapped;
+  }
+
+  invalidate(stream: string): void {
+    this.entries.delete(stream);
+    this.generations.set(stream, (this.generations.get(stream) ?? 0) + 1);
+  }
+
+  /** The cached fold of `stream`, or `load()`'s, kept unless an append happened meanwhile. */
+  async get(stream: string, load: () => Promise<StateMachineState>): Promise<StateMachineState> {
+    const hit = this.entries.get(stream);
+    if (hit) return hit;
+    const generation = this.generations.get(stream) ?? 0;
+    const state = await load();
+    if ((this.generations.get(stream) ?? 0) === generation) {
+      if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(stream, state);
+    }
+    return state;
+  }
+}
