@@ -256,7 +256,7 @@ export class Engine {
     this.projector = getProjector({
       store: options.store,
       db: options.db,
-      projection: sfnReadModel,
+      projection: this.machines.following(sfnReadModel),
       onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
     });
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));

@@ -1,5 +1,18 @@
 import type { StateMachineState } from '@stepstream/domain';
 import type { EventStore } from '@stepstream/eventstore';
+import type { Projection, ProjectionHandler } from '@stepstream/projections';
+
+/** The events of a state machine's stream. */
+const STATE_MACHINE_EVENTS = [
+  'StateMachineCreated',
+  'StateMachineUpdated',
+  'StateMachineDeleted',
+  'StateMachineVersionPublished',
+  'StateMachineVersionDeleted',
+  'StateMachineAliasCreated',
+  'StateMachineAliasUpdated',
+  'StateMachineAliasDeleted',
+] as const;
 
 /**
  * The folded state of state machine streams, kept in memory: starting an execution reads its
@@ -7,8 +20,10 @@ import type { EventStore } from '@stepstream/eventstore';
  *
  * An entry is dropped whenever this process appends to that stream — before the append and again
  * after it, and a load that raced with an append does not store what it read — so this process
- * always sees its own writes. Appends by another process are not seen: Stepstream runs one engine
- * node per store (docs/architecture.md).
+ * always sees its own writes. Appends by another process sharing the store are seen once the read
+ * model projector reads them ({@link StateMachineCache.following}), as AWS's own updates are
+ * eventually consistent ("executions that start shortly after an update may use the previous
+ * definition").
  */
 export class StateMachineCache {
   private readonly entries = new Map<string, StateMachineState>();
@@ -49,5 +64,21 @@ export class StateMachineCache {
       this.entries.set(stream, state);
     }
     return state;
+  }
+
+  /**
+   * The projection with a handler for every event of a state machine's stream that also drops its
+   * entry: what another process wrote reaches this cache at the projector's pace.
+   */
+  following(projection: Projection): Projection {
+    const handlers: Record<string, ProjectionHandler> = { ...projection.handlers };
+    for (const type of STATE_MACHINE_EVENTS) {
+      const own = projection.handlers[type];
+      handlers[type] = async (tx, event, schema) => {
+        if (own) await own(tx, event, schema);
+        this.invalidate(event.streamName);
+      };
+    }
+    return { ...projection, handlers };
   }
 }

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
 import { StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
-import { ROLE, startStack, type Stack } from './harness.js';
+import { eventually, ROLE, startStack, type Stack } from './harness.js';
 
 // Express machines through SDK v3: StartSyncExecution (the client needs disableHostPrefix against a
 // local endpoint), asynchronous StartExecution, and the operations AWS refuses on Express.
@@ -95,4 +95,22 @@ test('each StartSyncExecution runs the machine as it is now: an update, then a d
   t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"second"');
   await stack.client.send(new DeleteStateMachineCommand({ stateMachineArn: arn }));
   await t.throwsAsync(sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn })), { instanceOf: StateMachineDoesNotExist });
+});
+
+test('an update written by another process (straight to the store) reaches StartSyncExecution once projected', async (t) => {
+  const { stack, sync } = t.context;
+  const arn = await express(stack, 'sync-elsewhere', { StartAt: 'P', States: { P: { Type: 'Pass', Result: 'mine', End: true } } });
+  t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"mine"');
+  // What another engine node sharing the store would append (this engine's own store wrapper is bypassed).
+  await stack.engine.options.store.appendToStream('stateMachine-123456789012:us-east-1:sync-elsewhere', [
+    {
+      type: 'StateMachineUpdated',
+      data: { stateMachineArn: arn, updateDate: Date.now(), revisionId: 'elsewhere', definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'theirs', End: true } } }) },
+    },
+  ]);
+  const output = await eventually(async () => {
+    const r = await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }));
+    return r.output === '"theirs"' ? r.output : undefined;
+  }, 5_000);
+  t.is(output, '"theirs"');
 });
