@@ -5,13 +5,7 @@
 //
 // Each task's input is {"numbers": [...]}; the answer is their sum. A task whose input has
 // "fail": true is answered with SendTaskFailure, so a Catch can route it.
-import {
-  GetActivityTaskCommand,
-  SendTaskFailureCommand,
-  SendTaskHeartbeatCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
+import { GetActivityTaskCommand, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 
 const [activityArn, endpoint = 'http://127.0.0.1:8083'] = process.argv.slice(2);
 if (!activityArn) {

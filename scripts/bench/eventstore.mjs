@@ -75,8 +75,6 @@ const config = {
   readAllMaxMs: quick ? 5_000 : 20_000,
 };
 
-
-
 // ---------------------------------------------------------------------------------------------
 // Payloads: Step Functions-like history events
 
@@ -145,7 +143,6 @@ const makeBatch = (execution, fromSeq, n) => Array.from({ length: n }, (_, i) =>
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
 
 const cpuCores = os.cpus().length;
 
@@ -330,7 +327,9 @@ const benchBackend = async ({ backend, store, storeSchema, rawSchema, rawFor, se
     filled += n + config.fillerBatch;
   }
   const fillMs = performance.now() - fillStart;
-  log(`  ${backend}: appended the ${config.bigStreamEvents}-event stream interleaved with ${filled - config.bigStreamEvents} other events in ${round(fillMs)} ms`);
+  log(
+    `  ${backend}: appended the ${config.bigStreamEvents}-event stream interleaved with ${filled - config.bigStreamEvents} other events in ${round(fillMs)} ms`,
+  );
 
   await selectQuery(`analyze ${storeSchema}.events`, []);
   const [{ count }] = (await selectQuery(`select count(*)::int as count from ${storeSchema}.events`, [])).rows;
@@ -437,7 +436,13 @@ const benchBackend = async ({ backend, store, storeSchema, rawSchema, rawFor, se
   };
   log(`  ${readStream.cell.padEnd(22)} adapter ${readStream.adapter.ms} ms | raw ${readStream.raw.ms} ms | ratio ${readStream.ratio}`);
 
-  return { backend, cells, bigStream: { events: config.bigStreamEvents, interleavedWith: filled - config.bigStreamEvents, appendMs: round(fillMs) }, readAll, readStream };
+  return {
+    backend,
+    cells,
+    bigStream: { events: config.bigStreamEvents, interleavedWith: filled - config.bigStreamEvents, appendMs: round(fillMs) },
+    readAll,
+    readStream,
+  };
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -579,7 +584,9 @@ const markdown = (results) => {
       `| ${ra.cell} (${fmt(ra.adapter.events)} events, pages of ${config.readPageSize}) | ${fmt(ra.adapter.ms)} ms${ra.adapter.complete ? '' : ' (stopped early)'} | ${fmt(ra.adapter.eventsPerSec)} | ${fmt(ra.raw.ms)} ms | ${fmt(ra.raw.eventsPerSec)} | ${fmt(ra.ratio)} |`,
     );
     const rs = b.readStream;
-    lines.push(`| ${rs.cell} | ${fmt(rs.adapter.ms)} ms | ${fmt(rs.adapter.eventsPerSec)} | ${fmt(rs.raw.ms)} ms | ${fmt(rs.raw.eventsPerSec)} | ${fmt(rs.ratio)} |`);
+    lines.push(
+      `| ${rs.cell} | ${fmt(rs.adapter.ms)} ms | ${fmt(rs.adapter.eventsPerSec)} | ${fmt(rs.raw.ms)} ms | ${fmt(rs.raw.eventsPerSec)} | ${fmt(rs.ratio)} |`,
+    );
   }
   lines.push('', 'ratio = adapter events/s ÷ raw events/s (raw = the plain INSERT / SELECT loop on the same backend, same concurrency and batch size).');
   return lines.join('\n');

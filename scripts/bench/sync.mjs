@@ -39,7 +39,13 @@ const definition = {
 
 const stats = (ms) => {
   const sorted = [...ms].sort((a, b) => a - b);
-  return { n: ms.length, p50: round(percentile(sorted, 0.5), 3), p90: round(percentile(sorted, 0.9), 3), p99: round(percentile(sorted, 0.99), 3), max: round(sorted.at(-1), 3) };
+  return {
+    n: ms.length,
+    p50: round(percentile(sorted, 0.5), 3),
+    p90: round(percentile(sorted, 0.9), 3),
+    p99: round(percentile(sorted, 0.99), 3),
+    max: round(sorted.at(-1), 3),
+  };
 };
 
 const measure = async (label, n, run) => {
@@ -69,7 +75,13 @@ const main = async () => {
   const engine = new Engine({ store, db: shared.db });
   await engine.start();
   const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
-  const client = new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' }, disableHostPrefix: true, maxAttempts: 1 });
+  const client = new SFNClient({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
+    disableHostPrefix: true,
+    maxAttempts: 1,
+  });
   cleanup = async () => {
     client.destroy();
     await api.close();
@@ -79,7 +91,12 @@ const main = async () => {
     await shared.pglite.close();
   };
   const { stateMachineArn } = await client.send(
-    new CreateStateMachineCommand({ name: 'bench-sync', type: 'EXPRESS', definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::123456789012:role/bench' }),
+    new CreateStateMachineCommand({
+      name: 'bench-sync',
+      type: 'EXPRESS',
+      definition: JSON.stringify(definition),
+      roleArn: 'arn:aws:iam::123456789012:role/bench',
+    }),
   );
   const http = await measure('http (SDK v3)', n, async (i) => {
     const r = await client.send(new StartSyncExecutionCommand({ stateMachineArn, input: JSON.stringify({ n: i + 1 }) }));

@@ -91,7 +91,6 @@ const config = {
 const READ_MODEL_SCHEMA = 'sfn_read';
 const ROLE = 'arn:aws:iam::123456789012:role/stepstream-bench';
 
-
 // The SDK warns once per process that its releases after January 2027 need Node 22; that says
 // nothing about this run, so it is switched off (the SDK's own switch) to keep progress readable.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -186,7 +185,6 @@ const workloads = [
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-
 /**
  * Runs `count` executions of `runOne(i)` (which resolves to the execution's output once it has
  * finished) with at most `concurrency` in flight; stops starting new ones after the deadline.
@@ -235,7 +233,8 @@ const runCell = async ({ name, count, concurrency, runOne, check }) => {
     p50Ms: round(percentile(latencies, 0.5), 1),
     p99Ms: round(percentile(latencies, 0.99), 1),
     nodeCpuPct: round(((cpu.user + cpu.system) / 1000 / ms) * 100),
-    machineCpuPct: machine0 && machine1 && machine1.total > machine0.total ? round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100) : null,
+    machineCpuPct:
+      machine0 && machine1 && machine1.total > machine0.total ? round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100) : null,
   };
 };
 
@@ -455,8 +454,7 @@ const withClient = async (work) => {
   }
 };
 
-const schemaExists = (schema) =>
-  withClient(async (c) => (await c.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount > 0);
+const schemaExists = (schema) => withClient(async (c) => (await c.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount > 0);
 
 const postgresInfo = () =>
   withClient(async (c) => {
@@ -529,7 +527,14 @@ const main = async () => {
       ...machineEnvironment(),
       peer: 'aws-local-stepfunctions 3.0.0 (pure in-memory interpreter, no persistence)',
     },
-    workloads: workloads.map((w) => ({ id: w.id, label: w.label, transitionsPerExecution: w.transitions, executions: w.executions, concurrency: w.concurrency, definition: w.definition })),
+    workloads: workloads.map((w) => ({
+      id: w.id,
+      label: w.label,
+      transitionsPerExecution: w.transitions,
+      executions: w.executions,
+      concurrency: w.concurrency,
+      definition: w.definition,
+    })),
     rows: [],
   };
   log(`state-transition benchmark${quick ? ' (quick)' : ''}`);
@@ -563,9 +568,17 @@ const main = async () => {
   for (const workload of workloads) {
     log(`${workload.id}: ${workload.executions} executions, ${workload.concurrency} in flight, ${workload.transitions} transitions each`);
     const peer = await benchPeer(workload);
-    const peerRow = { workload: workload.id, engine: 'aws-local-stepfunctions¹', store: 'none (memory)', ...peer, transitionsPerSec: round(peer.executionsPerSec * workload.transitions) };
+    const peerRow = {
+      workload: workload.id,
+      engine: 'aws-local-stepfunctions¹',
+      store: 'none (memory)',
+      ...peer,
+      transitionsPerSec: round(peer.executionsPerSec * workload.transitions),
+    };
     peers.set(workload.id, peerRow);
-    log(`  peer                         ${String(peer.executionsPerSec).padStart(8)} exec/s ${String(peerRow.transitionsPerSec).padStart(9)} trans/s (p50 ${peer.p50Ms} ms, cpu ${peer.nodeCpuPct}%)`);
+    log(
+      `  peer                         ${String(peer.executionsPerSec).padStart(8)} exec/s ${String(peerRow.transitionsPerSec).padStart(9)} trans/s (p50 ${peer.p50Ms} ms, cpu ${peer.nodeCpuPct}%)`,
+    );
   }
 
   const stepstreamRows = [];
@@ -583,7 +596,12 @@ const main = async () => {
         for (const mode of modes) {
           const base = { workload: workload.id, engine: `stepstream-${mode}`, store };
           const r = await benchStepstream(backend, store, workload, mode);
-          const row = { ...base, ...r, transitionsPerSec: round(r.executionsPerSec * workload.transitions), ratio: round(r.executionsPerSec / peer.executionsPerSec, 3) };
+          const row = {
+            ...base,
+            ...r,
+            transitionsPerSec: round(r.executionsPerSec * workload.transitions),
+            ratio: round(r.executionsPerSec / peer.executionsPerSec, 3),
+          };
           stepstreamRows.push(row);
           log(
             `  ${`${workload.id} stepstream-${mode}`.padEnd(34)} ${String(r.executionsPerSec).padStart(8)} exec/s ${String(row.transitionsPerSec).padStart(9)} trans/s ` +

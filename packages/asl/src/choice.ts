@@ -20,8 +20,7 @@ export type ChoiceRule = Readonly<Record<string, unknown>>;
  * `Invalid path '$.x': The choice state's condition path references an invalid value.`
  * (third-party executions against AWS; the public corpus has no such case).
  */
-const invalidConditionPath = (path: string) =>
-  runtimeError(`Invalid path '${path}': The choice state's condition path references an invalid value.`);
+const invalidConditionPath = (path: string) => runtimeError(`Invalid path '${path}': The choice state's condition path references an invalid value.`);
 
 const asRule = (v: unknown): ChoiceRule => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`Invalid Choice rule: ${JSON.stringify(v)}`);

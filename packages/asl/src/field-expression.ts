@@ -41,9 +41,7 @@ export const evaluateFieldExpression = (expression: string, scope: EvaluationSco
   if (scope.input === null && readsInput(expression)) throw runtimeError(NULL_INPUT_CAUSE);
   const r = queryPath(expression, scope);
   if (!r.found) {
-    throw runtimeError(
-      `The JSONPath '${expression}' specified for the field '${field}' could not be found in the input '${toJsonText(scope.input)}'`,
-    );
+    throw runtimeError(`The JSONPath '${expression}' specified for the field '${field}' could not be found in the input '${toJsonText(scope.input)}'`);
   }
   return r.value;
 };

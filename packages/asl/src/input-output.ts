@@ -60,8 +60,7 @@ export const applyOutputPath = (path: string | null | undefined, output: unknown
  * (`Unable to apply ReferencePath $.partitioned to input "…"`, aws/aws-cdk#29473). The error
  * name there was not shown; the fact sheet reports path errors as States.Runtime (inference).
  */
-const cannotApply = (path: string, rawInput: unknown) =>
-  runtimeError(`Unable to apply ReferencePath ${path} to input ${toJsonText(rawInput)}`);
+const cannotApply = (path: string, rawInput: unknown) => runtimeError(`Unable to apply ReferencePath ${path} to input ${toJsonText(rawInput)}`);
 
 /** Copies `node` with `value` placed at `steps`, creating missing objects on the way. */
 const place = (node: unknown, steps: readonly Segment[], value: unknown, fail: () => never): unknown => {

@@ -9,8 +9,7 @@
 export type JsonObject = Record<string, unknown>;
 
 /** True for JSON objects: not null, not arrays. */
-export const isJsonObject = (v: unknown): v is JsonObject =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Structural equality of JSON values; numbers compare by value (`1` equals `1.0`). */
 export const jsonEquals = (a: unknown, b: unknown): boolean => {

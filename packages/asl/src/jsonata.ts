@@ -58,7 +58,9 @@ const compiled = new Map<string, jsonata.Expression>();
  * Compiles an expression (memoised), or returns the parser's error (`S0201: Syntax error: …`)
  * for static validation.
  */
-export const compileJsonata = (body: string): { readonly ok: true; readonly expression: jsonata.Expression } | { readonly ok: false; readonly message: string } => {
+export const compileJsonata = (
+  body: string,
+): { readonly ok: true; readonly expression: jsonata.Expression } | { readonly ok: false; readonly message: string } => {
   const cached = compiled.get(body);
   if (cached) return { ok: true, expression: cached };
   try {
@@ -116,8 +118,11 @@ const awsFunctions = (scope: JsonataScope, fromMillis: (ms: number, picture?: st
   hash: (data: unknown, algorithm: unknown) => {
     if (typeof data !== 'string') fail(`The first argument of $hash must be a string, but was: ${JSON.stringify(data)}`);
     const name = typeof algorithm === 'string' ? HASH_ALGORITHMS[algorithm] : undefined;
-    if (name === undefined) fail(`The hashing algorithm of $hash must be one of ${Object.keys(HASH_ALGORITHMS).join(', ')}, but was: ${JSON.stringify(algorithm)}`);
-    return createHash(name!).update(data as string, 'utf8').digest('hex');
+    if (name === undefined)
+      fail(`The hashing algorithm of $hash must be one of ${Object.keys(HASH_ALGORITHMS).join(', ')}, but was: ${JSON.stringify(algorithm)}`);
+    return createHash(name!)
+      .update(data as string, 'utf8')
+      .digest('hex');
   },
   random: (seed?: unknown) => (seed === undefined ? scope.random() : new JavaRandom(BigInt(integer(seed, 'The seed of $random'))).nextDouble()),
   uuid: () => scope.uuid(),

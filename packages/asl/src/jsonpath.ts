@@ -28,9 +28,7 @@ export type PathResult = { readonly found: true; readonly value: unknown } | { r
 export type PathQuery = { readonly found: true; readonly value: unknown } | { readonly found: false; readonly reason: string };
 
 const select = (parsed: ParsedPath, root: unknown): PathQuery =>
-  isDefiniteSegments(parsed.segments)
-    ? evaluateDefinite(parsed.segments, root)
-    : { found: true, value: evaluateAll(parsed.segments, root, root) };
+  isDefiniteSegments(parsed.segments) ? evaluateDefinite(parsed.segments, root) : { found: true, value: evaluateAll(parsed.segments, root, root) };
 
 const strip = (q: PathQuery): PathResult => (q.found ? q : { found: false });
 

@@ -37,9 +37,11 @@ const singleJsonata = (state: Record<string, unknown>) => single(state, { QueryL
 const processor = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
 
 const diagnose = (definition: unknown): readonly Expected[] =>
-  parseDefinition(typeof definition === 'string' ? definition : JSON.stringify(definition)).diagnostics.map(
-    (d: Diagnostic): Expected => [d.code, d.message, d.location],
-  );
+  parseDefinition(typeof definition === 'string' ? definition : JSON.stringify(definition)).diagnostics.map((d: Diagnostic): Expected => [
+    d.code,
+    d.message,
+    d.location,
+  ]);
 
 // ───────────────────────────── the conformance corpus ─────────────────────────────
 
@@ -55,11 +57,17 @@ const fillPlaceholders = (text: string): string =>
 
 if (existsSync(casesDir)) {
   test('conformance corpus: every definition AWS accepted validates with no diagnostic', (t) => {
-    const files = readdirSync(casesDir).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(casesDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     const failures: string[] = [];
     let executions = 0;
     for (const file of files) {
-      const c = JSON.parse(readFileSync(new URL(file, casesDir), 'utf8')) as { definition: unknown; definitionString?: string; expected: Record<string, unknown> };
+      const c = JSON.parse(readFileSync(new URL(file, casesDir), 'utf8')) as {
+        definition: unknown;
+        definitionString?: string;
+        expected: Record<string, unknown>;
+      };
       // Cases whose `expected` has a status are executions: AWS accepted their definitions.
       if (c.expected['status'] === undefined) continue;
       executions++;
@@ -72,7 +80,9 @@ if (existsSync(casesDir)) {
   });
 } else {
   test(`conformance corpus: SKIPPED, ${fileURLToPath(casesDir)} is missing`, (t) => {
-    t.log(`The conformance corpus was not found at ${fileURLToPath(casesDir)} (the repository root's ../shared/conformance/cases); CI copies it there. Skipping the corpus check.`);
+    t.log(
+      `The conformance corpus was not found at ${fileURLToPath(casesDir)} (the repository root's ../shared/conformance/cases); CI copies it there. Skipping the corpus check.`,
+    );
     t.pass();
   });
 }
@@ -145,7 +155,8 @@ test('query language: a refused downgrade is the whole answer for its state (mea
 });
 
 test('query language: Choice rules — JSONPath operators in a JSONata rule, Condition required; Condition and Output in a JSONPath rule', (t) => {
-  const choice = (top: Record<string, unknown>, ...rules: unknown[]) => machine({ C: { Type: 'Choice', Choices: rules, Default: 'D' }, D: { Type: 'Succeed' } }, top);
+  const choice = (top: Record<string, unknown>, ...rules: unknown[]) =>
+    machine({ C: { Type: 'Choice', Choices: rules, Default: 'D' }, D: { Type: 'Succeed' } }, top);
   const J = { QueryLanguage: 'JSONata' };
   t.deepEqual(diagnose(choice(J, { Variable: '$.a', StringEquals: 'x', Next: 'D' })), [
     [SVF, jsonPathOnly('Variable'), '/States/C/Choices[0]'],
@@ -161,10 +172,13 @@ test('query language: Choice rules — JSONPath operators in a JSONata rule, Con
   t.deepEqual(diagnose(choice(J, { Condition: '{% $states.input.a = "x" %}', Output: { a: 1 }, Assign: { seen: true }, Comment: 'c', Next: 'D' })), []);
   // JSONPath: one diagnostic for a Condition in place of an operator, none from the JSONPath rule checks.
   t.deepEqual(diagnose(choice({}, { Condition: '{% true %}', Next: 'D' })), [[SVF, jsonataOnly('Condition'), '/States/C/Choices[0]']]);
-  t.deepEqual(diagnose(choice({}, { Variable: '$.a', IsPresent: true, Output: { a: 1 }, Next: 'D' }, { Not: { Variable: '$.a', IsNull: true, Output: 1 }, Next: 'D' })), [
-    [SVF, jsonataOnly('Output'), '/States/C/Choices[0]'],
-    [SVF, jsonataOnly('Output'), '/States/C/Choices[1]/Not'],
-  ]);
+  t.deepEqual(
+    diagnose(choice({}, { Variable: '$.a', IsPresent: true, Output: { a: 1 }, Next: 'D' }, { Not: { Variable: '$.a', IsNull: true, Output: 1 }, Next: 'D' })),
+    [
+      [SVF, jsonataOnly('Output'), '/States/C/Choices[0]'],
+      [SVF, jsonataOnly('Output'), '/States/C/Choices[1]/Not'],
+    ],
+  );
   t.deepEqual(diagnose(choice({}, { Variable: '$.a', IsPresent: true, Assign: { seen: true }, Next: 'D' })), []);
 });
 
@@ -192,7 +206,11 @@ test('expressions: one that does not parse gets INVALID_JSONATA_EXPRESSION and t
     ['', 'Unexpected end of expression'],
   ];
   for (const [expression, message] of measured) {
-    t.deepEqual(diagnose(jsonata({ Main: { Type: 'Pass', Output: `{% ${expression} %}`, End: true } })), [[INVALID, message, '/States/Main/Output']], expression);
+    t.deepEqual(
+      diagnose(jsonata({ Main: { Type: 'Pass', Output: `{% ${expression} %}`, End: true } })),
+      [[INVALID, message, '/States/Main/Output']],
+      expression,
+    );
   }
   t.deepEqual(diagnose(jsonata({ Main: { Type: 'Pass', Output: '{% $states.input.a[1] %}', End: true } })), []);
 });
@@ -208,22 +226,50 @@ test('expressions: every field that holds one is checked, at any depth, and loca
   ]);
   t.deepEqual(diagnose(singleJsonata({ Type: 'Pass', Assign: BAD })), [err('/States/S/Assign')]);
   t.deepEqual(
-    diagnose(singleJsonata({ Type: 'Task', Resource: LAMBDA, Arguments: { Payload: BAD }, TimeoutSeconds: BAD, HeartbeatSeconds: BAD, Credentials: { RoleArn: BAD } })),
+    diagnose(
+      singleJsonata({ Type: 'Task', Resource: LAMBDA, Arguments: { Payload: BAD }, TimeoutSeconds: BAD, HeartbeatSeconds: BAD, Credentials: { RoleArn: BAD } }),
+    ),
     [err('/States/S/Arguments/Payload'), err('/States/S/TimeoutSeconds'), err('/States/S/HeartbeatSeconds'), err('/States/S/Credentials/RoleArn')],
   );
   t.deepEqual(
-    diagnose(singleJsonata({ Type: 'Map', Items: BAD, ItemSelector: { v: BAD }, MaxConcurrency: BAD, ToleratedFailureCount: BAD, ToleratedFailurePercentage: BAD, ItemProcessor: processor })),
-    [err('/States/S/Items'), err('/States/S/ItemSelector/v'), err('/States/S/MaxConcurrency'), err('/States/S/ToleratedFailureCount'), err('/States/S/ToleratedFailurePercentage')],
+    diagnose(
+      singleJsonata({
+        Type: 'Map',
+        Items: BAD,
+        ItemSelector: { v: BAD },
+        MaxConcurrency: BAD,
+        ToleratedFailureCount: BAD,
+        ToleratedFailurePercentage: BAD,
+        ItemProcessor: processor,
+      }),
+    ),
+    [
+      err('/States/S/Items'),
+      err('/States/S/ItemSelector/v'),
+      err('/States/S/MaxConcurrency'),
+      err('/States/S/ToleratedFailureCount'),
+      err('/States/S/ToleratedFailurePercentage'),
+    ],
   );
   t.deepEqual(diagnose(singleJsonata({ Type: 'Wait', Seconds: BAD })), [err('/States/S/Seconds')]);
   t.deepEqual(diagnose(singleJsonata({ Type: 'Wait', Timestamp: BAD })), [err('/States/S/Timestamp')]);
   t.deepEqual(diagnose(singleJsonata({ Type: 'Fail', Error: BAD, Cause: BAD })), [err('/States/S/Error'), err('/States/S/Cause')]);
   t.deepEqual(
-    diagnose(jsonata({ C: { Type: 'Choice', Choices: [{ Condition: BAD, Output: { o: BAD }, Assign: { a: BAD }, Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } })),
+    diagnose(
+      jsonata({
+        C: { Type: 'Choice', Choices: [{ Condition: BAD, Output: { o: BAD }, Assign: { a: BAD }, Next: 'D' }], Default: 'D' },
+        D: { Type: 'Succeed' },
+      }),
+    ),
     [err('/States/C/Choices[0]/Condition'), err('/States/C/Choices[0]/Output/o'), err('/States/C/Choices[0]/Assign/a')],
   );
   t.deepEqual(
-    diagnose(jsonata({ T: { Type: 'Task', Resource: LAMBDA, End: true, Catch: [{ ErrorEquals: ['States.ALL'], Output: BAD, Assign: { e: BAD }, Next: 'H' }] }, H: { Type: 'Succeed' } })),
+    diagnose(
+      jsonata({
+        T: { Type: 'Task', Resource: LAMBDA, End: true, Catch: [{ ErrorEquals: ['States.ALL'], Output: BAD, Assign: { e: BAD }, Next: 'H' }] },
+        H: { Type: 'Succeed' },
+      }),
+    ),
     [err('/States/T/Catch[0]/Output'), err('/States/T/Catch[0]/Assign/e')],
   );
   // The fixed variants.
@@ -235,7 +281,10 @@ test('expressions: every field that holds one is checked, at any depth, and loca
 
 test('expressions: only a whole "{% … %}" string in a JSONata state is one; everything else is a literal', (t) => {
   // rec: the corpus case arguments BASE_LAMBDA_LITERALS passes " {% states.input %} " through.
-  t.deepEqual(diagnose(singleJsonata({ Type: 'Task', Resource: LAMBDA, Arguments: { a: ' {% 1 + %} ', b: 'x {% 1 +', c: '{% 1 + %} and more', d: '$states.result' } })), []);
+  t.deepEqual(
+    diagnose(singleJsonata({ Type: 'Task', Resource: LAMBDA, Arguments: { a: ' {% 1 + %} ', b: 'x {% 1 +', c: '{% 1 + %} and more', d: '$states.result' } })),
+    [],
+  );
   // JSONPath states evaluate no JSONata: their `{% %}` strings are data.
   t.deepEqual(diagnose(single({ Type: 'Pass', Result: { v: '{% 1 + %}' }, Parameters: { w: '{% $states.errorOutput %}' } })), []);
   t.deepEqual(diagnose(single({ Type: 'Fail', Error: '{% 1 + %}' })), []);
@@ -253,7 +302,10 @@ test('expressions: $states.result only in the Output and Assign of Task, Map and
   t.deepEqual(diagnose(singleJsonata({ Type: 'Map', Items: '{% [1, 2] %}', Output: { count: '{% $count($states.result) %}' }, ItemProcessor: processor })), []);
   t.deepEqual(diagnose(singleJsonata({ Type: 'Parallel', Branches: [processor], Output: '{% $states.result[0] %}' })), []);
   const caught = (catcher: Record<string, unknown>, state: Record<string, unknown> = {}) =>
-    jsonata({ T: { Type: 'Task', Resource: LAMBDA, End: true, ...state, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H', ...catcher }] }, H: { Type: 'Succeed' } });
+    jsonata({
+      T: { Type: 'Task', Resource: LAMBDA, End: true, ...state, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H', ...catcher }] },
+      H: { Type: 'Succeed' },
+    });
   t.deepEqual(diagnose(caught({ Output: E, Assign: { lastError: '{% $states.errorOutput %}' } })), []);
   // Refused: result where there is none.
   t.deepEqual(diagnose(singleJsonata({ Type: 'Pass', Output: R, Assign: { r: R } })), [noResult('/States/S/Output'), noResult('/States/S/Assign/r')]);
@@ -268,7 +320,10 @@ test('expressions: $states.result only in the Output and Assign of Task, Map and
   t.deepEqual(diagnose(jsonata({ Main: { Type: 'Pass', Output: '{% $states.errorOutput %}', End: true } })), [noErrorOutput('/States/Main/Output')]);
   t.deepEqual(diagnose(caught({}, { Output: E, Assign: { e: E } })), [noErrorOutput('/States/T/Output'), noErrorOutput('/States/T/Assign/e')]);
   // Both names in one expression: both reported.
-  t.deepEqual(diagnose(singleJsonata({ Type: 'Pass', Output: '{% [$states.result, $states.errorOutput] %}' })), [noResult('/States/S/Output'), noErrorOutput('/States/S/Output')]);
+  t.deepEqual(diagnose(singleJsonata({ Type: 'Pass', Output: '{% [$states.result, $states.errorOutput] %}' })), [
+    noResult('/States/S/Output'),
+    noErrorOutput('/States/S/Output'),
+  ]);
   // Other names under $states, and longer names, are not these two.
   t.deepEqual(diagnose(singleJsonata({ Type: 'Pass', Output: '{% [$states.input, $states.context, $states.results, $states.errorOutputs] %}' })), []);
 });
@@ -285,7 +340,9 @@ test('variables: names are identifiers of 1 to 80 characters, not `states`, in b
     t.deepEqual(diagnose(pass({ [name]: 1 })), [[SVF, badName(name), `/States/S/Assign/${name}`]], `JSONPath ${name}`);
     t.deepEqual(diagnose(passJsonata({ [name]: 1 })), [[SVF, badName(name), `/States/S/Assign/${name}`]], `JSONata ${name}`);
   }
-  t.deepEqual(diagnose(pass({ [`${eighty}y`]: 1 })), [[SVF, `The variable name '${eighty}y' is invalid: it must be at most 80 characters long`, `/States/S/Assign/${eighty}y`]]);
+  t.deepEqual(diagnose(pass({ [`${eighty}y`]: 1 })), [
+    [SVF, `The variable name '${eighty}y' is invalid: it must be at most 80 characters long`, `/States/S/Assign/${eighty}y`],
+  ]);
   t.deepEqual(diagnose(pass({ states: 1 })), [[SVF, "The variable name 'states' is reserved", '/States/S/Assign/states']]);
   t.deepEqual(diagnose(pass({ 'states.$': '$.a' })), [[SVF, "The variable name 'states' is reserved", '/States/S/Assign/states.$']]);
   t.deepEqual(diagnose(passJsonata({ states: 1 })), [[SVF, "The variable name 'states' is reserved", '/States/S/Assign/states']]);
@@ -302,16 +359,31 @@ test('variables: Assign is an object (or one expression in JSONata); rules and c
   t.deepEqual(diagnose(singleJsonata({ Type: 'Pass', Assign: 'a=1' })), [[SVF, 'Expected value of type Object', '/States/S/Assign']]);
   t.deepEqual(diagnose(singleJsonata({ Type: 'Pass', Assign: 7 })), [[SVF, 'Expected value of type Object', '/States/S/Assign']]);
   t.deepEqual(
-    diagnose(jsonata({ C: { Type: 'Choice', Choices: [{ Condition: '{% true %}', Assign: { 'my var': 1 }, Next: 'D' }], Default: 'D', Assign: { ok: 1 } }, D: { Type: 'Succeed' } })),
+    diagnose(
+      jsonata({
+        C: { Type: 'Choice', Choices: [{ Condition: '{% true %}', Assign: { 'my var': 1 }, Next: 'D' }], Default: 'D', Assign: { ok: 1 } },
+        D: { Type: 'Succeed' },
+      }),
+    ),
     [[SVF, badName('my var'), '/States/C/Choices[0]/Assign/my var']],
   );
   t.deepEqual(
-    diagnose(machine({ T: { Type: 'Task', Resource: LAMBDA, End: true, Catch: [{ ErrorEquals: ['States.ALL'], Assign: { 'err.$': '$.Error', 'bad[1]': 1 }, Next: 'H' }] }, H: { Type: 'Succeed' } })),
+    diagnose(
+      machine({
+        T: { Type: 'Task', Resource: LAMBDA, End: true, Catch: [{ ErrorEquals: ['States.ALL'], Assign: { 'err.$': '$.Error', 'bad[1]': 1 }, Next: 'H' }] },
+        H: { Type: 'Succeed' },
+      }),
+    ),
     [[SVF, badName('bad[1]'), '/States/T/Catch[0]/Assign/bad[1]']],
   );
   // Fixed.
   t.deepEqual(
-    diagnose(machine({ T: { Type: 'Task', Resource: LAMBDA, End: true, Catch: [{ ErrorEquals: ['States.ALL'], Assign: { 'err.$': '$.Error', bad1: 1 }, Next: 'H' }] }, H: { Type: 'Succeed' } })),
+    diagnose(
+      machine({
+        T: { Type: 'Task', Resource: LAMBDA, End: true, Catch: [{ ErrorEquals: ['States.ALL'], Assign: { 'err.$': '$.Error', bad1: 1 }, Next: 'H' }] },
+        H: { Type: 'Succeed' },
+      }),
+    ),
     [],
   );
 });
@@ -335,7 +407,14 @@ test('every problem of a definition is listed, across states, rules and catchers
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.e', Output: '{% $states.errorOutput %}', Next: 'Pick' }],
       Next: 'Pick',
     },
-    Pick: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'Done' }, { Condition: '{% 1 + %}', Next: 'Done' }], Default: 'Done' },
+    Pick: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.x', IsPresent: true, Next: 'Done' },
+        { Condition: '{% 1 + %}', Next: 'Done' },
+      ],
+      Default: 'Done',
+    },
     Inner: {
       Type: 'Map',
       ItemsPath: '$.items',

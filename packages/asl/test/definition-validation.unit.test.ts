@@ -23,9 +23,11 @@ const single = (state: Record<string, unknown>, top: Record<string, unknown> = {
   machine({ S: ['Choice', 'Succeed', 'Fail'].includes(state['Type'] as string) ? state : { End: true, ...state } }, top);
 
 const diagnose = (definition: unknown): readonly Expected[] =>
-  parseDefinition(typeof definition === 'string' ? definition : JSON.stringify(definition)).diagnostics.map(
-    (d: Diagnostic): Expected => [d.code, d.message, d.location],
-  );
+  parseDefinition(typeof definition === 'string' ? definition : JSON.stringify(definition)).diagnostics.map((d: Diagnostic): Expected => [
+    d.code,
+    d.message,
+    d.location,
+  ]);
 
 test('structure: AWS wording for missing fields, unknown types and fields, empty text, and locations', (t) => {
   // rec: test_sfn_api_validation EMPTY_DICT, EMPTY_STRING.
@@ -74,7 +76,7 @@ test('paths: JSONPath for InputPath/OutputPath, reference paths elsewhere, null 
 test('payload templates: `.$` values are paths or intrinsic calls, reported at the template; Credentials name a role', (t) => {
   const message = (key: string) => `The value for the field '${key}' must be a valid JSONPath or a valid intrinsic function call`;
   // rec: test_base_scenarios test_illegal_escapes (\" is no intrinsic escape).
-  t.deepEqual(diagnose(single({ Type: 'Pass', Parameters: { 'parsed.$': "States.StringToJson('{\"text\":\"An \\\"escaped\\\" quote\"}')" } })), [
+  t.deepEqual(diagnose(single({ Type: 'Pass', Parameters: { 'parsed.$': 'States.StringToJson(\'{"text":"An \\"escaped\\" quote"}\')' } })), [
     [SVF, message('parsed.$'), '/States/S/Parameters'],
   ]);
   t.deepEqual(diagnose(single({ Type: 'Pass', Parameters: { ok: { 'a.$': '$.vals[3:]', list: [{ 'b.$': 'nope' }] }, 'c.$': 3 } })), [
@@ -173,15 +175,26 @@ test('retry and catch: ErrorEquals, States.ALL alone and last, retrier bounds, c
       [SVF, 'Expected value of type Integer', '/States/T/Retry[2]/IntervalSeconds'],
     ],
   );
-  t.deepEqual(diagnose(task({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'H' }, { ErrorEquals: ['States.Timeout'], ResultPath: '$.a[0:2]' }] })), [
-    [SVF, "'States.ALL' can only appear in the last element", '/States/T/Catch[0]/ErrorEquals'],
-    [SVF, 'These fields are required: [Next]', '/States/T/Catch[1]'],
-    [SVF, 'Value is not a Reference Path', '/States/T/Catch[1]/ResultPath'],
-  ]);
+  t.deepEqual(
+    diagnose(
+      task({
+        Catch: [
+          { ErrorEquals: ['States.ALL'], Next: 'H' },
+          { ErrorEquals: ['States.Timeout'], ResultPath: '$.a[0:2]' },
+        ],
+      }),
+    ),
+    [
+      [SVF, "'States.ALL' can only appear in the last element", '/States/T/Catch[0]/ErrorEquals'],
+      [SVF, 'These fields are required: [Next]', '/States/T/Catch[1]'],
+      [SVF, 'Value is not a Reference Path', '/States/T/Catch[1]/ResultPath'],
+    ],
+  );
   // Unknown `States.` names are not refused: no AWS evidence that it does (see retry-catch.ts).
-  t.deepEqual(diagnose(task({ Retry: [{ ErrorEquals: ['States.Custom', 'States.HeartbeatTimeout'], JitterStrategy: 'FULL', MaxDelaySeconds: 5 }] })).slice(0, 1), [
-    ['MISSING_TRANSITION_TARGET', 'State "H" is not reachable.', '/States/H'],
-  ]);
+  t.deepEqual(
+    diagnose(task({ Retry: [{ ErrorEquals: ['States.Custom', 'States.HeartbeatTimeout'], JitterStrategy: 'FULL', MaxDelaySeconds: 5 }] })).slice(0, 1),
+    [['MISSING_TRANSITION_TARGET', 'State "H" is not reachable.', '/States/H']],
+  );
 });
 
 test('task: positive timeouts, one of each field and its Path, heartbeat below timeout, an ARN resource', (t) => {
@@ -200,7 +213,11 @@ test('task: positive timeouts, one of each field and its Path, heartbeat below t
   // JSONata may compute them.
   t.deepEqual(diagnose(task({ QueryLanguage: 'JSONata', TimeoutSeconds: '{% $states.input.t %}' })), []);
   t.deepEqual(diagnose(task({ Resource: 'my-function' })), [
-    [SVF, 'The resource provided my-function is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.', '/States/S/Resource'],
+    [
+      SVF,
+      'The resource provided my-function is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.',
+      '/States/S/Resource',
+    ],
   ]);
 });
 
@@ -212,19 +229,39 @@ test('map: concurrency and tolerance bounds, field or Path, Label, ProcessorConf
     ...extra,
   });
   // measured (floci-io/floci#3733).
-  t.deepEqual(diagnose(single({ Type: 'Map', ItemProcessor: processor(), MaxConcurrency: -1, ToleratedFailureCount: 1, ToleratedFailureCountPath: '$.n', ToleratedFailurePercentage: 100.5 })), [
-    [SVF, 'Minimum value is 0', '/States/S/MaxConcurrency'],
-    [SVF, 'There should only be one of the following fields: [ToleratedFailureCount, ToleratedFailureCountPath]', '/States/S'],
-    [SVF, 'Maximum value is 100.0', '/States/S/ToleratedFailurePercentage'],
-  ]);
   t.deepEqual(
-    diagnose(single({ Type: 'Map', ItemProcessor: processor(), ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { MaxItems: 100000001 } }, ItemBatcher: { MaxItemsPerBatch: -1 } })),
+    diagnose(
+      single({
+        Type: 'Map',
+        ItemProcessor: processor(),
+        MaxConcurrency: -1,
+        ToleratedFailureCount: 1,
+        ToleratedFailureCountPath: '$.n',
+        ToleratedFailurePercentage: 100.5,
+      }),
+    ),
+    [
+      [SVF, 'Minimum value is 0', '/States/S/MaxConcurrency'],
+      [SVF, 'There should only be one of the following fields: [ToleratedFailureCount, ToleratedFailureCountPath]', '/States/S'],
+      [SVF, 'Maximum value is 100.0', '/States/S/ToleratedFailurePercentage'],
+    ],
+  );
+  t.deepEqual(
+    diagnose(
+      single({
+        Type: 'Map',
+        ItemProcessor: processor(),
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { MaxItems: 100000001 } },
+        ItemBatcher: { MaxItemsPerBatch: -1 },
+      }),
+    ),
     [
       [SVF, 'Minimum value is 0', '/States/S/ItemBatcher/MaxItemsPerBatch'],
       [SVF, 'Maximum value is 100000000', '/States/S/ItemReader/ReaderConfig/MaxItems'],
     ],
   );
-  const label = (value: string) => diagnose(single({ Type: 'Map', Label: value, ItemProcessor: processor({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }) }));
+  const label = (value: string) =>
+    diagnose(single({ Type: 'Map', Label: value, ItemProcessor: processor({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }) }));
   t.deepEqual(label(''), [['INVALID_LABEL_NAME', 'Label cannot be empty', '/States/S/Label']]);
   t.deepEqual(label('1'.repeat(41)), [['INVALID_LABEL_NAME', 'Label cannot exceed 40 characters', '/States/S/Label']]);
   t.deepEqual(label('label_?'), [['INVALID_LABEL_NAME', "Label contains invalid character: '?'", '/States/S/Label']]);

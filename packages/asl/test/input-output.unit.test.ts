@@ -20,15 +20,21 @@ test('InputPath $$ selects the context object (context_object::test_input_path[$
 });
 
 test('InputPath that selects nothing fails (scenarios::test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_INPUTPATH])', (t) => {
-  t.like(t.throws(() => applyInputPath('$.NoSuchInputPath', { 'int-literal': 0 }, scope)), {
-    error: 'States.Runtime',
-    cause: "Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']",
-  });
+  t.like(
+    t.throws(() => applyInputPath('$.NoSuchInputPath', { 'int-literal': 0 }, scope)),
+    {
+      error: 'States.Runtime',
+      cause: "Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']",
+    },
+  );
 });
 
 test('the default $ passes a null input through; other paths on null fail', (t) => {
   t.is(applyInputPath(undefined, null, scope), null);
-  t.like(t.throws(() => applyInputPath('$.a', null, scope)), { cause: 'Unable to apply Path transformation to null or empty input.' });
+  t.like(
+    t.throws(() => applyInputPath('$.a', null, scope)),
+    { cause: 'Unable to apply Path transformation to null or empty input.' },
+  );
 });
 
 test('OutputPath: undefined means $, null means {} (fact sheet §4.1)', (t) => {
@@ -42,17 +48,23 @@ test('OutputPath $$.Execution.Input (context_object::test_output_path[$$.Executi
 });
 
 test('OutputPath that selects nothing fails (scenarios::test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_OUTPUTPATH])', (t) => {
-  t.like(t.throws(() => applyOutputPath('$.NoSuchOutputPath', { 'int-literal': 0 }, scope)), {
-    error: 'States.Runtime',
-    cause: "Invalid path '$.NoSuchOutputPath' : No results for path: $['NoSuchOutputPath']",
-  });
+  t.like(
+    t.throws(() => applyOutputPath('$.NoSuchOutputPath', { 'int-literal': 0 }, scope)),
+    {
+      error: 'States.Runtime',
+      cause: "Invalid path '$.NoSuchOutputPath' : No results for path: $['NoSuchOutputPath']",
+    },
+  );
 });
 
 test('OutputPath with a missing intermediate property (scenarios::test_catch_states_runtime)', (t) => {
-  t.like(t.throws(() => applyOutputPath('$.no.such.result.path', {}, scope)), {
-    error: 'States.Runtime',
-    cause: "Invalid path '$.no.such.result.path' : Missing property in path $['no']",
-  });
+  t.like(
+    t.throws(() => applyOutputPath('$.no.such.result.path', {}, scope)),
+    {
+      error: 'States.Runtime',
+      cause: "Invalid path '$.no.such.result.path' : Missing property in path $['no']",
+    },
+  );
 });
 
 test('ResultPath: null keeps the raw input, undefined and $ take the result', (t) => {
@@ -74,11 +86,14 @@ test('ResultPath creates missing objects and overwrites existing members', (t) =
   t.deepEqual(applyResultPath("$['a'][1]", { a: [0, 1, 2] }, 'x'), { a: [0, 'x', 2] });
 });
 
-test('ResultPath into a non-object fails with States.Runtime (aws/aws-cdk#29473 shows AWS\'s text)', (t) => {
-  t.like(t.throws(() => applyResultPath('$.partitioned', '{"min_size":10000}', 1)), {
-    error: 'States.Runtime',
-    cause: 'Unable to apply ReferencePath $.partitioned to input "{\\"min_size\\":10000}"',
-  });
+test("ResultPath into a non-object fails with States.Runtime (aws/aws-cdk#29473 shows AWS's text)", (t) => {
+  t.like(
+    t.throws(() => applyResultPath('$.partitioned', '{"min_size":10000}', 1)),
+    {
+      error: 'States.Runtime',
+      cause: 'Unable to apply ReferencePath $.partitioned to input "{\\"min_size\\":10000}"',
+    },
+  );
   t.throws(() => applyResultPath('$.a.b', { a: 5 }, 1));
 });
 

@@ -9,8 +9,7 @@ import test from 'ava';
 import { evaluateIntrinsic, isStatesError, type EvaluationScope } from '../src/index.js';
 
 const scope = (input: unknown, extra: Partial<EvaluationScope> = {}): EvaluationScope => ({ input, context: {}, ...extra });
-const run = (expression: string, input: unknown = {}, extra: Partial<EvaluationScope> = {}) =>
-  evaluateIntrinsic(expression, scope(input, extra));
+const run = (expression: string, input: unknown = {}, extra: Partial<EvaluationScope> = {}) => evaluateIntrinsic(expression, scope(input, extra));
 
 const recorded = test.macro({
   exec(t, _name: string, expression: string, input: unknown, expected: unknown) {
@@ -50,7 +49,16 @@ const CASES: ReadonlyArray<readonly [string, string, unknown, unknown]> = [
   ['test_array_partition#exec_hist_resp_14', PAIR('ArrayPartition'), pair([0, 1], 5), [[0, 1]]],
   ['test_array_partition#exec_hist_resp_20', PAIR('ArrayPartition'), pair([0, 1, 2, 3], 1), [[0], [1], [2], [3]]],
   ['test_array_partition#exec_hist_resp_22', PAIR('ArrayPartition'), pair([0, 1, 2, 3], 3), [[0, 1, 2], [3]]],
-  ['ASSIGN_FROM_INTRINSIC partitionedArray', 'States.ArrayPartition($.inputArray, 2)', ASSIGN_INPUT, [[1, 2], [3, 4], [5, 6]]],
+  [
+    'ASSIGN_FROM_INTRINSIC partitionedArray',
+    'States.ArrayPartition($.inputArray, 2)',
+    ASSIGN_INPUT,
+    [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+  ],
   // States.ArrayContains
   ['test_array_contains#exec_hist_resp_1', PAIR('ArrayContains'), pair([], []), false],
   ['test_array_contains#exec_hist_resp_4', PAIR('ArrayContains'), pair([[1, 2, 3], 2], [1, 2, 3]), true],
@@ -58,18 +66,53 @@ const CASES: ReadonlyArray<readonly [string, string, unknown, unknown]> = [
   ['test_array_contains#exec_hist_resp_7', PAIR('ArrayContains'), pair([true, false], true), true],
   ['ASSIGN_FROM_INTRINSIC containsElement', 'States.ArrayContains($.inputArray, 5)', ASSIGN_INPUT, true],
   // States.ArrayRange
-  ['test_array_range#exec_hist_resp_0', 'States.ArrayRange($.FunctionInput.fst, $.FunctionInput.snd, $.FunctionInput.trd)',
-    { FunctionInput: { fst: 0, snd: 9, trd: 3 } }, [0, 3, 6, 9]],
-  ['test_array_range#exec_hist_resp_1', 'States.ArrayRange($.FunctionInput.fst, $.FunctionInput.snd, $.FunctionInput.trd)',
-    { FunctionInput: { fst: 0, snd: 10, trd: 3 } }, [0, 3, 6, 9]],
+  [
+    'test_array_range#exec_hist_resp_0',
+    'States.ArrayRange($.FunctionInput.fst, $.FunctionInput.snd, $.FunctionInput.trd)',
+    { FunctionInput: { fst: 0, snd: 9, trd: 3 } },
+    [0, 3, 6, 9],
+  ],
+  [
+    'test_array_range#exec_hist_resp_1',
+    'States.ArrayRange($.FunctionInput.fst, $.FunctionInput.snd, $.FunctionInput.trd)',
+    { FunctionInput: { fst: 0, snd: 10, trd: 3 } },
+    [0, 3, 6, 9],
+  ],
   ['ASSIGN_FROM_INTRINSIC numberRange', 'States.ArrayRange(1, 10, 2)', ASSIGN_INPUT, [1, 3, 5, 7, 9]],
   // States.ArrayGetItem
   ['test_array_get_item#exec_hist_resp_0', PAIR('ArrayGetItem'), pair([1, 2, 3, 4, 5, 6, 7, 8, 9], 5), 6],
   ['ASSIGN_FROM_INTRINSIC thirdElement', 'States.ArrayGetItem($.inputArray, 2)', ASSIGN_INPUT, 3],
   // States.ArrayLength
   ['test_array_length#exec_hist_resp_0', 'States.ArrayLength($.FunctionInput)', { FunctionInput: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, 9],
-  ['test_array_unique#exec_hist_resp_0 (runs ArrayLength)', 'States.ArrayLength($.FunctionInput)',
-    { FunctionInput: [null, null, true, true, false, false, 1, 1, 1.1, 0, 0, 'HelloWorld', 'HelloWorld', [], [], [null], [null], { a: 1, b: 2 }, { a: 1, b: 2 }, { a: 1, b: 1 }] }, 20],
+  [
+    'test_array_unique#exec_hist_resp_0 (runs ArrayLength)',
+    'States.ArrayLength($.FunctionInput)',
+    {
+      FunctionInput: [
+        null,
+        null,
+        true,
+        true,
+        false,
+        false,
+        1,
+        1,
+        1.1,
+        0,
+        0,
+        'HelloWorld',
+        'HelloWorld',
+        [],
+        [],
+        [null],
+        [null],
+        { a: 1, b: 2 },
+        { a: 1, b: 2 },
+        { a: 1, b: 1 },
+      ],
+    },
+    20,
+  ],
   // States.ArrayUnique
   ['ASSIGN_FROM_INTRINSIC uniqueValues', 'States.ArrayUnique($.duplicateArray)', ASSIGN_INPUT, [1, 2, 3, 4]],
   // States.Base64Encode / Base64Decode
@@ -80,13 +123,25 @@ const CASES: ReadonlyArray<readonly [string, string, unknown, unknown]> = [
   // States.Hash
   ['test_hash#exec_hist_resp_1', PAIR('Hash'), pair('input data', 'SHA-1'), 'aaff4a450a104cd177d28d18d74485e8cae074b7'],
   ['test_hash#exec_hist_resp_2', PAIR('Hash'), pair('input data', 'SHA-256'), 'b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3'],
-  ['test_hash#exec_hist_resp_3', PAIR('Hash'), pair('input data', 'SHA-384'),
-    'd28a7d5cf25a74f11a50a18452b75e04bb3d70c9dd0510d6123aa008c756511b87525bdc835ebb27e1fb9e9374a15562'],
-  ['ASSIGN_FROM_INTRINSIC hashValue', "States.Hash($.inputString, 'SHA-256')", ASSIGN_INPUT,
-    '1cac63f39fd68d8c531f27b807610fb3d50f0fc3f186995767fb6316e7200a3e'],
+  [
+    'test_hash#exec_hist_resp_3',
+    PAIR('Hash'),
+    pair('input data', 'SHA-384'),
+    'd28a7d5cf25a74f11a50a18452b75e04bb3d70c9dd0510d6123aa008c756511b87525bdc835ebb27e1fb9e9374a15562',
+  ],
+  [
+    'ASSIGN_FROM_INTRINSIC hashValue',
+    "States.Hash($.inputString, 'SHA-256')",
+    ASSIGN_INPUT,
+    '1cac63f39fd68d8c531f27b807610fb3d50f0fc3f186995767fb6316e7200a3e',
+  ],
   // States.JsonMerge
-  ['test_json_merge#exec_hist_resp_0', 'States.JsonMerge($.FunctionInput.fst, $.FunctionInput.snd, false)',
-    pair({ a: { a1: 1, a2: 2 }, b: 2, d: 3 }, { a: { a3: 1, a4: 2 }, c: 3, d: 4 }), { a: { a3: 1, a4: 2 }, b: 2, c: 3, d: 4 }],
+  [
+    'test_json_merge#exec_hist_resp_0',
+    'States.JsonMerge($.FunctionInput.fst, $.FunctionInput.snd, false)',
+    pair({ a: { a1: 1, a2: 2 }, b: 2, d: 3 }, { a: { a3: 1, a4: 2 }, c: 3, d: 4 }),
+    { a: { a3: 1, a4: 2 }, b: 2, c: 3, d: 4 },
+  ],
   ['ASSIGN_FROM_INTRINSIC mergedJson', 'States.JsonMerge($.json1, $.json2, false)', ASSIGN_INPUT, { a: 1, b: 2, c: 3, d: 4 }],
   // States.StringToJson
   ['test_string_to_json#exec_hist_resp_1', 'States.StringToJson($.FunctionInput)', { FunctionInput: ' ' }, null],
@@ -118,12 +173,19 @@ const CASES: ReadonlyArray<readonly [string, string, unknown, unknown]> = [
   ['test_format_1#exec_hist_resp_0', "States.Format('Formatting argument {}.', $.FunctionInput)", { FunctionInput: '' }, 'Formatting argument .'],
   ['test_format_1#exec_hist_resp_4', "States.Format('Formatting argument {}.', $.FunctionInput)", { FunctionInput: 1 }, 'Formatting argument 1.'],
   ['test_format_1#exec_hist_resp_5', "States.Format('Formatting argument {}.', $.FunctionInput)", { FunctionInput: 1.1 }, 'Formatting argument 1.1.'],
-  ['test_format_2#exec_hist_resp_3', "States.Format('Formatting arguments fst={} and snd={}.', $.FunctionInput.fst, $.FunctionInput.snd)",
-    pair(null, null), 'Formatting arguments fst=null and snd=null.'],
-  ['test_format_2#exec_hist_resp_6', "States.Format('Formatting arguments fst={} and snd={}.', $.FunctionInput.fst, $.FunctionInput.snd)",
-    pair('{"Arg1": 1, "Arg2": []}', 'x'), 'Formatting arguments fst={"Arg1": 1, "Arg2": []} and snd=x.'],
-  ['ASSIGN_FROM_INTRINSIC formattedString', "States.Format('Hello {}, welcome to {}!', $.name, $.place)", ASSIGN_INPUT,
-    'Hello John, welcome to LocalStack!'],
+  [
+    'test_format_2#exec_hist_resp_3',
+    "States.Format('Formatting arguments fst={} and snd={}.', $.FunctionInput.fst, $.FunctionInput.snd)",
+    pair(null, null),
+    'Formatting arguments fst=null and snd=null.',
+  ],
+  [
+    'test_format_2#exec_hist_resp_6',
+    "States.Format('Formatting arguments fst={} and snd={}.', $.FunctionInput.fst, $.FunctionInput.snd)",
+    pair('{"Arg1": 1, "Arg2": []}', 'x'),
+    'Formatting arguments fst={"Arg1": 1, "Arg2": []} and snd=x.',
+  ],
+  ['ASSIGN_FROM_INTRINSIC formattedString', "States.Format('Hello {}, welcome to {}!', $.name, $.place)", ASSIGN_INPUT, 'Hello John, welcome to LocalStack!'],
 ];
 
 for (const row of CASES) test(recorded, ...row);
@@ -149,10 +211,10 @@ test('nested calls (test_generic::test_nested_calls_1#exec_hist_resp_0)', (t) =>
 test('nested StringToJson of an escaped literal (test_json_manipulation::test_json_merge_escaped_argument)', (t) => {
   const context = { Execution: { Input: { input_field: { constant_input_field: 'constant_value' } } } };
   t.deepEqual(
-    evaluateIntrinsic(
-      'States.JsonMerge(States.StringToJson(\'{"constant_in_literal": "false"}\'), $$.Execution.Input.input_field, false)',
-      { input: {}, context },
-    ),
+    evaluateIntrinsic('States.JsonMerge(States.StringToJson(\'{"constant_in_literal": "false"}\'), $$.Execution.Input.input_field, false)', {
+      input: {},
+      context,
+    }),
     { constant_in_literal: 'false', constant_input_field: 'constant_value' },
   );
 });
@@ -183,8 +245,8 @@ const invalid = test.macro({
 });
 
 // Third-party executions on AWS fail these with States.Runtime and "Invalid arguments in States.X".
-test(invalid, "States.MathAdd($.a, 1)", { a: 'NOT A NUMBER' }, 'States.MathAdd');
-test(invalid, "States.StringToJson($.a)", { a: '{not json' }, 'States.StringToJson');
+test(invalid, 'States.MathAdd($.a, 1)', { a: 'NOT A NUMBER' }, 'States.MathAdd');
+test(invalid, 'States.StringToJson($.a)', { a: '{not json' }, 'States.StringToJson');
 test(invalid, "States.Format('{} {}', $.a)", { a: 1 }, 'States.Format');
 test(invalid, 'States.ArrayGetItem($.a, 3)', { a: [1, 2, 3] }, 'States.ArrayGetItem');
 test(invalid, 'States.ArrayPartition($.a, 0)', { a: [1] }, 'States.ArrayPartition');

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
 import { evaluateJsonata, evaluateJsonataTemplate, expectJsonataType, isJsonataText, QueryEvaluationError, type JsonataScope } from '../src/index.js';
 
@@ -15,7 +15,7 @@ const scope = (over: Partial<JsonataScope> = {}): JsonataScope => ({
   ...over,
 });
 const ev = (expression: string, over: Partial<JsonataScope> = {}) => evaluateJsonata(`{% ${expression} %}`, scope(over), 'Output');
-const failure = (t: import('ava').ExecutionContext, expression: string, over: Partial<JsonataScope> = {}) => {
+const failure = (t: ExecutionContext, expression: string, over: Partial<JsonataScope> = {}) => {
   const e = t.throws(() => ev(expression, over), { instanceOf: QueryEvaluationError });
   t.is(e?.error, 'States.QueryEvaluationError');
   return e!;
@@ -54,7 +54,13 @@ test('$range includes its end, steps either way, and a one-item range is its ite
 });
 
 test('$hash gives a lowercase hex digest for each of AWS’s algorithms and refuses others', (t) => {
-  for (const [name, node] of [['MD5', 'md5'], ['SHA-1', 'sha1'], ['SHA-256', 'sha256'], ['SHA-384', 'sha384'], ['SHA-512', 'sha512']] as const) {
+  for (const [name, node] of [
+    ['MD5', 'md5'],
+    ['SHA-1', 'sha1'],
+    ['SHA-256', 'sha256'],
+    ['SHA-384', 'sha384'],
+    ['SHA-512', 'sha512'],
+  ] as const) {
     t.is(ev(`$hash('input data', '${name}')`), createHash(node).update('input data').digest('hex'));
   }
   failure(t, "$hash('x', 'SHA-3')");
@@ -121,6 +127,9 @@ test('non-finite numbers become the strings JavaScript names them by; runtime er
 
 test('a result of the wrong type names what was expected (rec: Items)', (t) => {
   const e = t.throws(() => expectJsonataType('{% true %}', true, 'array', 'Items'), { instanceOf: QueryEvaluationError });
-  t.is(e?.cause, "The JSONata expression 'true' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'boolean' for value: true");
+  t.is(
+    e?.cause,
+    "The JSONata expression 'true' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'boolean' for value: true",
+  );
   t.notThrows(() => expectJsonataType('{% [1] %}', [1], 'array', 'Items'));
 });

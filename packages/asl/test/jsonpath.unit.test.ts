@@ -30,7 +30,17 @@ const noInput = test.macro({
   },
   title: (_p, path: string) => `indefinite ${path} on {} selects [] (base/test_base::test_json_path_array_wildcard_or_slice_with_no_input[${path}])`,
 });
-for (const p of ['$.item.items[1:5]', '$.item.items[1:]', '$.item.items[:1]', '$.item.items[*]', '$.items[*].itemValue', '$.items[1:].itemValue', '$.items[:1]', '$.items[*]', '$[*]']) {
+for (const p of [
+  '$.item.items[1:5]',
+  '$.item.items[1:]',
+  '$.item.items[:1]',
+  '$.item.items[*]',
+  '$.items[*].itemValue',
+  '$.items[1:].itemValue',
+  '$.items[:1]',
+  '$.items[*]',
+  '$[*]',
+]) {
   test(noInput, p);
 }
 
@@ -49,11 +59,16 @@ test('a trailing multi-property step merges into one object (Jayway)', (t) => {
 });
 
 test('filters select matching elements (base/test_base::test_state_pass_regex_json_path_base)', (t) => {
-  const users = { users: [{ year: 1997, status: 0 }, { year: 1998, status: 1 }] };
+  const users = {
+    users: [
+      { year: 1997, status: 0 },
+      { year: 1998, status: 1 },
+    ],
+  };
   t.deepEqual(selectPath('$.users[?(@.status == 0)]', users), { found: true, value: [{ year: 1997, status: 0 }] });
   t.deepEqual(selectPath('$.users[?(@.year > 1997 && @.status != 0)].year', users), { found: true, value: [1998] });
   t.deepEqual(selectPath('$.users[?(@.missing)]', users), { found: true, value: [] });
-  t.deepEqual(selectPath("$.u[?(@.n =~ /a.*/i)].n", { u: [{ n: 'Ab' }, { n: 'ba' }] }), { found: true, value: ['Ab'] });
+  t.deepEqual(selectPath('$.u[?(@.n =~ /a.*/i)].n', { u: [{ n: 'Ab' }, { n: 'ba' }] }), { found: true, value: ['Ab'] });
   t.deepEqual(selectPath('$.u[?(@.n in [1, 2])].n', { u: [{ n: 1 }, { n: 3 }] }), { found: true, value: [1] });
 });
 
@@ -105,5 +120,5 @@ test("queryPath gives Jayway's reason, which AWS quotes", (t) => {
   // scenarios::test_catch_states_runtime
   t.deepEqual(queryPath('$.no.such.result.path', scope({})), { found: false, reason: "Missing property in path $['no']" });
   t.deepEqual(queryPath('$.a.b', scope({ a: {} })), { found: false, reason: "No results for path: $['a']['b']" });
-  t.deepEqual(queryPath('$.a[3]', scope({ a: [] })), { found: false, reason: 'No results for path: $[\'a\'][3]' });
+  t.deepEqual(queryPath('$.a[3]', scope({ a: [] })), { found: false, reason: "No results for path: $['a'][3]" });
 });

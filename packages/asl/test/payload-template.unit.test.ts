@@ -30,10 +30,11 @@ test('templates are evaluated recursively in objects and arrays', (t) => {
 
 test('`.$` keys read the context object (base/test_base::test_query_context_object_values)', (t) => {
   const context = { Execution: { Id: 'arn:x', Input: { message: 'TestMessage' } }, State: { Name: 'QueryValues1' } };
-  t.deepEqual(
-    evaluatePayloadTemplate({ 'execution_id.$': '$$.Execution.Id', 'state_name.$': '$$.State.Name', 'context_object.$': '$$' }, scope({}, context)),
-    { execution_id: 'arn:x', state_name: 'QueryValues1', context_object: context },
-  );
+  t.deepEqual(evaluatePayloadTemplate({ 'execution_id.$': '$$.Execution.Id', 'state_name.$': '$$.State.Name', 'context_object.$': '$$' }, scope({}, context)), {
+    execution_id: 'arn:x',
+    state_name: 'QueryValues1',
+    context_object: context,
+  });
 });
 
 test('an indefinite path on missing data gives [] (base/test_base::test_json_path_array_wildcard_or_slice_with_no_input[$.items[*]])', (t) => {
@@ -41,13 +42,18 @@ test('an indefinite path on missing data gives [] (base/test_base::test_json_pat
 });
 
 test('filters in templates (base/test_base::test_state_pass_regex_json_path_base)', (t) => {
-  const input = { users: [{ year: 1997, status: 0 }, { year: 1998, status: 1 }] };
+  const input = {
+    users: [
+      { year: 1997, status: 0 },
+      { year: 1998, status: 1 },
+    ],
+  };
   t.deepEqual(evaluatePayloadTemplate({ 'FromInput.$': '$.users[?(@.status == 0)]' }, scope(input)), {
     FromInput: [{ year: 1997, status: 0 }],
   });
 });
 
-test('a path that selects nothing fails with AWS\'s cause (scenarios::test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_CONTEXTPATH])', (t) => {
+test("a path that selects nothing fails with AWS's cause (scenarios::test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_CONTEXTPATH])", (t) => {
   const e = t.throws(() =>
     evaluatePayloadTemplate({ 'value.$': '$$.Execution.Input.no_such_jsonpath' }, scope({ 'int-literal': 0 }, { Execution: { Input: { 'int-literal': 0 } } })),
   );
@@ -58,10 +64,13 @@ test('a path that selects nothing fails with AWS\'s cause (scenarios::test_inval
 });
 
 test('a path on a null input fails with "Unable to apply Path transformation to null or empty input."', (t) => {
-  t.like(t.throws(() => evaluatePayloadTemplate({ 'Input.$': '$' }, scope(null))), {
-    error: 'States.Runtime',
-    cause: 'Unable to apply Path transformation to null or empty input.',
-  });
+  t.like(
+    t.throws(() => evaluatePayloadTemplate({ 'Input.$': '$' }, scope(null))),
+    {
+      error: 'States.Runtime',
+      cause: 'Unable to apply Path transformation to null or empty input.',
+    },
+  );
 });
 
 test('Fail ErrorPath/CausePath take paths or intrinsics (base/test_base::test_state_fail_intrinsic, context_object::test_error_cause_path)', (t) => {
@@ -75,10 +84,13 @@ test('Fail ErrorPath/CausePath take paths or intrinsics (base/test_base::test_st
 });
 
 test('a missing ErrorPath names the field without `.$` (scenarios::test_invalid_jsonpath[INVALID_JSONPATH_IN_ERRORPATH])', (t) => {
-  t.like(t.throws(() => evaluateFieldExpression('$.ErrorX', scope({ Error: 'error-value' }), 'ErrorPath')), {
-    error: 'States.Runtime',
-    cause: `The JSONPath '$.ErrorX' specified for the field 'ErrorPath' could not be found in the input '{"Error":"error-value"}'`,
-  });
+  t.like(
+    t.throws(() => evaluateFieldExpression('$.ErrorX', scope({ Error: 'error-value' }), 'ErrorPath')),
+    {
+      error: 'States.Runtime',
+      cause: `The JSONPath '$.ErrorX' specified for the field 'ErrorPath' could not be found in the input '{"Error":"error-value"}'`,
+    },
+  );
 });
 
 test('a `__proto__` key stays data', (t) => {

@@ -39,7 +39,13 @@ test('intrinsic arguments, nested calls, inside nested Maps under the inner stat
             ItemProcessor: {
               ProcessorConfig: { Mode: 'INLINE' },
               StartAt: 'Summate',
-              States: { Summate: { Type: 'Pass', Assign: { 'Sum.$': 'States.MathAdd(States.MathAdd(States.MathAdd($yCurrent, $xCurrent), $zCurrent), $bias)' }, End: true } },
+              States: {
+                Summate: {
+                  Type: 'Pass',
+                  Assign: { 'Sum.$': 'States.MathAdd(States.MathAdd(States.MathAdd($yCurrent, $xCurrent), $zCurrent), $bias)' },
+                  End: true,
+                },
+              },
             },
             End: true,
           },
@@ -52,11 +58,23 @@ test('intrinsic arguments, nested calls, inside nested Maps under the inner stat
 });
 
 test('path fields: ErrorPath/CausePath, ItemsPath, MaxConcurrencyPath, ToleratedFailure…Path', (t) => {
-  t.deepEqual(variableReferences(machine({ P: { Type: 'Pass', Assign: { e: 1 }, Next: 'Fail' }, Fail: { Type: 'Fail', CausePath: '$causeVar', ErrorPath: '$errorVar' } })), {
-    Fail: ['causeVar', 'errorVar'],
-  });
+  t.deepEqual(
+    variableReferences(
+      machine({ P: { Type: 'Pass', Assign: { e: 1 }, Next: 'Fail' }, Fail: { Type: 'Fail', CausePath: '$causeVar', ErrorPath: '$errorVar' } }),
+    ),
+    {
+      Fail: ['causeVar', 'errorVar'],
+    },
+  );
   const map = (fields: Record<string, unknown>) =>
-    machine({ MapState: { Type: 'Map', ...fields, ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'H', States: { H: { Type: 'Pass', End: true } } }, End: true } });
+    machine({
+      MapState: {
+        Type: 'Map',
+        ...fields,
+        ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'H', States: { H: { Type: 'Pass', End: true } } },
+        End: true,
+      },
+    });
   t.deepEqual(variableReferences(map({ ItemsPath: '$PokemonList' })), { MapState: ['PokemonList'] });
   t.deepEqual(variableReferences(map({ ItemsPath: '$.Values', MaxConcurrencyPath: '$maxConcurrency' })), { MapState: ['maxConcurrency'] });
   t.deepEqual(variableReferences(map({ ToleratedFailurePercentagePath: '$toleratedFailurePercentage', ToleratedFailureCountPath: '$toleratedFailureCount' })), {
@@ -70,7 +88,19 @@ test('no reads at all: no variableReferences (Assign from the input or the resul
     State1: { Type: 'Pass', Assign: { result: 'SUCCESS', 'originalResult.$': '$.input' }, End: true },
   });
   t.is(variableReferences(d), undefined);
-  t.is(variableReferences(machine({ M: { Type: 'Map', ItemSelector: { 'value.$': '$$.Map.Item.Value', bucketName: '$bucket' }, ItemProcessor: { StartAt: 'X', States: { X: { Type: 'Pass', End: true } } }, End: true } })), undefined);
+  t.is(
+    variableReferences(
+      machine({
+        M: {
+          Type: 'Map',
+          ItemSelector: { 'value.$': '$$.Map.Item.Value', bucketName: '$bucket' },
+          ItemProcessor: { StartAt: 'X', States: { X: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      }),
+    ),
+    undefined,
+  );
 });
 
 test('JSONata (inferred from the same rule): free variables only, not $states, functions or names the expression binds', (t) => {

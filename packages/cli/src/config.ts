@@ -63,7 +63,12 @@ export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv)
   if (functionsDir !== undefined && lambdaEndpoint !== undefined) {
     throw new UsageError('Set either STEPSTREAM_FUNCTIONS (a directory of functions) or STEPSTREAM_LAMBDA_ENDPOINT (an Invoke API), not both');
   }
-  const functions = functionsDir !== undefined ? { kind: 'directory' as const, dir: resolve(functionsDir) } : lambdaEndpoint !== undefined ? { kind: 'endpoint' as const, url: lambdaEndpoint } : undefined;
+  const functions =
+    functionsDir !== undefined
+      ? { kind: 'directory' as const, dir: resolve(functionsDir) }
+      : lambdaEndpoint !== undefined
+        ? { kind: 'endpoint' as const, url: lambdaEndpoint }
+        : undefined;
   const connections = flag(args, 'http-connections') ?? env['STEPSTREAM_HTTP_CONNECTIONS'];
   const mockConfig = flag(args, 'mock-config') ?? env['STEPSTREAM_MOCK_CONFIG'];
   return {

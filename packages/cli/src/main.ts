@@ -39,9 +39,14 @@ const serve = async (args: readonly string[]) => {
   const log = makeLogger(config.logLevel);
   const opened = await openStores(config.store);
   const lambda =
-    config.functions?.kind === 'directory' ? new DirectoryFunctions(config.functions.dir) : config.functions?.kind === 'endpoint' ? new EndpointFunctions(config.functions.url) : undefined;
+    config.functions?.kind === 'directory'
+      ? new DirectoryFunctions(config.functions.dir)
+      : config.functions?.kind === 'endpoint'
+        ? new EndpointFunctions(config.functions.url)
+        : undefined;
   if (config.functions?.kind === 'directory') {
-    if (!existsSync(config.functions.dir)) log.warn(`STEPSTREAM_FUNCTIONS=${config.functions.dir} does not exist: every Lambda Task will fail with Lambda.ResourceNotFoundException until it does`);
+    if (!existsSync(config.functions.dir))
+      log.warn(`STEPSTREAM_FUNCTIONS=${config.functions.dir} does not exist: every Lambda Task will fail with Lambda.ResourceNotFoundException until it does`);
     else log.info(`Lambda functions: the modules in ${config.functions.dir} (NAME.mjs exporting handler)`);
   }
   const httpConnections = config.httpConnectionsFile !== undefined ? loadHttpConnections(config.httpConnectionsFile) : undefined;
@@ -58,7 +63,9 @@ const serve = async (args: readonly string[]) => {
   });
   const { recovered } = await engine.start();
   const api = await serveApi({ engine, host: config.host, port: config.port, log });
-  log.info(`stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}; ${recovered} running executions resumed)`);
+  log.info(
+    `stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}; ${recovered} running executions resumed)`,
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

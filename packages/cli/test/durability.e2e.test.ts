@@ -46,21 +46,28 @@ const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exi
 test.serial('kill -9 while executions wait: after a restart every one completes, late timers fire at once, nothing is lost or repeated', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
   const port = await freePort();
-  const client = new SFNClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  const client = new SFNClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    maxAttempts: 1,
+  });
   try {
     let server = await serve(dataDir, port);
-    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
-      name: 'waits',
-      roleArn: 'arn:aws:iam::123456789012:role/r',
-      definition: JSON.stringify({
-        StartAt: 'Short',
-        States: {
-          Short: { Type: 'Wait', Seconds: 1, Next: 'Long' },
-          Long: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'Done' },
-          Done: { Type: 'Pass', Result: 'done', ResultPath: '$.result', End: true },
-        },
+    const { stateMachineArn } = await client.send(
+      new CreateStateMachineCommand({
+        name: 'waits',
+        roleArn: 'arn:aws:iam::123456789012:role/r',
+        definition: JSON.stringify({
+          StartAt: 'Short',
+          States: {
+            Short: { Type: 'Wait', Seconds: 1, Next: 'Long' },
+            Long: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'Done' },
+            Done: { Type: 'Pass', Result: 'done', ResultPath: '$.result', End: true },
+          },
+        }),
       }),
-    }));
+    );
     const executions: string[] = [];
     for (let i = 0; i < 6; i++) {
       const r = await client.send(new StartExecutionCommand({ stateMachineArn, name: `run-${i}`, input: JSON.stringify({ seconds: 2 + (i % 3), i }) }));
@@ -85,10 +92,23 @@ test.serial('kill -9 while executions wait: after a restart every one completes,
       t.is(d.status, 'SUCCEEDED');
       t.is(JSON.parse(d.output!).result, 'done');
       const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
-      t.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1), 'ids are dense: nothing lost');
+      t.deepEqual(
+        events.map((e) => e.id),
+        events.map((_, i) => i + 1),
+        'ids are dense: nothing lost',
+      );
       t.deepEqual(
         events.map((e) => e.type),
-        ['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+        [
+          'ExecutionStarted',
+          'WaitStateEntered',
+          'WaitStateExited',
+          'WaitStateEntered',
+          'WaitStateExited',
+          'PassStateEntered',
+          'PassStateExited',
+          'ExecutionSucceeded',
+        ],
         'each event once: nothing repeated',
       );
     }
@@ -111,53 +131,66 @@ test.serial('kill -9 while executions wait: after a restart every one completes,
   }
 });
 
-test.serial('kill -9 with an activity task scheduled and a Wait inside a Parallel branch: after a restart the task is served and the branch resumes', async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
-  const port = await freePort();
-  const client = new SFNClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
-  try {
-    let server = await serve(dataDir, port);
-    const { activityArn } = await client.send(new CreateActivityCommand({ name: 'after-restart' }));
-    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
-      name: 'task-and-wait',
-      roleArn: 'arn:aws:iam::123456789012:role/r',
-      definition: JSON.stringify({
-        StartAt: 'Both',
-        States: {
-          Both: {
-            Type: 'Parallel',
-            End: true,
-            Branches: [
-              { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activityArn, End: true } } },
-              { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2, End: true } } },
-            ],
-          },
-        },
-      }),
-    }));
-    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{"job":1}' }));
-    await new Promise((r) => setTimeout(r, 300));
-    server.kill('SIGKILL');
-    await exited(server);
-    server = await serve(dataDir, port);
-    const task = await client.send(new GetActivityTaskCommand({ activityArn, workerName: 'after' }));
-    t.deepEqual(JSON.parse(task.input!), { job: 1 }, 'the task scheduled before the kill is served after the restart');
-    await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"worked"' }));
-    let d = await client.send(new DescribeExecutionCommand({ executionArn }));
-    const deadline = Date.now() + 10_000;
-    while (d.status === 'RUNNING' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      d = await client.send(new DescribeExecutionCommand({ executionArn }));
+test.serial(
+  'kill -9 with an activity task scheduled and a Wait inside a Parallel branch: after a restart the task is served and the branch resumes',
+  async (t) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
+    const port = await freePort();
+    const client = new SFNClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    try {
+      let server = await serve(dataDir, port);
+      const { activityArn } = await client.send(new CreateActivityCommand({ name: 'after-restart' }));
+      const { stateMachineArn } = await client.send(
+        new CreateStateMachineCommand({
+          name: 'task-and-wait',
+          roleArn: 'arn:aws:iam::123456789012:role/r',
+          definition: JSON.stringify({
+            StartAt: 'Both',
+            States: {
+              Both: {
+                Type: 'Parallel',
+                End: true,
+                Branches: [
+                  { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activityArn, End: true } } },
+                  { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2, End: true } } },
+                ],
+              },
+            },
+          }),
+        }),
+      );
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{"job":1}' }));
+      await new Promise((r) => setTimeout(r, 300));
+      server.kill('SIGKILL');
+      await exited(server);
+      server = await serve(dataDir, port);
+      const task = await client.send(new GetActivityTaskCommand({ activityArn, workerName: 'after' }));
+      t.deepEqual(JSON.parse(task.input!), { job: 1 }, 'the task scheduled before the kill is served after the restart');
+      await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"worked"' }));
+      let d = await client.send(new DescribeExecutionCommand({ executionArn }));
+      const deadline = Date.now() + 10_000;
+      while (d.status === 'RUNNING' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        d = await client.send(new DescribeExecutionCommand({ executionArn }));
+      }
+      t.is(d.status, 'SUCCEEDED');
+      t.deepEqual(JSON.parse(d.output!), ['worked', { job: 1 }]);
+      const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+      t.deepEqual(
+        events.map((e) => e.id),
+        events.map((_, i) => i + 1),
+      );
+      t.is(events.filter((e) => e.type === 'ActivityStarted').length, 1);
+      server.kill('SIGTERM');
+      await exited(server);
+    } finally {
+      client.destroy();
+      await rm(dataDir, { recursive: true, force: true });
     }
-    t.is(d.status, 'SUCCEEDED');
-    t.deepEqual(JSON.parse(d.output!), ['worked', { job: 1 }]);
-    const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
-    t.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1));
-    t.is(events.filter((e) => e.type === 'ActivityStarted').length, 1);
-    server.kill('SIGTERM');
-    await exited(server);
-  } finally {
-    client.destroy();
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -52,22 +52,18 @@ const make = <Tag extends ApiErrorTag>(_tag: Tag, message: string, reason?: stri
 export const invalidArn = (arn: string, problem: ArnProblem) =>
   make(
     'InvalidArn',
-    problem.kind === 'prefix'
-      ? `Invalid Arn: 'Invalid ARN prefix: ${arn}'`
-      : `Invalid Arn: 'Resource type not valid in this context: ${problem.resourceType}'`,
+    problem.kind === 'prefix' ? `Invalid Arn: 'Invalid ARN prefix: ${arn}'` : `Invalid Arn: 'Resource type not valid in this context: ${problem.resourceType}'`,
   );
 /** An ARN that is well formed but names something this deployment cannot use (a missing mock test case). */
 export const invalidArnDetail = (detail: string) => make('InvalidArn', `Invalid Arn: '${detail}'`);
 export const invalidName = (name: string) => make('InvalidName', `Invalid Name: '${name}'`);
 export const invalidDefinition = (detail: string) => make('InvalidDefinition', `Invalid State Machine Definition: '${detail}'`);
-export const invalidExecutionInput = (detail: string) =>
-  make('InvalidExecutionInput', `Invalid State Machine Execution Input: '${detail}'`);
+export const invalidExecutionInput = (detail: string) => make('InvalidExecutionInput', `Invalid State Machine Execution Input: '${detail}'`);
 export const invalidToken = () => make('InvalidToken', `Invalid Token: 'Invalid token'`);
 export const stateMachineAlreadyExists = (arn: string) => make('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
 export const stateMachineDoesNotExist = (arn: string) => make('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
 export const stateMachineDeleting = (arn: string) => make('StateMachineDeleting', `State Machine is being deleted: '${arn}'`);
-export const stateMachineTypeNotSupported = () =>
-  make('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+export const stateMachineTypeNotSupported = () => make('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
 export const executionAlreadyExists = (arn: string) => make('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
 export const executionDoesNotExist = (arn: string) => make('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
 /** rec: UpdateStateMachineAlias on a missing alias. */
@@ -75,7 +71,11 @@ export const aliasNotFound = (): ApiError<'ResourceNotFound'> => ({ _tag: 'Resou
 export const executionNotRedrivable = (message: string) => make('ExecutionNotRedrivable', message);
 export const conflict = (message: string) => make('ConflictException', message);
 export const serviceQuotaExceeded = (message: string) => make('ServiceQuotaExceededException', message);
-export const resourceNotFound = (arn: string): ApiError<'ResourceNotFound'> => ({ _tag: 'ResourceNotFound', message: `Resource not found: '${arn}'`, resourceName: arn });
+export const resourceNotFound = (arn: string): ApiError<'ResourceNotFound'> => ({
+  _tag: 'ResourceNotFound',
+  message: `Resource not found: '${arn}'`,
+  resourceName: arn,
+});
 export const tooManyTags = (arn: string): ApiError<'TooManyTags'> => ({
   _tag: 'TooManyTags',
   message: `Too many tags: a resource can have at most 50 tags; '${arn}' would have more`,
@@ -99,5 +99,8 @@ export const internalFailure = (requestId: string) =>
   make('InternalFailure', `The request processing has failed because of an unknown error, exception or failure. Request id: ${requestId}`);
 
 export const isApiError = (e: unknown): e is ApiError =>
-  typeof e === 'object' && e !== null && typeof (e as ApiError)._tag === 'string' && typeof (e as ApiError).message === 'string' &&
+  typeof e === 'object' &&
+  e !== null &&
+  typeof (e as ApiError)._tag === 'string' &&
+  typeof (e as ApiError).message === 'string' &&
   (e as ApiError)._tag in ApiErrorTag;

@@ -10,8 +10,7 @@ export const defaultArnScope: ArnScope = { partition: 'aws', region: 'us-east-1'
 const prefix = (s: ArnScope) => `arn:${s.partition}:states:${s.region}:${s.account}`;
 
 export const stateMachineArn = (s: ArnScope, name: string) => `${prefix(s)}:stateMachine:${name}`;
-export const executionArn = (s: ArnScope, stateMachineName: string, name: string) =>
-  `${prefix(s)}:execution:${stateMachineName}:${name}`;
+export const executionArn = (s: ArnScope, stateMachineName: string, name: string) => `${prefix(s)}:execution:${stateMachineName}:${name}`;
 export const activityArn = (s: ArnScope, name: string) => `${prefix(s)}:activity:${name}`;
 
 export type ResourceType = 'stateMachine' | 'execution' | 'express' | 'activity' | 'mapRun';

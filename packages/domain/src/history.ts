@@ -137,7 +137,12 @@ export interface HistoryEventData {
   readonly activitySucceededEventDetails?: { readonly output: string; readonly outputDetails: PayloadDetails };
   readonly activityFailedEventDetails?: ErrorCauseDetails;
   readonly activityTimedOutEventDetails?: ErrorCauseDetails;
-  readonly lambdaFunctionScheduledEventDetails?: { readonly resource: string; readonly input: string; readonly inputDetails: PayloadDetails; readonly timeoutInSeconds?: number };
+  readonly lambdaFunctionScheduledEventDetails?: {
+    readonly resource: string;
+    readonly input: string;
+    readonly inputDetails: PayloadDetails;
+    readonly timeoutInSeconds?: number;
+  };
   readonly lambdaFunctionSucceededEventDetails?: { readonly output: string; readonly outputDetails: PayloadDetails };
   readonly lambdaFunctionFailedEventDetails?: ErrorCauseDetails;
   readonly lambdaFunctionTimedOutEventDetails?: ErrorCauseDetails;

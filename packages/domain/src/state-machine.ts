@@ -1,5 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { conflict, invalidEncryptionConfiguration, serviceQuotaExceeded, stateMachineAlreadyExists, stateMachineDoesNotExist, type ApiError } from './api-errors.js';
+import {
+  conflict,
+  invalidEncryptionConfiguration,
+  serviceQuotaExceeded,
+  stateMachineAlreadyExists,
+  stateMachineDoesNotExist,
+  type ApiError,
+} from './api-errors.js';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
 
@@ -252,9 +259,12 @@ export const decidePublishVersion = (
   if (c.revisionId !== undefined && c.revisionId !== revision) {
     return E.left(conflict(`Failed to publish the State Machine version for revision ${c.revisionId}. The current State Machine revision is ${revision}.`));
   }
-  const existing = Object.values(s.versions ?? {}).filter((v) => v.revisionId === revision).sort((a, b) => b.version - a.version)[0];
+  const existing = Object.values(s.versions ?? {})
+    .filter((v) => v.revisionId === revision)
+    .sort((a, b) => b.version - a.version)[0];
   if (existing) return E.right({ events: [], version: existing });
-  if (Object.keys(s.versions ?? {}).length >= MAX_VERSIONS) return E.left(serviceQuotaExceeded(`The maximum number of versions (${MAX_VERSIONS}) for ${c.stateMachineArn} has been reached.`));
+  if (Object.keys(s.versions ?? {}).length >= MAX_VERSIONS)
+    return E.left(serviceQuotaExceeded(`The maximum number of versions (${MAX_VERSIONS}) for ${c.stateMachineArn} has been reached.`));
   const number = (s.lastVersion ?? 0) + 1;
   const version: StateMachineVersion = {
     stateMachineArn: c.stateMachineArn,

@@ -1,4 +1,12 @@
-import { decideExecution, evolveExecution, foldExecution, type DecisionEnv, type ExecutionInfo, type ExecutionState, type NewHistoryEvent } from '../src/index.js';
+import {
+  decideExecution,
+  evolveExecution,
+  foldExecution,
+  type DecisionEnv,
+  type ExecutionInfo,
+  type ExecutionState,
+  type NewHistoryEvent,
+} from '../src/index.js';
 
 /** Builders for the decider's given/when/then tests. */
 

@@ -6,7 +6,14 @@ import { decideExecution, nextTimerAt, replayExecution, type NewHistoryEvent } f
 
 test('Pass → Succeed: Entered/Exited pairs, the first Entered points to 0, ExecutionSucceeded to the last Exited', (t) => {
   const events = startWith({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Succeed' } } }, '{"k":1}');
-  t.deepEqual(brief(events), ['1<0 ExecutionStarted', '2<0 PassStateEntered', '3<2 PassStateExited', '4<3 SucceedStateEntered', '5<4 SucceedStateExited', '6<5 ExecutionSucceeded']);
+  t.deepEqual(brief(events), [
+    '1<0 ExecutionStarted',
+    '2<0 PassStateEntered',
+    '3<2 PassStateExited',
+    '4<3 SucceedStateEntered',
+    '5<4 SucceedStateExited',
+    '6<5 ExecutionSucceeded',
+  ]);
   t.is(events[5]!.data.executionSucceededEventDetails!.output, '{"k":1}');
   t.true(events.every((e) => e.data.timestamp === T0));
   t.deepEqual(events[0]!.metadata?.['trigger'], { type: 'StartExecution' });
@@ -15,7 +22,10 @@ test('Pass → Succeed: Entered/Exited pairs, the first Entered points to 0, Exe
 
 test('Pass: InputPath → Parameters → ResultPath into the raw input → OutputPath', (t) => {
   const events = startWith(
-    { StartAt: 'A', States: { A: { Type: 'Pass', InputPath: '$.in', Parameters: { 'v.$': '$.v', fixed: 1 }, ResultPath: '$.out', OutputPath: '$.out', End: true } } },
+    {
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', InputPath: '$.in', Parameters: { 'v.$': '$.v', fixed: 1 }, ResultPath: '$.out', OutputPath: '$.out', End: true } },
+    },
     '{"in":{"v":"x"},"other":true}',
   );
   t.is(events[2]!.data.stateExitedEventDetails!.output, '{"v":"x","fixed":1}');
@@ -76,17 +86,24 @@ test('Wait in the future: the decision stops at WaitStateEntered with a durable 
 test('Wait already due (Seconds 0, a past Timestamp) runs through in the same decision', (t) => {
   for (const wait of [{ Seconds: 0 }, { Timestamp: '2020-01-01T00:00:00Z' }, { TimestampPath: '$.at' }]) {
     const events = startWith({ StartAt: 'W', States: { W: { Type: 'Wait', ...wait, End: true } } }, '{"at":"2024-01-01T00:00:00.000000Z"}');
-    t.deepEqual(events.map((e) => e.type), ['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'ExecutionSucceeded']);
+    t.deepEqual(
+      events.map((e) => e.type),
+      ['ExecutionStarted', 'WaitStateEntered', 'WaitStateExited', 'ExecutionSucceeded'],
+    );
     t.is(events[1]!.metadata, undefined);
   }
 });
 
 test('Wait with a bad SecondsPath or TimestampPath fails with States.Runtime and AWS’s cause', (t) => {
-  const secs = startWith({ StartAt: 'WaitState', States: { WaitState: { Type: 'Wait', SecondsPath: '$.input.waitSeconds', End: true } } }, '{"input":{"waitSeconds":1.5}}');
+  const secs = startWith(
+    { StartAt: 'WaitState', States: { WaitState: { Type: 'Wait', SecondsPath: '$.input.waitSeconds', End: true } } },
+    '{"input":{"waitSeconds":1.5}}',
+  );
   t.deepEqual(brief(secs), ['1<0 ExecutionStarted', '2<0 WaitStateEntered', '3<2 ExecutionFailed']);
   t.deepEqual(secs[2]!.data.executionFailedEventDetails, {
     error: 'States.Runtime',
-    cause: "An error occurred while executing the state 'WaitState' (entered at the event id #2). The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5",
+    cause:
+      "An error occurred while executing the state 'WaitState' (entered at the event id #2). The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5",
   });
   const ts = startWith({ StartAt: 'S', States: { S: { Type: 'Wait', TimestampPath: '$.start_at', End: true } } }, '{"start_at":"2024-01-01T00:00:00.000000"}');
   t.is(
@@ -111,7 +128,10 @@ test('TimeoutSeconds: the execution times out with States.Timeout at startDate +
   const state = fold(startWith({ TimeoutSeconds: 5, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 60, End: true } } }));
   t.is(nextTimerAt(state), T0 + 5000);
   const fired = decideExecution(state, { type: 'FireTimers' }, env(T0 + 5000));
-  t.deepEqual(fired.map((e) => e.type), ['ExecutionTimedOut']);
+  t.deepEqual(
+    fired.map((e) => e.type),
+    ['ExecutionTimedOut'],
+  );
   t.deepEqual(fired[0]!.data.executionTimedOutEventDetails, { error: 'States.Timeout' });
   t.is(fold(fired, state).status, 'TIMED_OUT');
 });
@@ -138,7 +158,9 @@ test('replay reproduces a history decision by decision, and catches a tampered e
   const second = decideExecution(fold(first), { type: 'FireTimers' }, env(T0 + 1000));
   const history = [...first, ...second];
   t.deepEqual(replayExecution(history), { ok: true, decisions: 2 });
-  const tampered = history.map((e, i) => (i === 4 ? { ...e, data: { ...e.data, stateExitedEventDetails: { ...e.data.stateExitedEventDetails!, output: '{"r":2}' } } } : e));
+  const tampered = history.map((e, i) =>
+    i === 4 ? { ...e, data: { ...e.data, stateExitedEventDetails: { ...e.data.stateExitedEventDetails!, output: '{"r":2}' } } } : e,
+  );
   const result = replayExecution(tampered);
   t.false(result.ok);
   t.is(result.ok ? 0 : result.eventId, 5);

@@ -7,7 +7,8 @@ import { decideExecution, pendingTasks, replayExecution, type NewHistoryEvent } 
 
 const output = (events: readonly NewHistoryEvent[]) => JSON.parse(events.at(-1)!.data.executionSucceededEventDetails!.output);
 const failed = (events: readonly NewHistoryEvent[]) => events.at(-1)!.data.executionFailedEventDetails;
-const exited = (events: readonly NewHistoryEvent[], name: string) => events.find((e) => e.data.stateExitedEventDetails?.name === name)!.data.stateExitedEventDetails!;
+const exited = (events: readonly NewHistoryEvent[], name: string) =>
+  events.find((e) => e.data.stateExitedEventDetails?.name === name)!.data.stateExitedEventDetails!;
 
 test('JSONPath: Assign records each variable as JSON text in the Exited event; later states read $name', (t) => {
   const events = start(
@@ -62,7 +63,10 @@ test('Parallel branches read outer variables; their assignments stay in the bran
       P: {
         Type: 'Parallel',
         Branches: [
-          { StartAt: 'A1', States: { A1: { Type: 'Pass', Assign: { inner: 'a' }, Next: 'A2' }, A2: { Type: 'Pass', Output: '{% $outer & $inner %}', End: true } } },
+          {
+            StartAt: 'A1',
+            States: { A1: { Type: 'Pass', Assign: { inner: 'a' }, Next: 'A2' }, A2: { Type: 'Pass', Output: '{% $outer & $inner %}', End: true } },
+          },
           { StartAt: 'B1', States: { B1: { Type: 'Pass', Output: '{% $exists($inner) %}', End: true } } },
         ],
         Next: 'After',
@@ -79,7 +83,16 @@ test('a Map iteration reads outer variables; a Distributed Map’s child runs ar
     StartAt: 'Init',
     States: {
       Init: { Type: 'Pass', Assign: { factor: 10 }, Next: 'M' },
-      M: { Type: 'Map', Items: [1, 2], ItemProcessor: { ProcessorConfig: { Mode: mode, ExecutionType: 'STANDARD' }, StartAt: 'X', States: { X: { Type: 'Pass', Output: '{% $states.input * $factor %}', End: true } } }, End: true },
+      M: {
+        Type: 'Map',
+        Items: [1, 2],
+        ItemProcessor: {
+          ProcessorConfig: { Mode: mode, ExecutionType: 'STANDARD' },
+          StartAt: 'X',
+          States: { X: { Type: 'Pass', Output: '{% $states.input * $factor %}', End: true } },
+        },
+        End: true,
+      },
     },
   });
   t.deepEqual(output(start(map('INLINE'))), [10, 20]);
@@ -94,7 +107,12 @@ test('a Choice rule’s Assign replaces the state’s; Default takes the state�
     QueryLanguage: 'JSONata',
     StartAt: 'C',
     States: {
-      C: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.go %}', Assign: { via: 'rule' }, Next: 'Out' }], Default: 'Out', Assign: { via: 'default' } },
+      C: {
+        Type: 'Choice',
+        Choices: [{ Condition: '{% $states.input.go %}', Assign: { via: 'rule' }, Next: 'Out' }],
+        Default: 'Out',
+        Assign: { via: 'default' },
+      },
       Out: { Type: 'Pass', Output: '{% $via %}', End: true },
     },
   };
@@ -114,7 +132,14 @@ test('a Catcher’s Assign runs instead of the state’s, in the outer scope, an
         Type: 'Parallel',
         Branches: [{ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Boom', Cause: 'why' } } }],
         Assign: { caught: false },
-        Catch: [{ ErrorEquals: ['Boom'], Assign: { caught: true, err: '{% $states.errorOutput.Error %}' }, Output: { cause: '{% $states.errorOutput.Cause %}' }, Next: 'After' }],
+        Catch: [
+          {
+            ErrorEquals: ['Boom'],
+            Assign: { caught: true, err: '{% $states.errorOutput.Error %}' },
+            Output: { cause: '{% $states.errorOutput.Cause %}' },
+            Next: 'After',
+          },
+        ],
         Next: 'After',
       },
       After: { Type: 'Pass', Output: { caught: '{% $caught %}', err: '{% $err %}', input: '{% $states.input %}' }, End: true },
@@ -125,11 +150,19 @@ test('a Catcher’s Assign runs instead of the state’s, in the outer scope, an
 });
 
 test('an undefined variable in JSONata fails with EvaluationFailed before the failure, pointing where the Entered event points', (t) => {
-  const events = start({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Output: { result: '{% $doesNotExist %}' }, End: true } } });
-  t.deepEqual(events.map((e) => `${e.type}<${e.data.previousEventId}`), ['ExecutionStarted<0', 'PassStateEntered<0', 'PassStateExited<2', 'PassStateEntered<3', 'EvaluationFailed<3', 'ExecutionFailed<5']);
+  const events = start({
+    QueryLanguage: 'JSONata',
+    StartAt: 'A',
+    States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Output: { result: '{% $doesNotExist %}' }, End: true } },
+  });
+  t.deepEqual(
+    events.map((e) => `${e.type}<${e.data.previousEventId}`),
+    ['ExecutionStarted<0', 'PassStateEntered<0', 'PassStateExited<2', 'PassStateEntered<3', 'EvaluationFailed<3', 'ExecutionFailed<5'],
+  );
   t.deepEqual(events[4]!.data.evaluationFailedEventDetails, {
     error: 'States.QueryEvaluationError',
-    cause: "An error occurred while executing the state 'B' (entered at the event id #4). The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).",
+    cause:
+      "An error occurred while executing the state 'B' (entered at the event id #4). The JSONata expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).",
     location: 'Output/result',
     state: 'B',
   });
@@ -142,7 +175,16 @@ test('variables of a paused frame survive the pause: a branch waits, then reads 
       Init: { Type: 'Pass', Assign: { top: 'T' }, Next: 'P' },
       P: {
         Type: 'Parallel',
-        Branches: [{ StartAt: 'Set', States: { Set: { Type: 'Pass', Assign: { mine: 'M' }, Next: 'W' }, W: { Type: 'Wait', Seconds: 5, Next: 'Read' }, Read: { Type: 'Pass', Parameters: { 'top.$': '$top', 'mine.$': '$mine' }, End: true } } }],
+        Branches: [
+          {
+            StartAt: 'Set',
+            States: {
+              Set: { Type: 'Pass', Assign: { mine: 'M' }, Next: 'W' },
+              W: { Type: 'Wait', Seconds: 5, Next: 'Read' },
+              Read: { Type: 'Pass', Parameters: { 'top.$': '$top', 'mine.$': '$mine' }, End: true },
+            },
+          },
+        ],
         End: true,
       },
     },
@@ -158,7 +200,15 @@ test('variables of a paused frame survive the pause: a branch waits, then reads 
 });
 
 test('JSONata randomness, ids and time come from the decision and replay exactly', (t) => {
-  const events = start({ QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Output: { r: '{% $random() %}', id: '{% $uuid() %}', now: '{% $now() %}' }, End: true } } }, '{}', env(T0, () => 0.75));
+  const events = start(
+    {
+      QueryLanguage: 'JSONata',
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Output: { r: '{% $random() %}', id: '{% $uuid() %}', now: '{% $now() %}' }, End: true } },
+    },
+    '{}',
+    env(T0, () => 0.75),
+  );
   const out = output(events);
   t.is(out.r, 0.75);
   t.is(out.now, new Date(T0).toISOString());
@@ -168,7 +218,10 @@ test('JSONata randomness, ids and time come from the decision and replay exactly
 
 test('an assigned value over 256 KiB, or an Assign block over 256 KiB, fails the state with States.DataLimitExceeded', (t) => {
   const input = JSON.stringify({ s: 'x'.repeat(150_000) });
-  const one = start({ QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Assign: { big: '{% $states.input.s & $states.input.s %}' }, End: true } } }, input);
+  const one = start(
+    { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Assign: { big: '{% $states.input.s & $states.input.s %}' }, End: true } } },
+    input,
+  );
   t.is(failed(one)!.error, 'States.DataLimitExceeded');
   t.regex(failed(one)!.cause!, /'big'/);
   const block = start({ StartAt: 'A', States: { A: { Type: 'Pass', Assign: { 'a.$': '$.s', 'b.$': '$.s' }, End: true } } }, input);

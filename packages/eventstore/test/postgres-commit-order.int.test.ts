@@ -31,11 +31,13 @@ scenario('an event that commits late with a smaller position is delivered, and f
     const seen: string[] = [];
     // A bounded wait: if the earlier event were lost, this fails with a message instead of hanging.
     const both = firstValueFrom(
-      store.subscribeToAll({ filter: { categories: [category] } }).pipe(
-        take(2),
-        toArray(),
-        timeout({ first: 30_000, with: () => Promise.reject(new Error('the subscription did not deliver both events within 30 s')) }),
-      ),
+      store
+        .subscribeToAll({ filter: { categories: [category] } })
+        .pipe(
+          take(2),
+          toArray(),
+          timeout({ first: 30_000, with: () => Promise.reject(new Error('the subscription did not deliver both events within 30 s')) }),
+        ),
     );
     const tap = store.subscribeToAll({ filter: { categories: [category] } }).subscribe((e) => seen.push(e.type));
     await store.appendToStream(`${category}-fast`, [{ type: 'Fast', data: {} }]);
@@ -45,10 +47,16 @@ scenario('an event that commits late with a smaller position is delivered, and f
     await slow.query('commit');
     const events = await both;
     tap.unsubscribe();
-    t.deepEqual(events.map((e) => e.type), ['Slow', 'Fast']);
+    t.deepEqual(
+      events.map((e) => e.type),
+      ['Slow', 'Fast'],
+    );
     t.true(events[0]!.position.prepare < events[1]!.position.prepare, 'Slow holds the smaller sequence number');
     const read = await store.readAll({ filter: { categories: [category] } });
-    t.deepEqual(read.map((e) => e.type), ['Slow', 'Fast']);
+    t.deepEqual(
+      read.map((e) => e.type),
+      ['Slow', 'Fast'],
+    );
   } finally {
     await slow.end();
     await store.close();

@@ -1,7 +1,6 @@
 import type { Position } from '@stepstream/eventstore';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-
 export const ensureCheckpointTable = async (db: Kysely<any>, schema: string): Promise<void> => {
   await sql`create table if not exists ${sql.id(schema, 'checkpoint')} (
     id boolean primary key default true check (id),
@@ -32,15 +31,9 @@ export const lockCheckpoint = async (tx: Transaction<any>, schema: string): Prom
     : { position: undefined, eventsApplied: 0n };
 };
 
-export const readCheckpoint = async (db: Kysely<any>, schema: string): Promise<Checkpoint> =>
-  db.transaction().execute((tx) => lockCheckpoint(tx, schema));
+export const readCheckpoint = async (db: Kysely<any>, schema: string): Promise<Checkpoint> => db.transaction().execute((tx) => lockCheckpoint(tx, schema));
 
-export const writeCheckpoint = async (
-  tx: Transaction<any>,
-  schema: string,
-  position: Position,
-  eventsApplied: bigint,
-): Promise<void> => {
+export const writeCheckpoint = async (tx: Transaction<any>, schema: string, position: Position, eventsApplied: bigint): Promise<void> => {
   await sql`insert into ${sql.id(schema, 'checkpoint')} (id, commit_position, prepare_position, events_applied, updated)
     values (true, ${position.commit.toString()}, ${position.prepare.toString()}, ${eventsApplied.toString()}, now())
     on conflict (id) do update set commit_position = excluded.commit_position,

@@ -58,8 +58,7 @@ export interface Projector {
 
 class CheckpointMoved extends Error {}
 
-const samePosition = (a: Position | undefined, b: Position | undefined) =>
-  a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0;
+const samePosition = (a: Position | undefined, b: Position | undefined) => (a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0);
 
 /**
  * Runs one projection: reads `$all` in batches after its checkpoint and applies each batch and

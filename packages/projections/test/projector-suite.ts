@@ -35,8 +35,7 @@ const allEvents = async (store: EventStore): Promise<RecordedEvent[]> => {
     from = page.at(-1)!.position;
   }
 };
-const upTo = (events: readonly RecordedEvent[], p: Position | undefined) =>
-  p ? events.filter((e) => comparePositions(e.position, p) <= 0) : [];
+const upTo = (events: readonly RecordedEvent[], p: Position | undefined) => (p ? events.filter((e) => comparePositions(e.position, p) <= 0) : []);
 
 /** The projector's guarantees, run against a store and read-model database of each kind. */
 export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<Backend>) => {
@@ -67,7 +66,10 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
     const { position } = await store.appendToStream(`${category}-live`, [{ type: 'Deposited', data: { amount: 5 } }]);
     t.true(await projector.waitFor(position, 20_000));
     const live = await snapshot(db, projector.schema);
-    t.deepEqual(live.rows.find((r) => r.stream_name === `${category}-live`), { stream_name: `${category}-live`, events: 1, total: '5', last_type: 'Deposited' });
+    t.deepEqual(
+      live.rows.find((r) => r.stream_name === `${category}-live`),
+      { stream_name: `${category}-live`, events: 1, total: '5', last_type: 'Deposited' },
+    );
     await projector.stop();
   });
 
@@ -111,7 +113,12 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
     await appendLedgerEvents(store, category, 250);
     const name = readModel('rm_restart');
     let applied = 0;
-    const slow = ledger(name, category, { beforeApply: async () => { applied++; if (applied % 20 === 0) await new Promise((r) => setTimeout(r, 5)); } });
+    const slow = ledger(name, category, {
+      beforeApply: async () => {
+        applied++;
+        if (applied % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+      },
+    });
     const first = getProjector({ store, db, projection: slow, batchSize: 30 });
     await first.start();
     await firstValueFrom(first.status$.pipe(filter((s) => s.eventsApplied > 0n && s.state === 'catching-up')));

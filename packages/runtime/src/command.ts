@@ -31,9 +31,7 @@ export const handleCommand = async <R>(
     const revision = events.length === 0 ? ('no_stream' as const) : events[events.length - 1]!.revision;
     const decision = decide(events);
     if (decision.events.length === 0) return { result: decision.result, appended: undefined, revision };
-    const withMetadata = options.metadata
-      ? decision.events.map((e) => ({ ...e, metadata: { ...options.metadata, ...(e.metadata ?? {}) } }))
-      : decision.events;
+    const withMetadata = options.metadata ? decision.events.map((e) => ({ ...e, metadata: { ...options.metadata, ...(e.metadata ?? {}) } })) : decision.events;
     try {
       const appended = await store.appendToStream(streamName, withMetadata, { expectedRevision: revision });
       return { result: decision.result, appended, revision: appended.nextExpectedRevision };

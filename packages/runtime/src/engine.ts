@@ -260,12 +260,24 @@ export class Engine {
       onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
     });
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
-    this.integrations = new Integrations(options.lambda ?? new NoFunctions(), this.clock, {
-      start: async (input, parent) => {
-        const r = await this.startExecution({ stateMachineArn: input.stateMachineArn, input: input.input, ...(input.name !== undefined ? { name: input.name } : {}), parent });
-        return E.isRight(r) ? { ok: true, executionArn: r.right.executionArn, startDate: r.right.startDate } : { ok: false, tag: r.left._tag, message: r.left.message };
+    this.integrations = new Integrations(
+      options.lambda ?? new NoFunctions(),
+      this.clock,
+      {
+        start: async (input, parent) => {
+          const r = await this.startExecution({
+            stateMachineArn: input.stateMachineArn,
+            input: input.input,
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            parent,
+          });
+          return E.isRight(r)
+            ? { ok: true, executionArn: r.right.executionArn, startDate: r.right.startDate }
+            : { ok: false, tag: r.left._tag, message: r.left.message };
+        },
       },
-    }, options.httpConnections ?? {});
+      options.httpConnections ?? {},
+    );
   }
 
   /** The store, through which every append to a state machine's stream refreshes the machine cache. */
@@ -464,7 +476,9 @@ export class Engine {
       if (E.isLeft(alias)) return E.left(stateMachineDoesNotExist(stateMachineArn));
       const draw = this.random() * 100;
       let acc = 0;
-      target = alias.right.routingConfiguration.find((r) => (acc += r.weight) > draw)?.stateMachineVersionArn ?? alias.right.routingConfiguration.at(-1)!.stateMachineVersionArn;
+      target =
+        alias.right.routingConfiguration.find((r) => (acc += r.weight) > draw)?.stateMachineVersionArn ??
+        alias.right.routingConfiguration.at(-1)!.stateMachineVersionArn;
       aliasArn = stateMachineArn;
     }
     // A version ARN runs that version (its definition and role); the execution records it.
@@ -560,17 +574,24 @@ export class Engine {
         ...this.syncChildren(before),
         ...pendingTasks(before).flatMap((t) => {
           const run = t.kind === 'mapRun' ? this.mapRuns.get(`${where.stream}#${t.id}`) : undefined;
-          return run ? [...run.running].map((i) => makeExecutionArn(this.scope, run.spec.stateMachineArn.split(':')[6]!, this.mapRunChildName(run.spec, i))) : [];
+          return run
+            ? [...run.running].map((i) => makeExecutionArn(this.scope, run.spec.stateMachineArn.split(':')[6]!, this.mapRunChildName(run.spec, i)))
+            : [];
         }),
       ];
-      const outcome = await this.runExecutionCommand(where.stream, {
-        type: 'StopExecution',
-        ...(input.error !== undefined ? { error: input.error } : {}),
-        ...(input.cause !== undefined ? { cause: input.cause } : {}),
-      }, meta);
+      const outcome = await this.runExecutionCommand(
+        where.stream,
+        {
+          type: 'StopExecution',
+          ...(input.error !== undefined ? { error: input.error } : {}),
+          ...(input.cause !== undefined ? { cause: input.cause } : {}),
+        },
+        meta,
+      );
       if (!outcome) return E.left(executionDoesNotExist(input.executionArn));
       // Stopping a parent stops the children it waits on with .sync (not awaited: each has its own queue).
-      if (outcome.appended) for (const child of children) void this.stopExecution({ executionArn: child }).catch((e) => this.log.error(`could not stop ${child}`, e));
+      if (outcome.appended)
+        for (const child of children) void this.stopExecution({ executionArn: child }).catch((e) => this.log.error(`could not stop ${child}`, e));
       await this.readYourWrites(outcome.position);
       return E.right({ stopDate: outcome.state.stopDate ?? this.clock() });
     });
@@ -587,7 +608,8 @@ export class Engine {
     return this.serial(stream, async () => {
       const state = await this.loadExecutionState(stream);
       if (state.status === undefined) return E.left(executionDoesNotExist(executionArn));
-      if (state.status === 'RUNNING' || state.status === 'SUCCEEDED') return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
+      if (state.status === 'RUNNING' || state.status === 'SUCCEEDED')
+        return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
       if (state.stopDate !== undefined && this.clock() - state.stopDate > 14 * 24 * 3600 * 1000) {
         return E.left(executionNotRedrivable('Execution can only be redriven within 14 days of its end'));
       }
@@ -669,7 +691,8 @@ export class Engine {
       }
       if (task.kind === 'mapRun') void this.runMapRun(stream, state.info, task);
       else if (task.kind === 'activity') {
-        if (task.startedAt === undefined) this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
+        if (task.startedAt === undefined)
+          this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
       } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
     }
     this.alarms.set(stream, nextTimerAt(state, this.heartbeatsOf(stream, state)));
@@ -723,7 +746,9 @@ export class Engine {
     const run = (async () => {
       try {
         if (task.startedAt === undefined) {
-          const started = await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: { type: 'started' } }, {}));
+          const started = await this.serial(stream, () =>
+            this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: { type: 'started' } }, {}),
+          );
           if (!started?.appended) return;
         }
         const answer: TaskSignal = mocked
@@ -772,7 +797,9 @@ export class Engine {
       StopDate: child.stopDate,
     };
     const answer: TaskSignal =
-      child.status === 'SUCCEEDED' ? { type: 'succeeded', output: JSON.stringify(describe) } : { type: 'failed', error: 'States.TaskFailed', cause: JSON.stringify(describe) };
+      child.status === 'SUCCEEDED'
+        ? { type: 'succeeded', output: JSON.stringify(describe) }
+        : { type: 'failed', error: 'States.TaskFailed', cause: JSON.stringify(describe) };
     try {
       await this.completeTask(parent.executionArn, parent.taskId, answer);
     } catch (e) {
@@ -901,16 +928,15 @@ export class Engine {
    * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
    * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
    */
-  async updateMapRun(
-    mapRunArn: string,
-    update: MapRunUpdate,
-    running: boolean,
-    meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, Record<string, never>>> {
+  async updateMapRun(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
     if (!running) return E.left(validationException('Map Run is not running and cannot be updated', 'CANNOT_UPDATE_COMPLETED_MAP_RUN'));
-    await this.store.appendToStream(mapRunStream(mapRunArn), [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.clock() }, metadata: { ...meta } }], {
-      expectedRevision: 'any',
-    });
+    await this.store.appendToStream(
+      mapRunStream(mapRunArn),
+      [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.clock() }, metadata: { ...meta } }],
+      {
+        expectedRevision: 'any',
+      },
+    );
     for (const [key, t] of this.mapRuns) {
       if (t.spec.mapRunArn !== mapRunArn) continue;
       await this.serial(`mapRun:${key}`, async () => {
@@ -971,9 +997,12 @@ export class Engine {
    * StartSyncExecution: runs an Express execution to its end and answers with its result (200 even
    * when it failed, as AWS does). STANDARD machines get StateMachineTypeNotSupported.
    */
-  async startSyncExecution(input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }): Promise<
-    E.Either<ApiError, { info: ExecutionInfo; state: ExecutionState; startedAt: number; endedAt: number }>
-  > {
+  async startSyncExecution(input: {
+    stateMachineArn: string;
+    name?: string;
+    input?: string;
+    traceHeader?: string;
+  }): Promise<E.Either<ApiError, { info: ExecutionInfo; state: ExecutionState; startedAt: number; endedAt: number }>> {
     const machine = await this.loadStateMachine(input.stateMachineArn);
     if (E.isLeft(machine)) return machine;
     const sm = machine.right.current;
@@ -1043,7 +1072,11 @@ export class Engine {
         if (referencing.length > 0) {
           return {
             events: [],
-            result: E.left(conflict(`Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => a.name).join(', ')}]`)),
+            result: E.left(
+              conflict(
+                `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => a.name).join(', ')}]`,
+              ),
+            ),
           };
         }
         return { events: decideDeleteVersion(s, versionArn, located.right.version, this.clock()), result: E.right({}) };
@@ -1059,15 +1092,38 @@ export class Engine {
    * Checks a routing configuration as AWS does (1 or 2 distinct version ARNs of one state
    * machine, weights summing to 100, versions that exist) and says which machine it routes.
    */
-  private async checkRouting(routing: readonly { stateMachineVersionArn: string; weight: number }[]): Promise<E.Either<ApiError, { stream: string; stateMachineArn: string }>> {
+  private async checkRouting(
+    routing: readonly { stateMachineVersionArn: string; weight: number }[],
+  ): Promise<E.Either<ApiError, { stream: string; stateMachineArn: string }>> {
     const arns = routing.map((r) => r.stateMachineVersionArn);
     const located = arns.map((a) => locateVersion(a));
-    if (located.some(E.isLeft)) return E.left(validationException(`Routing configuration must contain state machine version ARNs. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
-    if (new Set(arns).size !== arns.length) return E.left(validationException(`Routing configuration must contain distinct state machine version ARNs. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
+    if (located.some(E.isLeft))
+      return E.left(
+        validationException(`Routing configuration must contain state machine version ARNs. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'),
+      );
+    if (new Set(arns).size !== arns.length)
+      return E.left(
+        validationException(
+          `Routing configuration must contain distinct state machine version ARNs. Received: [${arns.join(', ')}]`,
+          'INVALID_ROUTING_CONFIGURATION',
+        ),
+      );
     const sum = routing.reduce((n, r) => n + r.weight, 0);
-    if (sum !== 100) return E.left(validationException(`Sum of routing configuration weights must equal 100. Received: [${routing.map((r) => r.weight).join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
+    if (sum !== 100)
+      return E.left(
+        validationException(
+          `Sum of routing configuration weights must equal 100. Received: [${routing.map((r) => r.weight).join(', ')}]`,
+          'INVALID_ROUTING_CONFIGURATION',
+        ),
+      );
     const machines = new Set(arns.map((a) => a.split(':').slice(0, 7).join(':')));
-    if (machines.size !== 1) return E.left(validationException(`Routing configuration must contain versions of one state machine. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'));
+    if (machines.size !== 1)
+      return E.left(
+        validationException(
+          `Routing configuration must contain versions of one state machine. Received: [${arns.join(', ')}]`,
+          'INVALID_ROUTING_CONFIGURATION',
+        ),
+      );
     for (const arn of arns) {
       const v = await this.loadVersion(arn);
       if (E.isLeft(v)) return E.left(resourceNotFound(arn));
@@ -1091,14 +1147,28 @@ export class Engine {
         const s = foldStateMachine(asStateMachineEvents(events));
         const existing = s.aliases?.[input.name];
         if (existing) {
-          const same = existing.description === input.description && JSON.stringify(existing.routingConfiguration) === JSON.stringify(input.routingConfiguration);
+          const same =
+            existing.description === input.description && JSON.stringify(existing.routingConfiguration) === JSON.stringify(input.routingConfiguration);
           return same
             ? { events: [], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: existing.creationDate }) }
-            : { events: [], result: E.left(conflict('Failed to create alias because an alias with the same name and a different routing configuration already exists.')) };
+            : {
+                events: [],
+                result: E.left(conflict('Failed to create alias because an alias with the same name and a different routing configuration already exists.')),
+              };
         }
-        if (Object.keys(s.aliases ?? {}).length >= 100) return { events: [], result: E.left(serviceQuotaExceeded(`The maximum number of aliases (100) for ${routed.right.stateMachineArn} has been reached.`)) };
+        if (Object.keys(s.aliases ?? {}).length >= 100)
+          return {
+            events: [],
+            result: E.left(serviceQuotaExceeded(`The maximum number of aliases (100) for ${routed.right.stateMachineArn} has been reached.`)),
+          };
         const now = this.clock();
-        const data = { aliasArn, name: input.name, ...(input.description !== undefined ? { description: input.description } : {}), routingConfiguration: input.routingConfiguration, creationDate: now };
+        const data = {
+          aliasArn,
+          name: input.name,
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          routingConfiguration: input.routingConfiguration,
+          creationDate: now,
+        };
         return { events: [{ type: 'StateMachineAliasCreated', data }], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: now }) };
       },
       { metadata: { ...meta } },
@@ -1193,7 +1263,9 @@ export class Engine {
   }
 
   private exists(kind: 'stateMachine' | 'activity', events: readonly RecordedEvent[]): boolean {
-    return kind === 'activity' ? foldActivity(asActivityEvents(events)).current !== undefined : foldStateMachine(asStateMachineEvents(events)).current !== undefined;
+    return kind === 'activity'
+      ? foldActivity(asActivityEvents(events)).current !== undefined
+      : foldStateMachine(asStateMachineEvents(events)).current !== undefined;
   }
 
   async tagResource(arn: string, tags: readonly Tag[], meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
@@ -1304,10 +1376,7 @@ export class Engine {
    * A worker's long poll: the next task of the activity, handed to this worker only, with
    * `ActivityStarted{workerName}` written when it is handed over; `{}` when none came in time.
    */
-  async getActivityTask(
-    input: { activityArn: string; workerName?: string },
-    signal?: AbortSignal,
-  ): Promise<E.Either<ApiError, { task?: OfferedTask }>> {
+  async getActivityTask(input: { activityArn: string; workerName?: string }, signal?: AbortSignal): Promise<E.Either<ApiError, { task?: OfferedTask }>> {
     const activity = await this.loadActivity(input.activityArn);
     if (E.isLeft(activity)) return activity;
     if (this.activityTasks.waiting(input.activityArn) >= MAX_ACTIVITY_POLLERS) return E.left(activityWorkerLimitExceeded());
@@ -1320,7 +1389,9 @@ export class Engine {
         return E.right({});
       }
       const started: TaskSignal = { type: 'started', ...(input.workerName !== undefined ? { workerName: input.workerName } : {}) };
-      const outcome = await this.serial(task.stream, () => this.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}));
+      const outcome = await this.serial(task.stream, () =>
+        this.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}),
+      );
       if (outcome?.appended) {
         this.heartbeats.set(`${task.stream}#${task.taskId}`, this.clock());
         return E.right({ task });
@@ -1368,4 +1439,3 @@ export class Engine {
     return this.alarms.size;
   }
 }
-

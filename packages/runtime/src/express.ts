@@ -76,7 +76,11 @@ export const runExpress = async (
     }
     const at = nextTimerAt(state);
     if (at === undefined) {
-      apply({ type: 'StopExecution', error: 'States.Runtime', cause: 'The Express execution waits for something only a worker or a callback can give, which Express workflows do not support.' });
+      apply({
+        type: 'StopExecution',
+        error: 'States.Runtime',
+        cause: 'The Express execution waits for something only a worker or a callback can give, which Express workflows do not support.',
+      });
       break;
     }
     const wait = at - deps.clock();
@@ -109,7 +113,10 @@ const runChildren = async (spec: MapRunSpec, parent: ExecutionInfo, deps: Parame
         deps,
       );
       const s = run.state;
-      results[i] = s.status === 'SUCCEEDED' ? { ok: true, output: s.output ?? 'null' } : { ok: false, output: JSON.stringify({ Error: s.error ?? null, Cause: s.cause ?? null }) };
+      results[i] =
+        s.status === 'SUCCEEDED'
+          ? { ok: true, output: s.output ?? 'null' }
+          : { ok: false, output: JSON.stringify({ Error: s.error ?? null, Cause: s.cause ?? null }) };
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, spec.inputs.length)) }, worker));

@@ -27,7 +27,9 @@ export const loadHttpConnections = (file: string): HttpConnections => {
     throw new Error(`STEPSTREAM_HTTP_CONNECTIONS=${file} is not a readable JSON file: ${(e as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`STEPSTREAM_HTTP_CONNECTIONS=${file} must hold an object: {"<connection ARN>": {"basic": {...}} | {"apiKey": {...}} | {"bearerToken": "..."}}`);
+    throw new Error(
+      `STEPSTREAM_HTTP_CONNECTIONS=${file} must hold an object: {"<connection ARN>": {"basic": {...}} | {"apiKey": {...}} | {"bearerToken": "..."}}`,
+    );
   }
   return parsed as HttpConnections;
 };
@@ -68,7 +70,12 @@ export interface HttpExchange {
   readonly request: { readonly method: string; readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string };
   readonly secretHeaders: readonly string[];
   readonly secretQueryParameters: readonly string[];
-  readonly response?: { readonly statusCode: number; readonly statusMessage: string; readonly headers: Readonly<Record<string, string>>; readonly body: string };
+  readonly response?: {
+    readonly statusCode: number;
+    readonly statusMessage: string;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: string;
+  };
 }
 
 /**
@@ -78,11 +85,17 @@ export interface HttpExchange {
  * (the body parsed when it is JSON); a non-2xx answer fails with `States.Http.StatusCode.<code>`
  * and that result as the cause; a network failure or the 60 s timeout is `States.Http.Socket`.
  */
-export const httpInvoke = async (input: string, connections: HttpConnections, timeoutMs = 60_000, observe?: (exchange: HttpExchange) => void): Promise<TaskSignal> => {
+export const httpInvoke = async (
+  input: string,
+  connections: HttpConnections,
+  timeoutMs = 60_000,
+  observe?: (exchange: HttpExchange) => void,
+): Promise<TaskSignal> => {
   const p = JSON.parse(input) as Params;
   if (typeof p.ApiEndpoint !== 'string') return failed('States.Runtime', 'The http:invoke Parameters need an ApiEndpoint (a URL string).');
   const method = typeof p.Method === 'string' ? p.Method.toUpperCase() : '';
-  if (!METHODS.includes(method)) return failed('States.Runtime', `The http:invoke Method must be one of ${METHODS.join(', ')}, but was: ${JSON.stringify(p.Method ?? null)}`);
+  if (!METHODS.includes(method))
+    return failed('States.Runtime', `The http:invoke Method must be one of ${METHODS.join(', ')}, but was: ${JSON.stringify(p.Method ?? null)}`);
   let url: URL;
   try {
     url = new URL(p.ApiEndpoint);
@@ -94,7 +107,11 @@ export const httpInvoke = async (input: string, connections: HttpConnections, ti
   const connectionArn = p.Authentication?.ConnectionArn;
   if (typeof connectionArn === 'string') {
     const c = connections[connectionArn];
-    if (!c) return failed('States.Runtime', `The connection ${connectionArn} is not configured: add its credentials to the file named by STEPSTREAM_HTTP_CONNECTIONS.`);
+    if (!c)
+      return failed(
+        'States.Runtime',
+        `The connection ${connectionArn} is not configured: add its credentials to the file named by STEPSTREAM_HTTP_CONNECTIONS.`,
+      );
     if (c.basic) headers['Authorization'] = `Basic ${Buffer.from(`${c.basic.username}:${c.basic.password}`).toString('base64')}`;
     if (c.apiKey) headers[c.apiKey.name] = c.apiKey.value;
     if (c.bearerToken) headers['Authorization'] = `Bearer ${c.bearerToken}`;
@@ -105,7 +122,8 @@ export const httpInvoke = async (input: string, connections: HttpConnections, ti
     }
   }
   const secretHeaders = Object.keys(headers);
-  if (typeof p.Headers === 'object' && p.Headers !== null) for (const [k, v] of Object.entries(p.Headers)) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  if (typeof p.Headers === 'object' && p.Headers !== null)
+    for (const [k, v] of Object.entries(p.Headers)) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
   if (typeof p.QueryParameters === 'object' && p.QueryParameters !== null) {
     for (const [k, v] of Object.entries(p.QueryParameters)) url.searchParams.append(k, typeof v === 'string' ? v : JSON.stringify(v));
   }
@@ -113,7 +131,10 @@ export const httpInvoke = async (input: string, connections: HttpConnections, ti
   if (p.RequestBody !== undefined && method !== 'GET' && method !== 'HEAD') {
     const encoding = p.Transform?.RequestBodyEncoding;
     if (encoding === 'URL_ENCODED' && typeof p.RequestBody === 'object' && p.RequestBody !== null && !Array.isArray(p.RequestBody)) {
-      body = urlEncode(p.RequestBody as Record<string, unknown>, typeof p.Transform?.RequestEncodingOptions?.ArrayFormat === 'string' ? p.Transform.RequestEncodingOptions.ArrayFormat : 'INDICES');
+      body = urlEncode(
+        p.RequestBody as Record<string, unknown>,
+        typeof p.Transform?.RequestEncodingOptions?.ArrayFormat === 'string' ? p.Transform.RequestEncodingOptions.ArrayFormat : 'INDICES',
+      );
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
     } else {
       body = typeof p.RequestBody === 'string' ? p.RequestBody : JSON.stringify(p.RequestBody);
@@ -131,7 +152,12 @@ export const httpInvoke = async (input: string, connections: HttpConnections, ti
   const text = await res.text();
   const rawHeaders: Record<string, string> = {};
   res.headers.forEach((v, k) => (rawHeaders[k] = v));
-  observe?.({ request, secretHeaders, secretQueryParameters, response: { statusCode: res.status, statusMessage: res.statusText, headers: rawHeaders, body: text } });
+  observe?.({
+    request,
+    secretHeaders,
+    secretQueryParameters,
+    response: { statusCode: res.status, statusMessage: res.statusText, headers: rawHeaders, body: text },
+  });
   let responseBody: unknown = text;
   if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
     try {

@@ -1,4 +1,14 @@
-export { Engine, locateActivity, locateExecution, locateStateMachine, locateVersion, ACTIVITY_POLL_MS, type EngineOptions, type Logger, type CallMetadata } from './engine.js';
+export {
+  Engine,
+  locateActivity,
+  locateExecution,
+  locateStateMachine,
+  locateVersion,
+  ACTIVITY_POLL_MS,
+  type EngineOptions,
+  type Logger,
+  type CallMetadata,
+} from './engine.js';
 export { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 export { handleCommand, type Decision, type CommandOutcome } from './command.js';
 export { Alarms } from './timers.js';

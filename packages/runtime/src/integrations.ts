@@ -65,7 +65,9 @@ export interface ChildExecutions {
   start(
     input: { readonly stateMachineArn: string; readonly name?: string; readonly input: string },
     parent: ParentTask,
-  ): Promise<{ readonly ok: true; readonly executionArn: string; readonly startDate: number } | { readonly ok: false; readonly tag: string; readonly message: string }>;
+  ): Promise<
+    { readonly ok: true; readonly executionArn: string; readonly startDate: number } | { readonly ok: false; readonly tag: string; readonly message: string }
+  >;
 }
 
 /** The HTTP metadata the Java SDK reports for a Step Functions API answer. */
@@ -75,8 +77,20 @@ const sfnHttpMetadata = (body: string, now: number) => {
   const date = httpDate(now);
   return {
     SdkHttpMetadata: {
-      AllHttpHeaders: { 'x-amzn-RequestId': [requestId], connection: ['keep-alive'], 'Content-Length': [length], Date: [date], 'Content-Type': ['application/x-amz-json-1.0'] },
-      HttpHeaders: { connection: 'keep-alive', 'Content-Length': length, 'Content-Type': 'application/x-amz-json-1.0', Date: date, 'x-amzn-RequestId': requestId },
+      AllHttpHeaders: {
+        'x-amzn-RequestId': [requestId],
+        connection: ['keep-alive'],
+        'Content-Length': [length],
+        Date: [date],
+        'Content-Type': ['application/x-amz-json-1.0'],
+      },
+      HttpHeaders: {
+        connection: 'keep-alive',
+        'Content-Length': length,
+        'Content-Type': 'application/x-amz-json-1.0',
+        Date: date,
+        'x-amzn-RequestId': requestId,
+      },
       HttpStatusCode: 200,
     },
     SdkResponseMetadata: { RequestId: requestId },
@@ -105,7 +119,8 @@ export class Integrations {
       // A callback task's call only submits it: the answer comes with the token (SendTaskSuccess).
       return task.pattern === 'waitForTaskToken' && answer.type === 'succeeded' ? { type: 'submitted', output: answer.output } : answer;
     }
-    if (task.kind === 'service' && task.resourceType === 'states' && action === 'startExecution' && this.children) return this.startExecution(task, ctx, this.children);
+    if (task.kind === 'service' && task.resourceType === 'states' && action === 'startExecution' && this.children)
+      return this.startExecution(task, ctx, this.children);
     if (task.kind === 'service' && task.resourceType === 'http' && action === 'invoke') return httpInvoke(task.input, this.connections);
     return {
       type: 'failed',
@@ -170,7 +185,13 @@ export class Integrations {
     // A string Payload is the request body itself (a JSON text); anything else is serialised; none is `{}`.
     const p = parameters.Payload;
     const body = p === undefined || p === null ? '{}' : typeof p === 'string' ? p : JSON.stringify(p);
-    const outcome = await this.lambda.invoke({ name: ref.name, ...(qualifier !== undefined ? { qualifier } : {}), body, region: ctx.region, account: ctx.account });
+    const outcome = await this.lambda.invoke({
+      name: ref.name,
+      ...(qualifier !== undefined ? { qualifier } : {}),
+      body,
+      region: ctx.region,
+      account: ctx.account,
+    });
     switch (outcome.kind) {
       case 'ok':
         return { type: 'succeeded', output: JSON.stringify(invokeResult(outcome, this.clock())) };

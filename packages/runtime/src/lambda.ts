@@ -81,7 +81,11 @@ export class DirectoryFunctions implements LambdaFunctions {
     try {
       event = JSON.parse(call.body);
     } catch {
-      return { kind: 'error', errorType: 'Lambda.InvalidRequestContentException', body: JSON.stringify({ errorType: 'InvalidRequestContentException', errorMessage: 'Could not parse request body into json' }) };
+      return {
+        kind: 'error',
+        errorType: 'Lambda.InvalidRequestContentException',
+        body: JSON.stringify({ errorType: 'InvalidRequestContentException', errorMessage: 'Could not parse request body into json' }),
+      };
     }
     const requestId = randomUUID();
     const context = {
@@ -101,7 +105,11 @@ export class DirectoryFunctions implements LambdaFunctions {
       const mod = (await import(`${pathToFileURL(file).href}?v=${mtime}`)) as { handler?: unknown; default?: { handler?: unknown } };
       const handler = mod.handler ?? mod.default?.handler;
       if (typeof handler !== 'function') {
-        return { kind: 'error', errorType: 'Runtime.HandlerNotFound', body: JSON.stringify({ errorType: 'Runtime.HandlerNotFound', errorMessage: `${file} does not export a handler function` }) };
+        return {
+          kind: 'error',
+          errorType: 'Runtime.HandlerNotFound',
+          body: JSON.stringify({ errorType: 'Runtime.HandlerNotFound', errorMessage: `${file} does not export a handler function` }),
+        };
       }
       entry = { mtime, handler: handler as (event: unknown, context: unknown) => unknown };
       this.loaded.set(file, entry);
@@ -172,7 +180,8 @@ class PythonRunner {
     this.child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     const fail = (why: string) => {
       this.failure = why;
-      for (const resolve of this.pending.values()) resolve({ ok: false, errorType: 'Runtime.ExitError', body: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: why }) });
+      for (const resolve of this.pending.values())
+        resolve({ ok: false, errorType: 'Runtime.ExitError', body: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: why }) });
       this.pending.clear();
     };
     this.child.on('error', (e) => fail(`python3 could not be started (${e.message}); install Python 3 to run .py functions`));
@@ -180,7 +189,12 @@ class PythonRunner {
   }
 
   invoke(file: string, body: string, context: Record<string, string>): Promise<LambdaOutcome> {
-    if (this.failure) return Promise.resolve({ kind: 'error', errorType: 'Runtime.ExitError', body: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: this.failure }) });
+    if (this.failure)
+      return Promise.resolve({
+        kind: 'error',
+        errorType: 'Runtime.ExitError',
+        body: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: this.failure }),
+      });
     const id = this.next++;
     return new Promise((resolve) => {
       this.pending.set(id, (answer) => {

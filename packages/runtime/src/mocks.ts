@@ -24,20 +24,23 @@ export class MockConfig {
     } catch (e) {
       throw new Error(`${source} is not JSON: ${(e as Error).message}`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${source} must be an object with StateMachines and MockedResponses`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error(`${source} must be an object with StateMachines and MockedResponses`);
     const file = parsed as MockFile;
     // Every test case must name responses that exist, and every response must be Return or Throw.
     for (const [sm, def] of Object.entries(file.StateMachines ?? {})) {
       for (const [tc, states] of Object.entries(def.TestCases ?? {})) {
         for (const [state, response] of Object.entries(states)) {
-          if (!file.MockedResponses?.[response]) throw new Error(`${source}: ${sm} → ${tc} → ${state} names the mocked response "${response}", which MockedResponses does not define`);
+          if (!file.MockedResponses?.[response])
+            throw new Error(`${source}: ${sm} → ${tc} → ${state} names the mocked response "${response}", which MockedResponses does not define`);
         }
       }
     }
     for (const [name, byIndex] of Object.entries(file.MockedResponses ?? {})) {
       for (const [index, r] of Object.entries(byIndex)) {
         if (!/^\d+(-\d+)?$/.test(index)) throw new Error(`${source}: MockedResponses → ${name} → "${index}" is not an invocation index ("0") or range ("1-2")`);
-        if (typeof r !== 'object' || r === null || (!('Return' in r) && !('Throw' in r))) throw new Error(`${source}: MockedResponses → ${name} → ${index} needs Return or Throw`);
+        if (typeof r !== 'object' || r === null || (!('Return' in r) && !('Throw' in r)))
+          throw new Error(`${source}: MockedResponses → ${name} → ${index} needs Return or Throw`);
       }
     }
     return new MockConfig(file);

@@ -36,7 +36,20 @@ export const matches = (equals: unknown, error: string | undefined, fromTask: bo
  * is the mock, keeping every field that acts on the state's input, result or error.
  */
 const SUBSTITUTE_RESOURCE = 'arn:aws:states:::teststate:mockedResult';
-const SUBSTITUTE_FIELDS = ['Comment', 'QueryLanguage', 'InputPath', 'OutputPath', 'ResultPath', 'ResultSelector', 'Output', 'Assign', 'Retry', 'Catch', 'Next', 'End'];
+const SUBSTITUTE_FIELDS = [
+  'Comment',
+  'QueryLanguage',
+  'InputPath',
+  'OutputPath',
+  'ResultPath',
+  'ResultSelector',
+  'Output',
+  'Assign',
+  'Retry',
+  'Catch',
+  'Next',
+  'End',
+];
 /** An error name nothing raises: what `States.TaskFailed` becomes in the substitute when the mocked error did not come from a Task. */
 const NOT_FROM_A_TASK = 'TestState.ErrorNotRaisedByATask';
 
@@ -91,7 +104,10 @@ export const substituteOf = (s: Record<string, unknown>, fromTask: boolean): Rec
   };
 };
 
-type MapInspection = Pick<InspectionData, 'afterInputPath' | 'afterItemsPath' | 'afterItemSelector' | 'afterItemBatcher' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage'>;
+type MapInspection = Pick<
+  InspectionData,
+  'afterInputPath' | 'afterItemsPath' | 'afterItemSelector' | 'afterItemBatcher' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage'
+>;
 
 /** What a mocked Map still evaluates before its iterations would start: its items and its settings, or the error they raise. */
 interface MapPreview {
@@ -122,7 +138,13 @@ export const previewMap = (t: TestStateInput, context: Readonly<Record<string, u
     let count: number | undefined;
     let percentage: number | undefined;
     if (isJsonataState(t)) {
-      const scope = (ctx: Readonly<Record<string, unknown>> = context): JsonataScope => ({ states: { input, context: ctx }, variables, now: env.now, random: env.random, uuid: env.uuid });
+      const scope = (ctx: Readonly<Record<string, unknown>> = context): JsonataScope => ({
+        states: { input, context: ctx },
+        variables,
+        now: env.now,
+        random: env.random,
+        uuid: env.uuid,
+      });
       const numberField = (field: string): number | undefined => {
         const v = s[field];
         if (v === undefined) return undefined;
@@ -150,30 +172,41 @@ export const previewMap = (t: TestStateInput, context: Readonly<Record<string, u
         const r = queryPath(path, at);
         if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${path}' : ${r.reason}`);
         // A context path is named from its object (recorded: ItemsPath `$$` is "Reference path "$" …").
-        if (!Array.isArray(r.value)) throw new StatesError('States.Runtime', `Reference path "${path.startsWith('$$') ? path.slice(1) : path}" must point to array.`);
+        if (!Array.isArray(r.value))
+          throw new StatesError('States.Runtime', `Reference path "${path.startsWith('$$') ? path.slice(1) : path}" must point to array.`);
         items = r.value;
         data.afterItemsPath = JSON.stringify(items);
       }
       const selector = s['ItemSelector'] ?? s['Parameters'];
       select = (item, index) => evaluatePayloadTemplate(selector, { ...at, context: itemContext(index, item) });
       const numberField = (field: string, kind: 'integer' | 'float'): number | undefined =>
-        typeof s[`${field}Path`] === 'string' ? numberAtPath(`${field}Path`, s[`${field}Path`] as string, at, kind) : typeof s[field] === 'number' ? (s[field] as number) : undefined;
+        typeof s[`${field}Path`] === 'string'
+          ? numberAtPath(`${field}Path`, s[`${field}Path`] as string, at, kind)
+          : typeof s[field] === 'number'
+            ? (s[field] as number)
+            : undefined;
       maxConcurrency = numberField('MaxConcurrency', 'integer') ?? 0;
       count = numberField('ToleratedFailureCount', 'integer');
       percentage = numberField('ToleratedFailurePercentage', 'float');
     }
-    if (percentage !== undefined && (percentage < 0 || percentage > 100)) throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
+    if (percentage !== undefined && (percentage < 0 || percentage > 100))
+      throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
     if (items !== undefined) {
       const hasSelector = s['ItemSelector'] !== undefined || (!isJsonataState(t) && s['Parameters'] !== undefined);
       const selected = hasSelector ? items.map(select) : items;
       if (hasSelector) data.afterItemSelector = JSON.stringify(selected);
-      if (typeof s['ItemBatcher'] === 'object' && s['ItemBatcher'] !== null) data.afterItemBatcher = JSON.stringify(batchItems(selected, s['ItemBatcher'] as ItemBatcher));
+      if (typeof s['ItemBatcher'] === 'object' && s['ItemBatcher'] !== null)
+        data.afterItemBatcher = JSON.stringify(batchItems(selected, s['ItemBatcher'] as ItemBatcher));
     }
     // Recorded: `maxConcurrency` is always there (0 when unset), the tolerated failures only when set.
     data.maxConcurrency = maxConcurrency;
     if (count !== undefined) data.toleratedFailureCount = count;
     if (percentage !== undefined) data.toleratedFailurePercentage = percentage;
-    return { data, ...(items !== undefined ? { itemCount: items.length } : {}), tolerance: { ...(count !== undefined ? { count } : {}), ...(percentage !== undefined ? { percentage } : {}) } };
+    return {
+      data,
+      ...(items !== undefined ? { itemCount: items.length } : {}),
+      tolerance: { ...(count !== undefined ? { count } : {}), ...(percentage !== undefined ? { percentage } : {}) },
+    };
   } catch (e) {
     if (!isStatesError(e)) throw e;
     return { data, tolerance: {}, failure: { error: e.error, cause: e.cause } };
@@ -201,7 +234,11 @@ export const compositeSignal = (t: TestStateInput, preview: MapPreview | undefin
   const mock = t.mock!;
   if (preview?.failure) return { type: 'failed', ...preview.failure };
   if ('errorOutput' in mock) {
-    return { type: 'failed', ...(mock.errorOutput.error !== undefined ? { error: mock.errorOutput.error } : {}), ...(mock.errorOutput.cause !== undefined ? { cause: mock.errorOutput.cause } : {}) };
+    return {
+      type: 'failed',
+      ...(mock.errorOutput.error !== undefined ? { error: mock.errorOutput.error } : {}),
+      ...(mock.errorOutput.cause !== undefined ? { cause: mock.errorOutput.cause } : {}),
+    };
   }
   const output = mock.result ?? 'null';
   if (preview && t.mapIterationFailureCount !== undefined) {
@@ -239,4 +276,3 @@ export const inspectComposite = (t: TestStateInput, status: TestStatus, preview:
   }
   return data;
 };
-

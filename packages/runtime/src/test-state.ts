@@ -1,10 +1,4 @@
-import {
-  applyInputPath,
-  applyResultPath,
-  evaluatePayloadTemplate,
-  isStatesError,
-  type EvaluationScope,
-} from '@stepstream/asl';
+import { applyInputPath, applyResultPath, evaluatePayloadTemplate, isStatesError, type EvaluationScope } from '@stepstream/asl';
 import type { StateDefinition } from '@stepstream/asl/definition';
 import { pendingTasks, type DecisionEnv, type ExecutionInfo, type NewHistoryEvent, type PendingTask, type TaskSignal } from '@stepstream/domain';
 import { runExpress } from './express.js';
@@ -25,7 +19,13 @@ export interface InspectionData {
   readonly afterResultPath?: string;
   readonly variables?: string;
   readonly request?: { readonly protocol: string; readonly method: string; readonly url: string; readonly headers: string; readonly body: string };
-  readonly response?: { readonly protocol: string; readonly statusCode: string; readonly statusMessage: string; readonly headers: string; readonly body: string };
+  readonly response?: {
+    readonly protocol: string;
+    readonly statusCode: string;
+    readonly statusMessage: string;
+    readonly headers: string;
+    readonly body: string;
+  };
   readonly errorDetails?: { readonly catchIndex?: number; readonly retryIndex?: number; readonly retryBackoffIntervalSeconds?: number };
   /** A JSONPath Map's items after ItemsPath (JSON text). */
   readonly afterItemsPath?: string;
@@ -92,13 +92,22 @@ const targets = (s: Record<string, unknown>): string[] => {
 const withRetriesUsed = (s: Record<string, unknown>, used: number | undefined): Record<string, unknown> =>
   used === undefined || !Array.isArray(s['Retry'])
     ? s
-    : { ...s, Retry: (s['Retry'] as Record<string, unknown>[]).map((r) => ({ ...r, MaxAttempts: Math.max(0, ((r['MaxAttempts'] as number | undefined) ?? 3) - used) })) };
+    : {
+        ...s,
+        Retry: (s['Retry'] as Record<string, unknown>[]).map((r) => ({
+          ...r,
+          MaxAttempts: Math.max(0, ((r['MaxAttempts'] as number | undefined) ?? 3) - used),
+        })),
+      };
 
 const isHttpInvoke = (task: PendingTask) => task.kind === 'service' && task.resourceType === 'http' && (task.action ?? '').startsWith('invoke');
 
 /** Error details of a failing event: the object among its data members that carries error or cause. */
 const detailsOf = (e: NewHistoryEvent | undefined) =>
-  e ? (Object.values(e.data).find((v) => typeof v === 'object' && v !== null && ('error' in v || 'cause' in v)) as { error?: string; cause?: string } | undefined) : undefined;
+  e
+    ? (Object.values(e.data).find((v) => typeof v === 'object' && v !== null && ('error' in v || 'cause' in v)) as
+        { error?: string; cause?: string } | undefined)
+    : undefined;
 
 /**
  * TestState: runs one state on its own, as the engine would run it in an execution (the same
@@ -142,7 +151,11 @@ export const testState = async (
   const fromTask = composite && preview?.failure === undefined && t.mock !== undefined && 'errorOutput' in t.mock && mockedErrorFromTask(t);
   const state = withRetriesUsed(composite ? substituteOf(t.state, fromTask) : t.state, t.retrierRetryCount);
   // The state in a machine of its own: each state it can go to is a Pass that ends there.
-  const stubs = Object.fromEntries(targets(t.state).filter((n) => n !== name).map((n) => [n, { Type: 'Pass', End: true }]));
+  const stubs = Object.fromEntries(
+    targets(t.state)
+      .filter((n) => n !== name)
+      .map((n) => [n, { Type: 'Pass', End: true }]),
+  );
   const variables = t.variables ?? {};
   const assign = Object.keys(variables).length > 0 ? { __TestStateVariables: { Type: 'Pass', Assign: variables, Next: name } } : {};
   const machine = {
@@ -161,8 +174,12 @@ export const testState = async (
           composite
             ? compositeSignal(t, preview)
             : 'errorOutput' in mock
-            ? { type: 'failed', ...(mock.errorOutput.error !== undefined ? { error: mock.errorOutput.error } : {}), ...(mock.errorOutput.cause !== undefined ? { cause: mock.errorOutput.cause } : {}) }
-            : { type: 'succeeded', output: mock.result ?? 'null' },
+              ? {
+                  type: 'failed',
+                  ...(mock.errorOutput.error !== undefined ? { error: mock.errorOutput.error } : {}),
+                  ...(mock.errorOutput.cause !== undefined ? { cause: mock.errorOutput.cause } : {}),
+                }
+              : { type: 'succeeded', output: mock.result ?? 'null' },
       } as unknown as Integrations)
     : t.inspectionLevel === 'TRACE'
       ? ({
@@ -200,7 +217,10 @@ export const testState = async (
   const failure = [...events].reverse().find((e) => /(Failed|TimedOut)$/.test(e.type) && !e.type.startsWith('Execution') && !e.type.endsWith('StateFailed'));
   const failureDetails = detailsOf(failure) ?? (retriable ? detailsOf([...events].reverse().find((e) => e.type === 'FailStateEntered')) : undefined);
   const status: TestStatus = retriable ? 'RETRIABLE' : exited ? (failure ? 'CAUGHT_ERROR' : 'SUCCEEDED') : 'FAILED';
-  const errorDetails = failure || retriable ? handlerOf(t, status, failureDetails?.error, composite ? fromTask : failure ? /^(Task|Lambda|Activity)/.test(failure.type) : false) : undefined;
+  const errorDetails =
+    failure || retriable
+      ? handlerOf(t, status, failureDetails?.error, composite ? fromTask : failure ? /^(Task|Lambda|Activity)/.test(failure.type) : false)
+      : undefined;
   const inspectionData =
     t.inspectionLevel === 'INFO'
       ? undefined
@@ -258,7 +278,10 @@ const handlerOf = (t: TestStateInput, status: TestStatus, error: string | undefi
 };
 
 /** Headers as one string, `[Name: value, …]`. */
-const headerText = (h: Readonly<Record<string, string>>) => `[${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join(', ')}]`;
+const headerText = (h: Readonly<Record<string, string>>) =>
+  `[${Object.entries(h)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ')}]`;
 
 /**
  * TRACE's view of an HTTP Task's exchange. "For HTTP Tasks, a secret includes the data that an
@@ -274,9 +297,23 @@ const traceOf = (x: HttpExchange, reveal: boolean): Pick<InspectionData, 'reques
     for (const q of x.secretQueryParameters) url.searchParams.delete(q);
   }
   return {
-    request: { protocol: url.protocol.replace(/:$/, ''), method: x.request.method, url: url.toString(), headers: headerText(headers), body: x.request.body ?? '' },
+    request: {
+      protocol: url.protocol.replace(/:$/, ''),
+      method: x.request.method,
+      url: url.toString(),
+      headers: headerText(headers),
+      body: x.request.body ?? '',
+    },
     ...(x.response
-      ? { response: { protocol: 'HTTP/1.1', statusCode: String(x.response.statusCode), statusMessage: x.response.statusMessage, headers: headerText(x.response.headers), body: x.response.body } }
+      ? {
+          response: {
+            protocol: 'HTTP/1.1',
+            statusCode: String(x.response.statusCode),
+            statusMessage: x.response.statusMessage,
+            headers: headerText(x.response.headers),
+            body: x.response.body,
+          },
+        }
       : {}),
   };
 };
@@ -338,7 +375,8 @@ const inspect = (
     const afterInputPath = applyInputPath(s['InputPath'] as string | null | undefined, input, scope);
     data.afterInputPath = JSON.stringify(afterInputPath);
     if (scheduled !== undefined) data.afterParameters = scheduled;
-    else if (s['Parameters'] !== undefined) data.afterParameters = JSON.stringify(evaluatePayloadTemplate(s['Parameters'], { ...scope, input: afterInputPath }));
+    else if (s['Parameters'] !== undefined)
+      data.afterParameters = JSON.stringify(evaluatePayloadTemplate(s['Parameters'], { ...scope, input: afterInputPath }));
     if (rawResult !== undefined && status !== 'RETRIABLE' && status !== 'FAILED') {
       const result = JSON.parse(rawResult) as unknown;
       data.result = rawResult;

@@ -23,11 +23,14 @@ export class Alarms {
     this.timers.delete(key);
     if (at === undefined || this.closed) return;
     const delay = Math.max(0, at - this.clock());
-    const handle = setTimeout(() => {
-      this.timers.delete(key);
-      if (this.clock() < at) this.set(key, at);
-      else this.onFire(key);
-    }, Math.min(delay, MAX_DELAY));
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(key);
+        if (this.clock() < at) this.set(key, at);
+        else this.onFire(key);
+      },
+      Math.min(delay, MAX_DELAY),
+    );
     this.timers.set(key, { at, handle });
   }
 

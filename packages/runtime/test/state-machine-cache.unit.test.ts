@@ -7,7 +7,16 @@ import { StateMachineCache } from '../src/state-machine-cache.js';
 
 const created = (definition: string): { type: string; data: StateMachineEvent['data'] } => ({
   type: 'StateMachineCreated',
-  data: { stateMachineArn: 'arn', name: 'm', definition, roleArn: 'r', stateMachineType: 'EXPRESS', creationDate: 1, loggingConfiguration: {}, tracingConfiguration: {} },
+  data: {
+    stateMachineArn: 'arn',
+    name: 'm',
+    definition,
+    roleArn: 'r',
+    stateMachineType: 'EXPRESS',
+    creationDate: 1,
+    loggingConfiguration: {},
+    tracingConfiguration: {},
+  },
 });
 
 test('an append through the watched store drops the entry; a load that raced with an append is not kept', async (t) => {
@@ -34,7 +43,9 @@ test('an append through the watched store drops the entry; a load that raced wit
     cache.invalidate(stream);
     const slow = cache.get(stream, async () => {
       const state = await load();
-      await store.appendToStream(stream, [{ type: 'StateMachineUpdated', data: { stateMachineArn: 'arn', updateDate: 3, revisionId: 'r3', definition: 'three' } }]);
+      await store.appendToStream(stream, [
+        { type: 'StateMachineUpdated', data: { stateMachineArn: 'arn', updateDate: 3, revisionId: 'r3', definition: 'three' } },
+      ]);
       return state;
     });
     t.is((await slow).current?.definition, 'two');

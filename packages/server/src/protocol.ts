@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  internalFailure,
-  serializationException,
-  unknownOperation,
-  type ApiError,
-} from '@stepstream/domain';
+import { internalFailure, serializationException, unknownOperation, type ApiError } from '@stepstream/domain';
 import type { Logger } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorBody, errorCatalogue } from './errors.js';
@@ -54,12 +49,7 @@ const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
  * AWS's success or error shape with `x-amzn-RequestId`. Nothing thrown below escapes: a defect is
  * logged with its request id and answered `InternalFailure` (500), and the server keeps serving.
  */
-export const handleRequest = async (
-  operations: Readonly<Record<string, Operation>>,
-  req: IncomingMessage,
-  res: ServerResponse,
-  log: Logger,
-): Promise<void> => {
+export const handleRequest = async (operations: Readonly<Record<string, Operation>>, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> => {
   const requestId = randomUUID();
   const started = performance.now();
   const target = String(req.headers['x-amz-target'] ?? '');
@@ -79,7 +69,9 @@ export const handleRequest = async (
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
     if (!operation) {
-      return fail(unknownOperation(target ? `Operation ${target} is not supported by this service` : `Missing X-Amz-Target header; expected ${TARGET_PREFIX}<Operation>`));
+      return fail(
+        unknownOperation(target ? `Operation ${target} is not supported by this service` : `Missing X-Amz-Target header; expected ${TARGET_PREFIX}<Operation>`),
+      );
     }
     let parsed: unknown = {};
     const text = body.toString('utf8');

@@ -19,7 +19,9 @@ export const deploymentSecret = async (store: EventStore, fromEnv: string | unde
   if (existing) return Buffer.from((existing.data as { secret: string }).secret, 'base64');
   try {
     const secret = randomBytes(32);
-    await store.appendToStream(SECRET_STREAM, [{ type: 'PageTokenSecretCreated', data: { secret: secret.toString('base64') } }], { expectedRevision: 'no_stream' });
+    await store.appendToStream(SECRET_STREAM, [{ type: 'PageTokenSecretCreated', data: { secret: secret.toString('base64') } }], {
+      expectedRevision: 'no_stream',
+    });
     return secret;
   } catch {
     const [raced] = await store.readStream(SECRET_STREAM, { maxCount: 1 });

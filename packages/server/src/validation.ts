@@ -11,20 +11,30 @@ import * as t from 'io-ts';
  */
 export type Rule = (value: unknown) => string | undefined;
 
-export const maxLength = (n: number): Rule => (v) =>
-  typeof v === 'string' && [...v].length > n ? `Member must have length less than or equal to ${n}` : undefined;
-export const minLength = (n: number): Rule => (v) =>
-  typeof v === 'string' && [...v].length < n ? `Member must have length greater than or equal to ${n}` : undefined;
-export const maxBytes = (n: number): Rule => (v) =>
-  typeof v === 'string' && Buffer.byteLength(v, 'utf8') > n ? `Member must have length less than or equal to ${n}` : undefined;
-export const between = (lo: number, hi: number): Rule => (v) =>
-  typeof v === 'number' && v < lo
-    ? `Member must have value greater than or equal to ${lo}`
-    : typeof v === 'number' && v > hi
-      ? `Member must have value less than or equal to ${hi}`
-      : undefined;
-export const oneOf = (values: readonly string[]): Rule => (v) =>
-  typeof v === 'string' && !values.includes(v) ? `Member must satisfy enum value set: [${values.join(', ')}]` : undefined;
+export const maxLength =
+  (n: number): Rule =>
+  (v) =>
+    typeof v === 'string' && [...v].length > n ? `Member must have length less than or equal to ${n}` : undefined;
+export const minLength =
+  (n: number): Rule =>
+  (v) =>
+    typeof v === 'string' && [...v].length < n ? `Member must have length greater than or equal to ${n}` : undefined;
+export const maxBytes =
+  (n: number): Rule =>
+  (v) =>
+    typeof v === 'string' && Buffer.byteLength(v, 'utf8') > n ? `Member must have length less than or equal to ${n}` : undefined;
+export const between =
+  (lo: number, hi: number): Rule =>
+  (v) =>
+    typeof v === 'number' && v < lo
+      ? `Member must have value greater than or equal to ${lo}`
+      : typeof v === 'number' && v > hi
+        ? `Member must have value less than or equal to ${hi}`
+        : undefined;
+export const oneOf =
+  (values: readonly string[]): Rule =>
+  (v) =>
+    typeof v === 'string' && !values.includes(v) ? `Member must satisfy enum value set: [${values.join(', ')}]` : undefined;
 
 const show = (v: unknown) => (v === undefined || v === null ? 'null' : typeof v === 'string' ? `'${v}'` : `'${JSON.stringify(v)}'`);
 
@@ -55,10 +65,18 @@ export const decodeRequest = <C extends t.Mixed>(
   const decoded = codec.decode(obj);
   if (E.isLeft(decoded)) {
     const first = decoded.left[0];
-    const path = first?.context.map((c) => c.key).filter((k) => k !== '').join('.') ?? '';
+    const path =
+      first?.context
+        .map((c) => c.key)
+        .filter((k) => k !== '')
+        .join('.') ?? '';
     const actual = first?.value;
     if (actual !== undefined && actual !== null) {
-      return E.left(serializationException(`Unexpected value type for member '${path}': ${typeof actual === 'object' ? (Array.isArray(actual) ? 'array' : 'object') : typeof actual}`));
+      return E.left(
+        serializationException(
+          `Unexpected value type for member '${path}': ${typeof actual === 'object' ? (Array.isArray(actual) ? 'array' : 'object') : typeof actual}`,
+        ),
+      );
     }
   }
   if (problems.length > 0) {

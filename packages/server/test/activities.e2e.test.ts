@@ -48,7 +48,6 @@ const start = async (stack: Stack, stateMachineArn: string, input = '{}') => {
   return executionArn!;
 };
 
-
 const types = (events: HistoryEvent[]) => events.map((e) => e.type);
 
 test('CreateActivity is idempotent by name; Describe, List in pages, Delete (then ActivityDoesNotExist); bad ARNs', async (t) => {
@@ -74,14 +73,20 @@ test('CreateActivity is idempotent by name; Describe, List in pages, Delete (the
     nextToken = page.nextToken;
   } while (nextToken);
   for (const n of [name, ...names]) t.true(seen.includes(n), `${n} is listed`);
-  t.deepEqual(seen, [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), 'by name in code-point order');
+  t.deepEqual(
+    seen,
+    [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    'by name in code-point order',
+  );
   await t.throwsAsync(client.send(new ListActivitiesCommand({ nextToken: 'forged' })), { instanceOf: InvalidToken });
 
   await client.send(new DeleteActivityCommand({ activityArn: first.activityArn }));
   await client.send(new DeleteActivityCommand({ activityArn: first.activityArn }));
   const gone = await t.throwsAsync(client.send(new DescribeActivityCommand({ activityArn: first.activityArn })), { instanceOf: ActivityDoesNotExist });
   t.is(gone?.message, `Activity Does Not Exist: '${first.activityArn}'`);
-  await t.throwsAsync(client.send(new DescribeActivityCommand({ activityArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' })), { instanceOf: InvalidArn });
+  await t.throwsAsync(client.send(new DescribeActivityCommand({ activityArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' })), {
+    instanceOf: InvalidArn,
+  });
   await t.throwsAsync(client.send(new GetActivityTaskCommand({ activityArn: 'nope' })), { instanceOf: InvalidArn });
 });
 
@@ -103,10 +108,22 @@ test('a worker loop: the poll waiting before the task is scheduled gets it at on
   t.is(done.status, 'SUCCEEDED');
   t.deepEqual(JSON.parse(done.output!), { n: 20, answer: { doubled: 40 } });
   const events = await history(stack, executionArn);
-  t.deepEqual(types(events), ['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivitySucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  t.deepEqual(types(events), [
+    'ExecutionStarted',
+    'TaskStateEntered',
+    'ActivityScheduled',
+    'ActivityStarted',
+    'ActivitySucceeded',
+    'TaskStateExited',
+    'ExecutionSucceeded',
+  ]);
   t.is(events[3]!.activityStartedEventDetails?.workerName, 'worker-1');
   t.is(events[2]!.activityScheduledEventDetails?.resource, arn);
-  await t.throwsAsync(stack.client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{}' })), { instanceOf: TaskTimedOut }, 'a token completes once');
+  await t.throwsAsync(
+    stack.client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{}' })),
+    { instanceOf: TaskTimedOut },
+    'a token completes once',
+  );
 });
 
 test('SendTaskFailure is routed by Catch like any task error; bad tokens and outputs get AWS errors', async (t) => {
@@ -124,7 +141,11 @@ test('SendTaskFailure is routed by Catch like any task error; bad tokens and out
   await t.throwsAsync(stack.client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{not json' })), { instanceOf: InvalidOutput });
   await t.throwsAsync(stack.client.send(new SendTaskSuccessCommand({ taskToken: 'forged.token', output: '{}' })), { instanceOf: InvalidToken });
   const [payload] = task.taskToken!.split('.');
-  await t.throwsAsync(stack.client.send(new SendTaskSuccessCommand({ taskToken: `${payload}.AAAA`, output: '{}' })), { instanceOf: InvalidToken }, 'a re-signed token is refused');
+  await t.throwsAsync(
+    stack.client.send(new SendTaskSuccessCommand({ taskToken: `${payload}.AAAA`, output: '{}' })),
+    { instanceOf: InvalidToken },
+    'a re-signed token is refused',
+  );
   await stack.client.send(new SendTaskFailureCommand({ taskToken: task.taskToken, error: 'Custom.Error', cause: 'the worker gave up' }));
   const done = await finished(stack, executionArn);
   t.is(done.status, 'SUCCEEDED');

@@ -35,23 +35,44 @@ const pass = (result: string) => JSON.stringify({ StartAt: 'P', States: { P: { T
 
 test('aliases route executions to versions by weight and record both; AWS’s routing checks; a version an alias uses cannot be deleted', async (t) => {
   const { client, started } = t.context.stack;
-  const { stateMachineArn, stateMachineVersionArn: v1 } = await client.send(new CreateStateMachineCommand({ name: 'aliased', definition: pass('one'), roleArn: ROLE, publish: true }));
+  const { stateMachineArn, stateMachineVersionArn: v1 } = await client.send(
+    new CreateStateMachineCommand({ name: 'aliased', definition: pass('one'), roleArn: ROLE, publish: true }),
+  );
   const { stateMachineVersionArn: v2 } = await client.send(new UpdateStateMachineCommand({ stateMachineArn, definition: pass('two'), publish: true }));
 
-  const bad = (routingConfiguration: { stateMachineVersionArn: string; weight: number }[]) => client.send(new CreateStateMachineAliasCommand({ name: 'bad', routingConfiguration }));
-  const sum = await t.throwsAsync(bad([{ stateMachineVersionArn: v1!, weight: 70 }, { stateMachineVersionArn: v2!, weight: 29 }]), { instanceOf: ValidationException });
+  const bad = (routingConfiguration: { stateMachineVersionArn: string; weight: number }[]) =>
+    client.send(new CreateStateMachineAliasCommand({ name: 'bad', routingConfiguration }));
+  const sum = await t.throwsAsync(
+    bad([
+      { stateMachineVersionArn: v1!, weight: 70 },
+      { stateMachineVersionArn: v2!, weight: 29 },
+    ]),
+    { instanceOf: ValidationException },
+  );
   t.is(sum?.message, 'Sum of routing configuration weights must equal 100. Received: [70, 29]');
   const unqualified = await t.throwsAsync(bad([{ stateMachineVersionArn: stateMachineArn!, weight: 100 }]), { instanceOf: ValidationException });
   t.is(unqualified?.message, `Routing configuration must contain state machine version ARNs. Received: [${stateMachineArn}]`);
-  await t.throwsAsync(bad([{ stateMachineVersionArn: v1!, weight: 50 }, { stateMachineVersionArn: v1!, weight: 50 }]), { message: /distinct state machine version ARNs/ });
+  await t.throwsAsync(
+    bad([
+      { stateMachineVersionArn: v1!, weight: 50 },
+      { stateMachineVersionArn: v1!, weight: 50 },
+    ]),
+    { message: /distinct state machine version ARNs/ },
+  );
   const tooHeavy = await t.throwsAsync(bad([{ stateMachineVersionArn: v1!, weight: 101 }]), { instanceOf: ValidationException });
   t.regex(tooHeavy!.message, /at 'routingConfiguration\.1\.member\.weight' .* less than or equal to 100/);
 
-  const { stateMachineAliasArn } = await client.send(new CreateStateMachineAliasCommand({ name: 'live', description: 'prod traffic', routingConfiguration: [{ stateMachineVersionArn: v2!, weight: 100 }] }));
+  const { stateMachineAliasArn } = await client.send(
+    new CreateStateMachineAliasCommand({ name: 'live', description: 'prod traffic', routingConfiguration: [{ stateMachineVersionArn: v2!, weight: 100 }] }),
+  );
   t.is(stateMachineAliasArn, `${stateMachineArn}:live`);
-  const same = await client.send(new CreateStateMachineAliasCommand({ name: 'live', description: 'prod traffic', routingConfiguration: [{ stateMachineVersionArn: v2!, weight: 100 }] }));
+  const same = await client.send(
+    new CreateStateMachineAliasCommand({ name: 'live', description: 'prod traffic', routingConfiguration: [{ stateMachineVersionArn: v2!, weight: 100 }] }),
+  );
   t.is(same.stateMachineAliasArn, stateMachineAliasArn, 'idempotent on the same routing and description');
-  await t.throwsAsync(client.send(new CreateStateMachineAliasCommand({ name: 'live', routingConfiguration: [{ stateMachineVersionArn: v1!, weight: 100 }] })), { instanceOf: ConflictException });
+  await t.throwsAsync(client.send(new CreateStateMachineAliasCommand({ name: 'live', routingConfiguration: [{ stateMachineVersionArn: v1!, weight: 100 }] })), {
+    instanceOf: ConflictException,
+  });
 
   const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: stateMachineAliasArn }));
   started.add(executionArn!);
@@ -66,7 +87,15 @@ test('aliases route executions to versions by weight and record both; AWS’s ro
   const inUse = await t.throwsAsync(client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: v2! })), { instanceOf: ConflictException });
   t.is(inUse?.message, 'Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [live]');
 
-  await client.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn, routingConfiguration: [{ stateMachineVersionArn: v1!, weight: 50 }, { stateMachineVersionArn: v2!, weight: 50 }] }));
+  await client.send(
+    new UpdateStateMachineAliasCommand({
+      stateMachineAliasArn,
+      routingConfiguration: [
+        { stateMachineVersionArn: v1!, weight: 50 },
+        { stateMachineVersionArn: v2!, weight: 50 },
+      ],
+    }),
+  );
   const described = await client.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn }));
   t.is(described.name, 'live');
   t.is(described.description, 'prod traffic');
@@ -84,10 +113,15 @@ test('aliases route executions to versions by weight and record both; AWS’s ro
   }
   t.deepEqual([...outputs].sort(), ['"one"', '"two"'], 'a 50/50 split sends executions to both versions');
 
-  t.deepEqual((await client.send(new ListStateMachineAliasesCommand({ stateMachineArn }))).stateMachineAliases!.map((a) => a.stateMachineAliasArn), [stateMachineAliasArn]);
+  t.deepEqual(
+    (await client.send(new ListStateMachineAliasesCommand({ stateMachineArn }))).stateMachineAliases!.map((a) => a.stateMachineAliasArn),
+    [stateMachineAliasArn],
+  );
   await client.send(new DeleteStateMachineAliasCommand({ stateMachineAliasArn }));
   await client.send(new DeleteStateMachineAliasCommand({ stateMachineAliasArn }));
-  const gone = await t.throwsAsync(client.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn, description: 'x' })), { instanceOf: ResourceNotFound });
+  const gone = await t.throwsAsync(client.send(new UpdateStateMachineAliasCommand({ stateMachineAliasArn, description: 'x' })), {
+    instanceOf: ResourceNotFound,
+  });
   t.is(gone?.message, 'Request references a resource that does not exist.');
   await client.send(new DeleteStateMachineVersionCommand({ stateMachineVersionArn: v2! }));
 });

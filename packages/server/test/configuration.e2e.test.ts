@@ -29,7 +29,9 @@ const CMK = { type: 'CUSTOMER_MANAGED_KMS_KEY' as const, kmsKeyId: 'alias/stepst
 test('encryptionConfiguration: AWS_OWNED_KEY by default; a customer managed key is kept through create, update, version and execution', async (t) => {
   const { stack } = t.context;
   const plain = await stack.client.send(new CreateStateMachineCommand({ name: 'enc-default', definition: pass, roleArn: ROLE }));
-  t.deepEqual((await stack.client.send(new DescribeStateMachineCommand({ stateMachineArn: plain.stateMachineArn }))).encryptionConfiguration, { type: 'AWS_OWNED_KEY' });
+  t.deepEqual((await stack.client.send(new DescribeStateMachineCommand({ stateMachineArn: plain.stateMachineArn }))).encryptionConfiguration, {
+    type: 'AWS_OWNED_KEY',
+  });
 
   const { stateMachineArn, stateMachineVersionArn } = await stack.client.send(
     new CreateStateMachineCommand({ name: 'enc-cmk', definition: pass, roleArn: ROLE, encryptionConfiguration: CMK, publish: true }),
@@ -37,7 +39,11 @@ test('encryptionConfiguration: AWS_OWNED_KEY by default; a customer managed key 
   t.deepEqual((await stack.client.send(new DescribeStateMachineCommand({ stateMachineArn }))).encryptionConfiguration, CMK);
   t.deepEqual((await stack.client.send(new DescribeStateMachineCommand({ stateMachineArn: stateMachineVersionArn }))).encryptionConfiguration, CMK);
   // The same create again is idempotent; with another key it is a different machine.
-  t.is((await stack.client.send(new CreateStateMachineCommand({ name: 'enc-cmk', definition: pass, roleArn: ROLE, encryptionConfiguration: CMK }))).stateMachineArn, stateMachineArn);
+  t.is(
+    (await stack.client.send(new CreateStateMachineCommand({ name: 'enc-cmk', definition: pass, roleArn: ROLE, encryptionConfiguration: CMK })))
+      .stateMachineArn,
+    stateMachineArn,
+  );
 
   const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn }));
   await finished(stack, executionArn!);
@@ -53,12 +59,24 @@ test('encryptionConfiguration: AWS_OWNED_KEY by default; a customer managed key 
 test('encryptionConfiguration errors: a customer managed key without kmsKeyId, a reuse period out of 60–900, no type; nothing is created', async (t) => {
   const { stack } = t.context;
   await t.throwsAsync(
-    stack.client.send(new CreateStateMachineCommand({ name: 'enc-bad', definition: pass, roleArn: ROLE, encryptionConfiguration: { type: 'CUSTOMER_MANAGED_KMS_KEY' } })),
+    stack.client.send(
+      new CreateStateMachineCommand({ name: 'enc-bad', definition: pass, roleArn: ROLE, encryptionConfiguration: { type: 'CUSTOMER_MANAGED_KMS_KEY' } }),
+    ),
     { instanceOf: InvalidEncryptionConfiguration, message: /kmsKeyId/ },
   );
   await t.throwsAsync(
-    stack.client.send(new CreateStateMachineCommand({ name: 'enc-bad', definition: pass, roleArn: ROLE, encryptionConfiguration: { ...CMK, kmsDataKeyReusePeriodSeconds: 30 } })),
-    { instanceOf: ValidationException, message: /'encryptionConfiguration.kmsDataKeyReusePeriodSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60/ },
+    stack.client.send(
+      new CreateStateMachineCommand({
+        name: 'enc-bad',
+        definition: pass,
+        roleArn: ROLE,
+        encryptionConfiguration: { ...CMK, kmsDataKeyReusePeriodSeconds: 30 },
+      }),
+    ),
+    {
+      instanceOf: ValidationException,
+      message: /'encryptionConfiguration.kmsDataKeyReusePeriodSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60/,
+    },
   );
   await t.throwsAsync(
     stack.client.send(new CreateStateMachineCommand({ name: 'enc-bad', definition: pass, roleArn: ROLE, encryptionConfiguration: { kmsKeyId: 'k' } as never })),

@@ -65,7 +65,13 @@ test('examples/activity-worker.mjs completes tasks and reports failures that Cat
   const sm = await machine(stack, 'sums', {
     StartAt: 'Sum',
     States: {
-      Sum: { Type: 'Task', Resource: activityArn, HeartbeatSeconds: 5, Catch: [{ ErrorEquals: ['Worker.Refused'], ResultPath: '$.error', Next: 'Refused' }], End: true },
+      Sum: {
+        Type: 'Task',
+        Resource: activityArn,
+        HeartbeatSeconds: 5,
+        Catch: [{ ErrorEquals: ['Worker.Refused'], ResultPath: '$.error', Next: 'Refused' }],
+        End: true,
+      },
       Refused: { Type: 'Pass', End: true },
     },
   });
@@ -82,7 +88,13 @@ test('examples/functions: greet.mjs by its ARN, echo.py through lambda:invoke', 
     StartAt: 'Greet',
     States: {
       Greet: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:greet', Next: 'Echo' },
-      Echo: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'echo', 'Payload.$': '$' }, OutputPath: '$.Payload', End: true },
+      Echo: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { FunctionName: 'echo', 'Payload.$': '$' },
+        OutputPath: '$.Payload',
+        End: true,
+      },
     },
   });
   const hasPython = spawnSync('python3', ['--version']).status === 0;
@@ -104,7 +116,11 @@ test('examples/http-connections.json gives the API key to HTTP Tasks through its
       Call: {
         Type: 'Task',
         Resource: 'arn:aws:states:::http:invoke',
-        Parameters: { 'ApiEndpoint.$': '$.url', Method: 'GET', Authentication: { ConnectionArn: 'arn:aws:events:us-east-1:123456789012:connection/billing/0002' } },
+        Parameters: {
+          'ApiEndpoint.$': '$.url',
+          Method: 'GET',
+          Authentication: { ConnectionArn: 'arn:aws:events:us-east-1:123456789012:connection/billing/0002' },
+        },
         OutputPath: '$.ResponseBody',
         End: true,
       },
@@ -119,7 +135,13 @@ test('examples/mock-config.json: the orders machine’s HappyPath and Declined t
   const sm = await machine(stack, 'orders', {
     StartAt: 'Queue',
     States: {
-      Queue: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'https://sqs.example/orders', 'MessageBody.$': '$' }, ResultPath: null, Next: 'Charge' },
+      Queue: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::sqs:sendMessage',
+        Parameters: { QueueUrl: 'https://sqs.example/orders', 'MessageBody.$': '$' },
+        ResultPath: null,
+        Next: 'Charge',
+      },
       Charge: {
         Type: 'Task',
         Resource: 'arn:aws:states:::lambda:invoke',

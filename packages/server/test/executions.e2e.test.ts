@@ -91,7 +91,10 @@ test('a chain of Pass/Choice/Succeed runs in the start decision: Describe sees S
   t.deepEqual(events[2]!.stateExitedEventDetails, { name: 'Init', output: '{"keep":"me","counter":{"n":3}}', outputDetails: { truncated: false } });
   t.true(events.every((e) => e.timestamp instanceof Date));
   const reversed = (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true }))).events!;
-  t.deepEqual(reversed.map((e) => e.id), [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  t.deepEqual(
+    reversed.map((e) => e.id),
+    [10, 9, 8, 7, 6, 5, 4, 3, 2, 1],
+  );
   const lean = (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, includeExecutionData: false }))).events!;
   t.deepEqual(lean[0]!.executionStartedEventDetails, { inputDetails: { truncated: false }, roleArn: ROLE });
 });
@@ -130,10 +133,14 @@ test('Fail, NoChoiceMatched and path errors fail the execution with AWS errors a
   t.is(ed.error, undefined);
   t.is(ed.cause, undefined);
 
-  const noMatch = await start(stack, await create(stack, {
-    StartAt: 'C',
-    States: { C: { Type: 'Choice', Choices: [{ Variable: '$.x', StringEquals: 'y', Next: 'D' }] }, D: { Type: 'Succeed' } },
-  }), '{"x":"z"}');
+  const noMatch = await start(
+    stack,
+    await create(stack, {
+      StartAt: 'C',
+      States: { C: { Type: 'Choice', Choices: [{ Variable: '$.x', StringEquals: 'y', Next: 'D' }] }, D: { Type: 'Succeed' } },
+    }),
+    '{"x":"z"}',
+  );
   const nd = await stack.client.send(new DescribeExecutionCommand({ executionArn: noMatch.executionArn }));
   t.is(nd.status, 'FAILED');
   t.is(nd.error, 'States.NoChoiceMatched');
@@ -141,7 +148,10 @@ test('Fail, NoChoiceMatched and path errors fail the execution with AWS errors a
   const badPath = await start(stack, await create(stack, { StartAt: 'pass', States: { pass: { Type: 'Pass', InputPath: '$.NoSuchInputPath', End: true } } }));
   const bd = await stack.client.send(new DescribeExecutionCommand({ executionArn: badPath.executionArn }));
   t.is(bd.error, 'States.Runtime');
-  t.is(bd.cause, "An error occurred while executing the state 'pass' (entered at the event id #2). Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']");
+  t.is(
+    bd.cause,
+    "An error occurred while executing the state 'pass' (entered at the event id #2). Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']",
+  );
 });
 
 test('Wait is a durable timer: RUNNING while it waits, then it goes on by itself', async (t) => {
@@ -188,7 +198,10 @@ test('Waits inside Map iterations and Parallel branches are durable timers too: 
               Type: 'Parallel',
               End: true,
               Branches: [
-                { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.s', Next: 'Tag' }, Tag: { Type: 'Pass', Parameters: { 'waited.$': '$.s' }, End: true } } },
+                {
+                  StartAt: 'W',
+                  States: { W: { Type: 'Wait', SecondsPath: '$.s', Next: 'Tag' }, Tag: { Type: 'Pass', Parameters: { 'waited.$': '$.s' }, End: true } },
+                },
                 { StartAt: 'Now', States: { Now: { Type: 'Pass', Result: 'now', End: true } } },
               ],
             },
@@ -205,11 +218,19 @@ test('Waits inside Map iterations and Parallel branches are durable timers too: 
     return d.status === 'RUNNING' ? undefined : d;
   });
   t.is(done.status, 'SUCCEEDED');
-  t.deepEqual(JSON.parse(done.output!), [[{ waited: 1 }, 'now'], [{ waited: 0 }, 'now'], [{ waited: 1 }, 'now']]);
+  t.deepEqual(JSON.parse(done.output!), [
+    [{ waited: 1 }, 'now'],
+    [{ waited: 0 }, 'now'],
+    [{ waited: 1 }, 'now'],
+  ]);
   const events = await history(stack, executionArn!);
   t.is(events.filter((e) => e.type === 'WaitStateExited').length, 3);
   t.is(events.filter((e) => e.type === 'MapIterationSucceeded').length, 3);
-  t.deepEqual(events.map((e) => e.id), events.map((_, i) => i + 1), 'dense ids');
+  t.deepEqual(
+    events.map((e) => e.id),
+    events.map((_, i) => i + 1),
+    'dense ids',
+  );
 });
 
 test('StartExecution idempotency: same name and input while running returns the same execution; otherwise ExecutionAlreadyExists', async (t) => {
@@ -257,7 +278,10 @@ test('ListExecutions: newest first, status filter, pages that stay correct while
     await new Promise((r) => setTimeout(r, 5));
   }
   const first = await stack.client.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 2 }));
-  t.deepEqual(first.executions!.map((e) => e.name), ['e4', 'e3']);
+  t.deepEqual(
+    first.executions!.map((e) => e.name),
+    ['e4', 'e3'],
+  );
   await start(stack, arn, undefined, 'late');
   const rest: string[] = [];
   let nextToken = first.nextToken;
@@ -280,7 +304,9 @@ test('DescribeStateMachineForExecution returns the definition the execution star
   const v1 = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 30, End: true } } };
   const arn = await create(stack, v1);
   const { executionArn } = await start(stack, arn);
-  await stack.client.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }) }));
+  await stack.client.send(
+    new UpdateStateMachineCommand({ stateMachineArn: arn, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }) }),
+  );
   const d = await stack.client.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
   t.is(d.definition, JSON.stringify(v1));
   t.is(d.stateMachineArn, arn);

@@ -76,7 +76,8 @@ test('an Express execution past its TimeoutSeconds is TIMED_OUT', async (t) => {
 
 test('what AWS refuses on Express: StartSyncExecution on STANDARD, Describe of an express ARN, ListExecutions; async StartExecution returns an express ARN', async (t) => {
   const { stack, sync } = t.context;
-  const standard = (await stack.client.send(new CreateStateMachineCommand({ name: 'not-express', definition: JSON.stringify(fiveStates), roleArn: ROLE }))).stateMachineArn!;
+  const standard = (await stack.client.send(new CreateStateMachineCommand({ name: 'not-express', definition: JSON.stringify(fiveStates), roleArn: ROLE })))
+    .stateMachineArn!;
   await t.throwsAsync(sync.send(new StartSyncExecutionCommand({ stateMachineArn: standard })), { instanceOf: StateMachineTypeNotSupported });
   const arn = await express(stack, 'async-express', fiveStates);
   const started = await stack.client.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{"n":1}' }));
@@ -91,7 +92,12 @@ test('each StartSyncExecution runs the machine as it is now: an update, then a d
   const arn = await express(stack, 'sync-updated', { StartAt: 'P', States: { P: { Type: 'Pass', Result: 'first', End: true } } });
   t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"first"');
   t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"first"');
-  await stack.client.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'second', End: true } } }) }));
+  await stack.client.send(
+    new UpdateStateMachineCommand({
+      stateMachineArn: arn,
+      definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'second', End: true } } }),
+    }),
+  );
   t.is((await sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn }))).output, '"second"');
   await stack.client.send(new DeleteStateMachineCommand({ stateMachineArn: arn }));
   await t.throwsAsync(sync.send(new StartSyncExecutionCommand({ stateMachineArn: arn })), { instanceOf: StateMachineDoesNotExist });
@@ -105,7 +111,12 @@ test('an update written by another process (straight to the store) reaches Start
   await stack.engine.options.store.appendToStream('stateMachine-123456789012:us-east-1:sync-elsewhere', [
     {
       type: 'StateMachineUpdated',
-      data: { stateMachineArn: arn, updateDate: Date.now(), revisionId: 'elsewhere', definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'theirs', End: true } } }) },
+      data: {
+        stateMachineArn: arn,
+        updateDate: Date.now(),
+        revisionId: 'elsewhere',
+        definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: 'theirs', End: true } } }),
+      },
     },
   ]);
   const output = await eventually(async () => {

@@ -35,7 +35,10 @@ const MOCKS = {
   },
   MockedResponses: {
     QueueOk: { '0': { Return: { MessageId: 'm-1', MD5OfMessageBody: 'x' } } },
-    FlakyThenOk: { '0': { Throw: { Error: 'Lambda.ServiceException', Cause: 'try again' } }, '1-2': { Return: { StatusCode: 200, Payload: { charged: true } } } },
+    FlakyThenOk: {
+      '0': { Throw: { Error: 'Lambda.ServiceException', Cause: 'try again' } },
+      '1-2': { Return: { StatusCode: 200, Payload: { charged: true } } },
+    },
     AlwaysFails: { '0-9': { Throw: { Error: 'Payment.Declined', Cause: 'card declined' } } },
     Approved: { '0': { Return: { approved: 'yes' } } },
   },
@@ -103,7 +106,15 @@ test('a function ARN as the Resource runs the module from the functions director
   t.is(done.status, 'SUCCEEDED');
   t.deepEqual(JSON.parse(done.output!), { name: 'Ada', greeting: { hello: 'Ada', fn: 'greet' } });
   const events = await history(stack, executionArn);
-  t.deepEqual(types(events), ['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  t.deepEqual(types(events), [
+    'ExecutionStarted',
+    'TaskStateEntered',
+    'LambdaFunctionScheduled',
+    'LambdaFunctionStarted',
+    'LambdaFunctionSucceeded',
+    'TaskStateExited',
+    'ExecutionSucceeded',
+  ]);
   t.is(events[2]!.lambdaFunctionScheduledEventDetails?.resource, FN('greet'));
 });
 
@@ -147,7 +158,15 @@ test('Python functions run from the same directory, with Python’s error shape'
   const { stack } = t.context;
   const sm = await machine(stack, {
     StartAt: 'Call',
-    States: { Call: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$.p' }, OutputPath: '$.Payload', End: true } },
+    States: {
+      Call: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$.p' },
+        OutputPath: '$.Payload',
+        End: true,
+      },
+    },
   });
   const ok = await finished(stack, await start(stack, sm, JSON.stringify({ fn: 'pyecho', p: { a: 1 } })));
   t.deepEqual(JSON.parse(ok.output!), { got: { a: 1 }, fn: 'pyecho' });
@@ -192,7 +211,14 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
   const child = await machine(stack, {
     StartAt: 'Branch',
     States: {
-      Branch: { Type: 'Choice', Choices: [{ Variable: '$.args.fail', IsPresent: true, Next: 'Fail' }, { Variable: '$.args.wait', IsPresent: true, Next: 'Wait' }], Default: 'Done' },
+      Branch: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.args.fail', IsPresent: true, Next: 'Fail' },
+          { Variable: '$.args.wait', IsPresent: true, Next: 'Wait' },
+        ],
+        Default: 'Done',
+      },
       Fail: { Type: 'Fail', Error: 'ChildError', Cause: 'the child failed' },
       Wait: { Type: 'Wait', Seconds: 60, Next: 'Done' },
       Done: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.args.n, $.args.n)' }, End: true },
@@ -205,7 +231,11 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
         Run: {
           Type: 'Task',
           Resource: resource,
-          Parameters: { StateMachineArn: child, Input: { 'args.$': '$', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' }, 'Name.$': '$.name' },
+          Parameters: {
+            StateMachineArn: child,
+            Input: { 'args.$': '$', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+            'Name.$': '$.name',
+          },
           Catch: [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: 'Handled' }],
           End: true,
         },
@@ -242,7 +272,9 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
   const waitingName = unique('child');
   const waiting = await start(stack, sync2, JSON.stringify({ wait: true, name: waitingName }));
   const childArn = child.replace(':stateMachine:', ':execution:') + `:${waitingName}`;
-  await eventually(async () => ((await stack.client.send(new DescribeExecutionCommand({ executionArn: childArn })).catch(() => undefined))?.status === 'RUNNING' ? true : undefined));
+  await eventually(async () =>
+    (await stack.client.send(new DescribeExecutionCommand({ executionArn: childArn })).catch(() => undefined))?.status === 'RUNNING' ? true : undefined,
+  );
   stack.started.add(childArn);
   await stack.client.send(new StopExecutionCommand({ executionArn: waiting }));
   const stoppedChild = await finished(stack, childArn);
@@ -291,7 +323,13 @@ test('mocked integrations: <arn>#<TestCase> answers mocked states by invocation 
     {
       StartAt: 'Queue',
       States: {
-        Queue: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'https://sqs.example/q', 'MessageBody.$': '$' }, ResultPath: '$.queued', Next: 'Charge' },
+        Queue: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sqs:sendMessage',
+          Parameters: { QueueUrl: 'https://sqs.example/q', 'MessageBody.$': '$' },
+          ResultPath: '$.queued',
+          Next: 'Charge',
+        },
         Charge: {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke',
@@ -309,10 +347,19 @@ test('mocked integrations: <arn>#<TestCase> answers mocked states by invocation 
   await stack.client.send(new CreateActivityCommand({ name: 'approvals' }));
   const happy = await finished(stack, await start(stack, `${sm}#HappyPath`, '{"order":7}'));
   t.is(happy.status, 'SUCCEEDED', `${happy.error}: ${happy.cause}`);
-  t.deepEqual(JSON.parse(happy.output!), { order: 7, queued: { MessageId: 'm-1', MD5OfMessageBody: 'x' }, charge: { charged: true }, approval: { approved: 'yes' } });
+  t.deepEqual(JSON.parse(happy.output!), {
+    order: 7,
+    queued: { MessageId: 'm-1', MD5OfMessageBody: 'x' },
+    charge: { charged: true },
+    approval: { approved: 'yes' },
+  });
   t.is(happy.stateMachineArn, sm);
   const events = types(await history(stack, happy.executionArn!));
-  t.deepEqual(events.filter((e) => e === 'TaskFailed' || e === 'TaskSucceeded' || e === 'ActivitySucceeded'), ['TaskSucceeded', 'TaskFailed', 'TaskSucceeded', 'ActivitySucceeded'], 'the first Charge invocation threw, the retry got "1-2"');
+  t.deepEqual(
+    events.filter((e) => e === 'TaskFailed' || e === 'TaskSucceeded' || e === 'ActivitySucceeded'),
+    ['TaskSucceeded', 'TaskFailed', 'TaskSucceeded', 'ActivitySucceeded'],
+    'the first Charge invocation threw, the retry got "1-2"',
+  );
 
   const declined = await finished(stack, await start(stack, `${sm}#ChargeFails`, '{"order":8}'));
   t.is(declined.status, 'FAILED');
@@ -321,5 +368,7 @@ test('mocked integrations: <arn>#<TestCase> answers mocked states by invocation 
   const real = await finished(stack, await start(stack, sm, '{"order":9}'));
   t.is(real.status, 'FAILED');
   t.regex(real.cause!, /STEPSTREAM_MOCK_CONFIG/);
-  await t.throwsAsync(stack.client.send(new StartExecutionCommand({ stateMachineArn: `${sm}#NoSuchCase`, input: '{}' })), { message: /Test case NoSuchCase is not defined/ });
+  await t.throwsAsync(stack.client.send(new StartExecutionCommand({ stateMachineArn: `${sm}#NoSuchCase`, input: '{}' })), {
+    message: /Test case NoSuchCase is not defined/,
+  });
 });

@@ -68,14 +68,20 @@ test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapR
   t.is(done.status, 'SUCCEEDED', 'one failure is tolerated');
   t.deepEqual(JSON.parse(done.output!), [1, 2, { Error: 'Three', Cause: null }, 4]);
   const history = (await client.send(new GetExecutionHistoryCommand({ executionArn }))).events!;
-  t.deepEqual(history.map((e) => e.type), ['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded']);
+  t.deepEqual(
+    history.map((e) => e.type),
+    ['ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded'],
+  );
   const mapRunArn = history[3]!.mapRunStartedEventDetails!.mapRunArn!;
 
   const runs = await eventually(async () => {
     const r = await client.send(new ListMapRunsCommand({ executionArn }));
     return r.mapRuns!.length > 0 ? r.mapRuns! : undefined;
   });
-  t.deepEqual(runs.map((r) => r.mapRunArn), [mapRunArn]);
+  t.deepEqual(
+    runs.map((r) => r.mapRunArn),
+    [mapRunArn],
+  );
   t.is(runs[0]!.stateMachineArn, `${stateMachineArn}/Items`, "the Map Run's sub-workflow (its label ARN), as recorded");
 
   const described = await eventually(async () => {
@@ -106,7 +112,9 @@ test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapR
   t.is(forChild.label, 'Items');
   t.is(forChild.mapRunArn, mapRunArn);
   t.is(forChild.definition, sub.definition);
-  await t.throwsAsync(client.send(new DescribeStateMachineCommand({ stateMachineArn: `${stateMachineArn}/NoSuchLabel` })), { name: 'StateMachineDoesNotExist' });
+  await t.throwsAsync(client.send(new DescribeStateMachineCommand({ stateMachineArn: `${stateMachineArn}/NoSuchLabel` })), {
+    name: 'StateMachineDoesNotExist',
+  });
 });
 
 test('UpdateMapRun raises MaxConcurrency and the tolerated failures of a running Map Run; a finished one cannot be updated', async (t) => {

@@ -25,7 +25,10 @@ test('the classic SDK v2 (AWS.StepFunctions) creates, starts, describes and read
   t.deepEqual(JSON.parse(d.output!), { echo: [1, 2] });
   t.true(d.startDate instanceof Date);
   const h = await sfn.getExecutionHistory({ executionArn }).promise();
-  t.deepEqual(h.events.map((e) => e.type), ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+  t.deepEqual(
+    h.events.map((e) => e.type),
+    ['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+  );
   const error = await t.throwsAsync(sfn.describeStateMachine({ stateMachineArn: `${stateMachineArn}x` }).promise());
   t.is((error as AWS.AWSError).code, 'StateMachineDoesNotExist');
   t.is((error as AWS.AWSError).statusCode, 400);

@@ -16,7 +16,12 @@ const post = async (stack: Stack, target: string | undefined, body: string) => {
     headers: { 'Content-Type': 'application/x-amz-json-1.0', ...(target ? { 'X-Amz-Target': target } : {}) },
     body,
   });
-  return { status: res.status, requestId: res.headers.get('x-amzn-requestid'), type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    requestId: res.headers.get('x-amzn-requestid'),
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 };
 
 test('unknown operations, malformed JSON and missing members get AWS errors; the server keeps serving', async (t) => {
@@ -38,7 +43,10 @@ test('unknown operations, malformed JSON and missing members get AWS errors; the
   const ill = await post(stack, 'AWSStepFunctions.DescribeStateMachine', '{"stateMachineArn": 42}');
   t.is(ill.body['__type'], 'SerializationException');
   const two = await post(stack, 'AWSStepFunctions.CreateStateMachine', '{"roleArn":"arn:aws:iam::123456789012:role/r"}');
-  t.is(two.body['message'], "2 validation errors detected: Value null at 'name' failed to satisfy constraint: Member must not be null; Value null at 'definition' failed to satisfy constraint: Member must not be null");
+  t.is(
+    two.body['message'],
+    "2 validation errors detected: Value null at 'name' failed to satisfy constraint: Member must not be null; Value null at 'definition' failed to satisfy constraint: Member must not be null",
+  );
   const ok = await post(stack, 'AWSStepFunctions.ListStateMachines', '');
   t.is(ok.status, 200);
   t.is(ok.type, 'application/x-amz-json-1.0');

@@ -22,9 +22,15 @@ const test = anyTest as TestFn<{ stack: Stack; dir: string }>;
 test.before(async (t) => {
   t.context.dir = await mkdtemp(join(tmpdir(), 'stepstream-redrive-'));
   // Fails on the first run, succeeds once redriven ($$.Execution.RedriveCount is passed in).
-  await writeFile(join(t.context.dir, 'flaky.mjs'), "export const handler = async (e) => { if (e.redrives === 0) throw Object.assign(new Error('not yet'), { name: 'NotYet' }); return { ok: e.redrives }; };\n");
+  await writeFile(
+    join(t.context.dir, 'flaky.mjs'),
+    "export const handler = async (e) => { if (e.redrives === 0) throw Object.assign(new Error('not yet'), { name: 'NotYet' }); return { ok: e.redrives }; };\n",
+  );
   // Fails for item 2 until the execution is redriven; says which run produced each result.
-  await writeFile(join(t.context.dir, 'picky.mjs'), "export const handler = async (e) => { if (e.redrives === 0 && e.item === 2) throw Object.assign(new Error('two'), { name: 'NotTwo' }); return { item: e.item, run: e.redrives }; };\n");
+  await writeFile(
+    join(t.context.dir, 'picky.mjs'),
+    "export const handler = async (e) => { if (e.redrives === 0 && e.item === 2) throw Object.assign(new Error('two'), { name: 'NotTwo' }); return { item: e.item, run: e.redrives }; };\n",
+  );
   t.context.stack = await startStack({ lambda: new DirectoryFunctions(t.context.dir) });
 });
 test.after.always(async (t) => {
@@ -36,7 +42,6 @@ test.after.always(async (t) => {
   if (t.context.dir) await rm(t.context.dir, { recursive: true, force: true });
 });
 
-
 test('a failed execution redriven starts again from the failed state with $$.Execution.RedriveCount; redriveCount, redriveDate and the filter', async (t) => {
   const { stack } = t.context;
   const { stateMachineArn } = await stack.client.send(
@@ -47,7 +52,12 @@ test('a failed execution redriven starts again from the failed state with $$.Exe
         StartAt: 'Prepare',
         States: {
           Prepare: { Type: 'Pass', Result: { prepared: true }, ResultPath: '$.p', Next: 'Call' },
-          Call: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:flaky', Parameters: { 'redrives.$': '$$.Execution.RedriveCount' }, End: true },
+          Call: {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:us-east-1:123456789012:function:flaky',
+            Parameters: { 'redrives.$': '$$.Execution.RedriveCount' },
+            End: true,
+          },
         },
       }),
     }),
@@ -66,11 +76,25 @@ test('a failed execution redriven starts again from the failed state with $$.Exe
   t.is(done.redriveDate!.getTime(), redriveDate!.getTime());
   const types = (await stack.client.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.type);
   const redriven = types.indexOf('ExecutionRedriven');
-  t.deepEqual(types.slice(redriven), ['ExecutionRedriven', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionStarted', 'LambdaFunctionSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+  t.deepEqual(types.slice(redriven), [
+    'ExecutionRedriven',
+    'TaskStateEntered',
+    'LambdaFunctionScheduled',
+    'LambdaFunctionStarted',
+    'LambdaFunctionSucceeded',
+    'TaskStateExited',
+    'ExecutionSucceeded',
+  ]);
   t.is(types.filter((x) => x === 'PassStateEntered').length, 1, 'the state that succeeded is not run again');
-  await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn })), { instanceOf: ExecutionNotRedrivable, message: 'Execution is SUCCEEDED and cannot be redriven' });
+  await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn })), {
+    instanceOf: ExecutionNotRedrivable,
+    message: 'Execution is SUCCEEDED and cannot be redriven',
+  });
   const redrivenList = await stack.client.send(new ListExecutionsCommand({ stateMachineArn, redriveFilter: 'REDRIVEN' }));
-  t.deepEqual(redrivenList.executions!.map((e) => e.executionArn), [executionArn]);
+  t.deepEqual(
+    redrivenList.executions!.map((e) => e.executionArn),
+    [executionArn],
+  );
   t.deepEqual((await stack.client.send(new ListExecutionsCommand({ stateMachineArn, redriveFilter: 'NOT_REDRIVEN' }))).executions, []);
 });
 
@@ -85,17 +109,31 @@ test('an aborted execution redriven resumes in the state it was stopped in; a ru
   );
   const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{"s":1}' }));
   stack.started.add(executionArn!);
-  await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn })), { instanceOf: ExecutionNotRedrivable, message: 'Execution is RUNNING and cannot be redriven' });
+  await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn })), {
+    instanceOf: ExecutionNotRedrivable,
+    message: 'Execution is RUNNING and cannot be redriven',
+  });
   await stack.client.send(new StopExecutionCommand({ executionArn }));
   await stack.client.send(new RedriveExecutionCommand({ executionArn }));
   const done = await finished(stack, executionArn!);
   t.is(done.status, 'SUCCEEDED');
   const types = (await stack.client.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.type);
-  t.deepEqual(types, ['ExecutionStarted', 'WaitStateEntered', 'ExecutionAborted', 'ExecutionRedriven', 'WaitStateEntered', 'WaitStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+  t.deepEqual(types, [
+    'ExecutionStarted',
+    'WaitStateEntered',
+    'ExecutionAborted',
+    'ExecutionRedriven',
+    'WaitStateEntered',
+    'WaitStateExited',
+    'PassStateEntered',
+    'PassStateExited',
+    'ExecutionSucceeded',
+  ]);
 });
 
 const lambda = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
-const eventsOf = async (stack: Stack, executionArn: string) => (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+const eventsOf = async (stack: Stack, executionArn: string) =>
+  (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
 
 test('a redriven Parallel runs again only the branch that failed and the one aborted, each from the state it stopped in; variables survive', async (t) => {
   const { stack } = t.context;
@@ -121,7 +159,11 @@ test('a redriven Parallel runs again only the branch that failed and the one abo
               },
               {
                 StartAt: 'Setup',
-                States: { Setup: { Type: 'Pass', Result: { s: 2 }, Next: 'Nap' }, Nap: { Type: 'Wait', SecondsPath: '$.s', Next: 'Woke' }, Woke: { Type: 'Pass', Result: 'woke', End: true } },
+                States: {
+                  Setup: { Type: 'Pass', Result: { s: 2 }, Next: 'Nap' },
+                  Nap: { Type: 'Wait', SecondsPath: '$.s', Next: 'Woke' },
+                  Woke: { Type: 'Pass', Result: 'woke', End: true },
+                },
               },
             ],
           },
@@ -150,7 +192,10 @@ test('a redriven Parallel runs again only the branch that failed and the one abo
     events.slice(redriven, redriven + 3).map((e) => e.type),
     ['ExecutionRedriven', 'ParallelStateEntered', 'ParallelStateStarted'],
   );
-  t.true(events.slice(0, redriven).some((e) => e.type === 'WaitStateAborted'), 'the waiting branch was aborted when the other failed');
+  t.true(
+    events.slice(0, redriven).some((e) => e.type === 'WaitStateAborted'),
+    'the waiting branch was aborted when the other failed',
+  );
 });
 
 test('a redriven inline Map runs again only the iterations that failed; the others keep their first results', async (t) => {
@@ -168,7 +213,9 @@ test('a redriven inline Map runs again only the iterations that failed; the othe
             MaxConcurrency: 2,
             ItemProcessor: {
               StartAt: 'Work',
-              States: { Work: { Type: 'Task', Resource: lambda('picky'), Parameters: { 'item.$': '$', 'redrives.$': '$$.Execution.RedriveCount' }, End: true } },
+              States: {
+                Work: { Type: 'Task', Resource: lambda('picky'), Parameters: { 'item.$': '$', 'redrives.$': '$$.Execution.RedriveCount' }, End: true },
+              },
             },
             End: true,
           },
@@ -185,12 +232,22 @@ test('a redriven inline Map runs again only the iterations that failed; the othe
   const done = await finished(stack, executionArn!);
   t.is(done.status, 'SUCCEEDED', done.cause);
   const output = JSON.parse(done.output!) as { item: number; run: number }[];
-  t.deepEqual(output.map((o) => o.item), [0, 1, 2, 3, 4]);
+  t.deepEqual(
+    output.map((o) => o.item),
+    [0, 1, 2, 3, 4],
+  );
   t.is(output[2]!.run, 1, 'the failed iteration ran again on the redrive');
-  t.deepEqual([0, 1].map((i) => output[i]!.run), [0, 0], 'iterations that succeeded before the failure keep their results');
+  t.deepEqual(
+    [0, 1].map((i) => output[i]!.run),
+    [0, 0],
+    'iterations that succeeded before the failure keep their results',
+  );
   const events = await eventsOf(stack, executionArn!);
   const redriven = events.findIndex((e) => e.type === 'ExecutionRedriven');
-  const rerun = events.slice(redriven).filter((e) => e.type === 'MapIterationStarted').map((e) => e.mapIterationStartedEventDetails!.index);
+  const rerun = events
+    .slice(redriven)
+    .filter((e) => e.type === 'MapIterationStarted')
+    .map((e) => e.mapIterationStartedEventDetails!.index);
   t.true(rerun.includes(2));
   t.false(rerun.includes(0) || rerun.includes(1), `iterations 0 and 1 are not started again (started: ${rerun.join(', ')})`);
   t.is(events.slice(redriven).find((e) => e.type === 'MapStateStarted')?.mapStateStartedEventDetails?.length, 5);
@@ -212,7 +269,9 @@ test('a redriven Distributed Map reuses its Map Run (MapRunRedriven): child runs
             ItemProcessor: {
               ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
               StartAt: 'Work',
-              States: { Work: { Type: 'Task', Resource: lambda('picky'), Parameters: { 'item.$': '$', 'redrives.$': '$$.Execution.RedriveCount' }, End: true } },
+              States: {
+                Work: { Type: 'Task', Resource: lambda('picky'), Parameters: { 'item.$': '$', 'redrives.$': '$$.Execution.RedriveCount' }, End: true },
+              },
             },
             End: true,
           },
@@ -233,13 +292,27 @@ test('a redriven Distributed Map reuses its Map Run (MapRunRedriven): child runs
   const done = await finished(stack, executionArn!);
   t.is(done.status, 'SUCCEEDED', done.cause);
   const output = JSON.parse(done.output!) as { item: number; run: number }[];
-  t.deepEqual(output, [{ item: 0, run: 0 }, { item: 1, run: 0 }, { item: 2, run: 1 }, { item: 3, run: 0 }]);
+  t.deepEqual(output, [
+    { item: 0, run: 0 },
+    { item: 1, run: 0 },
+    { item: 2, run: 1 },
+    { item: 3, run: 0 },
+  ]);
 
   const events = await eventsOf(stack, executionArn!);
   const redriven = events.findIndex((e) => e.type === 'ExecutionRedriven');
   t.deepEqual(
     events.slice(redriven).map((e) => e.type),
-    ['ExecutionRedriven', 'MapStateEntered', 'MapStateStarted', 'MapRunRedriven', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded'],
+    [
+      'ExecutionRedriven',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapRunRedriven',
+      'MapRunSucceeded',
+      'MapStateSucceeded',
+      'MapStateExited',
+      'ExecutionSucceeded',
+    ],
   );
   t.deepEqual(events[redriven + 3]!.mapRunRedrivenEventDetails, { mapRunArn, redriveCount: 1 });
   const described = await stack.client.send(new DescribeMapRunCommand({ mapRunArn }));

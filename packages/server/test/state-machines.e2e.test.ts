@@ -24,8 +24,7 @@ test.after.always(async (t) => {
   await t.context.stack?.close();
 });
 
-const passMachine = (result: unknown = { ok: true }) =>
-  JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
+const passMachine = (result: unknown = { ok: true }) => JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
 const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
 
 test('create then describe sees the write, with AWS defaults and the definition byte for byte', async (t) => {
@@ -64,31 +63,42 @@ test('CreateStateMachine is idempotent on the same definition; another definitio
 
 test('bad names, roles and definitions get AWS errors and messages', async (t) => {
   const { client } = t.context.stack;
-  const badName = await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: 'has space', definition: passMachine(), roleArn: ROLE })), { instanceOf: InvalidName });
+  const badName = await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: 'has space', definition: passMachine(), roleArn: ROLE })), {
+    instanceOf: InvalidName,
+  });
   t.is(badName?.message, "Invalid Name: 'has space'");
-  await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('r'), definition: passMachine(), roleArn: 'not-an-arn' })), { instanceOf: InvalidArn });
+  await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('r'), definition: passMachine(), roleArn: 'not-an-arn' })), {
+    instanceOf: InvalidArn,
+  });
   const noStates = await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('d'), definition: '{"StartAt":"A"}', roleArn: ROLE })), {
     instanceOf: InvalidDefinition,
   });
   t.is(noStates?.message, "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'");
   const twoProblems = await t.throwsAsync(
-    client.send(new CreateStateMachineCommand({
-      name: unique('d'),
-      definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nope' }, B: { Type: 'Succeed' } } }),
-      roleArn: ROLE,
-    })),
+    client.send(
+      new CreateStateMachineCommand({
+        name: unique('d'),
+        definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'Nope' }, B: { Type: 'Succeed' } } }),
+        roleArn: ROLE,
+      }),
+    ),
     { instanceOf: InvalidDefinition },
   );
   t.is(
     twoProblems?.message,
     `Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nope at /States/A/Next, MISSING_TRANSITION_TARGET: State "B" is not reachable. at /States/B'`,
   );
-  const notJson = await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('d'), definition: '{nope', roleArn: ROLE })), { instanceOf: InvalidDefinition });
+  const notJson = await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('d'), definition: '{nope', roleArn: ROLE })), {
+    instanceOf: InvalidDefinition,
+  });
   t.regex(notJson!.message, /^Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: /);
   const tooLong = await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: 'x'.repeat(81), definition: passMachine(), roleArn: ROLE })), {
     instanceOf: ValidationException,
   });
-  t.regex(tooLong!.message, /^1 validation error detected: Value 'x{81}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80$/);
+  t.regex(
+    tooLong!.message,
+    /^1 validation error detected: Value 'x{81}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80$/,
+  );
 });
 
 test('update: a new revisionId when something changes, the same when nothing does; errors', async (t) => {
@@ -140,7 +150,10 @@ test('ListStateMachines pages by name in code-point order; a forged token is Inv
     pages++;
   } while (nextToken);
   const ours = seen.filter((n) => n.startsWith(prefix));
-  t.deepEqual(ours, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  t.deepEqual(
+    ours,
+    [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   t.true(pages >= 3);
   const first = await client.send(new ListStateMachinesCommand({ maxResults: 1 }));
   const forged = `${first.nextToken!.slice(0, -2)}xx`;

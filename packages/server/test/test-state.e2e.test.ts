@@ -18,7 +18,9 @@ interface Seen {
 
 const test = anyTest as TestFn<{ stack: Stack; client: SFNClient; http: Server; httpUrl: string; seen: Seen }>;
 test.before(async (t) => {
-  t.context.stack = await startStack({ httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' }, queryParameters: { apiKey: 'k-123' } } } });
+  t.context.stack = await startStack({
+    httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' }, queryParameters: { apiKey: 'k-123' } } },
+  });
   t.context.seen = {};
   t.context.http = createServer((req, res) => {
     let body = '';
@@ -32,7 +34,13 @@ test.before(async (t) => {
   });
   await new Promise<void>((r) => t.context.http.listen(0, '127.0.0.1', r));
   t.context.httpUrl = `http://127.0.0.1:${(t.context.http.address() as AddressInfo).port}`;
-  t.context.client = new SFNClient({ endpoint: t.context.stack.api.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, disableHostPrefix: true, maxAttempts: 1 });
+  t.context.client = new SFNClient({
+    endpoint: t.context.stack.api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    disableHostPrefix: true,
+    maxAttempts: 1,
+  });
 });
 test.after.always(async (t) => {
   await new Promise((r) => t.context.http?.close(r));
@@ -95,8 +103,14 @@ test('a mocked error: CAUGHT_ERROR with the catcher’s next state, RETRIABLE wh
 });
 
 test('a state of a whole machine by stateName, with variables; a bad definition is InvalidDefinition', async (t) => {
-  const machine = { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Pass', Output: '{% $greeting & " " & $states.input.name %}', Next: 'B' }, B: { Type: 'Succeed' } } };
-  const r = await t.context.client.send(new TestStateCommand({ definition: JSON.stringify(machine), stateName: 'A', input: '{"name":"Ada"}', variables: '{"greeting":"Hello"}' }));
+  const machine = {
+    QueryLanguage: 'JSONata',
+    StartAt: 'A',
+    States: { A: { Type: 'Pass', Output: '{% $greeting & " " & $states.input.name %}', Next: 'B' }, B: { Type: 'Succeed' } },
+  };
+  const r = await t.context.client.send(
+    new TestStateCommand({ definition: JSON.stringify(machine), stateName: 'A', input: '{"name":"Ada"}', variables: '{"greeting":"Hello"}' }),
+  );
   t.is(r.status, 'SUCCEEDED');
   t.is(JSON.parse(r.output!), 'Hello Ada');
   t.is(r.nextState, 'B');
@@ -106,10 +120,16 @@ test('a state of a whole machine by stateName, with variables; a bad definition 
 const lambdaTask = (extra: object) => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true, ...extra });
 
 test('context: the state sees the given context object as $$ (as given, nothing added); Task needs a callback task; bad fields are ValidationException', async (t) => {
-  const context = { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:M:given', Name: 'given', Input: { from: 'context' } }, State: { Name: 'Priced', RetryCount: 2 } };
+  const context = {
+    Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:M:given', Name: 'given', Input: { from: 'context' } },
+    State: { Name: 'Priced', RetryCount: 2 },
+  };
   const r = await run(
     t,
-    lambdaTask({ Parameters: { FunctionName: 'f', 'Payload.$': '$$.Execution.Input', 'name.$': '$$.Execution.Name' }, ResultSelector: { 'state.$': '$$.State', 'all.$': '$$' } }),
+    lambdaTask({
+      Parameters: { FunctionName: 'f', 'Payload.$': '$$.Execution.Input', 'name.$': '$$.Execution.Name' },
+      ResultSelector: { 'state.$': '$$.State', 'all.$': '$$' },
+    }),
     { from: 'input' },
     { context: JSON.stringify(context), mock: { result: '{"StatusCode":200}' }, inspectionLevel: 'DEBUG' },
   );
@@ -119,7 +139,13 @@ test('context: the state sees the given context object as $$ (as given, nothing 
   // JSONata reads it as $states.context; a .waitForTaskToken task passes on the given Task.Token.
   const callback = await run(
     t,
-    { QueryLanguage: 'JSONata', Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Arguments: { FunctionName: 'f', Payload: { token: '{% $states.context.Task.Token %}', exec: '{% $states.context.Execution.Name %}' } }, End: true },
+    {
+      QueryLanguage: 'JSONata',
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Arguments: { FunctionName: 'f', Payload: { token: '{% $states.context.Task.Token %}', exec: '{% $states.context.Execution.Name %}' } },
+      End: true,
+    },
     {},
     { context: JSON.stringify({ Execution: { Name: 'given' }, Task: { Token: 'tok-1' } }), mock: { result: '{"ok":true}' }, inspectionLevel: 'DEBUG' },
   );
@@ -133,15 +159,22 @@ test('context: the state sees the given context object as $$ (as given, nothing 
   await rejected({ context: '{"Map":{}}', mock }, "Invalid Context object provided: 'Map' field is not supported when mocking a Context object");
   await rejected({ context: '{"Pokedex":{}}', mock }, "Invalid Context object provided: Field 'Pokedex' is not allowed");
   await rejected({ context: '{"Execution":{"pokemon":"squirtle"}}', mock }, "Invalid Context object provided: Field 'pokemon' is not allowed");
-  await rejected({ context: '{"Task":{"Token":"x"}}', mock }, "Invalid Context object provided: Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
+  await rejected(
+    { context: '{"Task":{"Token":"x"}}', mock },
+    "Invalid Context object provided: Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern",
+  );
   await rejected({ context: '{}' }, 'TestState does not support Context when a mock is not specified.');
   await rejected({ context: '{}', mock }, "State type 'Pass' is not supported when a mock is specified", { Type: 'Pass', End: true });
 });
 
 test('stateConfiguration.retrierRetryCount: RETRIABLE with the back-off while attempts are left, then Catch or FAILED; errorDetails names the retrier and catcher', async (t) => {
-  const retry = [{ ErrorEquals: ['Other'], MaxAttempts: 9 }, { ErrorEquals: ['MockException'], IntervalSeconds: 1, MaxAttempts: 5, BackoffRate: 2 }];
+  const retry = [
+    { ErrorEquals: ['Other'], MaxAttempts: 9 },
+    { ErrorEquals: ['MockException'], IntervalSeconds: 1, MaxAttempts: 5, BackoffRate: 2 },
+  ];
   const mock = { errorOutput: { error: 'MockException', cause: 'Mock the cause of the error.' } };
-  const at = (used: number, extra: object = {}) => run(t, lambdaTask({ Retry: retry, ...extra }), { x: 1 }, { mock, inspectionLevel: 'DEBUG', stateConfiguration: { retrierRetryCount: used } });
+  const at = (used: number, extra: object = {}) =>
+    run(t, lambdaTask({ Retry: retry, ...extra }), { x: 1 }, { mock, inspectionLevel: 'DEBUG', stateConfiguration: { retrierRetryCount: used } });
   const fourUsed = await at(4);
   t.is(fourUsed.status, 'RETRIABLE');
   t.is(fourUsed.error, 'MockException');
@@ -150,36 +183,63 @@ test('stateConfiguration.retrierRetryCount: RETRIABLE with the back-off while at
   t.is(fiveUsed.status, 'FAILED');
   t.is(fiveUsed.cause, 'Mock the cause of the error.');
   t.deepEqual(fiveUsed.inspectionData?.errorDetails, { retryIndex: 1 });
-  const caught = await at(5, { Catch: [{ ErrorEquals: ['Nope'], Next: 'A' }, { ErrorEquals: ['States.ALL'], Next: 'Handle' }] });
+  const caught = await at(5, {
+    Catch: [
+      { ErrorEquals: ['Nope'], Next: 'A' },
+      { ErrorEquals: ['States.ALL'], Next: 'Handle' },
+    ],
+  });
   t.is(caught.status, 'CAUGHT_ERROR');
   t.is(caught.nextState, 'Handle');
   t.deepEqual(caught.inspectionData?.errorDetails, { catchIndex: 1, retryIndex: 1 });
   const e = await t.throwsAsync(run(t, lambdaTask({}), {}, { mock, stateConfiguration: { retrierRetryCount: -1 } }), { instanceOf: ValidationException });
   t.regex(e!.message, /Value '-1' at 'stateConfiguration.retrierRetryCount' failed to satisfy constraint: Member must have value greater than or equal to 0/);
-  const noMock = await t.throwsAsync(run(t, { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true }, [], { stateConfiguration: { mapIterationFailureCount: 1 } }), {
-    instanceOf: ValidationException,
-  });
+  const noMock = await t.throwsAsync(
+    run(t, { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true }, [], {
+      stateConfiguration: { mapIterationFailureCount: 1 },
+    }),
+    {
+      instanceOf: ValidationException,
+    },
+  );
   t.is(noMock?.message, 'TestState does not support MapIterationFailureCount when a mock is not specified.');
 });
 
 test('mock.fieldValidationMode: STRICT (the default) checks required fields and types, PRESENT only the fields given, NONE nothing; other mock rules', async (t) => {
-  const start = { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution', Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' }, End: true };
+  const start = {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::states:startExecution',
+    Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:x' },
+    End: true,
+  };
   const invalid = async (state: object, result: object, mode: string | undefined, message: string) => {
-    const e = await t.throwsAsync(run(t, state, {}, { mock: { result: JSON.stringify(result), ...(mode ? { fieldValidationMode: mode } : {}) } }), { instanceOf: ValidationException });
+    const e = await t.throwsAsync(run(t, state, {}, { mock: { result: JSON.stringify(result), ...(mode ? { fieldValidationMode: mode } : {}) } }), {
+      instanceOf: ValidationException,
+    });
     t.is(e?.message, message);
   };
   await invalid(start, { executionArn: 'a', startDate: 'b' }, undefined, "Mock result schema validation error: Required field 'ExecutionArn' is missing");
   await invalid(start, { ExecutionArn: 'a', StartDate: true }, 'PRESENT', "Mock result schema validation error: Field 'StartDate' must be a string");
   await invalid(lambdaTask({}), { StatusCode: '200' }, 'STRICT', "Mock result schema validation error: Field 'StatusCode' must be a number");
   const putEvents = { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', Parameters: { Entries: [] }, End: true };
-  await invalid(putEvents, { Entries: [{ EventId: 'ok' }, { EventId: ['no'] }] }, 'STRICT', "Mock result schema validation error: Field 'EventId' must be a string");
+  await invalid(
+    putEvents,
+    { Entries: [{ EventId: 'ok' }, { EventId: ['no'] }] },
+    'STRICT',
+    "Mock result schema validation error: Field 'EventId' must be a string",
+  );
   const present = await run(t, start, {}, { mock: { result: JSON.stringify({ executionArn: 'a' }), fieldValidationMode: 'PRESENT' } });
   t.deepEqual(JSON.parse(present.output!), { executionArn: 'a' });
   const none = await run(t, start, {}, { mock: { result: JSON.stringify({ ExecutionArn: 'a', StartDate: true }), fieldValidationMode: 'NONE' } });
   t.is(none.status, 'SUCCEEDED');
   const unknownField = await run(t, putEvents, {}, { mock: { result: '{"random":"json"}' } });
   t.is(unknownField.status, 'SUCCEEDED');
-  await invalid(lambdaTask({}), {}, 'LOOSE', "1 validation error detected: Value 'LOOSE' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]");
+  await invalid(
+    lambdaTask({}),
+    {},
+    'LOOSE',
+    "1 validation error detected: Value 'LOOSE' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]",
+  );
   const both = await t.throwsAsync(run(t, lambdaTask({}), {}, { mock: { result: '{}', errorOutput: { error: 'E' } } }), { instanceOf: ValidationException });
   t.is(both?.message, 'A test mock should have only one of the following fields: [result, errorOutput].');
   const reveal = await t.throwsAsync(run(t, lambdaTask({}), {}, { mock: { result: '{}' }, revealSecrets: true }), { instanceOf: ValidationException });
@@ -190,7 +250,13 @@ test('TRACE on an HTTP Task: the request and response; the connection’s creden
   const state = {
     Type: 'Task',
     Resource: 'arn:aws:states:::http:invoke',
-    Parameters: { ApiEndpoint: `${t.context.httpUrl}/orders`, Method: 'POST', Headers: { 'x-from-definition': 'def' }, 'RequestBody.$': '$.order', Authentication: { ConnectionArn: CONNECTION } },
+    Parameters: {
+      ApiEndpoint: `${t.context.httpUrl}/orders`,
+      Method: 'POST',
+      Headers: { 'x-from-definition': 'def' },
+      'RequestBody.$': '$.order',
+      Authentication: { ConnectionArn: CONNECTION },
+    },
     ResultSelector: { 'status.$': '$.StatusCode', 'body.$': '$.ResponseBody' },
     End: true,
   };
@@ -220,7 +286,12 @@ test('TRACE on an HTTP Task: the request and response; the connection’s creden
   // DEBUG has no HTTP details; a 404 answer fails with its status code and still shows the exchange at TRACE.
   const debug = await run(t, state, { order: { id: 9 } }, { inspectionLevel: 'DEBUG' });
   t.is(debug.inspectionData!.request, undefined);
-  const missing = await run(t, { ...state, Parameters: { ...state.Parameters, ApiEndpoint: `${t.context.httpUrl}/missing` } }, { order: {} }, { inspectionLevel: 'TRACE' });
+  const missing = await run(
+    t,
+    { ...state, Parameters: { ...state.Parameters, ApiEndpoint: `${t.context.httpUrl}/missing` } },
+    { order: {} },
+    { inspectionLevel: 'TRACE' },
+  );
   t.is(missing.status, 'FAILED');
   t.is(missing.error, 'States.Http.StatusCode.404');
   t.is(missing.inspectionData!.response!.statusCode, '404');
@@ -239,7 +310,11 @@ test('DEBUG of a JSONata state: afterArguments, result and the variables after A
       End: true,
     },
     { id: 7 },
-    { inspectionLevel: 'DEBUG', variables: JSON.stringify({ currency: 'EUR' }), mock: { result: JSON.stringify({ StatusCode: 200, Payload: { price: 4.5 } }) } },
+    {
+      inspectionLevel: 'DEBUG',
+      variables: JSON.stringify({ currency: 'EUR' }),
+      mock: { result: JSON.stringify({ StatusCode: 200, Payload: { price: 4.5 } }) },
+    },
   );
   t.is(r.status, 'SUCCEEDED');
   const d = r.inspectionData!;
@@ -263,7 +338,15 @@ const jsonataMap = (extra: object) => ({
   ItemProcessor: {
     ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
     StartAt: 'TestState',
-    States: { TestState: { Type: 'Task', QueryLanguage: 'JSONata', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'foo', Payload: 'bar' }, End: true } },
+    States: {
+      TestState: {
+        Type: 'Task',
+        QueryLanguage: 'JSONata',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Arguments: { FunctionName: 'foo', Payload: 'bar' },
+        End: true,
+      },
+    },
   },
   ...extra,
 });
@@ -279,7 +362,12 @@ test('a mocked Parallel: the mock is its result (the branches do not run), throu
   const mock = { result: JSON.stringify([{ branch1: 'result' }, { branch2: 'result' }]) };
   const input = { parallelInput: { data: 'input_value' } };
   const expected = { parallelInput: { data: 'input_value' }, parallelResult: [{ branch1: 'result' }, { branch2: 'result' }] };
-  const jsonPath = await run(t, { Type: 'Parallel', InputPath: '$.parallelInput', ResultPath: '$.parallelResult', OutputPath: '$', Branches: branches, End: true }, input, { mock, inspectionLevel: 'DEBUG' });
+  const jsonPath = await run(
+    t,
+    { Type: 'Parallel', InputPath: '$.parallelInput', ResultPath: '$.parallelResult', OutputPath: '$', Branches: branches, End: true },
+    input,
+    { mock, inspectionLevel: 'DEBUG' },
+  );
   t.is(jsonPath.status, 'SUCCEEDED');
   t.deepEqual(JSON.parse(jsonPath.output!), expected);
   const d = inspection(jsonPath.inspectionData);
@@ -288,7 +376,14 @@ test('a mocked Parallel: the mock is its result (the branches do not run), throu
   t.deepEqual(JSON.parse(d['afterResultSelector'] as string), [{ branch1: 'result' }, { branch2: 'result' }]);
   const jsonata = await run(
     t,
-    { Type: 'Parallel', QueryLanguage: 'JSONata', Arguments: '{% $states.input.parallelInput %}', Output: { parallelInput: '{% $states.input.parallelInput %}', parallelResult: '{% $states.result %}' }, Branches: branches, End: true },
+    {
+      Type: 'Parallel',
+      QueryLanguage: 'JSONata',
+      Arguments: '{% $states.input.parallelInput %}',
+      Output: { parallelInput: '{% $states.input.parallelInput %}', parallelResult: '{% $states.result %}' },
+      Branches: branches,
+      End: true,
+    },
     input,
     { mock, inspectionLevel: 'DEBUG' },
   );
@@ -308,7 +403,12 @@ test('a mocked Parallel error: CAUGHT_ERROR, RETRIABLE or FAILED; errorCausedByS
     ...extra,
   });
   const mock = { errorOutput: { error: 'MockException', cause: 'Mock the cause of the error.' } };
-  const caught = await run(t, parallel({ Catch: [{ ErrorEquals: ['MockException'], ResultPath: '$.err', Next: 'Handle' }] }), { x: 1 }, { mock, inspectionLevel: 'DEBUG' });
+  const caught = await run(
+    t,
+    parallel({ Catch: [{ ErrorEquals: ['MockException'], ResultPath: '$.err', Next: 'Handle' }] }),
+    { x: 1 },
+    { mock, inspectionLevel: 'DEBUG' },
+  );
   t.is(caught.status, 'CAUGHT_ERROR');
   t.is(caught.nextState, 'Handle');
   t.deepEqual(JSON.parse(caught.output!), { x: 1, err: { Error: 'MockException', Cause: 'Mock the cause of the error.' } });
@@ -330,7 +430,10 @@ test('a mocked Parallel error: CAUGHT_ERROR, RETRIABLE or FAILED; errorCausedByS
 
 test('mapIterationFailureCount on a mocked Map: over ToleratedFailureCount is States.ExceedToleratedFailureThreshold for Retry/Catch; none set, the Map succeeds', async (t) => {
   // No tolerated failures set: 2 failed iterations of 3 still SUCCEED, the mock is $states.result.
-  const plain = await testMap(t, jsonataMap({ Output: '{% $states %}', End: true }), { mock: { result: '[0, 0, 1]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
+  const plain = await testMap(t, jsonataMap({ Output: '{% $states %}', End: true }), {
+    mock: { result: '[0, 0, 1]' },
+    stateConfiguration: { mapIterationFailureCount: 2 },
+  });
   t.is(plain.status, 'SUCCEEDED');
   const out = JSON.parse(plain.output!) as { input: unknown; result: unknown; context: { State: { Name: string } } };
   t.deepEqual(out.input, { Values: ['first', 'second', 'third'] });
@@ -357,11 +460,23 @@ test('mapIterationFailureCount on a mocked Map: over ToleratedFailureCount is St
   t.deepEqual(caughtOut.input, { Values: ['first', 'second', 'third'] });
   t.deepEqual(caughtOut.errorOutput, { Error: THRESHOLD.error, Cause: THRESHOLD.cause });
   t.deepEqual(inspection(caught.inspectionData), { errorDetails: { catchIndex: 1 }, input: VALUES, maxConcurrency: 0, toleratedFailureCount: 1 });
-  const retrier = jsonataMap({ Retry: [{ ErrorEquals: ['MockException'], MaxAttempts: 3 }, { ErrorEquals: ['States.ExceedToleratedFailureThreshold'], MaxAttempts: 2 }], ToleratedFailureCount: 1, End: true });
+  const retrier = jsonataMap({
+    Retry: [
+      { ErrorEquals: ['MockException'], MaxAttempts: 3 },
+      { ErrorEquals: ['States.ExceedToleratedFailureThreshold'], MaxAttempts: 2 },
+    ],
+    ToleratedFailureCount: 1,
+    End: true,
+  });
   const retriable = await testMap(t, retrier, { mock: { result: '[0, 0, 1]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
   t.is(retriable.status, 'RETRIABLE');
   t.is(retriable.error, THRESHOLD.error);
-  t.deepEqual(inspection(retriable.inspectionData), { errorDetails: { retryBackoffIntervalSeconds: 1, retryIndex: 1 }, input: VALUES, maxConcurrency: 0, toleratedFailureCount: 1 });
+  t.deepEqual(inspection(retriable.inspectionData), {
+    errorDetails: { retryBackoffIntervalSeconds: 1, retryIndex: 1 },
+    input: VALUES,
+    maxConcurrency: 0,
+    toleratedFailureCount: 1,
+  });
   // A percentage: 2 of 3 (66.7 %) is over 50 %, 1 of 3 is not.
   const percent = jsonataMap({ ToleratedFailurePercentage: 50, End: true });
   const over = await testMap(t, percent, { mock: { result: '[0, 0, 1]' }, stateConfiguration: { mapIterationFailureCount: 2 } });
@@ -378,7 +493,11 @@ test('a mocked Map error with errorCausedByState: FAILED with the mocked error w
       State0: {
         Type: 'Map',
         ItemsPath: '$.Values',
-        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'HandleItem', States: { HandleItem: { Type: 'Pass', End: true } } },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'HandleItem',
+          States: { HandleItem: { Type: 'Pass', End: true } },
+        },
         ToleratedFailureCount: 2,
         End: true,
       },
@@ -407,11 +526,23 @@ test('a mocked Map error with errorCausedByState: FAILED with the mocked error w
 
 test('a mocked JSONPath Map still reads its items: ItemsPath into the context object, or States.Runtime when it is not an array', async (t) => {
   const context = JSON.stringify({
-    Execution: { Id: 'arn:aws:states:::execution:MyStateMachine:execution-name-12345', Input: { 'input-value': 0, message: 'test data', values: ['charizard', 'pikachu', 'bulbasaur'] }, Name: 'execution-name-12345', RoleArn: 'arn:aws:iam:::role/StepFunctionsRole', StartTime: '2025-01-15T10:30:00.000Z' },
+    Execution: {
+      Id: 'arn:aws:states:::execution:MyStateMachine:execution-name-12345',
+      Input: { 'input-value': 0, message: 'test data', values: ['charizard', 'pikachu', 'bulbasaur'] },
+      Name: 'execution-name-12345',
+      RoleArn: 'arn:aws:iam:::role/StepFunctionsRole',
+      StartTime: '2025-01-15T10:30:00.000Z',
+    },
     State: { EnteredTime: '2025-01-15T10:30:01.500Z', Name: 'MyTaskState', RetryCount: 0 },
     StateMachine: { Id: 'arn:aws:states:::stateMachine:MyStateMachine', Name: 'MyStateMachine' },
   });
-  const map = (itemsPath: string) => ({ Type: 'Map', ItemsPath: itemsPath, MaxConcurrency: 1, ItemProcessor: { StartAt: 'HandleItem', States: { HandleItem: { Type: 'Pass', End: true } } }, End: true });
+  const map = (itemsPath: string) => ({
+    Type: 'Map',
+    ItemsPath: itemsPath,
+    MaxConcurrency: 1,
+    ItemProcessor: { StartAt: 'HandleItem', States: { HandleItem: { Type: 'Pass', End: true } } },
+    End: true,
+  });
   const input = ['fire', 'electricity', 'grass'];
   const mocked = ['CHARIZARD', 'PIKACHU', 'BULBASAUR'];
   const ok = await run(t, map('$$.Execution.Input.values'), input, { inspectionLevel: 'TRACE', context, mock: { result: JSON.stringify(mocked) } });
@@ -424,16 +555,26 @@ test('a mocked JSONPath Map still reads its items: ItemsPath into the context ob
   t.deepEqual(JSON.parse(d['afterResultSelector'] as string), mocked);
   t.deepEqual(JSON.parse(d['afterResultPath'] as string), mocked);
   t.is(d['maxConcurrency'], 1);
-  for (const [path, shown] of [['$$', '$'], ['$$.Execution.Input', '$.Execution.Input']] as const) {
+  for (const [path, shown] of [
+    ['$$', '$'],
+    ['$$.Execution.Input', '$.Execution.Input'],
+  ] as const) {
     const bad = await run(t, map(path), input, { inspectionLevel: 'TRACE', context, mock: { result: JSON.stringify(mocked) } });
     t.deepEqual([bad.status, bad.error, bad.cause], ['FAILED', 'States.Runtime', `Reference path "${shown}" must point to array.`]);
     t.deepEqual(Object.keys(inspection(bad.inspectionData)).sort(), ['afterInputPath', 'input']);
     // States.Runtime: not even States.ALL catches it.
-    const uncaught = await run(t, { ...map(path), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handle' }] }, input, { context, mock: { result: JSON.stringify(mocked) } });
+    const uncaught = await run(t, { ...map(path), Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handle' }] }, input, {
+      context,
+      mock: { result: JSON.stringify(mocked) },
+    });
     t.deepEqual([uncaught.status, uncaught.error], ['FAILED', 'States.Runtime']);
   }
   // A JSONata Map's Items that are no array: States.QueryEvaluationError, which Catch handles.
-  const items = await testMap(t, jsonataMap({ Items: '{% $states.input.Values[0] %}', Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Next: 'BadItems' }], End: true }), { mock: { result: '[]' } });
+  const items = await testMap(
+    t,
+    jsonataMap({ Items: '{% $states.input.Values[0] %}', Catch: [{ ErrorEquals: ['States.QueryEvaluationError'], Next: 'BadItems' }], End: true }),
+    { mock: { result: '[]' } },
+  );
   t.deepEqual([items.status, items.error, items.nextState], ['CAUGHT_ERROR', 'States.QueryEvaluationError', 'BadItems']);
 });
 
@@ -461,9 +602,19 @@ test('DEBUG of a mocked Map: MaxConcurrency and ToleratedFailurePercentage as JS
   t.is(selected.status, 'SUCCEEDED');
   t.deepEqual(JSON.parse(selected.output!), { Values: ['first', 'second', 'third'], summary: { count: 2 } });
   const d = selected.inspectionData!;
-  t.deepEqual(JSON.parse(d.afterItemSelector!), [{ value: 'first', index: 0 }, { value: 'second', index: 1 }, { value: 'third', index: 2 }]);
+  t.deepEqual(JSON.parse(d.afterItemSelector!), [
+    { value: 'first', index: 0 },
+    { value: 'second', index: 1 },
+    { value: 'third', index: 2 },
+  ]);
   t.deepEqual(JSON.parse(d.afterItemBatcher!), [
-    { BatchInput: { run: 1 }, Items: [{ value: 'first', index: 0 }, { value: 'second', index: 1 }] },
+    {
+      BatchInput: { run: 1 },
+      Items: [
+        { value: 'first', index: 0 },
+        { value: 'second', index: 1 },
+      ],
+    },
     { BatchInput: { run: 1 }, Items: [{ value: 'third', index: 2 }] },
   ]);
   t.deepEqual(JSON.parse(d.afterResultSelector!), { count: 2 });

@@ -27,7 +27,9 @@ test('a valid definition is OK with no diagnostics; an invalid one is FAIL listi
   });
   t.is(bad.result, 'FAIL');
   t.true(bad.diagnostics!.length >= 2);
-  t.true(bad.diagnostics!.some((d) => d.code === 'MISSING_TRANSITION_TARGET' && d.location === '/States/A/Next' && d.message === "Missing 'Next' target: Nowhere"));
+  t.true(
+    bad.diagnostics!.some((d) => d.code === 'MISSING_TRANSITION_TARGET' && d.location === '/States/A/Next' && d.message === "Missing 'Next' target: Nowhere"),
+  );
   t.true(bad.diagnostics!.every((d) => d.severity === 'ERROR'));
 
   const json = await validate(stack, { definition: '{not json' });
@@ -47,11 +49,23 @@ test('maxResults cuts the list and says it is truncated; out of range is a Valid
 
 test('EXPRESS machines may not use .sync, .waitForTaskToken or activities: Validate says so, CreateStateMachine refuses', async (t) => {
   const { stack } = t.context;
-  const definition = JSON.stringify({ StartAt: 'Run', States: { Run: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: 'x' }, End: true } } });
+  const definition = JSON.stringify({
+    StartAt: 'Run',
+    States: { Run: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: 'x' }, End: true } },
+  });
   t.is((await validate(stack, { definition })).result, 'OK');
   const express = await validate(stack, { definition, type: 'EXPRESS' });
   t.is(express.result, 'FAIL');
-  t.deepEqual(express.diagnostics, [{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: "Express state machine does not support '.sync' service integration", location: '/States/Run/Resource' }]);
-  const refused = await t.throwsAsync(stack.client.send(new CreateStateMachineCommand({ name: 'express-sync', definition, roleArn: ROLE, type: 'EXPRESS' })), { instanceOf: InvalidDefinition });
+  t.deepEqual(express.diagnostics, [
+    {
+      severity: 'ERROR',
+      code: 'SCHEMA_VALIDATION_FAILED',
+      message: "Express state machine does not support '.sync' service integration",
+      location: '/States/Run/Resource',
+    },
+  ]);
+  const refused = await t.throwsAsync(stack.client.send(new CreateStateMachineCommand({ name: 'express-sync', definition, roleArn: ROLE, type: 'EXPRESS' })), {
+    instanceOf: InvalidDefinition,
+  });
   t.regex(refused!.message, /SCHEMA_VALIDATION_FAILED: Express state machine does not support '\.sync' service integration at \/States\/Run\/Resource/);
 });

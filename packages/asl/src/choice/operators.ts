@@ -103,9 +103,7 @@ const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 
 /** The data-test operator present in a rule, if any. */
 export const findOperator = (rule: Readonly<Record<string, unknown>>): ChoiceOperator | undefined =>
-  Object.keys(rule).find(
-    (k): k is ChoiceOperator => k === 'IsPresent' || has(LITERAL_OPERATORS, k) || has(PATH_OPERATORS, k),
-  );
+  Object.keys(rule).find((k): k is ChoiceOperator => k === 'IsPresent' || has(LITERAL_OPERATORS, k) || has(PATH_OPERATORS, k));
 
 /** True when `op` is a `…Path` variant. */
 export const isPathOperator = (op: ChoiceOperator): op is PathOperator => has(PATH_OPERATORS, op);

@@ -67,8 +67,7 @@ export const referencePathProblem = (text: string, roots: ReferenceRoots): Refer
 export const MAX_INTRINSIC_DEPTH = 10;
 
 /** How deep calls nest in an argument: 0 for a literal or path, 1 for a call without nested calls. */
-const depth = (arg: IntrinsicArg): number =>
-  arg.kind === 'call' ? 1 + arg.args.reduce((deepest, a) => Math.max(deepest, depth(a)), 0) : 0;
+const depth = (arg: IntrinsicArg): number => (arg.kind === 'call' ? 1 + arg.args.reduce((deepest, a) => Math.max(deepest, depth(a)), 0) : 0);
 
 /**
  * True when `text` is one well-formed intrinsic call (known function, right argument count,
@@ -94,5 +93,4 @@ export const isValidIntrinsic = (text: string): boolean => {
  * isValidDynamicValue('foo');                          // false
  * ```
  */
-export const isValidDynamicValue = (text: string): boolean =>
-  text.startsWith('$') ? tryParsePath(text) !== undefined : isValidIntrinsic(text);
+export const isValidDynamicValue = (text: string): boolean => (text.startsWith('$') ? tryParsePath(text) !== undefined : isValidIntrinsic(text));

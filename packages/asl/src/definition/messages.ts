@@ -150,8 +150,7 @@ export const Messages = {
    * Unicode ID_Continue characters. The maximum length of a variable name is 80." and "you
    * cannot `"Assign":{"x.y":42}` or `"Assign":{"x[2]":42}`". No AWS response text found.
    */
-  invalidVariableName: (name: string) =>
-    `The variable name '${name}' is invalid: it must start with a letter or '_' and contain only letters, digits and '_'`,
+  invalidVariableName: (name: string) => `The variable name '${name}' is invalid: it must start with a letter or '_' and contain only letters, digits and '_'`,
   /** composed, same source: at most 80 characters. */
   variableNameTooLong: (name: string) => `The variable name '${name}' is invalid: it must be at most 80 characters long`,
   /** composed. DG workflow-variables: "Step Functions defines a single reserved variable called $states". */

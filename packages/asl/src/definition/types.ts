@@ -119,15 +119,7 @@ export interface MapState extends Common, Io, Transition {
   readonly [field: string]: unknown;
 }
 
-export type StateDefinition =
-  | PassState
-  | TaskState
-  | ChoiceState
-  | WaitState
-  | SucceedState
-  | FailState
-  | ParallelState
-  | MapState;
+export type StateDefinition = PassState | TaskState | ChoiceState | WaitState | SucceedState | FailState | ParallelState | MapState;
 
 export interface StateMachineDefinition {
   readonly Comment?: string;

@@ -66,5 +66,4 @@ export const evaluateCall = (call: IntrinsicCall, scope: EvaluationScope, field?
  * ```
  * @throws StatesError on runtime failures; Error on malformed text.
  */
-export const evaluateIntrinsic = (text: string, scope: EvaluationScope, field?: string): unknown =>
-  evaluateCall(parseIntrinsic(text), scope, field);
+export const evaluateIntrinsic = (text: string, scope: EvaluationScope, field?: string): unknown => evaluateCall(parseIntrinsic(text), scope, field);

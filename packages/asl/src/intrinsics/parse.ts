@@ -186,4 +186,3 @@ export const parseIntrinsic = (text: string): IntrinsicCall => {
   cache.set(text, call);
   return call;
 };
-

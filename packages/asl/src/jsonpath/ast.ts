@@ -9,10 +9,7 @@
 import { assertNever } from '../assert-never.js';
 
 /** Where a path starts: `$` (the input), `$$` (the context object) or `$name` (a variable). */
-export type PathRoot =
-  | { readonly kind: 'input' }
-  | { readonly kind: 'context' }
-  | { readonly kind: 'variable'; readonly name: string };
+export type PathRoot = { readonly kind: 'input' } | { readonly kind: 'context' } | { readonly kind: 'variable'; readonly name: string };
 
 /** One step of a path. */
 export type Segment =
@@ -48,10 +45,7 @@ export type FilterOperand =
   | { readonly kind: 'regex'; readonly pattern: string; readonly flags: string }; // /a.*/i
 
 /** The relational operators of Jayway filters. */
-export const FILTER_OPERATORS = [
-  '==', '!=', '<=', '>=', '<', '>', '=~',
-  'nin', 'in', 'subsetof', 'anyof', 'noneof', 'contains', 'size', 'empty',
-] as const;
+export const FILTER_OPERATORS = ['==', '!=', '<=', '>=', '<', '>', '=~', 'nin', 'in', 'subsetof', 'anyof', 'noneof', 'contains', 'size', 'empty'] as const;
 /** One of {@link FILTER_OPERATORS}. */
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 
@@ -68,9 +62,7 @@ export type FilterExpr =
  * trailing multi-property selection (Jayway merges it into one object).
  */
 export const isDefiniteSegments = (segments: readonly Segment[]): boolean =>
-  segments.every(
-    (s, i) => s.kind === 'property' || s.kind === 'index' || (s.kind === 'properties' && i === segments.length - 1),
-  );
+  segments.every((s, i) => s.kind === 'property' || s.kind === 'index' || (s.kind === 'properties' && i === segments.length - 1));
 
 /** Jayway's rendering of a path step, used in AWS's messages (`$['a'][0]`). */
 export const renderSegment = (s: Segment): string => {

@@ -13,9 +13,7 @@ import { isDefiniteSegments, renderSegment, type Segment } from './ast.js';
 import { matchesFilter, type SelectOperand } from './filter.js';
 
 /** The outcome of a definite evaluation: a value, or Jayway's reason for not finding one. */
-export type DefiniteOutcome =
-  | { readonly found: true; readonly value: unknown }
-  | { readonly found: false; readonly reason: string };
+export type DefiniteOutcome = { readonly found: true; readonly value: unknown } | { readonly found: false; readonly reason: string };
 
 /**
  * Jayway names the Java class of the offending node. Which JSON provider AWS configures is not

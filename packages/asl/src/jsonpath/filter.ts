@@ -13,24 +13,12 @@ import { type FilterExpr, type FilterOperand, type FilterOperator, type Segment 
  * How a filter reads a path operand (`@.a`, `$.a`): passed in by the evaluator so that the two
  * modules do not import each other.
  */
-export type SelectOperand = (
-  segments: readonly Segment[],
-  base: unknown,
-  root: unknown,
-) => { readonly found: boolean; readonly value: unknown };
+export type SelectOperand = (segments: readonly Segment[], base: unknown, root: unknown) => { readonly found: boolean; readonly value: unknown };
 
-type Operand =
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'value'; readonly value: unknown }
-  | { readonly kind: 'regex'; readonly regex: RegExp };
+type Operand = { readonly kind: 'missing' } | { readonly kind: 'value'; readonly value: unknown } | { readonly kind: 'regex'; readonly regex: RegExp };
 
 /** True when `current` (the `@`) satisfies the filter; `root` is what `$` means inside it. */
-export const matchesFilter = (
-  expr: FilterExpr,
-  current: unknown,
-  root: unknown,
-  select: SelectOperand,
-): boolean => {
+export const matchesFilter = (expr: FilterExpr, current: unknown, root: unknown, select: SelectOperand): boolean => {
   const self = (e: FilterExpr) => matchesFilter(e, current, root, select);
   const value = (o: FilterOperand) => operand(o, current, root, select);
   switch (expr.kind) {
@@ -79,8 +67,7 @@ const order = (a: unknown, b: unknown): number | undefined => {
   return undefined;
 };
 
-const sizeOf = (v: unknown): number | undefined =>
-  Array.isArray(v) || typeof v === 'string' ? v.length : isJsonObject(v) ? Object.keys(v).length : undefined;
+const sizeOf = (v: unknown): number | undefined => (Array.isArray(v) || typeof v === 'string' ? v.length : isJsonObject(v) ? Object.keys(v).length : undefined);
 
 const compare = (op: FilterOperator, l: Operand, r: Operand): boolean => {
   if (op === '=~') {

@@ -8,15 +8,7 @@
  * @internal
  * @module
  */
-import {
-  FILTER_OPERATORS,
-  type FilterExpr,
-  type FilterOperand,
-  type FilterOperator,
-  type ParsedPath,
-  type PathRoot,
-  type Segment,
-} from './ast.js';
+import { FILTER_OPERATORS, type FilterExpr, type FilterOperand, type FilterOperator, type ParsedPath, type PathRoot, type Segment } from './ast.js';
 
 /** Characters that end a dot-notation name (Jayway: space, `.`, `[`, `(`). */
 const NAME_STOP = new Set([' ', '.', '[', '(']);

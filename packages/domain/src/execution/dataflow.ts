@@ -63,7 +63,8 @@ export const assignJsonata = (assign: Readonly<Record<string, unknown>> | undefi
   if (isJsonataText(assign)) {
     // `"Assign": "{% … %}"` must give an object of variables.
     const v = evaluateJsonata(assign as unknown as string, scope, 'Assign');
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new QueryEvaluationError(`The Assign field must evaluate to an object, but was: ${json(v)}`, 'Assign');
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw new QueryEvaluationError(`The Assign field must evaluate to an object, but was: ${json(v)}`, 'Assign');
     return texts(Object.entries(v as Record<string, unknown>));
   }
   return texts(Object.entries(assign).map(([k, v]) => [k, evaluateJsonataTemplate(v, scope, `Assign/${k}`)] as const));
@@ -88,7 +89,9 @@ const literal = (v: unknown, scope: EvaluationScope): unknown => {
   if (Array.isArray(v)) return v.map((x) => literal(x, scope));
   if (typeof v !== 'object' || v === null) return v;
   return Object.fromEntries(
-    Object.entries(v).map(([k, x]) => (k.endsWith('.$') && typeof x === 'string' ? [k.slice(0, -2), evaluateFieldExpression(x, scope, k)] : [k, literal(x, scope)])),
+    Object.entries(v).map(([k, x]) =>
+      k.endsWith('.$') && typeof x === 'string' ? [k.slice(0, -2), evaluateFieldExpression(x, scope, k)] : [k, literal(x, scope)],
+    ),
   );
 };
 
@@ -103,11 +106,19 @@ const texts = (entries: readonly (readonly [string, unknown])[]): Assigned | und
   for (const [k, v] of entries) {
     const text = json(v);
     const size = utf8Length(text);
-    if (size > PAYLOAD_LIMIT_BYTES) throw new StatesError('States.DataLimitExceeded', `The value assigned to the variable '${k}' is ${size} bytes, over the limit of ${PAYLOAD_LIMIT_BYTES} bytes per variable.`);
+    if (size > PAYLOAD_LIMIT_BYTES)
+      throw new StatesError(
+        'States.DataLimitExceeded',
+        `The value assigned to the variable '${k}' is ${size} bytes, over the limit of ${PAYLOAD_LIMIT_BYTES} bytes per variable.`,
+      );
     total += size;
     Object.defineProperty(out, k, { value: text, enumerable: true, configurable: true, writable: true });
   }
-  if (total > PAYLOAD_LIMIT_BYTES) throw new StatesError('States.DataLimitExceeded', `The variables assigned by one Assign are ${total} bytes together, over the limit of ${PAYLOAD_LIMIT_BYTES} bytes.`);
+  if (total > PAYLOAD_LIMIT_BYTES)
+    throw new StatesError(
+      'States.DataLimitExceeded',
+      `The variables assigned by one Assign are ${total} bytes together, over the limit of ${PAYLOAD_LIMIT_BYTES} bytes.`,
+    );
   return out;
 };
 

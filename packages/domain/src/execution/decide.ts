@@ -151,7 +151,15 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       );
       const withTimeout = { ...info, ...(metadata.timeoutAt !== undefined ? { timeoutAt: metadata.timeoutAt } : {}) };
       const frames = new Frames({});
-      runExecution(withTimeout, definition, batch, env, frames, { type: 'none' }, { stateName: definition.StartAt, input: JSON.parse(info.input), previousEventId: 0 });
+      runExecution(
+        withTimeout,
+        definition,
+        batch,
+        env,
+        frames,
+        { type: 'none' },
+        { stateName: definition.StartAt, input: JSON.parse(info.input), previousEventId: 0 },
+      );
       return withFrames(batch.events, frames);
     }
     case 'FireTimers': {
@@ -202,7 +210,12 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       // The execution's TimeoutSeconds clock starts again (AWS).
       const timeoutAt = definition.TimeoutSeconds !== undefined ? env.now + definition.TimeoutSeconds * 1000 : undefined;
       const metadata = { ...(timeoutAt !== undefined ? { timeoutAt } : {}), ...(command.parent !== undefined ? { parent: command.parent } : {}) };
-      const redrivenId = batch.push('ExecutionRedriven', 0, { executionRedrivenEventDetails: { redriveCount } }, Object.keys(metadata).length > 0 ? metadata : undefined);
+      const redrivenId = batch.push(
+        'ExecutionRedriven',
+        0,
+        { executionRedrivenEventDetails: { redriveCount } },
+        Object.keys(metadata).length > 0 ? metadata : undefined,
+      );
       const { timeoutAt: _, ...rest } = state.info;
       const info = {
         ...rest,

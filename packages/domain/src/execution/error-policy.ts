@@ -31,9 +31,7 @@ export const matchesError = (errorEquals: readonly string[], f: Failure): boolea
   );
 };
 
-export type RetryDecision =
-  | { readonly retry: true; readonly delayMs: number; readonly counts: readonly number[] }
-  | { readonly retry: false };
+export type RetryDecision = { readonly retry: true; readonly delayMs: number; readonly counts: readonly number[] } | { readonly retry: false };
 
 /**
  * AWS's retry algorithm: the first retrier whose ErrorEquals matches handles the error, and only

@@ -76,11 +76,35 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
     case 'ExecutionSucceeded':
       return { ...state, lastEventId, status: 'SUCCEEDED', stopDate: d.timestamp, output: d.executionSucceededEventDetails?.output, frames: {} };
     case 'ExecutionFailed':
-      return { ...state, lastEventId, status: 'FAILED', stopDate: d.timestamp, ...errorCause(d.executionFailedEventDetails), frames: {}, ...restartFrom(event) };
+      return {
+        ...state,
+        lastEventId,
+        status: 'FAILED',
+        stopDate: d.timestamp,
+        ...errorCause(d.executionFailedEventDetails),
+        frames: {},
+        ...restartFrom(event),
+      };
     case 'ExecutionAborted':
-      return { ...state, lastEventId, status: 'ABORTED', stopDate: d.timestamp, ...errorCause(d.executionAbortedEventDetails), frames: {}, ...restartFrom(event) };
+      return {
+        ...state,
+        lastEventId,
+        status: 'ABORTED',
+        stopDate: d.timestamp,
+        ...errorCause(d.executionAbortedEventDetails),
+        frames: {},
+        ...restartFrom(event),
+      };
     case 'ExecutionTimedOut':
-      return { ...state, lastEventId, status: 'TIMED_OUT', stopDate: d.timestamp, ...errorCause(d.executionTimedOutEventDetails), frames: {}, ...restartFrom(event) };
+      return {
+        ...state,
+        lastEventId,
+        status: 'TIMED_OUT',
+        stopDate: d.timestamp,
+        ...errorCause(d.executionTimedOutEventDetails),
+        frames: {},
+        ...restartFrom(event),
+      };
     default: {
       const delta = event.metadata?.['frames'] as FramesDelta | undefined;
       return delta ? { ...state, lastEventId, frames: applyDelta(state.frames, delta) } : { ...state, lastEventId };

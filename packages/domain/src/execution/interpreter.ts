@@ -34,7 +34,17 @@ import { assignJsonata, assignJsonPath, isJsonata, jsonataScopeOf, scopeOf, valu
 import { decideRetry, errorOutput, findCatcher, type Failure } from './error-policy.js';
 import type { Frames } from './frames.js';
 import { Variables } from './variables.js';
-import { HISTORY_EVENT_LIMIT, type DecisionEnv, type InnerRestart, type RestartPoint, type EnteredRecord, type ExecutionInfo, type SuspendedFrame, type Suspension, type TaskSignal } from './model.js';
+import {
+  HISTORY_EVENT_LIMIT,
+  type DecisionEnv,
+  type InnerRestart,
+  type RestartPoint,
+  type EnteredRecord,
+  type ExecutionInfo,
+  type SuspendedFrame,
+  type Suspension,
+  type TaskSignal,
+} from './model.js';
 
 export { EventBatch, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
 export { scopeOf } from './dataflow.js';
@@ -165,7 +175,14 @@ export const completeState = (
   f: Frame,
   e: Entered,
   state: Transitioning & { readonly Output?: unknown; readonly Assign?: Readonly<Record<string, unknown>> },
-  r: { readonly result?: unknown; readonly jsonPathOutput: () => unknown; readonly previous?: number; readonly next?: string; readonly assign?: Readonly<Record<string, unknown>>; readonly output?: unknown },
+  r: {
+    readonly result?: unknown;
+    readonly jsonPathOutput: () => unknown;
+    readonly previous?: number;
+    readonly next?: string;
+    readonly assign?: Readonly<Record<string, unknown>>;
+    readonly output?: unknown;
+  },
 ): StateOutcome => {
   const assign = 'assign' in r ? r.assign : state.Assign;
   if (isJsonata(f, state)) {
@@ -316,7 +333,11 @@ export const waitDueAt = (s: WaitState, effective: unknown, scope: EvaluationSco
   if (typeof s.Seconds === 'number') return enteredAt + s.Seconds * 1000;
   if (typeof s.Timestamp === 'string') {
     const t = parseIsoOffset(s.Timestamp);
-    if (t === undefined) throw new StatesError('States.Runtime', `The Timestamp parameter does not reference a valid ISO-8601 extended offset date-time format string: ${s.Timestamp}`);
+    if (t === undefined)
+      throw new StatesError(
+        'States.Runtime',
+        `The Timestamp parameter does not reference a valid ISO-8601 extended offset date-time format string: ${s.Timestamp}`,
+      );
     return t;
   }
   if (s.SecondsPath !== undefined) {
@@ -358,7 +379,10 @@ const jsonataWaitDueAt = (f: Frame, e: Entered, s: WaitState): number => {
     const v = valueOf(s.Timestamp, scope, 'Timestamp');
     const t = typeof v === 'string' ? parseIsoOffset(v) : undefined;
     if (t === undefined) {
-      throw new QueryEvaluationError(`The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${showValue(v)}`, 'Timestamp');
+      throw new QueryEvaluationError(
+        `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${showValue(v)}`,
+        'Timestamp',
+      );
     }
     return t;
   }
@@ -470,7 +494,12 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
       case 'failed': {
         const { inner, restart: _, ...failure } = outcome.failure;
         const vars = f.vars.record();
-        const restart: RestartPoint = { state: current.state, input: current.input(), ...(vars !== undefined ? { vars } : {}), ...(inner !== undefined ? { inner } : {}) };
+        const restart: RestartPoint = {
+          state: current.state,
+          input: current.input(),
+          ...(vars !== undefined ? { vars } : {}),
+          ...(inner !== undefined ? { inner } : {}),
+        };
         return { kind: 'failed', failure: { ...failure, restart } };
       }
       case 'suspended':

@@ -124,7 +124,11 @@ const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapCo
     throw new StatesError('States.Runtime', `Attempting to map over non-iterable node.`);
   }
   const maxConcurrency =
-    s.MaxConcurrencyPath !== undefined ? integerFromPath('MaxConcurrencyPath', s.MaxConcurrencyPath, effective, f, e, 'integer') : typeof s.MaxConcurrency === 'number' ? s.MaxConcurrency : 0;
+    s.MaxConcurrencyPath !== undefined
+      ? integerFromPath('MaxConcurrencyPath', s.MaxConcurrencyPath, effective, f, e, 'integer')
+      : typeof s.MaxConcurrency === 'number'
+        ? s.MaxConcurrency
+        : 0;
   return { items, maxConcurrency, distributed, processor };
 };
 
@@ -142,114 +146,131 @@ const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapCo
  * Iterations run one after the other within a decision, each until it ends or pauses; a paused
  * one is the frame `<path>/<index>` and the Map resumes them in later decisions.
  */
-export const runMap = (runners: StateRunners) => (f: Frame, e: Entered, s: MapState, resume?: SuspendedFrame): StateOutcome => {
-  const jsonata = isJsonata(f, s);
-  const scope = scopeOf(f, e, e.rawInput);
-  const effective = jsonata ? e.rawInput : applyInputPath(s.InputPath, e.rawInput, scope);
-  const config = configure(f, e, s, effective);
-  const { items, processor } = config;
-  const selector = s.ItemSelector ?? s.Parameters;
-  const itemContext = (index: number) => ({ ...contextOf(f, e), Map: { Item: { Index: index, Value: items[index] } } });
-  const itemInput = (index: number) =>
-    selector === undefined
-      ? items[index]
-      : jsonata
-        ? evaluateJsonataTemplate(selector, jsonataScopeOf(f, e, { context: itemContext(index) }), 'ItemSelector')
-        : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: itemContext(index) });
-  const on = resume?.on.kind === 'map' ? resume.on : undefined;
-  // A Distributed Map waits on its Map Run as on a task (its child runs are executions of their own).
-  const mapRun = resume?.on.kind === 'task' && resume.on.task.kind === 'mapRun' ? resume.on.task : undefined;
-  const startedId = on ? on.startedId : mapRun ? 0 : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
-  const finish = (outputs: readonly unknown[], previousEventId: number) => {
-    if (jsonata) return completeState(f, e, s, { result: outputs, previous: previousEventId, jsonPathOutput: () => outputs });
-    const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
-    return completeState(f, e, s, {
-      result,
-      previous: previousEventId,
-      jsonPathOutput: () => {
-        const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-        return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
-      },
-    });
-  };
-  if (config.distributed) {
-    let tolerated: Tolerance | undefined;
-    const bad = guard(f, e, () => {
-      tolerated = tolerance(f, e, s, effective);
-      return { kind: 'suspended' };
-    }, startedId);
-    if (bad.kind === 'failed') return bad;
-    return runDistributed(f, e, s, config, tolerated!, itemInput, startedId, mapRun, finish);
-  }
+export const runMap =
+  (runners: StateRunners) =>
+  (f: Frame, e: Entered, s: MapState, resume?: SuspendedFrame): StateOutcome => {
+    const jsonata = isJsonata(f, s);
+    const scope = scopeOf(f, e, e.rawInput);
+    const effective = jsonata ? e.rawInput : applyInputPath(s.InputPath, e.rawInput, scope);
+    const config = configure(f, e, s, effective);
+    const { items, processor } = config;
+    const selector = s.ItemSelector ?? s.Parameters;
+    const itemContext = (index: number) => ({ ...contextOf(f, e), Map: { Item: { Index: index, Value: items[index] } } });
+    const itemInput = (index: number) =>
+      selector === undefined
+        ? items[index]
+        : jsonata
+          ? evaluateJsonataTemplate(selector, jsonataScopeOf(f, e, { context: itemContext(index) }), 'ItemSelector')
+          : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: itemContext(index) });
+    const on = resume?.on.kind === 'map' ? resume.on : undefined;
+    // A Distributed Map waits on its Map Run as on a task (its child runs are executions of their own).
+    const mapRun = resume?.on.kind === 'task' && resume.on.task.kind === 'mapRun' ? resume.on.task : undefined;
+    const startedId = on
+      ? on.startedId
+      : mapRun
+        ? 0
+        : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
+    const finish = (outputs: readonly unknown[], previousEventId: number) => {
+      if (jsonata) return completeState(f, e, s, { result: outputs, previous: previousEventId, jsonPathOutput: () => outputs });
+      const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
+      return completeState(f, e, s, {
+        result,
+        previous: previousEventId,
+        jsonPathOutput: () => {
+          const merged = applyResultPath(s.ResultPath, e.rawInput, result);
+          return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
+        },
+      });
+    };
+    if (config.distributed) {
+      let tolerated: Tolerance | undefined;
+      const bad = guard(
+        f,
+        e,
+        () => {
+          tolerated = tolerance(f, e, s, effective);
+          return { kind: 'suspended' };
+        },
+        startedId,
+      );
+      if (bad.kind === 'failed') return bad;
+      return runDistributed(f, e, s, config, tolerated!, itemInput, startedId, mapRun, finish);
+    }
 
-  const name = e.name;
-  const n = items.length;
-  const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
-  const path = (i: number) => `${f.path}/${i}`;
-  const runIteration = (i: number, start: FrameStart) =>
-    runFrame({ ...f, definition: processor, path: path(i), parent: 'map', context: undefined, vars: varsOf(f.frames, path(i), start, f.vars) }, runners, start);
-  const fromTop = (i: number, previousEventId: number): FrameStart => {
-    const point = e.redrive?.resume[i];
-    return point ? { restart: point, previousEventId } : { stateName: processor.StartAt, input: itemInput(i), previousEventId };
-  };
-  let next = on ? on.next : 0;
-  let lastSucceededId = on ? on.lastSucceededId : startedId;
-  let lastStateEvent = startedId;
-  let failed: { index: number; failure: Failure } | undefined;
-  const settle = (i: number, r: FrameOutcome) => {
-    if (r.kind === 'failed') failed = { index: i, failure: r.failure };
-    else if (r.kind === 'succeeded') {
-      lastStateEvent = f.batch.lastEventId;
-      lastSucceededId = f.batch.push('MapIterationSucceeded', lastStateEvent, { mapIterationSucceededEventDetails: { index: i, name } });
-      f.frames.set(path(i), { kind: 'finished', ok: true, output: json(r.output) });
+    const name = e.name;
+    const n = items.length;
+    const limit = config.maxConcurrency > 0 ? Math.min(config.maxConcurrency, n) : n;
+    const path = (i: number) => `${f.path}/${i}`;
+    const runIteration = (i: number, start: FrameStart) =>
+      runFrame(
+        { ...f, definition: processor, path: path(i), parent: 'map', context: undefined, vars: varsOf(f.frames, path(i), start, f.vars) },
+        runners,
+        start,
+      );
+    const fromTop = (i: number, previousEventId: number): FrameStart => {
+      const point = e.redrive?.resume[i];
+      return point ? { restart: point, previousEventId } : { stateName: processor.StartAt, input: itemInput(i), previousEventId };
+    };
+    let next = on ? on.next : 0;
+    let lastSucceededId = on ? on.lastSucceededId : startedId;
+    let lastStateEvent = startedId;
+    let failed: { index: number; failure: Failure } | undefined;
+    const settle = (i: number, r: FrameOutcome) => {
+      if (r.kind === 'failed') failed = { index: i, failure: r.failure };
+      else if (r.kind === 'succeeded') {
+        lastStateEvent = f.batch.lastEventId;
+        lastSucceededId = f.batch.push('MapIterationSucceeded', lastStateEvent, { mapIterationSucceededEventDetails: { index: i, name } });
+        f.frames.set(path(i), { kind: 'finished', ok: true, output: json(r.output) });
+      }
+    };
+    const paused = () => {
+      let count = 0;
+      for (let i = 0; i < next; i++) if (f.frames.get(path(i))?.kind === 'suspended') count++;
+      return count;
+    };
+    if (on) {
+      for (let i = 0; i < next && !failed; i++) if (f.frames.get(path(i))?.kind === 'suspended') settle(i, runIteration(i, RESUME));
+    } else {
+      // A redrive keeps the iterations that succeeded; the others run again, from where they stopped.
+      for (const [i, output] of Object.entries(e.redrive?.done ?? {})) f.frames.set(path(Number(i)), { kind: 'finished', ok: true, output });
+      const first = Array.from({ length: n }, (_, i) => i)
+        .filter((i) => e.redrive?.done[i] === undefined)
+        .slice(0, limit);
+      const started = first.map((i) => f.batch.push('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { index: i, name } }));
+      next = first.length > 0 ? first.at(-1)! + 1 : n;
+      first.forEach((i, k) => {
+        if (!failed) settle(i, runIteration(i, fromTop(i, started[k]!)));
+      });
     }
-  };
-  const paused = () => {
-    let count = 0;
-    for (let i = 0; i < next; i++) if (f.frames.get(path(i))?.kind === 'suspended') count++;
-    return count;
-  };
-  if (on) {
-    for (let i = 0; i < next && !failed; i++) if (f.frames.get(path(i))?.kind === 'suspended') settle(i, runIteration(i, RESUME));
-  } else {
-    // A redrive keeps the iterations that succeeded; the others run again, from where they stopped.
-    for (const [i, output] of Object.entries(e.redrive?.done ?? {})) f.frames.set(path(Number(i)), { kind: 'finished', ok: true, output });
-    const first = Array.from({ length: n }, (_, i) => i).filter((i) => e.redrive?.done[i] === undefined).slice(0, limit);
-    const started = first.map((i) => f.batch.push('MapIterationStarted', startedId, { mapIterationStartedEventDetails: { index: i, name } }));
-    next = first.length > 0 ? first.at(-1)! + 1 : n;
-    first.forEach((i, k) => {
-      if (!failed) settle(i, runIteration(i, fromTop(i, started[k]!)));
-    });
-  }
-  // Free slots take the next items, each started after the last state event before it.
-  let running = failed ? 0 : paused();
-  while (!failed && next < n && running < limit) {
-    const i = next++;
-    if (f.frames.get(path(i))?.kind === 'finished') continue;
-    const started = f.batch.push('MapIterationStarted', lastStateEvent, { mapIterationStartedEventDetails: { index: i, name } });
-    const r = runIteration(i, fromTop(i, started));
-    settle(i, r);
-    if (r.kind === 'suspended') running++;
-  }
-  if (failed) {
-    const { index } = failed;
-    const { restart, ...rest } = failed.failure;
-    const failure: Failure = { ...rest, inner: innerRestartOf(f.frames, f.path, { index, restart }) };
-    f.batch.push('MapIterationFailed', failure.failureEventId, { mapIterationFailedEventDetails: { index, name } });
-    for (let i = 0; i < next; i++) {
-      if (i === index || f.frames.get(path(i))?.kind !== 'suspended') continue;
-      abortFrame(f, path(i), processor, f.batch);
-      f.batch.push('MapIterationAborted', f.batch.lastEventId, { mapIterationAbortedEventDetails: { index: i, name } });
+    // Free slots take the next items, each started after the last state event before it.
+    let running = failed ? 0 : paused();
+    while (!failed && next < n && running < limit) {
+      const i = next++;
+      if (f.frames.get(path(i))?.kind === 'finished') continue;
+      const started = f.batch.push('MapIterationStarted', lastStateEvent, { mapIterationStartedEventDetails: { index: i, name } });
+      const r = runIteration(i, fromTop(i, started));
+      settle(i, r);
+      if (r.kind === 'suspended') running++;
     }
+    if (failed) {
+      const { index } = failed;
+      const { restart, ...rest } = failed.failure;
+      const failure: Failure = { ...rest, inner: innerRestartOf(f.frames, f.path, { index, restart }) };
+      f.batch.push('MapIterationFailed', failure.failureEventId, { mapIterationFailedEventDetails: { index, name } });
+      for (let i = 0; i < next; i++) {
+        if (i === index || f.frames.get(path(i))?.kind !== 'suspended') continue;
+        abortFrame(f, path(i), processor, f.batch);
+        f.batch.push('MapIterationAborted', f.batch.lastEventId, { mapIterationAbortedEventDetails: { index: i, name } });
+      }
+      f.frames.deleteBelow(f.path);
+      return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
+    }
+    if (running > 0 || next < n) return suspend(f, e, { kind: 'map', startedId, next, lastSucceededId });
+    const outputs = Array.from({ length: n }, (_, i) => JSON.parse((f.frames.get(path(i)) as { output: string }).output) as unknown);
     f.frames.deleteBelow(f.path);
-    return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
-  }
-  if (running > 0 || next < n) return suspend(f, e, { kind: 'map', startedId, next, lastSucceededId });
-  const outputs = Array.from({ length: n }, (_, i) => JSON.parse((f.frames.get(path(i)) as { output: string }).output) as unknown);
-  f.frames.deleteBelow(f.path);
-  f.batch.push('MapStateSucceeded', lastSucceededId);
-  return finish(outputs, lastSucceededId);
-};
+    f.batch.push('MapStateSucceeded', lastSucceededId);
+    return finish(outputs, lastSucceededId);
+  };
 
 /** The label of a Map Run's ARN (`…:mapRun:<machine>/<label>:<id>`). */
 const labelOf = (mapRunArn: string): string => {
@@ -297,7 +318,11 @@ export const batchItems = (all: readonly unknown[], batcher: ItemBatcher): unkno
  * Whether `failed` of `total` iterations exceed the tolerated failures that are set: over the
  * count, over the percentage, or with both set over both.
  */
-export const exceedsTolerance = (failed: number, total: number, tolerance: { readonly count?: number | undefined; readonly percentage?: number | undefined }): boolean => {
+export const exceedsTolerance = (
+  failed: number,
+  total: number,
+  tolerance: { readonly count?: number | undefined; readonly percentage?: number | undefined },
+): boolean => {
   const { count, percentage } = tolerance;
   const overCount = count !== undefined && failed > count;
   const overPercentage = percentage !== undefined && total > 0 && (failed / total) * 100 > percentage;

@@ -246,7 +246,8 @@ const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number
       return s.dueAt;
     case 'task': {
       const t = s.task;
-      const beat = t.heartbeatSeconds !== undefined && t.startedAt !== undefined ? Math.max(t.startedAt, heartbeats[t.id] ?? 0) + t.heartbeatSeconds * 1000 : undefined;
+      const beat =
+        t.heartbeatSeconds !== undefined && t.startedAt !== undefined ? Math.max(t.startedAt, heartbeats[t.id] ?? 0) + t.heartbeatSeconds * 1000 : undefined;
       const times = [t.timeoutAt, beat].filter((x): x is number => x !== undefined);
       return times.length > 0 ? Math.min(...times) : undefined;
     }
@@ -272,9 +273,7 @@ export const nextTimerAt = (state: ExecutionState, heartbeats?: Readonly<Record<
 
 /** The activity tasks an execution waits on, by task id. */
 export const pendingTasks = (state: ExecutionState): PendingTask[] =>
-  state.status !== 'RUNNING'
-    ? []
-    : Object.values(state.frames).flatMap((e) => (e.kind === 'suspended' && e.on.kind === 'task' ? [e.on.task] : []));
+  state.status !== 'RUNNING' ? [] : Object.values(state.frames).flatMap((e) => (e.kind === 'suspended' && e.on.kind === 'task' ? [e.on.task] : []));
 
 /** The ExecutionStarted metadata version of this decider (see STYLE.md §2 on replay). */
 export const ENGINE_VERSION = 2;

@@ -4,9 +4,7 @@ import { evolveExecution, type StoredHistoryEvent } from './evolve.js';
 import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type ParentTask, type TaskSignal } from './model.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
-export type ReplayResult =
-  | { readonly ok: true; readonly decisions: number }
-  | { readonly ok: false; readonly eventId: number; readonly reason: string };
+export type ReplayResult = { readonly ok: true; readonly decisions: number } | { readonly ok: false; readonly eventId: number; readonly reason: string };
 
 /** What a replay compares: type, data, and the metadata keys the decider writes (the runtime may add others). */
 const canonical = (e: StoredHistoryEvent | NewHistoryEvent, keys: readonly string[]) =>

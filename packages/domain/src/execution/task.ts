@@ -1,4 +1,13 @@
-import { applyInputPath, applyOutputPath, applyResultPath, evaluateJsonataTemplate, evaluatePayloadTemplate, queryPath, QueryEvaluationError, StatesError } from '@stepstream/asl';
+import {
+  applyInputPath,
+  applyOutputPath,
+  applyResultPath,
+  evaluateJsonataTemplate,
+  evaluatePayloadTemplate,
+  queryPath,
+  QueryEvaluationError,
+  StatesError,
+} from '@stepstream/asl';
 import type { TaskState } from '@stepstream/asl/definition';
 import { payload, truncated } from './batch.js';
 import { contextOf, isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
@@ -43,7 +52,8 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
     const seconds = (v: unknown, location: string): number | undefined => {
       if (v === undefined) return undefined;
       const n = valueOf(v, scope, location);
-      if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new QueryEvaluationError(`The ${location} field must be a positive integer, but was: ${JSON.stringify(n)}`, location);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0)
+        throw new QueryEvaluationError(`The ${location} field must be a positive integer, but was: ${JSON.stringify(n)}`, location);
       return n;
     };
     timeoutSeconds = seconds(s.TimeoutSeconds, 'TimeoutSeconds');
@@ -72,14 +82,27 @@ export const runTask = (f: Frame, e: Entered, s: TaskState, resume?: SuspendedFr
   };
   let scheduledId: number;
   if (integration.kind === 'activity') {
-    scheduledId = f.batch.push('ActivityScheduled', e.attemptStartsAfter, { activityScheduledEventDetails: { resource: s.Resource, input, inputDetails: truncated, ...limits } });
+    scheduledId = f.batch.push('ActivityScheduled', e.attemptStartsAfter, {
+      activityScheduledEventDetails: { resource: s.Resource, input, inputDetails: truncated, ...limits },
+    });
   } else if (integration.kind === 'lambda') {
     scheduledId = f.batch.push('LambdaFunctionScheduled', e.attemptStartsAfter, {
-      lambdaFunctionScheduledEventDetails: { resource: s.Resource, input, inputDetails: truncated, ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) },
+      lambdaFunctionScheduledEventDetails: {
+        resource: s.Resource,
+        input,
+        inputDetails: truncated,
+        ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
+      },
     });
   } else {
     scheduledId = f.batch.push('TaskScheduled', e.attemptStartsAfter, {
-      taskScheduledEventDetails: { resourceType: integration.resourceType, resource: integration.action, region: regionOf(f.info.executionArn), parameters: input, ...limits },
+      taskScheduledEventDetails: {
+        resourceType: integration.resourceType,
+        resource: integration.action,
+        region: regionOf(f.info.executionArn),
+        parameters: input,
+        ...limits,
+      },
     });
   }
   const task: PendingTask = {
@@ -127,8 +150,22 @@ export const classifyResource = (resource: string): Integration | undefined => {
 
 /** The events of one task kind. */
 const EVENTS = {
-  activity: { started: 'ActivityStarted', succeeded: 'ActivitySucceeded', failed: 'ActivityFailed', timedOut: 'ActivityTimedOut', submitted: undefined, key: 'activity' },
-  lambda: { started: 'LambdaFunctionStarted', succeeded: 'LambdaFunctionSucceeded', failed: 'LambdaFunctionFailed', timedOut: 'LambdaFunctionTimedOut', submitted: undefined, key: 'lambdaFunction' },
+  activity: {
+    started: 'ActivityStarted',
+    succeeded: 'ActivitySucceeded',
+    failed: 'ActivityFailed',
+    timedOut: 'ActivityTimedOut',
+    submitted: undefined,
+    key: 'activity',
+  },
+  lambda: {
+    started: 'LambdaFunctionStarted',
+    succeeded: 'LambdaFunctionSucceeded',
+    failed: 'LambdaFunctionFailed',
+    timedOut: 'LambdaFunctionTimedOut',
+    submitted: undefined,
+    key: 'lambdaFunction',
+  },
   service: { started: 'TaskStarted', succeeded: 'TaskSucceeded', failed: 'TaskFailed', timedOut: 'TaskTimedOut', submitted: 'TaskSubmitted', key: 'task' },
 } as const;
 
@@ -152,7 +189,10 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
       case 'started': {
         if (task.startedAt !== undefined) return SUSPENDED;
         const id = f.batch.push(names.started, task.lastEventId, details('started', sig.workerName !== undefined ? { workerName: sig.workerName } : {}));
-        return suspend(f, e, { kind: 'task', task: { ...task, lastEventId: id, startedAt: f.env.now, ...(sig.workerName !== undefined ? { workerName: sig.workerName } : {}) } });
+        return suspend(f, e, {
+          kind: 'task',
+          task: { ...task, lastEventId: id, startedAt: f.env.now, ...(sig.workerName !== undefined ? { workerName: sig.workerName } : {}) },
+        });
       }
       case 'submitted': {
         if (!names.submitted || task.submitted) return SUSPENDED;

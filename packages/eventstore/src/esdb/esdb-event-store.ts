@@ -1,17 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ANY, BACKWARDS, DeadlineExceededError, END, EventStoreDBClient, FORWARDS, NO_STREAM, START, STREAM_EXISTS,
-  StreamNotFoundError, UnavailableError, WrongExpectedVersionError as ClientWrongExpectedVersionError,
-  excludeSystemEvents, jsonEvent, streamNameFilter,
-  type AllStreamResolvedEvent, type AppendExpectedRevision, type JSONType, type ReadableSubscription,
-  type RecordedEvent as ClientRecordedEvent, type StreamingRead,
+  ANY,
+  BACKWARDS,
+  DeadlineExceededError,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  UnavailableError,
+  WrongExpectedVersionError as ClientWrongExpectedVersionError,
+  excludeSystemEvents,
+  jsonEvent,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type AppendExpectedRevision,
+  type JSONType,
+  type ReadableSubscription,
+  type RecordedEvent as ClientRecordedEvent,
+  type StreamingRead,
 } from '@eventstore/db-client';
 import { Observable, Subject, filter as rxFilter, map, share, takeUntil } from 'rxjs';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../port/errors.js';
 import { comparePositions, filterPrefixes, matchesFilter } from '../port/position.js';
 import type {
-  AppendOptions, AppendResult, CurrentRevision, EventData, EventStore, ExpectedRevision, Position, ReadAllOptions,
-  ReadStreamOptions, RecordedEvent, SubscribeToAllOptions, SubscribeToStreamOptions,
+  AppendOptions,
+  AppendResult,
+  CurrentRevision,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  SubscribeToStreamOptions,
 } from '../port/types.js';
 
 /** Where the EventStoreDB server is. */
@@ -34,8 +60,7 @@ const translate = (e: unknown): unknown =>
 /** Events the port never shows: server bookkeeping (`$stats-…`, `$$metadata`, `$>` links…). */
 const isSystem = (e: ClientRecordedEvent): boolean => e.type.startsWith('$') || e.streamId.startsWith('$');
 
-const isRecord = (m: unknown): m is Record<string, unknown> =>
-  typeof m === 'object' && m !== null && !Array.isArray(m) && !(m instanceof Uint8Array);
+const isRecord = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m) && !(m instanceof Uint8Array);
 
 /** A client event as a port event; `undefined` for system events and unresolved links. */
 const toRecorded = (resolved: { event?: ClientRecordedEvent | undefined }): RecordedEvent | undefined => {
@@ -57,11 +82,7 @@ const toRecorded = (resolved: { event?: ClientRecordedEvent | undefined }): Reco
 };
 
 /** Drains a read into port events until `limit` are kept; cancels the server-side read when stopping early. */
-const drain = async <E>(
-  read: StreamingRead<E>,
-  keep: (resolved: E) => RecordedEvent | undefined,
-  limit: number,
-): Promise<RecordedEvent[]> => {
+const drain = async <E>(read: StreamingRead<E>, keep: (resolved: E) => RecordedEvent | undefined, limit: number): Promise<RecordedEvent[]> => {
   const out: RecordedEvent[] = [];
   try {
     for await (const resolved of read) {
@@ -149,10 +170,14 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
         // dropped until `limit` are kept or $all ends.
         const to = o?.toPosition;
         const read = client.readAll({ fromPosition: from });
-        const events = await drain(read, (r) => {
-          const e = keep(r);
-          return e && (to === undefined || comparePositions(e.position, to) <= 0) ? e : undefined;
-        }, limit);
+        const events = await drain(
+          read,
+          (r) => {
+            const e = keep(r);
+            return e && (to === undefined || comparePositions(e.position, to) <= 0) ? e : undefined;
+          },
+          limit,
+        );
         return events;
       }
       if (typeof from === 'string') return await drain(client.readAll({ direction: BACKWARDS, fromPosition: from }), keep, limit);
@@ -164,10 +189,7 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
         return e && comparePositions(e.position, from) === sign ? e : undefined;
       };
       const first = await drain(client.readAll({ fromPosition: from, maxCount: 1 }), near(0), 1);
-      const rest =
-        first.length < limit
-          ? await drain(client.readAll({ direction: BACKWARDS, fromPosition: from }), near(-1), limit - first.length)
-          : [];
+      const rest = first.length < limit ? await drain(client.readAll({ direction: BACKWARDS, fromPosition: from }), near(-1), limit - first.length) : [];
       return [...first, ...rest];
     } catch (e) {
       throw translate(e);
@@ -198,11 +220,7 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     };
   };
 
-  const appendToStream = async (
-    streamName: string,
-    events: readonly EventData[],
-    o?: AppendOptions,
-  ): Promise<AppendResult> => {
+  const appendToStream = async (streamName: string, events: readonly EventData[], o?: AppendOptions): Promise<AppendResult> => {
     const expected = o?.expectedRevision ?? 'any';
     if (closed) throw new EventStoreUnavailableError('The event store is closed');
     if (events.length === 0) return appendNothing(streamName, expected);
@@ -228,9 +246,7 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
   };
 
   /** A client catch-up subscription as an Observable: unsubscribed on teardown, completed on close. */
-  const follow = <E extends { event?: ClientRecordedEvent | undefined }>(
-    open: () => ReadableSubscription<E>,
-  ): Observable<RecordedEvent> =>
+  const follow = <E extends { event?: ClientRecordedEvent | undefined }>(open: () => ReadableSubscription<E>): Observable<RecordedEvent> =>
     new Observable<RecordedEvent>((subscriber) => {
       const subscription = open();
       subscription.on('data', (resolved: E) => {

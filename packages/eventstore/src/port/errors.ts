@@ -8,14 +8,11 @@ export class WrongExpectedVersionError extends Error {
     readonly expected: ExpectedRevision,
     readonly actual: CurrentRevision,
   ) {
-    super(
-      `Append to stream '${streamName}' expected revision ${String(expected)} but the stream is at ${String(actual)}`,
-    );
+    super(`Append to stream '${streamName}' expected revision ${String(expected)} but the stream is at ${String(actual)}`);
   }
 }
 
-export const isWrongExpectedVersionError = (e: unknown): e is WrongExpectedVersionError =>
-  e instanceof WrongExpectedVersionError;
+export const isWrongExpectedVersionError = (e: unknown): e is WrongExpectedVersionError => e instanceof WrongExpectedVersionError;
 
 /** The store is closed, unreachable, or answered something the adapter cannot read. */
 export class EventStoreUnavailableError extends Error {

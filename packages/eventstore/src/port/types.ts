@@ -117,11 +117,7 @@ export interface EventStore {
    * Appends events atomically.
    * @throws WrongExpectedVersionError when `expectedRevision` does not hold.
    */
-  appendToStream(
-    streamName: string,
-    events: readonly EventData[],
-    options?: AppendOptions,
-  ): Promise<AppendResult>;
+  appendToStream(streamName: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult>;
   /** Reads a stream; a stream that does not exist reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Reads `$all` in commit order. */

@@ -18,8 +18,7 @@ export interface PostgresEventStoreOptions {
 }
 
 /** A `pg` pool on which bigint and numeric columns stay strings (the store casts what it reads). */
-export const makePgPool = (connectionString: string, max = 20): pg.Pool =>
-  new pg.Pool({ connectionString, max, application_name: 'stepstream' });
+export const makePgPool = (connectionString: string, max = 20): pg.Pool => new pg.Pool({ connectionString, max, application_name: 'stepstream' });
 
 /**
  * Tells other processes about appends with LISTEN/NOTIFY. The NOTIFY is sent after the append
@@ -27,12 +26,7 @@ export const makePgPool = (connectionString: string, max = 20): pg.Pool =>
  * global notify lock through the commit and serialise every writer. Notifications are coalesced,
  * so a burst of appends costs at most two NOTIFYs in flight.
  */
-const listenNotify = async (
-  pool: pg.Pool,
-  connectionString: string,
-  channel: string,
-  onNotice: (m: string) => void,
-): Promise<AppendSignal> => {
+const listenNotify = async (pool: pg.Pool, connectionString: string, channel: string, onNotice: (m: string) => void): Promise<AppendSignal> => {
   const wake = new Subject<void>();
   // Our own appends already woke our subscribers in-process; a NOTIFY carries who sent it, so
   // this process skips its own and does not read $all twice per append.

@@ -96,8 +96,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const appendText = `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
     from "${options.schema.replace(/"/g, '""')}".append_events($1, $2, $3::bigint, $4::uuid[], $5::text[], $6::text[], $7::text[])`;
   const runAppend =
-    options.runAppend ??
-    (async (text: string, params: readonly unknown[]) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(text, [...params]))).rows);
+    options.runAppend ?? (async (text: string, params: readonly unknown[]) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(text, [...params]))).rows);
 
   // Read as text (bigint columns differ between drivers); ORDER BY must name the table's columns
   // (`e.position`), not these text aliases.
@@ -122,11 +121,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     return rows[0] ? BigInt(rows[0].revision) : 'no_stream';
   };
 
-  const appendToStream = async (
-    streamName: string,
-    events: readonly EventData[],
-    appendOptions?: AppendOptions,
-  ): Promise<AppendResult> => {
+  const appendToStream = async (streamName: string, events: readonly EventData[], appendOptions?: AppendOptions): Promise<AppendResult> => {
     const expected = appendOptions?.expectedRevision ?? 'any';
     if (closed) throw new Error('The event store is closed');
     if (events.length === 0) return appendNothing(streamName, expected);
@@ -333,4 +328,3 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     },
   };
 };
-

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { TestFn } from 'ava';
-import { filter, firstValueFrom, take, timeout, toArray } from 'rxjs';
+import type { ExecutionContext, TestFn } from 'ava';
+import { filter, firstValueFrom, take, timeout, toArray, type Observable } from 'rxjs';
 import { WrongExpectedVersionError } from '../port/errors.js';
 import { comparePositions } from '../port/position.js';
 import type { EventData, EventStore, ExpectedRevision, RecordedEvent } from '../port/types.js';
@@ -12,11 +12,10 @@ export interface ContractContext {
 /** Makes a stream name unique to this run, in a category unique to the caller's label. */
 const uniqueCategory = (label: string) => `${label}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 
-const ev = (type: string, data: unknown, metadata?: Record<string, unknown>): EventData =>
-  metadata ? { type, data, metadata } : { type, data };
+const ev = (type: string, data: unknown, metadata?: Record<string, unknown>): EventData => (metadata ? { type, data, metadata } : { type, data });
 
 /** The first `count` events, or a clear failure after 60 s (a lost event must not hang the suite). */
-const collect = (source: import('rxjs').Observable<RecordedEvent>, count: number) =>
+const collect = (source: Observable<RecordedEvent>, count: number) =>
   firstValueFrom(
     source.pipe(
       take(count),
@@ -25,7 +24,7 @@ const collect = (source: import('rxjs').Observable<RecordedEvent>, count: number
     ),
   );
 
-const assertStrictlyIncreasing = (t: import('ava').ExecutionContext, events: readonly RecordedEvent[]) => {
+const assertStrictlyIncreasing = (t: ExecutionContext, events: readonly RecordedEvent[]) => {
   for (let i = 1; i < events.length; i++) {
     if (comparePositions(events[i - 1]!.position, events[i]!.position) >= 0) {
       t.fail(`positions not increasing at ${i}: ${String(events[i - 1]!.position.prepare)} then ${String(events[i]!.position.prepare)}`);
@@ -65,9 +64,18 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     const result = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
     t.is(result.nextExpectedRevision, 2n);
     const read = await store.readStream(stream);
-    t.deepEqual(read.map((e) => e.type), ['ExecutionStarted', 'PassStateEntered', 'Nothing']);
-    t.deepEqual(read.map((e) => e.data), events.map((e) => e.data));
-    t.deepEqual(read.map((e) => e.revision), [0n, 1n, 2n]);
+    t.deepEqual(
+      read.map((e) => e.type),
+      ['ExecutionStarted', 'PassStateEntered', 'Nothing'],
+    );
+    t.deepEqual(
+      read.map((e) => e.data),
+      events.map((e) => e.data),
+    );
+    t.deepEqual(
+      read.map((e) => e.revision),
+      [0n, 1n, 2n],
+    );
     t.is(read[0]!.id, id);
     t.deepEqual(read[0]!.metadata, { requestId: 'r-1' });
     t.deepEqual(read[1]!.metadata, {});
@@ -100,7 +108,10 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     t.is((await store.appendToStream(stream, [ev('F', 6)])).nextExpectedRevision, 5n);
     await conflict({ expectedRevision: 4n }, 5n);
     // A conflict writes nothing.
-    t.deepEqual((await store.readStream(stream)).map((e) => e.type), ['A', 'B', 'C', 'D', 'E', 'F']);
+    t.deepEqual(
+      (await store.readStream(stream)).map((e) => e.type),
+      ['A', 'B', 'C', 'D', 'E', 'F'],
+    );
     // `any` creates a stream; an empty append checks and writes nothing.
     const fresh = `${uniqueCategory('er')}-2`;
     t.is((await store.appendToStream(fresh, [ev('A', 1)], { expectedRevision: 'any' })).nextExpectedRevision, 0n);
@@ -116,9 +127,7 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
       const stream = `${uniqueCategory('cc')}-1`;
       if (expectedRevision === 0n) await store.appendToStream(stream, [ev('Seed', 0)], { expectedRevision: 'no_stream' });
       const results = await Promise.allSettled(
-        Array.from({ length: writers }, (_, i) =>
-          store.appendToStream(stream, [ev('Try', { writer: i }), ev('Try2', { writer: i })], { expectedRevision }),
-        ),
+        Array.from({ length: writers }, (_, i) => store.appendToStream(stream, [ev('Try', { writer: i }), ev('Try2', { writer: i })], { expectedRevision })),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -135,15 +144,30 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
   test('readStream backwards, from a revision, with a max count', async (t) => {
     const { store } = t.context;
     const stream = `${uniqueCategory('bw')}-1`;
-    await store.appendToStream(stream, Array.from({ length: 10 }, (_, i) => ev('N', i)));
+    await store.appendToStream(
+      stream,
+      Array.from({ length: 10 }, (_, i) => ev('N', i)),
+    );
     const all = await store.readStream(stream, { direction: 'backwards' });
-    t.deepEqual(all.map((e) => e.data), [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    t.deepEqual(
+      all.map((e) => e.data),
+      [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    );
     const some = await store.readStream(stream, { direction: 'backwards', fromRevision: 6n, maxCount: 3 });
-    t.deepEqual(some.map((e) => e.revision), [6n, 5n, 4n]);
+    t.deepEqual(
+      some.map((e) => e.revision),
+      [6n, 5n, 4n],
+    );
     const forwards = await store.readStream(stream, { fromRevision: 7n, maxCount: 100 });
-    t.deepEqual(forwards.map((e) => e.data), [7, 8, 9]);
+    t.deepEqual(
+      forwards.map((e) => e.data),
+      [7, 8, 9],
+    );
     t.deepEqual(await store.readStream(stream, { fromRevision: 10n }), []);
-    t.deepEqual((await store.readStream(stream, { direction: 'backwards', maxCount: 1 })).map((e) => e.data), [9]);
+    t.deepEqual(
+      (await store.readStream(stream, { direction: 'backwards', maxCount: 1 })).map((e) => e.data),
+      [9],
+    );
   });
 
   test('readAll: commit order across streams, forwards, backwards and from a position', async (t) => {
@@ -178,11 +202,20 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     await store.appendToStream(`${base}-three-with-dashes`, [ev('In', 3)]);
     await store.appendToStream(base, [ev('NoDash', 4)]);
     const inCategory = await store.readAll({ filter: { categories: [base] } });
-    t.deepEqual(inCategory.map((e) => e.data), [1, 3]);
+    t.deepEqual(
+      inCategory.map((e) => e.data),
+      [1, 3],
+    );
     const both = await store.readAll({ filter: { categories: [base, `${base}x`] } });
-    t.deepEqual(both.map((e) => e.data), [1, 2, 3]);
+    t.deepEqual(
+      both.map((e) => e.data),
+      [1, 2, 3],
+    );
     const prefixed = await store.readAll({ filter: { streamNamePrefixes: [base] } });
-    t.deepEqual(prefixed.map((e) => e.data), [1, 2, 3, 4]);
+    t.deepEqual(
+      prefixed.map((e) => e.data),
+      [1, 2, 3, 4],
+    );
     const special = await store.readAll({ filter: { streamNamePrefixes: [`${base}_%`] } });
     t.deepEqual(special, [], 'LIKE wildcards in a prefix are literal');
   });
@@ -194,11 +227,20 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     const middle = await store.appendToStream(`${category}-2`, [ev('Keep', 4)]);
     await store.appendToStream(`${category}-1`, [ev('Keep', 5), ev('Other', 6)]);
     const kept = await store.readAll({ filter: { categories: [category], types: ['Keep', 'Other'] } });
-    t.deepEqual(kept.map((e) => e.data), [1, 3, 4, 5, 6]);
+    t.deepEqual(
+      kept.map((e) => e.data),
+      [1, 3, 4, 5, 6],
+    );
     const upTo = await store.readAll({ filter: { categories: [category], types: ['Keep'] }, toPosition: middle.position });
-    t.deepEqual(upTo.map((e) => e.data), [1, 3, 4]);
+    t.deepEqual(
+      upTo.map((e) => e.data),
+      [1, 3, 4],
+    );
     const live = await collect(store.subscribeToAll({ filter: { categories: [category], types: ['Other'] } }), 1);
-    t.deepEqual(live.map((e) => e.data), [6]);
+    t.deepEqual(
+      live.map((e) => e.data),
+      [6],
+    );
   });
 
   test('subscribeToAll catches up, then goes live, with appends racing the switch: no gap, no duplicate', async (t) => {
@@ -217,15 +259,24 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     const events = await received;
     const keys = events.map((e) => (e.data as { k: string }).k);
     t.is(new Set(keys).size, before + racing, 'no duplicates');
-    t.deepEqual(keys.slice(0, before), Array.from({ length: before }, (_, i) => `pre-${i}`));
+    t.deepEqual(
+      keys.slice(0, before),
+      Array.from({ length: before }, (_, i) => `pre-${i}`),
+    );
     assertStrictlyIncreasing(t, events);
     for (let w = 0; w < 8; w++) {
       const mine = keys.filter((k) => k.startsWith(`w${w}-`));
-      t.deepEqual(mine, Array.from({ length: 25 }, (_, i) => `w${w}-${i}`));
+      t.deepEqual(
+        mine,
+        Array.from({ length: 25 }, (_, i) => `w${w}-${i}`),
+      );
     }
     // The same order as a later readAll.
     const all = await store.readAll({ filter: { categories: [category] }, maxCount: 10_000 });
-    t.deepEqual(all.map((e) => e.id), events.map((e) => e.id));
+    t.deepEqual(
+      all.map((e) => e.id),
+      events.map((e) => e.id),
+    );
   });
 
   test('subscribeToAll from a position is exclusive, and from end sees only new events', async (t) => {
@@ -240,8 +291,14 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     // must be C or later, never A or B.
     await new Promise((r) => setTimeout(r, 500));
     await store.appendToStream(`${category}-1`, [ev('C', 3)]);
-    t.deepEqual((await fromPosition).map((e) => e.type), ['C']);
-    t.deepEqual((await fromEnd).map((e) => e.type), ['C']);
+    t.deepEqual(
+      (await fromPosition).map((e) => e.type),
+      ['C'],
+    );
+    t.deepEqual(
+      (await fromEnd).map((e) => e.type),
+      ['C'],
+    );
   });
 
   test('subscribeToStream catches up and follows one stream, from a revision (exclusive)', async (t) => {
@@ -253,8 +310,14 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     const fromOne = collect(store.subscribeToStream(stream, { fromRevision: 1n }), 4);
     await store.appendToStream(`${category}-other`, [ev('Other', 99)]);
     for (let i = 3; i < 6; i++) await store.appendToStream(stream, [ev('N', i)], { expectedRevision: BigInt(i - 1) });
-    t.deepEqual((await all).map((e) => e.data), [0, 1, 2, 3, 4, 5]);
-    t.deepEqual((await fromOne).map((e) => e.revision), [2n, 3n, 4n, 5n]);
+    t.deepEqual(
+      (await all).map((e) => e.data),
+      [0, 1, 2, 3, 4, 5],
+    );
+    t.deepEqual(
+      (await fromOne).map((e) => e.revision),
+      [2n, 3n, 4n, 5n],
+    );
   });
 
   test('appended() signals an append', async (t) => {
@@ -292,6 +355,9 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     t.is(read.length, 10_000);
     t.true(read.every((e, i) => e.revision === BigInt(i) && (e.data as { n: number }).n === i));
     const last = await store.readStream(stream, { direction: 'backwards', maxCount: 2 });
-    t.deepEqual(last.map((e) => e.revision), [9999n, 9998n]);
+    t.deepEqual(
+      last.map((e) => e.revision),
+      [9999n, 9998n],
+    );
   });
 };

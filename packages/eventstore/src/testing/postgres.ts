@@ -18,8 +18,7 @@ export const postgresUnavailable = async (): Promise<string | undefined> => {
 };
 
 /** A schema name unique to one test file's run, so parallel runs never share tables. */
-export const uniqueSchema = (label: string) =>
-  `t_${label}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+export const uniqueSchema = (label: string) => `t_${label}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
 export const dropSchema = async (schema: string) => {
   const client = new pg.Client({ connectionString: postgresUrl });

@@ -11,11 +11,7 @@ export const findStateMachine = async (db: Kysely<any>, arn: string): Promise<St
 };
 
 /** State machines by name (code-point order, as AWS lists them), after a keyset cursor. */
-export const listStateMachines = async (
-  db: Kysely<any>,
-  after: { name: string; arn: string } | undefined,
-  limit: number,
-): Promise<StateMachineRow[]> => {
+export const listStateMachines = async (db: Kysely<any>, after: { name: string; arn: string } | undefined, limit: number): Promise<StateMachineRow[]> => {
   const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
   const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
       update_date::text as update_date, revision_id, logging, tracing, encryption
@@ -84,12 +80,16 @@ export const findMapRun = async (db: Kysely<any>, arn: string): Promise<MapRunRo
 
 /** An execution's Map Runs, newest first. */
 export const listMapRuns = async (db: Kysely<any>, executionArn: string): Promise<MapRunRow[]> => {
-  const { rows } = await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where execution_arn = ${executionArn} order by start_date desc, arn desc`.execute(db);
+  const { rows } =
+    await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where execution_arn = ${executionArn} order by start_date desc, arn desc`.execute(db);
   return rows;
 };
 
 /** How many of a Map Run's child executions are in each status. */
 export const mapRunCounts = async (db: Kysely<any>, mapRunArn: string): Promise<Record<string, number>> => {
-  const { rows } = await sql<{ status: string; n: string }>`select status, count(*)::text as n from ${t('executions')} where map_run_arn = ${mapRunArn} group by status`.execute(db);
+  const { rows } = await sql<{
+    status: string;
+    n: string;
+  }>`select status, count(*)::text as n from ${t('executions')} where map_run_arn = ${mapRunArn} group by status`.execute(db);
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 };

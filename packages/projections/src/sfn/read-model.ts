@@ -121,7 +121,12 @@ const executionStarted: ProjectionHandler = async (tx, event, schema) => {
 /** A Map Run starts in its parent's history; its configuration is in the event's metadata. */
 const mapRunStarted: ProjectionHandler = async (tx, event, schema) => {
   const arn = (event.data as HistoryEventData).mapRunStartedEventDetails!.mapRunArn;
-  const m = (event.metadata?.['mapRun'] ?? {}) as { total?: number; maxConcurrency?: number; toleratedFailureCount?: number; toleratedFailurePercentage?: number };
+  const m = (event.metadata?.['mapRun'] ?? {}) as {
+    total?: number;
+    maxConcurrency?: number;
+    toleratedFailureCount?: number;
+    toleratedFailurePercentage?: number;
+  };
   await sql`insert into ${t(schema, 'map_runs')}
     (arn, execution_arn, stream_name, status, start_date, total, max_concurrency, tolerated_failure_count, tolerated_failure_percentage)
     select ${arn}, e.arn, ${event.streamName}, 'RUNNING', ${(event.data as HistoryEventData).timestamp}, ${m.total ?? 0}, ${m.maxConcurrency ?? 0},
@@ -150,8 +155,7 @@ const closed =
   (status: string): ProjectionHandler =>
   async (tx: Transaction<any>, event: RecordedEvent, schema: string) => {
     const data = event.data as HistoryEventData;
-    const details =
-      data.executionFailedEventDetails ?? data.executionAbortedEventDetails ?? data.executionTimedOutEventDetails ?? undefined;
+    const details = data.executionFailedEventDetails ?? data.executionAbortedEventDetails ?? data.executionTimedOutEventDetails ?? undefined;
     const output = data.executionSucceededEventDetails?.output ?? null;
     await sql`update ${t(schema, 'executions')} set status = ${status}, stop_date = ${data.timestamp},
         output = ${output}, error = ${details?.error ?? null}, cause = ${details?.cause ?? null}
@@ -221,7 +225,9 @@ export const sfnReadModel: Projection = {
     '0004_map_runs': {
       async up(db) {
         await sql`alter table ${t(schema, 'executions')} add column map_run_arn text`.execute(db);
-        await sql`create index executions_by_map_run on ${t(schema, 'executions')} (map_run_arn, start_date desc, arn desc) where map_run_arn is not null`.execute(db);
+        await sql`create index executions_by_map_run on ${t(schema, 'executions')} (map_run_arn, start_date desc, arn desc) where map_run_arn is not null`.execute(
+          db,
+        );
         await sql`create table ${t(schema, 'map_runs')} (
           arn text primary key,
           execution_arn text not null,

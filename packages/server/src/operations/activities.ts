@@ -15,64 +15,72 @@ export const CreateActivityInput = t.intersection([
 ]);
 
 /** CreateActivity: idempotent by name; the same name answers the same ARN and creation date. */
-export const createActivity = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(CreateActivityInput, body, { required: ['name'], rules: { name: [minLength(1), maxLength(80)] } });
-  if (E.isLeft(decoded)) return decoded;
-  const { name, tags } = decoded.right;
-  const encryption = checkEncryption(decoded.right.encryptionConfiguration);
-  if (E.isLeft(encryption)) return encryption;
-  const encryptionConfiguration = encryption.right;
-  const created = await engine.createActivity(
-    {
-      name,
-      ...(tags != null ? { tags: tagsOf(tags) } : {}),
-      ...(encryptionConfiguration !== undefined ? { encryptionConfiguration: { ...encryptionConfiguration } } : {}),
-    },
-    { requestId: ctx.requestId },
-  );
-  return E.map((r: { activityArn: string; creationDate: number }) => ({ activityArn: r.activityArn, creationDate: epochSeconds(r.creationDate) }))(created);
-};
+export const createActivity =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(CreateActivityInput, body, { required: ['name'], rules: { name: [minLength(1), maxLength(80)] } });
+    if (E.isLeft(decoded)) return decoded;
+    const { name, tags } = decoded.right;
+    const encryption = checkEncryption(decoded.right.encryptionConfiguration);
+    if (E.isLeft(encryption)) return encryption;
+    const encryptionConfiguration = encryption.right;
+    const created = await engine.createActivity(
+      {
+        name,
+        ...(tags != null ? { tags: tagsOf(tags) } : {}),
+        ...(encryptionConfiguration !== undefined ? { encryptionConfiguration: { ...encryptionConfiguration } } : {}),
+      },
+      { requestId: ctx.requestId },
+    );
+    return E.map((r: { activityArn: string; creationDate: number }) => ({ activityArn: r.activityArn, creationDate: epochSeconds(r.creationDate) }))(created);
+  };
 
 const ActivityArnInput = t.type({ activityArn: t.string });
 const arnRules = { required: ['activityArn'], rules: { activityArn: [minLength(1), maxLength(256)] } } as const;
 
-export const describeActivity = ({ engine }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(ActivityArnInput, body, arnRules);
-  if (E.isLeft(decoded)) return decoded;
-  const found = await engine.loadActivity(decoded.right.activityArn);
-  return E.map((a: { activityArn: string; name: string; creationDate: number; encryptionConfiguration?: Readonly<Record<string, unknown>> }) => ({
-    activityArn: a.activityArn,
-    name: a.name,
-    creationDate: epochSeconds(a.creationDate),
-    ...(a.encryptionConfiguration !== undefined ? { encryptionConfiguration: a.encryptionConfiguration } : {}),
-  }))(found);
-};
+export const describeActivity =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(ActivityArnInput, body, arnRules);
+    if (E.isLeft(decoded)) return decoded;
+    const found = await engine.loadActivity(decoded.right.activityArn);
+    return E.map((a: { activityArn: string; name: string; creationDate: number; encryptionConfiguration?: Readonly<Record<string, unknown>> }) => ({
+      activityArn: a.activityArn,
+      name: a.name,
+      creationDate: epochSeconds(a.creationDate),
+      ...(a.encryptionConfiguration !== undefined ? { encryptionConfiguration: a.encryptionConfiguration } : {}),
+    }))(found);
+  };
 
 /** DeleteActivity: 200 for a missing activity too, as AWS answers. */
-export const deleteActivity = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(ActivityArnInput, body, arnRules);
-  if (E.isLeft(decoded)) return decoded;
-  return engine.deleteActivity(decoded.right.activityArn, { requestId: ctx.requestId });
-};
+export const deleteActivity =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(ActivityArnInput, body, arnRules);
+    if (E.isLeft(decoded)) return decoded;
+    return engine.deleteActivity(decoded.right.activityArn, { requestId: ctx.requestId });
+  };
 
 export const ListActivitiesInput = t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) });
 
 /** By name in code-point order; keyset pages with signed tokens. */
-export const listActivities = ({ engine, tokens }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(ListActivitiesInput, body, { rules: { maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] } });
-  if (E.isLeft(decoded)) return decoded;
-  const { maxResults, nextToken } = decoded.right;
-  const after = nextToken != null ? tokens.read<{ name: string; arn: string }>('ListActivities', nextToken) : undefined;
-  if (nextToken != null && !after) return E.left(invalidToken());
-  const limit = pageSize(maxResults);
-  const rows = await query(engine.db, after, limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return E.right({
-    activities: page.map((r) => ({ activityArn: r.arn, name: r.name, creationDate: epochSeconds(r.creation_date) })),
-    ...(rows.length > limit && last ? { nextToken: tokens.issue('ListActivities', { name: last.name, arn: last.arn }) } : {}),
-  });
-};
+export const listActivities =
+  ({ engine, tokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(ListActivitiesInput, body, { rules: { maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] } });
+    if (E.isLeft(decoded)) return decoded;
+    const { maxResults, nextToken } = decoded.right;
+    const after = nextToken != null ? tokens.read<{ name: string; arn: string }>('ListActivities', nextToken) : undefined;
+    if (nextToken != null && !after) return E.left(invalidToken());
+    const limit = pageSize(maxResults);
+    const rows = await query(engine.db, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return E.right({
+      activities: page.map((r) => ({ activityArn: r.arn, name: r.name, creationDate: epochSeconds(r.creation_date) })),
+      ...(rows.length > limit && last ? { nextToken: tokens.issue('ListActivities', { name: last.name, arn: last.arn }) } : {}),
+    });
+  };
 
 export const GetActivityTaskInput = t.intersection([t.type({ activityArn: t.string }), t.partial({ workerName: optional(t.string) })]);
 
@@ -81,61 +89,69 @@ export const GetActivityTaskInput = t.intersection([t.type({ activityArn: t.stri
  * each task to one worker, and answers `{}` when none came. A worker that disconnects stops
  * waiting and takes nothing.
  */
-export const getActivityTask = ({ engine, taskTokens }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(GetActivityTaskInput, body, {
-    required: ['activityArn'],
-    rules: { activityArn: [minLength(1), maxLength(256)], workerName: [minLength(1), maxLength(80)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { activityArn, workerName } = decoded.right;
-  const got = await engine.getActivityTask({ activityArn, ...(workerName != null ? { workerName } : {}) }, ctx.signal);
-  if (E.isLeft(got)) return got;
-  const task = got.right.task;
-  return E.right(task ? { taskToken: taskTokens.issue({ executionArn: task.executionArn, taskId: task.taskId }), input: task.input } : {});
-};
+export const getActivityTask =
+  ({ engine, taskTokens }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(GetActivityTaskInput, body, {
+      required: ['activityArn'],
+      rules: { activityArn: [minLength(1), maxLength(256)], workerName: [minLength(1), maxLength(80)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const { activityArn, workerName } = decoded.right;
+    const got = await engine.getActivityTask({ activityArn, ...(workerName != null ? { workerName } : {}) }, ctx.signal);
+    if (E.isLeft(got)) return got;
+    const task = got.right.task;
+    return E.right(task ? { taskToken: taskTokens.issue({ executionArn: task.executionArn, taskId: task.taskId }), input: task.input } : {});
+  };
 
 const tokenRules = { taskToken: [minLength(1), maxLength(2048)] };
 
 export const SendTaskSuccessInput = t.type({ taskToken: t.string, output: t.string });
 
-export const sendTaskSuccess = ({ engine, taskTokens }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(SendTaskSuccessInput, body, { required: ['taskToken', 'output'], rules: { ...tokenRules, output: [maxBytes(262_144)] } });
-  if (E.isLeft(decoded)) return decoded;
-  const ref = taskTokens.read(decoded.right.taskToken);
-  if (!ref) return E.left(invalidToken());
-  try {
-    JSON.parse(decoded.right.output);
-  } catch (e) {
-    return E.left(invalidOutput((e as Error).message));
-  }
-  return engine.completeTask(ref.executionArn, ref.taskId, { type: 'succeeded', output: decoded.right.output }, { requestId: ctx.requestId });
-};
+export const sendTaskSuccess =
+  ({ engine, taskTokens }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(SendTaskSuccessInput, body, { required: ['taskToken', 'output'], rules: { ...tokenRules, output: [maxBytes(262_144)] } });
+    if (E.isLeft(decoded)) return decoded;
+    const ref = taskTokens.read(decoded.right.taskToken);
+    if (!ref) return E.left(invalidToken());
+    try {
+      JSON.parse(decoded.right.output);
+    } catch (e) {
+      return E.left(invalidOutput((e as Error).message));
+    }
+    return engine.completeTask(ref.executionArn, ref.taskId, { type: 'succeeded', output: decoded.right.output }, { requestId: ctx.requestId });
+  };
 
 export const SendTaskFailureInput = t.intersection([t.type({ taskToken: t.string }), t.partial({ error: optional(t.string), cause: optional(t.string) })]);
 
-export const sendTaskFailure = ({ engine, taskTokens }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(SendTaskFailureInput, body, {
-    required: ['taskToken'],
-    rules: { ...tokenRules, error: [maxLength(256)], cause: [maxLength(32_768)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const ref = taskTokens.read(decoded.right.taskToken);
-  if (!ref) return E.left(invalidToken());
-  const { error, cause } = decoded.right;
-  return engine.completeTask(
-    ref.executionArn,
-    ref.taskId,
-    { type: 'failed', ...(error != null ? { error } : {}), ...(cause != null ? { cause } : {}) },
-    { requestId: ctx.requestId },
-  );
-};
+export const sendTaskFailure =
+  ({ engine, taskTokens }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(SendTaskFailureInput, body, {
+      required: ['taskToken'],
+      rules: { ...tokenRules, error: [maxLength(256)], cause: [maxLength(32_768)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const ref = taskTokens.read(decoded.right.taskToken);
+    if (!ref) return E.left(invalidToken());
+    const { error, cause } = decoded.right;
+    return engine.completeTask(
+      ref.executionArn,
+      ref.taskId,
+      { type: 'failed', ...(error != null ? { error } : {}), ...(cause != null ? { cause } : {}) },
+      { requestId: ctx.requestId },
+    );
+  };
 
 export const SendTaskHeartbeatInput = t.type({ taskToken: t.string });
 
-export const sendTaskHeartbeat = ({ engine, taskTokens }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(SendTaskHeartbeatInput, body, { required: ['taskToken'], rules: tokenRules });
-  if (E.isLeft(decoded)) return decoded;
-  const ref = taskTokens.read(decoded.right.taskToken);
-  if (!ref) return E.left(invalidToken());
-  return engine.heartbeatTask(ref.executionArn, ref.taskId);
-};
+export const sendTaskHeartbeat =
+  ({ engine, taskTokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(SendTaskHeartbeatInput, body, { required: ['taskToken'], rules: tokenRules });
+    if (E.isLeft(decoded)) return decoded;
+    const ref = taskTokens.read(decoded.right.taskToken);
+    if (!ref) return E.left(invalidToken());
+    return engine.heartbeatTask(ref.executionArn, ref.taskId);
+  };

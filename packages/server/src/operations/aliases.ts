@@ -9,9 +9,7 @@ import { pageSize, type Deps } from './deps.js';
 const Routing = t.array(t.type({ stateMachineVersionArn: t.string, weight: t.number }));
 
 /** AWS: one or two routes, weights 0–100 (rec: `at 'routingConfiguration.1.member.weight'`). */
-const routingRules: Rule[] = [
-  (v) => (Array.isArray(v) && (v.length < 1 || v.length > 2) ? 'Member must have length less than or equal to 2' : undefined),
-];
+const routingRules: Rule[] = [(v) => (Array.isArray(v) && (v.length < 1 || v.length > 2) ? 'Member must have length less than or equal to 2' : undefined)];
 
 const checkWeights = (routing: { weight: number }[]) => {
   const i = routing.findIndex((r) => !Number.isInteger(r.weight) || r.weight < 0 || r.weight > 100);
@@ -22,7 +20,9 @@ const checkWeights = (routing: { weight: number }[]) => {
 const weightError = (routing: { weight: number }[], i: number) => {
   const w = routing[i]!.weight;
   const constraint = w > 100 ? 'Member must have value less than or equal to 100' : 'Member must have value greater than or equal to 0';
-  return validationException(`1 validation error detected: Value '${w}' at 'routingConfiguration.${i + 1}.member.weight' failed to satisfy constraint: ${constraint}`);
+  return validationException(
+    `1 validation error detected: Value '${w}' at 'routingConfiguration.${i + 1}.member.weight' failed to satisfy constraint: ${constraint}`,
+  );
 };
 
 const aliasShape = (a: StateMachineAlias) => ({
@@ -34,66 +34,87 @@ const aliasShape = (a: StateMachineAlias) => ({
   ...(a.updateDate !== undefined ? { updateDate: epochSeconds(a.updateDate) } : {}),
 });
 
-export const createStateMachineAlias = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(t.intersection([t.type({ name: t.string, routingConfiguration: Routing }), t.partial({ description: optional(t.string) })]), body, {
-    required: ['name', 'routingConfiguration'],
-    rules: { name: [minLength(1), maxLength(80)], description: [maxLength(256)], routingConfiguration: routingRules },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { name, routingConfiguration, description } = decoded.right;
-  const bad = checkWeights(routingConfiguration);
-  if (bad !== undefined) return E.left(weightError(routingConfiguration, bad));
-  const created = await engine.createAlias({ name, routingConfiguration, ...(description != null ? { description } : {}) }, { requestId: ctx.requestId });
-  return E.map((r: { stateMachineAliasArn: string; creationDate: number }) => ({ stateMachineAliasArn: r.stateMachineAliasArn, creationDate: epochSeconds(r.creationDate) }))(created);
-};
+export const createStateMachineAlias =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(
+      t.intersection([t.type({ name: t.string, routingConfiguration: Routing }), t.partial({ description: optional(t.string) })]),
+      body,
+      {
+        required: ['name', 'routingConfiguration'],
+        rules: { name: [minLength(1), maxLength(80)], description: [maxLength(256)], routingConfiguration: routingRules },
+      },
+    );
+    if (E.isLeft(decoded)) return decoded;
+    const { name, routingConfiguration, description } = decoded.right;
+    const bad = checkWeights(routingConfiguration);
+    if (bad !== undefined) return E.left(weightError(routingConfiguration, bad));
+    const created = await engine.createAlias({ name, routingConfiguration, ...(description != null ? { description } : {}) }, { requestId: ctx.requestId });
+    return E.map((r: { stateMachineAliasArn: string; creationDate: number }) => ({
+      stateMachineAliasArn: r.stateMachineAliasArn,
+      creationDate: epochSeconds(r.creationDate),
+    }))(created);
+  };
 
 const AliasArn = t.type({ stateMachineAliasArn: t.string });
 const aliasRules = { required: ['stateMachineAliasArn'], rules: { stateMachineAliasArn: [minLength(1), maxLength(256)] } };
 
-export const describeStateMachineAlias = ({ engine }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(AliasArn, body, aliasRules);
-  if (E.isLeft(decoded)) return decoded;
-  return E.map(aliasShape)(await engine.loadAlias(decoded.right.stateMachineAliasArn));
-};
+export const describeStateMachineAlias =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(AliasArn, body, aliasRules);
+    if (E.isLeft(decoded)) return decoded;
+    return E.map(aliasShape)(await engine.loadAlias(decoded.right.stateMachineAliasArn));
+  };
 
-export const updateStateMachineAlias = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(t.intersection([AliasArn, t.partial({ description: optional(t.string), routingConfiguration: optional(Routing) })]), body, {
-    ...aliasRules,
-    rules: { ...aliasRules.rules, description: [maxLength(256)], routingConfiguration: routingRules },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { stateMachineAliasArn, description, routingConfiguration } = decoded.right;
-  const bad = routingConfiguration != null ? checkWeights(routingConfiguration) : undefined;
-  if (bad !== undefined) return E.left(weightError(routingConfiguration!, bad));
-  const updated = await engine.updateAlias(
-    { stateMachineAliasArn, ...(description != null ? { description } : {}), ...(routingConfiguration != null ? { routingConfiguration } : {}) },
-    { requestId: ctx.requestId },
-  );
-  return E.map((r: { updateDate: number }) => ({ updateDate: epochSeconds(r.updateDate) }))(updated);
-};
+export const updateStateMachineAlias =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(t.intersection([AliasArn, t.partial({ description: optional(t.string), routingConfiguration: optional(Routing) })]), body, {
+      ...aliasRules,
+      rules: { ...aliasRules.rules, description: [maxLength(256)], routingConfiguration: routingRules },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const { stateMachineAliasArn, description, routingConfiguration } = decoded.right;
+    const bad = routingConfiguration != null ? checkWeights(routingConfiguration) : undefined;
+    if (bad !== undefined) return E.left(weightError(routingConfiguration!, bad));
+    const updated = await engine.updateAlias(
+      { stateMachineAliasArn, ...(description != null ? { description } : {}), ...(routingConfiguration != null ? { routingConfiguration } : {}) },
+      { requestId: ctx.requestId },
+    );
+    return E.map((r: { updateDate: number }) => ({ updateDate: epochSeconds(r.updateDate) }))(updated);
+  };
 
-export const deleteStateMachineAlias = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(AliasArn, body, aliasRules);
-  if (E.isLeft(decoded)) return decoded;
-  return engine.deleteAlias(decoded.right.stateMachineAliasArn, { requestId: ctx.requestId });
-};
+export const deleteStateMachineAlias =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(AliasArn, body, aliasRules);
+    if (E.isLeft(decoded)) return decoded;
+    return engine.deleteAlias(decoded.right.stateMachineAliasArn, { requestId: ctx.requestId });
+  };
 
-export const listStateMachineAliases = ({ engine, tokens }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(t.intersection([t.type({ stateMachineArn: t.string }), t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) })]), body, {
-    required: ['stateMachineArn'],
-    rules: { stateMachineArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { stateMachineArn, maxResults, nextToken } = decoded.right;
-  const after = nextToken != null ? tokens.read<{ name: string }>(`ListStateMachineAliases:${stateMachineArn}`, nextToken) : undefined;
-  if (nextToken != null && !after) return E.left(invalidToken());
-  const all = await engine.listAliases(stateMachineArn);
-  if (E.isLeft(all)) return all;
-  const rest = all.right.filter((a) => after === undefined || a.name > after.name);
-  const limit = pageSize(maxResults);
-  const page = rest.slice(0, limit);
-  return E.right({
-    stateMachineAliases: page.map((a) => ({ stateMachineAliasArn: a.aliasArn, creationDate: epochSeconds(a.creationDate) })),
-    ...(rest.length > limit ? { nextToken: tokens.issue(`ListStateMachineAliases:${stateMachineArn}`, { name: page.at(-1)!.name }) } : {}),
-  });
-};
+export const listStateMachineAliases =
+  ({ engine, tokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(
+      t.intersection([t.type({ stateMachineArn: t.string }), t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) })]),
+      body,
+      {
+        required: ['stateMachineArn'],
+        rules: { stateMachineArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
+      },
+    );
+    if (E.isLeft(decoded)) return decoded;
+    const { stateMachineArn, maxResults, nextToken } = decoded.right;
+    const after = nextToken != null ? tokens.read<{ name: string }>(`ListStateMachineAliases:${stateMachineArn}`, nextToken) : undefined;
+    if (nextToken != null && !after) return E.left(invalidToken());
+    const all = await engine.listAliases(stateMachineArn);
+    if (E.isLeft(all)) return all;
+    const rest = all.right.filter((a) => after === undefined || a.name > after.name);
+    const limit = pageSize(maxResults);
+    const page = rest.slice(0, limit);
+    return E.right({
+      stateMachineAliases: page.map((a) => ({ stateMachineAliasArn: a.aliasArn, creationDate: epochSeconds(a.creationDate) })),
+      ...(rest.length > limit ? { nextToken: tokens.issue(`ListStateMachineAliases:${stateMachineArn}`, { name: page.at(-1)!.name }) } : {}),
+    });
+  };

@@ -6,10 +6,12 @@ import type { Deps } from './deps.js';
 import { decodeExecutionArnRequest } from './execution-arn-request.js';
 import { describeExecutionShape } from './execution-shapes.js';
 
-export const describeExecution = ({ engine }: Deps): Operation => async (body) => {
-  const request = decodeExecutionArnRequest(body);
-  if (E.isLeft(request)) return request;
-  const { arn, includeData } = request.right;
-  const row = await findExecution(engine.db, arn);
-  return row ? E.right(describeExecutionShape(row, includeData)) : E.left(executionDoesNotExist(arn));
-};
+export const describeExecution =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const request = decodeExecutionArnRequest(body);
+    if (E.isLeft(request)) return request;
+    const { arn, includeData } = request.right;
+    const row = await findExecution(engine.db, arn);
+    return row ? E.right(describeExecutionShape(row, includeData)) : E.left(executionDoesNotExist(arn));
+  };

@@ -14,33 +14,35 @@ import { findStateMachine } from '@stepstream/projections';
  * machine's as it is now (they are not part of the snapshot). A Distributed Map's child run
  * reports its Map Run and the label of its sub-workflow.
  */
-export const describeStateMachineForExecution = ({ engine }: Deps): Operation => async (body) => {
-  const request = decodeExecutionArnRequest(body);
-  if (E.isLeft(request)) return request;
-  const { arn, stream } = request.right;
-  const [started] = await engine.store.readStream(stream, { maxCount: 1 });
-  if (!started) return E.left(executionDoesNotExist(arn));
-  const m = started.metadata as unknown as ExecutionStartedMetadata;
-  const d = started.data as { timestamp: number; executionStartedEventDetails: { roleArn: string; stateMachineVersionArn?: string } };
-  const versionArn = d.executionStartedEventDetails.stateMachineVersionArn;
-  const version = versionArn !== undefined ? await engine.loadVersion(versionArn) : undefined;
-  const configured =
-    version && E.isRight(version)
-      ? { logging: version.right.loggingConfiguration, tracing: version.right.tracingConfiguration, encryption: version.right.encryptionConfiguration }
-      : await findStateMachine(engine.db, m.stateMachineArn);
-  const name = m.stateMachineArn.split(':')[6] ?? '';
-  const slash = name.indexOf('/');
-  return E.right({
-    stateMachineArn: m.stateMachineArn,
-    name,
-    definition: m.definition,
-    roleArn: d.executionStartedEventDetails.roleArn,
-    updateDate: epochSeconds(d.timestamp),
-    loggingConfiguration: { ...DEFAULT_LOGGING, ...((configured?.logging as object | undefined) ?? {}) },
-    tracingConfiguration: { ...DEFAULT_TRACING, ...((configured?.tracing as object | undefined) ?? {}) },
-    encryptionConfiguration: configured?.encryption ?? DEFAULT_ENCRYPTION,
-    ...(m.parent?.mapRunArn !== undefined ? { mapRunArn: m.parent.mapRunArn } : {}),
-    ...(slash >= 0 ? { label: name.slice(slash + 1) } : {}),
-    ...referencesOf(m.definition),
-  });
-};
+export const describeStateMachineForExecution =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const request = decodeExecutionArnRequest(body);
+    if (E.isLeft(request)) return request;
+    const { arn, stream } = request.right;
+    const [started] = await engine.store.readStream(stream, { maxCount: 1 });
+    if (!started) return E.left(executionDoesNotExist(arn));
+    const m = started.metadata as unknown as ExecutionStartedMetadata;
+    const d = started.data as { timestamp: number; executionStartedEventDetails: { roleArn: string; stateMachineVersionArn?: string } };
+    const versionArn = d.executionStartedEventDetails.stateMachineVersionArn;
+    const version = versionArn !== undefined ? await engine.loadVersion(versionArn) : undefined;
+    const configured =
+      version && E.isRight(version)
+        ? { logging: version.right.loggingConfiguration, tracing: version.right.tracingConfiguration, encryption: version.right.encryptionConfiguration }
+        : await findStateMachine(engine.db, m.stateMachineArn);
+    const name = m.stateMachineArn.split(':')[6] ?? '';
+    const slash = name.indexOf('/');
+    return E.right({
+      stateMachineArn: m.stateMachineArn,
+      name,
+      definition: m.definition,
+      roleArn: d.executionStartedEventDetails.roleArn,
+      updateDate: epochSeconds(d.timestamp),
+      loggingConfiguration: { ...DEFAULT_LOGGING, ...((configured?.logging as object | undefined) ?? {}) },
+      tracingConfiguration: { ...DEFAULT_TRACING, ...((configured?.tracing as object | undefined) ?? {}) },
+      encryptionConfiguration: configured?.encryption ?? DEFAULT_ENCRYPTION,
+      ...(m.parent?.mapRunArn !== undefined ? { mapRunArn: m.parent.mapRunArn } : {}),
+      ...(slash >= 0 ? { label: name.slice(slash + 1) } : {}),
+      ...referencesOf(m.definition),
+    });
+  };

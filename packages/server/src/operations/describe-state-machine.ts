@@ -10,28 +10,27 @@ import type { Deps } from './deps.js';
 import { DEFAULT_ENCRYPTION, DEFAULT_LOGGING, DEFAULT_TRACING, describeStateMachineShape, referencesOf } from './state-machine-shapes.js';
 import { epochSeconds } from '../protocol.js';
 
-export const DescribeStateMachineInput = t.intersection([
-  t.type({ stateMachineArn: t.string }),
-  t.partial({ includedData: optional(t.string) }),
-]);
+export const DescribeStateMachineInput = t.intersection([t.type({ stateMachineArn: t.string }), t.partial({ includedData: optional(t.string) })]);
 
-export const describeStateMachine = ({ engine }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(DescribeStateMachineInput, body, {
-    required: ['stateMachineArn'],
-    rules: { stateMachineArn: [minLength(1), maxLength(256)], includedData: [oneOf(['ALL_DATA', 'METADATA_ONLY'])] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const arn = decoded.right.stateMachineArn;
-  if (E.isRight(locateVersion(arn))) {
-    const v = await engine.loadVersion(arn);
-    return E.isRight(v) ? E.right(describeVersionShape(v.right)) : E.left(stateMachineDoesNotExist(arn));
-  }
-  if (/:stateMachine:[^:/]+\/[^:/]+$/.test(arn)) return describeLabel(engine, arn);
-  const located = locateStateMachine(arn);
-  if (E.isLeft(located)) return located;
-  const row = await findStateMachine(engine.db, arn);
-  return row ? E.right(describeStateMachineShape(row)) : E.left(stateMachineDoesNotExist(arn));
-};
+export const describeStateMachine =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(DescribeStateMachineInput, body, {
+      required: ['stateMachineArn'],
+      rules: { stateMachineArn: [minLength(1), maxLength(256)], includedData: [oneOf(['ALL_DATA', 'METADATA_ONLY'])] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const arn = decoded.right.stateMachineArn;
+    if (E.isRight(locateVersion(arn))) {
+      const v = await engine.loadVersion(arn);
+      return E.isRight(v) ? E.right(describeVersionShape(v.right)) : E.left(stateMachineDoesNotExist(arn));
+    }
+    if (/:stateMachine:[^:/]+\/[^:/]+$/.test(arn)) return describeLabel(engine, arn);
+    const located = locateStateMachine(arn);
+    if (E.isLeft(located)) return located;
+    const row = await findStateMachine(engine.db, arn);
+    return row ? E.right(describeStateMachineShape(row)) : E.left(stateMachineDoesNotExist(arn));
+  };
 
 /**
  * A Distributed Map's sub-workflow, named by its label ARN (`…:stateMachine:<machine>/<label>`,

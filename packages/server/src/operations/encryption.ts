@@ -23,7 +23,9 @@ const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : `'${JSON.string
  * at 'encryptionConfiguration.type' failed to satisfy constraint: Member must not be null`), then
  * the service's own rules (InvalidEncryptionConfiguration).
  */
-export const checkEncryption = (raw: t.TypeOf<typeof EncryptionConfigurationCodec> | null | undefined): E.Either<ApiError, EncryptionConfiguration | undefined> => {
+export const checkEncryption = (
+  raw: t.TypeOf<typeof EncryptionConfigurationCodec> | null | undefined,
+): E.Either<ApiError, EncryptionConfiguration | undefined> => {
   if (raw == null) return E.right(undefined);
   const problems: string[] = [];
   if (raw.type == null) problems.push(`Value null at 'encryptionConfiguration.type' failed to satisfy constraint: Member must not be null`);
@@ -34,7 +36,9 @@ export const checkEncryption = (raw: t.TypeOf<typeof EncryptionConfigurationCode
     if (broken) problems.push(`Value ${show(v)} at 'encryptionConfiguration.${member}' failed to satisfy constraint: ${broken}`);
   }
   if (problems.length > 0) {
-    return E.left(validationException(`${problems.length === 1 ? '1 validation error detected' : `${problems.length} validation errors detected`}: ${problems.join('; ')}`));
+    return E.left(
+      validationException(`${problems.length === 1 ? '1 validation error detected' : `${problems.length} validation errors detected`}: ${problems.join('; ')}`),
+    );
   }
   const config: EncryptionConfiguration = {
     type: raw.type as EncryptionConfiguration['type'],

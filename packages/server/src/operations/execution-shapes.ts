@@ -21,9 +21,7 @@ export const describeExecutionShape = (row: ExecutionRow, includeData: boolean) 
   ...(row.stop_date !== null ? { stopDate: epochSeconds(row.stop_date) } : {}),
   ...(includeData ? { input: row.input } : {}),
   inputDetails: { included: includeData },
-  ...(row.status === 'SUCCEEDED' && row.output !== null
-    ? { ...(includeData ? { output: row.output } : {}), outputDetails: { included: includeData } }
-    : {}),
+  ...(row.status === 'SUCCEEDED' && row.output !== null ? { ...(includeData ? { output: row.output } : {}), outputDetails: { included: includeData } } : {}),
   ...(row.status !== 'TIMED_OUT' && row.error !== null ? { error: row.error } : {}),
   ...(row.status !== 'TIMED_OUT' && row.cause !== null ? { cause: row.cause } : {}),
   ...(row.trace_header !== null ? { traceHeader: row.trace_header } : {}),

@@ -35,31 +35,33 @@ export const toHistoryEvent = (e: RecordedEvent, includeData: boolean): Record<s
 };
 
 /** Reads the execution's stream itself: the history *is* the stream. */
-export const getExecutionHistory = ({ engine, tokens }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(GetExecutionHistoryInput, body, {
-    required: ['executionArn'],
-    rules: { executionArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const input = decoded.right;
-  const located = locateExecution(input.executionArn);
-  if (E.isLeft(located)) return located;
-  const where = located.right;
-  const reverse = input.reverseOrder === true;
-  const scope = `GetExecutionHistory:${input.executionArn}:${reverse}`;
-  const cursor = input.nextToken != null ? tokens.read<{ revision: string }>(scope, input.nextToken) : undefined;
-  if (input.nextToken != null && !cursor) return E.left(invalidToken());
-  const limit = pageSize(input.maxResults);
-  const events = await engine.store.readStream(where.stream, {
-    direction: reverse ? 'backwards' : 'forwards',
-    fromRevision: cursor ? BigInt(cursor.revision) : reverse ? 'end' : 'start',
-    maxCount: limit + 1,
-  });
-  if (events.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
-  const page = events.slice(0, limit);
-  const next = events[limit];
-  return E.right({
-    events: page.map((e) => toHistoryEvent(e, input.includeExecutionData !== false)),
-    ...(next ? { nextToken: tokens.issue(scope, { revision: next.revision.toString() }) } : {}),
-  });
-};
+export const getExecutionHistory =
+  ({ engine, tokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(GetExecutionHistoryInput, body, {
+      required: ['executionArn'],
+      rules: { executionArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const input = decoded.right;
+    const located = locateExecution(input.executionArn);
+    if (E.isLeft(located)) return located;
+    const where = located.right;
+    const reverse = input.reverseOrder === true;
+    const scope = `GetExecutionHistory:${input.executionArn}:${reverse}`;
+    const cursor = input.nextToken != null ? tokens.read<{ revision: string }>(scope, input.nextToken) : undefined;
+    if (input.nextToken != null && !cursor) return E.left(invalidToken());
+    const limit = pageSize(input.maxResults);
+    const events = await engine.store.readStream(where.stream, {
+      direction: reverse ? 'backwards' : 'forwards',
+      fromRevision: cursor ? BigInt(cursor.revision) : reverse ? 'end' : 'start',
+      maxCount: limit + 1,
+    });
+    if (events.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
+    const page = events.slice(0, limit);
+    const next = events[limit];
+    return E.right({
+      events: page.map((e) => toHistoryEvent(e, input.includeExecutionData !== false)),
+      ...(next ? { nextToken: tokens.issue(scope, { revision: next.revision.toString() }) } : {}),
+    });
+  };

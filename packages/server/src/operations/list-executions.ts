@@ -20,57 +20,68 @@ export const ListExecutionsInput = t.partial({
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
 
 /** Newest first; keyset pages that stay correct while new executions start. */
-export const listExecutions = ({ engine, tokens }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(ListExecutionsInput, body, {
-    rules: {
-      stateMachineArn: [minLength(1), maxLength(256)],
-      statusFilter: [oneOf(STATUSES)],
-      maxResults: [between(0, 1000)],
-      nextToken: [minLength(1), maxLength(3096)],
-      redriveFilter: [oneOf(['REDRIVEN', 'NOT_REDRIVEN'])],
-    },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const input = decoded.right;
-  if (input.mapRunArn != null && input.stateMachineArn != null) {
-    return E.left(validationException('Only one of stateMachineArn or mapRunArn may be given'));
-  }
-  // Executions of a state machine, or a Map Run's child executions: the same page either way.
-  let of: string | { mapRunArn: string };
-  if (input.mapRunArn != null) {
-    if (!(await findMapRun(engine.db, input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
-    of = { mapRunArn: input.mapRunArn };
-  } else {
-    if (input.stateMachineArn == null) {
-      return E.left(validationException("1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null"));
+export const listExecutions =
+  ({ engine, tokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(ListExecutionsInput, body, {
+      rules: {
+        stateMachineArn: [minLength(1), maxLength(256)],
+        statusFilter: [oneOf(STATUSES)],
+        maxResults: [between(0, 1000)],
+        nextToken: [minLength(1), maxLength(3096)],
+        redriveFilter: [oneOf(['REDRIVEN', 'NOT_REDRIVEN'])],
+      },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const input = decoded.right;
+    if (input.mapRunArn != null && input.stateMachineArn != null) {
+      return E.left(validationException('Only one of stateMachineArn or mapRunArn may be given'));
     }
-    const located = locateStateMachine(input.stateMachineArn);
-    if (E.isLeft(located)) return located;
-    const machine = await findStateMachine(engine.db, input.stateMachineArn);
-    if (!machine) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
-    // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
-    if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
-    of = input.stateMachineArn;
-  }
-  const scope = `ListExecutions:${typeof of === 'string' ? of : of.mapRunArn}:${input.statusFilter ?? ''}:${input.redriveFilter ?? ''}`;
-  const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
-  if (input.nextToken != null && !after) return E.left(invalidToken());
-  const limit = pageSize(input.maxResults);
-  const rows = await query(engine.db, of, input.statusFilter ?? undefined, after, limit + 1, (input.redriveFilter ?? undefined) as 'REDRIVEN' | 'NOT_REDRIVEN' | undefined);
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return E.right({
-    executions: page.map((r) => ({
-      executionArn: r.arn,
-      stateMachineArn: r.state_machine_arn,
-      name: r.name,
-      status: r.status,
-      startDate: epochSeconds(r.start_date),
-      ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
-      ...(r.map_run_arn !== null && r.map_run_arn !== undefined ? { mapRunArn: r.map_run_arn } : {}),
-      redriveCount: r.redrive_count ?? 0,
-      ...(r.redrive_date !== null && r.redrive_date !== undefined ? { redriveDate: epochSeconds(r.redrive_date) } : {}),
-    })),
-    ...(rows.length > limit && last ? { nextToken: tokens.issue(scope, { startDate: Number(last.start_date), arn: last.arn }) } : {}),
-  });
-};
+    // Executions of a state machine, or a Map Run's child executions: the same page either way.
+    let of: string | { mapRunArn: string };
+    if (input.mapRunArn != null) {
+      if (!(await findMapRun(engine.db, input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
+      of = { mapRunArn: input.mapRunArn };
+    } else {
+      if (input.stateMachineArn == null) {
+        return E.left(
+          validationException("1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null"),
+        );
+      }
+      const located = locateStateMachine(input.stateMachineArn);
+      if (E.isLeft(located)) return located;
+      const machine = await findStateMachine(engine.db, input.stateMachineArn);
+      if (!machine) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
+      // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
+      if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
+      of = input.stateMachineArn;
+    }
+    const scope = `ListExecutions:${typeof of === 'string' ? of : of.mapRunArn}:${input.statusFilter ?? ''}:${input.redriveFilter ?? ''}`;
+    const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
+    if (input.nextToken != null && !after) return E.left(invalidToken());
+    const limit = pageSize(input.maxResults);
+    const rows = await query(
+      engine.db,
+      of,
+      input.statusFilter ?? undefined,
+      after,
+      limit + 1,
+      (input.redriveFilter ?? undefined) as 'REDRIVEN' | 'NOT_REDRIVEN' | undefined,
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return E.right({
+      executions: page.map((r) => ({
+        executionArn: r.arn,
+        stateMachineArn: r.state_machine_arn,
+        name: r.name,
+        status: r.status,
+        startDate: epochSeconds(r.start_date),
+        ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
+        ...(r.map_run_arn !== null && r.map_run_arn !== undefined ? { mapRunArn: r.map_run_arn } : {}),
+        redriveCount: r.redrive_count ?? 0,
+        ...(r.redrive_date !== null && r.redrive_date !== undefined ? { redriveDate: epochSeconds(r.redrive_date) } : {}),
+      })),
+      ...(rows.length > limit && last ? { nextToken: tokens.issue(scope, { startDate: Number(last.start_date), arn: last.arn }) } : {}),
+    });
+  };

@@ -12,8 +12,7 @@ import { pageSize, type Deps } from './deps.js';
  * The ARN of a Map Run's sub-workflow, `…:stateMachine:<machine>/<label>`, from the Map Run's
  * `…:mapRun:<machine>/<label>:<id>` (ListMapRuns reports it, recorded).
  */
-export const mapRunStateMachineArn = (mapRunArn: string): string =>
-  mapRunArn.slice(0, mapRunArn.lastIndexOf(':')).replace(':mapRun:', ':stateMachine:');
+export const mapRunStateMachineArn = (mapRunArn: string): string => mapRunArn.slice(0, mapRunArn.lastIndexOf(':')).replace(':mapRun:', ':stateMachine:');
 
 /**
  * A Map Run's counts, from its child executions' statuses. `resultsWritten`: 0 while the run goes,
@@ -47,58 +46,66 @@ const MapRunArn = t.type({ mapRunArn: t.string });
  * evaluated it, its status from the parent's history) and its child executions' statuses.
  * `itemCounts` equals `executionCounts` (one child per item; with an ItemBatcher one per batch).
  */
-export const describeMapRun = ({ engine }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(MapRunArn, body, { required: ['mapRunArn'], rules: { mapRunArn: [minLength(1), maxLength(2000)] } });
-  if (E.isLeft(decoded)) return decoded;
-  const arn = decoded.right.mapRunArn;
-  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:mapRun:[^:]+:[^:]+$/.test(arn)) return E.left(invalidArn(arn, { kind: 'prefix' }));
-  const run = await findMapRun(engine.db, arn);
-  if (!run) return E.left(resourceNotFound(arn));
-  const c = counts(run, await mapRunCounts(engine.db, arn));
-  return E.right({
-    mapRunArn: run.arn,
-    executionArn: run.execution_arn,
-    status: run.status,
-    startDate: epochSeconds(run.start_date),
-    ...(run.stop_date !== null ? { stopDate: epochSeconds(run.stop_date) } : {}),
-    maxConcurrency: run.max_concurrency,
-    toleratedFailurePercentage: run.tolerated_failure_percentage,
-    toleratedFailureCount: run.tolerated_failure_count,
-    itemCounts: c,
-    executionCounts: c,
-    redriveCount: run.redrive_count,
-    ...(run.redrive_date !== null ? { redriveDate: epochSeconds(run.redrive_date) } : {}),
-  });
-};
+export const describeMapRun =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(MapRunArn, body, { required: ['mapRunArn'], rules: { mapRunArn: [minLength(1), maxLength(2000)] } });
+    if (E.isLeft(decoded)) return decoded;
+    const arn = decoded.right.mapRunArn;
+    if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:mapRun:[^:]+:[^:]+$/.test(arn)) return E.left(invalidArn(arn, { kind: 'prefix' }));
+    const run = await findMapRun(engine.db, arn);
+    if (!run) return E.left(resourceNotFound(arn));
+    const c = counts(run, await mapRunCounts(engine.db, arn));
+    return E.right({
+      mapRunArn: run.arn,
+      executionArn: run.execution_arn,
+      status: run.status,
+      startDate: epochSeconds(run.start_date),
+      ...(run.stop_date !== null ? { stopDate: epochSeconds(run.stop_date) } : {}),
+      maxConcurrency: run.max_concurrency,
+      toleratedFailurePercentage: run.tolerated_failure_percentage,
+      toleratedFailureCount: run.tolerated_failure_count,
+      itemCounts: c,
+      executionCounts: c,
+      redriveCount: run.redrive_count,
+      ...(run.redrive_date !== null ? { redriveDate: epochSeconds(run.redrive_date) } : {}),
+    });
+  };
 
 /** ListMapRuns: an execution's Map Runs, newest first. */
-export const listMapRuns = ({ engine, tokens }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(t.intersection([t.type({ executionArn: t.string }), t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) })]), body, {
-    required: ['executionArn'],
-    rules: { executionArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { executionArn, maxResults, nextToken } = decoded.right;
-  const located = locateExecution(executionArn);
-  if (E.isLeft(located)) return located;
-  const execution = await findExecution(engine.db, executionArn);
-  if (!execution) return E.left(executionDoesNotExist(executionArn));
-  const skip = nextToken != null ? tokens.read<{ skip: number }>(`ListMapRuns:${executionArn}`, nextToken) : { skip: 0 };
-  if (!skip) return E.left(invalidToken());
-  const all = await query(engine.db, executionArn);
-  const limit = pageSize(maxResults);
-  const page = all.slice(skip.skip, skip.skip + limit);
-  return E.right({
-    mapRuns: page.map((r) => ({
-      executionArn: r.execution_arn,
-      mapRunArn: r.arn,
-      stateMachineArn: mapRunStateMachineArn(r.arn),
-      startDate: epochSeconds(r.start_date),
-      ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
-    })),
-    ...(all.length > skip.skip + limit ? { nextToken: tokens.issue(`ListMapRuns:${executionArn}`, { skip: skip.skip + limit }) } : {}),
-  });
-};
+export const listMapRuns =
+  ({ engine, tokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(
+      t.intersection([t.type({ executionArn: t.string }), t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) })]),
+      body,
+      {
+        required: ['executionArn'],
+        rules: { executionArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
+      },
+    );
+    if (E.isLeft(decoded)) return decoded;
+    const { executionArn, maxResults, nextToken } = decoded.right;
+    const located = locateExecution(executionArn);
+    if (E.isLeft(located)) return located;
+    const execution = await findExecution(engine.db, executionArn);
+    if (!execution) return E.left(executionDoesNotExist(executionArn));
+    const skip = nextToken != null ? tokens.read<{ skip: number }>(`ListMapRuns:${executionArn}`, nextToken) : { skip: 0 };
+    if (!skip) return E.left(invalidToken());
+    const all = await query(engine.db, executionArn);
+    const limit = pageSize(maxResults);
+    const page = all.slice(skip.skip, skip.skip + limit);
+    return E.right({
+      mapRuns: page.map((r) => ({
+        executionArn: r.execution_arn,
+        mapRunArn: r.arn,
+        stateMachineArn: mapRunStateMachineArn(r.arn),
+        startDate: epochSeconds(r.start_date),
+        ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
+      })),
+      ...(all.length > skip.skip + limit ? { nextToken: tokens.issue(`ListMapRuns:${executionArn}`, { skip: skip.skip + limit }) } : {}),
+    });
+  };
 
 export const UpdateMapRunInput = t.intersection([
   t.type({ mapRunArn: t.string }),
@@ -106,28 +113,30 @@ export const UpdateMapRunInput = t.intersection([
 ]);
 
 /** UpdateMapRun: a running Map Run's MaxConcurrency and tolerated failures. */
-export const updateMapRun = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(UpdateMapRunInput, body, {
-    required: ['mapRunArn'],
-    rules: {
-      mapRunArn: [minLength(1), maxLength(2000)],
-      maxConcurrency: [between(0, 1_000_000)],
-      toleratedFailurePercentage: [between(0, 100)],
-      toleratedFailureCount: [between(0, 1_000_000_000)],
-    },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { mapRunArn, maxConcurrency, toleratedFailureCount, toleratedFailurePercentage } = decoded.right;
-  const run = await findMapRun(engine.db, mapRunArn);
-  if (!run) return E.left(resourceNotFound(mapRunArn));
-  return engine.updateMapRun(
-    mapRunArn,
-    {
-      ...(maxConcurrency != null ? { maxConcurrency } : {}),
-      ...(toleratedFailureCount != null ? { toleratedFailureCount } : {}),
-      ...(toleratedFailurePercentage != null ? { toleratedFailurePercentage } : {}),
-    },
-    run.status === 'RUNNING',
-    { requestId: ctx.requestId },
-  );
-};
+export const updateMapRun =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(UpdateMapRunInput, body, {
+      required: ['mapRunArn'],
+      rules: {
+        mapRunArn: [minLength(1), maxLength(2000)],
+        maxConcurrency: [between(0, 1_000_000)],
+        toleratedFailurePercentage: [between(0, 100)],
+        toleratedFailureCount: [between(0, 1_000_000_000)],
+      },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const { mapRunArn, maxConcurrency, toleratedFailureCount, toleratedFailurePercentage } = decoded.right;
+    const run = await findMapRun(engine.db, mapRunArn);
+    if (!run) return E.left(resourceNotFound(mapRunArn));
+    return engine.updateMapRun(
+      mapRunArn,
+      {
+        ...(maxConcurrency != null ? { maxConcurrency } : {}),
+        ...(toleratedFailureCount != null ? { toleratedFailureCount } : {}),
+        ...(toleratedFailurePercentage != null ? { toleratedFailurePercentage } : {}),
+      },
+      run.status === 'RUNNING',
+      { requestId: ctx.requestId },
+    );
+  };

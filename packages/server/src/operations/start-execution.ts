@@ -22,30 +22,32 @@ export const checkExecutionInput = (input: string) => {
   }
 };
 
-export const startExecution = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(StartExecutionInput, body, {
-    required: ['stateMachineArn'],
-    rules: {
-      stateMachineArn: [minLength(1), maxLength(256)],
-      name: [minLength(1), maxLength(80)],
-      input: [maxBytes(262_144)],
-      traceHeader: [maxLength(256)],
-    },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const input = decoded.right;
-  if (input.input != null) {
-    const bad = checkExecutionInput(input.input);
-    if (bad) return E.left(bad);
-  }
-  const started = await engine.startExecution(
-    {
-      stateMachineArn: input.stateMachineArn,
-      ...(input.name != null ? { name: input.name } : {}),
-      ...(input.input != null ? { input: input.input } : {}),
-      ...(input.traceHeader != null ? { traceHeader: input.traceHeader } : {}),
-    },
-    { requestId: ctx.requestId },
-  );
-  return E.map((r: { executionArn: string; startDate: number }) => ({ executionArn: r.executionArn, startDate: epochSeconds(r.startDate) }))(started);
-};
+export const startExecution =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(StartExecutionInput, body, {
+      required: ['stateMachineArn'],
+      rules: {
+        stateMachineArn: [minLength(1), maxLength(256)],
+        name: [minLength(1), maxLength(80)],
+        input: [maxBytes(262_144)],
+        traceHeader: [maxLength(256)],
+      },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const input = decoded.right;
+    if (input.input != null) {
+      const bad = checkExecutionInput(input.input);
+      if (bad) return E.left(bad);
+    }
+    const started = await engine.startExecution(
+      {
+        stateMachineArn: input.stateMachineArn,
+        ...(input.name != null ? { name: input.name } : {}),
+        ...(input.input != null ? { input: input.input } : {}),
+        ...(input.traceHeader != null ? { traceHeader: input.traceHeader } : {}),
+      },
+      { requestId: ctx.requestId },
+    );
+    return E.map((r: { executionArn: string; startDate: number }) => ({ executionArn: r.executionArn, startDate: epochSeconds(r.startDate) }))(started);
+  };

@@ -11,21 +11,30 @@ export const tagsOf = (tags: t.TypeOf<typeof TagList>) => tags.map((x) => ({ key
 
 const arnRules = { resourceArn: [minLength(1), maxLength(256)] };
 
-export const tagResource = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(t.type({ resourceArn: t.string, tags: TagList }), body, { required: ['resourceArn', 'tags'], rules: arnRules });
-  if (E.isLeft(decoded)) return decoded;
-  return engine.tagResource(decoded.right.resourceArn, tagsOf(decoded.right.tags), { requestId: ctx.requestId });
-};
+export const tagResource =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(t.type({ resourceArn: t.string, tags: TagList }), body, { required: ['resourceArn', 'tags'], rules: arnRules });
+    if (E.isLeft(decoded)) return decoded;
+    return engine.tagResource(decoded.right.resourceArn, tagsOf(decoded.right.tags), { requestId: ctx.requestId });
+  };
 
-export const untagResource = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(t.type({ resourceArn: t.string, tagKeys: t.array(t.string) }), body, { required: ['resourceArn', 'tagKeys'], rules: arnRules });
-  if (E.isLeft(decoded)) return decoded;
-  return engine.untagResource(decoded.right.resourceArn, decoded.right.tagKeys, { requestId: ctx.requestId });
-};
+export const untagResource =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(t.type({ resourceArn: t.string, tagKeys: t.array(t.string) }), body, {
+      required: ['resourceArn', 'tagKeys'],
+      rules: arnRules,
+    });
+    if (E.isLeft(decoded)) return decoded;
+    return engine.untagResource(decoded.right.resourceArn, decoded.right.tagKeys, { requestId: ctx.requestId });
+  };
 
-export const listTagsForResource = ({ engine }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(t.type({ resourceArn: t.string }), body, { required: ['resourceArn'], rules: arnRules });
-  if (E.isLeft(decoded)) return decoded;
-  const tags = await engine.listTags(decoded.right.resourceArn);
-  return E.map((list: { key: string; value: string }[]) => ({ tags: list }))(tags);
-};
+export const listTagsForResource =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(t.type({ resourceArn: t.string }), body, { required: ['resourceArn'], rules: arnRules });
+    if (E.isLeft(decoded)) return decoded;
+    const tags = await engine.listTags(decoded.right.resourceArn);
+    return E.map((list: { key: string; value: string }[]) => ({ tags: list }))(tags);
+  };

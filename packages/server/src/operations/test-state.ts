@@ -16,7 +16,13 @@ export const TestStateInput = t.intersection([
     revealSecrets: optional(t.boolean),
     variables: optional(t.string),
     stateName: optional(t.string),
-    mock: optional(t.partial({ result: optional(t.string), errorOutput: optional(t.partial({ error: optional(t.string), cause: optional(t.string) })), fieldValidationMode: optional(t.string) })),
+    mock: optional(
+      t.partial({
+        result: optional(t.string),
+        errorOutput: optional(t.partial({ error: optional(t.string), cause: optional(t.string) })),
+        fieldValidationMode: optional(t.string),
+      }),
+    ),
     context: optional(t.string),
     stateConfiguration: optional(
       t.partial({
@@ -34,7 +40,11 @@ export type TestStateInput = t.TypeOf<typeof TestStateInput>;
 const nestedRule = (path: string, value: unknown, rule: Rule): ApiError | undefined => {
   if (value === undefined || value === null) return undefined;
   const broken = rule(value);
-  return broken ? validationException(`1 validation error detected: Value '${typeof value === 'string' ? value : JSON.stringify(value)}' at '${path}' failed to satisfy constraint: ${broken}`) : undefined;
+  return broken
+    ? validationException(
+        `1 validation error detected: Value '${typeof value === 'string' ? value : JSON.stringify(value)}' at '${path}' failed to satisfy constraint: ${broken}`,
+      )
+    : undefined;
 };
 
 /** TestStateConfiguration's constraints (API reference): counts at least 0, errorCausedByState 1–80 characters, mapItemReaderData at most 262,144. */
@@ -65,10 +75,13 @@ const checkMock = (state: Record<string, unknown>, req: TestStateInput): ApiErro
   const m = req.mock;
   const config = req.stateConfiguration;
   if (m == null || (m.result == null && m.errorOutput == null)) {
-    return config?.mapIterationFailureCount != null ? validationException('TestState does not support MapIterationFailureCount when a mock is not specified.') : undefined;
+    return config?.mapIterationFailureCount != null
+      ? validationException('TestState does not support MapIterationFailureCount when a mock is not specified.')
+      : undefined;
   }
   const type = state['Type'];
-  if (type !== 'Task' && type !== 'Map' && type !== 'Parallel') return validationException(`State type '${String(type)}' is not supported when a mock is specified`);
+  if (type !== 'Task' && type !== 'Map' && type !== 'Parallel')
+    return validationException(`State type '${String(type)}' is not supported when a mock is specified`);
   if (m.result != null && m.errorOutput != null) return validationException('A test mock should have only one of the following fields: [result, errorOutput].');
   if (req.revealSecrets === true) return validationException('TestState does not support RevealSecrets when a mock is specified.');
   if (m.result == null) return undefined;
@@ -80,7 +93,8 @@ const checkMock = (state: Record<string, unknown>, req: TestStateInput): ApiErro
   }
   if (type === 'Parallel') {
     if (!Array.isArray(result)) return validationException('Mocked result must be an array.');
-    if (result.length !== ((state['Branches'] as unknown[] | undefined) ?? []).length) return validationException('Mocked result must contain the same number of items as number of Parallel branches.');
+    if (result.length !== ((state['Branches'] as unknown[] | undefined) ?? []).length)
+      return validationException('Mocked result must contain the same number of items as number of Parallel branches.');
   }
   if (type === 'Map') {
     if (state['ResultWriter'] !== undefined) {
@@ -118,10 +132,16 @@ const dynamoItemOutput: Shape = { members: { Item: 'any', Attributes: 'any', Con
  * timestamps on as strings (recorded: a number `StartDate` "must be a string").
  */
 const OUTPUT_SHAPES: Readonly<Record<string, Shape>> = {
-  'arn:aws:states:::lambda:invoke': { members: { StatusCode: 'number', FunctionError: 'string', LogResult: 'string', Payload: 'any', ExecutedVersion: 'string' } },
+  'arn:aws:states:::lambda:invoke': {
+    members: { StatusCode: 'number', FunctionError: 'string', LogResult: 'string', Payload: 'any', ExecutedVersion: 'string' },
+  },
   'arn:aws:states:::states:startExecution': { members: strings('ExecutionArn', 'StartDate'), required: ['ExecutionArn', 'StartDate'] },
-  'arn:aws:states:::events:putEvents': { members: { FailedEntryCount: 'number', Entries: { items: { members: strings('EventId', 'ErrorCode', 'ErrorMessage') } } } },
-  'arn:aws:states:::sqs:sendMessage': { members: strings('MD5OfMessageBody', 'MD5OfMessageAttributes', 'MD5OfMessageSystemAttributes', 'MessageId', 'SequenceNumber') },
+  'arn:aws:states:::events:putEvents': {
+    members: { FailedEntryCount: 'number', Entries: { items: { members: strings('EventId', 'ErrorCode', 'ErrorMessage') } } },
+  },
+  'arn:aws:states:::sqs:sendMessage': {
+    members: strings('MD5OfMessageBody', 'MD5OfMessageAttributes', 'MD5OfMessageSystemAttributes', 'MessageId', 'SequenceNumber'),
+  },
   'arn:aws:states:::sns:publish': { members: strings('MessageId', 'SequenceNumber') },
   'arn:aws:states:::dynamodb:getItem': dynamoItemOutput,
   'arn:aws:states:::dynamodb:putItem': dynamoItemOutput,
@@ -199,7 +219,10 @@ const checkContext = (state: Record<string, unknown>, text: string, mocked: bool
     if (section === 'Map') return bad("'Map' field is not supported when mocking a Context object");
     const fields = CONTEXT_FIELDS[section];
     if (!fields) return bad(`Field '${section}' is not allowed`);
-    if (section === 'Task' && !(state['Type'] === 'Task' && typeof state['Resource'] === 'string' && /\.(sync(:2)?|waitForTaskToken)$/.test(state['Resource']))) {
+    if (
+      section === 'Task' &&
+      !(state['Type'] === 'Task' && typeof state['Resource'] === 'string' && /\.(sync(:2)?|waitForTaskToken)$/.test(state['Resource']))
+    ) {
       return bad("Context object contains 'Task' when state is not a Task state with a '.sync' or '.waitForTaskToken' service integration pattern");
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad(`${section} must be an object`);
@@ -212,7 +235,6 @@ const checkContext = (state: Record<string, unknown>, text: string, mocked: bool
   return E.right(context);
 };
 
-
 /**
  * TestState: a single state (`definition` is the state), or a state of a whole machine
  * (`definition` is the machine, `stateName` the state), run on `input` with optional `variables`
@@ -220,81 +242,99 @@ const checkContext = (state: Record<string, unknown>, text: string, mocked: bool
  * iterations failed, which state inside raised a mocked error, how many retries were used);
  * `inspectionLevel` DEBUG adds the data-flow steps.
  */
-export const testState = ({ engine }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(TestStateInput, body, {
-    required: ['definition'],
-    rules: {
-      definition: [minLength(1), maxLength(1_048_576)],
-      input: [maxBytes(262_144)],
-      inspectionLevel: [oneOf(['INFO', 'DEBUG', 'TRACE'])],
-      stateName: [minLength(1), maxLength(80)],
-      roleArn: [minLength(1), maxLength(256)],
-      context: [maxBytes(262_144)],
-    },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const req = decoded.right;
-  const input = req.input ?? '{}';
-  const badInput = checkExecutionInput(input);
-  if (badInput) return E.left(badInput);
-  const parsed = asObject(req.definition);
-  if (!parsed) return E.left(invalidDefinition('INVALID_JSON_DESCRIPTION: the definition must be a JSON object at /'));
-  let state: Record<string, unknown>;
-  let stateName: string;
-  let language: 'JSONPath' | 'JSONata' = 'JSONPath';
-  if (req.stateName != null) {
-    const machine = parseDefinition(req.definition);
-    if (!machine.ok) return E.left(invalidDefinition(describeDiagnostics(machine.diagnostics)));
-    const s = machine.definition.States[req.stateName];
-    if (!s) return E.left(validationException(`State '${req.stateName}' is not a state of the definition's top level`));
-    state = s as unknown as Record<string, unknown>;
-    stateName = req.stateName;
-    language = machine.definition.QueryLanguage ?? 'JSONPath';
-  } else {
-    state = parsed;
-    stateName = 'TestState';
-    if (state['QueryLanguage'] === 'JSONata') language = 'JSONata';
-    // Validate the state as the only state of a machine whose other states are its targets.
-    const targets = [state['Next'], state['Default'], ...((state['Choices'] as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next), ...((state['Catch'] as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next)];
-    const stubs = Object.fromEntries(targets.filter((x): x is string => typeof x === 'string').map((n) => [n, { Type: 'Pass', End: true }]));
-    const check = parseDefinition(JSON.stringify({ StartAt: stateName, States: { ...stubs, [stateName]: state } }));
-    if (!check.ok) return E.left(invalidDefinition(describeDiagnostics(check.diagnostics)));
-  }
-  let variables: Record<string, unknown> | undefined;
-  if (req.variables != null) {
-    variables = asObject(req.variables);
-    if (!variables) return E.left(invalidExecutionInput('variables must be a JSON object'));
-  }
-  const badConfiguration =
-    nestedRule('mock.fieldValidationMode', req.mock?.fieldValidationMode, oneOf(['STRICT', 'PRESENT', 'NONE'])) ?? checkStateConfiguration(req.stateConfiguration);
-  if (badConfiguration) return E.left(badConfiguration);
-  const mock = req.mock?.errorOutput != null ? { errorOutput: { ...(req.mock.errorOutput.error != null ? { error: req.mock.errorOutput.error } : {}), ...(req.mock.errorOutput.cause != null ? { cause: req.mock.errorOutput.cause } : {}) } } : req.mock?.result != null ? { result: req.mock.result } : undefined;
-  const badMock = checkMock(state, req);
-  if (badMock) return E.left(badMock);
-  if (mock && 'result' in mock && mock.result !== undefined) {
-    const badResult = checkMockResult(state, mock.result, (req.mock?.fieldValidationMode ?? 'STRICT') as FieldValidationMode);
-    if (badResult) return E.left(badResult);
-  }
-  let context: Record<string, unknown> | undefined;
-  if (req.context != null) {
-    const checked = checkContext(state, req.context, mock !== undefined);
-    if (E.isLeft(checked)) return checked;
-    context = checked.right;
-  }
-  const result = await engine.testState({
-    state: state as never,
-    stateName,
-    language,
-    input,
-    roleArn: req.roleArn ?? 'arn:aws:iam::123456789012:role/TestState',
-    inspectionLevel: (req.inspectionLevel ?? 'INFO') as 'INFO' | 'DEBUG' | 'TRACE',
-    ...(mock ? { mock } : {}),
-    ...(variables ? { variables } : {}),
-    ...(context ? { context } : {}),
-    ...(req.stateConfiguration?.retrierRetryCount != null ? { retrierRetryCount: req.stateConfiguration.retrierRetryCount } : {}),
-    ...(req.stateConfiguration?.mapIterationFailureCount != null ? { mapIterationFailureCount: req.stateConfiguration.mapIterationFailureCount } : {}),
-    ...(req.stateConfiguration?.errorCausedByState != null ? { errorCausedByState: req.stateConfiguration.errorCausedByState } : {}),
-    ...(req.revealSecrets != null ? { revealSecrets: req.revealSecrets } : {}),
-  });
-  return E.right(result);
-};
+export const testState =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(TestStateInput, body, {
+      required: ['definition'],
+      rules: {
+        definition: [minLength(1), maxLength(1_048_576)],
+        input: [maxBytes(262_144)],
+        inspectionLevel: [oneOf(['INFO', 'DEBUG', 'TRACE'])],
+        stateName: [minLength(1), maxLength(80)],
+        roleArn: [minLength(1), maxLength(256)],
+        context: [maxBytes(262_144)],
+      },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const req = decoded.right;
+    const input = req.input ?? '{}';
+    const badInput = checkExecutionInput(input);
+    if (badInput) return E.left(badInput);
+    const parsed = asObject(req.definition);
+    if (!parsed) return E.left(invalidDefinition('INVALID_JSON_DESCRIPTION: the definition must be a JSON object at /'));
+    let state: Record<string, unknown>;
+    let stateName: string;
+    let language: 'JSONPath' | 'JSONata' = 'JSONPath';
+    if (req.stateName != null) {
+      const machine = parseDefinition(req.definition);
+      if (!machine.ok) return E.left(invalidDefinition(describeDiagnostics(machine.diagnostics)));
+      const s = machine.definition.States[req.stateName];
+      if (!s) return E.left(validationException(`State '${req.stateName}' is not a state of the definition's top level`));
+      state = s as unknown as Record<string, unknown>;
+      stateName = req.stateName;
+      language = machine.definition.QueryLanguage ?? 'JSONPath';
+    } else {
+      state = parsed;
+      stateName = 'TestState';
+      if (state['QueryLanguage'] === 'JSONata') language = 'JSONata';
+      // Validate the state as the only state of a machine whose other states are its targets.
+      const targets = [
+        state['Next'],
+        state['Default'],
+        ...((state['Choices'] as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next),
+        ...((state['Catch'] as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next),
+      ];
+      const stubs = Object.fromEntries(targets.filter((x): x is string => typeof x === 'string').map((n) => [n, { Type: 'Pass', End: true }]));
+      const check = parseDefinition(JSON.stringify({ StartAt: stateName, States: { ...stubs, [stateName]: state } }));
+      if (!check.ok) return E.left(invalidDefinition(describeDiagnostics(check.diagnostics)));
+    }
+    let variables: Record<string, unknown> | undefined;
+    if (req.variables != null) {
+      variables = asObject(req.variables);
+      if (!variables) return E.left(invalidExecutionInput('variables must be a JSON object'));
+    }
+    const badConfiguration =
+      nestedRule('mock.fieldValidationMode', req.mock?.fieldValidationMode, oneOf(['STRICT', 'PRESENT', 'NONE'])) ??
+      checkStateConfiguration(req.stateConfiguration);
+    if (badConfiguration) return E.left(badConfiguration);
+    const mock =
+      req.mock?.errorOutput != null
+        ? {
+            errorOutput: {
+              ...(req.mock.errorOutput.error != null ? { error: req.mock.errorOutput.error } : {}),
+              ...(req.mock.errorOutput.cause != null ? { cause: req.mock.errorOutput.cause } : {}),
+            },
+          }
+        : req.mock?.result != null
+          ? { result: req.mock.result }
+          : undefined;
+    const badMock = checkMock(state, req);
+    if (badMock) return E.left(badMock);
+    if (mock && 'result' in mock && mock.result !== undefined) {
+      const badResult = checkMockResult(state, mock.result, (req.mock?.fieldValidationMode ?? 'STRICT') as FieldValidationMode);
+      if (badResult) return E.left(badResult);
+    }
+    let context: Record<string, unknown> | undefined;
+    if (req.context != null) {
+      const checked = checkContext(state, req.context, mock !== undefined);
+      if (E.isLeft(checked)) return checked;
+      context = checked.right;
+    }
+    const result = await engine.testState({
+      state: state as never,
+      stateName,
+      language,
+      input,
+      roleArn: req.roleArn ?? 'arn:aws:iam::123456789012:role/TestState',
+      inspectionLevel: (req.inspectionLevel ?? 'INFO') as 'INFO' | 'DEBUG' | 'TRACE',
+      ...(mock ? { mock } : {}),
+      ...(variables ? { variables } : {}),
+      ...(context ? { context } : {}),
+      ...(req.stateConfiguration?.retrierRetryCount != null ? { retrierRetryCount: req.stateConfiguration.retrierRetryCount } : {}),
+      ...(req.stateConfiguration?.mapIterationFailureCount != null ? { mapIterationFailureCount: req.stateConfiguration.mapIterationFailureCount } : {}),
+      ...(req.stateConfiguration?.errorCausedByState != null ? { errorCausedByState: req.stateConfiguration.errorCausedByState } : {}),
+      ...(req.revealSecrets != null ? { revealSecrets: req.revealSecrets } : {}),
+    });
+    return E.right(result);
+  };

@@ -22,45 +22,53 @@ export const UpdateStateMachineInput = t.intersection([
   }),
 ]);
 
-export const updateStateMachine = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(UpdateStateMachineInput, body, {
-    required: ['stateMachineArn'],
-    rules: { stateMachineArn: [minLength(1), maxLength(256)], definition: [minLength(1), maxLength(1_048_576)], roleArn: [minLength(1), maxLength(256)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const input = decoded.right;
-  if (input.definition == null && input.roleArn == null && input.loggingConfiguration == null && input.tracingConfiguration == null && input.encryptionConfiguration == null) {
-    return E.left(missingRequiredParameter('Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified'));
-  }
-  if (input.versionDescription != null && input.publish !== true) {
-    return E.left(validationException('Version description can only be set when publish is true'));
-  }
-  const encryption = checkEncryption(input.encryptionConfiguration);
-  if (E.isLeft(encryption)) return encryption;
-  if (input.roleArn != null) {
-    const badRole = checkRoleArn(input.roleArn);
-    if (badRole) return E.left(badRole);
-  }
-  if (input.definition != null) {
-    const parsed = parseDefinition(input.definition);
-    if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
-  }
-  const updated = await engine.updateStateMachine(
-    {
-      stateMachineArn: input.stateMachineArn,
-      ...(input.definition != null ? { definition: input.definition } : {}),
-      ...(input.roleArn != null ? { roleArn: input.roleArn } : {}),
-      ...(input.loggingConfiguration != null ? { loggingConfiguration: input.loggingConfiguration as never } : {}),
-      ...(input.tracingConfiguration != null ? { tracingConfiguration: input.tracingConfiguration as never } : {}),
-      ...(encryption.right !== undefined ? { encryptionConfiguration: encryption.right } : {}),
-      ...(input.publish === true ? { publish: true } : {}),
-      ...(input.versionDescription != null ? { versionDescription: input.versionDescription } : {}),
-    },
-    { requestId: ctx.requestId },
-  );
-  return E.map((r: { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }) => ({
-    updateDate: epochSeconds(r.updateDate),
-    ...(r.revisionId !== undefined ? { revisionId: r.revisionId } : {}),
-    ...(r.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: r.stateMachineVersionArn } : {}),
-  }))(updated);
-};
+export const updateStateMachine =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(UpdateStateMachineInput, body, {
+      required: ['stateMachineArn'],
+      rules: { stateMachineArn: [minLength(1), maxLength(256)], definition: [minLength(1), maxLength(1_048_576)], roleArn: [minLength(1), maxLength(256)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const input = decoded.right;
+    if (
+      input.definition == null &&
+      input.roleArn == null &&
+      input.loggingConfiguration == null &&
+      input.tracingConfiguration == null &&
+      input.encryptionConfiguration == null
+    ) {
+      return E.left(missingRequiredParameter('Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified'));
+    }
+    if (input.versionDescription != null && input.publish !== true) {
+      return E.left(validationException('Version description can only be set when publish is true'));
+    }
+    const encryption = checkEncryption(input.encryptionConfiguration);
+    if (E.isLeft(encryption)) return encryption;
+    if (input.roleArn != null) {
+      const badRole = checkRoleArn(input.roleArn);
+      if (badRole) return E.left(badRole);
+    }
+    if (input.definition != null) {
+      const parsed = parseDefinition(input.definition);
+      if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+    }
+    const updated = await engine.updateStateMachine(
+      {
+        stateMachineArn: input.stateMachineArn,
+        ...(input.definition != null ? { definition: input.definition } : {}),
+        ...(input.roleArn != null ? { roleArn: input.roleArn } : {}),
+        ...(input.loggingConfiguration != null ? { loggingConfiguration: input.loggingConfiguration as never } : {}),
+        ...(input.tracingConfiguration != null ? { tracingConfiguration: input.tracingConfiguration as never } : {}),
+        ...(encryption.right !== undefined ? { encryptionConfiguration: encryption.right } : {}),
+        ...(input.publish === true ? { publish: true } : {}),
+        ...(input.versionDescription != null ? { versionDescription: input.versionDescription } : {}),
+      },
+      { requestId: ctx.requestId },
+    );
+    return E.map((r: { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }) => ({
+      updateDate: epochSeconds(r.updateDate),
+      ...(r.revisionId !== undefined ? { revisionId: r.revisionId } : {}),
+      ...(r.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: r.stateMachineVersionArn } : {}),
+    }))(updated);
+  };

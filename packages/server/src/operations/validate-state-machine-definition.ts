@@ -23,7 +23,11 @@ export const expressDiagnostics = (definition: unknown, at = ''): Diagnostic[] =
     const resource = s['Resource'];
     if (s['Type'] === 'Task' && typeof resource === 'string') {
       const pattern = /\.(sync(:2)?|waitForTaskToken)$/.exec(resource)?.[0];
-      const problem = pattern ? `Express state machine does not support '${pattern}' service integration` : /:activity:/.test(resource) ? 'Express state machine does not support activities' : undefined;
+      const problem = pattern
+        ? `Express state machine does not support '${pattern}' service integration`
+        : /:activity:/.test(resource)
+          ? 'Express state machine does not support activities'
+          : undefined;
       if (problem) out.push({ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: problem, location: `${where}/Resource` });
     }
     for (const [i, branch] of (Array.isArray(s['Branches']) ? s['Branches'] : []).entries()) out.push(...expressDiagnostics(branch, `${where}/Branches[${i}]`));
@@ -38,25 +42,29 @@ export const expressDiagnostics = (definition: unknown, at = ''): Diagnostic[] =
  * (`result` OK or FAIL; `severity` ERROR, the default, lists errors only, WARNING lists both;
  * at most `maxResults` (0 or none: 100) with `truncated`).
  */
-export const validateStateMachineDefinition = (_deps: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(ValidateStateMachineDefinitionInput, body, {
-    required: ['definition'],
-    rules: {
-      definition: [minLength(1), maxLength(1_048_576)],
-      type: [oneOf(['STANDARD', 'EXPRESS'])],
-      severity: [oneOf(['ERROR', 'WARNING'])],
-      maxResults: [between(0, 100)],
-    },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { definition, type, severity, maxResults } = decoded.right;
-  const parsed = parseDefinition(definition);
-  const all = [...parsed.diagnostics, ...(type === 'EXPRESS' && parsed.ok ? expressDiagnostics(parsed.definition) : [])];
-  const shown = severity === 'WARNING' ? all : all.filter((d) => d.severity === 'ERROR');
-  const limit = maxResults == null || maxResults === 0 ? 100 : maxResults;
-  return E.right({
-    result: all.some((d) => d.severity === 'ERROR') ? 'FAIL' : 'OK',
-    diagnostics: shown.slice(0, limit).map((d) => ({ severity: d.severity, code: d.code, message: d.message, ...(d.location !== '' ? { location: d.location } : {}) })),
-    truncated: shown.length > limit,
-  });
-};
+export const validateStateMachineDefinition =
+  (_deps: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(ValidateStateMachineDefinitionInput, body, {
+      required: ['definition'],
+      rules: {
+        definition: [minLength(1), maxLength(1_048_576)],
+        type: [oneOf(['STANDARD', 'EXPRESS'])],
+        severity: [oneOf(['ERROR', 'WARNING'])],
+        maxResults: [between(0, 100)],
+      },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const { definition, type, severity, maxResults } = decoded.right;
+    const parsed = parseDefinition(definition);
+    const all = [...parsed.diagnostics, ...(type === 'EXPRESS' && parsed.ok ? expressDiagnostics(parsed.definition) : [])];
+    const shown = severity === 'WARNING' ? all : all.filter((d) => d.severity === 'ERROR');
+    const limit = maxResults == null || maxResults === 0 ? 100 : maxResults;
+    return E.right({
+      result: all.some((d) => d.severity === 'ERROR') ? 'FAIL' : 'OK',
+      diagnostics: shown
+        .slice(0, limit)
+        .map((d) => ({ severity: d.severity, code: d.code, message: d.message, ...(d.location !== '' ? { location: d.location } : {}) })),
+      truncated: shown.length > limit,
+    });
+  };

@@ -13,19 +13,24 @@ export const PublishStateMachineVersionInput = t.intersection([
 ]);
 
 /** PublishStateMachineVersion: idempotent per revision; `revisionId` must be the current one. */
-export const publishStateMachineVersion = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(PublishStateMachineVersionInput, body, {
-    required: ['stateMachineArn'],
-    rules: { stateMachineArn: [minLength(1), maxLength(256)], description: [maxLength(256)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { stateMachineArn, revisionId, description } = decoded.right;
-  const published = await engine.publishVersion(
-    { stateMachineArn, ...(revisionId != null ? { revisionId } : {}), ...(description != null ? { description } : {}) },
-    { requestId: ctx.requestId },
-  );
-  return E.map((r: { stateMachineVersionArn: string; creationDate: number }) => ({ stateMachineVersionArn: r.stateMachineVersionArn, creationDate: epochSeconds(r.creationDate) }))(published);
-};
+export const publishStateMachineVersion =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(PublishStateMachineVersionInput, body, {
+      required: ['stateMachineArn'],
+      rules: { stateMachineArn: [minLength(1), maxLength(256)], description: [maxLength(256)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const { stateMachineArn, revisionId, description } = decoded.right;
+    const published = await engine.publishVersion(
+      { stateMachineArn, ...(revisionId != null ? { revisionId } : {}), ...(description != null ? { description } : {}) },
+      { requestId: ctx.requestId },
+    );
+    return E.map((r: { stateMachineVersionArn: string; creationDate: number }) => ({
+      stateMachineVersionArn: r.stateMachineVersionArn,
+      creationDate: epochSeconds(r.creationDate),
+    }))(published);
+  };
 
 export const ListStateMachineVersionsInput = t.intersection([
   t.type({ stateMachineArn: t.string }),
@@ -33,35 +38,39 @@ export const ListStateMachineVersionsInput = t.intersection([
 ]);
 
 /** ListStateMachineVersions: newest (highest) first (rec), with signed page tokens. */
-export const listStateMachineVersions = ({ engine, tokens }: Deps): Operation => async (body) => {
-  const decoded = decodeRequest(ListStateMachineVersionsInput, body, {
-    required: ['stateMachineArn'],
-    rules: { stateMachineArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  const { stateMachineArn, maxResults, nextToken } = decoded.right;
-  const below = nextToken != null ? tokens.read<{ version: number }>(`ListStateMachineVersions:${stateMachineArn}`, nextToken) : undefined;
-  if (nextToken != null && !below) return E.left(invalidToken());
-  const all = await engine.listVersions(stateMachineArn);
-  if (E.isLeft(all)) return all;
-  const rest = all.right.filter((v) => below === undefined || v.version < below.version);
-  const limit = pageSize(maxResults);
-  const page = rest.slice(0, limit);
-  return E.right({
-    stateMachineVersions: page.map((v) => ({ stateMachineVersionArn: v.versionArn, creationDate: epochSeconds(v.creationDate) })),
-    ...(rest.length > limit ? { nextToken: tokens.issue(`ListStateMachineVersions:${stateMachineArn}`, { version: page.at(-1)!.version }) } : {}),
-  });
-};
+export const listStateMachineVersions =
+  ({ engine, tokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(ListStateMachineVersionsInput, body, {
+      required: ['stateMachineArn'],
+      rules: { stateMachineArn: [minLength(1), maxLength(256)], maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const { stateMachineArn, maxResults, nextToken } = decoded.right;
+    const below = nextToken != null ? tokens.read<{ version: number }>(`ListStateMachineVersions:${stateMachineArn}`, nextToken) : undefined;
+    if (nextToken != null && !below) return E.left(invalidToken());
+    const all = await engine.listVersions(stateMachineArn);
+    if (E.isLeft(all)) return all;
+    const rest = all.right.filter((v) => below === undefined || v.version < below.version);
+    const limit = pageSize(maxResults);
+    const page = rest.slice(0, limit);
+    return E.right({
+      stateMachineVersions: page.map((v) => ({ stateMachineVersionArn: v.versionArn, creationDate: epochSeconds(v.creationDate) })),
+      ...(rest.length > limit ? { nextToken: tokens.issue(`ListStateMachineVersions:${stateMachineArn}`, { version: page.at(-1)!.version }) } : {}),
+    });
+  };
 
 /** DeleteStateMachineVersion: 200 for a missing version (rec). */
-export const deleteStateMachineVersion = ({ engine }: Deps): Operation => async (body, ctx) => {
-  const decoded = decodeRequest(t.type({ stateMachineVersionArn: t.string }), body, {
-    required: ['stateMachineVersionArn'],
-    rules: { stateMachineVersionArn: [minLength(1), maxLength(256)] },
-  });
-  if (E.isLeft(decoded)) return decoded;
-  return engine.deleteVersion(decoded.right.stateMachineVersionArn, { requestId: ctx.requestId });
-};
+export const deleteStateMachineVersion =
+  ({ engine }: Deps): Operation =>
+  async (body, ctx) => {
+    const decoded = decodeRequest(t.type({ stateMachineVersionArn: t.string }), body, {
+      required: ['stateMachineVersionArn'],
+      rules: { stateMachineVersionArn: [minLength(1), maxLength(256)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    return engine.deleteVersion(decoded.right.stateMachineVersionArn, { requestId: ctx.requestId });
+  };
 
 /** DescribeStateMachine on a version ARN: the version as published. */
 export const describeVersionShape = (v: StateMachineVersion) => ({

@@ -43,9 +43,24 @@ const NEITHER: StatesFields = { result: false, errorOutput: false };
 
 /** The state fields AWS evaluates as JSONata. Diagnostics follow the order of the fields in the state. */
 const STATE_FIELDS: ReadonlySet<string> = new Set([
-  'Arguments', 'Items', 'ItemSelector', 'ItemReader', 'ItemBatcher', 'ResultWriter', 'Credentials',
-  'Seconds', 'Timestamp', 'TimeoutSeconds', 'HeartbeatSeconds', 'MaxConcurrency', 'ToleratedFailureCount',
-  'ToleratedFailurePercentage', 'Error', 'Cause', 'Output', 'Assign',
+  'Arguments',
+  'Items',
+  'ItemSelector',
+  'ItemReader',
+  'ItemBatcher',
+  'ResultWriter',
+  'Credentials',
+  'Seconds',
+  'Timestamp',
+  'TimeoutSeconds',
+  'HeartbeatSeconds',
+  'MaxConcurrency',
+  'ToleratedFailureCount',
+  'ToleratedFailurePercentage',
+  'Error',
+  'Cause',
+  'Output',
+  'Assign',
 ]);
 
 /** The states that have a result. */
@@ -61,9 +76,7 @@ const checkExpression = (text: string, location: string, offered: StatesFields):
   if (!compiled.ok) return [error(INVALID_JSONATA_EXPRESSION, Messages.invalidJsonata(compiled.message), location)];
   return [
     ...(!offered.result && RESULT.test(body) ? [error(UNSUPPORTED_JSONATA_EXPRESSION, Messages.statesFieldMissing('result'), location)] : []),
-    ...(!offered.errorOutput && ERROR_OUTPUT.test(body)
-      ? [error(UNSUPPORTED_JSONATA_EXPRESSION, Messages.statesFieldMissing('errorOutput'), location)]
-      : []),
+    ...(!offered.errorOutput && ERROR_OUTPUT.test(body) ? [error(UNSUPPORTED_JSONATA_EXPRESSION, Messages.statesFieldMissing('errorOutput'), location)] : []),
   ];
 };
 
@@ -88,9 +101,7 @@ const listMembers = (state: Json, list: string, members: readonly string[], at: 
   const items = state[list];
   if (!Array.isArray(items)) return [];
   return items.flatMap((item, i) =>
-    isObject(item)
-      ? members.flatMap((m) => (item[m] === undefined ? [] : checkJsonataTemplate(item[m], field(element(at, list, i), m), offered)))
-      : [],
+    isObject(item) ? members.flatMap((m) => (item[m] === undefined ? [] : checkJsonataTemplate(item[m], field(element(at, list, i), m), offered))) : [],
   );
 };
 

@@ -71,12 +71,9 @@ const distributedTemplates = (state: Json, type: string, at: string): readonly D
 
 /** Payload templates of one state. */
 export const payloadTemplates: StateRule = ({ state, type, at, language }) => {
-  const credentials = supports(type, 'Credentials') && state['Credentials'] !== undefined
-    ? checkCredentials(state['Credentials'], field(at, 'Credentials'))
-    : [];
+  const credentials =
+    supports(type, 'Credentials') && state['Credentials'] !== undefined ? checkCredentials(state['Credentials'], field(at, 'Credentials')) : [];
   if (language !== 'JSONPath') return credentials;
-  const templates = TEMPLATE_FIELDS.flatMap((name) =>
-    state[name] === undefined || !supports(type, name) ? [] : checkTemplate(state[name], field(at, name)),
-  );
+  const templates = TEMPLATE_FIELDS.flatMap((name) => (state[name] === undefined || !supports(type, name) ? [] : checkTemplate(state[name], field(at, name))));
   return [...credentials, ...templates, ...nestedAssigns(state, type, at), ...distributedTemplates(state, type, at)];
 };

@@ -38,9 +38,22 @@ export const JSONATA_ONLY_FIELDS: ReadonlySet<string> = new Set(['Output', 'Argu
 
 /** State fields that exist only in JSONPath. */
 export const JSONPATH_ONLY_FIELDS: ReadonlySet<string> = new Set([
-  'InputPath', 'OutputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'Result', 'ItemsPath',
-  'MaxConcurrencyPath', 'TimeoutSecondsPath', 'HeartbeatSecondsPath', 'SecondsPath', 'TimestampPath',
-  'ErrorPath', 'CausePath', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath',
+  'InputPath',
+  'OutputPath',
+  'Parameters',
+  'ResultSelector',
+  'ResultPath',
+  'Result',
+  'ItemsPath',
+  'MaxConcurrencyPath',
+  'TimeoutSecondsPath',
+  'HeartbeatSecondsPath',
+  'SecondsPath',
+  'TimestampPath',
+  'ErrorPath',
+  'CausePath',
+  'ToleratedFailureCountPath',
+  'ToleratedFailurePercentagePath',
 ]);
 
 /** The fields of a JSONata Choice rule. */
@@ -49,8 +62,7 @@ const JSONATA_RULE_FIELDS: ReadonlySet<string> = new Set(['Condition', 'Next', '
 const JSONATA_ONLY_RULE_FIELDS: ReadonlySet<string> = new Set(['Condition', 'Output']);
 
 /** True for a Choice-rule field that exists only in JSONPath (`Variable`, `And`, `StringEquals`, …). */
-const isJsonPathRuleField = (name: string): boolean =>
-  name === 'Variable' || (BOOLEAN_OPERATORS as readonly string[]).includes(name) || isOperator(name);
+const isJsonPathRuleField = (name: string): boolean => name === 'Variable' || (BOOLEAN_OPERATORS as readonly string[]).includes(name) || isOperator(name);
 
 /** A rule of a JSONPath Choice state, and the rules nested in its And/Or/Not: JSONata fields in it. */
 const jsonPathRule = (rule: unknown, location: string): readonly Diagnostic[] => {
@@ -97,8 +109,9 @@ export const languageFields: StateRule = ({ state, type, at, language, machineLa
     .filter((k) => foreign.has(k) && supports(type, k))
     .map((k) => schema(Messages.otherLanguageField(language, k), at));
   const choices = state['Choices'];
-  const rules = type === 'Choice' && Array.isArray(choices)
-    ? choices.flatMap((rule, i) => (language === 'JSONPath' ? jsonPathRule : jsonataRule)(rule, element(at, 'Choices', i)))
-    : [];
+  const rules =
+    type === 'Choice' && Array.isArray(choices)
+      ? choices.flatMap((rule, i) => (language === 'JSONPath' ? jsonPathRule : jsonataRule)(rule, element(at, 'Choices', i)))
+      : [];
   return [...fields, ...rules, ...catchers(state, type, at, language)];
 };

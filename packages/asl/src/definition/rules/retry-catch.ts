@@ -52,23 +52,27 @@ const checkErrorEquals = (value: unknown, location: string): readonly Diagnostic
 /** The fields of one retrier or catcher, whichever it is. */
 const checkHandler = (handler: Json, kind: 'Retry' | 'Catch', location: string, language: QueryLanguage): readonly Diagnostic[] => {
   const allowed = kind === 'Retry' ? RETRIER_FIELDS : CATCHER_FIELDS;
-  const unsupported = Object.keys(handler).filter((k) => !allowed.has(k)).map((k) => schema(Messages.notSupported(k), location));
+  const unsupported = Object.keys(handler)
+    .filter((k) => !allowed.has(k))
+    .map((k) => schema(Messages.notSupported(k), location));
   const required = (kind === 'Retry' ? ['ErrorEquals'] : ['ErrorEquals', 'Next']).filter((k) => handler[k] === undefined);
   const missing = required.length > 0 ? [schema(Messages.required(required), location)] : [];
   const errorEquals = handler['ErrorEquals'] === undefined ? [] : checkErrorEquals(handler['ErrorEquals'], field(location, 'ErrorEquals'));
   if (kind === 'Catch') {
     // A catcher's ResultPath is a JSONPath field; in JSONata its absence of support is the JSONata rules' concern.
-    const resultPath = language === 'JSONPath' && handler['ResultPath'] !== undefined
-      ? checkPathValue(handler['ResultPath'], PATH_FIELDS['ResultPath']!, field(location, 'ResultPath'))
-      : [];
+    const resultPath =
+      language === 'JSONPath' && handler['ResultPath'] !== undefined
+        ? checkPathValue(handler['ResultPath'], PATH_FIELDS['ResultPath']!, field(location, 'ResultPath'))
+        : [];
     return [...unsupported, ...missing, ...errorEquals, ...resultPath];
   }
   const numbers = Object.entries(RETRIER_NUMBERS).flatMap(([name, spec]) =>
     handler[name] === undefined ? [] : checkNumber(handler[name], spec, field(location, name), 'JSONPath'),
   );
-  const jitter = handler['JitterStrategy'] !== undefined && !JITTER_STRATEGIES.includes(handler['JitterStrategy'] as string)
-    ? [schema(Messages.oneOf('JitterStrategy', JITTER_STRATEGIES), field(location, 'JitterStrategy'))]
-    : [];
+  const jitter =
+    handler['JitterStrategy'] !== undefined && !JITTER_STRATEGIES.includes(handler['JitterStrategy'] as string)
+      ? [schema(Messages.oneOf('JitterStrategy', JITTER_STRATEGIES), field(location, 'JitterStrategy'))]
+      : [];
   return [...unsupported, ...missing, ...errorEquals, ...numbers, ...jitter];
 };
 
@@ -79,15 +83,14 @@ const checkHandlers = (list: unknown, kind: 'Retry' | 'Catch', at: string, langu
     const location = element(at, kind, i);
     if (!isObject(handler)) return [schema(Messages.expectedType('Object'), location)];
     const errorEquals = handler['ErrorEquals'];
-    const catchAllTooEarly = i < list.length - 1 && Array.isArray(errorEquals) && errorEquals.includes(STATES_ALL)
-      ? [schema(Messages.statesAllLast, field(location, 'ErrorEquals'))]
-      : [];
+    const catchAllTooEarly =
+      i < list.length - 1 && Array.isArray(errorEquals) && errorEquals.includes(STATES_ALL)
+        ? [schema(Messages.statesAllLast, field(location, 'ErrorEquals'))]
+        : [];
     return [...checkHandler(handler, kind, location, language), ...catchAllTooEarly];
   });
 };
 
 /** Retry and Catch of one state. Catch targets are checked with the other transitions in validate.ts. */
 export const retryCatch: StateRule = ({ state, type, at, language }) =>
-  (['Retry', 'Catch'] as const).flatMap((kind) =>
-    state[kind] === undefined || !supports(type, kind) ? [] : checkHandlers(state[kind], kind, at, language),
-  );
+  (['Retry', 'Catch'] as const).flatMap((kind) => (state[kind] === undefined || !supports(type, kind) ? [] : checkHandlers(state[kind], kind, at, language)));

@@ -16,8 +16,7 @@ const boundedString = (v: unknown, name: IntrinsicName): string => {
 };
 
 /** `States.Base64Encode('Data to encode')` → `'RGF0YSB0byBlbmNvZGU='` (rec); UTF-8 bytes. */
-export const base64Encode: IntrinsicImpl = (args, { name }) =>
-  Buffer.from(boundedString(arg(args, 0), name), 'utf8').toString('base64');
+export const base64Encode: IntrinsicImpl = (args, { name }) => Buffer.from(boundedString(arg(args, 0), name), 'utf8').toString('base64');
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

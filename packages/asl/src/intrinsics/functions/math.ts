@@ -5,15 +5,7 @@
  * @module
  */
 import { JavaRandom } from './java-random.js';
-import {
-  arg,
-  expectNumber,
-  INT32_MAX,
-  INT32_MIN,
-  invalidArguments,
-  truncate,
-  type IntrinsicImpl,
-} from './support.js';
+import { arg, expectNumber, INT32_MAX, INT32_MIN, invalidArguments, truncate, type IntrinsicImpl } from './support.js';
 
 /** Java's `Math.round`: half up, so `-1.5 → -1`, `-2.5 → -2`, `0.5 → 1`, `-0.5 → 0` (rec). */
 export const javaRound = (n: number): number => Math.round(n) + 0; // JS rounds halves up too; `+ 0` drops -0

@@ -29,7 +29,10 @@ export const javaToString = (v: unknown): string => {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return javaNumber(v);
   if (Array.isArray(v)) return `[${v.map(javaToString).join(', ')}]`;
-  if (isJsonObject(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${javaToString(x)}`).join(', ')}}`;
+  if (isJsonObject(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${javaToString(x)}`)
+      .join(', ')}}`;
   return String(v);
 };
 
