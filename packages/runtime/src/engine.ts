@@ -614,6 +614,7 @@ export class Engine {
         return E.left(executionNotRedrivable('Execution can only be redriven within 14 days of its end'));
       }
       if (!state.restart) return E.left(executionNotRedrivable('Execution has no state to redrive from'));
+      if (await this.machineDeleted(stream)) return E.left(executionNotRedrivable('State machine is in DELETING status'));
       const outcome = await this.runExecutionCommand(stream, { type: 'RedriveExecution' }, meta);
       if (!outcome?.appended) return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
       await this.readYourWrites(outcome.position);
@@ -634,8 +635,27 @@ export class Engine {
     return foldExecution(asHistory(await this.store.readStream(stream)));
   }
 
-  /** Decides and appends one command on an existing execution; undefined when it does not exist. */
-  private async runExecutionCommand(stream: string, command: ExecutionCommand, meta: CallMetadata) {
+  /**
+   * Whether an execution's state machine has been deleted (a Map Run's child run answers to its
+   * parent instead). Cheap: state machines are cached.
+   */
+  private async machineDeleted(executionStream: string): Promise<boolean> {
+    const [account, region, machine] = executionStream.slice('execution-'.length).split(':');
+    if (account === undefined || region === undefined || machine === undefined || machine.includes('/')) return false;
+    const stream = stateMachineStream(account, region, machine);
+    const state = await this.machines.get(stream, async () => foldStateMachine(asStateMachineEvents(await this.store.readStream(stream))));
+    return state.current === undefined;
+  }
+
+  /**
+   * Decides and appends one command on an existing execution; undefined when it does not exist.
+   * An execution whose state machine was deleted is stopped at its next transition (AWS): a
+   * timer or task answer then aborts it instead.
+   */
+  private async runExecutionCommand(stream: string, requested: ExecutionCommand, meta: CallMetadata) {
+    const transition = requested.type === 'FireTimers' || requested.type === 'TaskUpdate';
+    const command: ExecutionCommand = transition && (await this.machineDeleted(stream)) ? { type: 'StopExecution' } : requested;
+    if (command !== requested) this.log.info(`${stream}: its state machine was deleted; stopping it at this transition`);
     let state: ExecutionState | undefined;
     const outcome = await handleCommand(
       this.store,

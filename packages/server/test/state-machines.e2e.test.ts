@@ -2,26 +2,33 @@ import {
   CreateStateMachineCommand,
   DeleteStateMachineCommand,
   DescribeStateMachineCommand,
+  ExecutionNotRedrivable,
+  GetExecutionHistoryCommand,
   InvalidArn,
   InvalidDefinition,
   InvalidName,
   InvalidToken,
   ListStateMachinesCommand,
   MissingRequiredParameter,
+  RedriveExecutionCommand,
+  StartExecutionCommand,
   StateMachineAlreadyExists,
   StateMachineDoesNotExist,
   UpdateStateMachineCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
-import { ROLE, startStack, type Stack } from './harness.js';
+import { assertReplays, finished, ROLE, startStack, type Stack } from './harness.js';
 
 const test = anyTest as TestFn<{ stack: Stack }>;
 test.before(async (t) => {
   t.context.stack = await startStack();
 });
 test.after.always(async (t) => {
-  await t.context.stack?.close();
+  const { stack } = t.context;
+  if (!stack) return;
+  await assertReplays(t as never, stack.engine, stack.started);
+  await stack.close();
 });
 
 const passMachine = (result: unknown = { ok: true }) => JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
@@ -160,4 +167,25 @@ test('ListStateMachines pages by name in code-point order; a forged token is Inv
   const error = await t.throwsAsync(client.send(new ListStateMachinesCommand({ nextToken: forged })), { instanceOf: InvalidToken });
   t.is(error?.message, "Invalid Token: 'Invalid token'");
   await t.throwsAsync(client.send(new ListStateMachinesCommand({ maxResults: 1001 })), { instanceOf: ValidationException });
+});
+
+test('deleting a state machine stops its running executions at their next transition; others run on', async (t) => {
+  const { stack } = t.context;
+  const waiting = JSON.stringify({ StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 1, Next: 'Done' }, Done: { Type: 'Pass', End: true } } });
+  const doomed = await stack.client.send(new CreateStateMachineCommand({ name: unique('doomed'), definition: waiting, roleArn: ROLE }));
+  const kept = await stack.client.send(new CreateStateMachineCommand({ name: unique('kept'), definition: waiting, roleArn: ROLE }));
+  const a = await stack.client.send(new StartExecutionCommand({ stateMachineArn: doomed.stateMachineArn }));
+  const b = await stack.client.send(new StartExecutionCommand({ stateMachineArn: kept.stateMachineArn }));
+  stack.started.add(a.executionArn!).add(b.executionArn!);
+  await stack.client.send(new DeleteStateMachineCommand({ stateMachineArn: doomed.stateMachineArn }));
+  const stopped = await finished(stack, a.executionArn!);
+  t.is(stopped.status, 'ABORTED');
+  const types = (await stack.client.send(new GetExecutionHistoryCommand({ executionArn: a.executionArn }))).events!.map((e) => e.type);
+  t.deepEqual(types, ['ExecutionStarted', 'WaitStateEntered', 'ExecutionAborted'], 'stopped when its Wait ended, not before');
+  t.true(stopped.stopDate!.getTime() - stopped.startDate!.getTime() >= 900, 'at the next transition (the end of the 1 s Wait)');
+  t.is((await finished(stack, b.executionArn!)).status, 'SUCCEEDED');
+  await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn: a.executionArn })), {
+    instanceOf: ExecutionNotRedrivable,
+    message: 'State machine is in DELETING status',
+  });
 });
