@@ -55,6 +55,7 @@ import {
   stateMachineArn as makeStateMachineArn,
   stateMachineDoesNotExist,
   stateMachineStream,
+  HISTORY_EVENT_LIMIT,
   type ApiError,
   type ArnScope,
   type ExecutionCommand,
@@ -613,6 +614,8 @@ export class Engine {
       if (state.stopDate !== undefined && this.clock() - state.stopDate > 14 * 24 * 3600 * 1000) {
         return E.left(executionNotRedrivable('Execution can only be redriven within 14 days of its end'));
       }
+      // AWS: a redrive needs room for ExecutionRedriven and at least one more event.
+      if (state.lastEventId >= HISTORY_EVENT_LIMIT - 1) return E.left(executionNotRedrivable('Execution history event limit exceeded'));
       if (!state.restart) return E.left(executionNotRedrivable('Execution has no state to redrive from'));
       if (await this.machineDeleted(stream)) return E.left(executionNotRedrivable('State machine is in DELETING status'));
       const outcome = await this.runExecutionCommand(stream, { type: 'RedriveExecution' }, meta);

@@ -148,21 +148,28 @@ test('a redriven Parallel runs again only the branch that failed and the one abo
           Fan: {
             Type: 'Parallel',
             Next: 'Report',
+            // The waiting branch comes first, so it is paused when the last one fails in the same
+            // decision: its abort does not depend on timing. Call fails until the execution is
+            // redriven (item $$.Execution.RedriveCount of ['nope', '1'] must parse as JSON).
             Branches: [
+              {
+                StartAt: 'Setup',
+                States: {
+                  Setup: { Type: 'Pass', Result: { s: 1 }, Next: 'Nap' },
+                  Nap: { Type: 'Wait', SecondsPath: '$.s', Next: 'Woke' },
+                  Woke: { Type: 'Pass', Result: 'woke', End: true },
+                },
+              },
               { StartAt: 'Quick', States: { Quick: { Type: 'Pass', Result: 'quick', End: true } } },
               {
                 StartAt: 'Before',
                 States: {
                   Before: { Type: 'Pass', Next: 'Call' },
-                  Call: { Type: 'Task', Resource: lambda('flaky'), Parameters: { 'redrives.$': '$$.Execution.RedriveCount' }, End: true },
-                },
-              },
-              {
-                StartAt: 'Setup',
-                States: {
-                  Setup: { Type: 'Pass', Result: { s: 2 }, Next: 'Nap' },
-                  Nap: { Type: 'Wait', SecondsPath: '$.s', Next: 'Woke' },
-                  Woke: { Type: 'Pass', Result: 'woke', End: true },
+                  Call: {
+                    Type: 'Pass',
+                    Parameters: { 'ok.$': "States.StringToJson(States.ArrayGetItem(States.Array('nope', '1'), $$.Execution.RedriveCount))" },
+                    End: true,
+                  },
                 },
               },
             ],
@@ -178,7 +185,7 @@ test('a redriven Parallel runs again only the branch that failed and the one abo
   await stack.client.send(new RedriveExecutionCommand({ executionArn }));
   const done = await finished(stack, executionArn!);
   t.is(done.status, 'SUCCEEDED', done.cause);
-  t.deepEqual(JSON.parse(done.output!), { branches: ['quick', { ok: 1 }, 'woke'], remembered: 42 });
+  t.deepEqual(JSON.parse(done.output!), { branches: ['woke', 'quick', { ok: 1 }], remembered: 42 });
   const events = await eventsOf(stack, executionArn!);
   const entered = (name: string) => events.filter((e) => e.stateEnteredEventDetails?.name === name).length;
   t.is(entered('Remember'), 1, 'a state that succeeded before the Parallel is not run again');
@@ -325,4 +332,30 @@ test('a redriven Distributed Map reuses its Map Run (MapRunRedriven): child runs
   t.is(children.length, 4);
   t.deepEqual(children.map((c) => c.redriveCount).sort(), [0, 0, 0, 1], 'only the failed child run was redriven');
   for (const child of children) stack.started.add(child.executionArn!);
+});
+
+test('an execution stopped by the 25,000-event cap is not redrivable: there is no room for ExecutionRedriven', async (t) => {
+  const { stack } = t.context;
+  const { stateMachineArn } = await stack.client.send(
+    new CreateStateMachineCommand({
+      name: 'redrive-capped',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Spin',
+        States: {
+          Spin: { Type: 'Pass', Next: 'Again' },
+          Again: { Type: 'Choice', Choices: [{ Variable: '$.forever', IsPresent: true, Next: 'Spin' }], Default: 'Done' },
+          Done: { Type: 'Succeed' },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{"forever":true}' }));
+  const failed = await finished(stack, executionArn!);
+  t.is(failed.status, 'FAILED');
+  t.is(failed.cause, 'The execution reached the maximum number of history events (25000).');
+  await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn })), {
+    instanceOf: ExecutionNotRedrivable,
+    message: 'Execution history event limit exceeded',
+  });
 });
