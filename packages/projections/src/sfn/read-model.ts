@@ -205,6 +205,12 @@ export const sfnReadModel: Projection = {
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
       },
     },
+    '0008_running_map_runs_by_stream': {
+      // Every execution that ends closes its running Map Runs: without this index that is a scan of every Map Run.
+      async up(db) {
+        await sql`create index map_runs_running_by_stream on ${t(schema, 'map_runs')} (stream_name) where status = 'RUNNING'`.execute(db);
+      },
+    },
     '0007_map_run_redrive': {
       async up(db) {
         await sql`alter table ${t(schema, 'map_runs')} add column redrive_count integer not null default 0`.execute(db);
