@@ -863,10 +863,16 @@ export class Engine {
         const child = await this.loadExecutionState(stream);
         if (child.status === undefined) break;
         tracker.next++;
-        if (child.status === 'RUNNING') tracker.running.add(index);
-        else if ((spec.redriveCount ?? 0) > 0 && child.status !== 'SUCCEEDED' && child.info?.parent?.taskId !== task.id) {
+        const redrive = (spec.redriveCount ?? 0) > 0 && child.status !== 'SUCCEEDED' && child.info?.parent?.taskId !== task.id;
+        if (child.status === 'RUNNING' && !redrive) tracker.running.add(index);
+        else if (redrive) {
+          // A child still running under the old task (its parent was stopped a moment ago) is
+          // stopped first: its end would answer a task nobody waits for.
           const parentLink = { ...child.info!.parent!, taskId: task.id };
-          const redriven = await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink }, {}));
+          const redriven = await this.serial(stream, async () => {
+            if (child.status === 'RUNNING') await this.runExecutionCommand(stream, { type: 'StopExecution' }, {});
+            return this.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink }, {});
+          });
           if (redriven?.appended && redriven.state.status === 'RUNNING') tracker.running.add(index);
           else tracker.results[index] = mapRunResult(redriven?.state ?? child);
         } else tracker.results[index] = mapRunResult(child);

@@ -14,7 +14,7 @@ import anyTest, { type TestFn } from 'ava';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertReplays, finished, ROLE, startStack, type Stack } from './harness.js';
+import { assertReplays, eventually, finished, ROLE, startStack, type Stack } from './harness.js';
 
 // RedriveExecution through SDK v3: an unsuccessful execution starts again from the state it ended in.
 
@@ -358,4 +358,54 @@ test('an execution stopped by the 25,000-event cap is not redrivable: there is n
     instanceOf: ExecutionNotRedrivable,
     message: 'Execution history event limit exceeded',
   });
+});
+
+test('a Distributed Map stopped and redriven at once: its child runs, stopped with it, are redriven and answer the new task', async (t) => {
+  const { stack } = t.context;
+  const { stateMachineArn } = await stack.client.send(
+    new CreateStateMachineCommand({
+      name: 'redrive-stopped-map',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Nap',
+              // Long enough that the parent is still running when the test stops it, even on a busy machine.
+              States: { Nap: { Type: 'Wait', Seconds: 4, Next: 'Done' }, Done: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '[1, 2, 3]' }));
+  stack.started.add(executionArn!);
+  const [run] = await eventually(async () => {
+    const runs = (await stack.client.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+    return runs.length > 0 ? runs : undefined;
+  });
+  await eventually(async () => {
+    const children = (await stack.client.send(new ListExecutionsCommand({ mapRunArn: run!.mapRunArn }))).executions!;
+    return children.length === 3 ? children : undefined;
+  });
+  await stack.client.send(new StopExecutionCommand({ executionArn }));
+  await stack.client.send(new RedriveExecutionCommand({ executionArn }));
+  const done = await finished(stack, executionArn!);
+  t.is(done.status, 'SUCCEEDED', done.cause);
+  t.deepEqual(JSON.parse(done.output!), [1, 2, 3]);
+  const children = (await stack.client.send(new ListExecutionsCommand({ mapRunArn: run!.mapRunArn }))).executions!;
+  t.deepEqual(
+    children.map((c) => c.status),
+    ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED'],
+  );
+  t.true(
+    children.every((c) => c.redriveCount === 1),
+    'each child was stopped with its parent and redriven',
+  );
+  for (const child of children) stack.started.add(child.executionArn!);
 });
