@@ -9,19 +9,12 @@ import {
   UpdateStateMachineCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
-import anyTest, { type TestFn } from 'ava';
-import { finished, ROLE, startStack, type Stack } from './harness.js';
+import { finished, ROLE, stackTests } from './harness.js';
 
 // Configuration members of state machines through SDK v3: encryptionConfiguration (stored,
 // validated, returned) and the computed variableReferences.
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  await t.context.stack?.close();
-});
+const test = stackTests();
 
 const pass = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
 const CMK = { type: 'CUSTOMER_MANAGED_KMS_KEY' as const, kmsKeyId: 'alias/stepstream-test', kmsDataKeyReusePeriodSeconds: 120 };

@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
 import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
 import { Engine, locateExecution, type EngineOptions } from '@stepstream/runtime';
-import type { ExecutionContext } from 'ava';
+import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { serveApi, type RunningServer } from '../src/index.js';
 
 export interface Stack {
@@ -86,3 +86,21 @@ export const finished = (stack: Stack, executionArn: string) =>
 /** An execution's whole history (up to 1,000 events). */
 export const history = async (stack: Stack, executionArn: string) =>
   (await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+
+/**
+ * The `test` of a file whose tests share one stack: started before them, and after them the replay
+ * check over every execution recorded in `stack.started`, then closed.
+ */
+export const stackTests = (options: Partial<Omit<EngineOptions, 'store' | 'db'>> = {}): TestFn<{ stack: Stack }> => {
+  const test = anyTest as TestFn<{ stack: Stack }>;
+  test.before(async (t) => {
+    t.context.stack = await startStack(options);
+  });
+  test.after.always(async (t) => {
+    const { stack } = t.context;
+    if (!stack) return;
+    await assertReplays(t as never, stack.engine, stack.started);
+    await stack.close();
+  });
+  return test;
+};

@@ -12,22 +12,12 @@ import {
   UpdateMapRunCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
-import anyTest, { type TestFn } from 'ava';
-import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
+import { eventually, ROLE, stackTests } from './harness.js';
 
 // Distributed Map runs through SDK v3: child runs are executions, listed by Map Run; the Map Run's
 // description and counts.
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  const { stack } = t.context;
-  if (!stack) return;
-  await assertReplays(t as never, stack.engine, stack.started);
-  await stack.close();
-});
+const test = stackTests();
 
 test('a Distributed Map’s child runs are executions: ListMapRuns, DescribeMapRun with counts and configuration, ListExecutions by mapRunArn', async (t) => {
   const { client, started } = t.context.stack;

@@ -1,17 +1,10 @@
-import anyTest, { type TestFn } from 'ava';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import AWS from 'aws-sdk';
-import { ROLE, startStack, type Stack } from './harness.js';
+import { ROLE, stackTests } from './harness.js';
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  await t.context.stack?.close();
-});
+const test = stackTests();
 
 const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'echo.$': '$.x' }, End: true } } });
 

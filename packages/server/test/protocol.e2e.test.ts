@@ -1,14 +1,7 @@
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
-import anyTest, { type TestFn } from 'ava';
-import { startStack, type Stack } from './harness.js';
+import { type Stack, stackTests } from './harness.js';
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  await t.context.stack?.close();
-});
+const test = stackTests();
 
 const post = async (stack: Stack, target: string | undefined, body: string) => {
   const res = await fetch(`${stack.api.url}/`, {

@@ -17,19 +17,9 @@ import {
   UpdateStateMachineCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
-import anyTest, { type TestFn } from 'ava';
-import { assertReplays, finished, ROLE, startStack, type Stack } from './harness.js';
+import { finished, ROLE, stackTests } from './harness.js';
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  const { stack } = t.context;
-  if (!stack) return;
-  await assertReplays(t as never, stack.engine, stack.started);
-  await stack.close();
-});
+const test = stackTests();
 
 const passMachine = (result: unknown = { ok: true }) => JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
 const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;

@@ -9,18 +9,11 @@ import {
   UntagResourceCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
-import anyTest, { type TestFn } from 'ava';
-import { ROLE, startStack, type Stack } from './harness.js';
+import { ROLE, type Stack, stackTests } from './harness.js';
 
 // TagResource, UntagResource and ListTagsForResource through SDK v3, on state machines and activities.
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  await t.context.stack?.close();
-});
+const test = stackTests();
 
 const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
 const list = async (stack: Stack, resourceArn: string) => (await stack.client.send(new ListTagsForResourceCommand({ resourceArn }))).tags;

@@ -1,16 +1,9 @@
 import { CreateStateMachineCommand, InvalidDefinition, ValidateStateMachineDefinitionCommand, ValidationException } from '@aws-sdk/client-sfn';
-import anyTest, { type TestFn } from 'ava';
-import { ROLE, startStack, type Stack } from './harness.js';
+import { ROLE, type Stack, stackTests } from './harness.js';
 
 // ValidateStateMachineDefinition through SDK v3: the validator of CreateStateMachine as diagnostics.
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  await t.context.stack?.close();
-});
+const test = stackTests();
 
 const validate = (stack: Stack, input: { definition: string; type?: 'STANDARD' | 'EXPRESS'; maxResults?: number; severity?: 'ERROR' | 'WARNING' }) =>
   stack.client.send(new ValidateStateMachineDefinitionCommand(input));

@@ -10,22 +10,12 @@ import {
   StartExecutionCommand,
   UpdateStateMachineCommand,
 } from '@aws-sdk/client-sfn';
-import anyTest, { type TestFn } from 'ava';
-import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
+import { eventually, ROLE, stackTests } from './harness.js';
 
 // State machine versions through SDK v3: publish (on create, on update, on its own), list, describe,
 // run and delete them.
 
-const test = anyTest as TestFn<{ stack: Stack }>;
-test.before(async (t) => {
-  t.context.stack = await startStack();
-});
-test.after.always(async (t) => {
-  const { stack } = t.context;
-  if (!stack) return;
-  await assertReplays(t as never, stack.engine, stack.started);
-  await stack.close();
-});
+const test = stackTests();
 
 const pass = (result: string) => JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
 
