@@ -1,6 +1,48 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
+ * The append function's text. `metadataType` is the type the metadata text is cast to: `jsonb`
+ * in 0002 as it shipped (a migration that has run elsewhere must not change), `json` from 0003.
+ */
+const appendFunction = (q: (name: string) => string, verb: 'create' | 'create or replace', metadataType: 'json' | 'jsonb') =>
+  `${verb} function ${q('append_events')}(
+            p_stream text, p_mode text, p_expected bigint,
+            p_ids uuid[], p_types text[], p_data text[], p_metadata text[],
+            out o_revision bigint, out o_transaction_id xid8, out o_position bigint)
+          language plpgsql as $fn$
+          declare
+            n bigint := cardinality(p_ids);
+            claimed bigint;
+          begin
+            if p_mode = 'no_stream' then
+              insert into ${q('streams')} (stream_name, revision) values (p_stream, n - 1)
+                on conflict (stream_name) do nothing returning revision into claimed;
+            elsif p_mode = 'any' then
+              insert into ${q('streams')} as s (stream_name, revision) values (p_stream, n - 1)
+                on conflict (stream_name) do update set revision = s.revision + n returning s.revision into claimed;
+            elsif p_mode = 'stream_exists' then
+              update ${q('streams')} s set revision = s.revision + n where s.stream_name = p_stream
+                returning s.revision into claimed;
+            else
+              update ${q('streams')} s set revision = s.revision + n
+                where s.stream_name = p_stream and s.revision = p_expected returning s.revision into claimed;
+            end if;
+            if claimed is null then
+              return; -- the expected revision did not hold: nothing written, null out values
+            end if;
+            with inserted as (
+              insert into ${q('events')} (stream_name, revision, event_id, type, data, metadata)
+              select p_stream, claimed - n + v.ord, v.id, v.type, v.data::json, v.metadata::${metadataType}
+              from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as v(id, type, data, metadata, ord)
+              order by v.ord
+              returning position)
+            select max(position) into o_position from inserted;
+            o_revision := claimed;
+            o_transaction_id := pg_current_xact_id();
+          end
+          $fn$`;
+
+/**
  * The SQL event store's tables, in a schema of their own (default `stepstream`).
  *
  * - `streams` holds each stream's last revision: the row every append to a stream updates, so
@@ -9,6 +51,8 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
  *   transaction's id. `$all` is read in `(transaction_id, position)` order and only below the
  *   oldest transaction still running, so an event that commits late with a smaller `position`
  *   is never skipped by a reader that has already moved on (see sql-event-store.ts).
+ *   `data` and `metadata` are `json` (from 0003): the JSON text as appended, so any JS string,
+ *   NUL and lone surrogates included, reads back exactly (`jsonb` rejects both).
  */
 const migrations = (schema: string): Record<string, Migration> => ({
   '0001_events': {
@@ -41,46 +85,18 @@ const migrations = (schema: string): Record<string, Migration> => ({
     // benchmark measured ~250 µs of server CPU per append for that alone; see docs/eventstore.md).
     async up(db) {
       const q = (name: string) => `"${schema.replace(/"/g, '""')}".${name}`;
-      await sql
-        .raw(
-          `create function ${q('append_events')}(
-            p_stream text, p_mode text, p_expected bigint,
-            p_ids uuid[], p_types text[], p_data text[], p_metadata text[],
-            out o_revision bigint, out o_transaction_id xid8, out o_position bigint)
-          language plpgsql as $fn$
-          declare
-            n bigint := cardinality(p_ids);
-            claimed bigint;
-          begin
-            if p_mode = 'no_stream' then
-              insert into ${q('streams')} (stream_name, revision) values (p_stream, n - 1)
-                on conflict (stream_name) do nothing returning revision into claimed;
-            elsif p_mode = 'any' then
-              insert into ${q('streams')} as s (stream_name, revision) values (p_stream, n - 1)
-                on conflict (stream_name) do update set revision = s.revision + n returning s.revision into claimed;
-            elsif p_mode = 'stream_exists' then
-              update ${q('streams')} s set revision = s.revision + n where s.stream_name = p_stream
-                returning s.revision into claimed;
-            else
-              update ${q('streams')} s set revision = s.revision + n
-                where s.stream_name = p_stream and s.revision = p_expected returning s.revision into claimed;
-            end if;
-            if claimed is null then
-              return; -- the expected revision did not hold: nothing written, null out values
-            end if;
-            with inserted as (
-              insert into ${q('events')} (stream_name, revision, event_id, type, data, metadata)
-              select p_stream, claimed - n + v.ord, v.id, v.type, v.data::json, v.metadata::jsonb
-              from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as v(id, type, data, metadata, ord)
-              order by v.ord
-              returning position)
-            select max(position) into o_position from inserted;
-            o_revision := claimed;
-            o_transaction_id := pg_current_xact_id();
-          end
-          $fn$`,
-        )
-        .execute(db);
+      await sql.raw(appendFunction(q, 'create', 'jsonb')).execute(db);
+    },
+  },
+  '0003_metadata_json': {
+    // Metadata carries engine data taken from executions (paused frames' inputs and variables):
+    // `jsonb` cannot hold a NUL (\u0000) or a lone surrogate (\udfff), so an append of such
+    // metadata failed. `json` keeps the JSON text as written, and JSON.stringify escapes both, so
+    // every JS string round-trips. The rewrite keeps every row; nothing queries into metadata.
+    async up(db) {
+      const q = (name: string) => `"${schema.replace(/"/g, '""')}".${name}`;
+      await sql.raw(`alter table ${q('events')} alter column metadata type json using metadata::json`).execute(db);
+      await sql.raw(appendFunction(q, 'create or replace', 'json')).execute(db);
     },
   },
 });

@@ -342,6 +342,41 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     t.deepEqual(viaSub?.data, big);
   });
 
+  test('any JS string round trips exactly in data and metadata: NUL, lone surrogates, escapes, keys', async (t) => {
+    const { store } = t.context;
+    const category = uniqueCategory('str');
+    // Postgres `text` and `jsonb` cannot hold a NUL nor a lone surrogate (a driver silently turns
+    // the latter into U+FFFD): values like these come from execution input, task failures and
+    // StopExecution causes, and must come back unchanged.
+    const nasty = [
+      '\u0000',
+      'a\u0000b\u0000',
+      '\udfff',
+      '\ud800',
+      'x\ud800y\udc00z',
+      '\udc00\ud800',
+      '\ud83d\ude00 a valid pair',
+      '\u0001\u001f\u007f',
+      '\\u0000 (a backslash, not a NUL)',
+      '"quoted" \\ back\\slash',
+      '\ufeff\uffff\ufffe',
+    ];
+    const data = { strings: nasty, nested: { [nasty[0]!]: nasty[2], list: [nasty[1], { deep: nasty[4] }] } };
+    const metadata = { requestId: nasty[1], frames: [{ input: nasty[3], variables: { [nasty[5]!]: nasty[0] } }], traceHeader: nasty[0] };
+    const stream = `${category}-1`;
+    await store.appendToStream(stream, [ev('Nasty', data, metadata), ev('Plain', nasty[2])]);
+    const check = (label: string, events: readonly RecordedEvent[]) => {
+      t.deepEqual(events[0]?.data, data, `${label}: data`);
+      t.deepEqual(events[0]?.metadata, metadata, `${label}: metadata`);
+      t.is(events[1]?.data, nasty[2], `${label}: a bare string`);
+    };
+    check('readStream', await store.readStream(stream));
+    check('readAll', await store.readAll({ filter: { categories: [category] } }));
+    check('subscribeToAll', await collect(store.subscribeToAll({ filter: { categories: [category] } }), 2));
+    check('subscribeToStream', await collect(store.subscribeToStream(stream), 2));
+    // (deepEqual compares strings with Object.is: the same UTF-16 code units, no normalisation.)
+  });
+
   test('a 10,000-event stream appends with exact revisions and reads back whole and in order', async (t) => {
     const { store } = t.context;
     const stream = `${uniqueCategory('ten')}-1`;
