@@ -1,5 +1,16 @@
 export type { Projection, ProjectionHandler, ReadModelDb } from './projection.js';
-export { getProjector, type Projector, type ProjectorLag, type ProjectorOptions, type ProjectorState, type ProjectorStatus } from './projector.js';
+export {
+  getProjector,
+  POISON_ATTEMPTS,
+  type Projector,
+  type ProjectorLag,
+  type ProjectorOptions,
+  type ProjectorState,
+  type ProjectorStatus,
+  type RebuildSummary,
+} from './projector.js';
+export { describeSkippedEvent, isDeterministicFailure, listSkippedEvents, type SkippedEvent } from './skipped-events.js';
+export { fromStoredText, readModelDb, storedTextPlugin, toStoredText } from './stored-text.js';
 export { readCheckpoint, type Checkpoint } from './checkpoints.js';
 export { sfnReadModel, SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type MapRunRow, type StateMachineRow } from './sfn/read-model.js';
 export {

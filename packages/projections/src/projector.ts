@@ -1,8 +1,18 @@
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Observable } from 'rxjs';
 import { ensureCheckpointTable, lockCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints.js';
-import type { Projection } from './projection.js';
+import type { Projection, ProjectionHandler } from './projection.js';
+import {
+  countSkippedEvents,
+  describeSkippedEvent,
+  ensureSkippedEventsTable,
+  isDeterministicFailure,
+  recordSkippedEvent,
+  sqlStateOf,
+  type SkippedEvent,
+} from './skipped-events.js';
+import { readModelDb } from './stored-text.js';
 
 export type ProjectorState = 'idle' | 'catching-up' | 'live' | 'retrying' | 'rebuilding' | 'stopped';
 
@@ -12,6 +22,8 @@ export interface ProjectorStatus {
   readonly checkpoint: Position | undefined;
   /** Events of the handled types applied so far. */
   readonly eventsApplied: bigint;
+  /** Events the read model could not apply and skipped (see `skipped_events`). */
+  readonly eventsSkipped: bigint;
   /** The last failure, while retrying. */
   readonly lastError?: string;
 }
@@ -33,6 +45,19 @@ export interface ProjectorOptions {
   readonly onError?: (error: unknown, attempt: number) => void;
   /** Back-off before retry `attempt` (1-based); defaults to 100 ms doubling up to 30 s. */
   readonly retryDelayMs?: (attempt: number) => number;
+  /**
+   * Called for each event skipped because it cannot be applied (after it failed alone, with a
+   * deterministic error, {@link POISON_ATTEMPTS} times); log it at error level. Defaults to
+   * `console.error` of {@link describeSkippedEvent}: a skip is never silent.
+   */
+  readonly onSkipped?: (skipped: SkippedEvent) => void;
+}
+
+/** What a rebuild did. */
+export interface RebuildSummary {
+  readonly eventsApplied: bigint;
+  /** Events it could not apply and stepped over: each is in `skipped_events` and was reported. */
+  readonly eventsSkipped: bigint;
 }
 
 export interface Projector {
@@ -50,13 +75,16 @@ export interface Projector {
    * Replays every event from zero into a fresh copy of the read model, then swaps it for the live
    * one in one transaction: readers see the old rows until the new ones are complete.
    */
-  rebuild(): Promise<void>;
+  rebuild(): Promise<RebuildSummary>;
   lag(): Promise<ProjectorLag>;
   /** Resolves true once the read model has applied `position` (read-your-writes), false on timeout. */
   waitFor(position: Position, timeoutMs?: number): Promise<boolean>;
 }
 
 class CheckpointMoved extends Error {}
+
+/** How many times an event is applied alone, failing deterministically each time, before it is skipped. */
+export const POISON_ATTEMPTS = 3;
 
 const samePosition = (a: Position | undefined, b: Position | undefined) => (a === undefined || b === undefined ? a === b : comparePositions(a, b) === 0);
 
@@ -65,13 +93,22 @@ const samePosition = (a: Position | undefined, b: Position | undefined) => (a ==
  * the new checkpoint in one transaction, so a crash never loses or double-applies an event. The
  * checkpoint row is locked for the batch: two instances of one projector never apply the same
  * batch; the loser reloads and goes on.
+ *
+ * Every string goes through {@link readModelDb} (stored exactly, NUL and lone surrogates
+ * included). An event that cannot be applied does not stall the read model: a batch that fails
+ * with a deterministic error ({@link isDeterministicFailure}) is applied again one event at a
+ * time, each behind a savepoint; an event that fails alone {@link POISON_ATTEMPTS} times is
+ * recorded in `skipped_events`, reported through `onSkipped`, and stepped over in the same
+ * transaction as the checkpoint. Any other failure (a lost connection) is retried with back-off.
  */
 export const getProjector = (options: ProjectorOptions): Projector => {
-  const { store, db, projection } = options;
+  const { store, projection } = options;
+  const db = readModelDb(options.db);
+  const onSkipped = options.onSkipped ?? ((s: SkippedEvent) => console.error(describeSkippedEvent(s)));
   const schema = projection.name;
   const batchSize = options.batchSize ?? 500;
   const retryDelay = options.retryDelayMs ?? ((n: number) => Math.min(100 * 2 ** (n - 1), 30_000));
-  const status = new BehaviorSubject<ProjectorStatus>({ state: 'idle', checkpoint: undefined, eventsApplied: 0n });
+  const status = new BehaviorSubject<ProjectorStatus>({ state: 'idle', checkpoint: undefined, eventsApplied: 0n, eventsSkipped: 0n });
   const setStatus = (patch: Partial<ProjectorStatus>) => status.next({ ...status.value, ...patch });
 
   let running: Promise<void> | undefined;
@@ -106,58 +143,123 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     const { error } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     await ensureCheckpointTable(db, target);
+    await ensureSkippedEventsTable(db, target);
   };
 
   /** The event types the projection handles: the only ones it reads from `$all`. */
   const types = Object.keys(projection.handlers);
 
   /**
+   * Applies one event alone, behind a savepoint, up to {@link POISON_ATTEMPTS} times: undefined
+   * once it applies, or the skip to record when it failed deterministically every time. Any
+   * other error is thrown (the whole batch is retried later).
+   */
+  const applyAlone = async (tx: Transaction<any>, handler: ProjectionHandler, event: RecordedEvent, target: string): Promise<SkippedEvent | undefined> => {
+    let last: unknown;
+    for (let attempt = 1; attempt <= POISON_ATTEMPTS; attempt++) {
+      await sql`savepoint stepstream_event`.execute(tx);
+      try {
+        await handler(tx, event, target);
+        await sql`release savepoint stepstream_event`.execute(tx);
+        return undefined;
+      } catch (error) {
+        await sql`rollback to savepoint stepstream_event`.execute(tx);
+        if (!isDeterministicFailure(error)) throw error;
+        last = error;
+      }
+    }
+    return {
+      projection: target,
+      streamName: event.streamName,
+      revision: event.revision,
+      position: event.position,
+      eventId: event.id,
+      type: event.type,
+      error: last instanceof Error ? last.message : String(last),
+      sqlState: sqlStateOf(last),
+      attempts: POISON_ATTEMPTS,
+    };
+  };
+
+  /**
    * Applies the next batch after `from` into `target`. It reads only the handled event types,
    * up to the head it saw before reading; when the page is not full it has considered every event
    * up to that head, so the checkpoint moves to the head even past events it skipped (otherwise a
-   * `waitFor` on an ignored event's position would never resolve).
+   * `waitFor` on an ignored event's position would never resolve). `alone`: each event behind a
+   * savepoint, so that one that cannot be applied is skipped and the others are not.
    */
-  const applyBatch = async (target: string, from: Position | undefined) => {
+  const applyBatch = async (target: string, from: Position | undefined, alone: boolean) => {
     const head = await store.headPosition();
     if (head === undefined || (from !== undefined && comparePositions(head, from) <= 0)) {
-      return { checkpoint: from, more: false, eventsApplied: undefined };
+      return { checkpoint: from, more: false, eventsApplied: undefined, skipped: [] as SkippedEvent[] };
     }
     const page = await store.readAll({ fromPosition: from ?? 'start', toPosition: head, maxCount: batchSize + 1, filter: { types } });
     const more = page.length === batchSize + 1;
     const fresh = from && page[0] && samePosition(page[0].position, from) ? page.slice(1) : page;
     const events: RecordedEvent[] = fresh.slice(0, batchSize);
     const checkpoint = more ? events.at(-1)!.position : head;
+    const skipped: SkippedEvent[] = [];
     const eventsApplied = await db.transaction().execute(async (tx) => {
       const current = await lockCheckpoint(tx, target);
       if (!samePosition(current.position, from)) throw new CheckpointMoved();
-      for (const event of events) await projection.handlers[event.type]?.(tx, event, target);
-      const applied = current.eventsApplied + BigInt(events.length);
+      for (const event of events) {
+        const handler = projection.handlers[event.type];
+        if (!handler) continue;
+        if (!alone) {
+          await handler(tx, event, target);
+          continue;
+        }
+        const skip = await applyAlone(tx, handler, event, target);
+        if (skip === undefined) continue;
+        await recordSkippedEvent(tx, target, skip);
+        skipped.push(skip);
+      }
+      const applied = current.eventsApplied + BigInt(events.length - skipped.length);
       await writeCheckpoint(tx, target, checkpoint, applied);
       return applied;
     });
-    return { checkpoint, more, eventsApplied };
+    // Reported once committed: a batch rolled back and retried would otherwise report twice.
+    for (const skip of skipped) onSkipped(skip);
+    return { checkpoint, more, eventsApplied, skipped };
   };
 
   /** Applies batches into `target` until caught up; retries failures with back-off unless stopped. */
-  const drain = async (target: string, live: boolean): Promise<void> => {
+  const drain = async (target: string, live: boolean): Promise<bigint> => {
     let attempt = 0;
+    let alone = false;
+    let skippedHere = 0n;
     let { position: checkpoint } = await readCheckpoint(db, target);
     for (;;) {
-      if (live && stopping) return;
+      if (live && stopping) return skippedHere;
       dirty = false;
       try {
-        const batch = await applyBatch(target, checkpoint);
+        const batch = await applyBatch(target, checkpoint, alone);
         attempt = 0;
+        alone = false;
         checkpoint = batch.checkpoint;
+        skippedHere += BigInt(batch.skipped.length);
         if (target === schema && batch.eventsApplied !== undefined) {
-          setStatus({ checkpoint, eventsApplied: batch.eventsApplied, lastError: undefined, state: batch.more ? 'catching-up' : 'live' });
+          setStatus({
+            checkpoint,
+            eventsApplied: batch.eventsApplied,
+            eventsSkipped: status.value.eventsSkipped + BigInt(batch.skipped.length),
+            lastError: undefined,
+            state: batch.more ? 'catching-up' : 'live',
+          });
         }
         if (batch.more) continue;
-        if (!live) return;
+        if (!live) return skippedHere;
         if (status.value.state !== 'live') setStatus({ state: 'live', lastError: undefined });
         await sleep();
       } catch (error) {
         if (error instanceof CheckpointMoved) {
+          ({ position: checkpoint } = await readCheckpoint(db, target));
+          continue;
+        }
+        if (!alone && isDeterministicFailure(error)) {
+          // Some event of this batch cannot be applied (or the failure only looks like it):
+          // apply the batch again at once, one event at a time, to find it and step over it.
+          alone = true;
           ({ position: checkpoint } = await readCheckpoint(db, target));
           continue;
         }
@@ -181,12 +283,15 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     const cp = await readCheckpoint(db, schema);
     stopping = false;
     dirty = true;
-    setStatus({ state: 'catching-up', checkpoint: cp.position, eventsApplied: cp.eventsApplied });
+    setStatus({ state: 'catching-up', checkpoint: cp.position, eventsApplied: cp.eventsApplied, eventsSkipped: await countSkippedEvents(db, schema) });
     wakeSubscription = store.appended().subscribe(wake);
-    running = drain(schema, true).catch((error: unknown) => {
-      options.onError?.(error, 0);
-      setStatus({ state: 'stopped', lastError: error instanceof Error ? error.message : String(error) });
-    });
+    running = drain(schema, true).then(
+      () => undefined,
+      (error: unknown) => {
+        options.onError?.(error, 0);
+        setStatus({ state: 'stopped', lastError: error instanceof Error ? error.message : String(error) });
+      },
+    );
   };
 
   const stop = async () => {
@@ -201,6 +306,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
 
   const catchUp = async () => {
     await migrate(schema);
+    if (running === undefined) setStatus({ eventsSkipped: await countSkippedEvents(db, schema) });
     await drain(schema, false);
   };
 
@@ -211,14 +317,15 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     const shadow = `${schema}__rebuild`;
     await sql`drop schema if exists ${sql.id(shadow)} cascade`.execute(db);
     await migrate(shadow);
-    await drain(shadow, false);
+    const eventsSkipped = await drain(shadow, false);
     await db.transaction().execute(async (tx) => {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(tx);
       await sql`alter schema ${sql.id(shadow)} rename to ${sql.id(schema)}`.execute(tx);
     });
     const cp = await readCheckpoint(db, schema);
-    setStatus({ state: 'idle', checkpoint: cp.position, eventsApplied: cp.eventsApplied });
+    setStatus({ state: 'idle', checkpoint: cp.position, eventsApplied: cp.eventsApplied, eventsSkipped });
     if (wasRunning) await start();
+    return { eventsApplied: cp.eventsApplied, eventsSkipped };
   };
 
   const lag = async (): Promise<ProjectorLag> => {

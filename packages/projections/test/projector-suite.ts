@@ -3,7 +3,7 @@ import type { EventStore, Position, RecordedEvent } from '@stepstream/eventstore
 import { comparePositions } from '@stepstream/eventstore';
 import { sql, type Kysely } from 'kysely';
 import { firstValueFrom, filter } from 'rxjs';
-import { getProjector } from '../src/index.js';
+import { getProjector, listSkippedEvents, readModelDb, type Projection, type ProjectionHandler, type SkippedEvent } from '../src/index.js';
 import { appendLedgerEvents, expectedSnapshot, ledger, snapshot } from './fixtures/ledger.js';
 
 export interface Backend {
@@ -36,6 +36,24 @@ const allEvents = async (store: EventStore): Promise<RecordedEvent[]> => {
   }
 };
 const upTo = (events: readonly RecordedEvent[], p: Position | undefined) => (p ? events.filter((e) => comparePositions(e.position, p) <= 0) : []);
+
+/**
+ * The ledger, with some events made unappliable: after the real handler has written, the hook
+ * may fail the event with a genuine Postgres data error (SQLSTATE 22P02), so the savepoint must
+ * also undo what the handler wrote.
+ */
+const poisoned = (base: Projection, fail: (e: RecordedEvent) => boolean): Projection => ({
+  ...base,
+  handlers: Object.fromEntries(
+    Object.entries(base.handlers).map(([type, handler]): [string, ProjectionHandler] => [
+      type,
+      async (tx, e, schema) => {
+        await handler(tx, e, schema);
+        if (fail(e)) await sql`select (${'not a number'})::integer`.execute(tx);
+      },
+    ]),
+  ),
+});
 
 /** The projector's guarantees, run against a store and read-model database of each kind. */
 export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<Backend>) => {
@@ -151,5 +169,132 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
     t.is(eventsApplied, BigInt(handled.length), 'only the handled types are read and applied');
     const { rows } = await sql<{ n: string }>`select count(*)::text as n from pg_namespace where nspname = ${`${projector.schema}__rebuild`}`.execute(db);
     t.is(rows[0]?.n, '0', 'the shadow schema is gone');
+  });
+
+  // Serial (ava runs serial tests before the others): its appends must not move the head under the lag test.
+  test.serial('an event that cannot be applied is skipped, recorded and reported once; every other event applies', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('poison');
+    await appendLedgerEvents(store, category, 120);
+    const ours = (await allEvents(store)).filter((e) => e.streamName.startsWith(`${category}-`) && e.type === 'Deposited');
+    const poison = new Set([ours[10]!.id, ours[11]!.id, ours.at(-1)!.id]);
+    const skipped: SkippedEvent[] = [];
+    const errors: unknown[] = [];
+    const projector = getProjector({
+      store,
+      db,
+      projection: poisoned(ledger(readModel('rm_poison'), category), (e) => poison.has(e.id)),
+      batchSize: 25,
+      onSkipped: (s) => skipped.push(s),
+      onError: (e) => errors.push(e),
+    });
+    await projector.catchUp();
+    // Events after the poison ones, and later batches, applied: the projector did not stall.
+    const expected = expectedSnapshot(
+      (await allEvents(store)).filter((e) => !poison.has(e.id)),
+      category,
+    );
+    t.deepEqual(await snapshot(db, projector.schema), expected);
+    t.deepEqual(new Set(skipped.map((s) => s.eventId)), poison, 'each poison event reported once');
+    t.is(skipped.length, 3);
+    const first = skipped.find((s) => s.eventId === ours[10]!.id)!;
+    t.is(first.streamName, ours[10]!.streamName);
+    t.is(first.revision, ours[10]!.revision);
+    t.deepEqual(first.position, ours[10]!.position);
+    t.is(first.sqlState, '22P02');
+    t.is(first.projection, projector.schema);
+    t.deepEqual(errors, [], 'a deterministic failure is isolated at once, not retried with back-off');
+    // Recorded where it can be queried, with the checkpoint.
+    const recorded = await listSkippedEvents(db, projector.schema);
+    t.deepEqual(recorded.map((r) => r.eventId).sort(), [...poison].sort());
+    t.true(recorded.every((r) => r.attempts === 3 && r.sqlState === '22P02' && r.error.length > 0));
+    t.is(projector.status().eventsSkipped, 3n);
+    // Live: a new event behind them still arrives.
+    const { position } = await store.appendToStream(`${category}-after`, [{ type: 'Deposited', data: { amount: 7 } }]);
+    await projector.start();
+    t.true(await projector.waitFor(position, 20_000));
+    t.truthy((await snapshot(db, projector.schema)).rows.find((r) => r.stream_name === `${category}-after`));
+    await projector.stop();
+    // A rebuild completes too, and says how many it skipped.
+    const summary = await projector.rebuild();
+    t.is(summary.eventsSkipped, 3n);
+    t.is((await listSkippedEvents(db, projector.schema)).length, 3);
+    t.is(skipped.length, 6, 'the rebuild reported them again');
+  });
+
+  // Serial (ava runs serial tests before the others): its appends must not move the head under the lag test.
+  test.serial('a data error that passes when the event is retried alone is applied, not skipped', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('flaky');
+    await appendLedgerEvents(store, category, 60);
+    const ours = (await allEvents(store)).filter((e) => e.streamName.startsWith(`${category}-`) && e.type === 'Deposited');
+    let failures = 2; // the batch, then the first attempt alone
+    const skipped: SkippedEvent[] = [];
+    const projector = getProjector({
+      store,
+      db,
+      projection: poisoned(ledger(readModel('rm_flaky'), category), (e) => e.id === ours[5]!.id && failures-- > 0),
+      batchSize: 20,
+      onSkipped: (s) => skipped.push(s),
+    });
+    await projector.catchUp();
+    t.deepEqual(skipped, []);
+    t.deepEqual(await snapshot(db, projector.schema), expectedSnapshot(await allEvents(store), category));
+    t.is(projector.status().eventsSkipped, 0n);
+  });
+
+  // Serial (ava runs serial tests before the others): its appends must not move the head under the lag test.
+  test.serial('a transient failure (a lost connection) is retried with back-off until it passes, never skipped', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('transient');
+    await appendLedgerEvents(store, category, 60);
+    const ours = (await allEvents(store)).filter((e) => e.streamName.startsWith(`${category}-`) && e.type === 'Deposited');
+    let failures = 5; // more than the attempts alone before a skip
+    const errors: unknown[] = [];
+    const skipped: SkippedEvent[] = [];
+    const projection = ledger(readModel('rm_transient'), category, {
+      beforeApply: (e) => {
+        if (e.id === ours[3]!.id && failures-- > 0) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      },
+    });
+    const projector = getProjector({
+      store,
+      db,
+      projection,
+      batchSize: 20,
+      retryDelayMs: () => 10,
+      onError: (e) => errors.push(e),
+      onSkipped: (s) => skipped.push(s),
+    });
+    await projector.catchUp();
+    t.is(errors.length, 5);
+    t.deepEqual(skipped, []);
+    t.deepEqual(await snapshot(db, projector.schema), expectedSnapshot(await allEvents(store), category));
+  });
+
+  test('any string is stored and read back exactly through readModelDb: NUL, lone surrogates, the escape mark', async (t) => {
+    const { db } = t.context.backend;
+    const schema = readModel('rm_strings');
+    await sql`create schema ${sql.id(schema)}`.execute(db);
+    await sql`create table ${sql.id(schema, 'strings')} (id integer primary key, s text not null, a text[] not null)`.execute(db);
+    const values = ['plain', '', '\u0000', 'a\u0000b', '\udfff', '\ud800x', '\udc00\ud800', '\ud83d\ude00', '\u0001', '\u0001"x"', 'x\u0001', '\\u0000'];
+    const rm = readModelDb(db);
+    for (const [i, v] of values.entries()) {
+      await sql`insert into ${sql.id(schema, 'strings')} (id, s, a) values (${i}, ${v}, ${[v, 'k']})`.execute(rm);
+    }
+    const { rows } = await sql<{ s: string; a: string[] }>`select s, a from ${sql.id(schema, 'strings')} order by id`.execute(rm);
+    t.deepEqual(
+      rows.map((r) => r.s),
+      values,
+    );
+    t.deepEqual(
+      rows.map((r) => r.a),
+      values.map((v) => [v, 'k']),
+    );
+    // Lookups by a stored value find it; ordinary text is stored as itself (SQL tools see it).
+    const { rows: found } = await sql<{ id: number }>`select id from ${sql.id(schema, 'strings')} where s = ${'a\u0000b'}`.execute(rm);
+    t.deepEqual(found, [{ id: 3 }]);
+    const { rows: raw } = await sql<{ s: string }>`select s from ${sql.id(schema, 'strings')} where id = 0`.execute(db);
+    t.is(raw[0]?.s, 'plain');
   });
 };

@@ -1,12 +1,15 @@
 import { sql, type Kysely } from 'kysely';
+import { readModelDb } from '../stored-text.js';
 import { SFN_READ_MODEL, type ActivityRow, type ExecutionRow, type MapRunRow, type StateMachineRow } from './read-model.js';
 
 const t = (table: string) => sql.id(SFN_READ_MODEL, table);
+// Every query runs through readModelDb: its parameters in their stored form (an ARN with a NUL is
+// simply not found) and its string columns decoded, exactly as the projector wrote them.
 
 export const findStateMachine = async (db: Kysely<any>, arn: string): Promise<StateMachineRow | undefined> => {
   const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
       update_date::text as update_date, revision_id, logging, tracing, encryption
-    from ${t('state_machines')} where arn = ${arn}`.execute(db);
+    from ${t('state_machines')} where arn = ${arn}`.execute(readModelDb(db));
   return rows[0];
 };
 
@@ -15,7 +18,7 @@ export const listStateMachines = async (db: Kysely<any>, after: { name: string; 
   const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
   const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
       update_date::text as update_date, revision_id, logging, tracing, encryption
-    from ${t('state_machines')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(db);
+    from ${t('state_machines')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(readModelDb(db));
   return rows;
 };
 
@@ -23,14 +26,34 @@ const executionColumns = sql`arn, stream_name, state_machine_arn, name, status, 
   stop_date::text as stop_date, input, output, error, cause, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn, redrive_count, redrive_date::text as redrive_date`;
 
 export const findExecution = async (db: Kysely<any>, arn: string): Promise<ExecutionRow | undefined> => {
-  const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')} where arn = ${arn}`.execute(db);
+  const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')} where arn = ${arn}`.execute(readModelDb(db));
   return rows[0];
 };
+
+/**
+ * Which executions ListExecutions lists: a state machine's (by its ARN), those started through one
+ * of its versions or aliases (`{ stateMachineArn, versionArn }` / `{ stateMachineArn, aliasArn }`:
+ * the machine's index, filtered), or a Map Run's child executions.
+ */
+export type ExecutionsOf =
+  | string
+  | { readonly mapRunArn: string }
+  | { readonly stateMachineArn: string; readonly versionArn: string }
+  | { readonly stateMachineArn: string; readonly aliasArn: string };
+
+const executionsOf = (of: ExecutionsOf) =>
+  typeof of === 'string'
+    ? sql`state_machine_arn = ${of}`
+    : 'mapRunArn' in of
+      ? sql`map_run_arn = ${of.mapRunArn}`
+      : 'versionArn' in of
+        ? sql`state_machine_arn = ${of.stateMachineArn} and state_machine_version_arn = ${of.versionArn}`
+        : sql`state_machine_arn = ${of.stateMachineArn} and state_machine_alias_arn = ${of.aliasArn}`;
 
 /** A state machine's executions, newest first, after a keyset cursor (stable while new ones start). */
 export const listExecutions = async (
   db: Kysely<any>,
-  of: string | { readonly mapRunArn: string },
+  of: ExecutionsOf,
   status: string | undefined,
   after: { startDate: number; arn: string } | undefined,
   limit: number,
@@ -40,19 +63,21 @@ export const listExecutions = async (
   const bound = after ? sql`(start_date, arn) < (${after.startDate}::bigint, ${after.arn})` : sql`true`;
   const statusBound = status ? sql`status = ${status}` : sql`true`;
   const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')}
-    where ${typeof of === 'string' ? sql`state_machine_arn = ${of}` : sql`map_run_arn = ${of.mapRunArn}`} and ${statusBound} and ${bound} and ${redriveBound}
-    order by start_date desc, arn desc limit ${limit}`.execute(db);
+    where ${executionsOf(of)} and ${statusBound} and ${bound} and ${redriveBound}
+    order by start_date desc, arn desc limit ${limit}`.execute(readModelDb(db));
   return rows;
 };
 
 /** Every execution still running: what the runtime re-arms after a restart. */
 export const runningExecutionStreams = async (db: Kysely<any>): Promise<string[]> => {
-  const { rows } = await sql<{ stream_name: string }>`select stream_name from ${t('executions')} where status = 'RUNNING'`.execute(db);
+  const { rows } = await sql<{ stream_name: string }>`select stream_name from ${t('executions')} where status = 'RUNNING'`.execute(readModelDb(db));
   return rows.map((r) => r.stream_name);
 };
 
 export const findActivity = async (db: Kysely<any>, arn: string): Promise<ActivityRow | undefined> => {
-  const { rows } = await sql<ActivityRow>`select arn, name, creation_date::text as creation_date from ${t('activities')} where arn = ${arn}`.execute(db);
+  const { rows } = await sql<ActivityRow>`select arn, name, creation_date::text as creation_date from ${t('activities')} where arn = ${arn}`.execute(
+    readModelDb(db),
+  );
   return rows[0];
 };
 
@@ -60,13 +85,13 @@ export const findActivity = async (db: Kysely<any>, arn: string): Promise<Activi
 export const listActivities = async (db: Kysely<any>, after: { name: string; arn: string } | undefined, limit: number): Promise<ActivityRow[]> => {
   const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
   const { rows } = await sql<ActivityRow>`select arn, name, creation_date::text as creation_date
-    from ${t('activities')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(db);
+    from ${t('activities')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(readModelDb(db));
   return rows;
 };
 
 /** Every activity ARN (the engine keeps them in memory to fail a Task on a deleted activity). */
 export const activityArns = async (db: Kysely<any>): Promise<string[]> => {
-  const { rows } = await sql<{ arn: string }>`select arn from ${t('activities')}`.execute(db);
+  const { rows } = await sql<{ arn: string }>`select arn from ${t('activities')}`.execute(readModelDb(db));
   return rows.map((r) => r.arn);
 };
 
@@ -74,14 +99,16 @@ const mapRunColumns = sql`arn, execution_arn, status, start_date::text as start_
   tolerated_failure_count, tolerated_failure_percentage, redrive_count, redrive_date::text as redrive_date`;
 
 export const findMapRun = async (db: Kysely<any>, arn: string): Promise<MapRunRow | undefined> => {
-  const { rows } = await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where arn = ${arn}`.execute(db);
+  const { rows } = await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where arn = ${arn}`.execute(readModelDb(db));
   return rows[0];
 };
 
 /** An execution's Map Runs, newest first. */
 export const listMapRuns = async (db: Kysely<any>, executionArn: string): Promise<MapRunRow[]> => {
   const { rows } =
-    await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where execution_arn = ${executionArn} order by start_date desc, arn desc`.execute(db);
+    await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where execution_arn = ${executionArn} order by start_date desc, arn desc`.execute(
+      readModelDb(db),
+    );
   return rows;
 };
 
@@ -90,6 +117,6 @@ export const mapRunCounts = async (db: Kysely<any>, mapRunArn: string): Promise<
   const { rows } = await sql<{
     status: string;
     n: string;
-  }>`select status, count(*)::text as n from ${t('executions')} where map_run_arn = ${mapRunArn} group by status`.execute(db);
+  }>`select status, count(*)::text as n from ${t('executions')} where map_run_arn = ${mapRunArn} group by status`.execute(readModelDb(db));
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 };

@@ -82,8 +82,8 @@ const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
       await sql`insert into ${t(schema, 'state_machines')}
         (arn, name, type, definition, role_arn, creation_date, logging, tracing, encryption)
         values (${d.stateMachineArn}, ${d.name}, ${d.stateMachineType}, ${d.definition}, ${d.roleArn}, ${d.creationDate},
-                ${JSON.stringify(d.loggingConfiguration)}::jsonb, ${JSON.stringify(d.tracingConfiguration)}::jsonb,
-                ${d.encryptionConfiguration ? JSON.stringify(d.encryptionConfiguration) : null}::jsonb)
+                ${JSON.stringify(d.loggingConfiguration)}::json, ${JSON.stringify(d.tracingConfiguration)}::json,
+                ${d.encryptionConfiguration ? JSON.stringify(d.encryptionConfiguration) : null}::json)
         on conflict (arn) do update set name = excluded.name, type = excluded.type, definition = excluded.definition,
           role_arn = excluded.role_arn, creation_date = excluded.creation_date, update_date = null, revision_id = null,
           logging = excluded.logging, tracing = excluded.tracing, encryption = excluded.encryption`.execute(tx);
@@ -95,9 +95,9 @@ const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
           update_date = ${d.updateDate}, revision_id = ${d.revisionId},
           definition = coalesce(${d.definition ?? null}, definition),
           role_arn = coalesce(${d.roleArn ?? null}, role_arn),
-          logging = coalesce(${d.loggingConfiguration ? JSON.stringify(d.loggingConfiguration) : null}::jsonb, logging),
-          tracing = coalesce(${d.tracingConfiguration ? JSON.stringify(d.tracingConfiguration) : null}::jsonb, tracing),
-          encryption = coalesce(${d.encryptionConfiguration ? JSON.stringify(d.encryptionConfiguration) : null}::jsonb, encryption)
+          logging = coalesce(${d.loggingConfiguration ? JSON.stringify(d.loggingConfiguration) : null}::json, logging),
+          tracing = coalesce(${d.tracingConfiguration ? JSON.stringify(d.tracingConfiguration) : null}::json, tracing),
+          encryption = coalesce(${d.encryptionConfiguration ? JSON.stringify(d.encryptionConfiguration) : null}::json, encryption)
         where arn = ${d.stateMachineArn}`.execute(tx);
       return;
     }
@@ -203,6 +203,30 @@ export const sfnReadModel: Projection = {
         )`.execute(db);
         await sql`create index executions_newest_first on ${t(schema, 'executions')} (state_machine_arn, start_date desc, arn desc)`.execute(db);
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
+      },
+    },
+    '0009_stored_text': {
+      // Strings are now written through the stored-text plugin (stored-text.ts): a value that
+      // starts with U+0001 is its escape mark. Rows written before kept such values raw: escape
+      // them as the plugin would (to_json gives the JSON text JSON.parse reads back). NUL and lone
+      // surrogates could not have been stored before, so nothing else needs rewriting.
+      // Configurations become `json`: `jsonb` rejects a \u0000 or lone-surrogate escape.
+      async up(db) {
+        const { rows } = await sql<{ table_name: string; column_name: string }>`select table_name, column_name
+          from information_schema.columns
+          where table_schema = ${schema} and data_type = 'text'
+            and table_name in ('state_machines', 'executions', 'map_runs', 'activities')`.execute(db);
+        const byTable = new Map<string, string[]>();
+        for (const r of rows) byTable.set(r.table_name, [...(byTable.get(r.table_name) ?? []), r.column_name]);
+        // One scan per table.
+        for (const [table, columns] of byTable) {
+          const marked = (c: string) => sql`left(${sql.id(c)}, 1) = chr(1)`;
+          const sets = columns.map((c) => sql`${sql.id(c)} = case when ${marked(c)} then chr(1) || to_json(${sql.id(c)})::text else ${sql.id(c)} end`);
+          await sql`update ${t(schema, table)} set ${sql.join(sets)} where ${sql.join(columns.map(marked), sql` or `)}`.execute(db);
+        }
+        for (const column of ['logging', 'tracing', 'encryption']) {
+          await sql`alter table ${t(schema, 'state_machines')} alter column ${sql.id(column)} type json using ${sql.id(column)}::json`.execute(db);
+        }
       },
     },
     '0008_running_map_runs_by_stream': {
