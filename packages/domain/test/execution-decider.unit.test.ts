@@ -1,6 +1,6 @@
 import test from 'ava';
 import { brief, env, fold, startWith, T0 } from './builders.js';
-import { decideExecution, nextTimerAt, replayExecution, type NewHistoryEvent } from '../src/index.js';
+import { DECISION_BUDGET, decideExecution, nextTimerAt, replayExecution, type NewHistoryEvent } from '../src/index.js';
 
 // Given a history, when a command arrives, then these events: the decider's contract, per state type.
 
@@ -136,20 +136,68 @@ test('TimeoutSeconds: the execution times out with States.Timeout at startDate +
   t.is(fold(fired, state).status, 'TIMED_OUT');
 });
 
-test('a loop with no waits ends at the 25,000-event cap with States.Runtime, as AWS does', (t) => {
-  const events = startWith({
-    StartAt: 'A',
-    States: {
-      A: { Type: 'Pass', Next: 'C' },
-      C: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }], Default: 'A' },
-      Done: { Type: 'Succeed' },
-    },
-  });
-  t.is(events.length, 25_000);
-  const last = events.at(-1)!;
+const passChoiceLoop = {
+  StartAt: 'A',
+  States: {
+    A: { Type: 'Pass', Next: 'C' },
+    C: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }], Default: 'A' },
+    Done: { Type: 'Succeed' },
+  },
+};
+
+test('a loop with no waits is decided in budgeted slices and ends at the 25,000-event cap with States.Runtime, as AWS does', (t) => {
+  const history = startWith(passChoiceLoop);
+  t.true(history.length <= DECISION_BUDGET.events + 1, `the first slice holds ${history.length} events`);
+  let state = fold(history);
+  let decisions = 1;
+  while (state.status === 'RUNNING') {
+    // Paused between two states: due at once, nothing written about it in the history.
+    t.is(nextTimerAt(state), 0);
+    const slice = decideExecution(state, { type: 'FireTimers' }, env());
+    if (slice.length === 0 || slice.length > DECISION_BUDGET.events + 1) return t.fail(`a slice of ${slice.length} events`);
+    history.push(...slice);
+    state = fold(slice, state);
+    decisions++;
+  }
+  t.true(decisions >= 12);
+  t.is(history.length, 25_000);
+  // The slices join up as one decision would have written them: each Entered follows the event before it.
+  t.true(history.every((e, i) => !e.type.endsWith('StateEntered') || e.data.previousEventId === (i === 1 ? 0 : i)));
+  const last = history.at(-1)!;
   t.is(last.type, 'ExecutionFailed');
   t.is(last.data.previousEventId, 24_999);
   t.deepEqual(last.data.executionFailedEventDetails, { error: 'States.Runtime', cause: 'The execution reached the maximum number of history events (25000).' });
+  t.deepEqual(replayExecution(history), { ok: true, decisions });
+});
+
+test('a decision over large payloads yields once it has written its budget of characters', (t) => {
+  const input = JSON.stringify({ blob: 'x'.repeat(100 * 1024) });
+  let events = startWith(passChoiceLoop, input);
+  let state = fold(events);
+  for (let slice = 0; slice < 3; slice++) {
+    const chars = events.reduce((n, e) => n + (e.data.stateEnteredEventDetails?.input.length ?? 0) + (e.data.stateExitedEventDetails?.output.length ?? 0), 0);
+    t.true(chars <= DECISION_BUDGET.payloadChars + 2 * input.length, `slice ${slice}: ${chars} characters`);
+    t.true(events.length < 200, `slice ${slice}: ${events.length} events`);
+    t.is(state.status, 'RUNNING');
+    events = decideExecution(state, { type: 'FireTimers' }, env());
+    state = fold(events, state);
+  }
+});
+
+test('a pause between two slices inside a Parallel branch resumes the branch; stopping it aborts nothing that was not entered', (t) => {
+  const machine = { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [passChoiceLoop], End: true } } };
+  const first = startWith(machine);
+  const state = fold(first);
+  const paused = Object.entries(state.frames).find(([, e]) => e.kind === 'suspended' && e.on.kind === 'continue');
+  t.truthy(paused, 'the branch frame paused between two states');
+  t.is(paused?.[0], '/0');
+  const next = decideExecution(state, { type: 'FireTimers' }, env());
+  t.is(next[0]!.data.previousEventId, first.length, 'the next slice starts right after the last event of the first');
+  const stopped = decideExecution(fold(next, state), { type: 'StopExecution' }, env());
+  t.deepEqual(
+    stopped.map((e) => e.type),
+    ['ExecutionAborted'],
+  );
 });
 
 test('replay reproduces a history decision by decision, and catches a tampered event', (t) => {

@@ -84,6 +84,8 @@ import { Integrations } from './integrations.js';
 import type { MockConfig, MockedResponse } from './mocks.js';
 import { NoFunctions, type LambdaFunctions } from './lambda.js';
 import { Alarms } from './timers.js';
+import { FoldedExecutions } from './folded-executions.js';
+import { Recoveries } from './recoveries.js';
 
 export interface Logger {
   debug(message: string): void;
@@ -246,9 +248,14 @@ export class Engine {
   /** How often each mocked state has been invoked, per execution (`stream#state`). */
   private readonly mockInvocations = new Map<string, number>();
   private readonly effects = new Set<Promise<void>>();
+  /** Executions folded from their histories, kept between decisions. */
+  private readonly folded: FoldedExecutions;
+  /** Crash markers of executions that were running when this process started (see `resume`). */
+  private readonly recoveries: Recoveries;
 
   constructor(readonly options: EngineOptions) {
     this.watchedStore = this.machines.watch(options.store);
+    this.folded = new FoldedExecutions(options.store);
     this.scope = options.scope ?? defaultArnScope;
     this.clock = options.clock ?? Date.now;
     this.uuid = options.uuid ?? randomUUID;
@@ -261,6 +268,7 @@ export class Engine {
       onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
     });
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
+    this.recoveries = new Recoveries(options.store, this.log, this.clock);
     this.integrations = new Integrations(
       options.lambda ?? new NoFunctions(),
       this.clock,
@@ -289,14 +297,39 @@ export class Engine {
     return this.options.db;
   }
 
-  /** Brings the read models up to date, starts following, and re-arms every running execution. */
-  async start(): Promise<{ recovered: number }> {
+  /**
+   * Brings the read models up to date, starts following, and re-arms every running execution.
+   * With `{ resume: false }` the running executions are left for `resume()`, which a server calls
+   * once it listens: work that may have crashed the last process never runs before the service
+   * answers.
+   */
+  async start(options: { readonly resume?: boolean } = {}): Promise<{ recovered: number }> {
     await this.projector.catchUp();
     await this.projector.start();
     for (const arn of await activityArns(this.db)) this.activities.add(arn);
+    if (options.resume === false) return { recovered: 0 };
+    return this.resume();
+  }
+
+  /**
+   * Re-arms every running execution found in the read models, one after the other. An execution
+   * whose first decision in this process is marked in its recovery stream until it settles; one
+   * whose decisions crashed the process twice (two marks never settled) is quarantined: reported,
+   * and not run again until it is stopped (StopExecution) or `stepstream quarantine release` is run.
+   */
+  async resume(): Promise<{ recovered: number; quarantined: readonly string[] }> {
     const running = await runningExecutionStreams(this.db);
-    for (const stream of running) await this.fire(stream, { recovering: true });
-    return { recovered: running.length };
+    const quarantined: string[] = [];
+    for (const stream of running) {
+      if (this.closed) break;
+      if (await this.recoveries.isQuarantined(stream)) {
+        quarantined.push(stream);
+        continue;
+      }
+      this.recoveries.expect(stream);
+      await this.fire(stream, { recovering: true });
+    }
+    return { recovered: running.length - quarantined.length, quarantined };
   }
 
   async close(): Promise<void> {
@@ -547,14 +580,17 @@ export class Engine {
           decided.map((e) => ({ ...e, metadata: { ...meta, ...(e.metadata ?? {}) } })),
           { expectedRevision: 'no_stream' },
         );
-        this.afterAppend(stream, decided.reduce(evolveExecution, foldExecution([])));
+        const started = decided.reduce(evolveExecution, foldExecution([]));
+        this.folded.remember(stream, started, appended.nextExpectedRevision);
+        this.reportEnd(started, decided);
+        this.afterAppend(stream, started);
         await this.readYourWrites(appended.position);
         return E.right({ executionArn, startDate: now });
       } catch (e) {
         if (!(e instanceof WrongExpectedVersionError)) throw e;
       }
       // Idempotent while RUNNING with the same input; otherwise the name is taken.
-      const existing = foldExecution(asHistory(await this.store.readStream(stream)));
+      const existing = (await this.folded.load(stream)).state;
       return existing.status === 'RUNNING' && existing.info?.input === text
         ? E.right({ executionArn, startDate: existing.info.startDate })
         : E.left(executionAlreadyExists(executionArn));
@@ -635,7 +671,7 @@ export class Engine {
   }
 
   async loadExecutionState(stream: string): Promise<ExecutionState> {
-    return foldExecution(asHistory(await this.store.readStream(stream)));
+    return (await this.folded.load(stream)).state;
   }
 
   /**
@@ -659,22 +695,41 @@ export class Engine {
     const transition = requested.type === 'FireTimers' || requested.type === 'TaskUpdate';
     const command: ExecutionCommand = transition && (await this.machineDeleted(stream)) ? { type: 'StopExecution' } : requested;
     if (command !== requested) this.log.info(`${stream}: its state machine was deleted; stopping it at this transition`);
-    let state: ExecutionState | undefined;
-    const outcome = await handleCommand(
-      this.store,
-      stream,
-      (events) => {
-        if (events.length === 0) return { events: [], result: false };
-        state = foldExecution(asHistory(events));
-        const decided = decideExecution(state, command, this.env(state.info?.executionArn));
-        for (const e of decided) state = evolveExecution(state, e);
-        return { events: decided as never, result: true };
-      },
-      { metadata: { ...meta } },
-    );
-    if (!outcome.result || !state) return undefined;
-    this.afterAppend(stream, state);
-    return { state, position: outcome.appended?.position, appended: outcome.appended !== undefined };
+    // Read (the fold kept from the last decision, and what others appended since), decide, append
+    // with the revision read; a writer that raced us makes the append fail, and we decide again.
+    for (let attempt = 1; ; attempt++) {
+      const { state: before, revision } = await this.folded.load(stream);
+      if (revision === 'no_stream') return undefined;
+      await this.recoveries.begin(stream);
+      const decided = decideExecution(before, command, this.env(before.info?.executionArn));
+      let state = before;
+      for (const e of decided) state = evolveExecution(state, e);
+      if (decided.length === 0) {
+        this.afterAppend(stream, state);
+        return { state, position: undefined, appended: false };
+      }
+      try {
+        const appended = await this.store.appendToStream(
+          stream,
+          decided.map((e) => ({ ...e, metadata: { ...meta, ...(e.metadata ?? {}) } })),
+          { expectedRevision: revision },
+        );
+        this.folded.remember(stream, state, appended.nextExpectedRevision);
+        this.reportEnd(state, decided);
+        this.afterAppend(stream, state);
+        return { state, position: appended.position, appended: true };
+      } catch (e) {
+        if (!(e instanceof WrongExpectedVersionError) || attempt >= 8) throw e;
+      }
+    }
+  }
+
+  /** `info` logs every execution that ends unsuccessfully (one line: status, error, cause). */
+  private reportEnd(state: ExecutionState, decided: readonly { readonly type: string }[]): void {
+    const last = decided.at(-1)?.type;
+    if (last !== 'ExecutionFailed' && last !== 'ExecutionTimedOut' && last !== 'ExecutionAborted') return;
+    const cause = state.cause !== undefined ? `: ${state.cause.length > 200 ? `${state.cause.slice(0, 200)}…` : state.cause}` : '';
+    this.log.info(`execution ${state.info?.executionArn ?? '?'} ${state.status ?? '?'}${state.error !== undefined ? ` ${state.error}` : ''}${cause}`);
   }
 
   /** The last heartbeat of each task the execution waits on (what FireTimers needs). */
@@ -718,7 +773,10 @@ export class Engine {
           this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
       } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
     }
-    this.alarms.set(stream, nextTimerAt(state, this.heartbeatsOf(stream, state)));
+    const next = nextTimerAt(state, this.heartbeatsOf(stream, state));
+    this.alarms.set(stream, next);
+    // Settled: nothing more to decide at once (a pause between two slices is due at once).
+    if (next === undefined || next > this.clock()) this.recoveries.settle(stream);
   }
 
   /**
@@ -783,7 +841,7 @@ export class Engine {
                 ...(mocked.Throw.Cause !== undefined ? { cause: mocked.Throw.Cause } : {}),
               }
           : await this.integrations.run(task, { executionArn, region, account });
-        if (this.closed) return;
+        // Even while closing: a graceful stop records what finished, so nothing runs twice after a restart.
         await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: answer }, {}));
       } catch (e) {
         this.log.error(`task ${task.id} of ${stream} (${task.resource}) failed in the engine`, e);

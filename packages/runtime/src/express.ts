@@ -14,6 +14,9 @@ import {
 } from '@stepstream/domain';
 import type { Integrations, TaskContext } from './integrations.js';
 
+/** The most recent events an Express run keeps in memory. */
+const EXPRESS_EVENTS_KEPT = 10_000;
+
 /** AWS: an Express execution runs for at most 5 minutes. */
 export const EXPRESS_MAX_MS = 5 * 60 * 1000;
 
@@ -50,6 +53,8 @@ export const runExpress = async (
     const decided = decideExecution(state, command, at === undefined ? env : { ...env, now: at });
     for (const e of decided) state = evolveExecution(state, e);
     events.push(...decided);
+    // Express has no history cap: keep the recent events only (what TestState reads), not a whole 5-minute run.
+    if (events.length > EXPRESS_EVENTS_KEPT) events.splice(0, events.length - EXPRESS_EVENTS_KEPT);
   };
   // The 5-minute limit is the execution's timeout unless its definition sets a shorter one.
   apply({ type: 'StartExecution', info: { ...info, timeoutAt: deadline } }, startedAt);
@@ -84,7 +89,10 @@ export const runExpress = async (
       break;
     }
     const wait = at - deps.clock();
+    // A wait sleeps; a decision that spent its budget yields to the event loop before the next slice,
+    // so a looping Express execution never holds the process (it ends at its 5-minute timeout).
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else await new Promise((r) => setImmediate(r));
     apply({ type: 'FireTimers' });
   }
   return { state, events, startedAt, endedAt: state.stopDate ?? deps.clock() };

@@ -1,6 +1,6 @@
 import { parseDefinition, type StateMachineDefinition } from '@stepstream/asl/definition';
 import { ENGINE_VERSION, frameDueAt, type DecisionEnv, type ExecutionCommand, type ExecutionState, type NewHistoryEvent } from './model.js';
-import { EventBatch } from './batch.js';
+import { DECISION_BUDGET, EventBatch } from './batch.js';
 import { Frames } from './frames.js';
 import { RESUME } from './interpreter.js';
 import { restartOfExecution } from './redrive.js';
@@ -111,8 +111,11 @@ const withFrames = (events: NewHistoryEvent[], frames: Frames): NewHistoryEvent[
   return [...events.slice(0, -1), { ...last, metadata: { ...(last.metadata ?? {}), frames: delta } }];
 };
 
+/** Executions started by engine version 3 or later decide in budgeted slices; older ones as they were recorded. */
+const budgetOf = (engineVersion: number | undefined) => ((engineVersion ?? 0) >= 3 ? DECISION_BUDGET : undefined);
+
 const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionCommand): NewHistoryEvent[] => {
-  const batch = new EventBatch(state.lastEventId, env.now);
+  const batch = new EventBatch(state.lastEventId, env.now, budgetOf(command.type === 'StartExecution' ? ENGINE_VERSION : state.info?.engineVersion));
   switch (command.type) {
     case 'StartExecution': {
       if (state.status !== undefined) return [];

@@ -51,6 +51,7 @@ export const evolveExecution = (state: ExecutionState, event: StoredHistoryEvent
           ...(details.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: details.stateMachineVersionArn } : {}),
           ...(details.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: details.stateMachineAliasArn } : {}),
           ...(m.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
+          ...(m.engineVersion !== undefined ? { engineVersion: m.engineVersion } : {}),
         },
       };
     }

@@ -1,6 +1,7 @@
 export * from './model.js';
 export { evolveExecution, foldExecution, type StoredHistoryEvent } from './evolve.js';
 export { decideExecution, definitionOf } from './decide.js';
+export { DECISION_BUDGET, type DecisionBudget } from './batch.js';
 export { contextObject, isoMillis } from './context-object.js';
 export { parseIsoOffset } from './interpreter.js';
 export { replayExecution, type ReplayResult } from './replay.js';

@@ -465,7 +465,12 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
   let outcome: StateOutcome;
   // The state the frame is in and the input it was entered with: where a redrive starts again.
   let current: { readonly state: string; readonly input: () => string };
-  if ('resume' in start) {
+  if ('resume' in start && f.frames.get(f.path)?.kind === 'suspended' && (f.frames.get(f.path) as SuspendedFrame).on.kind === 'continue') {
+    // The last decision spent its budget between two states: enter the next one now.
+    const entry = f.frames.get(f.path) as SuspendedFrame & { readonly on: { readonly kind: 'continue'; readonly previousEventId: number } };
+    current = { state: entry.state, input: () => entry.entered.input };
+    outcome = enterState(f, runners, entry.state, JSON.parse(entry.entered.input), entry.on.previousEventId);
+  } else if ('resume' in start) {
     const entry = f.frames.get(f.path);
     if (entry?.kind !== 'suspended') throw new Error(`No paused frame at '${f.path}'`);
     const state = stateOf(f, entry.state);
@@ -485,6 +490,7 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
     switch (outcome.kind) {
       case 'next': {
         const { stateName, output } = outcome;
+        if (f.batch.spent) return pauseBetweenStates(f, stateName, output, outcome.exitedId);
         current = { state: stateName, input: () => json(output) };
         outcome = enterState(f, runners, outcome.stateName, outcome.output, outcome.exitedId);
         continue;
@@ -506,6 +512,34 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
         return { kind: 'suspended' };
     }
   }
+};
+
+/**
+ * The decision has written its budget: the frame pauses before entering `stateName` (a `continue`
+ * entry, due at once), so the runtime appends this slice and decides the next one. The history is
+ * the same as one decision would have written, but for the timestamps of the later slices.
+ */
+const pauseBetweenStates = (f: Frame, stateName: string, input: unknown, previousEventId: number): FrameOutcome => {
+  const own = f.frames.get(f.path);
+  const vars = f.vars.record();
+  f.frames.set(f.path, {
+    kind: 'suspended',
+    state: stateName,
+    entered: {
+      name: stateName,
+      input: json(input),
+      enteredId: previousEventId + 1,
+      enteredAfter: previousEventId,
+      enteredAt: f.env.now,
+      retryCount: 0,
+      retryCounts: [],
+      attemptStartsAfter: previousEventId + 1,
+    },
+    on: { kind: 'continue', previousEventId },
+    ...(own?.kind === 'suspended' && own.ownHistory !== undefined ? { ownHistory: own.ownHistory } : {}),
+    ...(vars !== undefined ? { vars } : {}),
+  });
+  return { kind: 'suspended' };
 };
 
 /** A frame's variables: those its paused entry kept, or those its redrive point recorded, over the enclosing scope. */
@@ -622,6 +656,11 @@ export const abortFrame = (f: Frame, path: string, definition: StateMachineDefin
     }
     if (on.run) batch.push('MapRunAborted', on.run.startedId);
     previous = batch.lastEventId;
+  } else if (on.kind === 'continue') {
+    // Paused between two states: nothing was entered, so nothing is aborted.
+    f.frames.deleteBelow(path);
+    f.frames.delete(path);
+    return;
   } else if (on.kind === 'task') previous = on.task.lastEventId;
   else if (on.kind === 'retry') previous = entry.entered.attemptStartsAfter;
   const aborted = stateEventTypes[state.Type].aborted;

@@ -35,6 +35,8 @@ export interface ExecutionInfo {
   /** How often it was redriven (`$$.Execution.RedriveCount`) and when last. */
   readonly redriveCount?: number;
   readonly redriveDate?: number;
+  /** The engine version that started the execution (ExecutionStarted metadata; absent before version 2). */
+  readonly engineVersion?: number;
 }
 
 /** A task of a parent execution that waits on (or started) a child execution. */
@@ -112,6 +114,12 @@ export type Suspension =
   | { readonly kind: 'task'; readonly task: PendingTask }
   /** A Parallel whose branches (child frames `<path>/<i>`) are not all finished. */
   | { readonly kind: 'parallel'; readonly startedId: number }
+  /**
+   * The decision spent its budget (`DecisionBudget`) between two states: the frame goes on by
+   * entering `state` with `entered.input` after event `previousEventId`, at once, in the next
+   * decision. Nothing of it is in the history (it is only in the frames table).
+   */
+  | { readonly kind: 'continue'; readonly previousEventId: number }
   /** A Map whose iterations (child frames `<path>/<i>`) are not all finished; `next` is the first not started. */
   | {
       readonly kind: 'map';
@@ -244,6 +252,8 @@ const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number
     case 'wait':
     case 'retry':
       return s.dueAt;
+    case 'continue':
+      return 0;
     case 'task': {
       const t = s.task;
       const beat =
@@ -275,7 +285,11 @@ export const nextTimerAt = (state: ExecutionState, heartbeats?: Readonly<Record<
 export const pendingTasks = (state: ExecutionState): PendingTask[] =>
   state.status !== 'RUNNING' ? [] : Object.values(state.frames).flatMap((e) => (e.kind === 'suspended' && e.on.kind === 'task' ? [e.on.task] : []));
 
-/** The ExecutionStarted metadata version of this decider (see STYLE.md §2 on replay). */
-export const ENGINE_VERSION = 2;
+/**
+ * The ExecutionStarted metadata version of this decider (see STYLE.md §2 on replay).
+ * - 3: decisions are sliced by `DECISION_BUDGET` (a `continue` pause between two states);
+ *   executions started by older versions decide without a budget, as they were recorded.
+ */
+export const ENGINE_VERSION = 3;
 /** "The execution reached the maximum number of history events (25000)." */
 export const HISTORY_EVENT_LIMIT = 25_000;
