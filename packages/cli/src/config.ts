@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { UsageError, type Flags } from './args.js';
 
 /** Where Stepstream keeps its events, from flags and the environment. */
 export type StoreConfig =
@@ -20,46 +21,40 @@ export interface ServeConfig {
   readonly mockConfigFile: string | undefined;
 }
 
-export class UsageError extends Error {}
-
-const flag = (args: readonly string[], name: string): string | undefined => {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i < 0) return undefined;
-  const a = args[i]!;
-  if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-  return v;
-};
-
 /**
  * Flags win over the environment: `--port`/`PORT` (8083), `--host`/`HOST` (127.0.0.1),
  * `--data`/`STEPSTREAM_DATA` (./.stepstream), `DATABASE_URL` (Postgres), `EVENTSTORE_URL`
  * (EventStoreDB, with read models in `DATABASE_URL` or in the embedded store),
  * `--functions`/`STEPSTREAM_FUNCTIONS` (a directory of Lambda functions, `NAME.mjs` exporting
- * `handler`) or `--lambda-endpoint`/`STEPSTREAM_LAMBDA_ENDPOINT` (Lambda's Invoke API).
+ * `handler`) or `--lambda-endpoint`/`STEPSTREAM_LAMBDA_ENDPOINT` (Lambda's Invoke API),
+ * `--http-connections`/`STEPSTREAM_HTTP_CONNECTIONS`, `--mock-config`/`STEPSTREAM_MOCK_CONFIG`.
+ * `flags` come from {@link parseCommandLine}.
+ *
+ * @example
+ * readServeConfig({ port: '9000' }, { PORT: '1' }).port // 9000
  */
-export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv): ServeConfig => {
-  const portText = flag(args, 'port') ?? env['PORT'] ?? '8083';
+export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConfig => {
+  const portText = flags.port ?? env['PORT'] ?? '8083';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`Not a port: ${portText}`);
-  const databaseUrl = flag(args, 'database-url') ?? env['DATABASE_URL'];
-  const eventstoreUrl = flag(args, 'eventstore-url') ?? env['EVENTSTORE_URL'];
-  const dataDir = resolve(flag(args, 'data') ?? env['STEPSTREAM_DATA'] ?? '.stepstream');
+  // Number('') is 0, which would listen on a random port: an empty value is a mistake.
+  if (portText.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`Not a port: ${portText}`);
+  const databaseUrl = flags['database-url'] ?? env['DATABASE_URL'];
+  const eventstoreUrl = flags['eventstore-url'] ?? env['EVENTSTORE_URL'];
+  const dataDir = resolve(flags.data ?? env['STEPSTREAM_DATA'] ?? '.stepstream');
   const store: StoreConfig = eventstoreUrl
     ? { kind: 'eventstoredb', url: eventstoreUrl, readModelUrl: databaseUrl }
     : databaseUrl
       ? { kind: 'postgres', url: databaseUrl }
       : { kind: 'pglite', dataDir };
-  const level = (flag(args, 'log-level') ?? env['LOG_LEVEL'] ?? 'info').toLowerCase();
+  const level = (flags['log-level'] ?? env['LOG_LEVEL'] ?? 'info').toLowerCase();
   if (level !== 'debug' && level !== 'info' && level !== 'warn') throw new UsageError(`--log-level is debug, info or warn, not ${level}`);
-  const region = flag(args, 'region') ?? env['STEPSTREAM_REGION'] ?? 'us-east-1';
-  const account = flag(args, 'account') ?? env['STEPSTREAM_ACCOUNT'] ?? '123456789012';
+  const region = flags.region ?? env['STEPSTREAM_REGION'] ?? 'us-east-1';
+  const account = flags.account ?? env['STEPSTREAM_ACCOUNT'] ?? '123456789012';
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new UsageError(`Not an AWS region: ${region}`);
   if (!/^\d{12}$/.test(account)) throw new UsageError(`An AWS account id is 12 digits, not ${account}`);
   const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  const functionsDir = flag(args, 'functions') ?? env['STEPSTREAM_FUNCTIONS'];
-  const lambdaEndpoint = flag(args, 'lambda-endpoint') ?? env['STEPSTREAM_LAMBDA_ENDPOINT'];
+  const functionsDir = flags.functions ?? env['STEPSTREAM_FUNCTIONS'];
+  const lambdaEndpoint = flags['lambda-endpoint'] ?? env['STEPSTREAM_LAMBDA_ENDPOINT'];
   if (functionsDir !== undefined && lambdaEndpoint !== undefined) {
     throw new UsageError('Set either STEPSTREAM_FUNCTIONS (a directory of functions) or STEPSTREAM_LAMBDA_ENDPOINT (an Invoke API), not both');
   }
@@ -69,11 +64,11 @@ export const readServeConfig = (args: readonly string[], env: NodeJS.ProcessEnv)
       : lambdaEndpoint !== undefined
         ? { kind: 'endpoint' as const, url: lambdaEndpoint }
         : undefined;
-  const connections = flag(args, 'http-connections') ?? env['STEPSTREAM_HTTP_CONNECTIONS'];
-  const mockConfig = flag(args, 'mock-config') ?? env['STEPSTREAM_MOCK_CONFIG'];
+  const connections = flags['http-connections'] ?? env['STEPSTREAM_HTTP_CONNECTIONS'];
+  const mockConfig = flags['mock-config'] ?? env['STEPSTREAM_MOCK_CONFIG'];
   return {
     scope: { partition, region, account },
-    host: flag(args, 'host') ?? env['HOST'] ?? '127.0.0.1',
+    host: flags.host ?? env['HOST'] ?? '127.0.0.1',
     port,
     store,
     logLevel: level,

@@ -2,26 +2,13 @@
 import { existsSync } from 'node:fs';
 import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
-import { readServeConfig, UsageError, type ServeConfig } from './config.js';
-import { openStores } from './open.js';
+import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
+import { readServeConfig, type ServeConfig } from './config.js';
+import { DataDirectoryLocked, STALE_MS } from './lock.js';
+import { openStores, ReadModelsBusy, type Purpose } from './open.js';
 
-const usage = `Usage: stepstream <command> [options]
-
-Commands:
-  serve                  serve the AWS Step Functions API
-  projections rebuild    rebuild the read models from the event streams, then exit
-  help                   this text
-
-Options (flags win over the environment):
-  --port N              PORT, default 8083
-  --host H              HOST, default 127.0.0.1
-  --data DIR            STEPSTREAM_DATA, default ./.stepstream (the embedded PGlite store)
-  --database-url URL    DATABASE_URL: use a Postgres server instead of the embedded store
-  --eventstore-url URL  EVENTSTORE_URL: keep the event streams in EventStoreDB (read models in DATABASE_URL)
-  --log-level L         LOG_LEVEL: debug | info | warn (default info); debug logs one line per request
-  --region R            STEPSTREAM_REGION, default us-east-1
-  --account A           STEPSTREAM_ACCOUNT, default 123456789012
-`;
+/** An expected reason not to run (a held data directory, a port in use): one line, exit 1, no stack. */
+class Refused extends Error {}
 
 const makeLogger = (level: ServeConfig['logLevel']): Logger => {
   const rank = { debug: 0, info: 1, warn: 2 }[level];
@@ -34,84 +21,147 @@ const makeLogger = (level: ServeConfig['logLevel']): Logger => {
   };
 };
 
-const serve = async (args: readonly string[]) => {
-  const config = readServeConfig(args, process.env);
-  const log = makeLogger(config.logLevel);
-  const opened = await openStores(config.store);
-  const lambda =
-    config.functions?.kind === 'directory'
-      ? new DirectoryFunctions(config.functions.dir)
-      : config.functions?.kind === 'endpoint'
-        ? new EndpointFunctions(config.functions.url)
-        : undefined;
-  if (config.functions?.kind === 'directory') {
-    if (!existsSync(config.functions.dir))
-      log.warn(`STEPSTREAM_FUNCTIONS=${config.functions.dir} does not exist: every Lambda Task will fail with Lambda.ResourceNotFoundException until it does`);
-    else log.info(`Lambda functions: the modules in ${config.functions.dir} (NAME.mjs exporting handler)`);
-  }
-  const httpConnections = config.httpConnectionsFile !== undefined ? loadHttpConnections(config.httpConnectionsFile) : undefined;
-  const mocks = config.mockConfigFile !== undefined ? MockConfig.load(config.mockConfigFile) : undefined;
-  if (mocks) log.info(`mocked integrations: ${config.mockConfigFile} (start executions on <stateMachineArn>#<TestCase>)`);
-  const engine = new Engine({
-    store: opened.store,
-    db: opened.db,
-    scope: config.scope,
-    log,
-    ...(lambda ? { lambda } : {}),
-    ...(httpConnections ? { httpConnections } : {}),
-    ...(mocks ? { mocks } : {}),
-  });
-  const { recovered } = await engine.start();
-  const api = await serveApi({ engine, host: config.host, port: config.port, log });
-  log.info(
-    `stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}; ${recovered} running executions resumed)`,
-  );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`${signal}: stopping`);
-    await api.close();
-    await engine.close();
-    await opened.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+/**
+ * Another process took the data directory over after this one stalled past the stale threshold:
+ * two writers would corrupt it, so this one stops at once, as a kill would (nothing committed is lost).
+ */
+const lockLost = (log: Logger) => (e: Error) => {
+  log.error(`lost the lock on the data directory (${e.message}; another process may take over a lock not refreshed for ${STALE_MS / 1000} s): stopping now`);
+  process.exit(1);
 };
 
-const rebuild = async (args: readonly string[]) => {
-  const config = readServeConfig(args, process.env);
+/** The stores, or a one-line refusal saying what to do. */
+const open = async (config: ServeConfig, purpose: Purpose, log: Logger) => {
+  try {
+    return await openStores(config.store, { purpose, onLockLost: lockLost(log) });
+  } catch (e) {
+    if (e instanceof DataDirectoryLocked) {
+      throw new Refused(
+        purpose === 'serve'
+          ? `${e.message}: stop it, or choose another directory with --data`
+          : `${e.message}: stop the server first (a rebuild needs the embedded store to itself), or choose another directory with --data`,
+      );
+    }
+    if (e instanceof ReadModelsBusy) {
+      throw new Refused(
+        purpose === 'serve'
+          ? `${e.message}: wait for it to finish`
+          : `${e.message}: stop every server on this database first (a rebuild swaps the read models under them; docs/operations.md)`,
+      );
+    }
+    throw e;
+  }
+};
+
+/** A listen error in words, when it is one a user can fix. */
+const listenFailure = (e: unknown, config: ServeConfig): Refused | undefined => {
+  const where = `${config.port} on ${config.host}`;
+  switch ((e as NodeJS.ErrnoException | undefined)?.code) {
+    case 'EADDRINUSE':
+      return new Refused(`port ${config.port} is in use on ${config.host}: stop the other process or choose another with --port`);
+    case 'EACCES':
+      return new Refused(`port ${where} needs privileges this process does not have: choose another with --port`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new Refused(`cannot listen on ${config.host}: not an address of this machine; choose another with --host`);
+    default:
+      return undefined;
+  }
+};
+
+const serve = async (flags: Flags) => {
+  const config = readServeConfig(flags, process.env);
   const log = makeLogger(config.logLevel);
-  const opened = await openStores(config.store);
-  const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log });
-  const started = Date.now();
-  const progress = engine.projector.status$.subscribe((s) => {
-    if (s.state === 'rebuilding' || s.state === 'catching-up') process.stderr.write(`\rrebuilding read models: ${s.eventsApplied} events applied`);
-  });
-  await engine.projector.rebuild();
-  progress.unsubscribe();
-  const { eventsApplied } = engine.projector.status();
-  process.stderr.write('\n');
-  log.info(`read models rebuilt from ${eventsApplied} events in ${((Date.now() - started) / 1000).toFixed(1)} s (${opened.description})`);
-  await opened.close();
+  const opened = await open(config, 'serve', log);
+  let engine: Engine | undefined;
+  try {
+    const lambda =
+      config.functions?.kind === 'directory'
+        ? new DirectoryFunctions(config.functions.dir)
+        : config.functions?.kind === 'endpoint'
+          ? new EndpointFunctions(config.functions.url)
+          : undefined;
+    if (config.functions?.kind === 'directory') {
+      if (!existsSync(config.functions.dir))
+        log.warn(
+          `STEPSTREAM_FUNCTIONS=${config.functions.dir} does not exist: every Lambda Task will fail with Lambda.ResourceNotFoundException until it does`,
+        );
+      else log.info(`Lambda functions: the modules in ${config.functions.dir} (NAME.mjs exporting handler)`);
+    }
+    const httpConnections = config.httpConnectionsFile !== undefined ? loadHttpConnections(config.httpConnectionsFile) : undefined;
+    const mocks = config.mockConfigFile !== undefined ? MockConfig.load(config.mockConfigFile) : undefined;
+    if (mocks) log.info(`mocked integrations: ${config.mockConfigFile} (start executions on <stateMachineArn>#<TestCase>)`);
+    engine = new Engine({
+      store: opened.store,
+      db: opened.db,
+      scope: config.scope,
+      log,
+      ...(lambda ? { lambda } : {}),
+      ...(httpConnections ? { httpConnections } : {}),
+      ...(mocks ? { mocks } : {}),
+    });
+    // Listen first, then resume the running executions: work that crashed the last process never
+    // runs before the service answers (and an execution that crashed it twice is quarantined).
+    await engine.start({ resume: false });
+    const api = await serveApi({ engine, host: config.host, port: config.port, log });
+    log.info(`stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region})`);
+    engine
+      .resume()
+      .then(({ recovered, quarantined }) =>
+        log.info(`${recovered} running executions resumed${quarantined.length > 0 ? `; ${quarantined.length} quarantined (see the errors above)` : ''}`),
+      )
+      .catch((e: unknown) => log.error('resuming the running executions failed', e));
+    let stopping = false;
+    const running = engine;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: stopping`);
+      await api.close();
+      await running.close();
+      await opened.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  } catch (e) {
+    // Close the store (and let go of its lock) before the process exits with the reason.
+    await engine?.close().catch((closing: unknown) => log.error('closing the engine failed', closing));
+    await opened.close().catch((closing: unknown) => log.error('closing the store failed', closing));
+    throw listenFailure(e, config) ?? e;
+  }
+};
+
+const rebuild = async (flags: Flags) => {
+  const config = readServeConfig(flags, process.env);
+  const log = makeLogger(config.logLevel);
+  const opened = await open(config, 'projections rebuild', log);
+  try {
+    const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log });
+    const started = Date.now();
+    const progress = engine.projector.status$.subscribe((s) => {
+      if (s.state === 'rebuilding' || s.state === 'catching-up') process.stderr.write(`\rrebuilding read models: ${s.eventsApplied} events applied`);
+    });
+    await engine.projector.rebuild();
+    progress.unsubscribe();
+    const { eventsApplied } = engine.projector.status();
+    process.stderr.write('\n');
+    log.info(`read models rebuilt from ${eventsApplied} events in ${((Date.now() - started) / 1000).toFixed(1)} s (${opened.description})`);
+  } finally {
+    await opened.close();
+  }
 };
 
 const main = async (argv: readonly string[]) => {
-  const [command = 'help', ...rest] = argv;
-  switch (command) {
+  const line = parseCommandLine(argv);
+  switch (line.command) {
     case 'serve':
-      return serve(rest);
-    case 'projections':
-      if (rest[0] === 'rebuild') return rebuild(rest.slice(1));
-      throw new UsageError(`Unknown projections command: ${rest[0] ?? '(none)'}; try 'stepstream projections rebuild'`);
+      return serve(line.flags);
+    case 'projections rebuild':
+      return rebuild(line.flags);
     case 'help':
-    case '--help':
-    case '-h':
-      console.log(usage);
+      process.stdout.write(usage);
       return;
-    default:
-      throw new UsageError(`Unknown command: ${command}`);
   }
 };
 
@@ -119,6 +169,10 @@ main(process.argv.slice(2)).catch((e: unknown) => {
   if (e instanceof UsageError) {
     console.error(`stepstream: ${e.message}\n\n${usage}`);
     process.exit(2);
+  }
+  if (e instanceof Refused) {
+    console.error(`stepstream: ${e.message}`);
+    process.exit(1);
   }
   console.error(`stepstream: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(1);

@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+
+/** A flag the commands take, with its environment variable and default, as `help` prints it. */
+interface OptionSpec {
+  readonly value: string;
+  readonly env: string;
+  readonly default: string | undefined;
+  readonly what: string;
+}
+
+/**
+ * Every option, in the order `help` lists them. Each one takes a value; `readServeConfig` reads
+ * them with the environment behind them.
+ */
+export const OPTIONS = {
+  port: { value: 'N', env: 'PORT', default: '8083', what: 'the port to listen on' },
+  host: { value: 'H', env: 'HOST', default: '127.0.0.1', what: 'the address to listen on' },
+  data: { value: 'DIR', env: 'STEPSTREAM_DATA', default: './.stepstream', what: 'the embedded PGlite store (one process owns it)' },
+  'database-url': { value: 'URL', env: 'DATABASE_URL', default: undefined, what: 'use a Postgres server instead of the embedded store' },
+  'eventstore-url': {
+    value: 'URL',
+    env: 'EVENTSTORE_URL',
+    default: undefined,
+    what: 'keep the event streams in EventStoreDB (read models in DATABASE_URL)',
+  },
+  'log-level': { value: 'L', env: 'LOG_LEVEL', default: 'info', what: 'debug | info | warn; debug logs one line per request' },
+  region: { value: 'R', env: 'STEPSTREAM_REGION', default: 'us-east-1', what: 'the region in generated ARNs' },
+  account: { value: 'A', env: 'STEPSTREAM_ACCOUNT', default: '123456789012', what: 'the account in generated ARNs' },
+  functions: { value: 'DIR', env: 'STEPSTREAM_FUNCTIONS', default: undefined, what: 'a directory of Lambda functions (NAME.mjs exporting handler)' },
+  'lambda-endpoint': { value: 'URL', env: 'STEPSTREAM_LAMBDA_ENDPOINT', default: undefined, what: "call Lambda functions through Lambda's Invoke API there" },
+  'http-connections': { value: 'FILE', env: 'STEPSTREAM_HTTP_CONNECTIONS', default: undefined, what: 'a JSON file of HTTP Task connection credentials' },
+  'mock-config': {
+    value: 'FILE',
+    env: 'STEPSTREAM_MOCK_CONFIG',
+    default: undefined,
+    what: "mocked integrations in Step Functions Local's format",
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** The options given on the command line, by name (absent when not given). */
+export type Flags = { readonly [K in OptionName]?: string };
+
+/** What the command line asks for. */
+export type CommandLine =
+  { readonly command: 'serve'; readonly flags: Flags } | { readonly command: 'projections rebuild'; readonly flags: Flags } | { readonly command: 'help' };
+
+/** A command line the parser rejects: the CLI prints the message and the usage, and exits 2. */
+export class UsageError extends Error {}
+
+const COMMANDS: readonly (readonly [string, string])[] = [
+  ['serve', 'serve the AWS Step Functions API'],
+  ['projections rebuild', 'rebuild the read models from the event streams, then exit (stop the server first on the embedded store)'],
+  ['help', 'this text (also --help, -h)'],
+];
+
+const optionLines = (Object.entries(OPTIONS) as [OptionName, OptionSpec][]).map(([name, o]) => {
+  const left = `  --${name} ${o.value}`.padEnd(28);
+  const env = o.default === undefined ? o.env : `${o.env}, default ${o.default}`;
+  return `${left}${env}: ${o.what}`;
+});
+
+/** The text `stepstream help` prints: every command, every option with its environment variable and default. */
+export const usage = [
+  'Usage: stepstream <command> [options]',
+  '',
+  'Commands:',
+  ...COMMANDS.map(([name, what]) => `  ${name.padEnd(26)}${what}`),
+  '',
+  'Options (--name VALUE or --name=VALUE; a flag wins over its environment variable):',
+  ...optionLines,
+  '',
+  'Environment only:',
+  `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
+  '',
+].join('\n');
+
+const parseOptions = {
+  ...(Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, { type: 'string' }])) as Record<OptionName, { type: 'string' }>),
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `parseArgs`'s errors, one line each and in our words. */
+const describeParseError = (e: NodeJS.ErrnoException): string => {
+  const quoted = /'([^']+)'/.exec(e.message)?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${quoted ?? e.message}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${quoted ?? e.message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = /--[a-z-]+/.exec(e.message)?.[0] ?? quoted;
+      if (name === '--help') return '--help takes no value';
+      // A value starting with a dash is ambiguous ("--port --host"): most often a forgotten value.
+      return `${name} needs a value (write --name=VALUE for a value that starts with a dash)`;
+    }
+    default:
+      return e.message.split('\n')[0]!;
+  }
+};
+
+/**
+ * Reads the command line strictly: an unknown option, an option without its value or a stray
+ * argument is a {@link UsageError}, never silently ignored — a mistyped `--prot 19150` once
+ * started a second server on the default data directory.
+ *
+ * @example
+ * parseCommandLine(['serve', '--port=9000']) // { command: 'serve', flags: { port: '9000' } }
+ * parseCommandLine(['serve', '--prot', '1']) // throws UsageError('unknown option --prot')
+ */
+export const parseCommandLine = (argv: readonly string[]): CommandLine => {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: parseOptions, strict: true, allowPositionals: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException | undefined)?.code;
+    if (e instanceof Error && code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(describeParseError(e));
+    throw e;
+  }
+  const { help, ...given } = parsed.values;
+  const flags: Flags = given;
+  const [command, ...rest] = parsed.positionals;
+  if (help === true || command === 'help' || (command === undefined && Object.keys(flags).length === 0)) {
+    if (command === 'help' && rest[0] !== undefined) throw new UsageError(`unexpected argument ${rest[0]}`);
+    return { command: 'help' };
+  }
+  if (command === undefined) throw new UsageError('no command: options go after one, as in `stepstream serve --port 9000`');
+  if (command === 'serve') {
+    if (rest[0] !== undefined) throw new UsageError(`unexpected argument ${rest[0]}`);
+    return { command: 'serve', flags };
+  }
+  if (command === 'projections') {
+    if (rest[0] !== 'rebuild') throw new UsageError(`unknown projections command: ${rest[0] ?? '(none)'}; try 'stepstream projections rebuild'`);
+    if (rest[1] !== undefined) throw new UsageError(`unexpected argument ${rest[1]}`);
+    return { command: 'projections rebuild', flags };
+  }
+  throw new UsageError(`unknown command: ${command}`);
+};
