@@ -107,6 +107,13 @@ export interface EngineOptions {
   readonly log?: Logger;
   /** How long a write waits for the read models to show it (read-your-writes). */
   readonly readYourWritesMs?: number;
+  /** How long a graceful stop waits for tasks in flight to finish and be recorded (default 30 s). */
+  readonly drainMs?: number;
+  /**
+   * Fault injection, for tests of recovery: the process dies (SIGKILL) in any decision that
+   * enters a state of this name, before appending it — as a decision that exhausts the memory would.
+   */
+  readonly crashEnteringState?: string;
   /** How long GetActivityTask waits for a task (AWS: 60 s). */
   readonly activityPollMs?: number;
   /** Where Lambda functions run (a directory of modules, an Invoke endpoint); none by default. */
@@ -336,7 +343,16 @@ export class Engine {
     this.closed = true;
     this.alarms.close();
     this.activityTasks.close();
-    await Promise.allSettled([...this.effects]);
+    // A graceful stop waits for the tasks in flight and records their answers, so none runs again
+    // after the restart; past `drainMs` it stops waiting (those run again after the restart: at least once).
+    const inFlight = this.effects.size;
+    if (inFlight > 0) this.log.info(`waiting for ${inFlight} tasks in flight to finish and be recorded (at most ${(this.options.drainMs ?? 30_000) / 1000} s)`);
+    let drained = true;
+    await Promise.race([
+      Promise.allSettled([...this.effects]),
+      new Promise((r) => setTimeout(r, this.options.drainMs ?? 30_000).unref()).then(() => (drained = false)),
+    ]);
+    if (!drained) this.log.warn(`${this.effects.size} tasks were still running at the stop: they run again after the restart`);
     this.options.lambda?.close?.();
     await Promise.allSettled([...this.queues.values()]);
     await this.projector.stop();
@@ -661,13 +677,11 @@ export class Engine {
     });
   }
 
-  /** The execution's history events, or undefined when it does not exist. */
-  async readHistory(executionArn: string): Promise<E.Either<ApiError, RecordedEvent[]>> {
+  /** Lets a quarantined execution run again (at the next start); false when it is not quarantined. */
+  async releaseQuarantine(executionArn: string): Promise<E.Either<ApiError, boolean>> {
     const located = locateExecution(executionArn);
     if (E.isLeft(located)) return located;
-    const where = located.right;
-    const events = await this.store.readStream(where.stream);
-    return events.length === 0 ? E.left(executionDoesNotExist(executionArn)) : E.right(events);
+    return E.right(await this.recoveries.release(located.right.stream));
   }
 
   async loadExecutionState(stream: string): Promise<ExecutionState> {
@@ -702,6 +716,11 @@ export class Engine {
       if (revision === 'no_stream') return undefined;
       await this.recoveries.begin(stream);
       const decided = decideExecution(before, command, this.env(before.info?.executionArn));
+      const crash = this.options.crashEnteringState;
+      if (crash !== undefined && decided.some((e) => e.type.endsWith('StateEntered') && e.data.stateEnteredEventDetails?.name === crash)) {
+        this.log.error(`fault injection: the process dies deciding ${stream} (it enters '${crash}')`);
+        process.kill(process.pid, 'SIGKILL');
+      }
       let state = before;
       for (const e of decided) state = evolveExecution(state, e);
       if (decided.length === 0) {

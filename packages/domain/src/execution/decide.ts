@@ -7,16 +7,21 @@ import { restartOfExecution } from './redrive.js';
 import { runExecution } from './run.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
-/** Definitions are parsed once per text: a pure function, memoised. */
+/** Definitions are parsed once per text: a pure function, memoised (bounded by count and by characters: a definition may be 1 MiB). */
 const parsed = new Map<string, StateMachineDefinition>();
+let parsedChars = 0;
 export const definitionOf = (text: string): StateMachineDefinition => {
   let d = parsed.get(text);
   if (!d) {
     const r = parseDefinition(text);
     if (!r.ok) throw new Error('A stored definition no longer validates; it was validated when the state machine was written');
     d = r.definition;
-    if (parsed.size > 500) parsed.clear();
+    if (parsed.size > 500 || parsedChars + text.length > 32 * 1024 * 1024) {
+      parsed.clear();
+      parsedChars = 0;
+    }
     parsed.set(text, d);
+    parsedChars += text.length;
   }
   return d;
 };
