@@ -78,6 +78,14 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
+ * Whether Postgres `text` holds this name exactly. A NUL is refused by the server (`invalid byte
+ * sequence`), and a lone surrogate is turned into U+FFFD by the driver, so it would match another
+ * stream. No stored stream, category or type has such a name: reads for one find nothing without
+ * asking the database (a client's ARN may hold anything), and an append to one is refused.
+ */
+const storableName = (s: string): boolean => !/[\u0000\ud800-\udfff]/u.test(s);
+
+/**
  * The SQL adapter of the {@link EventStore} port, on any Kysely Postgres dialect (a `pg` pool or
  * an in-process PGlite).
  *
@@ -105,10 +113,14 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const visible = sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
   const filterSql = (filter: AllFilter | undefined): RawBuilder<unknown> => {
-    const categories = filter?.categories ?? [];
-    const prefixes = filter?.streamNamePrefixes ?? [];
-    const types = filter?.types === undefined ? sql`true` : sql`type = any(${[...filter.types]}::text[])`;
-    if (categories.length === 0 && prefixes.length === 0) return types;
+    // Names that cannot be stored match nothing; an all-unmatchable list still filters (`false`).
+    const categories = (filter?.categories ?? []).filter(storableName);
+    const prefixes = (filter?.streamNamePrefixes ?? []).filter(storableName);
+    const types = filter?.types === undefined ? sql`true` : sql`type = any(${filter.types.filter(storableName)}::text[])`;
+    if (categories.length === 0 && prefixes.length === 0) {
+      const named = (filter?.categories?.length ?? 0) + (filter?.streamNamePrefixes?.length ?? 0) > 0;
+      return named ? sql`false` : types;
+    }
     const parts: RawBuilder<unknown>[] = [];
     if (categories.length > 0) parts.push(sql`category = any(${[...categories]}::text[])`);
     for (const p of prefixes) parts.push(sql`stream_name like ${`${escapeLike(p)}%`}`);
@@ -116,6 +128,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   };
 
   const currentRevision = async (streamName: string): Promise<CurrentRevision> => {
+    if (!storableName(streamName)) return 'no_stream';
     const { rows } = await sql<{ revision: string }>`
       select revision::text as revision from ${t('streams')} where stream_name = ${streamName}`.execute(db);
     return rows[0] ? BigInt(rows[0].revision) : 'no_stream';
@@ -124,6 +137,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const appendToStream = async (streamName: string, events: readonly EventData[], appendOptions?: AppendOptions): Promise<AppendResult> => {
     const expected = appendOptions?.expectedRevision ?? 'any';
     if (closed) throw new Error('The event store is closed');
+    if (!storableName(streamName)) throw new Error(`Stream name ${JSON.stringify(streamName)} holds a NUL or a lone surrogate: it cannot be stored`);
     if (events.length === 0) return appendNothing(streamName, expected);
     const mode = typeof expected === 'bigint' ? 'exact' : expected;
     const params = [
@@ -170,7 +184,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     const backwards = o?.direction === 'backwards';
     const from = o?.fromRevision ?? (backwards ? 'end' : 'start');
     const limit = o?.maxCount ?? Number.MAX_SAFE_INTEGER;
-    if (limit <= 0) return [];
+    if (limit <= 0 || !storableName(streamName)) return [];
     const bound =
       from === 'start'
         ? backwards

@@ -377,6 +377,21 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     // (deepEqual compares strings with Object.is: the same UTF-16 code units, no normalisation.)
   });
 
+  test('a stream name holding a NUL or a lone surrogate does not exist: reads find nothing, never a driver error or another stream', async (t) => {
+    const { store } = t.context;
+    const category = uniqueCategory('bad');
+    // What a driver would turn a lone surrogate into (U+FFFD): that stream must not answer for it.
+    await store.appendToStream(`${category}-x\ufffd`, [ev('Replacement', 1)]);
+    for (const name of [`${category}-x\u0000`, `${category}-x\udfff`, `${category}\ud800-x`]) {
+      t.deepEqual(await store.readStream(name), [], JSON.stringify(name));
+      t.deepEqual(await store.readStream(name, { direction: 'backwards', maxCount: 1 }), []);
+      t.deepEqual(await store.readAll({ filter: { streamNamePrefixes: [name] } }), []);
+    }
+    t.deepEqual(await store.readAll({ filter: { categories: [`${category}\udfff`, `${category}\u0000`] } }), [], 'unstorable categories match nothing');
+    t.deepEqual(await store.readAll({ filter: { categories: [category], types: ['Replacement\u0000'] } }), []);
+    t.is((await store.readAll({ filter: { categories: [category] } })).length, 1);
+  });
+
   test('a 10,000-event stream appends with exact revisions and reads back whole and in order', async (t) => {
     const { store } = t.context;
     const stream = `${uniqueCategory('ten')}-1`;
