@@ -31,6 +31,18 @@ export const between =
       : typeof v === 'number' && v > hi
         ? `Member must have value less than or equal to ${hi}`
         : undefined;
+/**
+ * A model `pattern` constraint. `source` is the model's (Java) regex as AWS prints it; `re` the
+ * equivalent JS regex, anchored, with the `u` flag so it sees code points (a lone surrogate is one
+ * that matches no `\p{…}` class of real characters).
+ *
+ * @example
+ * traceHeader: [maxLength(256), pattern('\\p{ASCII}*', /^\p{ASCII}*$/u)]
+ */
+export const pattern =
+  (source: string, re: RegExp): Rule =>
+  (v) =>
+    typeof v === 'string' && !re.test(v) ? `Member must satisfy regular expression pattern: ${source}` : undefined;
 export const oneOf =
   (values: readonly string[]): Rule =>
   (v) =>

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { decodeRequest, maxBytes, maxLength, minLength, optional } from '../validation.js';
+import { decodeRequest, maxBytes, maxLength, minLength, optional, pattern } from '../validation.js';
 import type { Deps } from './deps.js';
 
 export const StartExecutionInput = t.intersection([
@@ -31,7 +31,8 @@ export const startExecution =
         stateMachineArn: [minLength(1), maxLength(256)],
         name: [minLength(1), maxLength(80)],
         input: [maxBytes(262_144)],
-        traceHeader: [maxLength(256)],
+        // The model: TraceHeader, length 0–256, pattern `\p{ASCII}*` (a NUL is ASCII; a lone surrogate is not).
+        traceHeader: [maxLength(256), pattern('\\p{ASCII}*', /^\p{ASCII}*$/u)],
       },
     });
     if (E.isLeft(decoded)) return decoded;
