@@ -11,37 +11,13 @@ import {
 import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
 import { openPGliteEventStore } from '@stepstream/eventstore';
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { exited, freePort, serve as serveWith } from './stepstream-process.js';
 
-const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-/** Starts `stepstream serve` and resolves once it says it is listening. */
-const serve = (dataDir: string, port: number) =>
-  new Promise<ChildProcess>((resolve, reject) => {
-    const child = spawn(process.execPath, [main, 'serve', '--data', dataDir, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('listening on')) resolve(child);
-    });
-    child.on('exit', (code) => reject(new Error(`stepstream serve exited with ${code}:\n${log}`)));
-  });
-
-const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
+/** `stepstream serve` on `dataDir`, resolved once it listens. */
+const serve = (dataDir: string, port: number) => serveWith(['--data', dataDir, '--port', String(port)]);
 
 test.serial('kill -9 while executions wait: after a restart every one completes, late timers fire at once, nothing is lost or repeated', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
