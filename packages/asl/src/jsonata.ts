@@ -21,6 +21,7 @@ import jsonata from 'jsonata';
 import { StatesError } from './errors.js';
 import { JavaRandom } from './intrinsics/functions/java-random.js';
 import { isJsonObject } from './json.js';
+import { LinearRegExp } from './regex/linear-regex.js';
 
 export const QUERY_EVALUATION_ERROR = 'States.QueryEvaluationError';
 
@@ -52,6 +53,23 @@ export const isJsonataText = (v: unknown): v is string => typeof v === 'string' 
 /** The expression inside `{% … %}`, trimmed as AWS quotes it in causes. */
 export const jsonataBody = (text: string): string => text.slice(2, -2).trim();
 
+/**
+ * Regex literals (`$match(s, /…/)`, `$replace`, `$split`, `$contains`) run on RE2, in time
+ * linear in the string: the pattern and the string both come from users, and a backtracking
+ * RegExp can hold the event loop for seconds (`/(a+)+b/`). A literal RE2 cannot run
+ * (backreferences, lookaround) fails the expression with a SyntaxError's message.
+ *
+ * jsonata 1.8.9 takes the engine as an option of `jsonata(expr, { RegexEngine })`, but keeps it
+ * in one process-wide slot that every `jsonata(…)` call overwrites (RegExp when the option is
+ * absent) and that evaluation reads; so it is passed on every compilation here and pinned again
+ * before every evaluation, whoever else compiled an expression in between.
+ */
+const REGEX_ENGINE = { RegexEngine: LinearRegExp };
+const compileExpression = jsonata as unknown as (expression: string, options: typeof REGEX_ENGINE) => jsonata.Expression;
+const pinRegexEngine = (): void => {
+  (jsonata as unknown as { RegexEngine: unknown }).RegexEngine = LinearRegExp;
+};
+
 const compiled = new Map<string, jsonata.Expression>();
 
 /**
@@ -64,7 +82,7 @@ export const compileJsonata = (
   const cached = compiled.get(body);
   if (cached) return { ok: true, expression: cached };
   try {
-    const expression = jsonata(body);
+    const expression = compileExpression(body, REGEX_ENGINE);
     if (compiled.size > 5000) compiled.clear();
     compiled.set(body, expression);
     return { ok: true, expression };
@@ -140,7 +158,7 @@ const awsFunctions = (scope: JsonataScope, fromMillis: (ms: number, picture?: st
   eval: false,
 });
 
-const fromMillisExpression = jsonata('$fromMillis($ms, $picture, $timezone)');
+const fromMillisExpression = compileExpression('$fromMillis($ms, $picture, $timezone)', REGEX_ENGINE);
 const fromMillis = (ms: number, picture?: string, timezone?: string): unknown => fromMillisExpression.evaluate(undefined, { ms, picture, timezone });
 
 /**
@@ -178,6 +196,7 @@ export const evaluateJsonata = (text: string, scope: JsonataScope, location: str
   if (!c.ok) throw new QueryEvaluationError(c.message, location);
   let value: unknown;
   try {
+    pinRegexEngine();
     // AWS's functions are bound first so that a variable of the same name hides them, as on AWS.
     value = c.expression.evaluate(undefined, { ...awsFunctions(scope, fromMillis), ...(scope.variables ?? {}), states: scope.states });
   } catch (e) {

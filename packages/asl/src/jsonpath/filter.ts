@@ -8,6 +8,7 @@
 import { isJsonObject, jsonEquals } from '../json.js';
 import { assertNever } from '../assert-never.js';
 import { type FilterExpr, type FilterOperand, type FilterOperator, type Segment } from './ast.js';
+import { compileLinearRegex } from '../regex/linear-regex.js';
 
 /**
  * How a filter reads a path operand (`@.a`, `$.a`): passed in by the evaluator so that the two
@@ -15,7 +16,8 @@ import { type FilterExpr, type FilterOperand, type FilterOperator, type Segment 
  */
 export type SelectOperand = (segments: readonly Segment[], base: unknown, root: unknown) => { readonly found: boolean; readonly value: unknown };
 
-type Operand = { readonly kind: 'missing' } | { readonly kind: 'value'; readonly value: unknown } | { readonly kind: 'regex'; readonly regex: RegExp };
+type Operand =
+  { readonly kind: 'missing' } | { readonly kind: 'value'; readonly value: unknown } | { readonly kind: 'regex'; readonly regex: { test(s: string): boolean } };
 
 /** True when `current` (the `@`) satisfies the filter; `root` is what `$` means inside it. */
 export const matchesFilter = (expr: FilterExpr, current: unknown, root: unknown, select: SelectOperand): boolean => {
@@ -42,8 +44,11 @@ const operand = (o: FilterOperand, current: unknown, root: unknown, select: Sele
     case 'literal':
       return { kind: 'value', value: o.value };
     case 'regex':
-      // Java's Matcher.matches() needs the whole string to match, hence the anchors.
-      return { kind: 'regex', regex: new RegExp(`^(?:${o.pattern})$`, o.flags.replace(/[^imsu]/g, '')) };
+      // Java's Matcher.matches() needs the whole string to match, hence the anchors. The
+      // pattern and the string come from users: RE2 matches in linear time, where a backtracking
+      // RegExp could hold the event loop for seconds (`(a+)+b`). A pattern RE2 cannot run
+      // (backreferences, lookaround) throws a SyntaxError, like any invalid regex.
+      return { kind: 'regex', regex: compileLinearRegex(o.pattern, o.flags.replace(/[^imsu]/g, ''), { anchored: true }) };
     case 'current':
     case 'root': {
       const r = select(o.segments, o.kind === 'current' ? current : root, root);
