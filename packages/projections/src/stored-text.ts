@@ -43,7 +43,16 @@ export const toStoredText = (s: string): string => (UNSTORABLE.test(s) ? MARK + 
  * @example
  * fromStoredText('\u0001"a\\u0000b"') // 'a\u0000b'
  */
-export const fromStoredText = (s: string): string => (s.startsWith(MARK) ? (JSON.parse(s.slice(1)) as string) : s);
+export const fromStoredText = (s: string): string => {
+  if (!s.startsWith(MARK)) return s;
+  // A value written around the plugin (raw SQL, an old row) is returned as it is, not a failure.
+  try {
+    const decoded: unknown = JSON.parse(s.slice(1));
+    return typeof decoded === 'string' ? decoded : s;
+  } catch {
+    return s;
+  }
+};
 
 /** Applies `f` to a string, or to the strings of an array; the same value when nothing changes. */
 const mapStrings = (f: (s: string) => string, v: unknown): unknown => {
