@@ -70,7 +70,7 @@ import {
   type EncryptionConfiguration,
 } from '@stepstream/domain';
 import { WrongExpectedVersionError, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
-import { activityArns, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
+import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
 import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
@@ -273,6 +273,7 @@ export class Engine {
       db: options.db,
       projection: this.machines.following(sfnReadModel),
       onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
+      onSkipped: (skipped) => this.log.error(describeSkippedEvent(skipped)),
     });
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
     this.recoveries = new Recoveries(options.store, this.log, this.clock);
