@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { internalFailure, serializationException, unknownOperation, type ApiError } from '@stepstream/domain';
+import { internalFailure, serializationException, unknownOperation, validationException, type ApiError } from '@stepstream/domain';
 import type { Logger } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorBody, errorCatalogue } from './errors.js';
+import { inspectJson, nestingDepthMessage } from './json-limits.js';
 
 /** The AWS JSON 1.0 protocol of Step Functions (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
 export const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -44,6 +45,27 @@ const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
     req.on('error', reject);
   });
 
+/** How much of an error message the `info` line of a failed request shows. */
+const LOGGED_MESSAGE_CHARS = 200;
+
+const shorten = (message: string) => (message.length > LOGGED_MESSAGE_CHARS ? `${message.slice(0, LOGGED_MESSAGE_CHARS)}…` : message);
+
+/**
+ * What the parsed body cannot be, found in one walk: nested past Jackson's limit (AWS cannot read
+ * it: SerializationException), or a string member holding an unpaired surrogate, which has no
+ * UTF-8 form to store (a ValidationException naming the member; NUL and every other character are
+ * valid Unicode and pass).
+ */
+const checkBody = (parsed: unknown): ApiError | undefined => {
+  const problem = inspectJson(parsed, { strings: true });
+  if (problem === undefined) return undefined;
+  return problem.kind === 'depth'
+    ? serializationException(nestingDepthMessage(problem.depth))
+    : validationException(
+        `1 validation error detected: Value at '${problem.path}' failed to satisfy constraint: Member must not contain unpaired surrogate characters`,
+      );
+};
+
 /**
  * Handles one HTTP request: routes by target, parses the body once, runs the operation, writes
  * AWS's success or error shape with `x-amzn-RequestId`. Nothing thrown below escapes: a defect is
@@ -54,8 +76,13 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
   const started = performance.now();
   const target = String(req.headers['x-amz-target'] ?? '');
   const fail = (e: ApiError) => {
-    send(res, errorCatalogue[e._tag].status, requestId, errorBody(e));
-    log.debug(`${req.method} ${target || req.url} ${errorCatalogue[e._tag].status} ${e._tag} ${(performance.now() - started).toFixed(1)}ms ${requestId}`);
+    const status = errorCatalogue[e._tag].status;
+    send(res, status, requestId, errorBody(e));
+    // A failed request is one `info` line (visible at the default level); an InternalFailure was
+    // already logged at `error` with its stack.
+    if (e._tag !== 'InternalFailure') {
+      log.info(`${req.method} ${target || req.url} ${status} ${e._tag} ${(performance.now() - started).toFixed(1)}ms ${requestId}: ${shorten(e.message)}`);
+    }
   };
   try {
     if (req.method === 'GET' && (req.url === '/' || req.url === '/health')) {
@@ -85,6 +112,8 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return fail(serializationException('The request body must be a JSON object'));
     }
+    const unreadable = checkBody(parsed);
+    if (unreadable) return fail(unreadable);
     const gone = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) gone.abort();

@@ -1,3 +1,4 @@
 export * from './types.js';
 export { parseDefinition, describeDiagnostics, type ParseResult } from './validate.js';
 export { variableReferences } from './variable-references.js';
+export { unsupportedDiagnostics } from './rules/unsupported.js';

@@ -155,6 +155,9 @@ export const Messages = {
   variableNameTooLong: (name: string) => `The variable name '${name}' is invalid: it must be at most 80 characters long`,
   /** composed. DG workflow-variables: "Step Functions defines a single reserved variable called $states". */
   reservedVariableName: (name: string) => `The variable name '${name}' is reserved`,
+  /** Stepstream's own (AWS accepts ItemReader): refused until the engine has item readers (see rules/unsupported.ts). */
+  itemReaderUnsupported:
+    'ItemReader is not supported by this engine yet: a Distributed Map can iterate over its input (ItemsPath, Items), not read items from S3',
 } as const;
 
 /** The diagnostic code AWS lists for a bad Map `Label` (API_ValidateStateMachineDefinitionDiagnostic). */

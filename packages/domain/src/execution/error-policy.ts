@@ -10,6 +10,11 @@ export interface Failure {
   readonly failureEventId: number;
   /** Raised by a Task's work (what `States.TaskFailed` matches). */
   readonly fromTask?: boolean;
+  /**
+   * A task's heartbeat ran out (HeartbeatSeconds), as opposed to its TimeoutSeconds: recorded as
+   * `States.Timeout` like any task timeout, but also what `States.HeartbeatTimeout` matches.
+   */
+  readonly heartbeatTimeout?: boolean;
   /** A failing Parallel or Map: what its branches or iterations had done, for a redrive. */
   readonly inner?: InnerRestart;
   /** Set by the frame the failure leaves: where that frame starts again on a redrive. */
@@ -20,14 +25,19 @@ export interface Failure {
  * Whether an `ErrorEquals` list matches an error. `States.ALL` matches everything but
  * `States.Runtime`, which AWS never retries or catches (recorded: a Catch naming
  * States.Runtime explicitly did not catch it); `States.TaskFailed` matches a task's errors except
- * `States.Timeout`.
+ * `States.Timeout`; `States.HeartbeatTimeout` matches a heartbeat expiry, which is recorded as
+ * `States.Timeout` (so `States.Timeout` matches it too). Developer Guide, error names:
+ * "States.HeartbeatTimeout: A Task state failed to send a heartbeat for a period longer than the
+ * HeartbeatSeconds value. This error is available inside the Catch and Retry fields."
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html)
  */
 export const matchesError = (errorEquals: readonly string[], f: Failure): boolean => {
   if (f.error === 'States.Runtime') return false;
   return (
     (f.error !== undefined && errorEquals.includes(f.error)) ||
     errorEquals.includes('States.ALL') ||
-    (f.fromTask === true && f.error !== 'States.Timeout' && errorEquals.includes('States.TaskFailed'))
+    (f.fromTask === true && f.error !== 'States.Timeout' && errorEquals.includes('States.TaskFailed')) ||
+    (f.heartbeatTimeout === true && errorEquals.includes('States.HeartbeatTimeout'))
   );
 };
 

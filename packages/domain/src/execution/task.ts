@@ -169,6 +169,17 @@ const EVENTS = {
   service: { started: 'TaskStarted', succeeded: 'TaskSucceeded', failed: 'TaskFailed', timedOut: 'TaskTimedOut', submitted: 'TaskSubmitted', key: 'task' },
 } as const;
 
+/**
+ * Whether a task's due timer is its heartbeat rather than its TimeoutSeconds: the heartbeat
+ * deadline (the last beat, or the start, plus HeartbeatSeconds — as `frameDueAt` computes it) has
+ * passed and comes before the timeout.
+ */
+const heartbeatExpired = (task: PendingTask, heartbeats: Readonly<Record<string, number>> | undefined, now: number): boolean => {
+  if (task.heartbeatSeconds === undefined || task.startedAt === undefined) return false;
+  const beat = Math.max(task.startedAt, heartbeats?.[task.id] ?? 0) + task.heartbeatSeconds * 1000;
+  return beat <= now && (task.timeoutAt === undefined || beat < task.timeoutAt);
+};
+
 /** A paused task: what the runtime reported for it, or its timers. */
 const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame, task: PendingTask): StateOutcome => {
   const signal = f.signal;
@@ -181,8 +192,8 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
     // LambdaFunctionStarted has no details member (AWS).
     return task.kind === 'lambda' && event === 'started' ? {} : { [`${names.key}${suffix}EventDetails`]: body };
   };
-  const fail = (error: string | undefined, cause: string | undefined, failureEventId: number) =>
-    handleStateFailure(f, e, s, { error, cause, failureEventId, fromTask: true });
+  const fail = (error: string | undefined, cause: string | undefined, failureEventId: number, heartbeatTimeout = false) =>
+    handleStateFailure(f, e, s, { error, cause, failureEventId, fromTask: true, ...(heartbeatTimeout ? { heartbeatTimeout } : {}) });
   if (signal.type === 'task' && signal.taskId === task.id) {
     const sig = signal.signal;
     switch (sig.type) {
@@ -227,9 +238,11 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
   if (signal.type === 'timers') {
     const due = frameDueAt(entry, signal.heartbeats);
     if (due !== undefined && due <= f.env.now) {
-      // Heartbeat and timeout expiry both report States.Timeout with no cause (recorded).
+      // Heartbeat and timeout expiry both report States.Timeout with no cause (recorded); a
+      // heartbeat expiry is also what States.HeartbeatTimeout matches (engine version 3 and later:
+      // older histories replay as they were decided).
       const id = f.batch.push(names.timedOut, task.lastEventId, details('timedOut', { error: 'States.Timeout' }));
-      return fail('States.Timeout', undefined, id);
+      return fail('States.Timeout', undefined, id, (f.info.engineVersion ?? 0) >= 3 && heartbeatExpired(task, signal.heartbeats, f.env.now));
     }
   }
   return SUSPENDED;

@@ -1,10 +1,11 @@
 import { invalidOutput, invalidToken } from '@stepstream/domain';
+import { parseJsonText } from '../json-limits.js';
 import { listActivities as query } from '@stepstream/projections';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { between, decodeRequest, maxBytes, maxLength, minLength, optional } from '../validation.js';
+import { between, decodeRequest, integer, maxBytes, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 import { TagList, tagsOf } from './tags.js';
 import { checkEncryption, EncryptionConfigurationCodec } from './encryption.js';
@@ -61,7 +62,7 @@ export const deleteActivity =
     return engine.deleteActivity(decoded.right.activityArn, { requestId: ctx.requestId });
   };
 
-export const ListActivitiesInput = t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) });
+export const ListActivitiesInput = t.partial({ maxResults: optional(integer), nextToken: optional(t.string) });
 
 /** By name in code-point order; keyset pages with signed tokens. */
 export const listActivities =
@@ -111,15 +112,16 @@ export const SendTaskSuccessInput = t.type({ taskToken: t.string, output: t.stri
 export const sendTaskSuccess =
   ({ engine, taskTokens }: Deps): Operation =>
   async (body, ctx) => {
-    const decoded = decodeRequest(SendTaskSuccessInput, body, { required: ['taskToken', 'output'], rules: { ...tokenRules, output: [maxBytes(262_144)] } });
+    const decoded = decodeRequest(SendTaskSuccessInput, body, {
+      required: ['taskToken', 'output'],
+      rules: { ...tokenRules, output: [maxBytes(262_144)] },
+      sensitive: ['output'],
+    });
     if (E.isLeft(decoded)) return decoded;
     const ref = taskTokens.read(decoded.right.taskToken);
     if (!ref) return E.left(invalidToken());
-    try {
-      JSON.parse(decoded.right.output);
-    } catch (e) {
-      return E.left(invalidOutput((e as Error).message));
-    }
+    const output = parseJsonText(decoded.right.output);
+    if (E.isLeft(output)) return E.left(invalidOutput(output.left.message));
     return engine.completeTask(ref.executionArn, ref.taskId, { type: 'succeeded', output: decoded.right.output }, { requestId: ctx.requestId });
   };
 
@@ -131,6 +133,7 @@ export const sendTaskFailure =
     const decoded = decodeRequest(SendTaskFailureInput, body, {
       required: ['taskToken'],
       rules: { ...tokenRules, error: [maxLength(256)], cause: [maxLength(32_768)] },
+      sensitive: ['error', 'cause'],
     });
     if (E.isLeft(decoded)) return decoded;
     const ref = taskTokens.read(decoded.right.taskToken);

@@ -3,10 +3,16 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { between, decodeRequest, maxLength, minLength, optional, type Rule } from '../validation.js';
+import { between, decodeRequest, integer, maxLength, minLength, optional, pattern, type Rule } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 
-const Routing = t.array(t.type({ stateMachineVersionArn: t.string, weight: t.number }));
+/**
+ * CharacterRestrictedName, the model's pattern for an alias name: at least one character that is
+ * not a digit, so an alias ARN can never be read as a version ARN (`…:stateMachine:name:3`).
+ */
+const ALIAS_NAME = pattern('^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$', /^(?=.*[a-zA-Z_\-.])[a-zA-Z0-9_\-.]+$/);
+
+const Routing = t.array(t.type({ stateMachineVersionArn: t.string, weight: integer }));
 
 /** AWS: one or two routes, weights 0–100 (rec: `at 'routingConfiguration.1.member.weight'`). */
 const routingRules: Rule[] = [(v) => (Array.isArray(v) && (v.length < 1 || v.length > 2) ? 'Member must have length less than or equal to 2' : undefined)];
@@ -42,7 +48,8 @@ export const createStateMachineAlias =
       body,
       {
         required: ['name', 'routingConfiguration'],
-        rules: { name: [minLength(1), maxLength(80)], description: [maxLength(256)], routingConfiguration: routingRules },
+        rules: { name: [minLength(1), maxLength(80), ALIAS_NAME], description: [maxLength(256)], routingConfiguration: routingRules },
+        sensitive: ['description'],
       },
     );
     if (E.isLeft(decoded)) return decoded;
@@ -73,6 +80,7 @@ export const updateStateMachineAlias =
     const decoded = decodeRequest(t.intersection([AliasArn, t.partial({ description: optional(t.string), routingConfiguration: optional(Routing) })]), body, {
       ...aliasRules,
       rules: { ...aliasRules.rules, description: [maxLength(256)], routingConfiguration: routingRules },
+      sensitive: ['description'],
     });
     if (E.isLeft(decoded)) return decoded;
     const { stateMachineAliasArn, description, routingConfiguration } = decoded.right;
@@ -97,7 +105,7 @@ export const listStateMachineAliases =
   ({ engine, tokens }: Deps): Operation =>
   async (body) => {
     const decoded = decodeRequest(
-      t.intersection([t.type({ stateMachineArn: t.string }), t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) })]),
+      t.intersection([t.type({ stateMachineArn: t.string }), t.partial({ maxResults: optional(integer), nextToken: optional(t.string) })]),
       body,
       {
         required: ['stateMachineArn'],

@@ -1,4 +1,5 @@
-import { parseDefinition, describeDiagnostics } from '@stepstream/asl/definition';
+import { describeDiagnostics, unsupportedDiagnostics } from '@stepstream/asl/definition';
+import { parseDefinitionText } from '../json-limits.js';
 import { invalidArn, invalidDefinition, validationException } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -45,6 +46,7 @@ export const createStateMachine =
         type: [oneOf(['STANDARD', 'EXPRESS'])],
         versionDescription: [maxLength(256)],
       },
+      sensitive: ['definition', 'versionDescription'],
     });
     if (E.isLeft(decoded)) return decoded;
     const input = decoded.right;
@@ -55,12 +57,14 @@ export const createStateMachine =
     if (badRole) return E.left(badRole);
     const encryption = checkEncryption(input.encryptionConfiguration);
     if (E.isLeft(encryption)) return encryption;
-    const parsed = parseDefinition(input.definition);
+    const parsed = parseDefinitionText(input.definition);
     if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
     if (input.type === 'EXPRESS') {
       const express = expressDiagnostics(parsed.definition);
       if (express.length > 0) return E.left(invalidDefinition(describeDiagnostics(express)));
     }
+    const unsupported = unsupportedDiagnostics(parsed.definition);
+    if (unsupported.length > 0) return E.left(invalidDefinition(describeDiagnostics(unsupported)));
     const created = await engine.createStateMachine(
       {
         name: input.name,

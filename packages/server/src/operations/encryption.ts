@@ -1,13 +1,13 @@
 import { encryptionProblem, validationException, type ApiError, type EncryptionConfiguration } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { between, maxLength, minLength, oneOf, optional, type Rule } from '../validation.js';
+import { between, integer, maxLength, minLength, oneOf, optional, type Rule } from '../validation.js';
 
 /** `encryptionConfiguration` of CreateStateMachine, UpdateStateMachine and CreateActivity. */
 export const EncryptionConfigurationCodec = t.partial({
   type: optional(t.string),
   kmsKeyId: optional(t.string),
-  kmsDataKeyReusePeriodSeconds: optional(t.number),
+  kmsDataKeyReusePeriodSeconds: optional(integer),
 });
 
 const RULES: Readonly<Record<string, readonly Rule[]>> = {

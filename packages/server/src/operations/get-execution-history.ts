@@ -5,13 +5,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { between, decodeRequest, maxLength, minLength, optional } from '../validation.js';
+import { between, decodeRequest, integer, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 
 export const GetExecutionHistoryInput = t.intersection([
   t.type({ executionArn: t.string }),
   t.partial({
-    maxResults: optional(t.number),
+    maxResults: optional(integer),
     reverseOrder: optional(t.boolean),
     nextToken: optional(t.string),
     includeExecutionData: optional(t.boolean),

@@ -1,23 +1,55 @@
-import { invalidToken, resourceNotFound, stateMachineDoesNotExist, stateMachineTypeNotSupported, validationException } from '@stepstream/domain';
+import { invalidToken, resourceNotFound, stateMachineDoesNotExist, stateMachineTypeNotSupported, validationException, type ApiError } from '@stepstream/domain';
 import { findMapRun, findStateMachine, listExecutions as query } from '@stepstream/projections';
-import { locateStateMachine } from '@stepstream/runtime';
+import { locateStateMachine, locateVersion } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { between, decodeRequest, maxLength, minLength, oneOf, optional } from '../validation.js';
+import { between, decodeRequest, integer, maxLength, minLength, oneOf, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 
 export const ListExecutionsInput = t.partial({
   stateMachineArn: optional(t.string),
   mapRunArn: optional(t.string),
   statusFilter: optional(t.string),
-  maxResults: optional(t.number),
+  maxResults: optional(integer),
   nextToken: optional(t.string),
   redriveFilter: optional(t.string),
 });
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+
+/**
+ * What `stateMachineArn` lists: the machine's executions, or — given a version ARN
+ * (`…:stateMachine:name:3`) or an alias ARN (`…:stateMachine:name:prod`) — those started through
+ * that version or alias (API reference: "You can also return a list of executions associated with a
+ * specific alias or version, by specifying an alias ARN or a version ARN in the stateMachineArn
+ * parameter"). A machine, version or alias that does not exist is StateMachineDoesNotExist.
+ */
+const executionsOfMachine = async (engine: Deps['engine'], arn: string): Promise<E.Either<ApiError, Parameters<typeof query>[1]>> => {
+  let machineArn = arn;
+  let of: Parameters<typeof query>[1] = arn;
+  if (E.isRight(locateVersion(arn))) {
+    const version = await engine.loadVersion(arn);
+    if (E.isLeft(version)) return E.left(stateMachineDoesNotExist(arn));
+    machineArn = version.right.stateMachineArn;
+    of = { stateMachineArn: machineArn, versionArn: arn };
+  } else if (/:stateMachine:[^:/]+:[^:/]+$/.test(arn)) {
+    // Qualified but not by a version number: an alias ARN.
+    const alias = await engine.loadAlias(arn);
+    if (E.isLeft(alias)) return E.left(alias.left._tag === 'InvalidArn' ? alias.left : stateMachineDoesNotExist(arn));
+    machineArn = arn.slice(0, arn.lastIndexOf(':'));
+    of = { stateMachineArn: machineArn, aliasArn: arn };
+  } else {
+    const located = locateStateMachine(arn);
+    if (E.isLeft(located)) return located;
+  }
+  const machine = await findStateMachine(engine.db, machineArn);
+  if (!machine) return E.left(stateMachineDoesNotExist(arn));
+  // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
+  if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
+  return E.right(of);
+};
 
 /** Newest first; keyset pages that stay correct while new executions start. */
 export const listExecutions =
@@ -37,8 +69,9 @@ export const listExecutions =
     if (input.mapRunArn != null && input.stateMachineArn != null) {
       return E.left(validationException('Only one of stateMachineArn or mapRunArn may be given'));
     }
-    // Executions of a state machine, or a Map Run's child executions: the same page either way.
-    let of: string | { mapRunArn: string };
+    // Executions of a state machine (or of one of its versions or aliases), or a Map Run's child
+    // executions: the same page either way.
+    let of: Parameters<typeof query>[1];
     if (input.mapRunArn != null) {
       if (!(await findMapRun(engine.db, input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
       of = { mapRunArn: input.mapRunArn };
@@ -48,15 +81,11 @@ export const listExecutions =
           validationException("1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null"),
         );
       }
-      const located = locateStateMachine(input.stateMachineArn);
-      if (E.isLeft(located)) return located;
-      const machine = await findStateMachine(engine.db, input.stateMachineArn);
-      if (!machine) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
-      // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
-      if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
-      of = input.stateMachineArn;
+      const target = await executionsOfMachine(engine, input.stateMachineArn);
+      if (E.isLeft(target)) return target;
+      of = target.right;
     }
-    const scope = `ListExecutions:${typeof of === 'string' ? of : of.mapRunArn}:${input.statusFilter ?? ''}:${input.redriveFilter ?? ''}`;
+    const scope = `ListExecutions:${input.mapRunArn ?? input.stateMachineArn}:${input.statusFilter ?? ''}:${input.redriveFilter ?? ''}`;
     const after = input.nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, input.nextToken) : undefined;
     if (input.nextToken != null && !after) return E.left(invalidToken());
     const limit = pageSize(input.maxResults);

@@ -4,10 +4,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { between, decodeRequest, maxLength, minLength, optional } from '../validation.js';
+import { between, decodeRequest, integer, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 
-export const ListStateMachinesInput = t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) });
+export const ListStateMachinesInput = t.partial({ maxResults: optional(integer), nextToken: optional(t.string) });
 
 /** By name in code-point order, as AWS lists them; keyset pages. */
 export const listStateMachines =

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { between, decodeRequest, maxLength, minLength, optional } from '../validation.js';
+import { between, decodeRequest, integer, long, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 
 /**
@@ -77,7 +77,7 @@ export const listMapRuns =
   ({ engine, tokens }: Deps): Operation =>
   async (body) => {
     const decoded = decodeRequest(
-      t.intersection([t.type({ executionArn: t.string }), t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) })]),
+      t.intersection([t.type({ executionArn: t.string }), t.partial({ maxResults: optional(integer), nextToken: optional(t.string) })]),
       body,
       {
         required: ['executionArn'],
@@ -109,7 +109,7 @@ export const listMapRuns =
 
 export const UpdateMapRunInput = t.intersection([
   t.type({ mapRunArn: t.string }),
-  t.partial({ maxConcurrency: optional(t.number), toleratedFailurePercentage: optional(t.number), toleratedFailureCount: optional(t.number) }),
+  t.partial({ maxConcurrency: optional(integer), toleratedFailurePercentage: optional(t.number), toleratedFailureCount: optional(long) }),
 ]);
 
 /** UpdateMapRun: a running Map Run's MaxConcurrency and tolerated failures. */

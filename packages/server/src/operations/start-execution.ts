@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
+import { parseJsonText } from '../json-limits.js';
 import { decodeRequest, maxBytes, maxLength, minLength, optional, pattern } from '../validation.js';
 import type { Deps } from './deps.js';
 
@@ -11,15 +12,11 @@ export const StartExecutionInput = t.intersection([
   t.partial({ name: optional(t.string), input: optional(t.string), traceHeader: optional(t.string) }),
 ]);
 
-/** Execution input must be a JSON text (any JSON value); "" is "Invalid execution input." */
+/** Execution input must be a JSON text (any JSON value, at most 1000 levels deep); "" is "Invalid execution input." */
 export const checkExecutionInput = (input: string) => {
   if (input.trim() === '') return invalidExecutionInput('Invalid execution input.');
-  try {
-    JSON.parse(input);
-    return undefined;
-  } catch (e) {
-    return invalidExecutionInput((e as Error).message);
-  }
+  const parsed = parseJsonText(input);
+  return E.isLeft(parsed) ? invalidExecutionInput(parsed.left.message) : undefined;
 };
 
 export const startExecution =
@@ -34,6 +31,7 @@ export const startExecution =
         // The model: TraceHeader, length 0–256, pattern `\p{ASCII}*` (a NUL is ASCII; a lone surrogate is not).
         traceHeader: [maxLength(256), pattern('\\p{ASCII}*', /^\p{ASCII}*$/u)],
       },
+      sensitive: ['input'],
     });
     if (E.isLeft(decoded)) return decoded;
     const input = decoded.right;

@@ -28,6 +28,7 @@ export const startSyncExecution =
         traceHeader: [maxLength(256)],
         includedData: [oneOf(['ALL_DATA', 'METADATA_ONLY'])],
       },
+      sensitive: ['input'],
     });
     if (E.isLeft(decoded)) return decoded;
     const input = decoded.right;

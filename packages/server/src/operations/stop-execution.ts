@@ -13,6 +13,7 @@ export const stopExecution =
     const decoded = decodeRequest(StopExecutionInput, body, {
       required: ['executionArn'],
       rules: { executionArn: [minLength(1), maxLength(256)], error: [maxLength(256)], cause: [maxLength(32_768)] },
+      sensitive: ['error', 'cause'],
     });
     if (E.isLeft(decoded)) return decoded;
     const { executionArn, error, cause } = decoded.right;

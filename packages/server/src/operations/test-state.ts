@@ -3,7 +3,8 @@ import { invalidDefinition, invalidExecutionInput, validationException, type Api
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
-import { between, decodeRequest, maxBytes, maxLength, minLength, oneOf, optional, type Rule } from '../validation.js';
+import { parseDefinitionText, parseJsonText, type JsonTextProblem } from '../json-limits.js';
+import { between, decodeRequest, integer, maxBytes, maxLength, minLength, oneOf, optional, violation, type Rule } from '../validation.js';
 import type { Deps } from './deps.js';
 import { checkExecutionInput } from './start-execution.js';
 
@@ -26,9 +27,9 @@ export const TestStateInput = t.intersection([
     context: optional(t.string),
     stateConfiguration: optional(
       t.partial({
-        retrierRetryCount: optional(t.number),
+        retrierRetryCount: optional(integer),
         errorCausedByState: optional(t.string),
-        mapIterationFailureCount: optional(t.number),
+        mapIterationFailureCount: optional(integer),
         mapItemReaderData: optional(t.string),
       }),
     ),
@@ -36,34 +37,43 @@ export const TestStateInput = t.intersection([
 ]);
 export type TestStateInput = t.TypeOf<typeof TestStateInput>;
 
-/** Coral's message for a nested member that breaks its constraint (the flat rules only see top-level members). */
-const nestedRule = (path: string, value: unknown, rule: Rule): ApiError | undefined => {
+/**
+ * Coral's message for a nested member that breaks its constraint (the flat rules only see
+ * top-level members); `sensitive` members (the model's trait) are named without their value.
+ */
+const nestedRule = (path: string, value: unknown, rule: Rule, sensitive = false): ApiError | undefined => {
   if (value === undefined || value === null) return undefined;
   const broken = rule(value);
-  return broken
-    ? validationException(
-        `1 validation error detected: Value '${typeof value === 'string' ? value : JSON.stringify(value)}' at '${path}' failed to satisfy constraint: ${broken}`,
-      )
-    : undefined;
+  return broken ? validationException(`1 validation error detected: ${violation(path, value, broken, sensitive)}`) : undefined;
 };
 
-/** TestStateConfiguration's constraints (API reference): counts at least 0, errorCausedByState 1–80 characters, mapItemReaderData at most 262,144. */
+/**
+ * TestStateConfiguration's constraints (API reference): counts at least 0, errorCausedByState 1–80
+ * characters, mapItemReaderData at most 262,144 (both sensitive in the model).
+ */
 const checkStateConfiguration = (c: TestStateInput['stateConfiguration']): ApiError | undefined =>
   c == null
     ? undefined
     : (nestedRule('stateConfiguration.retrierRetryCount', c.retrierRetryCount, between(0, 2_147_483_647)) ??
       nestedRule('stateConfiguration.mapIterationFailureCount', c.mapIterationFailureCount, between(0, 2_147_483_647)) ??
-      nestedRule('stateConfiguration.errorCausedByState', c.errorCausedByState, minLength(1)) ??
-      nestedRule('stateConfiguration.errorCausedByState', c.errorCausedByState, maxLength(80)) ??
-      nestedRule('stateConfiguration.mapItemReaderData', c.mapItemReaderData, maxLength(262_144)));
+      nestedRule('stateConfiguration.errorCausedByState', c.errorCausedByState, minLength(1), true) ??
+      nestedRule('stateConfiguration.errorCausedByState', c.errorCausedByState, maxLength(80), true) ??
+      nestedRule('stateConfiguration.mapItemReaderData', c.mapItemReaderData, maxBytes(262_144), true));
 
-const asObject = (text: string): Record<string, unknown> | undefined => {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+/** MockInput's constraints (the model): result at most 262,144, errorOutput's error 256 and cause 32,768 — all sensitive. */
+const checkMockSizes = (m: TestStateInput['mock']): ApiError | undefined =>
+  m == null
+    ? undefined
+    : (nestedRule('mock.result', m.result, maxBytes(262_144), true) ??
+      nestedRule('mock.errorOutput.error', m.errorOutput?.error, maxLength(256), true) ??
+      nestedRule('mock.errorOutput.cause', m.errorOutput?.cause, maxLength(32_768), true));
+
+/** A JSON text member that must hold an object: the object, or why not (a syntax error, too deep, another JSON type). */
+const asObject = (text: string): E.Either<JsonTextProblem | undefined, Record<string, unknown>> => {
+  const parsed = parseJsonText(text);
+  if (E.isLeft(parsed)) return parsed;
+  const v = parsed.right;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? E.right(v as Record<string, unknown>) : E.left(undefined);
 };
 
 /**
@@ -85,12 +95,9 @@ const checkMock = (state: Record<string, unknown>, req: TestStateInput): ApiErro
   if (m.result != null && m.errorOutput != null) return validationException('A test mock should have only one of the following fields: [result, errorOutput].');
   if (req.revealSecrets === true) return validationException('TestState does not support RevealSecrets when a mock is specified.');
   if (m.result == null) return undefined;
-  let result: unknown;
-  try {
-    result = JSON.parse(m.result);
-  } catch {
-    return validationException('mock.result must be a JSON text');
-  }
+  const parsed = parseJsonText(m.result);
+  if (E.isLeft(parsed)) return validationException(parsed.left.kind === 'depth' ? parsed.left.message : 'mock.result must be a JSON text');
+  const result = parsed.right;
   if (type === 'Parallel') {
     if (!Array.isArray(result)) return validationException('Mocked result must be an array.');
     if (result.length !== ((state['Branches'] as unknown[] | undefined) ?? []).length)
@@ -213,8 +220,9 @@ const CONTEXT_FIELDS: Readonly<Record<string, Readonly<Record<string, 'string' |
 const checkContext = (state: Record<string, unknown>, text: string, mocked: boolean): E.Either<ApiError, Record<string, unknown>> => {
   const bad = (detail: string) => E.left(validationException(`Invalid Context object provided: ${detail}`));
   if (!mocked) return E.left(validationException('TestState does not support Context when a mock is not specified.'));
-  const context = asObject(text);
-  if (!context) return bad('the Context object must be a JSON object');
+  const parsed = asObject(text);
+  if (E.isLeft(parsed)) return bad(parsed.left?.kind === 'depth' ? parsed.left.message : 'the Context object must be a JSON object');
+  const context = parsed.right;
   for (const [section, value] of Object.entries(context)) {
     if (section === 'Map') return bad("'Map' field is not supported when mocking a Context object");
     const fields = CONTEXT_FIELDS[section];
@@ -254,20 +262,28 @@ export const testState =
         stateName: [minLength(1), maxLength(80)],
         roleArn: [minLength(1), maxLength(256)],
         context: [maxBytes(262_144)],
+        variables: [maxBytes(262_144)],
       },
+      sensitive: ['definition', 'input', 'variables', 'stateName', 'context'],
     });
     if (E.isLeft(decoded)) return decoded;
     const req = decoded.right;
     const input = req.input ?? '{}';
     const badInput = checkExecutionInput(input);
     if (badInput) return E.left(badInput);
-    const parsed = asObject(req.definition);
-    if (!parsed) return E.left(invalidDefinition('INVALID_JSON_DESCRIPTION: the definition must be a JSON object at /'));
+    const badSizes = checkMockSizes(req.mock);
+    if (badSizes) return E.left(badSizes);
+    const definition = asObject(req.definition);
+    if (E.isLeft(definition)) {
+      const why = definition.left?.kind === 'depth' ? definition.left.message : 'the definition must be a JSON object';
+      return E.left(invalidDefinition(`INVALID_JSON_DESCRIPTION: ${why} at /`));
+    }
+    const parsed = definition.right;
     let state: Record<string, unknown>;
     let stateName: string;
     let language: 'JSONPath' | 'JSONata' = 'JSONPath';
     if (req.stateName != null) {
-      const machine = parseDefinition(req.definition);
+      const machine = parseDefinitionText(req.definition);
       if (!machine.ok) return E.left(invalidDefinition(describeDiagnostics(machine.diagnostics)));
       const s = machine.definition.States[req.stateName];
       if (!s) return E.left(validationException(`State '${req.stateName}' is not a state of the definition's top level`));
@@ -291,8 +307,11 @@ export const testState =
     }
     let variables: Record<string, unknown> | undefined;
     if (req.variables != null) {
-      variables = asObject(req.variables);
-      if (!variables) return E.left(invalidExecutionInput('variables must be a JSON object'));
+      const parsedVariables = asObject(req.variables);
+      if (E.isLeft(parsedVariables)) {
+        return E.left(invalidExecutionInput(parsedVariables.left?.kind === 'depth' ? parsedVariables.left.message : 'variables must be a JSON object'));
+      }
+      variables = parsedVariables.right;
     }
     const badConfiguration =
       nestedRule('mock.fieldValidationMode', req.mock?.fieldValidationMode, oneOf(['STRICT', 'PRESENT', 'NONE'])) ??

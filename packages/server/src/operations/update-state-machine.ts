@@ -1,4 +1,5 @@
-import { describeDiagnostics, parseDefinition } from '@stepstream/asl/definition';
+import { describeDiagnostics, unsupportedDiagnostics } from '@stepstream/asl/definition';
+import { parseDefinitionText } from '../json-limits.js';
 import { invalidDefinition, missingRequiredParameter, validationException } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -27,7 +28,13 @@ export const updateStateMachine =
   async (body, ctx) => {
     const decoded = decodeRequest(UpdateStateMachineInput, body, {
       required: ['stateMachineArn'],
-      rules: { stateMachineArn: [minLength(1), maxLength(256)], definition: [minLength(1), maxLength(1_048_576)], roleArn: [minLength(1), maxLength(256)] },
+      rules: {
+        stateMachineArn: [minLength(1), maxLength(256)],
+        definition: [minLength(1), maxLength(1_048_576)],
+        roleArn: [minLength(1), maxLength(256)],
+        versionDescription: [maxLength(256)],
+      },
+      sensitive: ['definition', 'versionDescription'],
     });
     if (E.isLeft(decoded)) return decoded;
     const input = decoded.right;
@@ -50,8 +57,10 @@ export const updateStateMachine =
       if (badRole) return E.left(badRole);
     }
     if (input.definition != null) {
-      const parsed = parseDefinition(input.definition);
+      const parsed = parseDefinitionText(input.definition);
       if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+      const unsupported = unsupportedDiagnostics(parsed.definition);
+      if (unsupported.length > 0) return E.left(invalidDefinition(describeDiagnostics(unsupported)));
     }
     const updated = await engine.updateStateMachine(
       {

@@ -1,13 +1,14 @@
-import { parseDefinition, type Diagnostic } from '@stepstream/asl/definition';
+import { unsupportedDiagnostics, type Diagnostic } from '@stepstream/asl/definition';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
-import { between, decodeRequest, maxLength, minLength, oneOf, optional } from '../validation.js';
+import { parseDefinitionText } from '../json-limits.js';
+import { between, decodeRequest, integer, maxLength, minLength, oneOf, optional } from '../validation.js';
 import type { Deps } from './deps.js';
 
 export const ValidateStateMachineDefinitionInput = t.intersection([
   t.type({ definition: t.string }),
-  t.partial({ type: optional(t.string), severity: optional(t.string), maxResults: optional(t.number) }),
+  t.partial({ type: optional(t.string), severity: optional(t.string), maxResults: optional(integer) }),
 ]);
 
 /**
@@ -53,11 +54,16 @@ export const validateStateMachineDefinition =
         severity: [oneOf(['ERROR', 'WARNING'])],
         maxResults: [between(0, 100)],
       },
+      sensitive: ['definition'],
     });
     if (E.isLeft(decoded)) return decoded;
     const { definition, type, severity, maxResults } = decoded.right;
-    const parsed = parseDefinition(definition);
-    const all = [...parsed.diagnostics, ...(type === 'EXPRESS' && parsed.ok ? expressDiagnostics(parsed.definition) : [])];
+    const parsed = parseDefinitionText(definition);
+    const all = [
+      ...parsed.diagnostics,
+      ...(type === 'EXPRESS' && parsed.ok ? expressDiagnostics(parsed.definition) : []),
+      ...(parsed.ok ? unsupportedDiagnostics(parsed.definition) : []),
+    ];
     const shown = severity === 'WARNING' ? all : all.filter((d) => d.severity === 'ERROR');
     const limit = maxResults == null || maxResults === 0 ? 100 : maxResults;
     return E.right({

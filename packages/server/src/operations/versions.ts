@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { between, decodeRequest, maxLength, minLength, optional } from '../validation.js';
+import { between, decodeRequest, integer, maxLength, minLength, optional } from '../validation.js';
 import { pageSize, type Deps } from './deps.js';
 import { DEFAULT_ENCRYPTION, DEFAULT_LOGGING, DEFAULT_TRACING, referencesOf } from './state-machine-shapes.js';
 
@@ -19,6 +19,7 @@ export const publishStateMachineVersion =
     const decoded = decodeRequest(PublishStateMachineVersionInput, body, {
       required: ['stateMachineArn'],
       rules: { stateMachineArn: [minLength(1), maxLength(256)], description: [maxLength(256)] },
+      sensitive: ['description'],
     });
     if (E.isLeft(decoded)) return decoded;
     const { stateMachineArn, revisionId, description } = decoded.right;
@@ -34,7 +35,7 @@ export const publishStateMachineVersion =
 
 export const ListStateMachineVersionsInput = t.intersection([
   t.type({ stateMachineArn: t.string }),
-  t.partial({ maxResults: optional(t.number), nextToken: optional(t.string) }),
+  t.partial({ maxResults: optional(integer), nextToken: optional(t.string) }),
 ]);
 
 /** ListStateMachineVersions: newest (highest) first (rec), with signed page tokens. */

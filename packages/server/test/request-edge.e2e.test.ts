@@ -1,0 +1,366 @@
+import {
+  CreateActivityCommand,
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetActivityTaskCommand,
+  GetExecutionHistoryCommand,
+  InvalidDefinition,
+  InvalidExecutionInput,
+  InvalidOutput,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+  StopExecutionCommand,
+  TestStateCommand,
+  UpdateStateMachineCommand,
+  ValidateStateMachineDefinitionCommand,
+  ValidationException,
+} from '@aws-sdk/client-sfn';
+import { serveApi } from '../src/index.js';
+import { finished, ROLE, stackTests, type Stack } from './harness.js';
+
+// The request edge: what the server refuses before anything below sees it — JSON nested past
+// Jackson's 1000 levels, strings that cannot be stored as UTF-8, numbers that are not integers —
+// and how it words and logs what it refuses.
+
+const test = stackTests();
+
+const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2, 10)}`;
+/** JSON text nested `n` levels deep: `[[[…]]]`. */
+const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+const TOO_DEEP = 'Document nesting depth (1001) exceeds the maximum allowed (1000)';
+
+const post = async (stack: Stack, operation: string, body: string) => {
+  const res = await fetch(`${stack.api.url}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${operation}` },
+    body,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+/** A client for StartSyncExecution and TestState, whose host prefix (`sync-`) a local endpoint does not have. */
+const prefixless = (stack: Stack) =>
+  new SFNClient({
+    endpoint: stack.api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    disableHostPrefix: true,
+    maxAttempts: 1,
+  });
+
+const machine = async (stack: Stack, definition: object, type: 'STANDARD' | 'EXPRESS' = 'STANDARD') =>
+  (await stack.client.send(new CreateStateMachineCommand({ name: unique('sm'), definition: JSON.stringify(definition), roleArn: ROLE, type })))
+    .stateMachineArn!;
+
+const PASS = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+
+test('a body nested past 1000 levels is a SerializationException; 1000 levels are read', async (t) => {
+  const { stack } = t.context;
+  // The body's own object is level 1.
+  const over = await post(stack, 'ListStateMachines', `{"x":${deep(5000)}}`);
+  t.is(over.status, 400);
+  t.is(over.body['__type'], 'SerializationException');
+  t.is(over.body['message'], TOO_DEEP);
+  t.is((await post(stack, 'ListStateMachines', `{"x":${deep(1000)}}`)).body['__type'], 'SerializationException');
+  t.is((await post(stack, 'ListStateMachines', `{"x":${deep(999)}}`)).status, 200);
+});
+
+test('JSON text members nested past 1000 levels get their member’s error, in Jackson’s words', async (t) => {
+  const { stack } = t.context;
+  const { client } = stack;
+  const sync = prefixless(stack);
+  t.teardown(() => sync.destroy());
+  const arn = await machine(stack, PASS);
+  for (const input of [deep(1001), deep(5000)]) {
+    const e = await t.throwsAsync(client.send(new StartExecutionCommand({ stateMachineArn: arn, input })), { instanceOf: InvalidExecutionInput });
+    t.is(e?.message, `Invalid State Machine Execution Input: '${TOO_DEEP}'`);
+  }
+  const express = await machine(stack, PASS, 'EXPRESS');
+  await t.throwsAsync(sync.send(new StartSyncExecutionCommand({ stateMachineArn: express, input: deep(5000) })), {
+    instanceOf: InvalidExecutionInput,
+    message: `Invalid State Machine Execution Input: '${TOO_DEEP}'`,
+  });
+
+  const deepDefinition = `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":${deep(5000)},"End":true}}}`;
+  const definitionError = `Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${TOO_DEEP} at /'`;
+  await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('deep'), definition: deepDefinition, roleArn: ROLE })), {
+    instanceOf: InvalidDefinition,
+    message: definitionError,
+  });
+  await t.throwsAsync(client.send(new UpdateStateMachineCommand({ stateMachineArn: arn, definition: deepDefinition })), {
+    instanceOf: InvalidDefinition,
+    message: definitionError,
+  });
+  const validated = await client.send(new ValidateStateMachineDefinitionCommand({ definition: deepDefinition }));
+  t.is(validated.result, 'FAIL');
+  t.deepEqual(validated.diagnostics, [{ severity: 'ERROR', code: 'INVALID_JSON_DESCRIPTION', message: TOO_DEEP }]);
+
+  const state = JSON.stringify({ Type: 'Pass', End: true });
+  await t.throwsAsync(sync.send(new TestStateCommand({ definition: state, input: deep(5000) })), {
+    instanceOf: InvalidExecutionInput,
+    message: /nesting depth \(1001\)/,
+  });
+  await t.throwsAsync(sync.send(new TestStateCommand({ definition: state, variables: `{"v":${deep(5000)}}` })), {
+    instanceOf: InvalidExecutionInput,
+    message: /nesting depth \(1001\)/,
+  });
+  await t.throwsAsync(sync.send(new TestStateCommand({ definition: `{"Type":"Pass","Result":${deep(5000)},"End":true}` })), {
+    instanceOf: InvalidDefinition,
+    message: definitionError,
+  });
+  const task = JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true });
+  await t.throwsAsync(sync.send(new TestStateCommand({ definition: task, mock: { result: '{}' }, context: `{"Execution":${deep(5000)}}` })), {
+    instanceOf: ValidationException,
+    message: `Invalid Context object provided: ${TOO_DEEP}`,
+  });
+  await t.throwsAsync(sync.send(new TestStateCommand({ definition: task, mock: { result: deep(5000) } })), {
+    instanceOf: ValidationException,
+    message: TOO_DEEP,
+  });
+
+  // SendTaskSuccess's output, with a real token.
+  const activityArn = (await client.send(new CreateActivityCommand({ name: unique('act') }))).activityArn!;
+  const worked = await machine(stack, { StartAt: 'W', States: { W: { Type: 'Task', Resource: activityArn, End: true } } });
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: worked }));
+  stack.started.add(executionArn!);
+  const { taskToken } = await client.send(new GetActivityTaskCommand({ activityArn }));
+  await t.throwsAsync(client.send(new SendTaskSuccessCommand({ taskToken, output: deep(5000) })), {
+    instanceOf: InvalidOutput,
+    message: `Invalid Output: '${TOO_DEEP}'`,
+  });
+  await client.send(new SendTaskSuccessCommand({ taskToken, output: deep(1000) }));
+  const done = await finished(stack, executionArn!);
+  t.is(done.status, 'SUCCEEDED');
+  t.is(done.output, deep(1000));
+});
+
+test('a 1000-level input runs through Pass and Choice; its history and description read back', async (t) => {
+  const { stack } = t.context;
+  const arn = await machine(stack, {
+    StartAt: 'P',
+    States: {
+      P: { Type: 'Pass', Next: 'C' },
+      C: { Type: 'Choice', Choices: [{ Variable: '$[0][0]', IsPresent: true, Next: 'Done' }], Default: 'Done' },
+      Done: { Type: 'Pass', ResultPath: '$', End: true },
+    },
+  });
+  const input = deep(1000);
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn: arn, input }));
+  stack.started.add(executionArn!);
+  const done = await finished(stack, executionArn!);
+  t.is(done.status, 'SUCCEEDED');
+  t.is(done.input, input);
+  t.is(done.output, input);
+  const { events } = await stack.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  t.is(events?.at(-1)?.type, 'ExecutionSucceeded');
+  t.is(events?.at(-1)?.executionSucceededEventDetails?.output, input);
+});
+
+test('an unpaired surrogate in a request string is a ValidationException naming the member; NUL is kept; escapes inside JSON text are fine', async (t) => {
+  const { stack } = t.context;
+  const { client } = stack;
+  const sync = prefixless(stack);
+  t.teardown(() => sync.destroy());
+  const arn = await machine(stack, { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } });
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: arn }));
+  stack.started.add(executionArn!);
+  const lone = await t.throwsAsync(client.send(new StopExecutionCommand({ executionArn, cause: 'half a pair: \udfff' })), { instanceOf: ValidationException });
+  t.is(lone?.message, "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must not contain unpaired surrogate characters");
+  await t.throwsAsync(client.send(new StopExecutionCommand({ executionArn, error: '\ud800 high' })), { message: /Value at 'error' .* unpaired surrogate/ });
+  // Nested members are named by their Coral path.
+  const nested = await post(
+    stack,
+    'TagResource',
+    JSON.stringify({
+      resourceArn: arn,
+      tags: [
+        { key: 'a', value: 'b' },
+        { key: 'k', value: 'x\udc00' },
+      ],
+    }),
+  );
+  t.is(
+    nested.body['message'],
+    "1 validation error detected: Value at 'tags.2.member.value' failed to satisfy constraint: Member must not contain unpaired surrogate characters",
+  );
+  const mocked = await sync.send(
+    new TestStateCommand({
+      definition: JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true }),
+      mock: { errorOutput: { error: 'E', cause: 'ok' } },
+    }),
+  );
+  t.is(mocked.status, 'FAILED');
+  await t.throwsAsync(
+    sync.send(
+      new TestStateCommand({
+        definition: JSON.stringify({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true }),
+        mock: { errorOutput: { error: 'E', cause: '\udbff' } },
+      }),
+    ),
+    { message: /Value at 'mock\.errorOutput\.cause' .* unpaired surrogate/ },
+  );
+  // A well-formed pair (an astral character) and a JSON escape inside a JSON text member are fine.
+  const escaped = await client.send(new StartExecutionCommand({ stateMachineArn: await machine(stack, PASS), input: '{"a":"\\udfff","b":"😀"}' }));
+  stack.started.add(escaped.executionArn!);
+  t.is((await finished(stack, escaped.executionArn!)).status, 'SUCCEEDED');
+  // NUL is a character like any other: accepted and given back.
+  await client.send(new StopExecutionCommand({ executionArn, error: 'E', cause: 'before\u0000after 😀' }));
+  const stopped = await client.send(new DescribeExecutionCommand({ executionArn }));
+  t.is(stopped.status, 'ABORTED');
+  t.is(stopped.cause, 'before\u0000after 😀');
+});
+
+test('a number that is not an integer, or a string, in an integer member is a SerializationException on every operation', async (t) => {
+  const { stack } = t.context;
+  const sm = 'arn:aws:states:us-east-1:123456789012:stateMachine:none';
+  const execution = 'arn:aws:states:us-east-1:123456789012:execution:none:x';
+  const mapRun = 'arn:aws:states:us-east-1:123456789012:mapRun:none/l:x';
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['ListStateMachines', {}, 'maxResults'],
+    ['ListActivities', {}, 'maxResults'],
+    ['ListExecutions', { stateMachineArn: sm }, 'maxResults'],
+    ['ListMapRuns', { executionArn: execution }, 'maxResults'],
+    ['ListStateMachineVersions', { stateMachineArn: sm }, 'maxResults'],
+    ['ListStateMachineAliases', { stateMachineArn: sm }, 'maxResults'],
+    ['GetExecutionHistory', { executionArn: execution }, 'maxResults'],
+    ['ValidateStateMachineDefinition', { definition: JSON.stringify(PASS) }, 'maxResults'],
+    ['UpdateMapRun', { mapRunArn: mapRun }, 'maxConcurrency'],
+    ['UpdateMapRun', { mapRunArn: mapRun }, 'toleratedFailureCount'],
+  ];
+  for (const [operation, members, member] of cases) {
+    for (const value of [2.5, '10', 1e20]) {
+      const r = await post(stack, operation, JSON.stringify({ ...members, [member]: value }));
+      t.is(r.status, 400, `${operation}.${member} = ${JSON.stringify(value)}`);
+      t.is(r.body['__type'], 'SerializationException', `${operation}.${member} = ${JSON.stringify(value)}`);
+    }
+  }
+  const weight = await post(
+    stack,
+    'CreateStateMachineAlias',
+    JSON.stringify({ name: 'a', routingConfiguration: [{ stateMachineVersionArn: `${sm}:1`, weight: 50.5 }] }),
+  );
+  t.is(weight.body['__type'], 'SerializationException');
+  const reuse = await post(
+    stack,
+    'CreateActivity',
+    JSON.stringify({ name: unique('act'), encryptionConfiguration: { type: 'CUSTOMER_MANAGED_KMS_KEY', kmsKeyId: 'k', kmsDataKeyReusePeriodSeconds: 100.5 } }),
+  );
+  t.is(reuse.body['__type'], 'SerializationException');
+  const retries = await post(
+    stack,
+    'TestState',
+    JSON.stringify({ definition: JSON.stringify({ Type: 'Pass', End: true }), stateConfiguration: { retrierRetryCount: 1.5 } }),
+  );
+  t.is(retries.body['__type'], 'SerializationException');
+  // A float stays a float where the model has one; whole numbers still pass everywhere.
+  t.is((await post(stack, 'ListStateMachines', '{"maxResults": 2}')).status, 200);
+  t.is((await post(stack, 'UpdateMapRun', JSON.stringify({ mapRunArn: mapRun, toleratedFailurePercentage: 2.5 }))).body['__type'], 'ResourceNotFound');
+  // Out of range but an integer: still Coral's range message.
+  t.is(
+    (await post(stack, 'ListStateMachines', '{"maxResults": 1001}')).body['message'],
+    "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000",
+  );
+});
+
+test('an oversized sensitive member is refused without echoing its value; other members still show theirs', async (t) => {
+  const { stack } = t.context;
+  const big = `"${'x'.repeat(300_000)}"`;
+  const sm = await machine(stack, PASS);
+  const refused = async (operation: string, body: object, message: string) => {
+    const r = await post(stack, operation, JSON.stringify(body));
+    t.is(r.body['__type'], 'ValidationException', operation);
+    t.is(r.body['message'], `1 validation error detected: ${message}`, operation);
+  };
+  await refused(
+    'StartExecution',
+    { stateMachineArn: sm, input: big },
+    "Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
+  );
+  await refused(
+    'StartSyncExecution',
+    { stateMachineArn: sm, input: big },
+    "Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
+  );
+  await refused(
+    'SendTaskSuccess',
+    { taskToken: 'x', output: big },
+    "Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
+  );
+  await refused(
+    'SendTaskFailure',
+    { taskToken: 'x', cause: 'c'.repeat(40_000) },
+    "Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768",
+  );
+  await refused(
+    'StopExecution',
+    { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:a:b', error: 'e'.repeat(300) },
+    "Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256",
+  );
+  await refused(
+    'CreateStateMachine',
+    { name: unique('big'), roleArn: ROLE, definition: 'd'.repeat(1_048_577) },
+    "Value at 'definition' failed to satisfy constraint: Member must have length less than or equal to 1048576",
+  );
+  await refused(
+    'UpdateStateMachine',
+    { stateMachineArn: sm, versionDescription: 'v'.repeat(257), publish: true },
+    "Value at 'versionDescription' failed to satisfy constraint: Member must have length less than or equal to 256",
+  );
+  await refused(
+    'TestState',
+    { definition: JSON.stringify({ Type: 'Pass', End: true }), variables: big },
+    "Value at 'variables' failed to satisfy constraint: Member must have length less than or equal to 262144",
+  );
+  // A member that is not sensitive keeps its value in the message, as AWS's do.
+  const name = 'n'.repeat(81);
+  await refused(
+    'CreateStateMachine',
+    { name, roleArn: ROLE, definition: JSON.stringify(PASS) },
+    `Value '${name}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80`,
+  );
+});
+
+test('a failed request is one info line (operation, status, type, request id, message cut at 200 characters); a success only a debug line', async (t) => {
+  const { stack } = t.context;
+  const lines: { level: string; message: string }[] = [];
+  const api = await serveApi({
+    engine: stack.engine,
+    host: '127.0.0.1',
+    port: 0,
+    log: {
+      debug: (message) => lines.push({ level: 'debug', message }),
+      info: (message) => lines.push({ level: 'info', message }),
+      warn: (message) => lines.push({ level: 'warn', message }),
+      error: (message) => lines.push({ level: 'error', message }),
+    },
+  });
+  try {
+    const call = (operation: string, body: object) =>
+      fetch(`${api.url}/`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${operation}` },
+        body: JSON.stringify(body),
+      });
+    const arn = `arn:aws:states:us-east-1:123456789012:stateMachine:${'m'.repeat(200)}`;
+    const failed = await call('DescribeStateMachine', { stateMachineArn: arn });
+    const requestId = failed.headers.get('x-amzn-requestid')!;
+    t.is(failed.status, 400);
+    t.is(lines.length, 1);
+    const [line] = lines;
+    t.is(line?.level, 'info');
+    t.regex(line!.message, /AWSStepFunctions\.DescribeStateMachine 400 StateMachineDoesNotExist /);
+    t.true(line!.message.includes(requestId));
+    t.true(line!.message.endsWith('…'));
+    t.true(line!.message.includes(`State Machine Does Not Exist: '${arn}`.slice(0, 200)));
+    lines.length = 0;
+    t.is((await call('ListStateMachines', {})).status, 200);
+    t.deepEqual(
+      lines.map((l) => l.level),
+      ['debug'],
+    );
+  } finally {
+    await api.close();
+  }
+});
