@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -53,9 +53,12 @@ const readOwner = (dataDir: string): LockOwner | undefined => {
   }
 };
 
+/** The data directories this process holds: taking one twice is refused, not taken over. */
+const heldHere = new Set<string>();
+
 const isAlive = (pid: number): boolean => {
-  // Our own pid in an owner file is an earlier life of this process (a container restarted
-  // with the same pid): this process has not taken the lock yet.
+  // Our own pid in an owner file of a directory we do not hold is an earlier life of this
+  // process (a container restarted with the same pid).
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
@@ -115,6 +118,7 @@ const isLockedError = (e: unknown) => (e as NodeJS.ErrnoException | undefined)?.
  */
 export const lockDataDirectory = async (dataDir: string, command: string, onLost: (e: Error) => void): Promise<DataDirectoryLock> => {
   mkdirSync(dataDir, { recursive: true });
+  if (heldHere.has(realpathSync(dataDir))) throw new DataDirectoryLocked(dataDir, readOwner(dataDir));
   const lockPath = join(dataDir, LOCK_NAME);
   const take = () => lockfile.lock(dataDir, { lockfilePath: lockPath, stale: STALE_MS, update: UPDATE_MS, onCompromised: onLost });
   let release: () => Promise<void>;
@@ -138,11 +142,14 @@ export const lockDataDirectory = async (dataDir: string, command: string, onLost
   // Written whole or not at all: a reader never sees half an owner.
   writeFileSync(`${ownerPath}.${process.pid}`, JSON.stringify(owner));
   renameSync(`${ownerPath}.${process.pid}`, ownerPath);
+  const held = realpathSync(dataDir);
+  heldHere.add(held);
   let released = false;
   return {
     release: async () => {
       if (released) return;
       released = true;
+      heldHere.delete(held);
       if (readOwner(dataDir)?.pid === process.pid) rmSync(ownerPath, { force: true });
       // ERELEASED: the lock was lost (onLost was told); there is nothing left to remove.
       await release().catch((e: unknown) => {

@@ -1,0 +1,123 @@
+import test from 'ava';
+import { resolve } from 'node:path';
+import { parseCommandLine, UsageError, type Flags } from '../src/args.js';
+import { readServeConfig } from '../src/config.js';
+
+const flagsOf = (argv: readonly string[]): Flags => {
+  const line = parseCommandLine(argv);
+  if (line.command === 'help') throw new Error(`${argv.join(' ')} parsed as help`);
+  return line.flags;
+};
+
+/** Every option with a value, in both spellings, and what the configuration makes of it. */
+const EVERY_OPTION: readonly (readonly [string, string])[] = [
+  ['port', '9001'],
+  ['host', '0.0.0.0'],
+  ['data', 'some/dir'],
+  ['database-url', 'postgres://u:p@db:5432/x'],
+  ['log-level', 'debug'],
+  ['region', 'eu-west-3'],
+  ['account', '210987654321'],
+  ['functions', 'fns'],
+  ['http-connections', 'conns.json'],
+  ['mock-config', 'mocks.json'],
+];
+
+for (const form of ['--name value', '--name=value'] as const) {
+  test(`every option is read in the form ${form}`, (t) => {
+    const argv = ['serve', ...EVERY_OPTION.flatMap(([name, value]) => (form === '--name value' ? [`--${name}`, value] : [`--${name}=${value}`]))];
+    const config = readServeConfig(flagsOf(argv), {});
+    t.is(config.port, 9001);
+    t.is(config.host, '0.0.0.0');
+    t.deepEqual(config.store, { kind: 'postgres', url: 'postgres://u:p@db:5432/x' });
+    t.is(config.logLevel, 'debug');
+    t.deepEqual(config.scope, { partition: 'aws', region: 'eu-west-3', account: '210987654321' });
+    t.deepEqual(config.functions, { kind: 'directory', dir: resolve('fns') });
+    t.is(config.httpConnectionsFile, resolve('conns.json'));
+    t.is(config.mockConfigFile, resolve('mocks.json'));
+  });
+}
+
+test('each environment variable stands in for its flag, and a flag wins over it', (t) => {
+  const env = {
+    PORT: '9002',
+    HOST: '::1',
+    STEPSTREAM_DATA: 'env-data',
+    LOG_LEVEL: 'WARN',
+    STEPSTREAM_REGION: 'cn-north-1',
+    STEPSTREAM_ACCOUNT: '111111111111',
+    STEPSTREAM_LAMBDA_ENDPOINT: 'http://127.0.0.1:3001',
+    STEPSTREAM_HTTP_CONNECTIONS: 'c.json',
+    STEPSTREAM_MOCK_CONFIG: 'm.json',
+  };
+  const fromEnv = readServeConfig(flagsOf(['serve']), env);
+  t.is(fromEnv.port, 9002);
+  t.is(fromEnv.host, '::1');
+  t.deepEqual(fromEnv.store, { kind: 'pglite', dataDir: resolve('env-data') });
+  t.is(fromEnv.logLevel, 'warn');
+  t.deepEqual(fromEnv.scope, { partition: 'aws-cn', region: 'cn-north-1', account: '111111111111' });
+  t.deepEqual(fromEnv.functions, { kind: 'endpoint', url: 'http://127.0.0.1:3001' });
+  t.is(fromEnv.httpConnectionsFile, resolve('c.json'));
+  t.is(fromEnv.mockConfigFile, resolve('m.json'));
+  const flagsWin = readServeConfig(flagsOf(['serve', '--port', '9003', '--data=flag-data']), env);
+  t.is(flagsWin.port, 9003);
+  t.deepEqual(flagsWin.store, { kind: 'pglite', dataDir: resolve('flag-data') });
+  t.deepEqual(readServeConfig(flagsOf(['serve', '--eventstore-url', 'esdb://e:2113', '--database-url', 'postgres://r']), {}).store, {
+    kind: 'eventstoredb',
+    url: 'esdb://e:2113',
+    readModelUrl: 'postgres://r',
+  });
+});
+
+test('the defaults when nothing is given', (t) => {
+  const config = readServeConfig(flagsOf(['serve']), {});
+  t.is(config.port, 8083);
+  t.is(config.host, '127.0.0.1');
+  t.deepEqual(config.store, { kind: 'pglite', dataDir: resolve('.stepstream') });
+  t.is(config.logLevel, 'info');
+  t.deepEqual(config.scope, { partition: 'aws', region: 'us-east-1', account: '123456789012' });
+  t.is(config.functions, undefined);
+});
+
+test('commands: serve, projections rebuild, help in its three spellings and with no arguments', (t) => {
+  t.deepEqual(parseCommandLine(['serve']), { command: 'serve', flags: {} });
+  t.deepEqual(parseCommandLine(['projections', 'rebuild', '--data', 'd']), { command: 'projections rebuild', flags: { data: 'd' } });
+  for (const argv of [[], ['help'], ['--help'], ['-h'], ['serve', '-h'], ['projections', 'rebuild', '--help']])
+    t.deepEqual(parseCommandLine(argv), { command: 'help' });
+});
+
+const rejected: readonly (readonly [readonly string[], string])[] = [
+  [['serve', '--prot', '19150'], 'unknown option --prot'],
+  [['serve', '-p', '1'], 'unknown option -p'],
+  [['serve', 'now'], 'unexpected argument now'],
+  [['serve', '--port'], '--port needs a value (write --name=VALUE for a value that starts with a dash)'],
+  [['serve', '--data', '--port', '1'], '--data needs a value (write --name=VALUE for a value that starts with a dash)'],
+  [['serve', '--help=yes'], '--help takes no value'],
+  [['projections'], "unknown projections command: (none); try 'stepstream projections rebuild'"],
+  [['projections', 'rebuild', 'all'], 'unexpected argument all'],
+  [['help', 'serve'], 'unexpected argument serve'],
+  [['start'], 'unknown command: start'],
+  [['--port', '1'], 'no command: options go after one, as in `stepstream serve --port 9000`'],
+];
+
+test('what the parser refuses, one line each', (t) => {
+  for (const [argv, message] of rejected) {
+    const e = t.throws(() => parseCommandLine(argv), { instanceOf: UsageError }, argv.join(' '));
+    t.is(e?.message, message);
+  }
+});
+
+test('values the configuration refuses', (t) => {
+  for (const [argv, message] of [
+    [['serve', '--port='], 'Not a port: '],
+    [['serve', '--port', '70000'], 'Not a port: 70000'],
+    [['serve', '--log-level', 'trace'], '--log-level is debug, info or warn, not trace'],
+    [['serve', '--account', '12'], 'An AWS account id is 12 digits, not 12'],
+    [
+      ['serve', '--functions', 'f', '--lambda-endpoint', 'http://x'],
+      'Set either STEPSTREAM_FUNCTIONS (a directory of functions) or STEPSTREAM_LAMBDA_ENDPOINT (an Invoke API), not both',
+    ],
+  ] as const) {
+    t.throws(() => readServeConfig(flagsOf(argv), {}), { instanceOf: UsageError, message }, argv.join(' '));
+  }
+});
