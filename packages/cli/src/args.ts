@@ -51,7 +51,7 @@ export class UsageError extends Error {}
 
 const COMMANDS: readonly (readonly [string, string])[] = [
   ['serve', 'serve the AWS Step Functions API'],
-  ['projections rebuild', 'rebuild the read models from the event streams, then exit (stop the server first on the embedded store)'],
+  ['projections rebuild', 'rebuild the read models from the event streams, then exit (stop every server on the store first)'],
   ['help', 'this text (also --help, -h)'],
 ];
 
