@@ -236,12 +236,14 @@ test('a number that is not an integer, or a string, in an integer member is a Se
       t.is(r.body['__type'], 'SerializationException', `${operation}.${member} = ${JSON.stringify(value)}`);
     }
   }
+  t.is((await post(stack, 'ListStateMachines', '{"maxResults": 2.5}')).body['message'], "Unexpected value for member 'maxResults': 2.5 is not an Integer");
   const weight = await post(
     stack,
     'CreateStateMachineAlias',
     JSON.stringify({ name: 'a', routingConfiguration: [{ stateMachineVersionArn: `${sm}:1`, weight: 50.5 }] }),
   );
   t.is(weight.body['__type'], 'SerializationException');
+  t.is(weight.body['message'], "Unexpected value for member 'routingConfiguration.1.member.weight': 50.5 is not an Integer");
   const reuse = await post(
     stack,
     'CreateActivity',
