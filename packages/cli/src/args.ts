@@ -44,7 +44,10 @@ export type Flags = { readonly [K in OptionName]?: string };
 
 /** What the command line asks for. */
 export type CommandLine =
-  { readonly command: 'serve'; readonly flags: Flags } | { readonly command: 'projections rebuild'; readonly flags: Flags } | { readonly command: 'help' };
+  | { readonly command: 'serve'; readonly flags: Flags }
+  | { readonly command: 'projections rebuild'; readonly flags: Flags }
+  | { readonly command: 'quarantine release'; readonly flags: Flags; readonly executionArn: string }
+  | { readonly command: 'help' };
 
 /** A command line the parser rejects: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {}
@@ -52,6 +55,7 @@ export class UsageError extends Error {}
 const COMMANDS: readonly (readonly [string, string])[] = [
   ['serve', 'serve the AWS Step Functions API'],
   ['projections rebuild', 'rebuild the read models from the event streams, then exit (stop every server on the store first)'],
+  ['quarantine release ARN', 'let a quarantined execution (one whose decisions took the server down twice) run again at the next start'],
   ['help', 'this text (also --help, -h)'],
 ];
 
@@ -73,6 +77,7 @@ export const usage = [
   '',
   'Environment only:',
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
+  `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)}fault injection for recovery tests: the server dies in any decision entering a state of this name`,
   '',
 ].join('\n');
 
@@ -134,6 +139,12 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     if (rest[0] !== 'rebuild') throw new UsageError(`unknown projections command: ${rest[0] ?? '(none)'}; try 'stepstream projections rebuild'`);
     if (rest[1] !== undefined) throw new UsageError(`unexpected argument ${rest[1]}`);
     return { command: 'projections rebuild', flags };
+  }
+  if (command === 'quarantine') {
+    if (rest[0] !== 'release') throw new UsageError(`unknown quarantine command: ${rest[0] ?? '(none)'}; try 'stepstream quarantine release <executionArn>'`);
+    if (rest[1] === undefined) throw new UsageError('quarantine release needs the execution ARN');
+    if (rest[2] !== undefined) throw new UsageError(`unexpected argument ${rest[2]}`);
+    return { command: 'quarantine release', flags, executionArn: rest[1] };
   }
   throw new UsageError(`unknown command: ${command}`);
 };

@@ -99,6 +99,7 @@ const serve = async (flags: Flags) => {
       ...(lambda ? { lambda } : {}),
       ...(httpConnections ? { httpConnections } : {}),
       ...(mocks ? { mocks } : {}),
+      ...(process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] ? { crashEnteringState: process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] } : {}),
     });
     // Listen first, then resume the running executions: work that crashed the last process never
     // runs before the service answers (and an execution that crashed it twice is quarantined).
@@ -142,11 +143,29 @@ const rebuild = async (flags: Flags) => {
     const progress = engine.projector.status$.subscribe((s) => {
       if (s.state === 'rebuilding' || s.state === 'catching-up') process.stderr.write(`\rrebuilding read models: ${s.eventsApplied} events applied`);
     });
-    await engine.projector.rebuild();
+    const { eventsApplied, eventsSkipped } = await engine.projector.rebuild();
     progress.unsubscribe();
-    const { eventsApplied } = engine.projector.status();
     process.stderr.write('\n');
     log.info(`read models rebuilt from ${eventsApplied} events in ${((Date.now() - started) / 1000).toFixed(1)} s (${opened.description})`);
+    if (eventsSkipped > 0) {
+      log.warn(`${eventsSkipped} events could not be applied and were skipped (each reported above; listed in the read models' skipped_events table)`);
+    }
+  } finally {
+    await opened.close();
+  }
+};
+
+/** `quarantine release ARN`: the execution runs again at the server's next start. */
+const releaseQuarantine = async (flags: Flags, executionArn: string) => {
+  const config = readServeConfig(flags, process.env);
+  const log = makeLogger(config.logLevel);
+  const opened = await open(config, 'quarantine release', log);
+  try {
+    const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log });
+    const released = await engine.releaseQuarantine(executionArn);
+    if (released._tag === 'Left') throw new Refused(released.left.message);
+    if (!released.right) throw new Refused(`${executionArn} is not quarantined`);
+    log.info(`${executionArn} is released from quarantine: the server resumes it at its next start`);
   } finally {
     await opened.close();
   }
@@ -159,6 +178,8 @@ const main = async (argv: readonly string[]) => {
       return serve(line.flags);
     case 'projections rebuild':
       return rebuild(line.flags);
+    case 'quarantine release':
+      return releaseQuarantine(line.flags, line.executionArn);
     case 'help':
       process.stdout.write(usage);
       return;

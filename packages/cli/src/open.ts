@@ -14,7 +14,7 @@ export interface Opened {
 }
 
 /** What the process opens the stores for: servers share them; a rebuild needs them to itself. */
-export type Purpose = 'serve' | 'projections rebuild';
+export type Purpose = 'serve' | 'projections rebuild' | 'quarantine release';
 
 export interface OpenOptions {
   readonly purpose: Purpose;

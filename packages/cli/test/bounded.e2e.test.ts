@@ -37,10 +37,12 @@ interface Server {
 }
 
 /** Starts `stepstream serve` and resolves once it says it is listening. */
-const serve = (dataDir: string, port: number, functions: string) =>
+const serve = (dataDir: string, port: number, functions: string, env: Readonly<Record<string, string>> = {}) =>
   new Promise<Server>((resolve, reject) => {
     const child = spawn(process.execPath, [main, 'serve', '--data', dataDir, '--port', String(port), '--functions', functions], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // The embedded store in `dataDir`, whatever this shell points at.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && k !== 'EVENTSTORE_URL')), ...env },
     });
     let log = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -113,54 +115,64 @@ export const handler = async (event) => {
   return { dir, dataDir: join(dir, 'data'), functions, port, client };
 };
 
-test.serial('a Pass/Choice loop over a 100 KiB input runs to the 25,000-event cap in bounded memory; kill -9 mid-way, the restarted server listens and serves', async (t) => {
-  const { dataDir, functions, port, client } = await setUp(t);
-  let server = await serve(dataDir, port, functions);
-  try {
-    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'loop', roleArn, definition: loop }));
-    const input = JSON.stringify({ blob: 'x'.repeat(100 * 1024) });
-    const startedAt = Date.now();
-    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name: 'big', input }));
-    // Mid-way: kill -9, then restart on the same directory.
-    await until('2,000 events', () => lastEventId(client, executionArn!), (n) => n >= 2_000, 120_000);
-    const before = peakRssMiB(server.child.pid!);
-    server.child.kill('SIGKILL');
-    await exited(server.child);
-    server = await serve(dataDir, port, functions);
-    const listed = await client.send(new ListStateMachinesCommand({}));
-    t.deepEqual(
-      listed.stateMachines?.map((m) => m.name),
-      ['loop'],
-      'the restarted server listens and serves',
-    );
-    const ended = await until(
-      'the execution to end',
-      () => client.send(new DescribeExecutionCommand({ executionArn })),
-      (d) => d.status !== 'RUNNING',
-      600_000,
-    );
-    const peak = peakRssMiB(server.child.pid!);
-    t.is(ended.status, 'FAILED');
-    t.is(ended.error, 'States.Runtime');
-    t.is(ended.cause, 'The execution reached the maximum number of history events (25000).');
-    t.is(await lastEventId(client, executionArn!), 25_000);
-    // A normal request is answered while nothing else runs, and the history pages stream.
-    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 100 }));
-    t.is(page.events?.length, 100);
-    t.is(page.events?.[1]?.stateEnteredEventDetails?.input, input);
-    if (peak === undefined || before === undefined) {
-      t.log('SKIP peak RSS: /proc/<pid>/status is not readable on this system');
-    } else {
-      t.log(`peak RSS: ${before.toFixed(0)} MiB before the kill -9, ${peak.toFixed(0)} MiB after the restart, to the cap; ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`);
-      // ~2.5 GB of history went through the process: its peak stays what a few slices need.
-      t.true(peak < 1_536, `peak RSS ${peak.toFixed(0)} MiB`);
-      t.true(before < 1_536, `peak RSS ${before.toFixed(0)} MiB`);
+test.serial(
+  'a Pass/Choice loop over a 100 KiB input runs to the 25,000-event cap in bounded memory; kill -9 mid-way, the restarted server listens and serves',
+  async (t) => {
+    const { dataDir, functions, port, client } = await setUp(t);
+    let server = await serve(dataDir, port, functions);
+    try {
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'loop', roleArn, definition: loop }));
+      const input = JSON.stringify({ blob: 'x'.repeat(100 * 1024) });
+      const startedAt = Date.now();
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name: 'big', input }));
+      // Mid-way: kill -9, then restart on the same directory.
+      await until(
+        '2,000 events',
+        () => lastEventId(client, executionArn!),
+        (n) => n >= 2_000,
+        120_000,
+      );
+      const before = peakRssMiB(server.child.pid!);
+      server.child.kill('SIGKILL');
+      await exited(server.child);
+      server = await serve(dataDir, port, functions);
+      const listed = await client.send(new ListStateMachinesCommand({}));
+      t.deepEqual(
+        listed.stateMachines?.map((m) => m.name),
+        ['loop'],
+        'the restarted server listens and serves',
+      );
+      const ended = await until(
+        'the execution to end',
+        () => client.send(new DescribeExecutionCommand({ executionArn })),
+        (d) => d.status !== 'RUNNING',
+        600_000,
+      );
+      const peak = peakRssMiB(server.child.pid!);
+      t.is(ended.status, 'FAILED');
+      t.is(ended.error, 'States.Runtime');
+      t.is(ended.cause, 'The execution reached the maximum number of history events (25000).');
+      t.is(await lastEventId(client, executionArn!), 25_000);
+      // A normal request is answered while nothing else runs, and the history pages stream.
+      const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 100 }));
+      t.is(page.events?.length, 100);
+      t.is(page.events?.[1]?.stateEnteredEventDetails?.input, input);
+      if (peak === undefined || before === undefined) {
+        t.log('SKIP peak RSS: /proc/<pid>/status is not readable on this system');
+      } else {
+        t.log(
+          `peak RSS: ${before.toFixed(0)} MiB before the kill -9, ${peak.toFixed(0)} MiB after the restart, to the cap; ${((Date.now() - startedAt) / 1000).toFixed(0)} s in all`,
+        );
+        // ~2.5 GB of history went through the process: its peak stays what a few slices need.
+        t.true(peak < 1_536, `peak RSS ${peak.toFixed(0)} MiB`);
+        t.true(before < 1_536, `peak RSS ${before.toFixed(0)} MiB`);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+      await exited(server.child);
     }
-  } finally {
-    server.child.kill('SIGTERM');
-    await exited(server.child);
-  }
-});
+  },
+);
 
 test.serial('SIGTERM while Lambda tasks run: the stop records what finished, and after the restart each task has run once', async (t) => {
   const { dir, dataDir, functions, port, client } = await setUp(t);
@@ -217,6 +229,76 @@ test.serial('SIGTERM while Lambda tasks run: the stop records what finished, and
     t.deepEqual(twice, [], 'no task ran twice because of the restart');
     t.is(counts.size, runs, 'every task ran');
     t.log(`${runs} executions, ${lines.length} invocations`);
+  } finally {
+    server.child.kill('SIGTERM');
+    await exited(server.child);
+  }
+});
+
+test.serial('an execution whose decisions took the process down twice is quarantined: reported, not run, and everything else is served', async (t) => {
+  const { dataDir, functions, port, client } = await setUp(t);
+  // Fault injection: the process dies in any decision that enters the state 'Boom'.
+  const faulty = { STEPSTREAM_FAULT_CRASH_ENTERING_STATE: 'Boom' };
+  let server = await serve(dataDir, port, functions, faulty);
+  const { stateMachineArn: boom } = await client.send(
+    new CreateStateMachineCommand({
+      name: 'boom',
+      roleArn,
+      definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Next: 'Boom' }, Boom: { Type: 'Pass', End: true } } }),
+    }),
+  );
+  const { stateMachineArn: fine } = await client.send(
+    new CreateStateMachineCommand({ name: 'fine', roleArn, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }) }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: boom, name: 'crashes' }));
+  await exited(server.child);
+  // Each restart listens first, then resumes the execution and dies again: twice, under a recovery mark.
+  for (let i = 0; i < 2; i++) {
+    server = await serve(dataDir, port, functions, faulty);
+    await exited(server.child);
+  }
+  server = await serve(dataDir, port, functions, faulty);
+  try {
+    await until(
+      'the quarantine report',
+      async () => server.log(),
+      (log) => log.includes('running executions resumed'),
+      30_000,
+    );
+    t.regex(server.log(), /is quarantined: the process stopped while deciding it 2 times/);
+    const ok = await client.send(new StartExecutionCommand({ stateMachineArn: fine }));
+    const done = await until(
+      'a normal execution',
+      () => client.send(new DescribeExecutionCommand({ executionArn: ok.executionArn })),
+      (d) => d.status !== 'RUNNING',
+      30_000,
+    );
+    t.is(done.status, 'SUCCEEDED');
+    t.is(server.child.exitCode, null, 'the server is still up');
+    t.is((await client.send(new DescribeExecutionCommand({ executionArn }))).status, 'RUNNING', 'the quarantined execution is not run');
+    server.child.kill('SIGTERM');
+    await exited(server.child);
+    // Released (the fault fixed), the next start resumes it.
+    const release = (arn: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [main, 'quarantine', 'release', arn, '--data', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let out = '';
+        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+    const released = await release(executionArn!);
+    t.is(released.code, 0, released.out);
+    const again = await release(executionArn!);
+    t.is(again.code, 1);
+    t.regex(again.out, /is not quarantined/);
+    server = await serve(dataDir, port, functions);
+    const resumed = await until(
+      'the released execution',
+      () => client.send(new DescribeExecutionCommand({ executionArn })),
+      (d) => d.status !== 'RUNNING',
+      30_000,
+    );
+    t.is(resumed.status, 'SUCCEEDED');
   } finally {
     server.child.kill('SIGTERM');
     await exited(server.child);

@@ -287,8 +287,9 @@ export const pendingTasks = (state: ExecutionState): PendingTask[] =>
 
 /**
  * The ExecutionStarted metadata version of this decider (see STYLE.md §2 on replay).
- * - 3: decisions are sliced by `DECISION_BUDGET` (a `continue` pause between two states);
- *   executions started by older versions decide without a budget, as they were recorded.
+ * - 3: decisions are sliced by `DECISION_BUDGET` (a `continue` pause between two states), and a
+ *   retrier or catcher on `States.HeartbeatTimeout` matches a heartbeat expiry; executions started
+ *   by older versions decide as they were recorded.
  */
 export const ENGINE_VERSION = 3;
 /** "The execution reached the maximum number of history events (25000)." */
