@@ -350,6 +350,13 @@ export const aslCases = (activityArn: string): readonly AslCase[] => [
 ];
 
 type Json = unknown;
+
+/** `v` with every string and number leaf replaced by `leaf`. */
+const withEveryLeaf = (v: Json, leaf: unknown): Json => {
+  if (Array.isArray(v)) return v.map((x) => withEveryLeaf(x, leaf));
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withEveryLeaf(x, leaf)]));
+  return typeof v === 'string' || typeof v === 'number' ? leaf : v;
+};
 type Path = readonly (string | number)[];
 
 const DEEP_MARK = '\u0001deep\u0001';
@@ -539,8 +546,14 @@ export const mutatedAsl = (fx: Fixtures): fc.Arbitrary<MutatedAsl> =>
       text: textMutation,
       // A definition padded to just under or over 1 MiB, rarely.
       pad: fc.oneof({ weight: 30, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(DEFINITION_LIMIT_BYTES, DEFINITION_LIMIT_BYTES + 1) }),
+      // The case's input, or the same with an edge string or a 5,000-deep value in each member.
+      inputEdge: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(undefined) },
+        { weight: 2, arbitrary: edgeString },
+        { weight: 1, arbitrary: fc.constant(new Raw(deepObjectText())) },
+      ),
     })
-    .map(({ base, mutations, text, pad }) => {
+    .map(({ base, mutations, text, pad, inputEdge }) => {
       const tree = mutations.reduce<Json>(applyMutation, base.definition);
       let rendered = renderDefinition(tree);
       if (pad > 0 && typeof tree === 'object' && tree !== null && !Array.isArray(tree)) {
@@ -557,7 +570,7 @@ export const mutatedAsl = (fx: Fixtures): fc.Arbitrary<MutatedAsl> =>
         text: applyText(rendered, text),
         stateText: renderDefinition(first ?? tree),
         stateName: startAt,
-        input: JSON.stringify(base.input),
+        input: inputEdge === undefined ? JSON.stringify(base.input) : renderValue(withEveryLeaf(base.input, inputEdge)),
         express: base.express,
       };
     });
@@ -827,7 +840,7 @@ export const hostileRequest = (fx: Fixtures): fc.Arbitrary<HostileRequest> => {
       body: fc.oneof(fc.constant('{}'), hostileBody),
     })
     .map(({ target, method, path, contentType, body }): HostileRequest => ({
-      label: `(odd route: ${method} ${target === undefined ? 'no target' : 'odd target'})`,
+      label: '(odd route)',
       method,
       path,
       headers: headers(target, contentType),
