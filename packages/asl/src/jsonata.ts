@@ -19,6 +19,16 @@
 import { createHash } from 'node:crypto';
 import jsonata from 'jsonata';
 import { StatesError } from './errors.js';
+import {
+  EvaluationLimitExceeded,
+  isStackOverflow,
+  limitCause,
+  makeEvaluationBudget,
+  MAX_RESULT_NESTING,
+  planEvaluation,
+  type EvaluationPlan,
+  type NativeFunction,
+} from './jsonata-budget.js';
 import { JavaRandom } from './intrinsics/functions/java-random.js';
 import { isJsonObject } from './json.js';
 import { LinearRegExp } from './regex/linear-regex.js';
@@ -161,6 +171,35 @@ const awsFunctions = (scope: JsonataScope, fromMillis: (ms: number, picture?: st
 const fromMillisExpression = compileExpression('$fromMillis($ms, $picture, $timezone)', REGEX_ENGINE);
 const fromMillis = (ms: number, picture?: string, timezone?: string): unknown => fromMillisExpression.evaluate(undefined, { ms, picture, timezone });
 
+/** jsonata's own built-ins that the evaluation budget wraps (a name evaluates to its definition). */
+const NATIVES = {
+  pad: compileExpression('$pad', REGEX_ENGINE).evaluate(undefined) as NativeFunction,
+  join: compileExpression('$join', REGEX_ENGINE).evaluate(undefined) as NativeFunction,
+  string: compileExpression('$string', REGEX_ENGINE).evaluate(undefined) as NativeFunction,
+  distinct: compileExpression('$distinct', REGEX_ENGINE).evaluate(undefined) as NativeFunction,
+};
+
+const plans = new WeakMap<jsonata.Expression, EvaluationPlan>();
+const planOf = (expression: jsonata.Expression): EvaluationPlan => {
+  let plan = plans.get(expression);
+  if (plan === undefined) {
+    plan = planEvaluation(expression.ast());
+    plans.set(expression, plan);
+  }
+  return plan;
+};
+
+/**
+ * The cause for a failed evaluation: a crossed limit of the evaluation budget, the JavaScript
+ * stack overflowing (the same limit, reached before the count — it is a RangeError, and must be
+ * a routed States error like any other, never a defect), or jsonata's own error.
+ */
+const failureCause = (e: unknown, body: string, location: string): string => {
+  if (e instanceof EvaluationLimitExceeded) return limitCause(e.limit, body, location);
+  if (isStackOverflow(e)) return limitCause({ kind: 'depth' }, body, location);
+  return errorText(e);
+};
+
 /**
  * JSON has no non-finite numbers: AWS writes them as the strings JavaScript names them by, and
  * functions (a lambda returned as a value) have no JSON form at all.
@@ -188,24 +227,39 @@ const toJson = (v: unknown): unknown => {
  * evaluateJsonata('{% $states.input.a + 1 %}', { states: { input: { a: 1 }, context: {} }, now: 0, random: Math.random, uuid }, 'Output'); // 2
  * ```
  * @throws QueryEvaluationError when the expression fails or returns nothing, with AWS's cause
- *   (`The JSONata expression '$x' specified for the field 'Output' returned nothing (undefined).`).
+ *   (`The JSONata expression '$x' specified for the field 'Output' returned nothing (undefined).`),
+ *   or crosses a limit of its evaluation budget (see `jsonata-budget.ts`: steps, nesting depth,
+ *   string length, result nesting).
  */
 export const evaluateJsonata = (text: string, scope: JsonataScope, location: string): unknown => {
   const body = jsonataBody(text);
   const c = compileJsonata(body);
   if (!c.ok) throw new QueryEvaluationError(c.message, location);
+  const plan = planOf(c.expression);
+  if (plan.reserved !== undefined) throw new QueryEvaluationError(limitCause({ kind: 'reserved', name: plan.reserved }, body, location), location);
+  const budget = makeEvaluationBudget(plan, NATIVES);
   let value: unknown;
   try {
     pinRegexEngine();
-    // AWS's functions are bound first so that a variable of the same name hides them, as on AWS.
-    value = c.expression.evaluate(undefined, { ...awsFunctions(scope, fromMillis), ...(scope.variables ?? {}), states: scope.states });
+    // AWS's functions are bound first so that a variable of the same name hides them, as on AWS;
+    // the budget's hooks last, so that nothing hides them.
+    value = c.expression.evaluate(undefined, {
+      ...budget.natives,
+      ...awsFunctions(scope, fromMillis),
+      ...(scope.variables ?? {}),
+      states: scope.states,
+      ...budget.hooks,
+    });
+    if (value === undefined) {
+      throw new QueryEvaluationError(`The JSONata expression '${body}' specified for the field '${location}' returned nothing (undefined).`, location);
+    }
+    // The copy below is recursive and visits shared parts once per reference.
+    budget.chargeValue(value, MAX_RESULT_NESTING);
+    return toJson(value);
   } catch (e) {
-    throw new QueryEvaluationError(errorText(e), location);
+    if (e instanceof QueryEvaluationError) throw e;
+    throw new QueryEvaluationError(failureCause(e, body, location), location);
   }
-  if (value === undefined) {
-    throw new QueryEvaluationError(`The JSONata expression '${body}' specified for the field '${location}' returned nothing (undefined).`, location);
-  }
-  return toJson(value);
 };
 
 /**
