@@ -329,7 +329,7 @@ export const sendAndJudge = async (url: string, req: HostileRequest, stats: Stat
     const key = `${v.kind} · ${req.label} · ${errorType(out)}`;
     const size = typeof req.body === 'string' ? req.body.length : req.body.length;
     const example = {
-      request: `${req.method} ${req.path} ${JSON.stringify(req.headers)} ${describeBody(req.body)}`,
+      request: `${req.method} ${req.path} ${abbreviate(JSON.stringify(req.headers), 300)} ${describeBody(req.body)}`,
       size,
       answer: out.error ?? `${out.status} ${abbreviate(out.text, 400)}`,
       detail: v.detail,

@@ -73,7 +73,7 @@ test.serial('the suite knows every operation the server serves', (t) => {
 test.serial('hostile requests to every operation: no 5xx, AWS-shaped errors, each answered within 1 s', async (t) => {
   const { stack, fixtures } = t.context;
   const stats = newStats();
-  const runs = await runRequests({ url: stack.api.url, fixtures, stats, seed, numRuns: 4_000, timeLimitMs: 35_000 });
+  const runs = await runRequests({ url: stack.api.url, fixtures, stats, seed, numRuns: 10_000, timeLimitMs: 35_000 });
   t.log(`seed ${seed}, ${runs} runs\n${report(stats, stack.logged)}`);
   for (const op of OPERATION_SHAPES) t.true((stats.perOperation.get(op.name) ?? 0) > 0, `${op.name} was never fuzzed`);
   t.is(stats.failures.size, 0, `distinct failures (seed ${seed}):\n${summarize(stats)}`);
