@@ -51,6 +51,24 @@ export const serveApi = async (options: ServeOptions): Promise<RunningServer> =>
   const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret), taskTokens });
   const server = createServer((req, res) => void handleRequest(operations, req, res, options.log));
   server.keepAliveTimeout = 65_000;
+  // What Node's HTTP parser refuses before a request exists (headers over 16 KiB, a malformed
+  // request line) still gets an AWS-shaped answer, then the connection is closed.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      __type: 'SerializationException',
+      message: tooLarge
+        ? 'The request headers are larger than the 16 KiB this service reads; send fewer or shorter headers'
+        : `The request is not valid HTTP (${err.code ?? 'parse error'}); send POST / with X-Amz-Target: AWSStepFunctions.<Operation>`,
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

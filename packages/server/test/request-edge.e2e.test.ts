@@ -366,3 +366,41 @@ test('a failed request is one info line (operation, status, type, request id, me
     await api.close();
   }
 });
+
+test('found by the hostile-input suite: a TestState Choices or Catch of the wrong shape, or variables with names Assign refuses, answer 400, not 500', async (t) => {
+  const { stack } = t.context;
+  for (const choices of ['"Pass"', '{}', '[null]', '[1]']) {
+    const r = await post(
+      stack,
+      'TestState',
+      JSON.stringify({ definition: `{"Type":"Choice","Choices":${choices},"Default":"N"}`, roleArn: ROLE, input: '{}' }),
+    );
+    t.is(r.status, 400, choices);
+    t.is(r.body['__type'], 'InvalidDefinition', choices);
+  }
+  for (const name of ['a b', '', 'a.b', 'states']) {
+    const r = await post(
+      stack,
+      'TestState',
+      JSON.stringify({ definition: '{"Type":"Pass","End":true}', roleArn: ROLE, variables: JSON.stringify({ [name]: 1 }) }),
+    );
+    t.is(r.status, 400, name);
+    t.is(r.body['__type'], 'ValidationException', name);
+    t.regex(String(r.body['message']), /at 'variables' failed to satisfy constraint: The variable name/);
+  }
+  const ok = await post(stack, 'TestState', JSON.stringify({ definition: '{"Type":"Pass","End":true}', roleArn: ROLE, variables: '{"fine":1}' }));
+  t.is(ok.status, 200);
+});
+
+test('found by the hostile-input suite: headers over 16 KiB get an AWS-shaped answer from the HTTP layer', async (t) => {
+  const { stack } = t.context;
+  const res = await fetch(`${stack.api.url}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${'a'.repeat(17_000)}` },
+    body: '{}',
+  });
+  t.is(res.status, 431);
+  const body = (await res.json()) as Record<string, unknown>;
+  t.is(body['__type'], 'SerializationException');
+  t.regex(String(body['message']), /headers are larger than the 16 KiB/);
+});

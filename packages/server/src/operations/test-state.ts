@@ -1,4 +1,4 @@
-import { describeDiagnostics, parseDefinition } from '@stepstream/asl/definition';
+import { checkVariableName, describeDiagnostics, parseDefinition } from '@stepstream/asl/definition';
 import { invalidDefinition, invalidExecutionInput, validationException, type ApiError } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -7,6 +7,10 @@ import { parseDefinitionText, parseJsonText, type JsonTextProblem } from '../jso
 import { between, decodeRequest, integer, maxBytes, maxLength, minLength, oneOf, optional, violation, type Rule } from '../validation.js';
 import type { Deps } from './deps.js';
 import { checkExecutionInput } from './start-execution.js';
+
+/** The `Next` of each Choice rule or catcher, whatever shape the (not yet validated) state has. */
+const nextsOf = (list: unknown): unknown[] =>
+  Array.isArray(list) ? list.map((c: unknown) => (typeof c === 'object' && c !== null ? (c as { Next?: unknown }).Next : undefined)) : [];
 
 export const TestStateInput = t.intersection([
   t.type({ definition: t.string }),
@@ -295,12 +299,7 @@ export const testState =
       stateName = 'TestState';
       if (state['QueryLanguage'] === 'JSONata') language = 'JSONata';
       // Validate the state as the only state of a machine whose other states are its targets.
-      const targets = [
-        state['Next'],
-        state['Default'],
-        ...((state['Choices'] as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next),
-        ...((state['Catch'] as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next),
-      ];
+      const targets = [state['Next'], state['Default'], ...nextsOf(state['Choices']), ...nextsOf(state['Catch'])];
       const stubs = Object.fromEntries(targets.filter((x): x is string => typeof x === 'string').map((n) => [n, { Type: 'Pass', End: true }]));
       const check = parseDefinition(JSON.stringify({ StartAt: stateName, States: { ...stubs, [stateName]: state } }));
       if (!check.ok) return E.left(invalidDefinition(describeDiagnostics(check.diagnostics)));
@@ -312,6 +311,9 @@ export const testState =
         return E.left(invalidExecutionInput(parsedVariables.left?.kind === 'depth' ? parsedVariables.left.message : 'variables must be a JSON object'));
       }
       variables = parsedVariables.right;
+      // The variables are assigned before the state runs: their names follow Assign's rules.
+      const badName = Object.keys(variables).flatMap((name) => checkVariableName(name, 'JSONata', '/variables'))[0];
+      if (badName) return E.left(validationException(`1 validation error detected: Value at 'variables' failed to satisfy constraint: ${badName.message}`));
     }
     const badConfiguration =
       nestedRule('mock.fieldValidationMode', req.mock?.fieldValidationMode, oneOf(['STRICT', 'PRESENT', 'NONE'])) ??
