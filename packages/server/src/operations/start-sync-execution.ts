@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
-import { decodeRequest, maxBytes, maxLength, minLength, oneOf, optional } from '../validation.js';
+import { decodeRequest, maxBytes, maxLength, minLength, oneOf, optional, pattern } from '../validation.js';
 import type { Deps } from './deps.js';
 import { checkExecutionInput } from './start-execution.js';
 
@@ -25,7 +25,7 @@ export const startSyncExecution =
         stateMachineArn: [minLength(1), maxLength(256)],
         name: [minLength(1), maxLength(80)],
         input: [maxBytes(262_144)],
-        traceHeader: [maxLength(256)],
+        traceHeader: [maxLength(256), pattern('\\p{ASCII}*', /^\p{ASCII}*$/u)],
         includedData: [oneOf(['ALL_DATA', 'METADATA_ONLY'])],
       },
       sensitive: ['input'],
