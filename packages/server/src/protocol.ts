@@ -31,17 +31,25 @@ const send = (res: ServerResponse, status: number, requestId: string, body: obje
   res.end(text);
 };
 
+/**
+ * The request body, or 'too-large' as soon as it is known to pass the limit (a declared
+ * Content-Length, or the bytes received): the answer goes out at once, while the rest of the upload
+ * is read and dropped (holding nothing), so the client can still read the answer.
+ */
 const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      resolve('too-large');
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > MAX_BODY_BYTES) resolve('too-large');
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 
@@ -92,7 +100,9 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
     }
     const body = await readBody(req);
     if (req.method !== 'POST') return fail(unknownOperation(`Only POST is served; send POST / with X-Amz-Target: ${TARGET_PREFIX}<Operation>`));
-    if (body === 'too-large') return fail(serializationException(`The request body is larger than ${MAX_BODY_BYTES} bytes; AWS accepts at most 1 MiB`));
+    if (body === 'too-large') {
+      return fail(serializationException(`The request body is larger than ${MAX_BODY_BYTES} bytes; AWS accepts at most 1 MiB`));
+    }
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
     const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
     if (!operation) {
