@@ -3,33 +3,21 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListStateMachinesCommand,
-  SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliEnv, exited, freePort, mainJs, run, sfnClient } from './stepstream-process.js';
 
 // One process, one execution that cannot take it down: a loop over a 100 KiB input runs to AWS's
 // 25,000-event cap in bounded memory; a kill -9 mid-way does not keep the server from listening;
 // a graceful stop records the Lambda tasks it waited for, so none runs twice after the restart.
 
-const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
 const roleArn = 'arn:aws:iam::123456789012:role/r';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 interface Server {
   readonly child: ChildProcess;
@@ -39,10 +27,10 @@ interface Server {
 /** Starts `stepstream serve` and resolves once it says it is listening. */
 const serve = (dataDir: string, port: number, functions: string, env: Readonly<Record<string, string>> = {}) =>
   new Promise<Server>((resolve, reject) => {
-    const child = spawn(process.execPath, [main, 'serve', '--data', dataDir, '--port', String(port), '--functions', functions], {
+    // The embedded store in `dataDir`, whatever this shell points at (`cliEnv`).
+    const child = spawn(process.execPath, [mainJs, 'serve', '--data', dataDir, '--port', String(port), '--functions', functions], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      // The embedded store in `dataDir`, whatever this shell points at.
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && k !== 'EVENTSTORE_URL')), ...env },
+      env: cliEnv(env),
     });
     let log = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -51,8 +39,6 @@ const serve = (dataDir: string, port: number, functions: string, env: Readonly<R
     });
     child.on('exit', (code) => reject(new Error(`stepstream serve exited with ${code}:\n${log}`)));
   });
-
-const exited = (child: ChildProcess) => new Promise((resolve) => child.once('exit', resolve));
 
 /** The peak resident set of a process so far (Linux: VmHWM), in MiB. */
 const peakRssMiB = (pid: number): number | undefined => {
@@ -65,7 +51,7 @@ const peakRssMiB = (pid: number): number | undefined => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The id of an execution's last history event. */
-const lastEventId = async (client: SFNClient, executionArn: string) =>
+const lastEventId = async (client: ReturnType<typeof sfnClient>, executionArn: string) =>
   (await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }))).events?.[0]?.id ?? 0;
 
 const until = async <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> => {
@@ -91,8 +77,6 @@ const setUp = async (t: { teardown(fn: () => Promise<void>): void }) => {
   const dir = await mkdtemp(join(tmpdir(), 'stepstream-bounded-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const functions = join(dir, 'functions');
-  await rm(functions, { recursive: true, force: true });
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(functions);
   // Each invocation appends the execution's name to a file, then takes a while: a task in flight.
   await writeFile(
@@ -106,13 +90,7 @@ export const handler = async (event) => {
 `,
   );
   const port = await freePort();
-  const client = new SFNClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    maxAttempts: 1,
-  });
-  return { dir, dataDir: join(dir, 'data'), functions, port, client };
+  return { dir, dataDir: join(dir, 'data'), functions, port, client: sfnClient(port) };
 };
 
 test.serial(
@@ -279,18 +257,12 @@ test.serial('an execution whose decisions took the process down twice is quarant
     server.child.kill('SIGTERM');
     await exited(server.child);
     // Released (the fault fixed), the next start resumes it.
-    const release = (arn: string) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [main, 'quarantine', 'release', arn, '--data', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-        let out = '';
-        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('exit', (code) => resolve({ code, out }));
-      });
+    const release = (arn: string) => run(['quarantine', 'release', arn, '--data', dataDir]);
     const released = await release(executionArn!);
-    t.is(released.code, 0, released.out);
+    t.is(released.code, 0, released.stderr);
     const again = await release(executionArn!);
     t.is(again.code, 1);
-    t.regex(again.out, /is not quarantined/);
+    t.regex(again.stderr, /is not quarantined/);
     server = await serve(dataDir, port, functions);
     const resumed = await until(
       'the released execution',
