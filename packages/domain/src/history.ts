@@ -71,6 +71,16 @@ export const HistoryEventType = {
 } as const;
 export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
 
+/**
+ * Whether `type` is one of the history event types this version writes and folds. A stream may
+ * hold others when a newer version wrote it; `decodeHistoryEvent` reports those.
+ *
+ * @example
+ * isHistoryEventType('TaskStateEntered'); // true
+ * isHistoryEventType('toString'); // false: own keys only, not the prototype's
+ */
+export const isHistoryEventType = (type: string): type is HistoryEventType => Object.hasOwn(HistoryEventType, type);
+
 export interface PayloadDetails {
   readonly truncated: boolean;
 }

@@ -1,5 +1,6 @@
 export * from './model.js';
-export { evolveExecution, foldExecution, type StoredHistoryEvent } from './evolve.js';
+export { evolveExecution, foldExecution } from './evolve.js';
+export { decodeHistoryEvent, type RecordedHistoryEvent, type StoredHistoryEvent, type UnknownHistoryEventType } from './stored-event.js';
 export { decideExecution, definitionOf } from './decide.js';
 export { DECISION_BUDGET, type DecisionBudget } from './batch.js';
 export { contextObject, isoMillis } from './context-object.js';

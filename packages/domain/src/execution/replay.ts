@@ -1,6 +1,8 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { decideExecution } from './decide.js';
 import { stableJson } from './stable-json.js';
-import { evolveExecution, type StoredHistoryEvent } from './evolve.js';
+import { evolveExecution } from './evolve.js';
+import { decodeHistoryEvent, type RecordedHistoryEvent, type StoredHistoryEvent } from './stored-event.js';
 import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type ParentTask, type TaskSignal } from './model.js';
 import type { ExecutionStartedMetadata } from '../history.js';
 
@@ -90,7 +92,13 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
  * reproduces every event exactly: the proof that the decider is deterministic and that the
  * history holds everything a decision depends on.
  */
-export const replayExecution = (events: readonly StoredHistoryEvent[]): ReplayResult => {
+export const replayExecution = (stored: readonly RecordedHistoryEvent[]): ReplayResult => {
+  const events: StoredHistoryEvent[] = [];
+  for (const [i, e] of stored.entries()) {
+    const decoded = decodeHistoryEvent(e);
+    if (E.isLeft(decoded)) return { ok: false, eventId: i + 1, reason: `event ${i + 1} has the type ${decoded.left.type}, which this version does not know` };
+    events.push(decoded.right);
+  }
   let state = initialExecutionState;
   let i = 0;
   let decisions = 0;
