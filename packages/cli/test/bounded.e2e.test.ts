@@ -135,6 +135,12 @@ test.serial(
       const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 100 }));
       t.is(page.events?.length, 100);
       t.is(page.events?.[1]?.stateEnteredEventDetails?.input, input);
+      // 1,000 events of ~100 KiB would be a ~100 MB answer: the page stops at 16 Mi characters.
+      const large = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+      t.true((large.events?.length ?? 0) > 100 && (large.events?.length ?? 0) < 1000, `a page of ${large.events?.length} events`);
+      t.truthy(large.nextToken);
+      const following = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: large.nextToken }));
+      t.is(following.events?.[0]?.id, (large.events?.length ?? 0) + 1, 'the next page starts where the short one stopped');
       if (peak === undefined || before === undefined) {
         t.log('SKIP peak RSS: /proc/<pid>/status is not readable on this system');
       } else {

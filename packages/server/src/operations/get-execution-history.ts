@@ -20,6 +20,21 @@ export const GetExecutionHistoryInput = t.intersection([
 
 const PAYLOAD_KEYS = new Set(['input', 'output']);
 
+/** Events read from the store at a time while a page is built. */
+const CHUNK = 100;
+/** A page stops growing past this many characters of payloads (it always holds one event). */
+const PAGE_CHARS = 16 * 1024 * 1024;
+
+/** The characters of the strings one shaped event carries in its details (inputs, outputs, causes). */
+const payloadChars = (event: Record<string, unknown>): number => {
+  let n = 0;
+  for (const v of Object.values(event)) {
+    if (typeof v === 'string') n += v.length;
+    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v as Record<string, unknown>)) if (typeof x === 'string') n += x.length;
+  }
+  return n;
+};
+
 /** A stored event as AWS's HistoryEvent: id = revision + 1, timestamp in epoch seconds. */
 export const toHistoryEvent = (e: RecordedEvent, includeData: boolean): Record<string, unknown> => {
   const { timestamp, previousEventId, ...details } = e.data as { timestamp: number; previousEventId: number } & Record<string, unknown>;
@@ -52,16 +67,38 @@ export const getExecutionHistory =
     const cursor = input.nextToken != null ? tokens.read<{ revision: string }>(scope, input.nextToken) : undefined;
     if (input.nextToken != null && !cursor) return E.left(invalidToken());
     const limit = pageSize(input.maxResults);
-    const events = await engine.store.readStream(where.stream, {
-      direction: reverse ? 'backwards' : 'forwards',
-      fromRevision: cursor ? BigInt(cursor.revision) : reverse ? 'end' : 'start',
-      maxCount: limit + 1,
-    });
-    if (events.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
-    const page = events.slice(0, limit);
-    const next = events[limit];
+    const includeData = input.includeExecutionData !== false;
+    // Read in chunks and stop at the page size or at PAGE_CHARS of payloads, whichever comes
+    // first (AWS: "Returned pages may be shorter than maxResults"): 1,000 events of 256 KiB each
+    // would otherwise be a 256 MB answer built in memory at once.
+    const page: Record<string, unknown>[] = [];
+    let chars = 0;
+    let from: bigint | 'start' | 'end' = cursor ? BigInt(cursor.revision) : reverse ? 'end' : 'start';
+    let next: bigint | undefined;
+    read: for (;;) {
+      const want = Math.min(CHUNK, limit - page.length);
+      // One more than wanted: whether there is a next page.
+      const events = await engine.store.readStream(where.stream, { direction: reverse ? 'backwards' : 'forwards', fromRevision: from, maxCount: want + 1 });
+      if (events.length === 0 && page.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
+      for (const e of events.slice(0, want)) {
+        if (page.length > 0 && chars >= PAGE_CHARS) {
+          next = e.revision;
+          break read;
+        }
+        const shaped = toHistoryEvent(e, includeData);
+        chars += payloadChars(shaped);
+        page.push(shaped);
+      }
+      const after = events[want];
+      if (!after) break;
+      if (page.length >= limit || chars >= PAGE_CHARS) {
+        next = after.revision;
+        break;
+      }
+      from = after.revision;
+    }
     return E.right({
-      events: page.map((e) => toHistoryEvent(e, input.includeExecutionData !== false)),
-      ...(next ? { nextToken: tokens.issue(scope, { revision: next.revision.toString() }) } : {}),
+      events: page,
+      ...(next !== undefined ? { nextToken: tokens.issue(scope, { revision: next.toString() }) } : {}),
     });
   };
