@@ -11,7 +11,7 @@ import type { StateDefinition } from '@stepstream/asl/definition';
 import { json, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
 import { StatesError } from '@stepstream/asl';
 import { contextObject } from './context-object.js';
-import type { Entered, Frame } from './interpreter.js';
+import type { Entered, Frame } from './frame.js';
 
 /** The language a state's fields are read in: its own `QueryLanguage`, else the machine's. */
 export const isJsonata = (f: Frame, state: StateDefinition): boolean => (state.QueryLanguage ?? f.language) === 'JSONata';

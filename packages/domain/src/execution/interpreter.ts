@@ -22,7 +22,6 @@ import type {
   Retrier,
   FailState,
   PassState,
-  QueryLanguage,
   StateDefinition,
   StateMachineDefinition,
   SucceedState,
@@ -32,70 +31,10 @@ import { stateEventTypes } from '../history.js';
 import { EventBatch, json, payload, truncated } from './batch.js';
 import { assignJsonata, assignJsonPath, isJsonata, jsonataScopeOf, scopeOf, valueOf, type Assigned } from './dataflow.js';
 import { decideRetry, errorOutput, findCatcher, type Failure } from './error-policy.js';
+import type { Entered, Frame } from './frame.js';
 import type { Frames } from './frames.js';
 import { Variables } from './variables.js';
-import {
-  HISTORY_EVENT_LIMIT,
-  type DecisionEnv,
-  type InnerRestart,
-  type RestartPoint,
-  type EnteredRecord,
-  type ExecutionInfo,
-  type SuspendedFrame,
-  type Suspension,
-  type TaskSignal,
-} from './model.js';
-
-export { EventBatch, PAYLOAD_LIMIT_BYTES, utf8Length } from './batch.js';
-export { scopeOf } from './dataflow.js';
-
-/** What a decision delivers to the paused frames it resumes. */
-export type Signal =
-  | { readonly type: 'none' }
-  /** Timers due at `env.now` fire; `heartbeats` is the last heartbeat per task id. */
-  | { readonly type: 'timers'; readonly heartbeats: Readonly<Record<string, number>> }
-  | { readonly type: 'task'; readonly taskId: string; readonly signal: TaskSignal };
-
-/**
- * One thread of running states: the top of the execution (path `""`), a Parallel branch or a Map
- * iteration (`<parent path>/<index>`). Any frame can pause (a Wait, a retry's back-off, a task);
- * its entry in `frames` says where and why, so a later decision resumes it.
- */
-export interface Frame {
-  readonly info: ExecutionInfo;
-  readonly definition: StateMachineDefinition;
-  readonly parsedInput: unknown;
-  readonly batch: EventBatch;
-  readonly env: DecisionEnv;
-  readonly path: string;
-  readonly frames: Frames;
-  readonly signal: Signal;
-  /** What runs this frame: nothing (the top), a Parallel, an inline Map, a Distributed Map's run. */
-  readonly parent: 'none' | 'parallel' | 'map' | 'mapRun';
-  /** The machine's top-level QueryLanguage: states of branches and iterations inherit it, not their parent state's. */
-  readonly language: QueryLanguage;
-  /** This frame's variable scope (reading the enclosing frame's). */
-  readonly vars: Variables;
-  /** Extra context (e.g. `Map.Item` for ItemSelector). */
-  readonly context?: Readonly<Record<string, unknown>>;
-}
-
-/** A state's run from its Entered event: what it was given and how it was entered. */
-export interface Entered {
-  readonly name: string;
-  readonly rawInput: unknown;
-  readonly enteredId: number;
-  /** What the Entered event points to (an EvaluationFailed event points there too, as AWS records it). */
-  readonly enteredAfter: number;
-  readonly enteredAt: number;
-  /** Retries so far (`$$.State.RetryCount`) and each retrier's count. */
-  readonly retryCount: number;
-  readonly retryCounts: readonly number[];
-  /** What this attempt's first event points to: the Entered event, or the last attempt's failure. */
-  readonly attemptStartsAfter: number;
-  /** A Parallel or Map entered by a redrive: what its branches or iterations had done before. */
-  readonly redrive?: InnerRestart;
-}
+import { HISTORY_EVENT_LIMIT, type InnerRestart, type RestartPoint, type EnteredRecord, type SuspendedFrame, type Suspension } from './model.js';
 
 export type StateOutcome =
   | { readonly kind: 'next'; readonly stateName: string; readonly output: unknown; readonly exitedId: number }

@@ -12,9 +12,10 @@ import {
   type EvaluationScope,
 } from '@stepstream/asl';
 import type { MapState, StateMachineDefinition } from '@stepstream/asl/definition';
-import { EventBatch, json, utf8Length } from './batch.js';
-import { contextOf, isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
-import { errorOutput, type Failure } from './error-policy.js';
+import { json, utf8Length } from './batch.js';
+import { contextOf, isJsonata, jsonataScopeOf, scopeOf, valueOf } from './dataflow.js';
+import type { Failure } from './error-policy.js';
+import type { Entered, Frame } from './frame.js';
 import {
   abortFrame,
   completeState,
@@ -23,11 +24,8 @@ import {
   RESUME,
   runFrame,
   varsOf,
-  scopeOf,
   suspend,
   SUSPENDED,
-  type Entered,
-  type Frame,
   type FrameOutcome,
   type FrameStart,
   type StateOutcome,

@@ -1,8 +1,9 @@
 import { applyInputPath, applyOutputPath, applyResultPath, evaluateJsonataTemplate, evaluatePayloadTemplate } from '@stepstream/asl';
 import type { ParallelState } from '@stepstream/asl/definition';
 import { json } from './batch.js';
-import { isJsonata, jsonataScopeOf } from './dataflow.js';
+import { isJsonata, jsonataScopeOf, scopeOf } from './dataflow.js';
 import type { Failure } from './error-policy.js';
+import type { Entered, Frame } from './frame.js';
 import {
   abortFrame,
   completeState,
@@ -10,10 +11,7 @@ import {
   RESUME,
   runFrame,
   varsOf,
-  scopeOf,
   suspend,
-  type Entered,
-  type Frame,
   type FrameOutcome,
   type FrameStart,
   type StateOutcome,

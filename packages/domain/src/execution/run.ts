@@ -1,7 +1,8 @@
 import type { StateMachineDefinition } from '@stepstream/asl/definition';
 import { json, truncated, type EventBatch } from './batch.js';
 import type { Frames } from './frames.js';
-import { basicRunners, HistoryCapReached, runFrame, varsOf, type Frame, type FrameStart, type Signal, type StateRunners } from './interpreter.js';
+import type { Frame, Signal } from './frame.js';
+import { basicRunners, HistoryCapReached, runFrame, varsOf, type FrameStart, type StateRunners } from './interpreter.js';
 import { runMap } from './map.js';
 import type { DecisionEnv, ExecutionInfo } from './model.js';
 import { HISTORY_EVENT_LIMIT } from './model.js';

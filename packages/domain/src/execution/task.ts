@@ -10,8 +10,9 @@ import {
 } from '@stepstream/asl';
 import type { TaskState } from '@stepstream/asl/definition';
 import { payload, truncated } from './batch.js';
-import { contextOf, isJsonata, jsonataScopeOf, valueOf } from './dataflow.js';
-import { completeState, handleStateFailure, scopeOf, suspend, SUSPENDED, type Entered, type Frame, type StateOutcome } from './interpreter.js';
+import { contextOf, isJsonata, jsonataScopeOf, scopeOf, valueOf } from './dataflow.js';
+import type { Entered, Frame } from './frame.js';
+import { completeState, handleStateFailure, suspend, SUSPENDED, type StateOutcome } from './interpreter.js';
 import { frameDueAt, type PendingTask, type SuspendedFrame } from './model.js';
 
 /** TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer from the input. */
