@@ -86,15 +86,8 @@ import { NoFunctions, type LambdaFunctions } from './lambda.js';
 import { Alarms } from './timers.js';
 import { FoldedExecutions } from './folded-executions.js';
 import { Recoveries } from './recoveries.js';
-
-export interface Logger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
-
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+import { silentLogger, type Logger } from './logger.js';
+import { SerialQueue } from './serial-queue.js';
 
 export interface EngineOptions {
   readonly store: EventStore;
@@ -236,8 +229,8 @@ export class Engine {
   private readonly random: () => number;
   private readonly log: Logger;
   private readonly alarms: Alarms;
-  /** Per-execution queues: one decision at a time per execution in this process. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** One decision at a time per execution (and per Map Run) in this process. */
+  private readonly queue = new SerialQueue();
   private closed = false;
   /** Activity tasks waiting for workers, in this process. */
   private readonly activityTasks = new ActivityTasks();
@@ -267,7 +260,7 @@ export class Engine {
     this.clock = options.clock ?? Date.now;
     this.uuid = options.uuid ?? randomUUID;
     this.random = options.random ?? Math.random;
-    this.log = options.log ?? silent;
+    this.log = options.log ?? silentLogger;
     this.projector = getProjector({
       store: options.store,
       db: options.db,
@@ -355,7 +348,7 @@ export class Engine {
     ]);
     if (!drained) this.log.warn(`${this.effects.size} tasks were still running at the stop: they run again after the restart`);
     this.options.lambda?.close?.();
-    await Promise.allSettled([...this.queues.values()]);
+    await this.queue.drain();
     await this.projector.stop();
   }
 
@@ -364,17 +357,6 @@ export class Engine {
     if (!position) return;
     const ok = await this.projector.waitFor(position, this.options.readYourWritesMs ?? 5000);
     if (!ok) this.log.warn('read models are lagging: a write is not yet visible to Describe/List');
-  }
-
-  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.queues.set(key, tail);
-    void tail.then(() => {
-      if (this.queues.get(key) === tail) this.queues.delete(key);
-    });
-    return next;
   }
 
   /** Signs task tokens; the API server hands the engine its deployment's signer. */
@@ -570,7 +552,7 @@ export class Engine {
     const executionArn = makeExecutionArn(this.scope, sm.name, name);
     const stream = executionStream(this.scope.account, this.scope.region, sm.name, name);
     const text = input.input ?? '{}';
-    return this.serial(stream, async () => {
+    return this.queue.run(stream, async () => {
       // A new name is the common case: append with no_stream straight away (the store enforces
       // uniqueness); only when the name is taken, read the execution for the idempotency rule.
       const now = this.clock();
@@ -621,7 +603,7 @@ export class Engine {
     const located = locateExecution(input.executionArn);
     if (E.isLeft(located)) return located;
     const where = located.right;
-    return this.serial(where.stream, async () => {
+    return this.queue.run(where.stream, async () => {
       const before = await this.loadExecutionState(where.stream);
       // The children it waits on: .sync executions, and the running child runs of its Map Runs.
       const children = [
@@ -659,7 +641,7 @@ export class Engine {
     const located = locateExecution(executionArn);
     if (E.isLeft(located)) return located;
     const stream = located.right.stream;
-    return this.serial(stream, async () => {
+    return this.queue.run(stream, async () => {
       const state = await this.loadExecutionState(stream);
       if (state.status === undefined) return E.left(executionDoesNotExist(executionArn));
       if (state.status === 'RUNNING' || state.status === 'SUCCEEDED')
@@ -806,7 +788,7 @@ export class Engine {
    */
   private fire(stream: string, options: { readonly recovering?: boolean } = {}): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return this.serial(stream, async () => {
+    return this.queue.run(stream, async () => {
       try {
         const state = await this.loadExecutionState(stream);
         if (options.recovering) {
@@ -847,7 +829,7 @@ export class Engine {
     const run = (async () => {
       try {
         if (task.startedAt === undefined) {
-          const started = await this.serial(stream, () =>
+          const started = await this.queue.run(stream, () =>
             this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: { type: 'started' } }, {}),
           );
           if (!started?.appended) return;
@@ -862,7 +844,7 @@ export class Engine {
               }
           : await this.integrations.run(task, { executionArn, region, account });
         // Even while closing: a graceful stop records what finished, so nothing runs twice after a restart.
-        await this.serial(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: answer }, {}));
+        await this.queue.run(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: answer }, {}));
       } catch (e) {
         this.log.error(`task ${task.id} of ${stream} (${task.resource}) failed in the engine`, e);
       } finally {
@@ -916,7 +898,7 @@ export class Engine {
    */
   private runMapRun(parentStream: string, parent: ExecutionInfo, task: PendingTask): Promise<void> {
     const key = `${parentStream}#${task.id}`;
-    return this.serial(`mapRun:${key}`, async () => {
+    return this.queue.run(`mapRun:${key}`, async () => {
       if (this.mapRuns.has(key) || this.closed) return;
       const spec = JSON.parse(task.input) as MapRunSpec;
       const n = spec.inputs.length;
@@ -947,7 +929,7 @@ export class Engine {
           // A child still running under the old task (its parent was stopped a moment ago) is
           // stopped first: its end would answer a task nobody waits for.
           const parentLink = { ...child.info!.parent!, taskId: task.id };
-          const redriven = await this.serial(stream, async () => {
+          const redriven = await this.queue.run(stream, async () => {
             if (child.status === 'RUNNING') await this.runExecutionCommand(stream, { type: 'StopExecution' }, {});
             return this.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink }, {});
           });
@@ -1001,7 +983,7 @@ export class Engine {
       startDate: now,
       parent: { executionArn: t.parent.executionArn, taskId: t.taskId, pattern: 'mapRun', index, mapRunArn: t.spec.mapRunArn },
     };
-    await this.serial(stream, async () => {
+    await this.queue.run(stream, async () => {
       const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });
       try {
         await this.store.appendToStream(stream, decided, { expectedRevision: 'no_stream' });
@@ -1022,7 +1004,7 @@ export class Engine {
     const located = locateExecution(parent.executionArn);
     if (E.isLeft(located)) return Promise.resolve();
     const key = `${located.right.stream}#${parent.taskId}`;
-    return this.serial(`mapRun:${key}`, async () => {
+    return this.queue.run(`mapRun:${key}`, async () => {
       const t = this.mapRuns.get(key);
       if (!t || t.results[parent.index!] !== undefined) return;
       t.results[parent.index!] = mapRunResult(child);
@@ -1046,7 +1028,7 @@ export class Engine {
     );
     for (const [key, t] of this.mapRuns) {
       if (t.spec.mapRunArn !== mapRunArn) continue;
-      await this.serial(`mapRun:${key}`, async () => {
+      await this.queue.run(`mapRun:${key}`, async () => {
         applyMapRunUpdate(t, update);
         await this.fillMapRun(key, t);
       });
@@ -1496,7 +1478,7 @@ export class Engine {
         return E.right({});
       }
       const started: TaskSignal = { type: 'started', ...(input.workerName !== undefined ? { workerName: input.workerName } : {}) };
-      const outcome = await this.serial(task.stream, () =>
+      const outcome = await this.queue.run(task.stream, () =>
         this.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}),
       );
       if (outcome?.appended) {
@@ -1516,7 +1498,7 @@ export class Engine {
     const located = locateExecution(executionArn);
     if (E.isLeft(located)) return E.left(taskDoesNotExist());
     const stream = located.right.stream;
-    return this.serial(stream, async () => {
+    return this.queue.run(stream, async () => {
       const outcome = await this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId, signal: answer }, meta);
       if (!outcome) return E.left(taskDoesNotExist());
       if (!outcome.appended) return E.left(taskTimedOut());
@@ -1531,7 +1513,7 @@ export class Engine {
     const located = locateExecution(executionArn);
     if (E.isLeft(located)) return E.left(taskDoesNotExist());
     const stream = located.right.stream;
-    return this.serial(stream, async () => {
+    return this.queue.run(stream, async () => {
       const state = await this.loadExecutionState(stream);
       if (state.status === undefined) return E.left(taskDoesNotExist());
       if (!pendingTasks(state).some((t) => t.id === taskId)) return E.left(taskTimedOut());

@@ -6,9 +6,10 @@ export {
   locateVersion,
   ACTIVITY_POLL_MS,
   type EngineOptions,
-  type Logger,
   type CallMetadata,
 } from './engine.js';
+export { type Logger } from './logger.js';
+export { SerialQueue } from './serial-queue.js';
 export { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 export { handleCommand, type Decision, type CommandOutcome } from './command.js';
 export { Alarms } from './timers.js';
