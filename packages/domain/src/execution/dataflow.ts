@@ -1,7 +1,10 @@
 import {
+  applyOutputPath,
+  applyResultPath,
   evaluateFieldExpression,
   evaluateJsonata,
   evaluateJsonataTemplate,
+  evaluatePayloadTemplate,
   isJsonataText,
   QueryEvaluationError,
   type EvaluationScope,
@@ -50,6 +53,49 @@ export const jsonataScopeOf = (
   random: f.env.random,
   uuid: f.env.uuid,
 });
+
+/** The fields that shape a JSONPath state's result into its output (Task, Parallel, Map). */
+export interface ResultFilters {
+  readonly ResultSelector?: unknown;
+  readonly ResultPath?: string | null;
+  readonly OutputPath?: string | null;
+}
+
+/** What `completeState` takes from a JSONPath state with a result. */
+export interface ShapedResult {
+  /** The effective result: what `Assign` sees as `$`. */
+  readonly result: unknown;
+  /** The effective output, computed when the state exits (after its Assign is evaluated). */
+  readonly jsonPathOutput: () => unknown;
+}
+
+/**
+ * The JSONPath result pipeline of Task, Parallel and Map: ResultSelector, then ResultPath into the
+ * raw input, then OutputPath. From the ASL spec (https://states-language.net/spec.html#filters):
+ * "“effective result” means the result after processing it with ResultSelector and “effective
+ * output” means the final state output after processing the result with ResultSelector,
+ * ResultPath and OutputPath." and "The value of "OutputPath" MUST be a Path, which is applied to
+ * the state’s output after the application of ResultPath".
+ *
+ * The effective result is evaluated now (a ResultSelector error fails the state before it exits);
+ * ResultPath and OutputPath wait for `completeState`. JSONata states have none of these fields:
+ * their `Output` is evaluated by `completeState`.
+ *
+ * @example
+ * // raw input {"a":1}, result {"x":2,"y":3}
+ * // ResultSelector {"sum.$": "$.x"}, ResultPath "$.r", OutputPath "$.r"
+ * shapeResult(state, { a: 1 }, { x: 2, y: 3 }, scope); // result {"sum":2}, jsonPathOutput() {"sum":2}
+ */
+export const shapeResult = (state: ResultFilters, rawInput: unknown, result: unknown, scope: EvaluationScope): ShapedResult => {
+  const effective = state.ResultSelector !== undefined ? evaluatePayloadTemplate(state.ResultSelector, { ...scope, input: result }) : result;
+  return {
+    result: effective,
+    jsonPathOutput: () => {
+      const merged = applyResultPath(state.ResultPath, rawInput, effective);
+      return applyOutputPath(state.OutputPath, merged, { ...scope, input: merged });
+    },
+  };
+};
 
 /** Variables to assign, as the JSON texts the history records (`assignedVariables`). */
 export type Assigned = Readonly<Record<string, string>>;

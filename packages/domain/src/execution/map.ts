@@ -1,7 +1,5 @@
 import {
   applyInputPath,
-  applyOutputPath,
-  applyResultPath,
   evaluateJsonataTemplate,
   evaluatePayloadTemplate,
   expectJsonataType,
@@ -13,7 +11,7 @@ import {
 } from '@stepstream/asl';
 import type { MapState, StateMachineDefinition } from '@stepstream/asl/definition';
 import { json, utf8Length } from './batch.js';
-import { contextOf, isJsonata, jsonataScopeOf, scopeOf, valueOf } from './dataflow.js';
+import { contextOf, isJsonata, jsonataScopeOf, scopeOf, shapeResult, valueOf } from './dataflow.js';
 import type { Failure } from './error-policy.js';
 import type { Entered, Frame } from './frame.js';
 import {
@@ -170,15 +168,7 @@ export const runMap =
         : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
     const finish = (outputs: readonly unknown[], previousEventId: number) => {
       if (jsonata) return completeState(f, e, s, { result: outputs, previous: previousEventId, jsonPathOutput: () => outputs });
-      const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
-      return completeState(f, e, s, {
-        result,
-        previous: previousEventId,
-        jsonPathOutput: () => {
-          const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-          return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
-        },
-      });
+      return completeState(f, e, s, { ...shapeResult(s, e.rawInput, outputs, scope), previous: previousEventId });
     };
     if (config.distributed) {
       let tolerated: Tolerance | undefined;

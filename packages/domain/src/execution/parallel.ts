@@ -1,7 +1,7 @@
-import { applyInputPath, applyOutputPath, applyResultPath, evaluateJsonataTemplate, evaluatePayloadTemplate } from '@stepstream/asl';
+import { applyInputPath, evaluateJsonataTemplate, evaluatePayloadTemplate } from '@stepstream/asl';
 import type { ParallelState } from '@stepstream/asl/definition';
 import { json } from './batch.js';
-import { isJsonata, jsonataScopeOf, scopeOf } from './dataflow.js';
+import { isJsonata, jsonataScopeOf, scopeOf, shapeResult } from './dataflow.js';
 import type { Failure } from './error-policy.js';
 import type { Entered, Frame } from './frame.js';
 import {
@@ -96,13 +96,5 @@ export const runParallel =
     const lastBranchEvent = f.batch.lastEventId;
     f.batch.push('ParallelStateSucceeded', lastBranchEvent);
     if (jsonata) return completeState(f, e, s, { result: outputs, previous: lastBranchEvent, jsonPathOutput: () => outputs });
-    const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: outputs }) : outputs;
-    return completeState(f, e, s, {
-      result,
-      previous: lastBranchEvent,
-      jsonPathOutput: () => {
-        const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-        return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
-      },
-    });
+    return completeState(f, e, s, { ...shapeResult(s, e.rawInput, outputs, scope), previous: lastBranchEvent });
   };

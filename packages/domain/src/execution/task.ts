@@ -1,16 +1,7 @@
-import {
-  applyInputPath,
-  applyOutputPath,
-  applyResultPath,
-  evaluateJsonataTemplate,
-  evaluatePayloadTemplate,
-  queryPath,
-  QueryEvaluationError,
-  StatesError,
-} from '@stepstream/asl';
+import { applyInputPath, evaluateJsonataTemplate, evaluatePayloadTemplate, queryPath, QueryEvaluationError, StatesError } from '@stepstream/asl';
 import type { TaskState } from '@stepstream/asl/definition';
 import { payload, truncated } from './batch.js';
-import { contextOf, isJsonata, jsonataScopeOf, scopeOf, valueOf } from './dataflow.js';
+import { contextOf, isJsonata, jsonataScopeOf, scopeOf, shapeResult, valueOf } from './dataflow.js';
 import type { Entered, Frame } from './frame.js';
 import { completeState, handleStateFailure, suspend, SUSPENDED, type StateOutcome } from './interpreter.js';
 import { frameDueAt, type PendingTask, type SuspendedFrame } from './model.js';
@@ -216,15 +207,7 @@ const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame,
         const raw = JSON.parse(sig.output) as unknown;
         if (isJsonata(f, s)) return completeState(f, e, s, { result: raw, previous: id, jsonPathOutput: () => raw });
         const scope = scopeOf(f, e, e.rawInput);
-        const result = s.ResultSelector !== undefined ? evaluatePayloadTemplate(s.ResultSelector, { ...scope, input: raw }) : raw;
-        return completeState(f, e, s, {
-          result,
-          previous: id,
-          jsonPathOutput: () => {
-            const merged = applyResultPath(s.ResultPath, e.rawInput, result);
-            return applyOutputPath(s.OutputPath, merged, { ...scope, input: merged });
-          },
-        });
+        return completeState(f, e, s, { ...shapeResult(s, e.rawInput, raw, scope), previous: id });
       }
       case 'failed': {
         const id = f.batch.push(
