@@ -79,12 +79,9 @@ if (existsSync(casesDir)) {
     t.deepEqual(failures, []);
   });
 } else {
-  test(`conformance corpus: SKIPPED, ${fileURLToPath(casesDir)} is missing`, (t) => {
-    t.log(
-      `The conformance corpus was not found at ${fileURLToPath(casesDir)} (the repository root's ../shared/conformance/cases); CI copies it there. Skipping the corpus check.`,
-    );
-    t.pass();
-  });
+  const why = `the conformance corpus was not found at ${fileURLToPath(casesDir)} (the repository root's ../shared/conformance/cases; CI copies it there)`;
+  console.log(`SKIP conformance corpus check: ${why}`);
+  test.skip(`conformance corpus (${why})`, () => {});
 }
 
 // ───────────────────────────── rule 1: fields of one language ─────────────────────────────

@@ -149,12 +149,8 @@ test('lambda:invoke answers with AWS’s response shape; a thrown error is the f
   t.regex(missing.error.Cause, /^Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope/);
 });
 
-test('Python functions run from the same directory, with Python’s error shape', async (t) => {
-  if (!hasPython) {
-    t.log('SKIP: python3 is not installed, so .py functions cannot run here');
-    t.pass();
-    return;
-  }
+if (!hasPython) console.log('SKIP Python functions test: python3 is not installed, so .py functions cannot run here');
+(hasPython ? test : test.skip)('Python functions run from the same directory, with Python’s error shape', async (t) => {
   const { stack } = t.context;
   const sm = await machine(stack, {
     StartAt: 'Call',
