@@ -19,6 +19,26 @@ import { exited, freePort, serve as serveWith } from './stepstream-process.js';
 /** `stepstream serve` on `dataDir`, resolved once it listens. */
 const serve = (dataDir: string, port: number) => serveWith(['--data', dataDir, '--port', String(port)]);
 
+/**
+ * Waits (bounded) until an execution's history holds each of `types` (a type listed twice must
+ * occur twice): the point a kill is meant to interrupt, reached however slow the machine is.
+ */
+const historyHas = async (client: SFNClient, executionArn: string, types: readonly string[], timeoutMs = 15_000) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+    const present = events.map((e) => e.type as string);
+    const missing = [...types];
+    for (const type of present) {
+      const i = missing.indexOf(type);
+      if (i >= 0) missing.splice(i, 1);
+    }
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${executionArn}: no ${missing.join(', ')} within ${timeoutMs} ms (history: ${present.join(', ')})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
 test.serial('kill -9 while executions wait: after a restart every one completes, late timers fire at once, nothing is lost or repeated', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'stepstream-durability-'));
   const port = await freePort();
@@ -49,9 +69,9 @@ test.serial('kill -9 while executions wait: after a restart every one completes,
       const r = await client.send(new StartExecutionCommand({ stateMachineArn, name: `run-${i}`, input: JSON.stringify({ seconds: 2 + (i % 3), i }) }));
       executions.push(r.executionArn!);
     }
-    // Let the 1-second waits end (so some timers have fired before the kill), then kill -9
-    // while every execution sits in its second Wait.
-    await new Promise((r) => setTimeout(r, 1300));
+    // Kill -9 once the 1-second waits have ended (some timers fired before the kill) and every
+    // execution sits in its second Wait.
+    for (const executionArn of executions) await historyHas(client, executionArn, ['WaitStateExited', 'WaitStateEntered', 'WaitStateEntered']);
     server.kill('SIGKILL');
     await exited(server);
     // Stay down past every due time: after the restart the late timers must fire at once.
@@ -141,7 +161,8 @@ test.serial(
         }),
       );
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{"job":1}' }));
-      await new Promise((r) => setTimeout(r, 300));
+      // Kill -9 once the task is scheduled and the branch waits.
+      await historyHas(client, executionArn!, ['ActivityScheduled', 'WaitStateEntered']);
       server.kill('SIGKILL');
       await exited(server);
       server = await serve(dataDir, port);
