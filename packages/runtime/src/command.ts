@@ -1,5 +1,10 @@
 import { WrongExpectedVersionError, type AppendResult, type EventData, type EventStore, type RecordedEvent } from '@stepstream/eventstore';
 
+/** What an API call passes down with its command, recorded in the metadata of the events it appends. */
+export interface CallMetadata {
+  readonly requestId?: string;
+}
+
 /** What a command handler decided: events to append (possibly none) and a value to return. */
 export interface Decision<R> {
   readonly events: readonly EventData[];

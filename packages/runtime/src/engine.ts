@@ -1,42 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
-  activityArn as makeActivityArn,
-  activityDoesNotExist,
-  activityStream,
   activityWorkerLimitExceeded,
-  decideCreateActivity,
-  decideDeleteActivity,
-  foldActivity,
   pendingTasks,
   taskDoesNotExist,
   type PendingTask,
   type ParentTask,
-  type StateMachineVersion,
   stateMachineTypeNotSupported,
   executionNotRedrivable,
-  type StateMachineAlias,
-  aliasNotFound,
-  conflict,
-  serviceQuotaExceeded,
-  decidePublishVersion,
-  decideDeleteVersion,
-  evolveStateMachine,
   type Tag,
-  foldTags,
-  MAX_TAGS,
-  resourceNotFound,
-  tagProblem,
-  tooManyTags,
   validationException,
   type MapRunResult,
   type MapRunSpec,
   taskTimedOut,
-  type ActivityEvent,
   type TaskSignal,
-  decideCreateStateMachine,
-  decideDeleteStateMachine,
   decideExecution,
-  decideUpdateStateMachine,
   defaultArnScope,
   evolveExecution,
   executionAlreadyExists,
@@ -44,30 +21,19 @@ import {
   executionDoesNotExist,
   executionStream,
   foldExecution,
-  foldStateMachine,
-  invalidArn,
   invalidArnDetail,
   invalidName,
-  isArnProblem,
   isValidName,
   nextTimerAt,
-  parseArn,
-  stateMachineArn as makeStateMachineArn,
   stateMachineDoesNotExist,
-  stateMachineStream,
   HISTORY_EVENT_LIMIT,
   type ApiError,
   type ArnScope,
   type ExecutionCommand,
   type ExecutionInfo,
   type ExecutionState,
-  type LoggingConfiguration,
-  type StateMachineEvent,
-  type StateMachineState,
   type StateMachineType,
   type StoredHistoryEvent,
-  type TracingConfiguration,
-  type EncryptionConfiguration,
 } from '@stepstream/domain';
 import { WrongExpectedVersionError, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
 import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
@@ -77,7 +43,7 @@ import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 import { runExpress } from './express.js';
 import { testState, type TestStateInput, type TestStateResult } from './test-state.js';
 import type { TaskTokens } from './task-tokens.js';
-import { handleCommand } from './command.js';
+import type { CallMetadata } from './command.js';
 import { StateMachineCache } from './state-machine-cache.js';
 import type { HttpConnections } from './http-task.js';
 import { Integrations } from './integrations.js';
@@ -88,6 +54,14 @@ import { FoldedExecutions } from './folded-executions.js';
 import { Recoveries } from './recoveries.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SerialQueue } from './serial-queue.js';
+import { locateAlias, locateExecution, locateVersion } from './locate.js';
+import * as stateMachines from './resources/state-machines.js';
+import type { CreateStateMachineInput, UpdateStateMachineInput } from './resources/state-machines.js';
+import * as versions from './resources/versions.js';
+import * as aliases from './resources/aliases.js';
+import * as tagging from './resources/tags.js';
+import * as activityResources from './resources/activities.js';
+import type { ActivityDeps } from './resources/activities.js';
 
 export interface EngineOptions {
   readonly store: EventStore;
@@ -115,10 +89,6 @@ export interface EngineOptions {
   readonly httpConnections?: HttpConnections;
   /** Mocked integrations (Step Functions Local's format), used by executions started on `<arn>#<TestCase>`. */
   readonly mocks?: MockConfig;
-}
-
-export interface CallMetadata {
-  readonly requestId?: string;
 }
 
 /** A Map Run in progress: which children have ended, which run, which is next. */
@@ -164,58 +134,10 @@ const mapRunResult = (child: ExecutionState): MapRunResult =>
     ? { ok: true, output: child.output ?? 'null' }
     : { ok: false, output: JSON.stringify({ Error: child.error ?? null, Cause: child.cause ?? null }) };
 
-const asStateMachineEvents = (events: readonly RecordedEvent[]) => events as unknown as StateMachineEvent[];
-const asActivityEvents = (events: readonly RecordedEvent[]) => events as unknown as ActivityEvent[];
-
 /** AWS: GetActivityTask long-polls for up to 60 s; at most 1,000 workers poll one activity at a time. */
 export const ACTIVITY_POLL_MS = 60_000;
 export const MAX_ACTIVITY_POLLERS = 1000;
 const asHistory = (events: readonly RecordedEvent[]) => events as unknown as StoredHistoryEvent[];
-
-/** Where an execution ARN's events live, or why the ARN is not one. */
-export const locateExecution = (arn: string): E.Either<ApiError, { stream: string; stateMachineName: string; name: string }> => {
-  const parsed = parseArn(arn, ['execution']);
-  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
-  if (parsed.parts.length !== 2) return E.left(invalidArn(arn, { kind: 'prefix' }));
-  const [stateMachineName, name] = parsed.parts as [string, string];
-  return E.right({ stream: executionStream(parsed.account, parsed.region, stateMachineName, name), stateMachineName, name });
-};
-
-/** Where an activity ARN's events live, or why the ARN is not one. */
-export const locateActivity = (arn: string): E.Either<ApiError, { stream: string; name: string }> => {
-  const parsed = parseArn(arn, ['activity']);
-  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
-  if (parsed.parts.length !== 1) return E.left(invalidArn(arn, { kind: 'prefix' }));
-  const name = parsed.parts[0]!;
-  return E.right({ stream: activityStream(parsed.account, parsed.region, name), name });
-};
-
-/** Where an alias ARN (`…:stateMachine:NAME:ALIAS`) lives, or why the ARN is not one. */
-export const locateAlias = (arn: string): E.Either<ApiError, { stream: string; name: string; alias: string }> => {
-  const parsed = parseArn(arn, ['stateMachine']);
-  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
-  const [name, alias] = parsed.parts;
-  if (parsed.parts.length !== 2 || !name || !alias || /^\d+$/.test(alias)) return E.left(invalidArn(arn, { kind: 'prefix' }));
-  return E.right({ stream: stateMachineStream(parsed.account, parsed.region, name), name, alias });
-};
-
-/** Where a version ARN (`…:stateMachine:NAME:N`) lives, or why the ARN is not one. */
-export const locateVersion = (arn: string): E.Either<ApiError, { stream: string; name: string; version: number }> => {
-  const parsed = parseArn(arn, ['stateMachine']);
-  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
-  const [name, number] = parsed.parts;
-  if (parsed.parts.length !== 2 || !name || !/^[1-9]\d*$/.test(number ?? '')) return E.left(invalidArn(arn, { kind: 'prefix' }));
-  return E.right({ stream: stateMachineStream(parsed.account, parsed.region, name), name, version: Number(number) });
-};
-
-/** Where a state machine ARN's events live, or why the ARN is not one. */
-export const locateStateMachine = (arn: string): E.Either<ApiError, { stream: string; name: string }> => {
-  const parsed = parseArn(arn, ['stateMachine']);
-  if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
-  if (parsed.parts.length !== 1) return E.left(invalidArn(arn, { kind: 'prefix' }));
-  const name = parsed.parts[0]!;
-  return E.right({ stream: stateMachineStream(parsed.account, parsed.region, name), name });
-};
 
 /**
  * The engine: runs the deciders against the event store, keeps the read models current, fires
@@ -252,6 +174,8 @@ export class Engine {
   private readonly folded: FoldedExecutions;
   /** Crash markers of executions that were running when this process started (see `resume`). */
   private readonly recoveries: Recoveries;
+  /** What the use cases of state machines, versions, aliases, tags and activities need (src/resources/). */
+  private readonly resources: ActivityDeps;
 
   constructor(readonly options: EngineOptions) {
     this.watchedStore = this.machines.watch(options.store);
@@ -268,6 +192,15 @@ export class Engine {
       onError: (e, attempt) => this.log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
       onSkipped: (skipped) => this.log.error(describeSkippedEvent(skipped)),
     });
+    this.resources = {
+      store: this.watchedStore,
+      scope: this.scope,
+      clock: this.clock,
+      uuid: this.uuid,
+      machines: this.machines,
+      activities: this.activities,
+      readYourWrites: (position) => this.readYourWrites(position),
+    };
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
     this.recoveries = new Recoveries(options.store, this.log, this.clock);
     this.integrations = new Integrations(
@@ -377,118 +310,23 @@ export class Engine {
     };
   }
 
-  // ---------------------------------------------------------------- state machines
+  // ---------------------------------------------------------------- state machines (src/resources/state-machines.ts)
 
-  async createStateMachine(
-    input: {
-      name: string;
-      definition: string;
-      roleArn: string;
-      type: StateMachineType;
-      loggingConfiguration: LoggingConfiguration;
-      tracingConfiguration: TracingConfiguration;
-      encryptionConfiguration?: EncryptionConfiguration;
-      tags?: readonly Tag[];
-      publish?: boolean;
-      versionDescription?: string;
-    },
-    meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }>> {
-    for (const tag of input.tags ?? []) {
-      const problem = tagProblem(tag);
-      if (problem) return E.left(validationException(problem));
-    }
-    if (new Set((input.tags ?? []).map((t) => t.key)).size > MAX_TAGS) return E.left(tooManyTags(makeStateMachineArn(this.scope, input.name)));
-    if (!isValidName(input.name)) return E.left(invalidName(input.name));
-    const stateMachineArn = makeStateMachineArn(this.scope, input.name);
-    const stream = stateMachineStream(this.scope.account, this.scope.region, input.name);
-    const { publish, versionDescription, ...machine } = input;
-    const outcome = await handleCommand<E.Either<ApiError, { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }>>(
-      this.store,
-      stream,
-      (events) => {
-        const now = this.clock();
-        const before = foldStateMachine(asStateMachineEvents(events));
-        const r = decideCreateStateMachine(before, { ...machine, stateMachineArn, stateMachineType: input.type, now });
-        if (E.isLeft(r)) return { events: [], result: r };
-        if (!publish) return { events: r.right.events, result: E.right({ stateMachineArn, creationDate: r.right.creationDate }) };
-        // `publish: true` publishes the new machine as version 1 (or answers the version of an idempotent create).
-        const created = r.right.events.reduce(evolveStateMachine, before);
-        const v = decidePublishVersion(created, { stateMachineArn, ...(versionDescription !== undefined ? { description: versionDescription } : {}), now });
-        if (E.isLeft(v)) return { events: [], result: v };
-        return {
-          events: [...r.right.events, ...v.right.events],
-          result: E.right({ stateMachineArn, creationDate: r.right.creationDate, stateMachineVersionArn: v.right.version.versionArn }),
-        };
-      },
-      { metadata: { ...meta } },
-    );
-    await this.readYourWrites(outcome.appended?.position);
-    return outcome.result;
+  createStateMachine(input: CreateStateMachineInput, meta: CallMetadata = {}) {
+    return stateMachines.createStateMachine(this.resources, input, meta);
   }
 
   /** The current state of a state machine, from its stream (authoritative, not the read model). */
-  async loadStateMachine(arn: string): Promise<E.Either<ApiError, StateMachineState & { stream: string }>> {
-    const located = locateStateMachine(arn);
-    if (E.isLeft(located)) return located;
-    const where = located.right;
-    const state = await this.machines.get(where.stream, async () => foldStateMachine(asStateMachineEvents(await this.store.readStream(where.stream))));
-    return E.right({ ...state, stream: where.stream });
+  loadStateMachine(arn: string) {
+    return stateMachines.loadStateMachine(this.resources, arn);
   }
 
-  async updateStateMachine(
-    input: {
-      stateMachineArn: string;
-      definition?: string;
-      roleArn?: string;
-      loggingConfiguration?: LoggingConfiguration;
-      tracingConfiguration?: TracingConfiguration;
-      encryptionConfiguration?: EncryptionConfiguration;
-      publish?: boolean;
-      versionDescription?: string;
-    },
-    meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }>> {
-    const located = locateStateMachine(input.stateMachineArn);
-    if (E.isLeft(located)) return located;
-    const where = located.right;
-    const { publish, versionDescription, ...changes } = input;
-    const outcome = await handleCommand<E.Either<ApiError, { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }>>(
-      this.store,
-      where.stream,
-      (events) => {
-        const now = this.clock();
-        const before = foldStateMachine(asStateMachineEvents(events));
-        const r = decideUpdateStateMachine(before, { ...changes, now, newRevisionId: this.uuid() });
-        if (E.isLeft(r)) return { events: [], result: r };
-        const result = { updateDate: r.right.updateDate, revisionId: r.right.revisionId };
-        if (!publish) return { events: r.right.events, result: E.right(result) };
-        const v = decidePublishVersion(r.right.events.reduce(evolveStateMachine, before), {
-          stateMachineArn: input.stateMachineArn,
-          ...(versionDescription !== undefined ? { description: versionDescription } : {}),
-          now,
-        });
-        if (E.isLeft(v)) return { events: [], result: v };
-        return { events: [...r.right.events, ...v.right.events], result: E.right({ ...result, stateMachineVersionArn: v.right.version.versionArn }) };
-      },
-      { metadata: { ...meta } },
-    );
-    await this.readYourWrites(outcome.appended?.position);
-    return outcome.result;
+  updateStateMachine(input: UpdateStateMachineInput, meta: CallMetadata = {}) {
+    return stateMachines.updateStateMachine(this.resources, input, meta);
   }
 
-  async deleteStateMachine(arn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    const located = locateStateMachine(arn);
-    if (E.isLeft(located)) return located;
-    const where = located.right;
-    const outcome = await handleCommand(
-      this.store,
-      where.stream,
-      (events) => ({ events: decideDeleteStateMachine(foldStateMachine(asStateMachineEvents(events)), arn, this.clock()), result: undefined }),
-      { metadata: { ...meta } },
-    );
-    await this.readYourWrites(outcome.appended?.position);
-    return E.right({});
+  deleteStateMachine(arn: string, meta: CallMetadata = {}) {
+    return stateMachines.deleteStateMachine(this.resources, arn, meta);
   }
 
   // ---------------------------------------------------------------- executions
@@ -652,7 +490,7 @@ export class Engine {
       // AWS: a redrive needs room for ExecutionRedriven and at least one more event.
       if (state.lastEventId >= HISTORY_EVENT_LIMIT - 1) return E.left(executionNotRedrivable('Execution history event limit exceeded'));
       if (!state.restart) return E.left(executionNotRedrivable('Execution has no state to redrive from'));
-      if (await this.machineDeleted(stream)) return E.left(executionNotRedrivable('State machine is in DELETING status'));
+      if (await stateMachines.machineDeleted(this.resources, stream)) return E.left(executionNotRedrivable('State machine is in DELETING status'));
       const outcome = await this.runExecutionCommand(stream, { type: 'RedriveExecution' }, meta);
       if (!outcome?.appended) return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
       await this.readYourWrites(outcome.position);
@@ -672,25 +510,13 @@ export class Engine {
   }
 
   /**
-   * Whether an execution's state machine has been deleted (a Map Run's child run answers to its
-   * parent instead). Cheap: state machines are cached.
-   */
-  private async machineDeleted(executionStream: string): Promise<boolean> {
-    const [account, region, machine] = executionStream.slice('execution-'.length).split(':');
-    if (account === undefined || region === undefined || machine === undefined || machine.includes('/')) return false;
-    const stream = stateMachineStream(account, region, machine);
-    const state = await this.machines.get(stream, async () => foldStateMachine(asStateMachineEvents(await this.store.readStream(stream))));
-    return state.current === undefined;
-  }
-
-  /**
    * Decides and appends one command on an existing execution; undefined when it does not exist.
    * An execution whose state machine was deleted is stopped at its next transition (AWS): a
    * timer or task answer then aborts it instead.
    */
   private async runExecutionCommand(stream: string, requested: ExecutionCommand, meta: CallMetadata) {
     const transition = requested.type === 'FireTimers' || requested.type === 'TaskUpdate';
-    const command: ExecutionCommand = transition && (await this.machineDeleted(stream)) ? { type: 'StopExecution' } : requested;
+    const command: ExecutionCommand = transition && (await stateMachines.machineDeleted(this.resources, stream)) ? { type: 'StopExecution' } : requested;
     if (command !== requested) this.log.info(`${stream}: its state machine was deleted; stopping it at this transition`);
     // Read (the fold kept from the last decision, and what others appended since), decide, append
     // with the revision read; a writer that raced us makes the append fail, and we decide again.
@@ -1109,356 +935,86 @@ export class Engine {
     return testState(input, this.expressDeps());
   }
 
-  // ---------------------------------------------------------------- versions
+  // ---------------------------------------------------------------- versions (src/resources/versions.ts)
 
-  async publishVersion(
-    input: { stateMachineArn: string; revisionId?: string; description?: string },
-    meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>> {
-    const located = locateStateMachine(input.stateMachineArn);
-    if (E.isLeft(located)) return located;
-    const outcome = await handleCommand<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>>(
-      this.store,
-      located.right.stream,
-      (events) => {
-        const v = decidePublishVersion(foldStateMachine(asStateMachineEvents(events)), { ...input, now: this.clock() });
-        return E.isLeft(v)
-          ? { events: [], result: v }
-          : { events: v.right.events, result: E.right({ stateMachineVersionArn: v.right.version.versionArn, creationDate: v.right.version.creationDate }) };
-      },
-      { metadata: { ...meta } },
-    );
-    return outcome.result;
+  publishVersion(input: { stateMachineArn: string; revisionId?: string; description?: string }, meta: CallMetadata = {}) {
+    return versions.publishVersion(this.resources, input, meta);
   }
 
   /** A state machine's versions, newest first. */
-  async listVersions(stateMachineArn: string): Promise<E.Either<ApiError, StateMachineVersion[]>> {
-    const located = locateStateMachine(stateMachineArn);
-    if (E.isLeft(located)) return located;
-    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
-    if (!s.current) return E.left(stateMachineDoesNotExist(stateMachineArn));
-    return E.right(Object.values(s.versions ?? {}).sort((a, b) => b.version - a.version));
+  listVersions(stateMachineArn: string) {
+    return versions.listVersions(this.resources, stateMachineArn);
   }
 
   /** The version a version ARN names, or ResourceNotFound / InvalidArn. */
-  async loadVersion(versionArn: string): Promise<E.Either<ApiError, StateMachineVersion>> {
-    const located = locateVersion(versionArn);
-    if (E.isLeft(located)) return located;
-    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
-    const v = s.versions?.[located.right.version];
-    return v ? E.right(v) : E.left(resourceNotFound(versionArn));
+  loadVersion(versionArn: string) {
+    return versions.loadVersion(this.resources, versionArn);
   }
 
-  async deleteVersion(versionArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    const located = locateVersion(versionArn);
-    if (E.isLeft(located)) return located;
-    const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
-      this.store,
-      located.right.stream,
-      (events) => {
-        const s = foldStateMachine(asStateMachineEvents(events));
-        const referencing = Object.values(s.aliases ?? {}).filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === versionArn));
-        if (referencing.length > 0) {
-          return {
-            events: [],
-            result: E.left(
-              conflict(
-                `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => a.name).join(', ')}]`,
-              ),
-            ),
-          };
-        }
-        return { events: decideDeleteVersion(s, versionArn, located.right.version, this.clock()), result: E.right({}) };
-      },
-      { metadata: { ...meta } },
-    );
-    return outcome.result;
+  deleteVersion(versionArn: string, meta: CallMetadata = {}) {
+    return versions.deleteVersion(this.resources, versionArn, meta);
   }
 
-  // ---------------------------------------------------------------- aliases
+  // ---------------------------------------------------------------- aliases (src/resources/aliases.ts)
 
-  /**
-   * Checks a routing configuration as AWS does (1 or 2 distinct version ARNs of one state
-   * machine, weights summing to 100, versions that exist) and says which machine it routes.
-   */
-  private async checkRouting(
-    routing: readonly { stateMachineVersionArn: string; weight: number }[],
-  ): Promise<E.Either<ApiError, { stream: string; stateMachineArn: string }>> {
-    const arns = routing.map((r) => r.stateMachineVersionArn);
-    const located = arns.map((a) => locateVersion(a));
-    if (located.some(E.isLeft))
-      return E.left(
-        validationException(`Routing configuration must contain state machine version ARNs. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'),
-      );
-    if (new Set(arns).size !== arns.length)
-      return E.left(
-        validationException(
-          `Routing configuration must contain distinct state machine version ARNs. Received: [${arns.join(', ')}]`,
-          'INVALID_ROUTING_CONFIGURATION',
-        ),
-      );
-    const sum = routing.reduce((n, r) => n + r.weight, 0);
-    if (sum !== 100)
-      return E.left(
-        validationException(
-          `Sum of routing configuration weights must equal 100. Received: [${routing.map((r) => r.weight).join(', ')}]`,
-          'INVALID_ROUTING_CONFIGURATION',
-        ),
-      );
-    const machines = new Set(arns.map((a) => a.split(':').slice(0, 7).join(':')));
-    if (machines.size !== 1)
-      return E.left(
-        validationException(
-          `Routing configuration must contain versions of one state machine. Received: [${arns.join(', ')}]`,
-          'INVALID_ROUTING_CONFIGURATION',
-        ),
-      );
-    for (const arn of arns) {
-      const v = await this.loadVersion(arn);
-      if (E.isLeft(v)) return E.left(resourceNotFound(arn));
-    }
-    const first = located[0] as E.Right<{ stream: string }>;
-    return E.right({ stream: first.right.stream, stateMachineArn: [...machines][0]! });
-  }
-
-  async createAlias(
+  createAlias(
     input: { name: string; description?: string; routingConfiguration: readonly { stateMachineVersionArn: string; weight: number }[] },
     meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>> {
-    if (!isValidName(input.name) || /^\d+$/.test(input.name)) return E.left(invalidName(input.name));
-    const routed = await this.checkRouting(input.routingConfiguration);
-    if (E.isLeft(routed)) return routed;
-    const aliasArn = `${routed.right.stateMachineArn}:${input.name}`;
-    const outcome = await handleCommand<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>>(
-      this.store,
-      routed.right.stream,
-      (events) => {
-        const s = foldStateMachine(asStateMachineEvents(events));
-        const existing = s.aliases?.[input.name];
-        if (existing) {
-          const same =
-            existing.description === input.description && JSON.stringify(existing.routingConfiguration) === JSON.stringify(input.routingConfiguration);
-          return same
-            ? { events: [], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: existing.creationDate }) }
-            : {
-                events: [],
-                result: E.left(conflict('Failed to create alias because an alias with the same name and a different routing configuration already exists.')),
-              };
-        }
-        if (Object.keys(s.aliases ?? {}).length >= 100)
-          return {
-            events: [],
-            result: E.left(serviceQuotaExceeded(`The maximum number of aliases (100) for ${routed.right.stateMachineArn} has been reached.`)),
-          };
-        const now = this.clock();
-        const data = {
-          aliasArn,
-          name: input.name,
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          routingConfiguration: input.routingConfiguration,
-          creationDate: now,
-        };
-        return { events: [{ type: 'StateMachineAliasCreated', data }], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: now }) };
-      },
-      { metadata: { ...meta } },
-    );
-    await this.readYourWrites(outcome.appended?.position);
-    return outcome.result;
+  ) {
+    return aliases.createAlias(this.resources, input, meta);
   }
 
   /** The alias an alias ARN names, or ResourceNotFound. */
-  async loadAlias(aliasArn: string): Promise<E.Either<ApiError, StateMachineAlias & { stream: string }>> {
-    const located = locateAlias(aliasArn);
-    if (E.isLeft(located)) return located;
-    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
-    const a = s.aliases?.[located.right.alias];
-    return a ? E.right({ ...a, stream: located.right.stream }) : E.left(aliasNotFound());
+  loadAlias(aliasArn: string) {
+    return aliases.loadAlias(this.resources, aliasArn);
   }
 
-  async updateAlias(
+  updateAlias(
     input: { stateMachineAliasArn: string; description?: string; routingConfiguration?: readonly { stateMachineVersionArn: string; weight: number }[] },
     meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { updateDate: number }>> {
-    const current = await this.loadAlias(input.stateMachineAliasArn);
-    if (E.isLeft(current)) return current;
-    if (input.routingConfiguration) {
-      const routed = await this.checkRouting(input.routingConfiguration);
-      if (E.isLeft(routed)) return routed;
-    }
-    const now = this.clock();
-    await handleCommand(
-      this.store,
-      current.right.stream,
-      () => ({
-        events: [
-          {
-            type: 'StateMachineAliasUpdated',
-            data: {
-              aliasArn: input.stateMachineAliasArn,
-              ...(input.description !== undefined ? { description: input.description } : {}),
-              ...(input.routingConfiguration ? { routingConfiguration: input.routingConfiguration } : {}),
-              updateDate: now,
-            },
-          },
-        ],
-        result: undefined,
-      }),
-      { metadata: { ...meta } },
-    );
-    return E.right({ updateDate: now });
+  ) {
+    return aliases.updateAlias(this.resources, input, meta);
   }
 
   /** Deleting a missing alias answers 200 (rec). */
-  async deleteAlias(aliasArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    const located = locateAlias(aliasArn);
-    if (E.isLeft(located)) return located;
-    await handleCommand(
-      this.store,
-      located.right.stream,
-      (events) => {
-        const s = foldStateMachine(asStateMachineEvents(events));
-        return s.aliases?.[located.right.alias]
-          ? { events: [{ type: 'StateMachineAliasDeleted', data: { aliasArn, name: located.right.alias, deletionDate: this.clock() } }], result: undefined }
-          : { events: [], result: undefined };
-      },
-      { metadata: { ...meta } },
-    );
-    return E.right({});
+  deleteAlias(aliasArn: string, meta: CallMetadata = {}) {
+    return aliases.deleteAlias(this.resources, aliasArn, meta);
   }
 
-  async listAliases(stateMachineArn: string): Promise<E.Either<ApiError, StateMachineAlias[]>> {
-    const located = locateStateMachine(stateMachineArn);
-    if (E.isLeft(located)) return located;
-    const s = foldStateMachine(asStateMachineEvents(await this.store.readStream(located.right.stream)));
-    if (!s.current) return E.left(stateMachineDoesNotExist(stateMachineArn));
-    return E.right(Object.values(s.aliases ?? {}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+  listAliases(stateMachineArn: string) {
+    return aliases.listAliases(this.resources, stateMachineArn);
   }
 
-  // ---------------------------------------------------------------- tags
+  // ---------------------------------------------------------------- tags (src/resources/tags.ts)
 
-  /** Where a taggable resource's events live: state machines and activities (not versions). */
-  private locateTaggable(arn: string): E.Either<ApiError, { stream: string; kind: 'stateMachine' | 'activity' }> {
-    const parsed = parseArn(arn, ['stateMachine', 'activity']);
-    if (isArnProblem(parsed)) return E.left(invalidArn(arn, parsed));
-    const [name, qualifier, ...rest] = parsed.parts;
-    if (rest.length > 0 || !name) return E.left(invalidArn(arn, { kind: 'prefix' }));
-    // rec: tagging a version ARN is ResourceNotFound.
-    if (qualifier !== undefined) return E.left(resourceNotFound(arn));
-    return E.right(
-      parsed.resourceType === 'activity'
-        ? { stream: activityStream(parsed.account, parsed.region, name), kind: 'activity' }
-        : { stream: stateMachineStream(parsed.account, parsed.region, name), kind: 'stateMachine' },
-    );
+  tagResource(arn: string, tags: readonly Tag[], meta: CallMetadata = {}) {
+    return tagging.tagResource(this.resources, arn, tags, meta);
   }
 
-  private exists(kind: 'stateMachine' | 'activity', events: readonly RecordedEvent[]): boolean {
-    return kind === 'activity'
-      ? foldActivity(asActivityEvents(events)).current !== undefined
-      : foldStateMachine(asStateMachineEvents(events)).current !== undefined;
+  untagResource(arn: string, tagKeys: readonly string[], meta: CallMetadata = {}) {
+    return tagging.untagResource(this.resources, arn, tagKeys, meta);
   }
 
-  async tagResource(arn: string, tags: readonly Tag[], meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    for (const tag of tags) {
-      const problem = tagProblem(tag);
-      if (problem) return E.left(validationException(problem));
-    }
-    const located = this.locateTaggable(arn);
-    if (E.isLeft(located)) return located;
-    const { stream, kind } = located.right;
-    // Duplicate keys in one call collapse, the last value winning (rec).
-    const unique = [...new Map(tags.map((t) => [t.key, t.value])).entries()].map(([key, value]) => ({ key, value }));
-    const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
-      this.store,
-      stream,
-      (events) => {
-        if (!this.exists(kind, events)) return { events: [], result: E.left(resourceNotFound(arn)) };
-        const merged = foldTags(events);
-        for (const t of unique) merged.set(t.key, t.value);
-        if (merged.size > MAX_TAGS) return { events: [], result: E.left(tooManyTags(arn)) };
-        return { events: [{ type: 'ResourceTagged', data: { resourceArn: arn, tags: unique } }], result: E.right({}) };
-      },
-      { metadata: { ...meta } },
-    );
-    return outcome.result;
+  listTags(arn: string) {
+    return tagging.listTags(this.resources, arn);
   }
 
-  async untagResource(arn: string, tagKeys: readonly string[], meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    const located = this.locateTaggable(arn);
-    if (E.isLeft(located)) return located;
-    const { stream, kind } = located.right;
-    const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
-      this.store,
-      stream,
-      (events) =>
-        this.exists(kind, events)
-          ? { events: [{ type: 'ResourceUntagged', data: { resourceArn: arn, tagKeys } }], result: E.right({}) }
-          : { events: [], result: E.left(resourceNotFound(arn)) },
-      { metadata: { ...meta } },
-    );
-    return outcome.result;
-  }
+  // ---------------------------------------------------------------- activities (src/resources/activities.ts)
 
-  async listTags(arn: string): Promise<E.Either<ApiError, Tag[]>> {
-    const located = this.locateTaggable(arn);
-    if (E.isLeft(located)) return located;
-    const events = await this.store.readStream(located.right.stream);
-    if (!this.exists(located.right.kind, events)) return E.left(resourceNotFound(arn));
-    return E.right([...foldTags(events as never)].map(([key, value]) => ({ key, value })));
-  }
-
-  // ---------------------------------------------------------------- activities
-
-  async createActivity(
+  createActivity(
     input: { name: string; tags?: readonly { key: string; value: string }[]; encryptionConfiguration?: Record<string, unknown> },
     meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { activityArn: string; creationDate: number }>> {
-    if (!isValidName(input.name)) return E.left(invalidName(input.name));
-    for (const tag of input.tags ?? []) {
-      const problem = tagProblem(tag);
-      if (problem) return E.left(validationException(problem));
-    }
-    const activityArn = makeActivityArn(this.scope, input.name);
-    const stream = activityStream(this.scope.account, this.scope.region, input.name);
-    const outcome = await handleCommand(
-      this.store,
-      stream,
-      (events) => {
-        const r = decideCreateActivity(foldActivity(asActivityEvents(events)), {
-          activityArn,
-          name: input.name,
-          creationDate: this.clock(),
-          ...(input.tags !== undefined ? { tags: input.tags } : {}),
-          ...(input.encryptionConfiguration !== undefined ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
-        });
-        return { events: r.events as never, result: { activityArn: r.activityArn, creationDate: r.creationDate } };
-      },
-      { metadata: { ...meta } },
-    );
-    this.activities.add(activityArn);
-    await this.readYourWrites(outcome.appended?.position);
-    return E.right(outcome.result);
+  ) {
+    return activityResources.createActivity(this.resources, input, meta);
   }
 
-  async deleteActivity(arn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    const located = locateActivity(arn);
-    if (E.isLeft(located)) return located;
-    const outcome = await handleCommand(
-      this.store,
-      located.right.stream,
-      (events) => ({ events: decideDeleteActivity(foldActivity(asActivityEvents(events)), arn, this.clock()) as never, result: undefined }),
-      { metadata: { ...meta } },
-    );
-    this.activities.delete(arn);
-    await this.readYourWrites(outcome.appended?.position);
-    return E.right({});
+  deleteActivity(arn: string, meta: CallMetadata = {}) {
+    return activityResources.deleteActivity(this.resources, arn, meta);
   }
 
   /** The activity as its stream has it (authoritative), or ActivityDoesNotExist. */
-  async loadActivity(arn: string): Promise<E.Either<ApiError, NonNullable<ReturnType<typeof foldActivity>['current']>>> {
-    const located = locateActivity(arn);
-    if (E.isLeft(located)) return located;
-    const current = foldActivity(asActivityEvents(await this.store.readStream(located.right.stream))).current;
-    return current ? E.right(current) : E.left(activityDoesNotExist(arn));
+  loadActivity(arn: string) {
+    return activityResources.loadActivity(this.resources, arn);
   }
 
   /**

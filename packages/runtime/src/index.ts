@@ -1,17 +1,9 @@
-export {
-  Engine,
-  locateActivity,
-  locateExecution,
-  locateStateMachine,
-  locateVersion,
-  ACTIVITY_POLL_MS,
-  type EngineOptions,
-  type CallMetadata,
-} from './engine.js';
+export { Engine, ACTIVITY_POLL_MS, type EngineOptions } from './engine.js';
+export { locateActivity, locateExecution, locateStateMachine, locateVersion } from './locate.js';
 export { type Logger } from './logger.js';
 export { SerialQueue } from './serial-queue.js';
 export { ActivityTasks, type OfferedTask } from './activity-tasks.js';
-export { handleCommand, type Decision, type CommandOutcome } from './command.js';
+export { handleCommand, type CallMetadata, type Decision, type CommandOutcome } from './command.js';
 export { Alarms } from './timers.js';
 export { DirectoryFunctions, EndpointFunctions, NoFunctions, functionName, type LambdaFunctions, type LambdaOutcome, type LambdaInvocation } from './lambda.js';
 export { Integrations, invokeResult, type TaskContext } from './integrations.js';

@@ -1,0 +1,85 @@
+import {
+  conflict,
+  decideDeleteVersion,
+  decidePublishVersion,
+  foldStateMachine,
+  resourceNotFound,
+  stateMachineDoesNotExist,
+  type ApiError,
+  type StateMachineVersion,
+} from '@stepstream/domain';
+import * as E from 'fp-ts/lib/Either.js';
+import { handleCommand, type CallMetadata } from '../command.js';
+import { locateStateMachine, locateVersion } from '../locate.js';
+import { asStateMachineEvents, type ResourceDeps } from './resource-deps.js';
+
+/** PublishStateMachineVersion: idempotent for an unchanged revision (the domain decides). */
+export const publishVersion = async (
+  deps: Pick<ResourceDeps, 'store' | 'clock'>,
+  input: { stateMachineArn: string; revisionId?: string; description?: string },
+  meta: CallMetadata = {},
+): Promise<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>> => {
+  const located = locateStateMachine(input.stateMachineArn);
+  if (E.isLeft(located)) return located;
+  const outcome = await handleCommand<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>>(
+    deps.store,
+    located.right.stream,
+    (events) => {
+      const v = decidePublishVersion(foldStateMachine(asStateMachineEvents(events)), { ...input, now: deps.clock() });
+      return E.isLeft(v)
+        ? { events: [], result: v }
+        : { events: v.right.events, result: E.right({ stateMachineVersionArn: v.right.version.versionArn, creationDate: v.right.version.creationDate }) };
+    },
+    { metadata: { ...meta } },
+  );
+  return outcome.result;
+};
+
+/** A state machine's versions, newest first. */
+export const listVersions = async (deps: Pick<ResourceDeps, 'store'>, stateMachineArn: string): Promise<E.Either<ApiError, StateMachineVersion[]>> => {
+  const located = locateStateMachine(stateMachineArn);
+  if (E.isLeft(located)) return located;
+  const s = foldStateMachine(asStateMachineEvents(await deps.store.readStream(located.right.stream)));
+  if (!s.current) return E.left(stateMachineDoesNotExist(stateMachineArn));
+  return E.right(Object.values(s.versions ?? {}).sort((a, b) => b.version - a.version));
+};
+
+/** The version a version ARN names, or ResourceNotFound / InvalidArn. */
+export const loadVersion = async (deps: Pick<ResourceDeps, 'store'>, versionArn: string): Promise<E.Either<ApiError, StateMachineVersion>> => {
+  const located = locateVersion(versionArn);
+  if (E.isLeft(located)) return located;
+  const s = foldStateMachine(asStateMachineEvents(await deps.store.readStream(located.right.stream)));
+  const v = s.versions?.[located.right.version];
+  return v ? E.right(v) : E.left(resourceNotFound(versionArn));
+};
+
+/** DeleteStateMachineVersion: refused (Conflict) while an alias routes to the version. */
+export const deleteVersion = async (
+  deps: Pick<ResourceDeps, 'store' | 'clock'>,
+  versionArn: string,
+  meta: CallMetadata = {},
+): Promise<E.Either<ApiError, Record<string, never>>> => {
+  const located = locateVersion(versionArn);
+  if (E.isLeft(located)) return located;
+  const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
+    deps.store,
+    located.right.stream,
+    (events) => {
+      const s = foldStateMachine(asStateMachineEvents(events));
+      const referencing = Object.values(s.aliases ?? {}).filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === versionArn));
+      if (referencing.length > 0) {
+        return {
+          events: [],
+          result: E.left(
+            conflict(
+              `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => a.name).join(', ')}]`,
+            ),
+          ),
+        };
+      }
+      return { events: decideDeleteVersion(s, versionArn, located.right.version, deps.clock()), result: E.right({}) };
+    },
+    { metadata: { ...meta } },
+  );
+  return outcome.result;
+};
