@@ -5,12 +5,8 @@ import {
   taskDoesNotExist,
   type PendingTask,
   type ParentTask,
-  stateMachineTypeNotSupported,
   executionNotRedrivable,
   type Tag,
-  validationException,
-  type MapRunResult,
-  type MapRunSpec,
   taskTimedOut,
   type TaskSignal,
   decideExecution,
@@ -21,40 +17,39 @@ import {
   executionDoesNotExist,
   executionStream,
   foldExecution,
-  invalidArnDetail,
   invalidName,
   isValidName,
   nextTimerAt,
-  stateMachineDoesNotExist,
   HISTORY_EVENT_LIMIT,
   type ApiError,
   type ArnScope,
   type ExecutionCommand,
   type ExecutionInfo,
   type ExecutionState,
-  type StateMachineType,
-  type StoredHistoryEvent,
 } from '@stepstream/domain';
-import { WrongExpectedVersionError, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
+import { WrongExpectedVersionError, type EventStore, type Position } from '@stepstream/eventstore';
 import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
 import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
-import { runExpress } from './express.js';
+import * as express from './express-executions.js';
 import { testState, type TestStateInput, type TestStateResult } from './test-state.js';
 import type { TaskTokens } from './task-tokens.js';
 import type { CallMetadata } from './command.js';
 import { StateMachineCache } from './state-machine-cache.js';
-import type { HttpConnections } from './http-task.js';
 import { Integrations } from './integrations.js';
-import type { MockConfig, MockedResponse } from './mocks.js';
-import { NoFunctions, type LambdaFunctions } from './lambda.js';
+import type { MockedResponse } from './mocks.js';
+import { NoFunctions } from './lambda.js';
 import { Alarms } from './timers.js';
 import { FoldedExecutions } from './folded-executions.js';
 import { Recoveries } from './recoveries.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SerialQueue } from './serial-queue.js';
-import { locateAlias, locateExecution, locateVersion } from './locate.js';
+import { resolveStartTarget } from './executions/start-target.js';
+import { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS, type EngineOptions } from './engine-options.js';
+import { MapRunScheduler } from './map-runs/scheduler.js';
+import type { MapRunUpdate } from './map-runs/tracker.js';
+import { locateExecution } from './locate.js';
 import * as stateMachines from './resources/state-machines.js';
 import type { CreateStateMachineInput, UpdateStateMachineInput } from './resources/state-machines.js';
 import * as versions from './resources/versions.js';
@@ -63,81 +58,7 @@ import * as tagging from './resources/tags.js';
 import * as activityResources from './resources/activities.js';
 import type { ActivityDeps } from './resources/activities.js';
 
-export interface EngineOptions {
-  readonly store: EventStore;
-  /** Where the read models live (the same PGlite, or a Postgres). */
-  readonly db: Kysely<any>;
-  readonly scope?: ArnScope;
-  readonly clock?: () => number;
-  readonly uuid?: () => string;
-  readonly random?: () => number;
-  readonly log?: Logger;
-  /** How long a write waits for the read models to show it (read-your-writes). */
-  readonly readYourWritesMs?: number;
-  /** How long a graceful stop waits for tasks in flight to finish and be recorded (default 30 s). */
-  readonly drainMs?: number;
-  /**
-   * Fault injection, for tests of recovery: the process dies (SIGKILL) in any decision that
-   * enters a state of this name, before appending it — as a decision that exhausts the memory would.
-   */
-  readonly crashEnteringState?: string;
-  /** How long GetActivityTask waits for a task (AWS: 60 s). */
-  readonly activityPollMs?: number;
-  /** Where Lambda functions run (a directory of modules, an Invoke endpoint); none by default. */
-  readonly lambda?: LambdaFunctions;
-  /** The credentials of HTTP Tasks' connections, by connection ARN. */
-  readonly httpConnections?: HttpConnections;
-  /** Mocked integrations (Step Functions Local's format), used by executions started on `<arn>#<TestCase>`. */
-  readonly mocks?: MockConfig;
-}
-
-/** A Map Run in progress: which children have ended, which run, which is next. */
-interface MapRunTracker {
-  readonly spec: MapRunSpec;
-  readonly parent: ExecutionInfo;
-  readonly parentStream: string;
-  readonly taskId: string;
-  readonly results: (MapRunResult | undefined)[];
-  readonly running: Set<number>;
-  next: number;
-  limit: number;
-  /** Tolerated failures an UpdateMapRun set, applied when the parent gets the results. */
-  tolerance?: { toleratedCount?: number; toleratedPercentage?: number };
-}
-
-/** The stream of a Map Run's updates: `mapRun-<account>:<region>:<machine>/<label>:<id>`. */
-const mapRunStream = (mapRunArn: string) => {
-  const [, , , region, account, , ...rest] = mapRunArn.split(':');
-  return `mapRun-${account}:${region}:${rest.join(':')}`;
-};
-
-interface MapRunUpdate {
-  readonly maxConcurrency?: number;
-  readonly toleratedFailureCount?: number;
-  readonly toleratedFailurePercentage?: number;
-}
-
-const applyMapRunUpdate = (t: MapRunTracker, u: MapRunUpdate) => {
-  if (u.maxConcurrency !== undefined) t.limit = u.maxConcurrency > 0 ? u.maxConcurrency : t.spec.inputs.length;
-  if (u.toleratedFailureCount !== undefined || u.toleratedFailurePercentage !== undefined) {
-    t.tolerance = {
-      ...(t.tolerance ?? {}),
-      ...(u.toleratedFailureCount !== undefined ? { toleratedCount: u.toleratedFailureCount } : {}),
-      ...(u.toleratedFailurePercentage !== undefined ? { toleratedPercentage: u.toleratedFailurePercentage } : {}),
-    };
-  }
-};
-
-/** A child run's result as its Map sees it: the output, or the Error Output. */
-const mapRunResult = (child: ExecutionState): MapRunResult =>
-  child.status === 'SUCCEEDED'
-    ? { ok: true, output: child.output ?? 'null' }
-    : { ok: false, output: JSON.stringify({ Error: child.error ?? null, Cause: child.cause ?? null }) };
-
-/** AWS: GetActivityTask long-polls for up to 60 s; at most 1,000 workers poll one activity at a time. */
-export const ACTIVITY_POLL_MS = 60_000;
-export const MAX_ACTIVITY_POLLERS = 1000;
-const asHistory = (events: readonly RecordedEvent[]) => events as unknown as StoredHistoryEvent[];
+export { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS, type EngineOptions } from './engine-options.js';
 
 /**
  * The engine: runs the deciders against the event store, keeps the read models current, fires
@@ -163,8 +84,8 @@ export class Engine {
   /** The integrations this engine performs (Lambda, service integrations), and those in flight. */
   private readonly integrations: Integrations;
   private readonly inFlight = new Set<string>();
-  /** Map Runs in progress in this process, by `parentStream#taskId`. */
-  private readonly mapRuns = new Map<string, MapRunTracker>();
+  /** The Map Runs in progress in this process (src/map-runs/). */
+  private readonly mapRuns: MapRunScheduler;
   private readonly machines = new StateMachineCache();
   private readonly watchedStore: EventStore;
   /** How often each mocked state has been invoked, per execution (`stream#state`). */
@@ -176,6 +97,8 @@ export class Engine {
   private readonly recoveries: Recoveries;
   /** What the use cases of state machines, versions, aliases, tags and activities need (src/resources/). */
   private readonly resources: ActivityDeps;
+  /** What Express executions and TestState need (src/express-executions.ts). */
+  private readonly expressStarts: express.ExpressStartDeps;
 
   constructor(readonly options: EngineOptions) {
     this.watchedStore = this.machines.watch(options.store);
@@ -201,6 +124,17 @@ export class Engine {
       activities: this.activities,
       readYourWrites: (position) => this.readYourWrites(position),
     };
+    this.mapRuns = new MapRunScheduler({
+      store: this.watchedStore,
+      scope: this.scope,
+      clock: this.clock,
+      queue: this.queue,
+      isClosed: () => this.closed,
+      loadExecutionState: (stream) => this.loadExecutionState(stream),
+      runExecutionCommand: (stream, command) => this.runExecutionCommand(stream, command, {}),
+      appendStart: (stream, info, now) => this.appendStart(stream, info, now),
+      completeTask: (executionArn, taskId, answer) => this.completeTask(executionArn, taskId, answer),
+    });
     this.alarms = new Alarms(this.clock, (stream) => void this.fire(stream));
     this.recoveries = new Recoveries(options.store, this.log, this.clock);
     this.integrations = new Integrations(
@@ -221,6 +155,11 @@ export class Engine {
       },
       options.httpConnections ?? {},
     );
+    this.expressStarts = {
+      ...this.resources,
+      express: { integrations: this.integrations, env: () => this.env(), clock: this.clock },
+      log: this.log,
+    };
   }
 
   /** The store, through which every append to a state machine's stream refreshes the machine cache. */
@@ -335,57 +274,18 @@ export class Engine {
     input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string; parent?: ParentTask },
     meta: CallMetadata = {},
   ): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> {
-    // `<stateMachineArn>#<TestCase>` runs the execution with that test case's mocked integrations.
-    const hash = input.stateMachineArn.indexOf('#');
-    const stateMachineArn = hash < 0 ? input.stateMachineArn : input.stateMachineArn.slice(0, hash);
-    const testCase = hash < 0 ? undefined : input.stateMachineArn.slice(hash + 1);
-    // An alias ARN routes to one of its versions by weight (drawn here, recorded in the execution).
-    let aliasArn: string | undefined;
-    let target = stateMachineArn;
-    if (E.isRight(locateAlias(stateMachineArn))) {
-      const alias = await this.loadAlias(stateMachineArn);
-      if (E.isLeft(alias)) return E.left(stateMachineDoesNotExist(stateMachineArn));
-      const draw = this.random() * 100;
-      let acc = 0;
-      target =
-        alias.right.routingConfiguration.find((r) => (acc += r.weight) > draw)?.stateMachineVersionArn ??
-        alias.right.routingConfiguration.at(-1)!.stateMachineVersionArn;
-      aliasArn = stateMachineArn;
-    }
-    // A version ARN runs that version (its definition and role); the execution records it.
-    const versioned = E.isRight(locateVersion(target));
-    let sm: { name: string; stateMachineArn: string; roleArn: string; definition: string; stateMachineType: StateMachineType } | undefined;
-    let versionArn: string | undefined;
-    if (versioned) {
-      const v = await this.loadVersion(target);
-      if (E.isLeft(v)) return E.left(stateMachineDoesNotExist(stateMachineArn));
-      const name = target.split(':')[6]!;
-      sm = { ...v.right, name, stateMachineArn: v.right.stateMachineArn };
-      versionArn = v.right.versionArn;
-    } else {
-      const machine = await this.loadStateMachine(stateMachineArn);
-      if (E.isLeft(machine)) return machine;
-      sm = machine.right.current;
-      if (!sm) return E.left(stateMachineDoesNotExist(stateMachineArn));
-    }
-    if (testCase !== undefined && !this.options.mocks?.hasTestCase(sm.name, testCase)) {
-      return E.left(
-        invalidArnDetail(
-          this.options.mocks
-            ? `Test case ${testCase} is not defined for state machine ${sm.name} in STEPSTREAM_MOCK_CONFIG`
-            : `Test case ${testCase} needs a mock configuration: start the server with STEPSTREAM_MOCK_CONFIG=FILE`,
-        ),
-      );
-    }
+    const resolved = await resolveStartTarget({ ...this.resources, random: this.random, mocks: this.options.mocks }, input.stateMachineArn);
+    if (E.isLeft(resolved)) return resolved;
+    const { sm, testCase, versionArn, aliasArn } = resolved.right;
     const name = input.name ?? this.uuid();
     if (!isValidName(name)) return E.left(invalidName(name));
     if (sm.stateMachineType === 'EXPRESS') {
       // Express: asynchronous, at least once, nothing stored (AWS keeps no Express history).
-      const express = this.expressInfo(sm, name, input.input ?? '{}', input.traceHeader);
-      const run = this.runExpressInBackground(express);
+      const started = express.expressInfo(this.resources, sm, name, input.input ?? '{}', input.traceHeader);
+      const run = express.runExpressInBackground(started, this.expressStarts);
       this.effects.add(run);
       void run.finally(() => this.effects.delete(run));
-      return E.right({ executionArn: express.executionArn, startDate: express.startDate });
+      return E.right({ executionArn: started.executionArn, startDate: started.startDate });
     }
     const executionArn = makeExecutionArn(this.scope, sm.name, name);
     const stream = executionStream(this.scope.account, this.scope.region, sm.name, name);
@@ -446,12 +346,7 @@ export class Engine {
       // The children it waits on: .sync executions, and the running child runs of its Map Runs.
       const children = [
         ...this.syncChildren(before),
-        ...pendingTasks(before).flatMap((t) => {
-          const run = t.kind === 'mapRun' ? this.mapRuns.get(`${where.stream}#${t.id}`) : undefined;
-          return run
-            ? [...run.running].map((i) => makeExecutionArn(this.scope, run.spec.stateMachineArn.split(':')[6]!, this.mapRunChildName(run.spec, i)))
-            : [];
-        }),
+        ...pendingTasks(before).flatMap((t) => (t.kind === 'mapRun' ? this.mapRuns.runningChildren(where.stream, t.id) : [])),
       ];
       const outcome = await this.runExecutionCommand(
         where.stream,
@@ -552,6 +447,22 @@ export class Engine {
     }
   }
 
+  /**
+   * Appends a new execution's start with `no_stream` (a Map Run's child) and acts on it; false
+   * when the stream exists already.
+   */
+  private async appendStart(stream: string, info: ExecutionInfo, now: number): Promise<boolean> {
+    const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(info.executionArn), now });
+    try {
+      await this.store.appendToStream(stream, decided, { expectedRevision: 'no_stream' });
+    } catch (e) {
+      if (!(e instanceof WrongExpectedVersionError)) throw e;
+      return false;
+    }
+    this.afterAppend(stream, decided.reduce(evolveExecution, foldExecution([])));
+    return true;
+  }
+
   /** `info` logs every execution that ends unsuccessfully (one line: status, error, cause). */
   private reportEnd(state: ExecutionState, decided: readonly { readonly type: string }[]): void {
     const last = decided.at(-1)?.type;
@@ -574,7 +485,7 @@ export class Engine {
   private afterAppend(stream: string, state: ExecutionState): void {
     const parent = state.info?.parent;
     if (parent && state.status !== 'RUNNING' && (parent.pattern === 'sync' || parent.pattern === 'sync:2')) void this.answerParent(state);
-    if (parent && state.status !== 'RUNNING' && parent.pattern === 'mapRun') void this.mapRunChildEnded(state);
+    if (parent && state.status !== 'RUNNING' && parent.pattern === 'mapRun') void this.mapRuns.childEnded(state);
     const tasks = pendingTasks(state);
     const live = new Set(tasks.map((t) => t.id));
     for (const key of [...this.heartbeats.keys()]) {
@@ -595,7 +506,7 @@ export class Engine {
           continue;
         }
       }
-      if (task.kind === 'mapRun') void this.runMapRun(stream, state.info, task);
+      if (task.kind === 'mapRun') void this.mapRuns.run(stream, state.info, task);
       else if (task.kind === 'activity') {
         if (task.startedAt === undefined)
           this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
@@ -717,149 +628,11 @@ export class Engine {
   }
 
   /**
-   * Runs a Distributed Map's Map Run: one child execution per input, at most MaxConcurrency at a
-   * time, named `<map run id>-<index>` so that starting one again is idempotent. After a restart
-   * the children already started are found by name. When every child has ended, the parent's
-   * task gets each one's output or Error Output.
-   */
-  private runMapRun(parentStream: string, parent: ExecutionInfo, task: PendingTask): Promise<void> {
-    const key = `${parentStream}#${task.id}`;
-    return this.queue.run(`mapRun:${key}`, async () => {
-      if (this.mapRuns.has(key) || this.closed) return;
-      const spec = JSON.parse(task.input) as MapRunSpec;
-      const n = spec.inputs.length;
-      const tracker: MapRunTracker = {
-        spec,
-        parent,
-        parentStream,
-        taskId: task.id,
-        results: new Array<MapRunResult | undefined>(n).fill(undefined),
-        running: new Set(),
-        next: 0,
-        limit: spec.maxConcurrency > 0 ? spec.maxConcurrency : n,
-      };
-      this.mapRuns.set(key, tracker);
-      for (const e of await this.store.readStream(mapRunStream(spec.mapRunArn))) applyMapRunUpdate(tracker, e.data as MapRunUpdate);
-      // Children started before (a restart, or a redrive of this Map Run): ended ones count,
-      // running ones will report. A redriven Map Run keeps the children that succeeded and
-      // redrives the others, which then answer this task.
-      while (tracker.next < n) {
-        const index = tracker.next;
-        const stream = this.mapRunChildStream(spec, index);
-        const child = await this.loadExecutionState(stream);
-        if (child.status === undefined) break;
-        tracker.next++;
-        const redrive = (spec.redriveCount ?? 0) > 0 && child.status !== 'SUCCEEDED' && child.info?.parent?.taskId !== task.id;
-        if (child.status === 'RUNNING' && !redrive) tracker.running.add(index);
-        else if (redrive) {
-          // A child still running under the old task (its parent was stopped a moment ago) is
-          // stopped first: its end would answer a task nobody waits for.
-          const parentLink = { ...child.info!.parent!, taskId: task.id };
-          const redriven = await this.queue.run(stream, async () => {
-            if (child.status === 'RUNNING') await this.runExecutionCommand(stream, { type: 'StopExecution' }, {});
-            return this.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink }, {});
-          });
-          if (redriven?.appended && redriven.state.status === 'RUNNING') tracker.running.add(index);
-          else tracker.results[index] = mapRunResult(redriven?.state ?? child);
-        } else tracker.results[index] = mapRunResult(child);
-      }
-      await this.fillMapRun(key, tracker);
-    });
-  }
-
-  private mapRunChildName(spec: MapRunSpec, index: number) {
-    return `${spec.mapRunArn.split(':').at(-1)}-${index}`;
-  }
-
-  private mapRunChildStream(spec: MapRunSpec, index: number) {
-    const sm = spec.stateMachineArn.split(':')[6]!;
-    return executionStream(this.scope.account, this.scope.region, sm, this.mapRunChildName(spec, index));
-  }
-
-  /** Starts children while there is room; answers the parent once all have ended. */
-  private async fillMapRun(key: string, t: MapRunTracker): Promise<void> {
-    const n = t.spec.inputs.length;
-    while (t.running.size < t.limit && t.next < n) {
-      const index = t.next++;
-      t.running.add(index);
-      await this.startMapRunChild(t, index);
-    }
-    if (t.results.every((r) => r !== undefined)) {
-      this.mapRuns.delete(key);
-      const output = t.tolerance ? { results: t.results, tolerance: t.tolerance } : t.results;
-      await this.completeTask(t.parent.executionArn, t.taskId, { type: 'succeeded', output: JSON.stringify(output) });
-    }
-  }
-
-  private async startMapRunChild(t: MapRunTracker, index: number): Promise<void> {
-    const sm = t.spec.stateMachineArn.split(':')[6]!;
-    const name = this.mapRunChildName(t.spec, index);
-    const stream = this.mapRunChildStream(t.spec, index);
-    const now = this.clock();
-    const executionArn = makeExecutionArn(this.scope, sm, name);
-    const info: ExecutionInfo = {
-      executionArn,
-      stateMachineArn: t.spec.stateMachineArn,
-      stateMachineName: sm,
-      name,
-      roleArn: t.parent.roleArn,
-      definition: t.spec.definition,
-      stateMachineType: 'STANDARD',
-      input: JSON.stringify(t.spec.inputs[index] ?? null),
-      startDate: now,
-      parent: { executionArn: t.parent.executionArn, taskId: t.taskId, pattern: 'mapRun', index, mapRunArn: t.spec.mapRunArn },
-    };
-    await this.queue.run(stream, async () => {
-      const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.env(executionArn), now });
-      try {
-        await this.store.appendToStream(stream, decided, { expectedRevision: 'no_stream' });
-        this.afterAppend(stream, decided.reduce(evolveExecution, foldExecution([])));
-      } catch (e) {
-        if (!(e instanceof WrongExpectedVersionError)) throw e;
-        // Started before (a restart): if it has ended meanwhile, count it.
-        const child = await this.loadExecutionState(stream);
-        if (child.status !== 'RUNNING') void this.mapRunChildEnded(child);
-      }
-    });
-  }
-
-  /** A Map Run child ended: record it and start the next one. */
-  private mapRunChildEnded(child: ExecutionState): Promise<void> {
-    const parent = child.info?.parent;
-    if (!parent || parent.index === undefined) return Promise.resolve();
-    const located = locateExecution(parent.executionArn);
-    if (E.isLeft(located)) return Promise.resolve();
-    const key = `${located.right.stream}#${parent.taskId}`;
-    return this.queue.run(`mapRun:${key}`, async () => {
-      const t = this.mapRuns.get(key);
-      if (!t || t.results[parent.index!] !== undefined) return;
-      t.results[parent.index!] = mapRunResult(child);
-      t.running.delete(parent.index!);
-      await this.fillMapRun(key, t);
-    });
-  }
-
-  /**
    * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
    * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
    */
-  async updateMapRun(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    if (!running) return E.left(validationException('Map Run is not running and cannot be updated', 'CANNOT_UPDATE_COMPLETED_MAP_RUN'));
-    await this.store.appendToStream(
-      mapRunStream(mapRunArn),
-      [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.clock() }, metadata: { ...meta } }],
-      {
-        expectedRevision: 'any',
-      },
-    );
-    for (const [key, t] of this.mapRuns) {
-      if (t.spec.mapRunArn !== mapRunArn) continue;
-      await this.queue.run(`mapRun:${key}`, async () => {
-        applyMapRunUpdate(t, update);
-        await this.fillMapRun(key, t);
-      });
-    }
-    return E.right({});
+  updateMapRun(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}) {
+    return this.mapRuns.update(mapRunArn, update, running, meta);
   }
 
   /** The `.sync` children a parent is waiting on (their ARNs, from the start calls' answers). */
@@ -873,66 +646,17 @@ export class Engine {
 
   // ---------------------------------------------------------------- express
 
-  /** An Express execution's identity: `arn:…:express:<machine>:<name>:<uuid>`. */
-  private expressInfo(
-    sm: { name: string; stateMachineArn: string; roleArn: string; definition: string },
-    name: string,
-    input: string,
-    traceHeader: string | undefined,
-  ): ExecutionInfo {
-    const { partition, region, account } = this.scope;
-    return {
-      executionArn: `arn:${partition}:states:${region}:${account}:express:${sm.name}:${name}:${this.uuid()}`,
-      stateMachineArn: sm.stateMachineArn,
-      stateMachineName: sm.name,
-      name,
-      roleArn: sm.roleArn,
-      definition: sm.definition,
-      stateMachineType: 'EXPRESS',
-      input,
-      startDate: this.clock(),
-      ...(traceHeader !== undefined ? { traceHeader } : {}),
-    };
-  }
-
-  private expressDeps() {
-    return { integrations: this.integrations, env: () => this.env(), clock: this.clock };
-  }
-
-  private async runExpressInBackground(info: ExecutionInfo): Promise<void> {
-    try {
-      const run = await runExpress(info, this.expressDeps());
-      this.log.debug(`express ${info.executionArn} ${run.state.status} in ${run.endedAt - run.startedAt} ms`);
-    } catch (e) {
-      this.log.error(`express execution ${info.executionArn} failed in the engine`, e);
-    }
-  }
-
   /**
    * StartSyncExecution: runs an Express execution to its end and answers with its result (200 even
    * when it failed, as AWS does). STANDARD machines get StateMachineTypeNotSupported.
    */
-  async startSyncExecution(input: {
-    stateMachineArn: string;
-    name?: string;
-    input?: string;
-    traceHeader?: string;
-  }): Promise<E.Either<ApiError, { info: ExecutionInfo; state: ExecutionState; startedAt: number; endedAt: number }>> {
-    const machine = await this.loadStateMachine(input.stateMachineArn);
-    if (E.isLeft(machine)) return machine;
-    const sm = machine.right.current;
-    if (!sm) return E.left(stateMachineDoesNotExist(input.stateMachineArn));
-    if (sm.stateMachineType !== 'EXPRESS') return E.left(stateMachineTypeNotSupported());
-    const name = input.name ?? this.uuid();
-    if (!isValidName(name)) return E.left(invalidName(name));
-    const info = this.expressInfo(sm, name, input.input ?? '{}', input.traceHeader);
-    const run = await runExpress(info, this.expressDeps());
-    return E.right({ info, state: run.state, startedAt: run.startedAt, endedAt: run.endedAt });
+  startSyncExecution(input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }) {
+    return express.startSyncExecution(this.expressStarts, input);
   }
 
   /** TestState: one state run on its own, in memory (see test-state.ts). */
   testState(input: TestStateInput): Promise<TestStateResult> {
-    return testState(input, this.expressDeps());
+    return testState(input, this.expressStarts.express);
   }
 
   // ---------------------------------------------------------------- versions (src/resources/versions.ts)

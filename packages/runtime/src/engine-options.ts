@@ -1,0 +1,40 @@
+import type { ArnScope } from '@stepstream/domain';
+import type { EventStore } from '@stepstream/eventstore';
+import type { Kysely } from 'kysely';
+import type { HttpConnections } from './http-task.js';
+import type { LambdaFunctions } from './lambda.js';
+import type { Logger } from './logger.js';
+import type { MockConfig } from './mocks.js';
+
+/** How an {@link Engine} is built: its store and read models, and what it takes from the outside (time, ids, logs, integrations). */
+export interface EngineOptions {
+  readonly store: EventStore;
+  /** Where the read models live (the same PGlite, or a Postgres). */
+  readonly db: Kysely<any>;
+  readonly scope?: ArnScope;
+  readonly clock?: () => number;
+  readonly uuid?: () => string;
+  readonly random?: () => number;
+  readonly log?: Logger;
+  /** How long a write waits for the read models to show it (read-your-writes). */
+  readonly readYourWritesMs?: number;
+  /** How long a graceful stop waits for tasks in flight to finish and be recorded (default 30 s). */
+  readonly drainMs?: number;
+  /**
+   * Fault injection, for tests of recovery: the process dies (SIGKILL) in any decision that
+   * enters a state of this name, before appending it — as a decision that exhausts the memory would.
+   */
+  readonly crashEnteringState?: string;
+  /** How long GetActivityTask waits for a task (AWS: 60 s). */
+  readonly activityPollMs?: number;
+  /** Where Lambda functions run (a directory of modules, an Invoke endpoint); none by default. */
+  readonly lambda?: LambdaFunctions;
+  /** The credentials of HTTP Tasks' connections, by connection ARN. */
+  readonly httpConnections?: HttpConnections;
+  /** Mocked integrations (Step Functions Local's format), used by executions started on `<arn>#<TestCase>`. */
+  readonly mocks?: MockConfig;
+}
+
+/** AWS: GetActivityTask long-polls for up to 60 s; at most 1,000 workers poll one activity at a time. */
+export const ACTIVITY_POLL_MS = 60_000;
+export const MAX_ACTIVITY_POLLERS = 1000;

@@ -1,0 +1,212 @@
+import {
+  executionArn as makeExecutionArn,
+  validationException,
+  type ApiError,
+  type ArnScope,
+  type ExecutionCommand,
+  type ExecutionInfo,
+  type ExecutionState,
+  type MapRunResult,
+  type MapRunSpec,
+  type PendingTask,
+  type TaskSignal,
+} from '@stepstream/domain';
+import type { EventStore } from '@stepstream/eventstore';
+import * as E from 'fp-ts/lib/Either.js';
+import type { CallMetadata } from '../command.js';
+import { locateExecution } from '../locate.js';
+import type { SerialQueue } from '../serial-queue.js';
+import { applyMapRunUpdate, mapRunChildName, mapRunChildStream, mapRunResult, mapRunStream, type MapRunTracker, type MapRunUpdate } from './tracker.js';
+
+/** What the Map Run scheduler needs from the engine: the store, the executions' queue, and a narrow way to command executions. */
+export interface MapRunPort {
+  readonly store: EventStore;
+  readonly scope: ArnScope;
+  readonly clock: () => number;
+  /** The engine's per-stream queue: a child's commands queue behind the engine's own on that child. */
+  readonly queue: SerialQueue;
+  readonly isClosed: () => boolean;
+  readonly loadExecutionState: (stream: string) => Promise<ExecutionState>;
+  /** Decides and appends a command on an existing execution (the caller holds its queue); undefined when it does not exist. */
+  readonly runExecutionCommand: (
+    stream: string,
+    command: ExecutionCommand,
+  ) => Promise<{ readonly state: ExecutionState; readonly appended: boolean } | undefined>;
+  /** Appends a new execution's start (`no_stream`) and acts on it (the caller holds its queue); false when the stream exists. */
+  readonly appendStart: (stream: string, info: ExecutionInfo, now: number) => Promise<boolean>;
+  /** Answers the parent's task (SendTaskSuccess inside the engine). */
+  readonly completeTask: (executionArn: string, taskId: string, answer: TaskSignal) => Promise<unknown>;
+}
+
+/**
+ * The Map Runs in progress in this process (Distributed Map): starts each Map Run's children
+ * while there is room under MaxConcurrency, counts them as they end, and answers the parent's
+ * task when all have. Its state is rebuilt after a restart from the children's streams (found by
+ * name) and the Map Run's stream of updates.
+ */
+export class MapRunScheduler {
+  /** Map Runs in progress in this process, by `parentStream#taskId`. */
+  private readonly trackers = new Map<string, MapRunTracker>();
+
+  constructor(private readonly port: MapRunPort) {}
+
+  /**
+   * Runs a Distributed Map's Map Run: one child execution per input, at most MaxConcurrency at a
+   * time, named `<map run id>-<index>` so that starting one again is idempotent. After a restart
+   * the children already started are found by name. When every child has ended, the parent's
+   * task gets each one's output or Error Output.
+   */
+  run(parentStream: string, parent: ExecutionInfo, task: PendingTask): Promise<void> {
+    const key = `${parentStream}#${task.id}`;
+    return this.port.queue.run(`mapRun:${key}`, async () => {
+      if (this.trackers.has(key) || this.port.isClosed()) return;
+      const spec = JSON.parse(task.input) as MapRunSpec;
+      const n = spec.inputs.length;
+      const tracker: MapRunTracker = {
+        spec,
+        parent,
+        parentStream,
+        taskId: task.id,
+        results: new Array<MapRunResult | undefined>(n).fill(undefined),
+        running: new Set(),
+        next: 0,
+        limit: spec.maxConcurrency > 0 ? spec.maxConcurrency : n,
+      };
+      this.trackers.set(key, tracker);
+      for (const e of await this.port.store.readStream(mapRunStream(spec.mapRunArn))) applyMapRunUpdate(tracker, e.data as MapRunUpdate);
+      // Children started before (a restart, or a redrive of this Map Run): ended ones count,
+      // running ones will report. A redriven Map Run keeps the children that succeeded and
+      // redrives the others, which then answer this task.
+      while (tracker.next < n) {
+        const index = tracker.next;
+        const stream = mapRunChildStream(this.port.scope, spec, index);
+        const child = await this.port.loadExecutionState(stream);
+        if (child.status === undefined) break;
+        tracker.next++;
+        const redrive = (spec.redriveCount ?? 0) > 0 && child.status !== 'SUCCEEDED' && child.info?.parent?.taskId !== task.id;
+        if (child.status === 'RUNNING' && !redrive) tracker.running.add(index);
+        else if (redrive) {
+          // A child still running under the old task (its parent was stopped a moment ago) is
+          // stopped first: its end would answer a task nobody waits for.
+          const parentLink = { ...child.info!.parent!, taskId: task.id };
+          const redriven = await this.port.queue.run(stream, async () => {
+            if (child.status === 'RUNNING') await this.port.runExecutionCommand(stream, { type: 'StopExecution' });
+            return this.port.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink });
+          });
+          if (redriven?.appended && redriven.state.status === 'RUNNING') tracker.running.add(index);
+          else tracker.results[index] = mapRunResult(redriven?.state ?? child);
+        } else tracker.results[index] = mapRunResult(child);
+      }
+      await this.fill(key, tracker);
+    });
+  }
+
+  /** Starts children while there is room; answers the parent once all have ended. */
+  private async fill(key: string, t: MapRunTracker): Promise<void> {
+    const n = t.spec.inputs.length;
+    while (t.running.size < t.limit && t.next < n) {
+      const index = t.next++;
+      t.running.add(index);
+      await this.startChild(t, index);
+    }
+    if (t.results.every((r) => r !== undefined)) {
+      this.trackers.delete(key);
+      const output = t.tolerance ? { results: t.results, tolerance: t.tolerance } : t.results;
+      await this.port.completeTask(t.parent.executionArn, t.taskId, { type: 'succeeded', output: JSON.stringify(output) });
+    }
+  }
+
+  private async startChild(t: MapRunTracker, index: number): Promise<void> {
+    const sm = t.spec.stateMachineArn.split(':')[6]!;
+    const name = mapRunChildName(t.spec, index);
+    const stream = mapRunChildStream(this.port.scope, t.spec, index);
+    const now = this.port.clock();
+    const executionArn = makeExecutionArn(this.port.scope, sm, name);
+    const info: ExecutionInfo = {
+      executionArn,
+      stateMachineArn: t.spec.stateMachineArn,
+      stateMachineName: sm,
+      name,
+      roleArn: t.parent.roleArn,
+      definition: t.spec.definition,
+      stateMachineType: 'STANDARD',
+      input: JSON.stringify(t.spec.inputs[index] ?? null),
+      startDate: now,
+      parent: { executionArn: t.parent.executionArn, taskId: t.taskId, pattern: 'mapRun', index, mapRunArn: t.spec.mapRunArn },
+    };
+    await this.port.queue.run(stream, async () => {
+      if (await this.port.appendStart(stream, info, now)) return;
+      // Started before (a restart): if it has ended meanwhile, count it.
+      const child = await this.port.loadExecutionState(stream);
+      if (child.status !== 'RUNNING') void this.childEnded(child);
+    });
+  }
+
+  /** A Map Run child ended: record it and start the next one. */
+  childEnded(child: ExecutionState): Promise<void> {
+    const parent = child.info?.parent;
+    if (!parent || parent.index === undefined) return Promise.resolve();
+    const located = locateExecution(parent.executionArn);
+    if (E.isLeft(located)) return Promise.resolve();
+    const key = `${located.right.stream}#${parent.taskId}`;
+    return this.port.queue.run(`mapRun:${key}`, async () => {
+      const t = this.trackers.get(key);
+      if (!t || t.results[parent.index!] !== undefined) return;
+      t.results[parent.index!] = mapRunResult(child);
+      t.running.delete(parent.index!);
+      await this.fill(key, t);
+    });
+  }
+
+  /**
+   * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
+   * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
+   */
+  async updateMapRun(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    if (!running) return E.left(validationException('Map Run is not running and cannot be updated', 'CANNOT_UPDATE_COMPLETED_MAP_RUN'));
+    await this.port.store.appendToStream(
+      mapRunStream(mapRunArn),
+      [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.port.clock() }, metadata: { ...meta } }],
+      {
+        expectedRevision: 'any',
+      },
+    );
+    for (const [key, t] of this.trackers) {
+      if (t.spec.mapRunArn !== mapRunArn) continue;
+      await this.port.queue.run(`mapRun:${key}`, async () => {
+        applyMapRunUpdate(t, update);
+        await this.fill(key, t);
+      });
+    }
+    return E.right({});
+  }
+
+  /**
+   * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
+   * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
+   */
+  async update(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    if (!running) return E.left(validationException('Map Run is not running and cannot be updated', 'CANNOT_UPDATE_COMPLETED_MAP_RUN'));
+    await this.port.store.appendToStream(
+      mapRunStream(mapRunArn),
+      [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.port.clock() }, metadata: { ...meta } }],
+      {
+        expectedRevision: 'any',
+      },
+    );
+    for (const [key, t] of this.trackers) {
+      if (t.spec.mapRunArn !== mapRunArn) continue;
+      await this.port.queue.run(`mapRun:${key}`, async () => {
+        applyMapRunUpdate(t, update);
+        await this.fill(key, t);
+      });
+    }
+    return E.right({});
+  }
+
+  /** The ARNs of the child runs running now for a parent's Map Run task (empty when none runs in this process). */
+  runningChildren(parentStream: string, taskId: string): string[] {
+    const run = this.trackers.get(`${parentStream}#${taskId}`);
+    return run ? [...run.running].map((i) => makeExecutionArn(this.port.scope, run.spec.stateMachineArn.split(':')[6]!, mapRunChildName(run.spec, i))) : [];
+  }
+}

@@ -1,0 +1,55 @@
+import { executionStream, type ArnScope, type ExecutionInfo, type ExecutionState, type MapRunResult, type MapRunSpec } from '@stepstream/domain';
+
+/** A Map Run in progress: which children have ended, which run, which is next. */
+export interface MapRunTracker {
+  readonly spec: MapRunSpec;
+  readonly parent: ExecutionInfo;
+  readonly parentStream: string;
+  readonly taskId: string;
+  readonly results: (MapRunResult | undefined)[];
+  readonly running: Set<number>;
+  next: number;
+  limit: number;
+  /** Tolerated failures an UpdateMapRun set, applied when the parent gets the results. */
+  tolerance?: { toleratedCount?: number; toleratedPercentage?: number };
+}
+
+/** The stream of a Map Run's updates: `mapRun-<account>:<region>:<machine>/<label>:<id>`. */
+export const mapRunStream = (mapRunArn: string) => {
+  const [, , , region, account, , ...rest] = mapRunArn.split(':');
+  return `mapRun-${account}:${region}:${rest.join(':')}`;
+};
+
+/** What UpdateMapRun changes (and a `MapRunUpdated` event records). */
+export interface MapRunUpdate {
+  readonly maxConcurrency?: number;
+  readonly toleratedFailureCount?: number;
+  readonly toleratedFailurePercentage?: number;
+}
+
+/** Applies an UpdateMapRun to a tracker: MaxConcurrency at once, tolerated failures for the end. */
+export const applyMapRunUpdate = (t: MapRunTracker, u: MapRunUpdate) => {
+  if (u.maxConcurrency !== undefined) t.limit = u.maxConcurrency > 0 ? u.maxConcurrency : t.spec.inputs.length;
+  if (u.toleratedFailureCount !== undefined || u.toleratedFailurePercentage !== undefined) {
+    t.tolerance = {
+      ...(t.tolerance ?? {}),
+      ...(u.toleratedFailureCount !== undefined ? { toleratedCount: u.toleratedFailureCount } : {}),
+      ...(u.toleratedFailurePercentage !== undefined ? { toleratedPercentage: u.toleratedFailurePercentage } : {}),
+    };
+  }
+};
+
+/** A child run's result as its Map sees it: the output, or the Error Output. */
+export const mapRunResult = (child: ExecutionState): MapRunResult =>
+  child.status === 'SUCCEEDED'
+    ? { ok: true, output: child.output ?? 'null' }
+    : { ok: false, output: JSON.stringify({ Error: child.error ?? null, Cause: child.cause ?? null }) };
+
+/** A Map Run child's execution name: `<map run id>-<index>` (so starting it again is idempotent). */
+export const mapRunChildName = (spec: MapRunSpec, index: number) => `${spec.mapRunArn.split(':').at(-1)}-${index}`;
+
+/** A Map Run child's execution stream. */
+export const mapRunChildStream = (scope: ArnScope, spec: MapRunSpec, index: number) => {
+  const sm = spec.stateMachineArn.split(':')[6]!;
+  return executionStream(scope.account, scope.region, sm, mapRunChildName(spec, index));
+};
