@@ -38,13 +38,16 @@ import type { TaskTokens } from './task-tokens.js';
 import type { CallMetadata } from './command.js';
 import { StateMachineCache } from './state-machine-cache.js';
 import { Integrations } from './integrations.js';
-import type { MockedResponse } from './mocks.js';
+import { mockedAnswer, type MockedResponse } from './mocks.js';
 import { NoFunctions } from './lambda.js';
 import { Alarms } from './timers.js';
 import { FoldedExecutions } from './folded-executions.js';
 import { Recoveries } from './recoveries.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SerialQueue } from './serial-queue.js';
+import { syncAnswer, syncChildren } from './executions/sync-children.js';
+import { unsuccessfulEnd } from './executions/report-end.js';
+import { Heartbeats } from './tasks/heartbeats.js';
 import { resolveStartTarget } from './executions/start-target.js';
 import { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS, type EngineOptions } from './engine-options.js';
 import { MapRunScheduler } from './map-runs/scheduler.js';
@@ -79,8 +82,8 @@ export class Engine {
   private readonly activityTasks = new ActivityTasks();
   /** The activities that exist (a Task on any other fails), kept current by this process's writes. */
   private readonly activities = new Set<string>();
-  /** The last heartbeat per task (`stream#taskId`): heartbeats write no history event. */
-  private readonly heartbeats = new Map<string, number>();
+  /** The last heartbeat of each task: heartbeats write no history event. */
+  private readonly heartbeats = new Heartbeats();
   /** The integrations this engine performs (Lambda, service integrations), and those in flight. */
   private readonly integrations: Integrations;
   private readonly inFlight = new Set<string>();
@@ -345,7 +348,7 @@ export class Engine {
       const before = await this.loadExecutionState(where.stream);
       // The children it waits on: .sync executions, and the running child runs of its Map Runs.
       const children = [
-        ...this.syncChildren(before),
+        ...syncChildren(before),
         ...pendingTasks(before).flatMap((t) => (t.kind === 'mapRun' ? this.mapRuns.runningChildren(where.stream, t.id) : [])),
       ];
       const outcome = await this.runExecutionCommand(
@@ -465,20 +468,8 @@ export class Engine {
 
   /** `info` logs every execution that ends unsuccessfully (one line: status, error, cause). */
   private reportEnd(state: ExecutionState, decided: readonly { readonly type: string }[]): void {
-    const last = decided.at(-1)?.type;
-    if (last !== 'ExecutionFailed' && last !== 'ExecutionTimedOut' && last !== 'ExecutionAborted') return;
-    const cause = state.cause !== undefined ? `: ${state.cause.length > 200 ? `${state.cause.slice(0, 200)}…` : state.cause}` : '';
-    this.log.info(`execution ${state.info?.executionArn ?? '?'} ${state.status ?? '?'}${state.error !== undefined ? ` ${state.error}` : ''}${cause}`);
-  }
-
-  /** The last heartbeat of each task the execution waits on (what FireTimers needs). */
-  private heartbeatsOf(stream: string, state: ExecutionState): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const task of pendingTasks(state)) {
-      const at = this.heartbeats.get(`${stream}#${task.id}`);
-      if (at !== undefined) out[task.id] = at;
-    }
-    return out;
+    const line = unsuccessfulEnd(state, decided);
+    if (line !== undefined) this.log.info(line);
   }
 
   /** After a decision: arm the execution's next timer and offer its new activity tasks to workers. */
@@ -487,10 +478,7 @@ export class Engine {
     if (parent && state.status !== 'RUNNING' && (parent.pattern === 'sync' || parent.pattern === 'sync:2')) void this.answerParent(state);
     if (parent && state.status !== 'RUNNING' && parent.pattern === 'mapRun') void this.mapRuns.childEnded(state);
     const tasks = pendingTasks(state);
-    const live = new Set(tasks.map((t) => t.id));
-    for (const key of [...this.heartbeats.keys()]) {
-      if (key.startsWith(`${stream}#`) && !live.has(key.slice(stream.length + 1))) this.heartbeats.delete(key);
-    }
+    this.heartbeats.keepOnly(stream, new Set(tasks.map((t) => t.id)));
     this.activityTasks.settle(stream, new Set(tasks.filter((t) => t.startedAt === undefined).map((t) => t.id)));
     for (const task of tasks) {
       if (!state.info) continue;
@@ -512,7 +500,7 @@ export class Engine {
           this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
       } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
     }
-    const next = nextTimerAt(state, this.heartbeatsOf(stream, state));
+    const next = nextTimerAt(state, this.heartbeats.of(stream, state));
     this.alarms.set(stream, next);
     // Settled: nothing more to decide at once (a pause between two slices is due at once).
     if (next === undefined || next > this.clock()) this.recoveries.settle(stream);
@@ -529,10 +517,10 @@ export class Engine {
       try {
         const state = await this.loadExecutionState(stream);
         if (options.recovering) {
-          for (const task of pendingTasks(state)) if (task.startedAt !== undefined) this.heartbeats.set(`${stream}#${task.id}`, this.clock());
+          for (const task of pendingTasks(state)) if (task.startedAt !== undefined) this.heartbeats.beat(stream, task.id, this.clock());
           this.afterAppend(stream, state);
           // A .sync child may have ended while this process was down.
-          for (const child of this.syncChildren(state)) {
+          for (const child of syncChildren(state)) {
             const where = locateExecution(child);
             if (E.isRight(where)) {
               const childState = await this.loadExecutionState(where.right.stream);
@@ -540,7 +528,7 @@ export class Engine {
             }
           }
         }
-        const heartbeats = this.heartbeatsOf(stream, state);
+        const heartbeats = this.heartbeats.of(stream, state);
         const at = nextTimerAt(state, heartbeats);
         if (at === undefined) return this.alarms.set(stream, undefined);
         if (at > this.clock()) return this.alarms.set(stream, at);
@@ -571,15 +559,7 @@ export class Engine {
           );
           if (!started?.appended) return;
         }
-        const answer: TaskSignal = mocked
-          ? 'Return' in mocked
-            ? { type: 'succeeded', output: JSON.stringify(mocked.Return ?? null) }
-            : {
-                type: 'failed',
-                ...(mocked.Throw.Error !== undefined ? { error: mocked.Throw.Error } : {}),
-                ...(mocked.Throw.Cause !== undefined ? { cause: mocked.Throw.Cause } : {}),
-              }
-          : await this.integrations.run(task, { executionArn, region, account });
+        const answer: TaskSignal = mocked ? mockedAnswer(mocked) : await this.integrations.run(task, { executionArn, region, account });
         // Even while closing: a graceful stop records what finished, so nothing runs twice after a restart.
         await this.queue.run(stream, () => this.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal: answer }, {}));
       } catch (e) {
@@ -597,33 +577,13 @@ export class Engine {
    * as JSON texts, or as JSON with `.sync:2`), or `States.TaskFailed` with it as the cause.
    */
   private async answerParent(child: ExecutionState): Promise<void> {
-    const info = child.info;
-    const parent = info?.parent;
-    if (!info || !parent || child.status === 'RUNNING' || child.status === undefined) return;
-    const v2 = parent.pattern === 'sync:2';
-    const json = (text: string | undefined) => (text === undefined ? undefined : v2 ? (JSON.parse(text) as unknown) : text);
-    const describe = {
-      ...(child.cause !== undefined ? { Cause: child.cause } : {}),
-      ...(child.error !== undefined ? { Error: child.error } : {}),
-      ExecutionArn: info.executionArn,
-      Input: json(info.input),
-      InputDetails: { Included: true },
-      Name: info.name,
-      ...(child.output !== undefined ? { Output: json(child.output), OutputDetails: { Included: true } } : {}),
-      RedriveCount: 0,
-      StartDate: info.startDate,
-      StateMachineArn: info.stateMachineArn,
-      Status: child.status,
-      StopDate: child.stopDate,
-    };
-    const answer: TaskSignal =
-      child.status === 'SUCCEEDED'
-        ? { type: 'succeeded', output: JSON.stringify(describe) }
-        : { type: 'failed', error: 'States.TaskFailed', cause: JSON.stringify(describe) };
+    const answer = syncAnswer(child);
+    if (!answer) return;
+    const { parent, signal } = answer;
     try {
-      await this.completeTask(parent.executionArn, parent.taskId, answer);
+      await this.completeTask(parent.executionArn, parent.taskId, signal);
     } catch (e) {
-      this.log.error(`could not answer ${parent.executionArn} for its child ${info.executionArn}`, e);
+      this.log.error(`could not answer ${parent.executionArn} for its child ${child.info?.executionArn}`, e);
     }
   }
 
@@ -633,15 +593,6 @@ export class Engine {
    */
   updateMapRun(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}) {
     return this.mapRuns.update(mapRunArn, update, running, meta);
-  }
-
-  /** The `.sync` children a parent is waiting on (their ARNs, from the start calls' answers). */
-  private syncChildren(state: ExecutionState): string[] {
-    return pendingTasks(state).flatMap((t) => {
-      if (t.resourceType !== 'states' || (t.pattern !== 'sync' && t.pattern !== 'sync:2') || !t.submittedOutput) return [];
-      const arn = (JSON.parse(t.submittedOutput) as { ExecutionArn?: unknown }).ExecutionArn;
-      return typeof arn === 'string' ? [arn] : [];
-    });
   }
 
   // ---------------------------------------------------------------- express
@@ -762,7 +713,7 @@ export class Engine {
         this.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}),
       );
       if (outcome?.appended) {
-        this.heartbeats.set(`${task.stream}#${task.taskId}`, this.clock());
+        this.heartbeats.beat(task.stream, task.taskId, this.clock());
         return E.right({ task });
       }
       // Gone meanwhile (timed out, execution stopped, started by another node): try the next one.
@@ -797,8 +748,8 @@ export class Engine {
       const state = await this.loadExecutionState(stream);
       if (state.status === undefined) return E.left(taskDoesNotExist());
       if (!pendingTasks(state).some((t) => t.id === taskId)) return E.left(taskTimedOut());
-      this.heartbeats.set(`${stream}#${taskId}`, this.clock());
-      this.alarms.set(stream, nextTimerAt(state, this.heartbeatsOf(stream, state)));
+      this.heartbeats.beat(stream, taskId, this.clock());
+      this.alarms.set(stream, nextTimerAt(state, this.heartbeats.of(stream, state)));
       return E.right({});
     });
   }

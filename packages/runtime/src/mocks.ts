@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
+import type { TaskSignal } from '@stepstream/domain';
 
 /** One mocked invocation: what the task returns, or the error it throws. */
 export type MockedResponse = { readonly Return: unknown } | { readonly Throw: { readonly Error?: string; readonly Cause?: string } };
+
+/** A mocked response as the task's answer: `Return` succeeds with it, `Throw` fails with its Error and Cause. */
+export const mockedAnswer = (mocked: MockedResponse): TaskSignal =>
+  'Return' in mocked
+    ? { type: 'succeeded', output: JSON.stringify(mocked.Return ?? null) }
+    : {
+        type: 'failed',
+        ...(mocked.Throw.Error !== undefined ? { error: mocked.Throw.Error } : {}),
+        ...(mocked.Throw.Cause !== undefined ? { cause: mocked.Throw.Cause } : {}),
+      };
 
 interface MockFile {
   readonly StateMachines?: Readonly<Record<string, { readonly TestCases?: Readonly<Record<string, Readonly<Record<string, string>>>> }>>;
