@@ -107,7 +107,8 @@ test('an aborted execution redriven resumes in the state it was stopped in; a ru
       definition: JSON.stringify({ StartAt: 'Nap', States: { Nap: { Type: 'Wait', SecondsPath: '$.s', Next: 'Done' }, Done: { Type: 'Pass', End: true } } }),
     }),
   );
-  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{"s":1}' }));
+  // A Wait long enough that the stop below comes first even on a loaded machine (1 s was not).
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{"s":4}' }));
   stack.started.add(executionArn!);
   await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn })), {
     instanceOf: ExecutionNotRedrivable,
