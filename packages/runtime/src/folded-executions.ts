@@ -1,4 +1,4 @@
-import { evolveExecution, initialExecutionState, type ExecutionState, type StoredHistoryEvent } from '@stepstream/domain';
+import { foldExecution, initialExecutionState, type ExecutionState } from '@stepstream/domain';
 import type { EventStore } from '@stepstream/eventstore';
 
 /** Events read per page when folding a history: the memory a fold needs is one page and the state. */
@@ -44,7 +44,8 @@ export class FoldedExecutions {
     let revision: bigint | 'no_stream' = kept?.revision ?? 'no_stream';
     for (;;) {
       const page = await this.store.readStream(stream, { fromRevision: revision === 'no_stream' ? 'start' : revision + 1n, maxCount: PAGE });
-      for (const e of page) state = evolveExecution(state, e as unknown as StoredHistoryEvent);
+      // The domain decodes each stored record at the edge of the fold (an unknown type keeps its place).
+      state = foldExecution(page, state);
       if (page.length > 0) revision = page[page.length - 1]!.revision;
       if (page.length < PAGE) break;
     }
