@@ -6,3 +6,6 @@ export * from './execution/index.js';
 export * from './state-machine.js';
 export * from './activity.js';
 export * from './tags.js';
+export * from './decider.js';
+export * from './aliases.js';
+export * from './map-run.js';

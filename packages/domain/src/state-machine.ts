@@ -97,7 +97,11 @@ export interface StateMachineAliasCreated {
 }
 export interface StateMachineAliasUpdated {
   readonly type: 'StateMachineAliasUpdated';
-  readonly data: Pick<StateMachineAlias, 'aliasArn' | 'description' | 'routingConfiguration'> & { readonly updateDate: number };
+  /** Only what the update set: a missing description or routing is left as it was. */
+  readonly data: Pick<StateMachineAlias, 'aliasArn' | 'description'> & {
+    readonly routingConfiguration?: StateMachineAlias['routingConfiguration'];
+    readonly updateDate: number;
+  };
 }
 export interface StateMachineAliasDeleted {
   readonly type: 'StateMachineAliasDeleted';
@@ -283,9 +287,20 @@ export const decidePublishVersion = (
   return E.right({ events: [{ type: 'StateMachineVersionPublished', data: version }], version });
 };
 
-/** Deleting a version that does not exist succeeds (rec). */
-export const decideDeleteVersion = (s: StateMachineState, versionArn: string, version: number, now: number): StateMachineEvent[] =>
-  s.versions?.[version] ? [{ type: 'StateMachineVersionDeleted', data: { versionArn, version, deletionDate: now } }] : [];
+/**
+ * DeleteStateMachineVersion: refused while an alias routes to the version (ConflictException with
+ * the aliases' names, recorded); deleting a version that does not exist succeeds (rec).
+ */
+export const decideDeleteVersion = (s: StateMachineState, versionArn: string, version: number, now: number): E.Either<ApiError, StateMachineEvent[]> => {
+  const referencing = Object.values(s.aliases ?? {}).filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === versionArn));
+  if (referencing.length > 0)
+    return E.left(
+      conflict(
+        `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => a.name).join(', ')}]`,
+      ),
+    );
+  return E.right(s.versions?.[version] ? [{ type: 'StateMachineVersionDeleted', data: { versionArn, version, deletionDate: now } }] : []);
+};
 
 /** Deleting a state machine that does not exist succeeds (recorded on AWS). */
 export const decideDeleteStateMachine = (s: StateMachineState, arn: string, now: number): StateMachineEvent[] =>

@@ -6,6 +6,8 @@ import {
   type ExecutionInfo,
   type ExecutionState,
   type NewHistoryEvent,
+  type StateMachineEvent,
+  type Tag,
 } from '../src/index.js';
 
 /** Builders for the decider's given/when/then tests. */
@@ -36,3 +38,44 @@ export const fold = (events: readonly NewHistoryEvent[], state: ExecutionState =
 
 /** `id<previousEventId Type` per event, ids counted from `from`. */
 export const brief = (events: readonly NewHistoryEvent[], from = 1) => events.map((e, i) => `${from + i}<${e.data.previousEventId} ${e.type}`);
+
+/** Builders for the resource deciders' tests: a state machine `sm` and its stream's events. */
+export const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:sm';
+export const OTHER_SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:other';
+
+export const machineCreated = (arn = SM, tags: readonly Tag[] = []): StateMachineEvent => ({
+  type: 'StateMachineCreated',
+  data: {
+    stateMachineArn: arn,
+    name: arn.split(':').at(-1)!,
+    definition: '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}',
+    roleArn: 'arn:aws:iam::123456789012:role/r',
+    stateMachineType: 'STANDARD',
+    creationDate: T0,
+    loggingConfiguration: { level: 'OFF' },
+    tracingConfiguration: { enabled: false },
+    ...(tags.length > 0 ? { tags } : {}),
+  },
+});
+
+export const machineDeleted = (arn = SM): StateMachineEvent => ({ type: 'StateMachineDeleted', data: { stateMachineArn: arn, deletionDate: T0 + 9 } });
+
+/** Version `n` of `arn`, published from the initial revision. */
+export const versionPublished = (n: number, arn = SM): StateMachineEvent => {
+  const created = machineCreated(arn);
+  if (created.type !== 'StateMachineCreated') throw new Error('unreachable');
+  const { name: _, creationDate: __, tags: ___, ...machine } = created.data;
+  return { type: 'StateMachineVersionPublished', data: { ...machine, versionArn: `${arn}:${n}`, version: n, revisionId: 'INITIAL', creationDate: T0 + n } };
+};
+
+/** A routing entry to version `n` of `arn`. */
+export const route = (n: number, weight: number, arn = SM) => ({ stateMachineVersionArn: `${arn}:${n}`, weight });
+
+export const aliasCreated = (
+  name: string,
+  routing: readonly { stateMachineVersionArn: string; weight: number }[],
+  description?: string,
+): StateMachineEvent => ({
+  type: 'StateMachineAliasCreated',
+  data: { aliasArn: `${SM}:${name}`, name, ...(description !== undefined ? { description } : {}), routingConfiguration: routing, creationDate: T0 + 100 },
+});

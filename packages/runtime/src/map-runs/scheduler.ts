@@ -1,11 +1,13 @@
 import {
   executionArn as makeExecutionArn,
-  validationException,
+  foldDecider,
+  mapRunDecider,
   type ApiError,
   type ArnScope,
   type ExecutionCommand,
   type ExecutionInfo,
   type ExecutionState,
+  type MapRunEvent,
   type MapRunResult,
   type MapRunSpec,
   type PendingTask,
@@ -13,7 +15,7 @@ import {
 } from '@stepstream/domain';
 import type { EventStore } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
-import type { CallMetadata } from '../command.js';
+import { handleCommand, type CallMetadata } from '../command.js';
 import { locateExecution } from '../locate.js';
 import type { SerialQueue } from '../serial-queue.js';
 import { applyMapRunUpdate, mapRunChildName, mapRunChildStream, mapRunResult, mapRunStream, type MapRunTracker, type MapRunUpdate } from './tracker.js';
@@ -73,7 +75,8 @@ export class MapRunScheduler {
         limit: spec.maxConcurrency > 0 ? spec.maxConcurrency : n,
       };
       this.trackers.set(key, tracker);
-      for (const e of await this.port.store.readStream(mapRunStream(spec.mapRunArn))) applyMapRunUpdate(tracker, e.data as MapRunUpdate);
+      // The updates an UpdateMapRun made before (a restart), as they stand now.
+      applyMapRunUpdate(tracker, foldDecider(mapRunDecider, (await this.port.store.readStream(mapRunStream(spec.mapRunArn))) as unknown as MapRunEvent[]));
       // Children started before (a restart, or a redrive of this Map Run): ended ones count,
       // running ones will report. A redriven Map Run keeps the children that succeeded and
       // redrives the others, which then answer this task.
@@ -162,38 +165,23 @@ export class MapRunScheduler {
    * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
    * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
    */
-  async updateMapRun(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    if (!running) return E.left(validationException('Map Run is not running and cannot be updated', 'CANNOT_UPDATE_COMPLETED_MAP_RUN'));
-    await this.port.store.appendToStream(
-      mapRunStream(mapRunArn),
-      [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.port.clock() }, metadata: { ...meta } }],
-      {
-        expectedRevision: 'any',
-      },
-    );
-    for (const [key, t] of this.trackers) {
-      if (t.spec.mapRunArn !== mapRunArn) continue;
-      await this.port.queue.run(`mapRun:${key}`, async () => {
-        applyMapRunUpdate(t, update);
-        await this.fill(key, t);
-      });
-    }
-    return E.right({});
-  }
-
-  /**
-   * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
-   * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
-   */
   async update(mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
-    if (!running) return E.left(validationException('Map Run is not running and cannot be updated', 'CANNOT_UPDATE_COMPLETED_MAP_RUN'));
-    await this.port.store.appendToStream(
+    const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
+      this.port.store,
       mapRunStream(mapRunArn),
-      [{ type: 'MapRunUpdated', data: { mapRunArn, ...update, updateDate: this.port.clock() }, metadata: { ...meta } }],
-      {
-        expectedRevision: 'any',
+      (events) => {
+        const decided = mapRunDecider.decide(foldDecider(mapRunDecider, events as unknown as MapRunEvent[]), {
+          type: 'UpdateMapRun',
+          mapRunArn,
+          update,
+          running,
+          now: this.port.clock(),
+        });
+        return E.isLeft(decided) ? { events: [], result: decided } : { events: decided.right, result: E.right({}) };
       },
+      { metadata: { ...meta } },
     );
+    if (E.isLeft(outcome.result)) return outcome.result;
     for (const [key, t] of this.trackers) {
       if (t.spec.mapRunArn !== mapRunArn) continue;
       await this.port.queue.run(`mapRun:${key}`, async () => {

@@ -1,4 +1,12 @@
-import { executionStream, type ArnScope, type ExecutionInfo, type ExecutionState, type MapRunResult, type MapRunSpec } from '@stepstream/domain';
+import {
+  executionStream,
+  type ArnScope,
+  type ExecutionInfo,
+  type ExecutionState,
+  type MapRunResult,
+  type MapRunSpec,
+  type MapRunUpdate,
+} from '@stepstream/domain';
 
 /** A Map Run in progress: which children have ended, which run, which is next. */
 export interface MapRunTracker {
@@ -20,12 +28,8 @@ export const mapRunStream = (mapRunArn: string) => {
   return `mapRun-${account}:${region}:${rest.join(':')}`;
 };
 
-/** What UpdateMapRun changes (and a `MapRunUpdated` event records). */
-export interface MapRunUpdate {
-  readonly maxConcurrency?: number;
-  readonly toleratedFailureCount?: number;
-  readonly toleratedFailurePercentage?: number;
-}
+/** What UpdateMapRun changes (and a `MapRunUpdated` event records); the domain's type. */
+export type { MapRunUpdate };
 
 /** Applies an UpdateMapRun to a tracker: MaxConcurrency at once, tolerated failures for the end. */
 export const applyMapRunUpdate = (t: MapRunTracker, u: MapRunUpdate) => {

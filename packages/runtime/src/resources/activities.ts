@@ -7,8 +7,7 @@ import {
   foldActivity,
   invalidName,
   isValidName,
-  tagProblem,
-  validationException,
+  tagsProblem,
   type ApiError,
 } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
@@ -29,10 +28,8 @@ export const createActivity = async (
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { activityArn: string; creationDate: number }>> => {
   if (!isValidName(input.name)) return E.left(invalidName(input.name));
-  for (const tag of input.tags ?? []) {
-    const problem = tagProblem(tag);
-    if (problem) return E.left(validationException(problem));
-  }
+  const tagged = tagsProblem(input.tags ?? []);
+  if (tagged) return E.left(tagged);
   const activityArn = makeActivityArn(deps.scope, input.name);
   const stream = activityStream(deps.scope.account, deps.scope.region, input.name);
   const outcome = await handleCommand(

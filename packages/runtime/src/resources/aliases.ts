@@ -1,105 +1,76 @@
 import {
+  aliasDecider,
+  aliasNameProblem,
   aliasNotFound,
-  conflict,
+  foldDecider,
   foldStateMachine,
-  invalidName,
-  isValidName,
   resourceNotFound,
-  serviceQuotaExceeded,
+  routedMachine,
+  routesElsewhere,
   stateMachineDoesNotExist,
-  validationException,
+  type AliasCommand,
+  type AliasRoute,
   type ApiError,
   type StateMachineAlias,
+  type StateMachineState,
 } from '@stepstream/domain';
+import type { RecordedEvent } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
-import { handleCommand, type CallMetadata } from '../command.js';
+import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
 import { locateAlias, locateStateMachine, locateVersion } from '../locate.js';
 import { asStateMachineEvents, type ResourceDeps } from './resource-deps.js';
 import { loadVersion } from './versions.js';
 
 /**
- * Checks a routing configuration as AWS does (1 or 2 distinct version ARNs of one state
- * machine, weights summing to 100, versions that exist) and says which machine it routes.
+ * Runs an alias command on a state machine's stream: read, fold, decide, append. `answer` says
+ * what the caller gets from the state after the events (for instance an idempotent create's date).
  */
-const checkRouting = async (
+const runAliasCommand = <R>(
   deps: Pick<ResourceDeps, 'store'>,
-  routing: readonly { stateMachineVersionArn: string; weight: number }[],
-): Promise<E.Either<ApiError, { stream: string; stateMachineArn: string }>> => {
-  const arns = routing.map((r) => r.stateMachineVersionArn);
-  const located = arns.map((a) => locateVersion(a));
-  if (located.some(E.isLeft))
-    return E.left(
-      validationException(`Routing configuration must contain state machine version ARNs. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'),
-    );
-  if (new Set(arns).size !== arns.length)
-    return E.left(
-      validationException(
-        `Routing configuration must contain distinct state machine version ARNs. Received: [${arns.join(', ')}]`,
-        'INVALID_ROUTING_CONFIGURATION',
-      ),
-    );
-  const sum = routing.reduce((n, r) => n + r.weight, 0);
-  if (sum !== 100)
-    return E.left(
-      validationException(
-        `Sum of routing configuration weights must equal 100. Received: [${routing.map((r) => r.weight).join(', ')}]`,
-        'INVALID_ROUTING_CONFIGURATION',
-      ),
-    );
-  const machines = new Set(arns.map((a) => a.split(':').slice(0, 7).join(':')));
-  if (machines.size !== 1)
-    return E.left(
-      validationException(`Routing configuration must contain versions of one state machine. Received: [${arns.join(', ')}]`, 'INVALID_ROUTING_CONFIGURATION'),
-    );
-  for (const arn of arns) {
-    const v = await loadVersion(deps, arn);
-    if (E.isLeft(v)) return E.left(resourceNotFound(arn));
-  }
-  const first = located[0] as E.Right<{ stream: string }>;
-  return E.right({ stream: first.right.stream, stateMachineArn: [...machines][0]! });
-};
-
-/** CreateStateMachineAlias: idempotent for the same description and routing; at most 100 aliases per machine. */
-export const createAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock' | 'readYourWrites'>,
-  input: { name: string; description?: string; routingConfiguration: readonly { stateMachineVersionArn: string; weight: number }[] },
-  meta: CallMetadata = {},
-): Promise<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>> => {
-  if (!isValidName(input.name) || /^\d+$/.test(input.name)) return E.left(invalidName(input.name));
-  const routed = await checkRouting(deps, input.routingConfiguration);
-  if (E.isLeft(routed)) return routed;
-  const aliasArn = `${routed.right.stateMachineArn}:${input.name}`;
-  const outcome = await handleCommand<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>>(
+  stream: string,
+  command: AliasCommand,
+  answer: (after: StateMachineState) => R,
+  meta: CallMetadata,
+): Promise<CommandOutcome<E.Either<ApiError, R>>> =>
+  handleCommand<E.Either<ApiError, R>>(
     deps.store,
-    routed.right.stream,
-    (events) => {
-      const s = foldStateMachine(asStateMachineEvents(events));
-      const existing = s.aliases?.[input.name];
-      if (existing) {
-        const same = existing.description === input.description && JSON.stringify(existing.routingConfiguration) === JSON.stringify(input.routingConfiguration);
-        return same
-          ? { events: [], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: existing.creationDate }) }
-          : {
-              events: [],
-              result: E.left(conflict('Failed to create alias because an alias with the same name and a different routing configuration already exists.')),
-            };
-      }
-      if (Object.keys(s.aliases ?? {}).length >= 100)
-        return {
-          events: [],
-          result: E.left(serviceQuotaExceeded(`The maximum number of aliases (100) for ${routed.right.stateMachineArn} has been reached.`)),
-        };
-      const now = deps.clock();
-      const data = {
-        aliasArn,
-        name: input.name,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        routingConfiguration: input.routingConfiguration,
-        creationDate: now,
-      };
-      return { events: [{ type: 'StateMachineAliasCreated', data }], result: E.right({ stateMachineAliasArn: aliasArn, creationDate: now }) };
+    stream,
+    (events: readonly RecordedEvent[]) => {
+      const state = foldDecider(aliasDecider, asStateMachineEvents(events));
+      const decided = aliasDecider.decide(state, command);
+      if (E.isLeft(decided)) return { events: [], result: decided };
+      return { events: decided.right, result: E.right(answer(foldDecider(aliasDecider, decided.right, state))) };
     },
     { metadata: { ...meta } },
+  );
+
+/** CreateStateMachineAlias: idempotent for the same description and routing; at most 100 aliases per machine (the domain decides). */
+export const createAlias = async (
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'readYourWrites'>,
+  input: { name: string; description?: string; routingConfiguration: readonly AliasRoute[] },
+  meta: CallMetadata = {},
+): Promise<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>> => {
+  // The name and the routing's shape are checked before anything is read: the routing says which stream the alias lives in.
+  const named = aliasNameProblem(input.name);
+  if (named) return E.left(named);
+  const routed = routedMachine(input.routingConfiguration);
+  if (E.isLeft(routed)) return routed;
+  const stream = (locateVersion(input.routingConfiguration[0]!.stateMachineVersionArn) as E.Right<{ stream: string }>).right.stream;
+  const outcome = await runAliasCommand(
+    deps,
+    stream,
+    {
+      type: 'CreateStateMachineAlias',
+      name: input.name,
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      routingConfiguration: input.routingConfiguration,
+      now: deps.clock(),
+    },
+    (after) => {
+      const alias = after.aliases![input.name]!;
+      return { stateMachineAliasArn: alias.aliasArn, creationDate: alias.creationDate };
+    },
+    meta,
   );
   await deps.readYourWrites(outcome.appended?.position);
   return outcome.result;
@@ -114,42 +85,48 @@ export const loadAlias = async (deps: Pick<ResourceDeps, 'store'>, aliasArn: str
   return a ? E.right({ ...a, stream: located.right.stream }) : E.left(aliasNotFound());
 };
 
-/** UpdateStateMachineAlias: a new description and/or routing (checked as on create). */
+/** UpdateStateMachineAlias: a new description and/or routing, checked as on create (the domain decides). */
 export const updateAlias = async (
   deps: Pick<ResourceDeps, 'store' | 'clock'>,
-  input: { stateMachineAliasArn: string; description?: string; routingConfiguration?: readonly { stateMachineVersionArn: string; weight: number }[] },
+  input: { stateMachineAliasArn: string; description?: string; routingConfiguration?: readonly AliasRoute[] },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { updateDate: number }>> => {
-  const current = await loadAlias(deps, input.stateMachineAliasArn);
-  if (E.isLeft(current)) return current;
-  if (input.routingConfiguration) {
-    const routed = await checkRouting(deps, input.routingConfiguration);
-    if (E.isLeft(routed)) return routed;
-  }
+  const located = locateAlias(input.stateMachineAliasArn);
+  if (E.isLeft(located)) return located;
   const now = deps.clock();
-  await handleCommand(
+  // A routing to another machine's versions: the alias's stream cannot see them, so they are
+  // looked up there; a missing one is answered only if the decider accepts everything else,
+  // which keeps the order of the checks.
+  const elsewhere = routesElsewhere(input.stateMachineAliasArn, input.routingConfiguration)
+    ? await missingVersion(deps, input.routingConfiguration!)
+    : undefined;
+  const outcome = await handleCommand<E.Either<ApiError, { updateDate: number }>>(
     deps.store,
-    current.right.stream,
-    () => ({
-      events: [
-        {
-          type: 'StateMachineAliasUpdated',
-          data: {
-            aliasArn: input.stateMachineAliasArn,
-            ...(input.description !== undefined ? { description: input.description } : {}),
-            ...(input.routingConfiguration ? { routingConfiguration: input.routingConfiguration } : {}),
-            updateDate: now,
-          },
-        },
-      ],
-      result: undefined,
-    }),
+    located.right.stream,
+    (events) => {
+      const decided = aliasDecider.decide(foldDecider(aliasDecider, asStateMachineEvents(events)), {
+        type: 'UpdateStateMachineAlias',
+        stateMachineAliasArn: input.stateMachineAliasArn,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.routingConfiguration !== undefined ? { routingConfiguration: input.routingConfiguration } : {}),
+        now,
+      });
+      if (E.isLeft(decided)) return { events: [], result: decided };
+      if (elsewhere !== undefined) return { events: [], result: E.left(resourceNotFound(elsewhere)) };
+      return { events: decided.right, result: E.right({ updateDate: now }) };
+    },
     { metadata: { ...meta } },
   );
-  return E.right({ updateDate: now });
+  return outcome.result;
 };
 
-/** Deleting a missing alias answers 200 (rec). */
+/** The first version of a routing that does not exist, read from its own machine's stream. */
+const missingVersion = async (deps: Pick<ResourceDeps, 'store'>, routing: readonly AliasRoute[]): Promise<string | undefined> => {
+  for (const r of routing) if (E.isLeft(await loadVersion(deps, r.stateMachineVersionArn))) return r.stateMachineVersionArn;
+  return undefined;
+};
+
+/** DeleteStateMachineAlias: deleting a missing alias answers 200 (rec; the domain decides). */
 export const deleteAlias = async (
   deps: Pick<ResourceDeps, 'store' | 'clock'>,
   aliasArn: string,
@@ -157,18 +134,14 @@ export const deleteAlias = async (
 ): Promise<E.Either<ApiError, Record<string, never>>> => {
   const located = locateAlias(aliasArn);
   if (E.isLeft(located)) return located;
-  await handleCommand(
-    deps.store,
+  const outcome = await runAliasCommand(
+    deps,
     located.right.stream,
-    (events) => {
-      const s = foldStateMachine(asStateMachineEvents(events));
-      return s.aliases?.[located.right.alias]
-        ? { events: [{ type: 'StateMachineAliasDeleted', data: { aliasArn, name: located.right.alias, deletionDate: deps.clock() } }], result: undefined }
-        : { events: [], result: undefined };
-    },
-    { metadata: { ...meta } },
+    { type: 'DeleteStateMachineAlias', stateMachineAliasArn: aliasArn, now: deps.clock() },
+    () => ({}),
+    meta,
   );
-  return E.right({});
+  return outcome.result;
 };
 
 /** A state machine's aliases, by name. */

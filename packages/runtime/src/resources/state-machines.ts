@@ -7,12 +7,10 @@ import {
   foldStateMachine,
   invalidName,
   isValidName,
-  MAX_TAGS,
   stateMachineArn as makeStateMachineArn,
   stateMachineStream,
-  tagProblem,
-  tooManyTags,
-  validationException,
+  tagsProblem,
+  tooManyTagsOnCreate,
   type ApiError,
   type EncryptionConfiguration,
   type LoggingConfiguration,
@@ -58,11 +56,8 @@ export const createStateMachine = async (
   input: CreateStateMachineInput,
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }>> => {
-  for (const tag of input.tags ?? []) {
-    const problem = tagProblem(tag);
-    if (problem) return E.left(validationException(problem));
-  }
-  if (new Set((input.tags ?? []).map((t) => t.key)).size > MAX_TAGS) return E.left(tooManyTags(makeStateMachineArn(deps.scope, input.name)));
+  const tagged = tagsProblem(input.tags ?? []) ?? tooManyTagsOnCreate(makeStateMachineArn(deps.scope, input.name), input.tags ?? []);
+  if (tagged) return E.left(tagged);
   if (!isValidName(input.name)) return E.left(invalidName(input.name));
   const stateMachineArn = makeStateMachineArn(deps.scope, input.name);
   const stream = stateMachineStream(deps.scope.account, deps.scope.region, input.name);

@@ -1,5 +1,4 @@
 import {
-  conflict,
   decideDeleteVersion,
   decidePublishVersion,
   foldStateMachine,
@@ -53,7 +52,7 @@ export const loadVersion = async (deps: Pick<ResourceDeps, 'store'>, versionArn:
   return v ? E.right(v) : E.left(resourceNotFound(versionArn));
 };
 
-/** DeleteStateMachineVersion: refused (Conflict) while an alias routes to the version. */
+/** DeleteStateMachineVersion: refused (Conflict) while an alias routes to the version (the domain decides). */
 export const deleteVersion = async (
   deps: Pick<ResourceDeps, 'store' | 'clock'>,
   versionArn: string,
@@ -65,19 +64,8 @@ export const deleteVersion = async (
     deps.store,
     located.right.stream,
     (events) => {
-      const s = foldStateMachine(asStateMachineEvents(events));
-      const referencing = Object.values(s.aliases ?? {}).filter((a) => a.routingConfiguration.some((r) => r.stateMachineVersionArn === versionArn));
-      if (referencing.length > 0) {
-        return {
-          events: [],
-          result: E.left(
-            conflict(
-              `Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [${referencing.map((a) => a.name).join(', ')}]`,
-            ),
-          ),
-        };
-      }
-      return { events: decideDeleteVersion(s, versionArn, located.right.version, deps.clock()), result: E.right({}) };
+      const decided = decideDeleteVersion(foldStateMachine(asStateMachineEvents(events)), versionArn, located.right.version, deps.clock());
+      return E.isLeft(decided) ? { events: [], result: decided } : { events: decided.right, result: E.right({}) };
     },
     { metadata: { ...meta } },
   );
