@@ -5,6 +5,7 @@ export * from './api-errors.js';
 export * from './execution/index.js';
 export * from './state-machine.js';
 export * from './activity.js';
+export * from './tag-rules.js';
 export * from './tags.js';
 export * from './decider.js';
 export * from './aliases.js';

@@ -1,18 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { ActivityEvent } from './activity.js';
-import { resourceNotFound, tooManyTags, validationException, type ApiError } from './api-errors.js';
+import { resourceNotFound, tooManyTags, type ApiError } from './api-errors.js';
 import type { Decider } from './decider.js';
 import type { StateMachineEvent } from './state-machine.js';
+import { MAX_TAGS, tagsProblem, type Tag } from './tag-rules.js';
 
 /**
  * Tags of state machines and activities, kept in the resource's own stream: the creation event's
  * `tags`, then `ResourceTagged` / `ResourceUntagged`; deleting the resource drops them.
  */
-export interface Tag {
-  readonly key: string;
-  readonly value: string;
-}
-
 export interface ResourceTagged {
   readonly type: 'ResourceTagged';
   readonly data: { readonly resourceArn: string; readonly tags: readonly Tag[] };
@@ -21,38 +17,6 @@ export interface ResourceUntagged {
   readonly type: 'ResourceUntagged';
   readonly data: { readonly resourceArn: string; readonly tagKeys: readonly string[] };
 }
-
-/** AWS: at most 50 tags per resource. */
-export const MAX_TAGS = 50;
-
-/**
- * Why a tag cannot be set (AWS: keys 1–128 and values 0–256 characters of Unicode letters, digits,
- * whitespace and `_ . : / = + - @`; the `aws:` prefix is reserved), or undefined.
- */
-export const tagProblem = (t: Tag): string | undefined => {
-  const allowed = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-  if (t.key.length < 1 || t.key.length > 128) return `Tag keys are 1 to 128 characters long: '${t.key}'`;
-  if (t.value.length > 256) return `Tag values are at most 256 characters long (key '${t.key}')`;
-  if (!allowed.test(t.key) || !allowed.test(t.value)) return `Tags may only contain Unicode letters, digits, whitespace and _ . : / = + - @ (key '${t.key}')`;
-  if (t.key.toLowerCase().startsWith('aws:')) return `Tag keys may not start with the reserved prefix aws: ('${t.key}')`;
-  return undefined;
-};
-
-/** Why a list of tags cannot be set: the first tag's problem as a ValidationException, or undefined. */
-export const tagsProblem = (tags: readonly Tag[]): ApiError | undefined => {
-  for (const tag of tags) {
-    const problem = tagProblem(tag);
-    if (problem) return validationException(problem);
-  }
-  return undefined;
-};
-
-/**
- * Too many tags for a resource created with `tags`: more than {@link MAX_TAGS} distinct keys
- * (a key given twice counts once), or undefined.
- */
-export const tooManyTagsOnCreate = (resourceArn: string, tags: readonly Tag[]): ApiError | undefined =>
-  new Set(tags.map((t) => t.key)).size > MAX_TAGS ? tooManyTags(resourceArn) : undefined;
 
 /** What the tag commands see of a taggable stream: whether the resource exists, and its tags. */
 export interface TagsState {

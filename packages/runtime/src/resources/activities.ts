@@ -2,12 +2,14 @@ import {
   activityArn as makeActivityArn,
   activityDoesNotExist,
   activityStream,
-  decideCreateActivity,
-  decideDeleteActivity,
+  activityDecider,
+  foldDecider,
   foldActivity,
   invalidName,
   isValidName,
   tagsProblem,
+  type ActivityCommand,
+  type ActivityState,
   type ApiError,
 } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
@@ -21,47 +23,60 @@ export interface ActivityDeps extends ResourceDeps {
   readonly activities: Set<string>;
 }
 
+/** Runs an activity command on its stream: read, fold, decide, append; answers the state after it. */
+const runActivityCommand = (deps: Pick<ResourceDeps, 'store'>, stream: string, command: ActivityCommand, meta: CallMetadata) =>
+  handleCommand<E.Either<ApiError, ActivityState>>(
+    deps.store,
+    stream,
+    (events) => {
+      const state = foldDecider(activityDecider, asActivityEvents(events));
+      const decided = activityDecider.decide(state, command);
+      return E.isLeft(decided)
+        ? { events: [], result: decided }
+        : { events: decided.right, result: E.right(foldDecider(activityDecider, decided.right, state)) };
+    },
+    { metadata: { ...meta } },
+  );
+
 /** CreateActivity: idempotent for the same name; the activity becomes known to this engine's Tasks at once. */
 export const createActivity = async (
   deps: ActivityDeps,
   input: { name: string; tags?: readonly { key: string; value: string }[]; encryptionConfiguration?: Record<string, unknown> },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { activityArn: string; creationDate: number }>> => {
+  // The name and tags are checked before anything is read (the decider checks them again).
   if (!isValidName(input.name)) return E.left(invalidName(input.name));
   const tagged = tagsProblem(input.tags ?? []);
   if (tagged) return E.left(tagged);
   const activityArn = makeActivityArn(deps.scope, input.name);
   const stream = activityStream(deps.scope.account, deps.scope.region, input.name);
-  const outcome = await handleCommand(
-    deps.store,
+  const outcome = await runActivityCommand(
+    deps,
     stream,
-    (events) => {
-      const r = decideCreateActivity(foldActivity(asActivityEvents(events)), {
-        activityArn,
-        name: input.name,
-        creationDate: deps.clock(),
-        ...(input.tags !== undefined ? { tags: input.tags } : {}),
-        ...(input.encryptionConfiguration !== undefined ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
-      });
-      return { events: r.events as never, result: { activityArn: r.activityArn, creationDate: r.creationDate } };
+    {
+      type: 'CreateActivity',
+      activityArn,
+      name: input.name,
+      ...(input.tags !== undefined ? { tags: input.tags } : {}),
+      ...(input.encryptionConfiguration !== undefined ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
+      now: deps.clock(),
     },
-    { metadata: { ...meta } },
+    meta,
   );
+  if (E.isLeft(outcome.result)) return outcome.result;
+  // An existing activity answers as it was created (CreateActivity is idempotent by name).
+  const created = outcome.result.right.current!;
   deps.activities.add(activityArn);
   await deps.readYourWrites(outcome.appended?.position);
-  return E.right(outcome.result);
+  return E.right({ activityArn: created.activityArn, creationDate: created.creationDate });
 };
 
 /** DeleteActivity: answers 200 whether or not it exists; Tasks on it fail from now on. */
 export const deleteActivity = async (deps: ActivityDeps, arn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> => {
   const located = locateActivity(arn);
   if (E.isLeft(located)) return located;
-  const outcome = await handleCommand(
-    deps.store,
-    located.right.stream,
-    (events) => ({ events: decideDeleteActivity(foldActivity(asActivityEvents(events)), arn, deps.clock()) as never, result: undefined }),
-    { metadata: { ...meta } },
-  );
+  const outcome = await runActivityCommand(deps, located.right.stream, { type: 'DeleteActivity', activityArn: arn, now: deps.clock() }, meta);
+  if (E.isLeft(outcome.result)) return outcome.result;
   deps.activities.delete(arn);
   await deps.readYourWrites(outcome.appended?.position);
   return E.right({});
