@@ -1,5 +1,8 @@
 import {
+  CreateActivityCommand,
   CreateStateMachineCommand,
+  GetActivityTaskCommand,
+  SendTaskSuccessCommand,
   DescribeMapRunCommand,
   ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
@@ -363,6 +366,9 @@ test('an execution stopped by the 25,000-event cap is not redrivable: there is n
 
 test('a Distributed Map stopped and redriven at once: its child runs, stopped with it, are redriven and answer the new task', async (t) => {
   const { stack } = t.context;
+  // Each child waits on an activity the test answers only after the redrive: the children are
+  // running when the parent is stopped, however busy the machine (a timed Wait was not enough).
+  const { activityArn } = await stack.client.send(new CreateActivityCommand({ name: 'redrive-stopped-map-work' }));
   const { stateMachineArn } = await stack.client.send(
     new CreateStateMachineCommand({
       name: 'redrive-stopped-map',
@@ -374,9 +380,8 @@ test('a Distributed Map stopped and redriven at once: its child runs, stopped wi
             Type: 'Map',
             ItemProcessor: {
               ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-              StartAt: 'Nap',
-              // Long enough that the parent is still running when the test stops it, even on a busy machine.
-              States: { Nap: { Type: 'Wait', Seconds: 4, Next: 'Done' }, Done: { Type: 'Pass', End: true } },
+              StartAt: 'Work',
+              States: { Work: { Type: 'Task', Resource: activityArn, End: true } },
             },
             End: true,
           },
@@ -396,6 +401,13 @@ test('a Distributed Map stopped and redriven at once: its child runs, stopped wi
   });
   await stack.client.send(new StopExecutionCommand({ executionArn }));
   await stack.client.send(new RedriveExecutionCommand({ executionArn }));
+  // The redriven children schedule their tasks again: each answers with its item.
+  for (let answered = 0; answered < 3;) {
+    const task = await stack.client.send(new GetActivityTaskCommand({ activityArn }));
+    if (!task.taskToken) continue;
+    await stack.client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: task.input! }));
+    answered++;
+  }
   const done = await finished(stack, executionArn!);
   t.is(done.status, 'SUCCEEDED', done.cause);
   t.deepEqual(JSON.parse(done.output!), [1, 2, 3]);
