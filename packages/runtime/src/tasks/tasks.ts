@@ -1,0 +1,220 @@
+import {
+  activityWorkerLimitExceeded,
+  nextTimerAt,
+  pendingTasks,
+  taskDoesNotExist,
+  taskTimedOut,
+  type ApiError,
+  type ArnScope,
+  type ExecutionCommand,
+  type ExecutionInfo,
+  type ExecutionState,
+  type PendingTask,
+  type TaskSignal,
+} from '@stepstream/domain';
+import type { Position } from '@stepstream/eventstore';
+import * as E from 'fp-ts/lib/Either.js';
+import { ActivityTasks, type OfferedTask } from '../activity-tasks.js';
+import type { CallMetadata } from '../command.js';
+import { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS } from '../engine-options.js';
+import type { ExecutionOutcome } from '../executions/command-handler.js';
+import type { Integrations } from '../integrations.js';
+import { locateExecution } from '../locate.js';
+import type { Logger } from '../logger.js';
+import { mockedAnswer, type MockConfig, type MockedResponse } from '../mocks.js';
+import type { SerialQueue } from '../serial-queue.js';
+import { Heartbeats } from './heartbeats.js';
+import { RunningTask } from './running-task.js';
+
+/** What the tasks of executions need from the engine: the executions' queue and a narrow way to command them. */
+export interface TasksPort {
+  readonly scope: ArnScope;
+  readonly clock: () => number;
+  readonly log: Logger;
+  readonly queue: SerialQueue;
+  readonly isClosed: () => boolean;
+  readonly integrations: Integrations;
+  readonly mocks?: MockConfig | undefined;
+  readonly activityPollMs?: number | undefined;
+  /** The activity, or ActivityDoesNotExist. */
+  readonly loadActivity: (activityArn: string) => Promise<E.Either<ApiError, unknown>>;
+  readonly loadExecutionState: (stream: string) => Promise<ExecutionState>;
+  /** Decides and appends a command on an existing execution (the caller holds its queue); undefined when it does not exist. */
+  readonly runExecutionCommand: (stream: string, command: ExecutionCommand, meta: CallMetadata) => Promise<ExecutionOutcome | undefined>;
+  readonly readYourWrites: (position: Position | undefined) => Promise<void>;
+  /** Arms the execution's alarm at `at` (none when undefined). */
+  readonly setAlarm: (stream: string, at: number | undefined) => void;
+  /** Runs a Distributed Map's Map Run (src/map-runs/). */
+  readonly runMapRun: (stream: string, info: ExecutionInfo, task: PendingTask) => void;
+}
+
+/**
+ * The tasks of executions, in this process: activity tasks offered to workers (GetActivityTask,
+ * their answers and heartbeats), and the tasks the engine performs itself (integrations and mocked
+ * states), one {@link RunningTask} each. A graceful stop waits for those in flight.
+ */
+export class Tasks {
+  /** Activity tasks waiting for workers, in this process. */
+  private readonly activityTasks = new ActivityTasks();
+  /** The last heartbeat of each task: heartbeats write no history event. */
+  private readonly heartbeats = new Heartbeats();
+  /** The tasks the engine performs, in flight, by `stream#taskId`. */
+  private readonly running = new Map<string, RunningTask>();
+  /** Work a graceful stop waits for: the running tasks, and Express executions run in the background. */
+  private readonly effects = new Set<Promise<void>>();
+  /** How often each mocked state has been invoked, per execution (`stream#state`). */
+  private readonly mockInvocations = new Map<string, number>();
+
+  constructor(private readonly port: TasksPort) {}
+
+  /**
+   * After a decision: forgets what the execution no longer waits on, offers its new activity tasks
+   * to workers, performs the tasks the engine runs (or their mocks), and runs its Map Runs.
+   */
+  dispatch(stream: string, state: ExecutionState): void {
+    const tasks = pendingTasks(state);
+    this.heartbeats.keepOnly(stream, new Set(tasks.map((t) => t.id)));
+    this.activityTasks.settle(stream, new Set(tasks.filter((t) => t.startedAt === undefined).map((t) => t.id)));
+    const mocks = this.port.mocks;
+    for (const task of tasks) {
+      if (!state.info) continue;
+      if (state.info.testCase !== undefined && mocks && task.startedAt === undefined) {
+        if (this.running.has(RunningTask.key(stream, task.id))) continue;
+        const count = `${stream}#${task.state}`;
+        const index = this.mockInvocations.get(count) ?? 0;
+        const mocked = mocks.response(state.info.stateMachineName, state.info.testCase, task.state, index);
+        if (mocked) {
+          this.mockInvocations.set(count, index + 1);
+          this.perform(stream, state.info.executionArn, task, mocked);
+          continue;
+        }
+      }
+      if (task.kind === 'mapRun') this.port.runMapRun(stream, state.info, task);
+      else if (task.kind === 'activity') {
+        if (task.startedAt === undefined)
+          this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
+      } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
+    }
+  }
+
+  /** The last heartbeat of each task the execution waits on. */
+  heartbeatsOf(stream: string, state: ExecutionState): Record<string, number> {
+    return this.heartbeats.of(stream, state);
+  }
+
+  /**
+   * After a restart: a started task's heartbeat clock restarts. Heartbeats are not stored, so a
+   * restart gives workers one full heartbeat interval.
+   */
+  recovered(stream: string, state: ExecutionState): void {
+    for (const task of pendingTasks(state)) if (task.startedAt !== undefined) this.heartbeats.beat(stream, task.id, this.port.clock());
+  }
+
+  /** Work a graceful stop waits for (an Express execution run in the background). */
+  track(run: Promise<void>): void {
+    this.effects.add(run);
+    void run.finally(() => this.effects.delete(run));
+  }
+
+  /**
+   * A worker's long poll: the next task of the activity, handed to this worker only, with
+   * `ActivityStarted{workerName}` written when it is handed over; `{}` when none came in time.
+   */
+  async getActivityTask(input: { activityArn: string; workerName?: string }, signal?: AbortSignal): Promise<E.Either<ApiError, { task?: OfferedTask }>> {
+    const { port } = this;
+    const activity = await port.loadActivity(input.activityArn);
+    if (E.isLeft(activity)) return activity;
+    if (this.activityTasks.waiting(input.activityArn) >= MAX_ACTIVITY_POLLERS) return E.left(activityWorkerLimitExceeded());
+    const deadline = port.clock() + (port.activityPollMs ?? ACTIVITY_POLL_MS);
+    for (;;) {
+      const task = await this.activityTasks.take(input.activityArn, deadline - port.clock(), signal);
+      if (!task) return E.right({});
+      if (signal?.aborted || port.isClosed()) {
+        this.activityTasks.giveBack(task);
+        return E.right({});
+      }
+      const started: TaskSignal = { type: 'started', ...(input.workerName !== undefined ? { workerName: input.workerName } : {}) };
+      const outcome = await port.queue.run(task.stream, () =>
+        port.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}),
+      );
+      if (outcome?.appended) {
+        this.heartbeats.beat(task.stream, task.taskId, port.clock());
+        return E.right({ task });
+      }
+      // Gone meanwhile (timed out, execution stopped, started by another node): try the next one.
+      this.activityTasks.forget(task.stream, task.taskId);
+    }
+  }
+
+  /**
+   * A worker's answer for a task (SendTaskSuccess / SendTaskFailure): TaskDoesNotExist when the
+   * execution is unknown, TaskTimedOut when the task is no longer waiting for an answer.
+   */
+  async completeTask(executionArn: string, taskId: string, answer: TaskSignal, meta: CallMetadata = {}): Promise<E.Either<ApiError, Record<string, never>>> {
+    const { port } = this;
+    const located = locateExecution(executionArn);
+    if (E.isLeft(located)) return E.left(taskDoesNotExist());
+    const stream = located.right.stream;
+    return port.queue.run(stream, async () => {
+      const outcome = await port.runExecutionCommand(stream, { type: 'TaskUpdate', taskId, signal: answer }, meta);
+      if (!outcome) return E.left(taskDoesNotExist());
+      if (!outcome.appended) return E.left(taskTimedOut());
+      this.activityTasks.forget(stream, taskId);
+      await port.readYourWrites(outcome.position);
+      return E.right({});
+    });
+  }
+
+  /** SendTaskHeartbeat: resets the task's heartbeat clock (no history event, as on AWS). */
+  async heartbeatTask(executionArn: string, taskId: string): Promise<E.Either<ApiError, Record<string, never>>> {
+    const { port } = this;
+    const located = locateExecution(executionArn);
+    if (E.isLeft(located)) return E.left(taskDoesNotExist());
+    const stream = located.right.stream;
+    return port.queue.run(stream, async () => {
+      const state = await port.loadExecutionState(stream);
+      if (state.status === undefined) return E.left(taskDoesNotExist());
+      if (!pendingTasks(state).some((t) => t.id === taskId)) return E.left(taskTimedOut());
+      this.heartbeats.beat(stream, taskId, port.clock());
+      port.setAlarm(stream, nextTimerAt(state, this.heartbeats.of(stream, state)));
+      return E.right({});
+    });
+  }
+
+  /**
+   * A graceful stop: no more activity tasks are handed out; the tasks in flight are waited for and
+   * their answers recorded, so none runs again after the restart. Past `drainMs` it stops waiting
+   * (those run again after the restart: at least once).
+   */
+  async close(drainMs: number): Promise<void> {
+    const { log } = this.port;
+    this.activityTasks.close();
+    const inFlight = this.effects.size;
+    if (inFlight > 0) log.info(`waiting for ${inFlight} tasks in flight to finish and be recorded (at most ${drainMs / 1000} s)`);
+    let drained = true;
+    await Promise.race([Promise.allSettled([...this.effects]), new Promise((r) => setTimeout(r, drainMs).unref()).then(() => (drained = false))]);
+    if (!drained) log.warn(`${this.effects.size} tasks were still running at the stop: they run again after the restart`);
+  }
+
+  /**
+   * Performs a task the engine runs itself: `Started` is appended first, then the integration runs
+   * and its answer completes the task. A task found started but unanswered after a restart runs
+   * again (at least once, as AWS runs Lambda).
+   */
+  private perform(stream: string, executionArn: string, task: PendingTask, mocked?: MockedResponse): void {
+    const { port } = this;
+    const key = RunningTask.key(stream, task.id);
+    if (this.running.has(key) || port.isClosed()) return;
+    const [, , , region = port.scope.region, account = port.scope.account] = executionArn.split(':');
+    const update = (signal: TaskSignal) => port.queue.run(stream, () => port.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal }, {}));
+    const running = new RunningTask(stream, executionArn, task, {
+      start: async () => (await update({ type: 'started' }))?.appended === true,
+      answer: () => (mocked ? Promise.resolve(mockedAnswer(mocked)) : port.integrations.run(task, { executionArn, region, account })),
+      record: update,
+      failed: (e) => port.log.error(`task ${task.id} of ${stream} (${task.resource}) failed in the engine`, e),
+    });
+    this.running.set(key, running);
+    const run = running.run().finally(() => this.running.delete(key));
+    this.track(run);
+  }
+}
