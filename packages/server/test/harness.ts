@@ -1,8 +1,9 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { replayExecution, type StoredHistoryEvent } from '@stepstream/domain';
-import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
+import { openPGlite, openPGliteEventStore, type EventStore } from '@stepstream/eventstore';
 import { Engine, locateExecution, type EngineOptions } from '@stepstream/runtime';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
+import type { Kysely } from 'kysely';
 import { serveApi, type RunningServer } from '../src/index.js';
 
 export interface Stack {
@@ -20,7 +21,24 @@ export const ROLE = 'arn:aws:iam::123456789012:role/stepstream-test';
 export const startStack = async (options: Partial<Omit<EngineOptions, 'store' | 'db'>> = {}): Promise<Stack> => {
   const shared = await openPGlite();
   const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ ...options, store, db: shared.db });
+  return stackOver(store, shared.db, options, async () => {
+    await store.close();
+    await shared.db.destroy();
+    await shared.pglite.close();
+  });
+};
+
+/**
+ * An engine, HTTP on a free port and an SDK v3 client over a store and read-model database the
+ * caller opened; `dispose` closes them after the server and the engine.
+ */
+export const stackOver = async (
+  store: EventStore,
+  db: Kysely<any>,
+  options: Partial<Omit<EngineOptions, 'store' | 'db'>>,
+  dispose: () => Promise<void>,
+): Promise<Stack> => {
+  const engine = new Engine({ ...options, store, db });
   await engine.start();
   const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
   const client = new SFNClient({
@@ -38,9 +56,7 @@ export const startStack = async (options: Partial<Omit<EngineOptions, 'store' | 
       client.destroy();
       await api.close();
       await engine.close();
-      await store.close();
-      await shared.db.destroy();
-      await shared.pglite.close();
+      await dispose();
     },
   };
 };

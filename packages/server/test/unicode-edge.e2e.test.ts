@@ -6,7 +6,6 @@ import {
   GetActivityTaskCommand,
   ListExecutionsCommand,
   SendTaskFailureCommand,
-  SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
   type DescribeExecutionOutput,
@@ -14,11 +13,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { makePgPool, openPostgresEventStore, type EventStore } from '@stepstream/eventstore';
 import { postgresUnavailable, postgresUrl } from '@stepstream/eventstore/testing';
-import { Engine } from '@stepstream/runtime';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { serveApi } from '../src/index.js';
-import { assertReplays, eventually, finished, history, ROLE, startStack, type Stack } from './harness.js';
+import { assertReplays, eventually, finished, history, ROLE, stackOver, startStack, type Stack } from './harness.js';
 
 // Issue 11: no string poisons the store or the read models. A NUL and a lone surrogate in every
 // string a client or an execution can hand us, on embedded PGlite and on Postgres. After each:
@@ -33,8 +30,6 @@ interface Backend {
   readonly skip?: string;
 }
 
-const quiet = { debug() {}, info() {}, warn() {}, error: (m: string, e?: unknown) => console.error(m, e) };
-
 /** The whole server on a Postgres database of its own (the read model schema has a fixed name). */
 const startPostgresStack = async (): Promise<Stack> => {
   const database = `t_unicode_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -44,31 +39,18 @@ const startPostgresStack = async (): Promise<Stack> => {
   url.pathname = `/${database}`;
   const store: EventStore = await openPostgresEventStore({ connectionString: url.toString(), maxConnections: 5 });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(url.toString(), 5) }) });
-  const engine = new Engine({ store, db, activityPollMs: 1500 });
-  await engine.start();
-  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: quiet });
-  const client = new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-  return {
-    engine,
-    api,
-    client,
-    started: new Set(),
-    async close() {
-      client.destroy();
-      await api.close();
-      await engine.close();
-      await store.close();
-      await db.destroy();
-      // A pool's end() resolves before the server has seen its clients go: dropping the database
-      // then would terminate them, and a terminated client with no error listener throws.
-      await eventually(async () => {
-        const { rows } = await sql<{ n: string }>`select count(*)::text as n from pg_stat_activity where datname = ${database}`.execute(admin);
-        return rows[0]?.n === '0' ? true : undefined;
-      }, 10_000).catch(() => undefined);
-      await sql`drop database if exists ${sql.id(database)} with (force)`.execute(admin);
-      await admin.destroy();
-    },
-  };
+  return stackOver(store, db, { activityPollMs: 1500 }, async () => {
+    await store.close();
+    await db.destroy();
+    // A pool's end() resolves before the server has seen its clients go: dropping the database
+    // then would terminate them, and a terminated client with no error listener throws.
+    await eventually(async () => {
+      const { rows } = await sql<{ n: string }>`select count(*)::text as n from pg_stat_activity where datname = ${database}`.execute(admin);
+      return rows[0]?.n === '0' ? true : undefined;
+    }, 10_000).catch(() => undefined);
+    await sql`drop database if exists ${sql.id(database)} with (force)`.execute(admin);
+    await admin.destroy();
+  });
 };
 
 const unavailable = await postgresUnavailable();

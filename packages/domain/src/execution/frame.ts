@@ -1,7 +1,7 @@
 import type { QueryLanguage, StateMachineDefinition } from '@stepstream/asl/definition';
 import type { EventBatch } from './batch.js';
 import type { Frames } from './frames.js';
-import type { DecisionEnv, ExecutionInfo, InnerRestart, TaskSignal } from './model.js';
+import type { DecisionEnv, EnteredRecord, ExecutionInfo, InnerRestart, TaskSignal } from './model.js';
 import type { Variables } from './variables.js';
 
 /**
@@ -42,19 +42,12 @@ export interface Frame {
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
-/** A state's run from its Entered event: what it was given and how it was entered. */
-export interface Entered {
-  readonly name: string;
+/**
+ * A state's run from its Entered event: what it was given and how it was entered — the paused
+ * form (`EnteredRecord`) with the input parsed.
+ */
+export interface Entered extends Omit<EnteredRecord, 'input'> {
   readonly rawInput: unknown;
-  readonly enteredId: number;
-  /** What the Entered event points to (an EvaluationFailed event points there too, as AWS records it). */
-  readonly enteredAfter: number;
-  readonly enteredAt: number;
-  /** Retries so far (`$$.State.RetryCount`) and each retrier's count. */
-  readonly retryCount: number;
-  readonly retryCounts: readonly number[];
-  /** What this attempt's first event points to: the Entered event, or the last attempt's failure. */
-  readonly attemptStartsAfter: number;
   /** A Parallel or Map entered by a redrive: what its branches or iterations had done before. */
   readonly redrive?: InnerRestart;
 }
