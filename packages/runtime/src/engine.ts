@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Kysely } from 'kysely';
 import type { OfferedTask } from './activity-tasks.js';
 import * as express from './express-executions.js';
-import { testState, type TestStateInput, type TestStateResult } from './test-state.js';
+import { testState, type TestStateInput, type TestStateResult } from './test-state/test-state.js';
 import type { TaskTokens } from './task-tokens.js';
 import type { CallMetadata } from './command.js';
 import { StateMachineCache } from './state-machine-cache.js';

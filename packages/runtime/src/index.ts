@@ -10,5 +10,5 @@ export { Integrations, invokeResult, type TaskContext } from './integrations.js'
 export { TaskTokens, type TaskRef } from './task-tokens.js';
 export { MockConfig, type MockedResponse } from './mocks.js';
 export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './http-task.js';
-export { type TestStateInput, type TestStateResult, type TestStatus } from './test-state.js';
+export { type TestStateInput, type TestStateResult, type TestStatus } from './test-state/types.js';
 export { seal, unseal } from './signed.js';

@@ -20,7 +20,7 @@ import {
   type JsonataScope,
 } from '@stepstream/asl';
 import { batchItems, exceedsTolerance, matchesError, numberAtPath, type DecisionEnv, type ItemBatcher, type TaskSignal } from '@stepstream/domain';
-import type { InspectionData, TestStateInput, TestStatus } from './test-state.js';
+import type { InspectionData, TestStateInput, TestStatus } from './types.js';
 
 /** Retry/Catch matching, the decider's own (`States.ALL` is everything but `States.Runtime`; `States.TaskFailed` a task's errors but `States.Timeout`). */
 export const matches = (equals: unknown, error: string | undefined, fromTask: boolean): boolean =>
