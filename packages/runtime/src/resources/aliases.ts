@@ -3,7 +3,6 @@ import {
   aliasNameProblem,
   aliasNotFound,
   foldDecider,
-  foldStateMachine,
   resourceNotFound,
   routedMachine,
   routesElsewhere,
@@ -18,7 +17,7 @@ import type { RecordedEvent } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
 import { locateAlias, locateStateMachine, locateVersion } from '../locate.js';
-import { asStateMachineEvents, type ResourceDeps } from './resource-deps.js';
+import { asStateMachineEvents, foldCached, type ResourceDeps } from './resource-deps.js';
 import { loadVersion } from './versions.js';
 
 /**
@@ -77,17 +76,20 @@ export const createAlias = async (
 };
 
 /** The alias an alias ARN names, or ResourceNotFound. */
-export const loadAlias = async (deps: Pick<ResourceDeps, 'store'>, aliasArn: string): Promise<E.Either<ApiError, StateMachineAlias & { stream: string }>> => {
+export const loadAlias = async (
+  deps: Pick<ResourceDeps, 'store' | 'machines'>,
+  aliasArn: string,
+): Promise<E.Either<ApiError, StateMachineAlias & { stream: string }>> => {
   const located = locateAlias(aliasArn);
   if (E.isLeft(located)) return located;
-  const s = foldStateMachine(asStateMachineEvents(await deps.store.readStream(located.right.stream)));
+  const s = await foldCached(deps, located.right.stream);
   const a = s.aliases?.[located.right.alias];
   return a ? E.right({ ...a, stream: located.right.stream }) : E.left(aliasNotFound());
 };
 
 /** UpdateStateMachineAlias: a new description and/or routing, checked as on create (the domain decides). */
 export const updateAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
   input: { stateMachineAliasArn: string; description?: string; routingConfiguration?: readonly AliasRoute[] },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { updateDate: number }>> => {
@@ -121,14 +123,14 @@ export const updateAlias = async (
 };
 
 /** The first version of a routing that does not exist, read from its own machine's stream. */
-const missingVersion = async (deps: Pick<ResourceDeps, 'store'>, routing: readonly AliasRoute[]): Promise<string | undefined> => {
+const missingVersion = async (deps: Pick<ResourceDeps, 'store' | 'machines'>, routing: readonly AliasRoute[]): Promise<string | undefined> => {
   for (const r of routing) if (E.isLeft(await loadVersion(deps, r.stateMachineVersionArn))) return r.stateMachineVersionArn;
   return undefined;
 };
 
 /** DeleteStateMachineAlias: deleting a missing alias answers 200 (rec; the domain decides). */
 export const deleteAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
   aliasArn: string,
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, Record<string, never>>> => {
@@ -145,10 +147,13 @@ export const deleteAlias = async (
 };
 
 /** A state machine's aliases, by name. */
-export const listAliases = async (deps: Pick<ResourceDeps, 'store'>, stateMachineArn: string): Promise<E.Either<ApiError, StateMachineAlias[]>> => {
+export const listAliases = async (
+  deps: Pick<ResourceDeps, 'store' | 'machines'>,
+  stateMachineArn: string,
+): Promise<E.Either<ApiError, StateMachineAlias[]>> => {
   const located = locateStateMachine(stateMachineArn);
   if (E.isLeft(located)) return located;
-  const s = foldStateMachine(asStateMachineEvents(await deps.store.readStream(located.right.stream)));
+  const s = await foldCached(deps, located.right.stream);
   if (!s.current) return E.left(stateMachineDoesNotExist(stateMachineArn));
   return E.right(Object.values(s.aliases ?? {}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
 };

@@ -1,4 +1,4 @@
-import type { ActivityEvent, ArnScope, StateMachineEvent } from '@stepstream/domain';
+import { foldStateMachine, type ActivityEvent, type ArnScope, type StateMachineEvent, type StateMachineState } from '@stepstream/domain';
 import type { EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
 import type { StateMachineCache } from '../state-machine-cache.js';
 
@@ -19,3 +19,7 @@ export interface ResourceDeps {
 export const asStateMachineEvents = (events: readonly RecordedEvent[]) => events as unknown as StateMachineEvent[];
 /** An activity stream's events as the domain types them. */
 export const asActivityEvents = (events: readonly RecordedEvent[]) => events as unknown as ActivityEvent[];
+
+/** The fold of a state machine's stream, from the cache when it holds it (reads of versions and aliases too). */
+export const foldCached = (deps: Pick<ResourceDeps, 'store' | 'machines'>, stream: string): Promise<StateMachineState> =>
+  deps.machines.get(stream, async () => foldStateMachine(asStateMachineEvents(await deps.store.readStream(stream))));

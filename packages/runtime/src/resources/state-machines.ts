@@ -22,7 +22,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata } from '../command.js';
 import { locateStateMachine } from '../locate.js';
-import { asStateMachineEvents, type ResourceDeps } from './resource-deps.js';
+import { asStateMachineEvents, foldCached, type ResourceDeps } from './resource-deps.js';
 
 /** CreateStateMachine's input, decoded. */
 export interface CreateStateMachineInput {
@@ -85,10 +85,6 @@ export const createStateMachine = async (
   await deps.readYourWrites(outcome.appended?.position);
   return outcome.result;
 };
-
-/** The fold of a state machine's stream, from the cache when it holds it. */
-const foldCached = (deps: Pick<ResourceDeps, 'store' | 'machines'>, stream: string): Promise<StateMachineState> =>
-  deps.machines.get(stream, async () => foldStateMachine(asStateMachineEvents(await deps.store.readStream(stream))));
 
 /** The current state of a state machine, from its stream (authoritative, not the read model). */
 export const loadStateMachine = async (

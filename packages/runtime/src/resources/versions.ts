@@ -10,7 +10,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata } from '../command.js';
 import { locateStateMachine, locateVersion } from '../locate.js';
-import { asStateMachineEvents, type ResourceDeps } from './resource-deps.js';
+import { asStateMachineEvents, foldCached, type ResourceDeps } from './resource-deps.js';
 
 /** PublishStateMachineVersion: idempotent for an unchanged revision (the domain decides). */
 export const publishVersion = async (
@@ -35,19 +35,22 @@ export const publishVersion = async (
 };
 
 /** A state machine's versions, newest first. */
-export const listVersions = async (deps: Pick<ResourceDeps, 'store'>, stateMachineArn: string): Promise<E.Either<ApiError, StateMachineVersion[]>> => {
+export const listVersions = async (
+  deps: Pick<ResourceDeps, 'store' | 'machines'>,
+  stateMachineArn: string,
+): Promise<E.Either<ApiError, StateMachineVersion[]>> => {
   const located = locateStateMachine(stateMachineArn);
   if (E.isLeft(located)) return located;
-  const s = foldStateMachine(asStateMachineEvents(await deps.store.readStream(located.right.stream)));
+  const s = await foldCached(deps, located.right.stream);
   if (!s.current) return E.left(stateMachineDoesNotExist(stateMachineArn));
   return E.right(Object.values(s.versions ?? {}).sort((a, b) => b.version - a.version));
 };
 
 /** The version a version ARN names, or ResourceNotFound / InvalidArn. */
-export const loadVersion = async (deps: Pick<ResourceDeps, 'store'>, versionArn: string): Promise<E.Either<ApiError, StateMachineVersion>> => {
+export const loadVersion = async (deps: Pick<ResourceDeps, 'store' | 'machines'>, versionArn: string): Promise<E.Either<ApiError, StateMachineVersion>> => {
   const located = locateVersion(versionArn);
   if (E.isLeft(located)) return located;
-  const s = foldStateMachine(asStateMachineEvents(await deps.store.readStream(located.right.stream)));
+  const s = await foldCached(deps, located.right.stream);
   const v = s.versions?.[located.right.version];
   return v ? E.right(v) : E.left(resourceNotFound(versionArn));
 };
