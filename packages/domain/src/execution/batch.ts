@@ -16,8 +16,8 @@ export interface DecisionBudget {
 /** The budget of executions started by engine version 3 and later (see `ENGINE_VERSION`). */
 export const DECISION_BUDGET: DecisionBudget = { events: 2_000, payloadChars: 8 * 1024 * 1024 };
 
-/** The characters of the payloads (input, output, cause…) one event's details carry. */
-const payloadCharsOf = (details: object): number => {
+/** The characters of the payloads (input, output, cause…) one event's details carry: its strings and those one level down. */
+export const payloadCharsOf = (details: object): number => {
   let n = 0;
   for (const v of Object.values(details)) {
     if (typeof v === 'string') n += v.length;

@@ -2,7 +2,7 @@ export * from './model.js';
 export { evolveExecution, foldExecution } from './evolve.js';
 export { decodeHistoryEvent, type RecordedHistoryEvent, type StoredHistoryEvent, type UnknownHistoryEventType } from './stored-event.js';
 export { decideExecution, definitionOf } from './decide.js';
-export { DECISION_BUDGET, type DecisionBudget } from './batch.js';
+export { DECISION_BUDGET, payloadCharsOf, type DecisionBudget } from './batch.js';
 export { contextObject, isoMillis } from './context-object.js';
 export { parseIsoOffset } from './interpreter.js';
 export { replayExecution, type ReplayResult } from './replay.js';

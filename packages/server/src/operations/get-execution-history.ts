@@ -1,4 +1,4 @@
-import { executionDoesNotExist, invalidToken } from '@stepstream/domain';
+import { executionDoesNotExist, invalidToken, payloadCharsOf } from '@stepstream/domain';
 import type { RecordedEvent } from '@stepstream/eventstore';
 import { locateExecution } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
@@ -24,16 +24,6 @@ const PAYLOAD_KEYS = new Set(['input', 'output']);
 const CHUNK = 100;
 /** A page stops growing past this many characters of payloads (it always holds one event). */
 const PAGE_CHARS = 16 * 1024 * 1024;
-
-/** The characters of the strings one shaped event carries in its details (inputs, outputs, causes). */
-const payloadChars = (event: Record<string, unknown>): number => {
-  let n = 0;
-  for (const v of Object.values(event)) {
-    if (typeof v === 'string') n += v.length;
-    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v as Record<string, unknown>)) if (typeof x === 'string') n += x.length;
-  }
-  return n;
-};
 
 /** A stored event as AWS's HistoryEvent: id = revision + 1, timestamp in epoch seconds. */
 export const toHistoryEvent = (e: RecordedEvent, includeData: boolean): Record<string, unknown> => {
@@ -86,7 +76,7 @@ export const getExecutionHistory =
           break read;
         }
         const shaped = toHistoryEvent(e, includeData);
-        chars += payloadChars(shaped);
+        chars += payloadCharsOf(shaped);
         page.push(shaped);
       }
       const after = events[want];
