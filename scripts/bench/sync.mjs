@@ -7,7 +7,7 @@
  *
  * - http: `StartSyncExecution` through the real HTTP API with the AWS SDK v3 client (what users
  *   see; the client's signing and parsing are in the number);
- * - inproc: `engine.startSyncExecution(...)` called directly (no HTTP, no SDK);
+ * - inproc: `engine.executions.startSyncExecution(...)` called directly (no HTTP, no SDK);
  * - peer: the same definition and inputs run by `aws-local-stepfunctions` (`sm.run(input).result`),
  *   a pure in-memory interpreter.
  *
@@ -103,7 +103,7 @@ const main = async () => {
     return JSON.parse(r.output);
   });
   const inproc = await measure('inproc', n, async (i) => {
-    const r = await engine.startSyncExecution({ stateMachineArn, input: JSON.stringify({ n: i + 1 }) });
+    const r = await engine.executions.startSyncExecution({ stateMachineArn, input: JSON.stringify({ n: i + 1 }) });
     return JSON.parse(r.right.state.output);
   });
   const peerMachine = new StateMachine(definition);

@@ -27,7 +27,7 @@
  *   as users see it. The server and the SDK client share this one Node process (and, on PGlite,
  *   the database too), so the client's cost (request building, SigV4 signing, parsing) is in the
  *   number.
- * - inproc: `engine.startExecution(...)` called directly, then the read model's row read the way
+ * - inproc: `engine.executions.startExecution(...)` called directly, then the read model's row read the way
  *   DescribeExecution reads it (`findExecution`) — no HTTP, no SDK — to show the HTTP overhead.
  *
  * Each store's database is opened once (opening PGlite takes seconds); every cell then gets a
@@ -309,7 +309,7 @@ const openBackend = async (store) => {
 
 const createMachine = async (engine, workload) => {
   const name = `bench-${workload.id}-${randomBytes(3).toString('hex')}`;
-  const r = await engine.createStateMachine({
+  const r = await engine.resources.createStateMachine({
     name,
     definition: JSON.stringify(workload.definition),
     roleArn: ROLE,
@@ -321,15 +321,15 @@ const createMachine = async (engine, workload) => {
   return r.right.stateMachineArn;
 };
 
-/** The in-process path: engine.startExecution, then the read model's row (what Describe reads). */
+/** The in-process path: engine.executions.startExecution, then the read model's row (what Describe reads). */
 const inprocRunner = (engine, stateMachineArn, inputText) => {
   let runningPolls = 0;
   const runOne = async () => {
-    const started = await engine.startExecution({ stateMachineArn, input: inputText });
+    const started = await engine.executions.startExecution({ stateMachineArn, input: inputText });
     if (started._tag !== 'Right') throw new Error(`StartExecution failed: ${JSON.stringify(started.left)}`);
     const arn = started.right.executionArn;
     for (;;) {
-      const row = await findExecution(engine.db, arn);
+      const row = await findExecution(engine.reads.db, arn);
       if (!row) throw new Error(`execution ${arn} is not in the read model after StartExecution returned`);
       if (row.status !== 'RUNNING') {
         if (row.status !== 'SUCCEEDED') throw new Error(`execution ${arn} ended ${row.status}: ${row.error} ${row.cause}`);
@@ -368,7 +368,7 @@ const httpRunner = (client, stateMachineArn, inputText) => {
 const statesEnteredInHistory = async (engine, executionArn) => {
   const where = locateExecution(executionArn);
   if (where._tag === 'Left') throw new Error(where.left.message);
-  const events = await engine.store.readStream(where.right.stream);
+  const events = await engine.reads.store.readStream(where.right.stream);
   return events.filter((e) => e.type.endsWith('StateEntered')).length;
 };
 
@@ -510,7 +510,7 @@ const markdown = (results) => {
     '',
     ...[...new Set(results.rows.filter((r) => r.skipped).map((r) => `² ${r.store} skipped: ${r.skipped}`))].flatMap((l) => [l, '']),
     'stepstream-http = SDK v3 SFNClient → HTTP API, with client and server in this one process; stepstream-inproc = ' +
-      'engine.startExecution + the read-model lookup Describe does, no HTTP.',
+      'engine.executions.startExecution + the read-model lookup Describe does, no HTTP.',
   );
   return lines.join('\n');
 };

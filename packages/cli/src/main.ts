@@ -162,7 +162,7 @@ const releaseQuarantine = async (flags: Flags, executionArn: string) => {
   const opened = await open(config, 'quarantine release', log);
   try {
     const engine = new Engine({ store: opened.store, db: opened.db, scope: config.scope, log });
-    const released = await engine.releaseQuarantine(executionArn);
+    const released = await engine.executions.releaseQuarantine(executionArn);
     if (released._tag === 'Left') throw new Refused(released.left.message);
     if (!released.right) throw new Refused(`${executionArn} is not quarantined`);
     log.info(`${executionArn} is released from quarantine: the server resumes it at its next start`);

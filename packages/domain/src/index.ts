@@ -8,5 +8,7 @@ export * from './activity.js';
 export * from './tag-rules.js';
 export * from './tags.js';
 export * from './decider.js';
+export { assertNever } from './assert-never.js';
 export * from './aliases.js';
 export * from './map-run.js';
+export * from './resource-events.js';

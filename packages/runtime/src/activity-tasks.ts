@@ -46,12 +46,6 @@ export class ActivityTasks {
     this.known.delete(keyOf({ stream, taskId }));
   }
 
-  /** Forgets an execution's tasks that no longer wait for a worker (finished, timed out, stopped). */
-  settle(stream: string, live: ReadonlySet<string>): void {
-    const prefix = `${stream}#`;
-    for (const key of this.known) if (key.startsWith(prefix) && !live.has(key.slice(prefix.length))) this.known.delete(key);
-  }
-
   /** The number of workers polling an activity now. */
   waiting(activityArn: string): number {
     return this.waiters.get(activityArn)?.length ?? 0;

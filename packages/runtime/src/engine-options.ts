@@ -16,6 +16,11 @@ export interface EngineOptions {
   readonly uuid?: () => string;
   readonly random?: () => number;
   readonly log?: Logger;
+  /**
+   * The deployment's secret for task and page tokens; by default `STEPSTREAM_TOKEN_SECRET`, or one
+   * kept in the store (see src/deployment.ts).
+   */
+  readonly secret?: Buffer;
   /** How long a write waits for the read models to show it (read-your-writes). */
   readonly readYourWritesMs?: number;
   /** How long a graceful stop waits for tasks in flight to finish and be recorded (default 30 s). */

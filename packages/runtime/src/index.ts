@@ -12,3 +12,7 @@ export { MockConfig, type MockedResponse } from './mocks.js';
 export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './http-task.js';
 export { type TestStateInput, type TestStateResult, type TestStatus } from './test-state/types.js';
 export { seal, unseal } from './signed.js';
+export { type EnginePorts, type Reads, type TasksApi } from './engine.js';
+export { type ResourcesApi } from './resources/api.js';
+export { type ExecutionsApi } from './executions/api.js';
+export { deploymentSecret, type Deployment } from './deployment.js';

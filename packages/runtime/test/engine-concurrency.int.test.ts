@@ -87,7 +87,7 @@ const NAP = {
 
 /** B stops the execution; returns the stop date B recorded. */
 const stopThroughB = async (t: ExecutionContext<Context>, executionArn: string) => {
-  const stopped = await t.context.b.engine.stopExecution({ executionArn, error: 'Elsewhere', cause: 'stopped by engine B' });
+  const stopped = await t.context.b.engine.executions.stopExecution({ executionArn, error: 'Elsewhere', cause: 'stopped by engine B' });
   if (E.isLeft(stopped)) throw new Error(`B's StopExecution: ${stopped.left._tag}`);
   return stopped.right.stopDate;
 };
@@ -99,9 +99,9 @@ const stopThroughB = async (t: ExecutionContext<Context>, executionArn: string) 
 const assertASeesTheStop = async (t: ExecutionContext<Context>, executionArn: string, stream: string, stopDate: number) => {
   const { a, errors } = t.context;
   await until('A fired its timer', async () => (a.engine.pendingTimers === 0 ? true : undefined));
-  const again = await a.engine.stopExecution({ executionArn });
+  const again = await a.engine.executions.stopExecution({ executionArn });
   t.true(E.isRight(again) && again.right.stopDate === stopDate, 'A reports the stop B recorded');
-  const state = await a.engine.loadExecutionState(stream);
+  const state = await a.engine.executions.loadExecutionState(stream);
   t.is(state.status, 'ABORTED');
   t.is(state.error, 'Elsewhere');
   t.is(a.engine.pendingTimers, 0, 'A re-armed nothing');
@@ -120,7 +120,7 @@ test("B's stop between two of A's decisions: A's timer decision reads it from th
   const { executionArn, stream } = await startExecution(a.engine, machine, {}, 'between');
   await historyReaches(a.store, stream, 'WaitStateEntered');
   // A holds the fold of the history up to the Wait and an armed timer.
-  t.is((await a.engine.loadExecutionState(stream)).status, 'RUNNING');
+  t.is((await a.engine.executions.loadExecutionState(stream)).status, 'RUNNING');
   t.is(a.engine.pendingTimers, 1);
 
   const stopDate = await stopThroughB(t, executionArn);
@@ -163,10 +163,10 @@ test("B's stop while A appends a task's answer: the answer finds no task waiting
     },
   );
 
-  const answered = await a.engine.completeTask(executionArn, task.taskId, { type: 'succeeded', output: '{}' });
+  const answered = await a.engine.tasks.completeTask(executionArn, task.taskId, { type: 'succeeded', output: '{}' });
   t.true(race.done());
   t.true(E.isLeft(answered) && answered.left._tag === 'TaskTimedOut', 'the re-decided answer finds the task gone');
-  const state = await a.engine.loadExecutionState(stream);
+  const state = await a.engine.executions.loadExecutionState(stream);
   t.is(state.status, 'ABORTED');
   t.deepEqual(errors, []);
   const events = await a.store.readStream(stream);

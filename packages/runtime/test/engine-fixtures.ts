@@ -57,7 +57,7 @@ export const closeDatabase = async (db: Database): Promise<void> => {
 
 /** Creates a STANDARD state machine and returns its ARN. */
 export const createMachine = async (engine: Engine, name: string, definition: unknown): Promise<string> => {
-  const created = await engine.createStateMachine({
+  const created = await engine.resources.createStateMachine({
     name,
     definition: JSON.stringify(definition),
     roleArn: ROLE,
@@ -71,14 +71,14 @@ export const createMachine = async (engine: Engine, name: string, definition: un
 
 /** Creates an activity and returns its ARN. */
 export const createActivity = async (engine: Engine, name: string): Promise<string> => {
-  const created = await engine.createActivity({ name });
+  const created = await engine.resources.createActivity({ name });
   if (E.isLeft(created)) throw new Error(`CreateActivity ${name}: ${created.left._tag} ${created.left.message}`);
   return created.right.activityArn;
 };
 
 /** Starts an execution; returns its ARN and the stream that holds its history. */
 export const startExecution = async (engine: Engine, stateMachineArn: string, input: unknown = {}, name?: string) => {
-  const started = await engine.startExecution({ stateMachineArn, input: JSON.stringify(input), ...(name !== undefined ? { name } : {}) });
+  const started = await engine.executions.startExecution({ stateMachineArn, input: JSON.stringify(input), ...(name !== undefined ? { name } : {}) });
   if (E.isLeft(started)) throw new Error(`StartExecution: ${started.left._tag} ${started.left.message}`);
   return { executionArn: started.right.executionArn, stream: streamOf(started.right.executionArn) };
 };
@@ -109,7 +109,7 @@ export const ended = (engine: Engine, stream: string, timeoutMs?: number) =>
   until(
     `${stream} ended`,
     async () => {
-      const state = await engine.loadExecutionState(stream);
+      const state = await engine.executions.loadExecutionState(stream);
       return state.status === 'RUNNING' ? undefined : state;
     },
     timeoutMs,
@@ -128,7 +128,7 @@ export const historyReaches = (store: EventStore, stream: string, type: string) 
  */
 export const takeTask = (engine: Engine, activityArn: string, workerName = 'worker'): Promise<OfferedTask> =>
   until(`a task of ${activityArn}`, async () => {
-    const polled = await engine.getActivityTask({ activityArn, workerName });
+    const polled = await engine.tasks.getActivityTask({ activityArn, workerName });
     if (E.isLeft(polled)) throw new Error(`GetActivityTask: ${polled.left._tag} ${polled.left.message}`);
     return polled.right.task;
   });

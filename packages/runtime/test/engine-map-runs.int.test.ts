@@ -70,7 +70,7 @@ test('a Map Run with MaxConcurrency 2 never has more than 2 child executions run
   while (held.length > 0) {
     const task = held.shift()!;
     const item = JSON.parse(task.input) as number;
-    const done = await engine.completeTask(task.executionArn, task.taskId, { type: 'succeeded', output: JSON.stringify({ item, square: item * item }) });
+    const done = await engine.tasks.completeTask(task.executionArn, task.taskId, { type: 'succeeded', output: JSON.stringify({ item, square: item * item }) });
     t.true(E.isRight(done));
     answered.push(item);
     if (taken < items.length) {

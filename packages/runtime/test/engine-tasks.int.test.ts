@@ -56,7 +56,7 @@ test('a worker takes an activity task and its answer moves the execution to the 
   t.is((waiting[3]!.data as { activityStartedEventDetails?: { workerName?: string } }).activityStartedEventDetails?.workerName, 'w-1');
   t.is(engine.pendingTimers, 0, 'a task without TimeoutSeconds or HeartbeatSeconds arms no timer');
 
-  const answered = await engine.completeTask(executionArn, task.taskId, { type: 'succeeded', output: JSON.stringify({ ok: 1 }) });
+  const answered = await engine.tasks.completeTask(executionArn, task.taskId, { type: 'succeeded', output: JSON.stringify({ ok: 1 }) });
   t.true(E.isRight(answered));
   const done = await ended(engine, stream);
   t.is(done.status, 'SUCCEEDED');
@@ -69,7 +69,7 @@ test('a worker takes an activity task and its answer moves the execution to the 
   t.is(engine.pendingTimers, 0);
   assertSoundHistory(t, events);
 
-  const again = await engine.completeTask(executionArn, task.taskId, { type: 'succeeded', output: '{}' });
+  const again = await engine.tasks.completeTask(executionArn, task.taskId, { type: 'succeeded', output: '{}' });
   t.true(E.isLeft(again) && again.left._tag === 'TaskTimedOut', 'a second answer finds no task waiting');
   t.is((await store.readStream(stream)).length, events.length, 'and appends nothing');
 });
@@ -78,12 +78,12 @@ test('a worker already polling is handed the task when it is scheduled', async (
   const { engine, store } = t.context.node;
   const activityArn = await createActivity(engine, 'early');
   const machine = await createMachine(engine, 'early', worked(activityArn));
-  const polling = engine.getActivityTask({ activityArn, workerName: 'early-bird' });
+  const polling = engine.tasks.getActivityTask({ activityArn, workerName: 'early-bird' });
   const { executionArn, stream } = await startExecution(engine, machine, { n: 1 });
   const polled = await polling;
   if (E.isLeft(polled) || !polled.right.task) return t.fail('the poll ended without the task');
   t.is(polled.right.task.executionArn, executionArn);
-  await engine.completeTask(executionArn, polled.right.task.taskId, { type: 'succeeded', output: '"fine"' });
+  await engine.tasks.completeTask(executionArn, polled.right.task.taskId, { type: 'succeeded', output: '"fine"' });
   const done = await ended(engine, stream);
   t.is(done.status, 'SUCCEEDED');
   t.deepEqual(JSON.parse(done.output!), { got: 'fine' });
@@ -102,7 +102,7 @@ test('a failure answer is routed by Catch to the next state at once', async (t) 
   });
   const { executionArn, stream } = await startExecution(engine, machine, {});
   const task = await takeTask(engine, activityArn);
-  const answered = await engine.completeTask(executionArn, task.taskId, { type: 'failed', error: 'Boom', cause: 'it broke' });
+  const answered = await engine.tasks.completeTask(executionArn, task.taskId, { type: 'failed', error: 'Boom', cause: 'it broke' });
   t.true(E.isRight(answered));
   // The answer's own decision took the execution through Catch: the next state is already entered.
   const events = await until('Recover entered', async () => {

@@ -1,4 +1,4 @@
-export { serveApi, deploymentSecret, type ServeOptions, type RunningServer } from './server.js';
+export { serveApi, type ServeOptions, type RunningServer } from './server.js';
 export { handleRequest, epochSeconds, type Operation } from './protocol.js';
 export { makeOperations } from './operations/index.js';
 export { PageTokens } from './tokens.js';

@@ -1,40 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EventStore } from '@stepstream/eventstore';
-import type { Engine, Logger } from '@stepstream/runtime';
+import type { EnginePorts, Logger } from '@stepstream/runtime';
 import { makeOperations } from './operations/index.js';
 import { handleRequest } from './protocol.js';
-import { PageTokens, TaskTokens } from './tokens.js';
-
-const SECRET_STREAM = 'deployment-secrets';
-
-/**
- * The deployment's signing secret for page tokens: `STEPSTREAM_TOKEN_SECRET`, or one generated
- * on first start and kept in the event store, so every node and every restart shares it.
- */
-export const deploymentSecret = async (store: EventStore, fromEnv: string | undefined): Promise<Buffer> => {
-  if (fromEnv) return Buffer.from(fromEnv, 'utf8');
-  const [existing] = await store.readStream(SECRET_STREAM, { maxCount: 1 });
-  if (existing) return Buffer.from((existing.data as { secret: string }).secret, 'base64');
-  try {
-    const secret = randomBytes(32);
-    await store.appendToStream(SECRET_STREAM, [{ type: 'PageTokenSecretCreated', data: { secret: secret.toString('base64') } }], {
-      expectedRevision: 'no_stream',
-    });
-    return secret;
-  } catch {
-    const [raced] = await store.readStream(SECRET_STREAM, { maxCount: 1 });
-    return Buffer.from((raced!.data as { secret: string }).secret, 'base64');
-  }
-};
+import { PageTokens } from './tokens.js';
 
 export interface ServeOptions {
-  readonly engine: Engine;
+  /** The engine's ports (a started `Engine`): its use cases, its reads, the deployment's tokens. */
+  readonly engine: EnginePorts;
   readonly host: string;
   readonly port: number;
   readonly log: Logger;
-  readonly tokenSecret?: Buffer;
 }
 
 export interface RunningServer {
@@ -45,9 +21,7 @@ export interface RunningServer {
 
 /** Listens for the Step Functions API on host:port (port 0 picks a free one). */
 export const serveApi = async (options: ServeOptions): Promise<RunningServer> => {
-  const secret = options.tokenSecret ?? (await deploymentSecret(options.engine.store, process.env['STEPSTREAM_TOKEN_SECRET']));
-  const taskTokens = new TaskTokens(secret);
-  options.engine.useTaskTokens(taskTokens);
+  const { secret, taskTokens } = options.engine.deployment();
   const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret), taskTokens });
   const server = createServer((req, res) => void handleRequest(operations, req, res, options.log));
   server.keepAliveTimeout = 65_000;

@@ -70,7 +70,7 @@ export const assertReplays = async (t: ExecutionContext, engine: Engine, executi
   for (const arn of executionArns) {
     const where = locateExecution(arn);
     if (where._tag === 'Left') throw new Error(where.left.message);
-    const events = (await engine.store.readStream(where.right.stream)) as unknown as StoredHistoryEvent[];
+    const events = (await engine.reads.store.readStream(where.right.stream)) as unknown as StoredHistoryEvent[];
     if (events.length === 0) continue;
     const result = replayExecution(events);
     if (!result.ok) t.fail(`replay of ${arn} diverged at event ${result.eventId}: ${result.reason}`);

@@ -8,3 +8,4 @@ export { parseIsoOffset } from './interpreter.js';
 export { replayExecution, type ReplayResult } from './replay.js';
 export { batchItems, exceedsTolerance, numberAtPath, type ItemBatcher, type MapRunResult, type MapRunSpec } from './map.js';
 export { matchesError } from './error-policy.js';
+export { executionEffects, mapRunResult, syncAnswer, syncChildren, type ExecutionEffect } from './effects.js';

@@ -1,9 +1,11 @@
 import {
   decideExecution,
   evolveExecution,
-  foldExecution,
+  executionEffects,
+  initialExecutionState,
   type DecisionEnv,
   type ExecutionCommand,
+  type ExecutionEffect,
   type ExecutionInfo,
   type ExecutionState,
   type NewHistoryEvent,
@@ -35,8 +37,10 @@ export interface ExecutionCommandPort {
   readonly crashEnteringState?: string | undefined;
   /** Whether the execution's state machine was deleted (its next transition stops it). */
   readonly machineDeleted: (stream: string) => Promise<boolean>;
-  /** After every decision: arm timers, dispatch tasks, answer a parent (the engine's reactor). */
-  readonly afterAppend: (stream: string, state: ExecutionState) => void;
+  /** The last heartbeat the runtime has seen of each task the execution waits on (they write no event). */
+  readonly heartbeats: (stream: string, state: ExecutionState) => Readonly<Record<string, number>>;
+  /** Performs a decision's effects: dispatch tasks, arm the timer, answer a parent (the reactor). */
+  readonly react: (stream: string, effects: readonly ExecutionEffect[]) => void;
 }
 
 const withMetadata = (decided: readonly NewHistoryEvent[], meta: CallMetadata) => decided.map((e) => ({ ...e, metadata: { ...meta, ...(e.metadata ?? {}) } }));
@@ -78,15 +82,16 @@ export class ExecutionCommands {
       }
       let state = before;
       for (const e of decided) state = evolveExecution(state, e);
+      const effects = () => executionEffects(before, state, this.port.heartbeats(stream, state));
       if (decided.length === 0) {
-        this.port.afterAppend(stream, state);
+        this.port.react(stream, effects());
         return { state, position: undefined, appended: false };
       }
       try {
         const appended = await store.appendToStream(stream, withMetadata(decided, meta), { expectedRevision: revision });
         folded.remember(stream, state, appended.nextExpectedRevision);
         this.reportEnd(state, decided);
-        this.port.afterAppend(stream, state);
+        this.port.react(stream, effects());
         return { state, position: appended.position, appended: true };
       } catch (e) {
         if (!(e instanceof WrongExpectedVersionError) || attempt >= 8) throw e;
@@ -99,34 +104,18 @@ export class ExecutionCommands {
    * enforces the name's uniqueness), then the reaction; undefined when the stream exists already.
    */
   async start(stream: string, info: ExecutionInfo, now: number, meta: CallMetadata): Promise<{ readonly position: Position } | undefined> {
-    const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.port.env(info.executionArn), now });
+    const decided = decideExecution(initialExecutionState, { type: 'StartExecution', info }, { ...this.port.env(info.executionArn), now });
     try {
       const appended = await this.port.store.appendToStream(stream, withMetadata(decided, meta), { expectedRevision: 'no_stream' });
-      const started = decided.reduce(evolveExecution, foldExecution([]));
+      const started = decided.reduce(evolveExecution, initialExecutionState);
       this.port.folded.remember(stream, started, appended.nextExpectedRevision);
       this.reportEnd(started, decided);
-      this.port.afterAppend(stream, started);
+      this.port.react(stream, executionEffects(initialExecutionState, started));
       return { position: appended.position };
     } catch (e) {
       if (!(e instanceof WrongExpectedVersionError)) throw e;
       return undefined;
     }
-  }
-
-  /**
-   * Appends a new execution's start with `no_stream` (a Map Run's child) and acts on it; false
-   * when the stream exists already.
-   */
-  async appendStart(stream: string, info: ExecutionInfo, now: number): Promise<boolean> {
-    const decided = decideExecution(foldExecution([]), { type: 'StartExecution', info }, { ...this.port.env(info.executionArn), now });
-    try {
-      await this.port.store.appendToStream(stream, decided, { expectedRevision: 'no_stream' });
-    } catch (e) {
-      if (!(e instanceof WrongExpectedVersionError)) throw e;
-      return false;
-    }
-    this.port.afterAppend(stream, decided.reduce(evolveExecution, foldExecution([])));
-    return true;
   }
 
   /** `info` logs every execution that ends unsuccessfully (one line: status, error, cause). */

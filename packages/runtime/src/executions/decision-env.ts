@@ -8,7 +8,7 @@ export interface DecisionEnvSources {
   readonly uuid: () => string;
   /** The activities that exist, kept current by this process's writes. */
   readonly activities: ReadonlySet<string>;
-  /** The deployment's task-token signer, once the API server has handed it over. */
+  /** The deployment's task-token signer, once the engine has started. */
   readonly taskTokens: () => TaskTokens | undefined;
 }
 

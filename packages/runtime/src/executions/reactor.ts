@@ -1,35 +1,68 @@
-import { nextTimerAt, type ExecutionState, type TaskSignal } from '@stepstream/domain';
+import {
+  assertNever,
+  executionEffects,
+  initialExecutionState,
+  nextTimerAt,
+  syncAnswer,
+  syncChildren,
+  type ExecutionEffect,
+  type ExecutionInfo,
+  type ExecutionState,
+  type MapRunResult,
+  type ParentTask,
+  type PendingTask,
+  type TaskSignal,
+} from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import { locateExecution } from '../locate.js';
 import type { Logger } from '../logger.js';
-import type { MapRunScheduler } from '../map-runs/scheduler.js';
-import type { Recoveries } from '../recoveries.js';
 import type { SerialQueue } from '../serial-queue.js';
-import type { Tasks } from '../tasks/tasks.js';
 import { Alarms } from '../timers.js';
-import type { ExecutionCommands } from './command-handler.js';
-import { syncAnswer, syncChildren } from './sync-children.js';
 
-/** What the reactor needs: the executions' queue and command handler, their tasks and Map Runs, and the crash marks. */
+/** The only way the reactor acts on executions: read one, and wake it (a `FireTimers` command). */
+export interface ReactorCommands {
+  /** The execution's state at the head of its stream. */
+  readonly load: (stream: string) => Promise<ExecutionState>;
+  /** Fires what is due on the execution (the caller holds its queue). */
+  readonly fireTimers: (stream: string, heartbeats: Readonly<Record<string, number>>) => Promise<unknown>;
+  /** Answers a task (SendTaskSuccess inside the engine): a `.sync` child's end answers its parent. */
+  readonly completeTask: (executionArn: string, taskId: string, answer: TaskSignal) => Promise<unknown>;
+}
+
+/** What performs the effects on tasks: offers, the engine's own tasks, heartbeats (src/tasks/tasks.ts). */
+export interface ReactorTasks {
+  readonly dispatch: (stream: string, info: ExecutionInfo, task: PendingTask) => void;
+  readonly withdraw: (stream: string, taskId: string) => void;
+  readonly forget: (stream: string, taskId: string) => void;
+  readonly heartbeatsOf: (stream: string, state: ExecutionState) => Record<string, number>;
+  /** After a restart: the started tasks' heartbeat clocks restart. */
+  readonly recovered: (stream: string, state: ExecutionState) => void;
+}
+
+/** What the reactor needs: commands, tasks, Map Runs, the executions' queue, and the crash marks. */
 export interface ExecutionReactorPort {
   readonly clock: () => number;
   readonly log: Logger;
   readonly queue: SerialQueue;
   readonly isClosed: () => boolean;
-  readonly commands: ExecutionCommands;
-  readonly tasks: Tasks;
-  readonly mapRuns: MapRunScheduler;
-  readonly recoveries: Recoveries;
+  readonly commands: ReactorCommands;
+  readonly tasks: ReactorTasks;
+  /** A Map Run's child ended (src/map-runs/scheduler.ts). */
+  readonly mapRunChildEnded: (parent: ParentTask & { readonly index: number }, result: MapRunResult) => Promise<void>;
+  readonly recoveries: {
+    readonly settle: (stream: string) => void;
+    readonly isQuarantined: (stream: string) => Promise<boolean>;
+    readonly expect: (stream: string) => void;
+  };
   /** The running executions' streams, from the read models (what a restart resumes). */
   readonly runningStreams: () => Promise<readonly string[]>;
-  /** Answers a task (SendTaskSuccess inside the engine): a `.sync` child's end answers its parent. */
-  readonly completeTask: (executionArn: string, taskId: string, answer: TaskSignal) => Promise<unknown>;
 }
 
 /**
- * What follows a decision on an execution, in this process: a `.sync` or Map Run parent is
- * answered, the execution's tasks are dispatched, its next timer is armed (and fires a
- * `FireTimers` command when due), and a resumed execution's crash mark is settled.
+ * Performs what decisions on executions ask for ({@link ExecutionEffect}s, decided in the domain):
+ * tasks dispatched and forgotten, timers armed (firing a `FireTimers` command when due), parents
+ * answered, Map Runs told; and resumes running executions after a restart. It talks back to
+ * executions only through {@link ReactorCommands}.
  */
 export class ExecutionReactor {
   private readonly alarms: Alarms;
@@ -38,18 +71,35 @@ export class ExecutionReactor {
     this.alarms = new Alarms(port.clock, (stream) => void this.fire(stream));
   }
 
-  /** After a decision: answer a parent, dispatch the execution's tasks, arm its next timer. */
-  afterAppend(stream: string, state: ExecutionState): void {
+  /** Performs a decision's effects on the execution of `stream`, in order. */
+  perform(stream: string, effects: readonly ExecutionEffect[]): void {
     const { port } = this;
-    const parent = state.info?.parent;
-    if (parent && state.status !== 'RUNNING' && (parent.pattern === 'sync' || parent.pattern === 'sync:2')) void this.answerParent(state);
-    if (parent && state.status !== 'RUNNING' && parent.pattern === 'mapRun') void port.mapRuns.childEnded(state);
-    const tasks = port.tasks;
-    tasks.dispatch(stream, state);
-    const next = nextTimerAt(state, tasks.heartbeatsOf(stream, state));
-    this.alarms.set(stream, next);
-    // Settled: nothing more to decide at once (a pause between two slices is due at once).
-    if (next === undefined || next > port.clock()) port.recoveries.settle(stream);
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'DispatchTask':
+          port.tasks.dispatch(stream, effect.info, effect.task);
+          break;
+        case 'WithdrawOffer':
+          port.tasks.withdraw(stream, effect.taskId);
+          break;
+        case 'ForgetTask':
+          port.tasks.forget(stream, effect.taskId);
+          break;
+        case 'ArmTimer':
+          this.alarms.set(stream, effect.at);
+          // Settled: nothing more to decide at once (a pause between two slices is due at once).
+          if (effect.at === undefined || effect.at > port.clock()) port.recoveries.settle(stream);
+          break;
+        case 'AnswerParent':
+          void this.answerParent(effect.parent, effect.signal);
+          break;
+        case 'ReportToMapRun':
+          void port.mapRunChildEnded(effect.parent, effect.result);
+          break;
+        default:
+          assertNever(effect);
+      }
+    }
   }
 
   /** Arms the execution's alarm at `at` (none when undefined). */
@@ -91,26 +141,26 @@ export class ExecutionReactor {
 
   /**
    * Fires what is due on an execution (or re-arms its alarm when nothing is). After a restart
-   * (`recovering`) its tasks are offered again, and a started task's heartbeat clock restarts:
-   * heartbeats are not stored, so a restart gives workers one full heartbeat interval.
+   * (`recovering`) everything it waits on is dispatched again (as if it had just started), and a
+   * started task's heartbeat clock restarts: heartbeats are not stored, so a restart gives workers
+   * one full heartbeat interval.
    */
   private fire(stream: string, options: { readonly recovering?: boolean } = {}): Promise<void> {
     const { port } = this;
     if (port.isClosed()) return Promise.resolve();
     return port.queue.run(stream, async () => {
       try {
-        const commands = port.commands;
-        const tasks = port.tasks;
+        const { commands, tasks } = port;
         const state = await commands.load(stream);
         if (options.recovering) {
           tasks.recovered(stream, state);
-          this.afterAppend(stream, state);
+          this.perform(stream, executionEffects(initialExecutionState, state, tasks.heartbeatsOf(stream, state)));
           // A .sync child may have ended while this process was down.
           for (const child of syncChildren(state)) {
             const where = locateExecution(child);
             if (E.isRight(where)) {
-              const childState = await commands.load(where.right.stream);
-              if (childState.status !== 'RUNNING') void this.answerParent(childState);
+              const answer = syncAnswer(await commands.load(where.right.stream));
+              if (answer) void this.answerParent(answer.parent, answer.signal);
             }
           }
         }
@@ -118,7 +168,7 @@ export class ExecutionReactor {
         const at = nextTimerAt(state, heartbeats);
         if (at === undefined) return this.alarms.set(stream, undefined);
         if (at > port.clock()) return this.alarms.set(stream, at);
-        await commands.run(stream, { type: 'FireTimers', ...(Object.keys(heartbeats).length > 0 ? { heartbeats } : {}) }, {});
+        await commands.fireTimers(stream, heartbeats);
       } catch (e) {
         if (port.isClosed()) return;
         port.log.error(`timer of ${stream} failed; retrying in 1 s`, e);
@@ -127,18 +177,12 @@ export class ExecutionReactor {
     });
   }
 
-  /**
-   * A `.sync` child ended: its parent's task gets the child's DescribeExecution (Input and Output
-   * as JSON texts, or as JSON with `.sync:2`), or `States.TaskFailed` with it as the cause.
-   */
-  private async answerParent(child: ExecutionState): Promise<void> {
-    const answer = syncAnswer(child);
-    if (!answer) return;
-    const { parent, signal } = answer;
+  /** A `.sync` child ended: its parent's task gets its answer. */
+  private async answerParent(parent: ParentTask, signal: TaskSignal): Promise<void> {
     try {
-      await this.port.completeTask(parent.executionArn, parent.taskId, signal);
+      await this.port.commands.completeTask(parent.executionArn, parent.taskId, signal);
     } catch (e) {
-      this.port.log.error(`could not answer ${parent.executionArn} for its child ${child.info?.executionArn}`, e);
+      this.port.log.error(`could not answer ${parent.executionArn} for its child`, e);
     }
   }
 }

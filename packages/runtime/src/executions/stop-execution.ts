@@ -1,8 +1,7 @@
-import { executionDoesNotExist, pendingTasks, type ApiError } from '@stepstream/domain';
+import { executionDoesNotExist, pendingTasks, syncChildren, type ApiError } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallMetadata } from '../command.js';
 import { locateExecution } from '../locate.js';
-import { syncChildren } from './sync-children.js';
 import type { ExecutionUseCaseDeps } from './use-case-deps.js';
 
 /** What StopExecution needs besides the execution use cases' deps: the running child runs of a Map Run. */

@@ -1,15 +1,17 @@
 import {
+  decodeMapRunEvents,
   executionArn as makeExecutionArn,
   foldDecider,
   mapRunDecider,
+  mapRunResult,
   type ApiError,
   type ArnScope,
   type ExecutionCommand,
   type ExecutionInfo,
   type ExecutionState,
-  type MapRunEvent,
   type MapRunResult,
   type MapRunSpec,
+  type ParentTask,
   type PendingTask,
   type TaskSignal,
 } from '@stepstream/domain';
@@ -18,7 +20,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata } from '../command.js';
 import { locateExecution } from '../locate.js';
 import type { SerialQueue } from '../serial-queue.js';
-import { applyMapRunUpdate, mapRunChildName, mapRunChildStream, mapRunResult, mapRunStream, type MapRunTracker, type MapRunUpdate } from './tracker.js';
+import { applyMapRunUpdate, mapRunChildName, mapRunChildStream, mapRunStream, type MapRunTracker, type MapRunUpdate } from './tracker.js';
 
 /** What the Map Run scheduler needs from the engine: the store, the executions' queue, and a narrow way to command executions. */
 export interface MapRunPort {
@@ -76,7 +78,7 @@ export class MapRunScheduler {
       };
       this.trackers.set(key, tracker);
       // The updates an UpdateMapRun made before (a restart), as they stand now.
-      applyMapRunUpdate(tracker, foldDecider(mapRunDecider, (await this.port.store.readStream(mapRunStream(spec.mapRunArn))) as unknown as MapRunEvent[]));
+      applyMapRunUpdate(tracker, foldDecider(mapRunDecider, decodeMapRunEvents(await this.port.store.readStream(mapRunStream(spec.mapRunArn)))));
       // Children started before (a restart, or a redrive of this Map Run): ended ones count,
       // running ones will report. A redriven Map Run keeps the children that succeeded and
       // redrives the others, which then answer this task.
@@ -141,22 +143,21 @@ export class MapRunScheduler {
       if (await this.port.appendStart(stream, info, now)) return;
       // Started before (a restart): if it has ended meanwhile, count it.
       const child = await this.port.loadExecutionState(stream);
-      if (child.status !== 'RUNNING') void this.childEnded(child);
+      const parent = child.info?.parent;
+      if (child.status !== 'RUNNING' && parent?.index !== undefined) void this.childEnded({ ...parent, index: parent.index }, mapRunResult(child));
     });
   }
 
-  /** A Map Run child ended: record it and start the next one. */
-  childEnded(child: ExecutionState): Promise<void> {
-    const parent = child.info?.parent;
-    if (!parent || parent.index === undefined) return Promise.resolve();
+  /** A Map Run child ended (item or batch `parent.index` of the Map Run): record its result and start the next one. */
+  childEnded(parent: ParentTask & { readonly index: number }, result: MapRunResult): Promise<void> {
     const located = locateExecution(parent.executionArn);
     if (E.isLeft(located)) return Promise.resolve();
     const key = `${located.right.stream}#${parent.taskId}`;
     return this.port.queue.run(`mapRun:${key}`, async () => {
       const t = this.trackers.get(key);
-      if (!t || t.results[parent.index!] !== undefined) return;
-      t.results[parent.index!] = mapRunResult(child);
-      t.running.delete(parent.index!);
+      if (!t || t.results[parent.index] !== undefined) return;
+      t.results[parent.index] = result;
+      t.running.delete(parent.index);
       await this.fill(key, t);
     });
   }
@@ -170,7 +171,7 @@ export class MapRunScheduler {
       this.port.store,
       mapRunStream(mapRunArn),
       (events) => {
-        const decided = mapRunDecider.decide(foldDecider(mapRunDecider, events as unknown as MapRunEvent[]), {
+        const decided = mapRunDecider.decide(foldDecider(mapRunDecider, decodeMapRunEvents(events)), {
           type: 'UpdateMapRun',
           mapRunArn,
           update,

@@ -1,12 +1,4 @@
-import {
-  executionStream,
-  type ArnScope,
-  type ExecutionInfo,
-  type ExecutionState,
-  type MapRunResult,
-  type MapRunSpec,
-  type MapRunUpdate,
-} from '@stepstream/domain';
+import { executionStream, type ArnScope, type ExecutionInfo, type MapRunResult, type MapRunSpec, type MapRunUpdate } from '@stepstream/domain';
 
 /** A Map Run in progress: which children have ended, which run, which is next. */
 export interface MapRunTracker {
@@ -42,12 +34,6 @@ export const applyMapRunUpdate = (t: MapRunTracker, u: MapRunUpdate) => {
     };
   }
 };
-
-/** A child run's result as its Map sees it: the output, or the Error Output. */
-export const mapRunResult = (child: ExecutionState): MapRunResult =>
-  child.status === 'SUCCEEDED'
-    ? { ok: true, output: child.output ?? 'null' }
-    : { ok: false, output: JSON.stringify({ Error: child.error ?? null, Cause: child.cause ?? null }) };
 
 /** A Map Run child's execution name: `<map run id>-<index>` (so starting it again is idempotent). */
 export const mapRunChildName = (spec: MapRunSpec, index: number) => `${spec.mapRunArn.split(':').at(-1)}-${index}`;

@@ -24,10 +24,8 @@ export class Heartbeats {
     return out;
   }
 
-  /** Forgets the heartbeats of the execution's tasks that are no longer pending. */
-  keepOnly(stream: string, live: ReadonlySet<string>): void {
-    for (const key of [...this.last.keys()]) {
-      if (key.startsWith(`${stream}#`) && !live.has(key.slice(stream.length + 1))) this.last.delete(key);
-    }
+  /** Forgets a task's heartbeats (it is no longer pending). */
+  forget(stream: string, taskId: string): void {
+    this.last.delete(`${stream}#${taskId}`);
   }
 }

@@ -68,33 +68,38 @@ export class Tasks {
   constructor(private readonly port: TasksPort) {}
 
   /**
-   * After a decision: forgets what the execution no longer waits on, offers its new activity tasks
-   * to workers, performs the tasks the engine runs (or their mocks), and runs its Map Runs.
+   * A task an execution now waits on (a `DispatchTask` effect): an activity task is offered to
+   * workers, a task the engine runs is performed (or its mock answered), a Distributed Map's task
+   * runs its Map Run.
    */
-  dispatch(stream: string, state: ExecutionState): void {
-    const tasks = pendingTasks(state);
-    this.heartbeats.keepOnly(stream, new Set(tasks.map((t) => t.id)));
-    this.activityTasks.settle(stream, new Set(tasks.filter((t) => t.startedAt === undefined).map((t) => t.id)));
+  dispatch(stream: string, info: ExecutionInfo, task: PendingTask): void {
     const mocks = this.port.mocks;
-    for (const task of tasks) {
-      if (!state.info) continue;
-      if (state.info.testCase !== undefined && mocks && task.startedAt === undefined) {
-        if (this.running.has(RunningTask.key(stream, task.id))) continue;
-        const count = `${stream}#${task.state}`;
-        const index = this.mockInvocations.get(count) ?? 0;
-        const mocked = mocks.response(state.info.stateMachineName, state.info.testCase, task.state, index);
-        if (mocked) {
-          this.mockInvocations.set(count, index + 1);
-          this.perform(stream, state.info.executionArn, task, mocked);
-          continue;
-        }
+    if (info.testCase !== undefined && mocks && task.startedAt === undefined && !this.running.has(RunningTask.key(stream, task.id))) {
+      const count = `${stream}#${task.state}`;
+      const index = this.mockInvocations.get(count) ?? 0;
+      const mocked = mocks.response(info.stateMachineName, info.testCase, task.state, index);
+      if (mocked) {
+        this.mockInvocations.set(count, index + 1);
+        this.perform(stream, info.executionArn, task, mocked);
+        return;
       }
-      if (task.kind === 'mapRun') this.port.runMapRun(stream, state.info, task);
-      else if (task.kind === 'activity') {
-        if (task.startedAt === undefined)
-          this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: state.info.executionArn, taskId: task.id, input: task.input });
-      } else if (!task.submitted) this.perform(stream, state.info.executionArn, task);
     }
+    if (task.kind === 'mapRun') this.port.runMapRun(stream, info, task);
+    else if (task.kind === 'activity') {
+      if (task.startedAt === undefined)
+        this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: info.executionArn, taskId: task.id, input: task.input });
+    } else if (!task.submitted) this.perform(stream, info.executionArn, task);
+  }
+
+  /** An activity task was handed to a worker (a `WithdrawOffer` effect): it is no longer offered. */
+  withdraw(stream: string, taskId: string): void {
+    this.activityTasks.forget(stream, taskId);
+  }
+
+  /** A task the execution no longer waits on (a `ForgetTask` effect): its offer and heartbeats go. */
+  forget(stream: string, taskId: string): void {
+    this.activityTasks.forget(stream, taskId);
+    this.heartbeats.forget(stream, taskId);
   }
 
   /** The last heartbeat of each task the execution waits on. */

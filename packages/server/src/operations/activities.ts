@@ -25,7 +25,7 @@ export const createActivity =
     const encryption = checkEncryption(decoded.right.encryptionConfiguration);
     if (E.isLeft(encryption)) return encryption;
     const encryptionConfiguration = encryption.right;
-    const created = await engine.createActivity(
+    const created = await engine.resources.createActivity(
       {
         name,
         ...(tags != null ? { tags: tagsOf(tags) } : {}),
@@ -44,7 +44,7 @@ export const describeActivity =
   async (body) => {
     const decoded = decodeRequest(ActivityArnInput, body, arnRules);
     if (E.isLeft(decoded)) return decoded;
-    const found = await engine.loadActivity(decoded.right.activityArn);
+    const found = await engine.resources.loadActivity(decoded.right.activityArn);
     return E.map((a: { activityArn: string; name: string; creationDate: number; encryptionConfiguration?: Readonly<Record<string, unknown>> }) => ({
       activityArn: a.activityArn,
       name: a.name,
@@ -59,7 +59,7 @@ export const deleteActivity =
   async (body, ctx) => {
     const decoded = decodeRequest(ActivityArnInput, body, arnRules);
     if (E.isLeft(decoded)) return decoded;
-    return engine.deleteActivity(decoded.right.activityArn, { requestId: ctx.requestId });
+    return engine.resources.deleteActivity(decoded.right.activityArn, { requestId: ctx.requestId });
   };
 
 export const ListActivitiesInput = t.partial({ maxResults: optional(integer), nextToken: optional(t.string) });
@@ -74,7 +74,7 @@ export const listActivities =
     const after = nextToken != null ? tokens.read<{ name: string; arn: string }>('ListActivities', nextToken) : undefined;
     if (nextToken != null && !after) return E.left(invalidToken());
     const limit = pageSize(maxResults);
-    const rows = await query(engine.db, after, limit + 1);
+    const rows = await query(engine.reads.db, after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return E.right({
@@ -99,7 +99,7 @@ export const getActivityTask =
     });
     if (E.isLeft(decoded)) return decoded;
     const { activityArn, workerName } = decoded.right;
-    const got = await engine.getActivityTask({ activityArn, ...(workerName != null ? { workerName } : {}) }, ctx.signal);
+    const got = await engine.tasks.getActivityTask({ activityArn, ...(workerName != null ? { workerName } : {}) }, ctx.signal);
     if (E.isLeft(got)) return got;
     const task = got.right.task;
     return E.right(task ? { taskToken: taskTokens.issue({ executionArn: task.executionArn, taskId: task.taskId }), input: task.input } : {});
@@ -122,7 +122,7 @@ export const sendTaskSuccess =
     if (!ref) return E.left(invalidToken());
     const output = parseJsonText(decoded.right.output);
     if (E.isLeft(output)) return E.left(invalidOutput(output.left.message));
-    return engine.completeTask(ref.executionArn, ref.taskId, { type: 'succeeded', output: decoded.right.output }, { requestId: ctx.requestId });
+    return engine.tasks.completeTask(ref.executionArn, ref.taskId, { type: 'succeeded', output: decoded.right.output }, { requestId: ctx.requestId });
   };
 
 export const SendTaskFailureInput = t.intersection([t.type({ taskToken: t.string }), t.partial({ error: optional(t.string), cause: optional(t.string) })]);
@@ -139,7 +139,7 @@ export const sendTaskFailure =
     const ref = taskTokens.read(decoded.right.taskToken);
     if (!ref) return E.left(invalidToken());
     const { error, cause } = decoded.right;
-    return engine.completeTask(
+    return engine.tasks.completeTask(
       ref.executionArn,
       ref.taskId,
       { type: 'failed', ...(error != null ? { error } : {}), ...(cause != null ? { cause } : {}) },
@@ -156,5 +156,5 @@ export const sendTaskHeartbeat =
     if (E.isLeft(decoded)) return decoded;
     const ref = taskTokens.read(decoded.right.taskToken);
     if (!ref) return E.left(invalidToken());
-    return engine.heartbeatTask(ref.executionArn, ref.taskId);
+    return engine.tasks.heartbeatTask(ref.executionArn, ref.taskId);
   };

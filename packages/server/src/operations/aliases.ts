@@ -56,7 +56,10 @@ export const createStateMachineAlias =
     const { name, routingConfiguration, description } = decoded.right;
     const bad = checkWeights(routingConfiguration);
     if (bad !== undefined) return E.left(weightError(routingConfiguration, bad));
-    const created = await engine.createAlias({ name, routingConfiguration, ...(description != null ? { description } : {}) }, { requestId: ctx.requestId });
+    const created = await engine.resources.createAlias(
+      { name, routingConfiguration, ...(description != null ? { description } : {}) },
+      { requestId: ctx.requestId },
+    );
     return E.map((r: { stateMachineAliasArn: string; creationDate: number }) => ({
       stateMachineAliasArn: r.stateMachineAliasArn,
       creationDate: epochSeconds(r.creationDate),
@@ -71,7 +74,7 @@ export const describeStateMachineAlias =
   async (body) => {
     const decoded = decodeRequest(AliasArn, body, aliasRules);
     if (E.isLeft(decoded)) return decoded;
-    return E.map(aliasShape)(await engine.loadAlias(decoded.right.stateMachineAliasArn));
+    return E.map(aliasShape)(await engine.resources.loadAlias(decoded.right.stateMachineAliasArn));
   };
 
 export const updateStateMachineAlias =
@@ -86,7 +89,7 @@ export const updateStateMachineAlias =
     const { stateMachineAliasArn, description, routingConfiguration } = decoded.right;
     const bad = routingConfiguration != null ? checkWeights(routingConfiguration) : undefined;
     if (bad !== undefined) return E.left(weightError(routingConfiguration!, bad));
-    const updated = await engine.updateAlias(
+    const updated = await engine.resources.updateAlias(
       { stateMachineAliasArn, ...(description != null ? { description } : {}), ...(routingConfiguration != null ? { routingConfiguration } : {}) },
       { requestId: ctx.requestId },
     );
@@ -98,7 +101,7 @@ export const deleteStateMachineAlias =
   async (body, ctx) => {
     const decoded = decodeRequest(AliasArn, body, aliasRules);
     if (E.isLeft(decoded)) return decoded;
-    return engine.deleteAlias(decoded.right.stateMachineAliasArn, { requestId: ctx.requestId });
+    return engine.resources.deleteAlias(decoded.right.stateMachineAliasArn, { requestId: ctx.requestId });
   };
 
 export const listStateMachineAliases =
@@ -116,7 +119,7 @@ export const listStateMachineAliases =
     const { stateMachineArn, maxResults, nextToken } = decoded.right;
     const after = nextToken != null ? tokens.read<{ name: string }>(`ListStateMachineAliases:${stateMachineArn}`, nextToken) : undefined;
     if (nextToken != null && !after) return E.left(invalidToken());
-    const all = await engine.listAliases(stateMachineArn);
+    const all = await engine.resources.listAliases(stateMachineArn);
     if (E.isLeft(all)) return all;
     const rest = all.right.filter((a) => after === undefined || a.name > after.name);
     const limit = pageSize(maxResults);

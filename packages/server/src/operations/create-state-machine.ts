@@ -65,7 +65,7 @@ export const createStateMachine =
     }
     const unsupported = unsupportedDiagnostics(parsed.definition);
     if (unsupported.length > 0) return E.left(invalidDefinition(describeDiagnostics(unsupported)));
-    const created = await engine.createStateMachine(
+    const created = await engine.resources.createStateMachine(
       {
         name: input.name,
         definition: input.definition,

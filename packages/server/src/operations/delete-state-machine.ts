@@ -15,5 +15,5 @@ export const deleteStateMachine =
       rules: { stateMachineArn: [minLength(1), maxLength(256)] },
     });
     if (E.isLeft(decoded)) return decoded;
-    return engine.deleteStateMachine(decoded.right.stateMachineArn, { requestId: ctx.requestId });
+    return engine.resources.deleteStateMachine(decoded.right.stateMachineArn, { requestId: ctx.requestId });
   };

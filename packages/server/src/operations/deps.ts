@@ -1,9 +1,9 @@
-import type { Engine } from '@stepstream/runtime';
-import type { PageTokens, TaskTokens } from '../tokens.js';
+import type { EnginePorts, TaskTokens } from '@stepstream/runtime';
+import type { PageTokens } from '../tokens.js';
 
-/** What every operation may use. */
+/** What every operation may use: the engine's ports, and the deployment's page and task tokens. */
 export interface Deps {
-  readonly engine: Engine;
+  readonly engine: EnginePorts;
   readonly tokens: PageTokens;
   readonly taskTokens: TaskTokens;
 }

@@ -20,16 +20,16 @@ export const describeStateMachineForExecution =
     const request = decodeExecutionArnRequest(body);
     if (E.isLeft(request)) return request;
     const { arn, stream } = request.right;
-    const [started] = await engine.store.readStream(stream, { maxCount: 1 });
+    const [started] = await engine.reads.store.readStream(stream, { maxCount: 1 });
     if (!started) return E.left(executionDoesNotExist(arn));
     const m = started.metadata as unknown as ExecutionStartedMetadata;
     const d = started.data as { timestamp: number; executionStartedEventDetails: { roleArn: string; stateMachineVersionArn?: string } };
     const versionArn = d.executionStartedEventDetails.stateMachineVersionArn;
-    const version = versionArn !== undefined ? await engine.loadVersion(versionArn) : undefined;
+    const version = versionArn !== undefined ? await engine.resources.loadVersion(versionArn) : undefined;
     const configured =
       version && E.isRight(version)
         ? { logging: version.right.loggingConfiguration, tracing: version.right.tracingConfiguration, encryption: version.right.encryptionConfiguration }
-        : await findStateMachine(engine.db, m.stateMachineArn);
+        : await findStateMachine(engine.reads.db, m.stateMachineArn);
     const name = m.stateMachineArn.split(':')[6] ?? '';
     const slash = name.indexOf('/');
     return E.right({

@@ -22,13 +22,13 @@ export const describeStateMachine =
     if (E.isLeft(decoded)) return decoded;
     const arn = decoded.right.stateMachineArn;
     if (E.isRight(locateVersion(arn))) {
-      const v = await engine.loadVersion(arn);
+      const v = await engine.resources.loadVersion(arn);
       return E.isRight(v) ? E.right(describeVersionShape(v.right)) : E.left(stateMachineDoesNotExist(arn));
     }
     if (/:stateMachine:[^:/]+\/[^:/]+$/.test(arn)) return describeLabel(engine, arn);
     const located = locateStateMachine(arn);
     if (E.isLeft(located)) return located;
-    const row = await findStateMachine(engine.db, arn);
+    const row = await findStateMachine(engine.reads.db, arn);
     return row ? E.right(describeStateMachineShape(row)) : E.left(stateMachineDoesNotExist(arn));
   };
 
@@ -38,12 +38,12 @@ export const describeStateMachine =
  * `label`, created when its Map Run started.
  */
 const describeLabel = async (engine: Deps['engine'], arn: string) => {
-  const [child] = await listExecutions(engine.db, arn, undefined, undefined, 1);
-  const [started] = child ? await engine.store.readStream(child.stream_name, { maxCount: 1 }) : [];
+  const [child] = await listExecutions(engine.reads.db, arn, undefined, undefined, 1);
+  const [started] = child ? await engine.reads.store.readStream(child.stream_name, { maxCount: 1 }) : [];
   if (!child || !started) return E.left(stateMachineDoesNotExist(arn));
   const m = started.metadata as unknown as ExecutionStartedMetadata;
   const details = (started.data as { executionStartedEventDetails: { roleArn: string } }).executionStartedEventDetails;
-  const run = child.map_run_arn !== null ? await findMapRun(engine.db, child.map_run_arn) : undefined;
+  const run = child.map_run_arn !== null ? await findMapRun(engine.reads.db, child.map_run_arn) : undefined;
   const resource = arn.slice(arn.indexOf(':stateMachine:') + ':stateMachine:'.length);
   return E.right({
     stateMachineArn: arn,

@@ -68,7 +68,11 @@ export const getExecutionHistory =
     read: for (;;) {
       const want = Math.min(CHUNK, limit - page.length);
       // One more than wanted: whether there is a next page.
-      const events = await engine.store.readStream(where.stream, { direction: reverse ? 'backwards' : 'forwards', fromRevision: from, maxCount: want + 1 });
+      const events = await engine.reads.store.readStream(where.stream, {
+        direction: reverse ? 'backwards' : 'forwards',
+        fromRevision: from,
+        maxCount: want + 1,
+      });
       if (events.length === 0 && page.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
       for (const e of events.slice(0, want)) {
         if (page.length > 0 && chars >= PAGE_CHARS) {

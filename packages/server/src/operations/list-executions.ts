@@ -30,13 +30,13 @@ const executionsOfMachine = async (engine: Deps['engine'], arn: string): Promise
   let machineArn = arn;
   let of: Parameters<typeof query>[1] = arn;
   if (E.isRight(locateVersion(arn))) {
-    const version = await engine.loadVersion(arn);
+    const version = await engine.resources.loadVersion(arn);
     if (E.isLeft(version)) return E.left(stateMachineDoesNotExist(arn));
     machineArn = version.right.stateMachineArn;
     of = { stateMachineArn: machineArn, versionArn: arn };
   } else if (/:stateMachine:[^:/]+:[^:/]+$/.test(arn)) {
     // Qualified but not by a version number: an alias ARN.
-    const alias = await engine.loadAlias(arn);
+    const alias = await engine.resources.loadAlias(arn);
     if (E.isLeft(alias)) return E.left(alias.left._tag === 'InvalidArn' ? alias.left : stateMachineDoesNotExist(arn));
     machineArn = arn.slice(0, arn.lastIndexOf(':'));
     of = { stateMachineArn: machineArn, aliasArn: arn };
@@ -44,7 +44,7 @@ const executionsOfMachine = async (engine: Deps['engine'], arn: string): Promise
     const located = locateStateMachine(arn);
     if (E.isLeft(located)) return located;
   }
-  const machine = await findStateMachine(engine.db, machineArn);
+  const machine = await findStateMachine(engine.reads.db, machineArn);
   if (!machine) return E.left(stateMachineDoesNotExist(arn));
   // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
   if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
@@ -73,7 +73,7 @@ export const listExecutions =
     // executions: the same page either way.
     let of: Parameters<typeof query>[1];
     if (input.mapRunArn != null) {
-      if (!(await findMapRun(engine.db, input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
+      if (!(await findMapRun(engine.reads.db, input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
       of = { mapRunArn: input.mapRunArn };
     } else {
       if (input.stateMachineArn == null) {
@@ -90,7 +90,7 @@ export const listExecutions =
     if (input.nextToken != null && !after) return E.left(invalidToken());
     const limit = pageSize(input.maxResults);
     const rows = await query(
-      engine.db,
+      engine.reads.db,
       of,
       input.statusFilter ?? undefined,
       after,

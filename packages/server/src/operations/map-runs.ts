@@ -53,9 +53,9 @@ export const describeMapRun =
     if (E.isLeft(decoded)) return decoded;
     const arn = decoded.right.mapRunArn;
     if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:mapRun:[^:]+:[^:]+$/.test(arn)) return E.left(invalidArn(arn, { kind: 'prefix' }));
-    const run = await findMapRun(engine.db, arn);
+    const run = await findMapRun(engine.reads.db, arn);
     if (!run) return E.left(resourceNotFound(arn));
-    const c = counts(run, await mapRunCounts(engine.db, arn));
+    const c = counts(run, await mapRunCounts(engine.reads.db, arn));
     return E.right({
       mapRunArn: run.arn,
       executionArn: run.execution_arn,
@@ -88,11 +88,11 @@ export const listMapRuns =
     const { executionArn, maxResults, nextToken } = decoded.right;
     const located = locateExecution(executionArn);
     if (E.isLeft(located)) return located;
-    const execution = await findExecution(engine.db, executionArn);
+    const execution = await findExecution(engine.reads.db, executionArn);
     if (!execution) return E.left(executionDoesNotExist(executionArn));
     const skip = nextToken != null ? tokens.read<{ skip: number }>(`ListMapRuns:${executionArn}`, nextToken) : { skip: 0 };
     if (!skip) return E.left(invalidToken());
-    const all = await query(engine.db, executionArn);
+    const all = await query(engine.reads.db, executionArn);
     const limit = pageSize(maxResults);
     const page = all.slice(skip.skip, skip.skip + limit);
     return E.right({
@@ -127,9 +127,9 @@ export const updateMapRun =
     });
     if (E.isLeft(decoded)) return decoded;
     const { mapRunArn, maxConcurrency, toleratedFailureCount, toleratedFailurePercentage } = decoded.right;
-    const run = await findMapRun(engine.db, mapRunArn);
+    const run = await findMapRun(engine.reads.db, mapRunArn);
     if (!run) return E.left(resourceNotFound(mapRunArn));
-    return engine.updateMapRun(
+    return engine.executions.updateMapRun(
       mapRunArn,
       {
         ...(maxConcurrency != null ? { maxConcurrency } : {}),

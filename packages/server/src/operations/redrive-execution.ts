@@ -14,6 +14,6 @@ export const redriveExecution =
       rules: { executionArn: [minLength(1), maxLength(256)], clientToken: [minLength(1), maxLength(64)] },
     });
     if (E.isLeft(decoded)) return decoded;
-    const r = await engine.redriveExecution(decoded.right.executionArn, { requestId: ctx.requestId });
+    const r = await engine.executions.redriveExecution(decoded.right.executionArn, { requestId: ctx.requestId });
     return E.map((x: { redriveDate: number }) => ({ redriveDate: epochSeconds(x.redriveDate) }))(r);
   };

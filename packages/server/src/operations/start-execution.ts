@@ -39,7 +39,7 @@ export const startExecution =
       const bad = checkExecutionInput(input.input);
       if (bad) return E.left(bad);
     }
-    const started = await engine.startExecution(
+    const started = await engine.executions.startExecution(
       {
         stateMachineArn: input.stateMachineArn,
         ...(input.name != null ? { name: input.name } : {}),

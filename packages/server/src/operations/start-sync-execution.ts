@@ -36,7 +36,7 @@ export const startSyncExecution =
       const bad = checkExecutionInput(input.input);
       if (bad) return E.left(bad);
     }
-    const ran = await engine.startSyncExecution({
+    const ran = await engine.executions.startSyncExecution({
       stateMachineArn: input.stateMachineArn,
       ...(input.name != null ? { name: input.name } : {}),
       ...(input.input != null ? { input: input.input } : {}),

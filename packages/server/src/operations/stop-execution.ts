@@ -17,7 +17,7 @@ export const stopExecution =
     });
     if (E.isLeft(decoded)) return decoded;
     const { executionArn, error, cause } = decoded.right;
-    const stopped = await engine.stopExecution(
+    const stopped = await engine.executions.stopExecution(
       { executionArn, ...(error != null ? { error } : {}), ...(cause != null ? { cause } : {}) },
       { requestId: ctx.requestId },
     );

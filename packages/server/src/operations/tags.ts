@@ -16,7 +16,7 @@ export const tagResource =
   async (body, ctx) => {
     const decoded = decodeRequest(t.type({ resourceArn: t.string, tags: TagList }), body, { required: ['resourceArn', 'tags'], rules: arnRules });
     if (E.isLeft(decoded)) return decoded;
-    return engine.tagResource(decoded.right.resourceArn, tagsOf(decoded.right.tags), { requestId: ctx.requestId });
+    return engine.resources.tagResource(decoded.right.resourceArn, tagsOf(decoded.right.tags), { requestId: ctx.requestId });
   };
 
 export const untagResource =
@@ -27,7 +27,7 @@ export const untagResource =
       rules: arnRules,
     });
     if (E.isLeft(decoded)) return decoded;
-    return engine.untagResource(decoded.right.resourceArn, decoded.right.tagKeys, { requestId: ctx.requestId });
+    return engine.resources.untagResource(decoded.right.resourceArn, decoded.right.tagKeys, { requestId: ctx.requestId });
   };
 
 export const listTagsForResource =
@@ -35,6 +35,6 @@ export const listTagsForResource =
   async (body) => {
     const decoded = decodeRequest(t.type({ resourceArn: t.string }), body, { required: ['resourceArn'], rules: arnRules });
     if (E.isLeft(decoded)) return decoded;
-    const tags = await engine.listTags(decoded.right.resourceArn);
+    const tags = await engine.resources.listTags(decoded.right.resourceArn);
     return E.map((list: { key: string; value: string }[]) => ({ tags: list }))(tags);
   };

@@ -342,7 +342,7 @@ export const testState =
       if (E.isLeft(checked)) return checked;
       context = checked.right;
     }
-    const result = await engine.testState({
+    const result = await engine.executions.testState({
       state: state as never,
       stateName,
       language,

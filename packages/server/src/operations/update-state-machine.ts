@@ -62,7 +62,7 @@ export const updateStateMachine =
       const unsupported = unsupportedDiagnostics(parsed.definition);
       if (unsupported.length > 0) return E.left(invalidDefinition(describeDiagnostics(unsupported)));
     }
-    const updated = await engine.updateStateMachine(
+    const updated = await engine.resources.updateStateMachine(
       {
         stateMachineArn: input.stateMachineArn,
         ...(input.definition != null ? { definition: input.definition } : {}),

@@ -23,7 +23,7 @@ export const publishStateMachineVersion =
     });
     if (E.isLeft(decoded)) return decoded;
     const { stateMachineArn, revisionId, description } = decoded.right;
-    const published = await engine.publishVersion(
+    const published = await engine.resources.publishVersion(
       { stateMachineArn, ...(revisionId != null ? { revisionId } : {}), ...(description != null ? { description } : {}) },
       { requestId: ctx.requestId },
     );
@@ -50,7 +50,7 @@ export const listStateMachineVersions =
     const { stateMachineArn, maxResults, nextToken } = decoded.right;
     const below = nextToken != null ? tokens.read<{ version: number }>(`ListStateMachineVersions:${stateMachineArn}`, nextToken) : undefined;
     if (nextToken != null && !below) return E.left(invalidToken());
-    const all = await engine.listVersions(stateMachineArn);
+    const all = await engine.resources.listVersions(stateMachineArn);
     if (E.isLeft(all)) return all;
     const rest = all.right.filter((v) => below === undefined || v.version < below.version);
     const limit = pageSize(maxResults);
@@ -70,7 +70,7 @@ export const deleteStateMachineVersion =
       rules: { stateMachineVersionArn: [minLength(1), maxLength(256)] },
     });
     if (E.isLeft(decoded)) return decoded;
-    return engine.deleteVersion(decoded.right.stateMachineVersionArn, { requestId: ctx.requestId });
+    return engine.resources.deleteVersion(decoded.right.stateMachineVersionArn, { requestId: ctx.requestId });
   };
 
 /** DescribeStateMachine on a version ARN: the version as published. */
