@@ -37,8 +37,6 @@ export const evolveActivity = (s: ActivityState, e: ActivityEvent): ActivityStat
   }
 };
 
-export const foldActivity = (events: readonly ActivityEvent[]): ActivityState => events.reduce(evolveActivity, {});
-
 /** The stream of an activity: `activity-<account>:<region>:<name>`. */
 export const activityStream = (account: string, region: string, name: string) => `activity-${account}:${region}:${name}`;
 

@@ -1,9 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { aliasNotFound, conflict, invalidName, resourceNotFound, serviceQuotaExceeded, validationException, type ApiError } from './api-errors.js';
-import { isArnProblem, parseArn } from './arn.js';
 import type { Decider } from './decider.js';
 import { isValidName } from './names.js';
-import { evolveStateMachine, type StateMachineAlias, type StateMachineEvent, type StateMachineState } from './state-machine.js';
+import { evolveStateMachine, versionNumberOf, type StateMachineAlias, type StateMachineEvent, type StateMachineState } from './state-machine.js';
 
 /** One entry of an alias's routing: a version ARN and its share of the starts, in percent. */
 export interface AliasRoute {
@@ -31,15 +30,6 @@ export type AliasCommand =
       readonly now: number;
     }
   | { readonly type: 'DeleteStateMachineAlias'; readonly stateMachineAliasArn: string; readonly now: number };
-
-/** The version number a version ARN (`…:stateMachine:NAME:N`) names, or undefined when it is not one. */
-export const versionNumberOf = (arn: string): number | undefined => {
-  const parsed = parseArn(arn, ['stateMachine']);
-  if (isArnProblem(parsed)) return undefined;
-  const [name, number] = parsed.parts;
-  if (parsed.parts.length !== 2 || !name || !/^[1-9]\d*$/.test(number ?? '')) return undefined;
-  return Number(number);
-};
 
 /** The state machine ARN a qualified ARN (version or alias) belongs to: its first seven fields. */
 const machineOf = (qualifiedArn: string) => qualifiedArn.split(':').slice(0, 7).join(':');

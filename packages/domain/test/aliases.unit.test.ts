@@ -4,13 +4,14 @@ import { aliasCreated, machineCreated, machineDeleted, OTHER_SM, route, SM, T0, 
 import { given } from './decider-spec.js';
 import {
   aliasDecider,
-  decideDeleteVersion,
   foldDecider,
   resourceNotFound,
   routesElsewhere,
+  stateMachineDecider,
   type AliasCommand,
   type AliasRoute,
   type ApiError,
+  type StateMachineCommand,
 } from '../src/index.js';
 
 // Given a state machine's stream / when an alias command / then the events it appends or the error.
@@ -165,17 +166,18 @@ test('delete: StateMachineAliasDeleted with the name; a missing alias appends no
 });
 
 test('deleting a version an alias routes to is a ConflictException naming the aliases; an unreferenced or missing version is not', (t) => {
-  const state = foldDecider(aliasDecider, [...withVersions, aliasCreated('prod', [route(1, 80), route(2, 20)]), aliasCreated('beta', [route(1, 100)])]);
-  const refused = decideDeleteVersion(state, `${SM}:1`, 1, NOW);
+  const deleteVersion = (n: number): StateMachineCommand => ({ type: 'DeleteStateMachineVersion', stateMachineVersionArn: `${SM}:${n}`, now: NOW });
+  const refused = given(stateMachineDecider, [...withVersions, aliasCreated('prod', [route(1, 80), route(2, 20)]), aliasCreated('beta', [route(1, 100)])]).when(
+    deleteVersion(1),
+  );
   t.deepEqual(tagOf(refused), [
     'ConflictException',
     'Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [prod, beta]',
     undefined,
   ]);
-  const free = foldDecider(aliasDecider, withVersions);
   t.deepEqual(
-    decideDeleteVersion(free, `${SM}:2`, 2, NOW),
+    given(stateMachineDecider, withVersions).when(deleteVersion(2)),
     E.right([{ type: 'StateMachineVersionDeleted', data: { versionArn: `${SM}:2`, version: 2, deletionDate: NOW } }]),
   );
-  t.deepEqual(decideDeleteVersion(free, `${SM}:9`, 9, NOW), E.right([]));
+  t.deepEqual(given(stateMachineDecider, withVersions).when(deleteVersion(9)), E.right([]));
 });

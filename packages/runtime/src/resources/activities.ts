@@ -3,8 +3,8 @@ import {
   activityDoesNotExist,
   activityStream,
   activityDecider,
+  decodeActivityEvents,
   foldDecider,
-  foldActivity,
   invalidName,
   isValidName,
   tagsProblem,
@@ -13,9 +13,9 @@ import {
   type ApiError,
 } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import { handleCommand, type CallMetadata } from '../command.js';
+import type { CallMetadata } from '../command.js';
 import { locateActivity } from '../locate.js';
-import { asActivityEvents, type ResourceDeps } from './resource-deps.js';
+import { runDecider, type ResourceDeps } from './resource-deps.js';
 
 /** What activities' use cases need: the resources' deps and the set of activities that exist, which they keep current. */
 export interface ActivityDeps extends ResourceDeps {
@@ -25,18 +25,7 @@ export interface ActivityDeps extends ResourceDeps {
 
 /** Runs an activity command on its stream: read, fold, decide, append; answers the state after it. */
 const runActivityCommand = (deps: Pick<ResourceDeps, 'store'>, stream: string, command: ActivityCommand, meta: CallMetadata) =>
-  handleCommand<E.Either<ApiError, ActivityState>>(
-    deps.store,
-    stream,
-    (events) => {
-      const state = foldDecider(activityDecider, asActivityEvents(events));
-      const decided = activityDecider.decide(state, command);
-      return E.isLeft(decided)
-        ? { events: [], result: decided }
-        : { events: decided.right, result: E.right(foldDecider(activityDecider, decided.right, state)) };
-    },
-    { metadata: { ...meta } },
-  );
+  runDecider(deps, stream, activityDecider, decodeActivityEvents, command, (after: ActivityState) => after, meta);
 
 /** CreateActivity: idempotent for the same name; the activity becomes known to this engine's Tasks at once. */
 export const createActivity = async (
@@ -83,12 +72,9 @@ export const deleteActivity = async (deps: ActivityDeps, arn: string, meta: Call
 };
 
 /** The activity as its stream has it (authoritative), or ActivityDoesNotExist. */
-export const loadActivity = async (
-  deps: Pick<ResourceDeps, 'store'>,
-  arn: string,
-): Promise<E.Either<ApiError, NonNullable<ReturnType<typeof foldActivity>['current']>>> => {
+export const loadActivity = async (deps: Pick<ResourceDeps, 'store'>, arn: string): Promise<E.Either<ApiError, NonNullable<ActivityState['current']>>> => {
   const located = locateActivity(arn);
   if (E.isLeft(located)) return located;
-  const current = foldActivity(asActivityEvents(await deps.store.readStream(located.right.stream))).current;
+  const current = foldDecider(activityDecider, decodeActivityEvents(await deps.store.readStream(located.right.stream))).current;
   return current ? E.right(current) : E.left(activityDoesNotExist(arn));
 };

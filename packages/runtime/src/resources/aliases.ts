@@ -2,6 +2,7 @@ import {
   aliasDecider,
   aliasNameProblem,
   aliasNotFound,
+  decodeStateMachineEvents,
   foldDecider,
   resourceNotFound,
   routedMachine,
@@ -13,11 +14,10 @@ import {
   type StateMachineAlias,
   type StateMachineState,
 } from '@stepstream/domain';
-import type { RecordedEvent } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
 import { locateAlias, locateStateMachine, locateVersion } from '../locate.js';
-import { asStateMachineEvents, foldCached, type ResourceDeps } from './resource-deps.js';
+import { foldCached, runDecider, type ResourceDeps } from './resource-deps.js';
 import { loadVersion } from './versions.js';
 
 /**
@@ -30,18 +30,7 @@ const runAliasCommand = <R>(
   command: AliasCommand,
   answer: (after: StateMachineState) => R,
   meta: CallMetadata,
-): Promise<CommandOutcome<E.Either<ApiError, R>>> =>
-  handleCommand<E.Either<ApiError, R>>(
-    deps.store,
-    stream,
-    (events: readonly RecordedEvent[]) => {
-      const state = foldDecider(aliasDecider, asStateMachineEvents(events));
-      const decided = aliasDecider.decide(state, command);
-      if (E.isLeft(decided)) return { events: [], result: decided };
-      return { events: decided.right, result: E.right(answer(foldDecider(aliasDecider, decided.right, state))) };
-    },
-    { metadata: { ...meta } },
-  );
+): Promise<CommandOutcome<E.Either<ApiError, R>>> => runDecider(deps, stream, aliasDecider, decodeStateMachineEvents, command, answer, meta);
 
 /** CreateStateMachineAlias: idempotent for the same description and routing; at most 100 aliases per machine (the domain decides). */
 export const createAlias = async (
@@ -106,7 +95,7 @@ export const updateAlias = async (
     deps.store,
     located.right.stream,
     (events) => {
-      const decided = aliasDecider.decide(foldDecider(aliasDecider, asStateMachineEvents(events)), {
+      const decided = aliasDecider.decide(foldDecider(aliasDecider, decodeStateMachineEvents(events)), {
         type: 'UpdateStateMachineAlias',
         stateMachineAliasArn: input.stateMachineAliasArn,
         ...(input.description !== undefined ? { description: input.description } : {}),

@@ -1,5 +1,16 @@
-import { foldStateMachine, type ActivityEvent, type ArnScope, type StateMachineEvent, type StateMachineState } from '@stepstream/domain';
-import type { EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
+import {
+  decodeStateMachineEvents,
+  foldDecider,
+  stateMachineDecider,
+  type ApiError,
+  type ArnScope,
+  type Decider,
+  type StateMachineCommand,
+  type StateMachineState,
+} from '@stepstream/domain';
+import type { EventData, EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
+import * as E from 'fp-ts/lib/Either.js';
+import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
 import type { StateMachineCache } from '../state-machine-cache.js';
 
 /** What the use cases of state machines, versions, aliases, tags and activities need from the engine. */
@@ -15,11 +26,50 @@ export interface ResourceDeps {
   readonly readYourWrites: (position: Position | undefined) => Promise<void>;
 }
 
-/** A state machine stream's events as the domain types them (they are stored as the deciders made them). */
-export const asStateMachineEvents = (events: readonly RecordedEvent[]) => events as unknown as StateMachineEvent[];
-/** An activity stream's events as the domain types them. */
-export const asActivityEvents = (events: readonly RecordedEvent[]) => events as unknown as ActivityEvent[];
-
 /** The fold of a state machine's stream, from the cache when it holds it (reads of versions and aliases too). */
 export const foldCached = (deps: Pick<ResourceDeps, 'store' | 'machines'>, stream: string): Promise<StateMachineState> =>
-  deps.machines.get(stream, async () => foldStateMachine(asStateMachineEvents(await deps.store.readStream(stream))));
+  deps.machines.get(stream, async () => foldDecider(stateMachineDecider, decodeStateMachineEvents(await deps.store.readStream(stream))));
+
+/**
+ * Runs a command of a resource's decider on its stream: read, decode the events the decider knows
+ * (once, at read), fold, decide, append with the revision read. `answer` says what the caller gets
+ * from the state after the events (an idempotent create answers the existing resource's date).
+ *
+ * @example
+ * runDecider(deps, stream, stateMachineDecider, decodeStateMachineEvents, command, (after) => publishVersionAnswer(after, command), meta)
+ */
+export const runDecider = <State, Command, Event extends EventData, Err, R>(
+  deps: Pick<ResourceDeps, 'store'>,
+  stream: string,
+  decider: Decider<State, Command, Event, Err>,
+  decode: (events: readonly RecordedEvent[]) => readonly Event[],
+  command: Command,
+  answer: (after: State) => R,
+  meta: CallMetadata,
+): Promise<CommandOutcome<E.Either<Err, R>>> =>
+  handleCommand<E.Either<Err, R>>(
+    deps.store,
+    stream,
+    (events) => {
+      const state = foldDecider(decider, decode(events));
+      const decided = decider.decide(state, command);
+      if (E.isLeft(decided)) return { events: [], result: decided };
+      return { events: decided.right, result: E.right(answer(foldDecider(decider, decided.right, state))) };
+    },
+    { metadata: { ...meta } },
+  );
+
+/**
+ * Runs a state machine command on its stream with {@link runDecider}; `answer` reads the caller's
+ * result from the state after the events.
+ *
+ * @example
+ * runStateMachineCommand(deps, stream, { type: 'DeleteStateMachine', stateMachineArn, now }, () => ({}), meta)
+ */
+export const runStateMachineCommand = <R>(
+  deps: Pick<ResourceDeps, 'store'>,
+  stream: string,
+  command: StateMachineCommand,
+  answer: (after: StateMachineState) => R,
+  meta: CallMetadata,
+): Promise<CommandOutcome<E.Either<ApiError, R>>> => runDecider(deps, stream, stateMachineDecider, decodeStateMachineEvents, command, answer, meta);

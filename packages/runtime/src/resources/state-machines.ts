@@ -1,28 +1,25 @@
 import {
-  decideCreateStateMachine,
-  decideDeleteStateMachine,
-  decidePublishVersion,
-  decideUpdateStateMachine,
-  evolveStateMachine,
-  foldStateMachine,
+  createStateMachineAnswer,
   invalidName,
   isValidName,
   stateMachineArn as makeStateMachineArn,
   stateMachineStream,
   tagsProblem,
   tooManyTagsOnCreate,
+  updateStateMachineAnswer,
   type ApiError,
   type EncryptionConfiguration,
   type LoggingConfiguration,
+  type StateMachineCommand,
   type StateMachineState,
   type StateMachineType,
   type Tag,
   type TracingConfiguration,
 } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import { handleCommand, type CallMetadata } from '../command.js';
+import type { CallMetadata } from '../command.js';
 import { locateStateMachine } from '../locate.js';
-import { asStateMachineEvents, foldCached, type ResourceDeps } from './resource-deps.js';
+import { foldCached, runStateMachineCommand, type ResourceDeps } from './resource-deps.js';
 
 /** CreateStateMachine's input, decoded. */
 export interface CreateStateMachineInput {
@@ -50,6 +47,12 @@ export interface UpdateStateMachineInput {
   versionDescription?: string;
 }
 
+/** The publishing a create or update input asks for, as its command carries it (keys absent when not given). */
+const publishOf = (input: { readonly publish?: boolean; readonly versionDescription?: string }) => ({
+  ...(input.publish !== undefined ? { publish: input.publish } : {}),
+  ...(input.versionDescription !== undefined ? { versionDescription: input.versionDescription } : {}),
+});
+
 /** CreateStateMachine: idempotent for the same configuration; `publish: true` publishes version 1 with it. */
 export const createStateMachine = async (
   deps: ResourceDeps,
@@ -61,26 +64,26 @@ export const createStateMachine = async (
   if (!isValidName(input.name)) return E.left(invalidName(input.name));
   const stateMachineArn = makeStateMachineArn(deps.scope, input.name);
   const stream = stateMachineStream(deps.scope.account, deps.scope.region, input.name);
-  const { publish, versionDescription, ...machine } = input;
-  const outcome = await handleCommand<E.Either<ApiError, { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }>>(
-    deps.store,
+  const command: StateMachineCommand = {
+    type: 'CreateStateMachine',
+    stateMachineArn,
+    name: input.name,
+    definition: input.definition,
+    roleArn: input.roleArn,
+    stateMachineType: input.type,
+    loggingConfiguration: input.loggingConfiguration,
+    tracingConfiguration: input.tracingConfiguration,
+    ...(input.encryptionConfiguration !== undefined ? { encryptionConfiguration: input.encryptionConfiguration } : {}),
+    ...(input.tags !== undefined ? { tags: input.tags } : {}),
+    ...publishOf(input),
+    now: deps.clock(),
+  };
+  const outcome = await runStateMachineCommand(
+    deps,
     stream,
-    (events) => {
-      const now = deps.clock();
-      const before = foldStateMachine(asStateMachineEvents(events));
-      const r = decideCreateStateMachine(before, { ...machine, stateMachineArn, stateMachineType: input.type, now });
-      if (E.isLeft(r)) return { events: [], result: r };
-      if (!publish) return { events: r.right.events, result: E.right({ stateMachineArn, creationDate: r.right.creationDate }) };
-      // `publish: true` publishes the new machine as version 1 (or answers the version of an idempotent create).
-      const created = r.right.events.reduce(evolveStateMachine, before);
-      const v = decidePublishVersion(created, { stateMachineArn, ...(versionDescription !== undefined ? { description: versionDescription } : {}), now });
-      if (E.isLeft(v)) return { events: [], result: v };
-      return {
-        events: [...r.right.events, ...v.right.events],
-        result: E.right({ stateMachineArn, creationDate: r.right.creationDate, stateMachineVersionArn: v.right.version.versionArn }),
-      };
-    },
-    { metadata: { ...meta } },
+    command,
+    (after) => createStateMachineAnswer(after, { stateMachineArn, ...publishOf(input) }),
+    meta,
   );
   await deps.readYourWrites(outcome.appended?.position);
   return outcome.result;
@@ -118,26 +121,14 @@ export const updateStateMachine = async (
   const located = locateStateMachine(input.stateMachineArn);
   if (E.isLeft(located)) return located;
   const where = located.right;
-  const { publish, versionDescription, ...changes } = input;
-  const outcome = await handleCommand<E.Either<ApiError, { updateDate: number; revisionId: string | undefined; stateMachineVersionArn?: string }>>(
-    deps.store,
+  const { publish: _, versionDescription: __, ...changes } = input;
+  const command: StateMachineCommand = { type: 'UpdateStateMachine', ...changes, ...publishOf(input), now: deps.clock(), newRevisionId: deps.uuid() };
+  const outcome = await runStateMachineCommand(
+    deps,
     where.stream,
-    (events) => {
-      const now = deps.clock();
-      const before = foldStateMachine(asStateMachineEvents(events));
-      const r = decideUpdateStateMachine(before, { ...changes, now, newRevisionId: deps.uuid() });
-      if (E.isLeft(r)) return { events: [], result: r };
-      const result = { updateDate: r.right.updateDate, revisionId: r.right.revisionId };
-      if (!publish) return { events: r.right.events, result: E.right(result) };
-      const v = decidePublishVersion(r.right.events.reduce(evolveStateMachine, before), {
-        stateMachineArn: input.stateMachineArn,
-        ...(versionDescription !== undefined ? { description: versionDescription } : {}),
-        now,
-      });
-      if (E.isLeft(v)) return { events: [], result: v };
-      return { events: [...r.right.events, ...v.right.events], result: E.right({ ...result, stateMachineVersionArn: v.right.version.versionArn }) };
-    },
-    { metadata: { ...meta } },
+    command,
+    (after) => updateStateMachineAnswer(after, { stateMachineArn: input.stateMachineArn, ...publishOf(input) }),
+    meta,
   );
   await deps.readYourWrites(outcome.appended?.position);
   return outcome.result;
@@ -148,12 +139,7 @@ export const deleteStateMachine = async (deps: ResourceDeps, arn: string, meta: 
   const located = locateStateMachine(arn);
   if (E.isLeft(located)) return located;
   const where = located.right;
-  const outcome = await handleCommand(
-    deps.store,
-    where.stream,
-    (events) => ({ events: decideDeleteStateMachine(foldStateMachine(asStateMachineEvents(events)), arn, deps.clock()), result: undefined }),
-    { metadata: { ...meta } },
-  );
+  const outcome = await runStateMachineCommand(deps, where.stream, { type: 'DeleteStateMachine', stateMachineArn: arn, now: deps.clock() }, () => ({}), meta);
   await deps.readYourWrites(outcome.appended?.position);
   return E.right({});
 };

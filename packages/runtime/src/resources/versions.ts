@@ -1,16 +1,8 @@
-import {
-  decideDeleteVersion,
-  decidePublishVersion,
-  foldStateMachine,
-  resourceNotFound,
-  stateMachineDoesNotExist,
-  type ApiError,
-  type StateMachineVersion,
-} from '@stepstream/domain';
+import { publishVersionAnswer, resourceNotFound, stateMachineDoesNotExist, type ApiError, type StateMachineVersion } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import { handleCommand, type CallMetadata } from '../command.js';
+import type { CallMetadata } from '../command.js';
 import { locateStateMachine, locateVersion } from '../locate.js';
-import { asStateMachineEvents, foldCached, type ResourceDeps } from './resource-deps.js';
+import { foldCached, runStateMachineCommand, type ResourceDeps } from './resource-deps.js';
 
 /** PublishStateMachineVersion: idempotent for an unchanged revision (the domain decides). */
 export const publishVersion = async (
@@ -20,16 +12,18 @@ export const publishVersion = async (
 ): Promise<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>> => {
   const located = locateStateMachine(input.stateMachineArn);
   if (E.isLeft(located)) return located;
-  const outcome = await handleCommand<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>>(
-    deps.store,
+  const outcome = await runStateMachineCommand(
+    deps,
     located.right.stream,
-    (events) => {
-      const v = decidePublishVersion(foldStateMachine(asStateMachineEvents(events)), { ...input, now: deps.clock() });
-      return E.isLeft(v)
-        ? { events: [], result: v }
-        : { events: v.right.events, result: E.right({ stateMachineVersionArn: v.right.version.versionArn, creationDate: v.right.version.creationDate }) };
+    {
+      type: 'PublishStateMachineVersion',
+      stateMachineArn: input.stateMachineArn,
+      ...(input.revisionId !== undefined ? { revisionId: input.revisionId } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      now: deps.clock(),
     },
-    { metadata: { ...meta } },
+    (after) => publishVersionAnswer(after, input),
+    meta,
   );
   return outcome.result;
 };
@@ -63,14 +57,12 @@ export const deleteVersion = async (
 ): Promise<E.Either<ApiError, Record<string, never>>> => {
   const located = locateVersion(versionArn);
   if (E.isLeft(located)) return located;
-  const outcome = await handleCommand<E.Either<ApiError, Record<string, never>>>(
-    deps.store,
+  const outcome = await runStateMachineCommand(
+    deps,
     located.right.stream,
-    (events) => {
-      const decided = decideDeleteVersion(foldStateMachine(asStateMachineEvents(events)), versionArn, located.right.version, deps.clock());
-      return E.isLeft(decided) ? { events: [], result: decided } : { events: decided.right, result: E.right({}) };
-    },
-    { metadata: { ...meta } },
+    { type: 'DeleteStateMachineVersion', stateMachineVersionArn: versionArn, now: deps.clock() },
+    (): Record<string, never> => ({}),
+    meta,
   );
   return outcome.result;
 };
