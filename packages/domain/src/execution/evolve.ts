@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { ExecutionStartedMetadata, HistoryEventType } from '../history.js';
+import type { HistoryEventType } from '../history.js';
 import type { ExecutionState, FrameEntry, FrameTable, ParentTask, RestartPoint } from './model.js';
 import { initialExecutionState } from './model.js';
-import { decodeHistoryEvent, type RecordedHistoryEvent, type StoredHistoryEvent } from './stored-event.js';
+import { decodeHistoryEvent, executionStartedMetadata, type RecordedHistoryEvent, type StoredHistoryEvent } from './stored-event.js';
 
 /** What one decision changed in the table of paused frames (on the decision's last event). */
 export interface FramesDelta {
@@ -35,7 +35,7 @@ const advance: Evolver = (state, event, lastEventId) => takePlace(state, event.m
 
 const started: Evolver = (_state, event, lastEventId) => {
   const d = event.data;
-  const m = event.metadata as unknown as ExecutionStartedMetadata;
+  const m = executionStartedMetadata(event.metadata);
   const details = d.executionStartedEventDetails!;
   const stateMachineName = m.stateMachineArn.split(':')[6] ?? '';
   return {

@@ -2,9 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decideExecution } from './decide.js';
 import { stableJson } from './stable-json.js';
 import { evolveExecution } from './evolve.js';
-import { decodeHistoryEvent, type RecordedHistoryEvent, type StoredHistoryEvent } from './stored-event.js';
+import { decodeHistoryEvent, executionStartedMetadata, type RecordedHistoryEvent, type StoredHistoryEvent } from './stored-event.js';
 import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type ParentTask, type TaskSignal } from './model.js';
-import type { ExecutionStartedMetadata } from '../history.js';
 
 export type ReplayResult = { readonly ok: true; readonly decisions: number } | { readonly ok: false; readonly eventId: number; readonly reason: string };
 
@@ -16,7 +15,7 @@ const canonical = (e: StoredHistoryEvent | NewHistoryEvent, keys: readonly strin
 const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
   const trigger = (event.metadata?.['trigger'] as { type?: string } | undefined)?.type;
   if (trigger === 'StartExecution') {
-    const m = event.metadata as unknown as ExecutionStartedMetadata;
+    const m = executionStartedMetadata(event.metadata);
     const d = event.data.executionStartedEventDetails!;
     const info: ExecutionInfo = {
       executionArn: m.executionArn,

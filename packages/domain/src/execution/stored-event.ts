@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { isHistoryEventType, type HistoryEventData, type HistoryEventType } from '../history.js';
+import { isHistoryEventType, type ExecutionStartedMetadata, type HistoryEventData, type HistoryEventType } from '../history.js';
 
 /**
  * An event of an execution's stream as any store returns it: the type is whatever was written,
@@ -47,3 +47,21 @@ export const decodeHistoryEvent = (event: RecordedHistoryEvent): E.Either<Unknow
         ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
       })
     : E.left({ _tag: 'UnknownHistoryEventType', type: event.type });
+
+/**
+ * The metadata an `ExecutionStarted` event carries (the execution's identity and definition
+ * snapshot), checked at read: the one place it stops being `Record<string, unknown>`. Histories
+ * written before `engineVersion` existed lack it, and are read as version 1 rules by the deciders
+ * (`engineVersion` stays undefined). A history whose first event lacks the identity was not
+ * written by Stepstream: that is refused loudly, never folded into a half-known execution.
+ *
+ * @example
+ * executionStartedMetadata(started.metadata).stateMachineArn // 'arn:aws:states:…:stateMachine:sm'
+ */
+export const executionStartedMetadata = (metadata: Readonly<Record<string, unknown>> | undefined): ExecutionStartedMetadata => {
+  const m = metadata ?? {};
+  const missing = (['executionArn', 'stateMachineArn', 'name', 'definition', 'stateMachineType'] as const).filter((k) => typeof m[k] !== 'string');
+  if (missing.length > 0)
+    throw new Error(`an ExecutionStarted event without ${missing.join(', ')} in its metadata: this history was not written by Stepstream's decider`);
+  return m as Readonly<Record<string, unknown>> & ExecutionStartedMetadata;
+};

@@ -1,4 +1,4 @@
-import type { ActivityEvent, ExecutionStartedMetadata, HistoryEventData, StateMachineEvent } from '@stepstream/domain';
+import { executionStartedMetadata, type ActivityEvent, type HistoryEventData, type StateMachineEvent } from '@stepstream/domain';
 import type { RecordedEvent } from '@stepstream/eventstore';
 import { sql, type Transaction } from 'kysely';
 import type { Projection, ProjectionHandler } from '../projection.js';
@@ -108,7 +108,7 @@ const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
 };
 
 const executionStarted: ProjectionHandler = async (tx, event, schema) => {
-  const m = event.metadata as unknown as ExecutionStartedMetadata;
+  const m = executionStartedMetadata(event.metadata);
   const d = (event.data as HistoryEventData).executionStartedEventDetails!;
   await sql`insert into ${t(schema, 'executions')}
     (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn)

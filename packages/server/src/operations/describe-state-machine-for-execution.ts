@@ -1,4 +1,4 @@
-import { executionDoesNotExist, type ExecutionStartedMetadata } from '@stepstream/domain';
+import { executionDoesNotExist, executionStartedMetadata } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
@@ -22,7 +22,7 @@ export const describeStateMachineForExecution =
     const { arn, stream } = request.right;
     const [started] = await engine.reads.store.readStream(stream, { maxCount: 1 });
     if (!started) return E.left(executionDoesNotExist(arn));
-    const m = started.metadata as unknown as ExecutionStartedMetadata;
+    const m = executionStartedMetadata(started.metadata);
     const d = started.data as { timestamp: number; executionStartedEventDetails: { roleArn: string; stateMachineVersionArn?: string } };
     const versionArn = d.executionStartedEventDetails.stateMachineVersionArn;
     const version = versionArn !== undefined ? await engine.resources.loadVersion(versionArn) : undefined;

@@ -1,4 +1,4 @@
-import { stateMachineDoesNotExist, type ExecutionStartedMetadata } from '@stepstream/domain';
+import { stateMachineDoesNotExist, executionStartedMetadata } from '@stepstream/domain';
 import { findMapRun, findStateMachine, listExecutions } from '@stepstream/projections';
 import { locateStateMachine, locateVersion } from '@stepstream/runtime';
 import { describeVersionShape } from './versions.js';
@@ -41,7 +41,7 @@ const describeLabel = async (engine: Deps['engine'], arn: string) => {
   const [child] = await listExecutions(engine.reads.db, arn, undefined, undefined, 1);
   const [started] = child ? await engine.reads.store.readStream(child.stream_name, { maxCount: 1 }) : [];
   if (!child || !started) return E.left(stateMachineDoesNotExist(arn));
-  const m = started.metadata as unknown as ExecutionStartedMetadata;
+  const m = executionStartedMetadata(started.metadata);
   const details = (started.data as { executionStartedEventDetails: { roleArn: string } }).executionStartedEventDetails;
   const run = child.map_run_arn !== null ? await findMapRun(engine.reads.db, child.map_run_arn) : undefined;
   const resource = arn.slice(arn.indexOf(':stateMachine:') + ':stateMachine:'.length);
