@@ -10,6 +10,20 @@ export interface TaskContext {
   readonly account: string;
 }
 
+/**
+ * What runs a pending task and answers with the signal that completes it: the one part of
+ * {@link Integrations} a run of the decider calls. TestState builds its own (a mock's answer, or
+ * the engine's integrations with an HTTP Task's exchange recorded).
+ *
+ * @example
+ * ```ts
+ * const mocked: TaskRunner = { run: async () => ({ type: 'succeeded', output: '{"ok":true}' }) };
+ * ```
+ */
+export interface TaskRunner {
+  run(task: PendingTask, ctx: TaskContext): Promise<TaskSignal>;
+}
+
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
 /**

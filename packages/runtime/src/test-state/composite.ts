@@ -19,12 +19,9 @@ import {
   type EvaluationScope,
   type JsonataScope,
 } from '@stepstream/asl';
-import { batchItems, exceedsTolerance, matchesError, numberAtPath, type DecisionEnv, type ItemBatcher, type TaskSignal } from '@stepstream/domain';
+import { batchItems, exceedsTolerance, numberAtPath, type DecisionEnv, type ItemBatcher, type TaskSignal } from '@stepstream/domain';
+import { mockedSignal } from './task-runner.js';
 import type { InspectionData, TestStateInput, TestStatus } from './types.js';
-
-/** Retry/Catch matching, the decider's own (`States.ALL` is everything but `States.Runtime`; `States.TaskFailed` a task's errors but `States.Timeout`). */
-export const matches = (equals: unknown, error: string | undefined, fromTask: boolean): boolean =>
-  Array.isArray(equals) && matchesError(equals as string[], { error, cause: undefined, failureEventId: 0, fromTask });
 
 /**
  * A mock answers for a whole Map or Parallel state: "A JSON string containing the mocked result of
@@ -229,26 +226,19 @@ const exceedsSetTolerance = (failed: number, total: number, tolerance: MapPrevie
  * The answer that stands for a mocked Map or Parallel: the error of a Map's items or settings
  * (`States.Runtime`, which nothing retries or catches, or `States.QueryEvaluationError`, which Retry
  * and Catch handle), the mocked error, the exceeded failure threshold, or the mocked result.
+ * `mock` is the request's (`t.mock`), which the caller has found there.
  */
-export const compositeSignal = (t: TestStateInput, preview: MapPreview | undefined): TaskSignal => {
-  const mock = t.mock!;
+export const compositeSignal = (mock: NonNullable<TestStateInput['mock']>, t: TestStateInput, preview: MapPreview | undefined): TaskSignal => {
   if (preview?.failure) return { type: 'failed', ...preview.failure };
-  if ('errorOutput' in mock) {
-    return {
-      type: 'failed',
-      ...(mock.errorOutput.error !== undefined ? { error: mock.errorOutput.error } : {}),
-      ...(mock.errorOutput.cause !== undefined ? { cause: mock.errorOutput.cause } : {}),
-    };
-  }
-  const output = mock.result ?? 'null';
-  if (preview && t.mapIterationFailureCount !== undefined) {
-    const result = JSON.parse(output) as unknown;
+  const mocked = mockedSignal(mock);
+  if (mocked.type === 'succeeded' && preview && t.mapIterationFailureCount !== undefined) {
+    const result = JSON.parse(mocked.output) as unknown;
     const total = Array.isArray(result) ? result.length : (preview.itemCount ?? 0);
     if (exceedsSetTolerance(t.mapIterationFailureCount, total, preview.tolerance)) {
       return { type: 'failed', error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' };
     }
   }
-  return { type: 'succeeded', output };
+  return mocked;
 };
 
 /**
