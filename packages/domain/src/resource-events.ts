@@ -36,6 +36,8 @@ const stateMachineEventTypes: EventTypes<StateMachineEvent> = {
   StateMachineAliasUpdated: true,
   StateMachineAliasDeleted: true,
 };
+/** Every event type of a state machine's stream (what a projection of state machines subscribes to). */
+export const STATE_MACHINE_EVENT_TYPES = Object.keys(stateMachineEventTypes) as readonly StateMachineEvent['type'][];
 const activityEventTypes: EventTypes<ActivityEvent> = { ActivityCreated: true, ActivityDeleted: true };
 const tagEventTypes: EventTypes<ResourceTagged | ResourceUntagged> = { ResourceTagged: true, ResourceUntagged: true };
 const taggableEventTypes: EventTypes<TaggableEvent> = { ...stateMachineEventTypes, ...activityEventTypes, ...tagEventTypes };

@@ -1,10 +1,10 @@
 import type { ArnScope } from '@stepstream/domain';
 import type { EventStore } from '@stepstream/eventstore';
 import type { Kysely } from 'kysely';
-import type { HttpConnections } from './http-task.js';
-import type { LambdaFunctions } from './lambda.js';
+import type { HttpConnections } from './integrations/http-task.js';
+import type { LambdaFunctions } from './integrations/lambda.js';
 import type { Logger } from './logger.js';
-import type { MockConfig } from './mocks.js';
+import type { MockConfig } from './integrations/mocks.js';
 
 /** How an {@link Engine} is built: its store and read models, and what it takes from the outside (time, ids, logs, integrations). */
 export interface EngineOptions {

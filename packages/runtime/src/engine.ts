@@ -10,17 +10,17 @@ import { decisionEnv } from './executions/decision-env.js';
 import { executionsApi, type ExecutionsApi } from './executions/api.js';
 import { ExecutionReactor } from './executions/reactor.js';
 import { childExecutions, startExecution } from './executions/start-execution.js';
-import type { ExpressStartDeps } from './express-executions.js';
-import { FoldedExecutions } from './folded-executions.js';
-import { Integrations } from './integrations.js';
-import { NoFunctions } from './lambda.js';
+import type { ExpressStartDeps } from './express/start.js';
+import { FoldedExecutions } from './executions/folded-executions.js';
+import { Integrations } from './integrations/integrations.js';
+import { NoFunctions } from './integrations/lambda.js';
 import { silentLogger, type Logger } from './logger.js';
 import { MapRunScheduler } from './map-runs/scheduler.js';
-import { Recoveries } from './recoveries.js';
+import { Recoveries } from './executions/recoveries.js';
 import { resourcesApi, type ResourcesApi } from './resources/api.js';
 import { machineDeleted } from './resources/state-machines.js';
 import { SerialQueue } from './serial-queue.js';
-import { StateMachineCache } from './state-machine-cache.js';
+import { StateMachineCache } from './resources/state-machine-cache.js';
 import { Tasks } from './tasks/tasks.js';
 
 export { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS, type EngineOptions } from './engine-options.js';
@@ -173,6 +173,7 @@ export class Engine implements EnginePorts {
       recoveries,
       mapRuns,
       expressStarts,
+      integrations,
     });
   }
 

@@ -2,14 +2,22 @@ export { Engine, ACTIVITY_POLL_MS, type EngineOptions } from './engine.js';
 export { locateActivity, locateExecution, locateStateMachine, locateVersion } from './locate.js';
 export { type Logger } from './logger.js';
 export { SerialQueue } from './serial-queue.js';
-export { ActivityTasks, type OfferedTask } from './activity-tasks.js';
+export { ActivityTasks, type OfferedTask } from './tasks/activity-tasks.js';
 export { handleCommand, type CallMetadata, type Decision, type CommandOutcome } from './command.js';
-export { Alarms } from './timers.js';
-export { DirectoryFunctions, EndpointFunctions, NoFunctions, functionName, type LambdaFunctions, type LambdaOutcome, type LambdaInvocation } from './lambda.js';
-export { Integrations, invokeResult, type TaskContext } from './integrations.js';
+export { Alarms } from './executions/alarms.js';
+export {
+  DirectoryFunctions,
+  EndpointFunctions,
+  NoFunctions,
+  functionName,
+  type LambdaFunctions,
+  type LambdaOutcome,
+  type LambdaInvocation,
+} from './integrations/lambda.js';
+export { Integrations, invokeResult, type TaskContext } from './integrations/integrations.js';
 export { TaskTokens, type TaskRef } from './task-tokens.js';
-export { MockConfig, type MockedResponse } from './mocks.js';
-export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './http-task.js';
+export { MockConfig, type MockedResponse } from './integrations/mocks.js';
+export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './integrations/http-task.js';
 export { type TestStateInput, type TestStateResult, type TestStatus } from './test-state/types.js';
 export { seal, unseal } from './signed.js';
 export { type EnginePorts, type Reads, type TasksApi } from './engine.js';

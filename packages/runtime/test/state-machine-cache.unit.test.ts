@@ -1,7 +1,7 @@
 import { foldStateMachine, type StateMachineEvent } from '@stepstream/domain';
 import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
 import test from 'ava';
-import { StateMachineCache } from '../src/state-machine-cache.js';
+import { StateMachineCache } from '../src/resources/state-machine-cache.js';
 
 // The engine's cache of state machines, on a real (in-memory PGlite) store.
 

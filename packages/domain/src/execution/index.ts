@@ -1,6 +1,12 @@
 export * from './model.js';
 export { evolveExecution, foldExecution } from './evolve.js';
-export { decodeHistoryEvent, executionStartedMetadata, type RecordedHistoryEvent, type StoredHistoryEvent, type UnknownHistoryEventType } from './stored-event.js';
+export {
+  decodeHistoryEvent,
+  executionStartedMetadata,
+  type RecordedHistoryEvent,
+  type StoredHistoryEvent,
+  type UnknownHistoryEventType,
+} from './stored-event.js';
 export { decideExecution, definitionOf } from './decide.js';
 export { DECISION_BUDGET, payloadCharsOf, type DecisionBudget } from './batch.js';
 export { contextObject, isoMillis } from './context-object.js';

@@ -1,4 +1,4 @@
-import { executionStartedMetadata, type ActivityEvent, type HistoryEventData, type StateMachineEvent } from '@stepstream/domain';
+import { decodeActivityEvents, decodeStateMachineEvents, executionStartedMetadata, type HistoryEventData } from '@stepstream/domain';
 import type { RecordedEvent } from '@stepstream/eventstore';
 import { sql, type Transaction } from 'kysely';
 import type { Projection, ProjectionHandler } from '../projection.js';
@@ -64,7 +64,8 @@ export interface ActivityRow {
 const t = (schema: string, table: string) => sql.id(schema, table);
 
 const activityHandler: ProjectionHandler = async (tx, event, schema) => {
-  const e = { type: event.type, data: event.data } as ActivityEvent;
+  const [e] = decodeActivityEvents([event]);
+  if (!e) return;
   if (e.type === 'ActivityCreated') {
     await sql`insert into ${t(schema, 'activities')} (arn, name, creation_date)
       values (${e.data.activityArn}, ${e.data.name}, ${e.data.creationDate})
@@ -75,8 +76,8 @@ const activityHandler: ProjectionHandler = async (tx, event, schema) => {
 };
 
 const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
-  const e = { type: event.type, data: event.data } as StateMachineEvent;
-  switch (e.type) {
+  const [e] = decodeStateMachineEvents([event]);
+  switch (e?.type) {
     case 'StateMachineCreated': {
       const d = e.data;
       await sql`insert into ${t(schema, 'state_machines')}

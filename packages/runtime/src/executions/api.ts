@@ -1,11 +1,12 @@
 import type { ApiError, ExecutionState } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallMetadata } from '../command.js';
-import * as express from '../express-executions.js';
+import * as express from '../express/start.js';
 import { locateExecution } from '../locate.js';
+import type { Integrations } from '../integrations/integrations.js';
 import type { MapRunScheduler } from '../map-runs/scheduler.js';
 import type { MapRunUpdate } from '../map-runs/tracker.js';
-import type { Recoveries } from '../recoveries.js';
+import type { Recoveries } from './recoveries.js';
 import { testState } from '../test-state/test-state.js';
 import type { TestStateInput, TestStateResult } from '../test-state/types.js';
 import type { ExecutionCommands } from './command-handler.js';
@@ -20,6 +21,8 @@ export interface ExecutionsApiDeps {
   readonly recoveries: Recoveries;
   readonly mapRuns: MapRunScheduler;
   readonly expressStarts: express.ExpressStartDeps;
+  /** The engine's integrations (TestState calls them, and shows an HTTP Task's exchange at TRACE). */
+  readonly integrations: Integrations;
 }
 
 /**
@@ -59,7 +62,7 @@ export const executionsApi = (deps: ExecutionsApiDeps) => ({
   startSyncExecution: (input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }) =>
     express.startSyncExecution(deps.expressStarts, input),
   /** TestState: one state run on its own, in memory (src/test-state/). */
-  testState: (input: TestStateInput): Promise<TestStateResult> => testState(input, deps.expressStarts.express),
+  testState: (input: TestStateInput): Promise<TestStateResult> => testState(input, { ...deps.expressStarts.express, integrations: deps.integrations }),
 });
 
 /** The executions port (see {@link executionsApi}). */

@@ -12,9 +12,9 @@ import {
 } from '@stepstream/domain';
 import { WrongExpectedVersionError, type EventStore, type Position } from '@stepstream/eventstore';
 import type { CallMetadata } from '../command.js';
-import type { FoldedExecutions } from '../folded-executions.js';
+import type { FoldedExecutions } from './folded-executions.js';
 import type { Logger } from '../logger.js';
-import type { Recoveries } from '../recoveries.js';
+import type { Recoveries } from './recoveries.js';
 import { unsuccessfulEnd } from './report-end.js';
 
 /** What one command on an existing execution came to: the state after it, and where its events landed. */

@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { locateExecution } from '../locate.js';
 import type { Logger } from '../logger.js';
 import type { SerialQueue } from '../serial-queue.js';
-import { Alarms } from '../timers.js';
+import { Alarms } from './alarms.js';
 
 /** The only way the reactor acts on executions: read one, and wake it (a `FireTimers` command). */
 export interface ReactorCommands {

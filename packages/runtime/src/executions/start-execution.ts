@@ -10,15 +10,15 @@ import {
 } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallMetadata } from '../command.js';
-import * as express from '../express-executions.js';
-import type { ChildExecutions } from '../integrations.js';
-import type { MockConfig } from '../mocks.js';
+import * as express from '../express/start.js';
+import type { ChildExecutions } from '../integrations/integrations.js';
+import type { MockConfig } from '../integrations/mocks.js';
 import { resolveStartTarget } from './start-target.js';
 import type { ExecutionUseCaseDeps } from './use-case-deps.js';
 
 /** What StartExecution needs besides the execution use cases' deps: the resources, ids, Express, and mocks. */
 export interface StartExecutionDeps extends ExecutionUseCaseDeps {
-  /** What an Express start needs (src/express-executions.ts); its stores and scope serve the target's resolution too. */
+  /** What an Express start needs (src/express/start.ts); its stores and scope serve the target's resolution too. */
   readonly expressStarts: express.ExpressStartDeps;
   readonly random: () => number;
   readonly mocks?: MockConfig | undefined;

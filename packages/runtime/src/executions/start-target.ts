@@ -1,7 +1,7 @@
 import { invalidArnDetail, stateMachineDoesNotExist, type ApiError, type StateMachineType } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import { locateAlias, locateVersion } from '../locate.js';
-import type { MockConfig } from '../mocks.js';
+import type { MockConfig } from '../integrations/mocks.js';
 import { loadAlias } from '../resources/aliases.js';
 import type { ResourceDeps } from '../resources/resource-deps.js';
 import { loadStateMachine } from '../resources/state-machines.js';

@@ -11,7 +11,7 @@ import {
 import type { EventData, EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
-import type { StateMachineCache } from '../state-machine-cache.js';
+import type { StateMachineCache } from './state-machine-cache.js';
 
 /** What the use cases of state machines, versions, aliases, tags and activities need from the engine. */
 export interface ResourceDeps {

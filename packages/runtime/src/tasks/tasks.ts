@@ -14,14 +14,14 @@ import {
 } from '@stepstream/domain';
 import type { Position } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
-import { ActivityTasks, type OfferedTask } from '../activity-tasks.js';
+import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
 import type { CallMetadata } from '../command.js';
 import { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS } from '../engine-options.js';
 import type { ExecutionOutcome } from '../executions/command-handler.js';
-import type { Integrations } from '../integrations.js';
+import type { Integrations } from '../integrations/integrations.js';
 import { locateExecution } from '../locate.js';
 import type { Logger } from '../logger.js';
-import { mockedAnswer, type MockConfig, type MockedResponse } from '../mocks.js';
+import { mockedAnswer, type MockConfig, type MockedResponse } from '../integrations/mocks.js';
 import type { SerialQueue } from '../serial-queue.js';
 import { Heartbeats } from './heartbeats.js';
 import { RunningTask } from './running-task.js';

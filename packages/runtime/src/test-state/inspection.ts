@@ -7,7 +7,7 @@
  */
 import { applyInputPath, applyResultPath, evaluatePayloadTemplate, isStatesError, type EvaluationScope } from '@stepstream/asl';
 import type { NewHistoryEvent } from '@stepstream/domain';
-import type { HttpExchange } from '../http-task.js';
+import type { HttpExchange } from '../integrations/http-task.js';
 import type { InspectionData, TestStateInput, TestStatus } from './types.js';
 
 /** Headers as one string, `[Name: value, …]`. */

@@ -5,8 +5,8 @@
  * @module
  */
 import type { PendingTask, TaskSignal } from '@stepstream/domain';
-import { httpInvoke, type HttpExchange } from '../http-task.js';
-import { Integrations, type TaskContext, type TaskRunner } from '../integrations.js';
+import { httpInvoke, type HttpExchange } from '../integrations/http-task.js';
+import type { Integrations, TaskRunner } from '../integrations/integrations.js';
 import type { TestStateInput } from './types.js';
 
 /**
@@ -37,26 +37,3 @@ const isHttpInvoke = (task: PendingTask) => task.kind === 'service' && task.reso
 export const tracedTasks = (integrations: TaskRunner & Pick<Integrations, 'connections'>, exchanges: HttpExchange[]): TaskRunner => ({
   run: (task, ctx) => (isHttpInvoke(task) ? httpInvoke(task.input, integrations.connections, 60_000, (x) => exchanges.push(x)) : integrations.run(task, ctx)),
 });
-
-/**
- * A {@link TaskRunner} where an Express run takes {@link Integrations}: every task goes to the
- * runner; nothing else of the engine's integrations is used. (`runExpress` types its integrations
- * as the class, whose private members only an instance has; were it to take a `TaskRunner`, the
- * runner would go in as it is.)
- */
-class RunnerIntegrations extends Integrations {
-  constructor(
-    base: Integrations,
-    private readonly runner: TaskRunner,
-  ) {
-    super(base.lambda, undefined, undefined, base.connections);
-  }
-
-  override run(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {
-    return this.runner.run(task, ctx);
-  }
-}
-
-/** `runner` in the shape `runExpress` takes: the engine's integrations as they are, any other runner on top of them. */
-export const asIntegrations = (base: Integrations, runner: TaskRunner): Integrations =>
-  runner instanceof Integrations ? runner : new RunnerIntegrations(base, runner);

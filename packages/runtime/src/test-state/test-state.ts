@@ -7,15 +7,15 @@
  * @module
  */
 import { pendingTasks, type DecisionEnv } from '@stepstream/domain';
-import { runExpress } from '../express.js';
-import type { HttpExchange } from '../http-task.js';
-import type { Integrations, TaskContext, TaskRunner } from '../integrations.js';
+import { runExpress } from '../express/run.js';
+import type { HttpExchange } from '../integrations/http-task.js';
+import type { Integrations, TaskContext, TaskRunner } from '../integrations/integrations.js';
 import { compositeSignal, inspectComposite, isComposite, mockedErrorFromTask, previewMap, substituteOf } from './composite.js';
 import { commonInspection, inspectState } from './inspection.js';
 import { defaultContext, definitionOf, testExecution } from './machine.js';
 import { outcomeOf, resultOf } from './outcome.js';
 import { errorDetailsOf, withRetriesUsed } from './retry-catch.js';
-import { asIntegrations, mockedSignal, mockedTasks, tracedTasks } from './task-runner.js';
+import { mockedSignal, mockedTasks, tracedTasks } from './task-runner.js';
 import type { TestStateInput, TestStateResult } from './types.js';
 
 export type { InspectionData, TestStateInput, TestStateResult, TestStatus } from './types.js';
@@ -73,7 +73,7 @@ export const testState = async (
   const run = await runExpress(
     { ...execution, definition: definitionOf(t, state) },
     {
-      integrations: asIntegrations(deps.integrations, tasks),
+      integrations: tasks,
       env,
       clock: deps.clock,
       stopWhen: (s) => {

@@ -30,8 +30,48 @@ import { startExecution } from './start-execution.js';
 import { stopExecution } from './stop-execution.js';
 import { updateStateMachine } from './update-state-machine.js';
 
-/** The operations served, by their AWS names. */
-export const makeOperations = (deps: Deps): Record<string, Operation> => ({
+/** The operations of the Step Functions API (the service model's, all 37 of them). */
+export type OperationName =
+  | 'CreateActivity'
+  | 'CreateStateMachine'
+  | 'CreateStateMachineAlias'
+  | 'DeleteActivity'
+  | 'DeleteStateMachine'
+  | 'DeleteStateMachineAlias'
+  | 'DeleteStateMachineVersion'
+  | 'DescribeActivity'
+  | 'DescribeExecution'
+  | 'DescribeMapRun'
+  | 'DescribeStateMachine'
+  | 'DescribeStateMachineAlias'
+  | 'DescribeStateMachineForExecution'
+  | 'GetActivityTask'
+  | 'GetExecutionHistory'
+  | 'ListActivities'
+  | 'ListExecutions'
+  | 'ListMapRuns'
+  | 'ListStateMachineAliases'
+  | 'ListStateMachineVersions'
+  | 'ListStateMachines'
+  | 'ListTagsForResource'
+  | 'PublishStateMachineVersion'
+  | 'RedriveExecution'
+  | 'SendTaskFailure'
+  | 'SendTaskHeartbeat'
+  | 'SendTaskSuccess'
+  | 'StartExecution'
+  | 'StartSyncExecution'
+  | 'StopExecution'
+  | 'TagResource'
+  | 'TestState'
+  | 'UntagResource'
+  | 'UpdateMapRun'
+  | 'UpdateStateMachine'
+  | 'UpdateStateMachineAlias'
+  | 'ValidateStateMachineDefinition';
+
+/** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
+export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
   CreateStateMachine: createStateMachine(deps),
   DescribeStateMachine: describeStateMachine(deps),
   UpdateStateMachine: updateStateMachine(deps),

@@ -8,10 +8,10 @@ import {
   type ExecutionState,
 } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import { runExpress } from './express.js';
-import type { Logger } from './logger.js';
-import type { ResourceDeps } from './resources/resource-deps.js';
-import { loadStateMachine } from './resources/state-machines.js';
+import { runExpress } from './run.js';
+import type { Logger } from '../logger.js';
+import type { ResourceDeps } from '../resources/resource-deps.js';
+import { loadStateMachine } from '../resources/state-machines.js';
 
 /** What an Express run needs: the integrations it calls, the decider's environment, the clock. */
 export type ExpressDeps = Omit<Parameters<typeof runExpress>[1], 'stopWhen'>;

@@ -1,18 +1,6 @@
-import type { StateMachineState } from '@stepstream/domain';
+import { STATE_MACHINE_EVENT_TYPES, type StateMachineState } from '@stepstream/domain';
 import type { EventStore } from '@stepstream/eventstore';
 import type { Projection, ProjectionHandler } from '@stepstream/projections';
-
-/** The events of a state machine's stream. */
-const STATE_MACHINE_EVENTS = [
-  'StateMachineCreated',
-  'StateMachineUpdated',
-  'StateMachineDeleted',
-  'StateMachineVersionPublished',
-  'StateMachineVersionDeleted',
-  'StateMachineAliasCreated',
-  'StateMachineAliasUpdated',
-  'StateMachineAliasDeleted',
-] as const;
 
 /**
  * The folded state of state machine streams, kept in memory: starting an execution reads its
@@ -72,7 +60,7 @@ export class StateMachineCache {
    */
   following(projection: Projection): Projection {
     const handlers: Record<string, ProjectionHandler> = { ...projection.handlers };
-    for (const type of STATE_MACHINE_EVENTS) {
+    for (const type of STATE_MACHINE_EVENT_TYPES) {
       const own = projection.handlers[type];
       handlers[type] = async (tx, event, schema) => {
         if (own) await own(tx, event, schema);

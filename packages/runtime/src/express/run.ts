@@ -12,7 +12,7 @@ import {
   type MapRunSpec,
   type NewHistoryEvent,
 } from '@stepstream/domain';
-import type { Integrations, TaskContext } from './integrations.js';
+import type { TaskContext, TaskRunner } from '../integrations/integrations.js';
 
 /** The most recent events an Express run keeps in memory. */
 const EXPRESS_EVENTS_KEPT = 10_000;
@@ -37,7 +37,7 @@ export interface ExpressRun {
 export const runExpress = async (
   info: ExecutionInfo,
   deps: {
-    readonly integrations: Integrations;
+    readonly integrations: TaskRunner;
     readonly env: () => DecisionEnv;
     readonly clock: () => number;
     /** Stops the run early (TestState stops at a retry back-off). */

@@ -1,5 +1,5 @@
 import type { EventStore } from '@stepstream/eventstore';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /** How many times an execution's decisions may take the process down before it is quarantined. */
 export const CRASHES_BEFORE_QUARANTINE = 2;
