@@ -54,6 +54,14 @@ test('ListExecutions with a version or alias ARN lists the executions started th
   // An alias start runs a version: it is that version's execution too (DescribeExecution reports both ARNs).
   t.deepEqual(await listed(stack, v2!), [byV2, byAlias].sort());
   t.deepEqual(await listed(stack, stateMachineAliasArn!), [byAlias]);
+  // Each list item names the version and alias it was started through (ExecutionListItem), as DescribeExecution does.
+  const items = new Map((await client.send(new ListExecutionsCommand({ stateMachineArn }))).executions!.map((e) => [e.executionArn, e]));
+  t.is(items.get(unqualified)?.stateMachineVersionArn, undefined);
+  t.is(items.get(unqualified)?.stateMachineAliasArn, undefined);
+  t.is(items.get(byV1)?.stateMachineVersionArn, v1);
+  t.is(items.get(byV1)?.stateMachineAliasArn, undefined);
+  t.is(items.get(byAlias)?.stateMachineVersionArn, v2);
+  t.is(items.get(byAlias)?.stateMachineAliasArn, stateMachineAliasArn);
   const page = await client.send(new ListExecutionsCommand({ stateMachineArn: v2!, maxResults: 1 }));
   t.is(page.executions?.length, 1);
   const rest = await client.send(new ListExecutionsCommand({ stateMachineArn: v2!, maxResults: 1, nextToken: page.nextToken }));

@@ -206,6 +206,25 @@ export const sfnReadModel: Projection = {
         await sql`create index executions_running on ${t(schema, 'executions')} (status) where status = 'RUNNING'`.execute(db);
       },
     },
+    '0010_list_indexes': {
+      // ListExecutions reads one page off an index for every filter AWS has: by machine (0001),
+      // by machine and status, by version, by alias, the redriven ones, a Map Run's children and by
+      // status; so a page costs its own rows, not the number of executions (issue 13).
+      async up(db) {
+        const executions = t(schema, 'executions');
+        await sql`create index executions_by_status on ${executions} (state_machine_arn, status, start_date desc, arn desc)`.execute(db);
+        await sql`create index executions_by_version on ${executions} (state_machine_version_arn, start_date desc, arn desc) where state_machine_version_arn is not null`.execute(
+          db,
+        );
+        await sql`create index executions_by_alias on ${executions} (state_machine_alias_arn, start_date desc, arn desc) where state_machine_alias_arn is not null`.execute(
+          db,
+        );
+        await sql`create index executions_redriven on ${executions} (state_machine_arn, start_date desc, arn desc) where redrive_count > 0`.execute(db);
+        await sql`create index executions_by_map_run_status on ${executions} (map_run_arn, status, start_date desc, arn desc) where map_run_arn is not null`.execute(
+          db,
+        );
+      },
+    },
     '0009_stored_text': {
       // Strings are now written through the stored-text plugin (stored-text.ts): a value that
       // starts with U+0001 is its escape mark. Rows written before kept such values raw: escape

@@ -108,6 +108,9 @@ export const listExecutions =
         startDate: epochSeconds(r.start_date),
         ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
         ...(r.map_run_arn !== null && r.map_run_arn !== undefined ? { mapRunArn: r.map_run_arn } : {}),
+        // ExecutionListItem (service model): the version and alias an execution was started through.
+        ...(r.state_machine_version_arn !== null && r.state_machine_version_arn !== undefined ? { stateMachineVersionArn: r.state_machine_version_arn } : {}),
+        ...(r.state_machine_alias_arn !== null && r.state_machine_alias_arn !== undefined ? { stateMachineAliasArn: r.state_machine_alias_arn } : {}),
         redriveCount: r.redrive_count ?? 0,
         ...(r.redrive_date !== null && r.redrive_date !== undefined ? { redriveDate: epochSeconds(r.redrive_date) } : {}),
       })),

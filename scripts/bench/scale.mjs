@@ -1,0 +1,277 @@
+#!/usr/bin/env node
+/**
+ * Reads at scale: `npm run bench:scale [-- --executions N] [-- --keep] [-- --reuse]`.
+ *
+ * Grows one Postgres store to N executions of one state machine (default 100,000) and measures,
+ * at each checkpoint (1,000, 10,000, 100,000, 1,000,000 up to N), the latency of what a console
+ * or a CLI listing does over HTTP with the SDK v3:
+ *
+ * - ListExecutions, first page of 100, for every filter AWS has: none, statusFilter (SUCCEEDED,
+ *   FAILED, RUNNING, and ABORTED which matches nothing), a version ARN, an alias ARN,
+ *   redriveFilter REDRIVEN (matches nothing) and NOT_REDRIVEN; and the page after the first;
+ * - DescribeExecution of a random execution.
+ *
+ * How the store grows (stated in the output): through the engine's own command path in process
+ * (`engine.executions.startExecution`, 64 in flight, each start waiting for the read model as an
+ * API call does), not by writing rows. The machine is a Choice on the input: 96% Pass → succeed,
+ * 1% Fail, 1% Wait for a year (RUNNING), and 1% each are started through version 1 and through
+ * the alias `live`. So every execution is a real history and a real read-model row.
+ *
+ * The database `stepstream_scale` on the server of DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/test) is created for the run and dropped at the end; with
+ * --keep it is kept, and --reuse continues on a kept one (a million executions take a while to
+ * grow). Progress goes to stderr, a Markdown table to stdout (p50 and p99 in ms per checkpoint,
+ * and the ratio of the largest checkpoint's p50 to the 1,000 one's), JSON to
+ * bench-results/scale-<ISO date>.json.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { CreateStateMachineAliasCommand, CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
+import { Engine } from '../../packages/runtime/dist/src/index.js';
+import { serveApi } from '../../packages/server/dist/src/index.js';
+import { databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
+
+const usage = 'usage: node scripts/bench/scale.mjs [--executions N] [--calls K] [--keep] [--reuse]';
+const { values: flags } = (() => {
+  try {
+    return parseArgs({
+      options: { executions: { type: 'string' }, calls: { type: 'string' }, keep: { type: 'boolean' }, reuse: { type: 'boolean' }, help: { type: 'boolean' } },
+      strict: true,
+    });
+  } catch (e) {
+    console.error(`${e.message}\n${usage}`);
+    process.exit(2);
+  }
+})();
+if (flags.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const target = Number(flags.executions ?? 100_000);
+const calls = Number(flags.calls ?? 30);
+if (!Number.isInteger(target) || target < 1000 || !Number.isInteger(calls) || calls < 5) {
+  console.error(`--executions takes a whole number ≥ 1000, --calls one ≥ 5\n${usage}`);
+  process.exit(2);
+}
+
+const DATABASE = 'stepstream_scale';
+const scaleUrl = (() => {
+  const u = new URL(databaseUrl);
+  u.pathname = `/${DATABASE}`;
+  return u.toString();
+})();
+const ROLE = 'arn:aws:iam::123456789012:role/bench';
+const IN_FLIGHT = 64;
+const CHECKPOINTS = [1_000, 10_000, 100_000, 1_000_000].filter((n) => n < target).concat([target]);
+
+const definition = {
+  StartAt: 'Route',
+  States: {
+    Route: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.mode', StringEquals: 'fail', Next: 'Fail' },
+        { Variable: '$.mode', StringEquals: 'wait', Next: 'Wait' },
+      ],
+      Default: 'Done',
+    },
+    Fail: { Type: 'Fail', Error: 'Bench', Cause: 'one in a hundred fails' },
+    Wait: { Type: 'Wait', Seconds: 31_536_000, Next: 'Done' },
+    Done: { Type: 'Pass', End: true },
+  },
+};
+
+/** Which execution `i` is: its input and what it is started through. */
+const planOf = (i) => ({
+  mode: i % 100 === 7 ? 'fail' : i % 100 === 13 ? 'wait' : 'pass',
+  through: i % 100 === 21 ? 'version' : i % 100 === 42 ? 'alias' : 'machine',
+});
+
+const admin = async (work) => {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new Error(`Postgres at ${redactedUrl} does not answer (${e.message}); start it or set DATABASE_URL`);
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+let created = false;
+const dropDatabase = () => admin((c) => c.query(`drop database if exists ${DATABASE} with (force)`));
+
+const main = async () => {
+  const startedAt = new Date();
+  const exists = await admin(async (c) => (await c.query('select 1 from pg_database where datname = $1', [DATABASE])).rowCount > 0);
+  if (exists && !flags.reuse) throw new Error(`the database ${DATABASE} exists (a kept run?): pass --reuse to continue on it, or drop it`);
+  if (!exists) {
+    await admin((c) => c.query(`create database ${DATABASE}`));
+    created = true;
+  }
+  log(`store: Postgres database ${DATABASE} on ${redactedUrl}${exists ? ' (reused)' : ''}; growing to ${target.toLocaleString('en')} executions`);
+
+  const store = await openPostgresEventStore({ connectionString: scaleUrl });
+  const db = new Kysely({ dialect: new PostgresDialect({ pool: makePgPool(scaleUrl, 10) }) });
+  const quiet = { debug() {}, info() {}, warn: (m) => log(`engine: ${m}`), error: (m, e) => log(`engine: ${m} ${e ?? ''}`) };
+  const engine = new Engine({ store, db, log: quiet });
+  await engine.start();
+  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: quiet });
+  const client = new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' }, maxAttempts: 1 });
+
+  try {
+    const machine = await client.send(new CreateStateMachineCommand({ name: 'scale', definition: JSON.stringify(definition), roleArn: ROLE, publish: true }));
+    const stateMachineArn = machine.stateMachineArn;
+    const versionArn = machine.stateMachineVersionArn;
+    const alias = await client
+      .send(new CreateStateMachineAliasCommand({ name: 'live', routingConfiguration: [{ stateMachineVersionArn: versionArn, weight: 100 }] }))
+      .catch(async (e) => {
+        if (e.name !== 'ConflictException') throw e;
+        return { stateMachineAliasArn: `${stateMachineArn}:live` };
+      });
+    const aliasArn = alias.stateMachineAliasArn;
+
+    const count = async () => Number((await db.selectFrom('sfn_read.executions').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    let have = await count();
+    const knownArns = [];
+    const grow = async (to) => {
+      const began = performance.now();
+      const from = have;
+      let next = have;
+      let lastReport = began;
+      const worker = async () => {
+        while (next < to) {
+          const i = next++;
+          const plan = planOf(i);
+          const arn = plan.through === 'version' ? versionArn : plan.through === 'alias' ? aliasArn : stateMachineArn;
+          const r = await engine.executions.startExecution({ stateMachineArn: arn, name: `e-${i}`, input: JSON.stringify({ mode: plan.mode }) });
+          if (r._tag !== 'Right') throw new Error(`StartExecution e-${i} failed: ${JSON.stringify(r.left)}`);
+          if (knownArns.length < 1000 || Math.random() < 0.001) knownArns.push(r.right.executionArn);
+          have++;
+          const now = performance.now();
+          if (now - lastReport > 5000) {
+            lastReport = now;
+            const rate = (have - from) / ((now - began) / 1000);
+            log(
+              `  grown to ${have.toLocaleString('en')} of ${to.toLocaleString('en')} (${Math.round(rate)} starts/s, ~${Math.round((to - have) / rate)} s left)`,
+            );
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+      const seconds = (performance.now() - began) / 1000;
+      return { grown: to - from, seconds: round(seconds, 1), startsPerSecond: round((to - from) / seconds, 0) };
+    };
+
+    const time = async (send) => {
+      for (let i = 0; i < 3; i++) await send();
+      const ms = [];
+      for (let i = 0; i < calls; i++) {
+        const a = performance.now();
+        await send();
+        ms.push(performance.now() - a);
+      }
+      ms.sort((x, y) => x - y);
+      return { p50: round(percentile(ms, 0.5), 2), p99: round(percentile(ms, 0.99), 2) };
+    };
+    const list = (input, check) => async () => {
+      const out = await client.send(new ListExecutionsCommand({ maxResults: 100, ...input }));
+      check?.(out);
+      return out;
+    };
+    const queries = async () => {
+      const first = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 100 }));
+      if (first.executions.length !== 100 || !first.nextToken) throw new Error('the first page of a machine with ≥ 1,000 executions has 100 and a next token');
+      const cases = {
+        'List, no filter': list({ stateMachineArn }),
+        'List, next page': list({ stateMachineArn, nextToken: first.nextToken }),
+        'List, status SUCCEEDED': list(
+          { stateMachineArn, statusFilter: 'SUCCEEDED' },
+          (o) => o.executions.every((e) => e.status === 'SUCCEEDED') || fail('status'),
+        ),
+        'List, status FAILED': list({ stateMachineArn, statusFilter: 'FAILED' }, (o) => o.executions.every((e) => e.status === 'FAILED') || fail('status')),
+        'List, status RUNNING': list({ stateMachineArn, statusFilter: 'RUNNING' }, (o) => o.executions.every((e) => e.status === 'RUNNING') || fail('status')),
+        'List, status ABORTED (none)': list({ stateMachineArn, statusFilter: 'ABORTED' }, (o) => o.executions.length === 0 || fail('aborted')),
+        'List, version ARN': list(
+          { stateMachineArn: versionArn },
+          (o) => o.executions.every((e) => e.stateMachineVersionArn === versionArn) || fail('version'),
+        ),
+        'List, alias ARN': list({ stateMachineArn: aliasArn }, (o) => o.executions.every((e) => e.stateMachineAliasArn === aliasArn) || fail('alias')),
+        'List, REDRIVEN (none)': list({ stateMachineArn, redriveFilter: 'REDRIVEN' }, (o) => o.executions.length === 0 || fail('redriven')),
+        'List, NOT_REDRIVEN': list({ stateMachineArn, redriveFilter: 'NOT_REDRIVEN' }),
+        DescribeExecution: () => client.send(new DescribeExecutionCommand({ executionArn: knownArns[Math.floor(Math.random() * knownArns.length)] })),
+      };
+      const out = {};
+      for (const [name, send] of Object.entries(cases)) out[name] = await time(send);
+      return out;
+    };
+
+    const results = {
+      bench: 'scale',
+      startedAt: startedAt.toISOString(),
+      environment: machineEnvironment(),
+      store: `Postgres (${redactedUrl.replace(/\/[^/]*$/, `/${DATABASE}`)})`,
+      growth: `engine.executions.startExecution in process, ${IN_FLIGHT} in flight, each waiting for the read model`,
+      callsPerQuery: calls,
+      checkpoints: [],
+    };
+    for (const checkpoint of CHECKPOINTS) {
+      if (have < checkpoint) {
+        log(`growing to ${checkpoint.toLocaleString('en')} executions`);
+        const growth = await grow(checkpoint);
+        log(`  ${growth.grown.toLocaleString('en')} starts in ${growth.seconds} s (${growth.startsPerSecond}/s)`);
+        results.checkpoints.push({ executions: checkpoint, growth, queries: undefined });
+      } else results.checkpoints.push({ executions: checkpoint, growth: undefined, queries: undefined });
+      if (knownArns.length === 0)
+        knownArns.push(...(await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 100 }))).executions.map((e) => e.executionArn));
+      log(`measuring at ${checkpoint.toLocaleString('en')} executions (${calls} calls each)`);
+      results.checkpoints.at(-1).queries = await queries();
+    }
+    await finishRun('scale', startedAt, results, markdown);
+  } finally {
+    await api.close();
+    await engine.close();
+    await store.close();
+    await db.destroy();
+    if (created && !flags.keep) await dropDatabase();
+    else if (flags.keep) log(`kept the database ${DATABASE} (--reuse continues on it; drop it with: psql -c 'drop database ${DATABASE}')`);
+  }
+};
+
+const fail = (what) => {
+  throw new Error(`a filtered page lists an execution that does not match its filter (${what})`);
+};
+
+const markdown = (results) => {
+  const cps = results.checkpoints;
+  const first = cps[0];
+  const last = cps.at(-1);
+  const head = `| query | ${cps.map((c) => `p50 / p99 ms at ${c.executions.toLocaleString('en')}`).join(' | ')} | p50 ratio ${last.executions.toLocaleString('en')} ÷ ${first.executions.toLocaleString('en')} |`;
+  const rule = `|---|${cps.map(() => '---:|').join('')}---:|`;
+  const rows = Object.keys(first.queries).map((q) => {
+    const cells = cps.map((c) => `${c.queries[q].p50} / ${c.queries[q].p99}`);
+    return `| ${q} | ${cells.join(' | ')} | ${round(last.queries[q].p50 / first.queries[q].p50, 2)} |`;
+  });
+  const growth = cps
+    .filter((c) => c.growth)
+    .map((c) => `${c.executions.toLocaleString('en')}: ${c.growth.startsPerSecond} starts/s`)
+    .join('; ');
+  return [
+    `ListExecutions (first page of 100) and DescribeExecution over HTTP with the SDK v3, ${results.callsPerQuery} calls each after 3 warm-up calls.`,
+    `Store: ${results.store}; grown by ${results.growth} (${growth || 'reused'}).`,
+    '',
+    head,
+    rule,
+    ...rows,
+  ].join('\n');
+};
+
+runMain(main, async () => {
+  if (created && !flags.keep) await dropDatabase();
+});
