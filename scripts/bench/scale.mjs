@@ -34,11 +34,18 @@ import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
 import { databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
-const usage = 'usage: node scripts/bench/scale.mjs [--executions N] [--calls K] [--keep] [--reuse]';
+const usage = 'usage: node scripts/bench/scale.mjs [--executions N] [--calls K] [--database NAME] [--keep] [--reuse]';
 const { values: flags } = (() => {
   try {
     return parseArgs({
-      options: { executions: { type: 'string' }, calls: { type: 'string' }, keep: { type: 'boolean' }, reuse: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        executions: { type: 'string' },
+        calls: { type: 'string' },
+        database: { type: 'string' },
+        keep: { type: 'boolean' },
+        reuse: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
       strict: true,
     });
   } catch (e) {
@@ -57,7 +64,11 @@ if (!Number.isInteger(target) || target < 1000 || !Number.isInteger(calls) || ca
   process.exit(2);
 }
 
-const DATABASE = 'stepstream_scale';
+const DATABASE = flags.database ?? 'stepstream_scale';
+if (!/^[a-z_][a-z0-9_]{0,62}$/.test(DATABASE)) {
+  console.error(`--database takes a lower-case SQL identifier, not ${DATABASE}\n${usage}`);
+  process.exit(2);
+}
 const scaleUrl = (() => {
   const u = new URL(databaseUrl);
   u.pathname = `/${DATABASE}`;
@@ -222,6 +233,8 @@ const main = async () => {
       checkpoints: [],
     };
     for (const checkpoint of CHECKPOINTS) {
+      // A reused store already past a checkpoint cannot be measured at it.
+      if (have > checkpoint) continue;
       if (have < checkpoint) {
         log(`growing to ${checkpoint.toLocaleString('en')} executions`);
         const growth = await grow(checkpoint);
@@ -233,6 +246,8 @@ const main = async () => {
       log(`measuring at ${checkpoint.toLocaleString('en')} executions (${calls} calls each)`);
       results.checkpoints.at(-1).queries = await queries();
     }
+    log('a whole history: one execution of ~25,000 events (a Pass/Choice loop), read in pages of 1,000');
+    results.history = await wholeHistory(client);
     await finishRun('scale', startedAt, results, markdown);
   } finally {
     await api.close();
@@ -242,6 +257,62 @@ const main = async () => {
     if (created && !flags.keep) await dropDatabase();
     else if (flags.keep) log(`kept the database ${DATABASE} (--reuse continues on it; drop it with: psql -c 'drop database ${DATABASE}')`);
   }
+};
+
+/** Laps of the counting loop: 4 events each, so ~24,800 events in all (AWS's cap is 25,000). */
+const LAPS = 6_200;
+
+/** Times GetExecutionHistory over one ~25,000-event execution: every page forwards and backwards, and one page. */
+const wholeHistory = async (client) => {
+  const loop = {
+    StartAt: 'Count',
+    States: {
+      Count: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThanPath: '$.target', Next: 'Inc' }], Default: 'Done' },
+      Inc: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'target.$': '$.target' }, Next: 'Count' },
+      Done: { Type: 'Succeed' },
+    },
+  };
+  const machine = await client.send(new CreateStateMachineCommand({ name: `scale-history-${Date.now()}`, definition: JSON.stringify(loop), roleArn: ROLE }));
+  const { executionArn } = await client.send(
+    new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: JSON.stringify({ n: 0, target: LAPS }) }),
+  );
+  for (;;) {
+    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status === 'SUCCEEDED') break;
+    if (d.status !== 'RUNNING') throw new Error(`the history execution ended ${d.status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const readAll = async (reverseOrder) => {
+    let events = 0;
+    let nextToken;
+    do {
+      const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, reverseOrder, nextToken }));
+      events += page.events.length;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return events;
+  };
+  const timed = async (n, work) => {
+    await work();
+    const ms = [];
+    let value;
+    for (let i = 0; i < n; i++) {
+      const a = performance.now();
+      value = await work();
+      ms.push(performance.now() - a);
+    }
+    ms.sort((x, y) => x - y);
+    return { p50: round(percentile(ms, 0.5), 1), max: round(ms.at(-1), 1), value };
+  };
+  const forwards = await timed(5, () => readAll(false));
+  const backwards = await timed(5, () => readAll(true));
+  const onePage = await timed(30, () => client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 })));
+  return {
+    events: forwards.value,
+    wholeForwards: { p50: forwards.p50, max: forwards.max },
+    wholeBackwards: { p50: backwards.p50, max: backwards.max },
+    onePage: { p50: onePage.p50, max: onePage.max },
+  };
 };
 
 const fail = (what) => {
@@ -262,6 +333,13 @@ const markdown = (results) => {
     .filter((c) => c.growth)
     .map((c) => `${c.executions.toLocaleString('en')}: ${c.growth.startsPerSecond} starts/s`)
     .join('; ');
+  const h = results.history;
+  const history = h
+    ? [
+        '',
+        `GetExecutionHistory of one execution of ${h.events.toLocaleString('en')} events, pages of 1,000 (ms): whole history forwards p50 ${h.wholeForwards.p50} (max ${h.wholeForwards.max}), backwards p50 ${h.wholeBackwards.p50} (max ${h.wholeBackwards.max}); one page p50 ${h.onePage.p50} (max ${h.onePage.max}).`,
+      ]
+    : [];
   return [
     `ListExecutions (first page of 100) and DescribeExecution over HTTP with the SDK v3, ${results.callsPerQuery} calls each after 3 warm-up calls.`,
     `Store: ${results.store}; grown by ${results.growth} (${growth || 'reused'}).`,
@@ -269,6 +347,7 @@ const markdown = (results) => {
     head,
     rule,
     ...rows,
+    ...history,
   ].join('\n');
 };
 

@@ -96,6 +96,21 @@ const drain = async <E>(read: StreamingRead<E>, keep: (resolved: E) => RecordedE
   return out;
 };
 
+/**
+ * The events up to the byte budget (the first one always): the 6.x client has no such bound, so
+ * the read itself is bounded by its count only, and the budget is applied to what it returned.
+ */
+const withinBytes = (events: readonly RecordedEvent[], maxBytes: number): RecordedEvent[] => {
+  const out: RecordedEvent[] = [];
+  let bytes = 0;
+  for (const e of events) {
+    if (out.length > 0 && bytes >= maxBytes) break;
+    bytes += Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(e.metadata));
+    out.push(e);
+  }
+  return out;
+};
+
 const toClientExpected = (e: ExpectedRevision): AppendExpectedRevision =>
   e === 'no_stream' ? NO_STREAM : e === 'stream_exists' ? STREAM_EXISTS : e === 'any' ? ANY : e;
 
@@ -144,7 +159,9 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     const fromRevision = o?.fromRevision ?? (backwards ? END : START);
     try {
       const read = client.readStream(streamName, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount: limit });
-      return await drain(read, toRecorded, limit);
+      const events = await drain(read, toRecorded, limit);
+      const shaped = o?.metadata === false ? events.map((e) => ({ ...e, metadata: {} })) : events;
+      return o?.maxBytes === undefined ? shaped : withinBytes(shaped, o.maxBytes);
     } catch (e) {
       if (e instanceof StreamNotFoundError) return [];
       throw translate(e);

@@ -68,6 +68,14 @@ export interface ReadStreamOptions {
   readonly fromRevision?: bigint | 'start' | 'end';
   /** Defaults to no limit. */
   readonly maxCount?: number;
+  /**
+   * Stop before the event that would take the read past this many bytes of stored JSON (data and,
+   * when read, metadata); the first event is always returned. A page of small events is then one
+   * read, and a read of large ones stays bounded in memory.
+   */
+  readonly maxBytes?: number;
+  /** `false`: events come with empty metadata, which is then neither sent nor parsed. Defaults to true. */
+  readonly metadata?: boolean;
 }
 
 /** Selects events in `$all` by the category of their stream: the part of its name before the first `-`. */

@@ -108,8 +108,9 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
 
   // Read as text (bigint columns differ between drivers); ORDER BY must name the table's columns
   // (`e.position`), not these text aliases.
-  const columns = sql`position::text as position, transaction_id::text as transaction_id, stream_name,
-    revision::text as revision, event_id::text as event_id, type, data, metadata, created`;
+  const columnsWith = (metadata: boolean) => sql`position::text as position, transaction_id::text as transaction_id, stream_name,
+    revision::text as revision, event_id::text as event_id, type, data, ${metadata ? sql`metadata` : sql`null::json as metadata`}, created`;
+  const columns = columnsWith(true);
   const visible = sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
   const filterSql = (filter: AllFilter | undefined): RawBuilder<unknown> => {
@@ -197,11 +198,33 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
           : backwards
             ? sql`revision <= ${from.toString()}::bigint`
             : sql`revision >= ${from.toString()}::bigint`;
+    const order = backwards ? sql`desc` : sql`asc`;
+    const withMetadata = o?.metadata !== false;
+    const cols = columnsWith(withMetadata);
+    if (o?.maxBytes === undefined) {
+      const { rows } = await sql<EventRow>`
+        select ${cols} from ${t('events')} as e
+        where stream_name = ${streamName} and ${bound}
+        order by e.revision ${order}
+        limit ${limit}`.execute(db);
+      return rows.map(toRecorded);
+    }
+    // The page's rows are chosen first (the index, the limit), then the bytes before each one are
+    // summed over that page only; the rows past the budget are neither sent nor parsed.
     const { rows } = await sql<EventRow>`
-      select ${columns} from ${t('events')} as e
-      where stream_name = ${streamName} and ${bound}
-      order by e.revision ${backwards ? sql`desc` : sql`asc`}
-      limit ${limit}`.execute(db);
+      select * from (
+        select r.*, coalesce(sum(r.bytes) over (order by r.rev ${order} rows between unbounded preceding and 1 preceding), 0) as bytes_before
+        from (
+          select ${cols}, e.revision as rev,
+            octet_length(e.data::text) + ${withMetadata ? sql`coalesce(octet_length(e.metadata::text), 0)` : sql`0`} as bytes
+          from ${t('events')} as e
+          where stream_name = ${streamName} and ${bound}
+          order by e.revision ${order}
+          limit ${limit}
+        ) r
+      ) x
+      where x.bytes_before < ${o.maxBytes}
+      order by x.rev ${order}`.execute(db);
     return rows.map(toRecorded);
   };
 

@@ -141,6 +141,32 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     }
   });
 
+  test('readStream with a byte budget stops before the event that would pass it (the first always comes); metadata: false leaves it out', async (t) => {
+    const { store } = t.context;
+    const stream = `${uniqueCategory('bytes')}-1`;
+    // Ten events of ~1,000 bytes of data each (and a little metadata).
+    await store.appendToStream(
+      stream,
+      Array.from({ length: 10 }, (_, i) => ({ type: 'Big', data: { i, pad: 'x'.repeat(1000) }, metadata: { n: i } })),
+    );
+    const forwards = await store.readStream(stream, { maxCount: 10, maxBytes: 3500 });
+    t.deepEqual(
+      forwards.map((e) => (e.data as { i: number }).i),
+      [0, 1, 2, 3],
+      'three events stay under 3,500 bytes, so the fourth is read and the fifth is not',
+    );
+    const backwards = await store.readStream(stream, { direction: 'backwards', fromRevision: 8n, maxCount: 10, maxBytes: 1500 });
+    t.deepEqual(
+      backwards.map((e) => e.revision),
+      [8n, 7n],
+    );
+    t.is((await store.readStream(stream, { maxBytes: 1 })).length, 1, 'the first event always comes, whatever the budget');
+    t.is((await store.readStream(stream, { maxBytes: 1_000_000 })).length, 10);
+    t.deepEqual((await store.readStream(stream, { maxCount: 1 }))[0]!.metadata, { n: 0 });
+    t.deepEqual((await store.readStream(stream, { maxCount: 1, metadata: false }))[0]!.metadata, {});
+    t.deepEqual(((await store.readStream(stream, { maxCount: 1, metadata: false, maxBytes: 10 }))[0]!.data as { i: number }).i, 0);
+  });
+
   test('readStream backwards, from a revision, with a max count', async (t) => {
     const { store } = t.context;
     const stream = `${uniqueCategory('bw')}-1`;

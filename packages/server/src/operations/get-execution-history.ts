@@ -20,10 +20,12 @@ export const GetExecutionHistoryInput = t.intersection([
 
 const PAYLOAD_KEYS = new Set(['input', 'output']);
 
-/** Events read from the store at a time while a page is built. */
-const CHUNK = 100;
-/** A page stops growing past this many characters of payloads (it always holds one event). */
-const PAGE_CHARS = 16 * 1024 * 1024;
+/**
+ * A page stops before the event that would take it past this many bytes of stored event data (it
+ * always holds one event): AWS says "returned pages may be shorter than maxResults", and 1,000
+ * events of 256 KiB would otherwise be a 256 MB answer built in memory at once.
+ */
+const PAGE_BYTES = 16 * 1024 * 1024;
 
 /** A stored event as AWS's HistoryEvent: id = revision + 1, timestamp in epoch seconds. */
 export const toHistoryEvent = (e: RecordedEvent, includeData: boolean): Record<string, unknown> => {
@@ -38,6 +40,15 @@ export const toHistoryEvent = (e: RecordedEvent, includeData: boolean): Record<s
       );
   return { timestamp: epochSeconds(timestamp), type: e.type, id: Number(e.revision) + 1, previousEventId, ...shaped };
 };
+
+/**
+ * Whether `events` could weigh PAGE_BYTES as stored JSON: a character takes at most 6 bytes (a
+ * `\u0000` escape), and keys, numbers and punctuation well under 2 KiB an event.
+ */
+const mayReachBudget = (events: readonly RecordedEvent[]) => events.reduce((bytes, e) => bytes + 6 * payloadCharsOf(e.data as object) + 2048, 0) >= PAGE_BYTES;
+
+/** The revision after `revision` in the direction of the read (none before 0). */
+const step = (revision: bigint, reverse: boolean): bigint | 'start' => (reverse ? (revision === 0n ? 'start' : revision - 1n) : revision + 1n);
 
 /** Reads the execution's stream itself: the history *is* the stream. */
 export const getExecutionHistory =
@@ -58,39 +69,29 @@ export const getExecutionHistory =
     if (input.nextToken != null && !cursor) return E.left(invalidToken());
     const limit = pageSize(input.maxResults);
     const includeData = input.includeExecutionData !== false;
-    // Read in chunks and stop at the page size or at PAGE_CHARS of payloads, whichever comes
-    // first (AWS: "Returned pages may be shorter than maxResults"): 1,000 events of 256 KiB each
-    // would otherwise be a 256 MB answer built in memory at once.
-    const page: Record<string, unknown>[] = [];
-    let chars = 0;
-    let from: bigint | 'start' | 'end' = cursor ? BigInt(cursor.revision) : reverse ? 'end' : 'start';
-    let next: bigint | undefined;
-    read: for (;;) {
-      const want = Math.min(CHUNK, limit - page.length);
-      // One more than wanted: whether there is a next page.
-      const events = await engine.reads.store.readStream(where.stream, {
-        direction: reverse ? 'backwards' : 'forwards',
-        fromRevision: from,
-        maxCount: want + 1,
-      });
-      if (events.length === 0 && page.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
-      for (const e of events.slice(0, want)) {
-        if (page.length > 0 && chars >= PAGE_CHARS) {
-          next = e.revision;
-          break read;
-        }
-        const shaped = toHistoryEvent(e, includeData);
-        chars += payloadCharsOf(shaped);
-        page.push(shaped);
-      }
-      const after = events[want];
-      if (!after) break;
-      if (page.length >= limit || chars >= PAGE_CHARS) {
-        next = after.revision;
-        break;
-      }
-      from = after.revision;
-    }
+    // One read per page: the store stops at maxResults + 1 events (is there a next page?) or at
+    // PAGE_BYTES of data, whichever comes first; metadata (our additions) is neither read nor parsed.
+    const direction = reverse ? 'backwards' : 'forwards';
+    const from = cursor ? BigInt(cursor.revision) : reverse ? 'end' : 'start';
+    const events = await engine.reads.store.readStream(where.stream, {
+      direction,
+      fromRevision: from,
+      maxCount: limit + 1,
+      maxBytes: PAGE_BYTES,
+      metadata: false,
+    });
+    if (events.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
+    const page = events.slice(0, limit).map((e) => toHistoryEvent(e, includeData));
+    const last = events[Math.min(events.length, limit) - 1];
+    // Fewer than maxResults + 1 events: the stream ended, or the byte budget cut the page. Only a
+    // page that could have reached the budget is followed by a look at the next event.
+    const following =
+      events.length > limit
+        ? events[limit]
+        : last && mayReachBudget(events)
+          ? (await engine.reads.store.readStream(where.stream, { direction, fromRevision: step(last.revision, reverse), maxCount: 1, metadata: false }))[0]
+          : undefined;
+    const next = following?.revision;
     return E.right({
       events: page,
       ...(next !== undefined ? { nextToken: tokens.issue(scope, { revision: next.toString() }) } : {}),
