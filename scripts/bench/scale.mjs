@@ -26,7 +26,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { CreateStateMachineAliasCommand, CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  CreateStateMachineAliasCommand,
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
@@ -148,7 +156,11 @@ const main = async () => {
       });
     const aliasArn = alias.stateMachineAliasArn;
 
-    const count = async () => Number((await db.selectFrom('sfn_read.executions').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (await db.selectFrom('sfn_read.executions').where('state_machine_arn', '=', stateMachineArn).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow())
+          .n,
+      );
     let have = await count();
     const knownArns = [];
     const grow = async (to) => {
@@ -321,6 +333,7 @@ const fail = (what) => {
 
 const markdown = (results) => {
   const cps = results.checkpoints;
+  if (cps.length === 0) return 'No checkpoint was measured: the reused store is past every one of them.';
   const first = cps[0];
   const last = cps.at(-1);
   const head = `| query | ${cps.map((c) => `p50 / p99 ms at ${c.executions.toLocaleString('en')}`).join(' | ')} | p50 ratio ${last.executions.toLocaleString('en')} ÷ ${first.executions.toLocaleString('en')} |`;

@@ -198,13 +198,30 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
           : backwards
             ? sql`revision <= ${from.toString()}::bigint`
             : sql`revision >= ${from.toString()}::bigint`;
+    // Revisions are dense (0, 1, 2 … in a stream), so a read of `limit` events also bounds the
+    // revision range: the rows a plan touches are at most `limit` whatever the statistics say
+    // (with stale ones, `revision >= r order by revision limit n` became a bitmap scan and a sort
+    // of the rest of a long stream, ~12 ms at 25,000 events instead of ~1).
+    const window = !o?.maxCount
+      ? sql`true`
+      : from === 'start'
+        ? backwards
+          ? sql`true`
+          : sql`revision < ${BigInt(limit).toString()}::bigint`
+        : from === 'end'
+          ? backwards
+            ? sql`revision > (select max(revision) from ${t('events')} where stream_name = ${streamName}) - ${BigInt(limit).toString()}::bigint`
+            : sql`true`
+          : backwards
+            ? sql`revision > ${(from - BigInt(limit)).toString()}::bigint`
+            : sql`revision < ${(from + BigInt(limit)).toString()}::bigint`;
     const order = backwards ? sql`desc` : sql`asc`;
     const withMetadata = o?.metadata !== false;
     const cols = columnsWith(withMetadata);
     if (o?.maxBytes === undefined) {
       const { rows } = await sql<EventRow>`
         select ${cols} from ${t('events')} as e
-        where stream_name = ${streamName} and ${bound}
+        where stream_name = ${streamName} and ${bound} and ${window}
         order by e.revision ${order}
         limit ${limit}`.execute(db);
       return rows.map(toRecorded);
@@ -218,7 +235,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
           select ${cols}, e.revision as rev,
             octet_length(e.data::text) + ${withMetadata ? sql`coalesce(octet_length(e.metadata::text), 0)` : sql`0`} as bytes
           from ${t('events')} as e
-          where stream_name = ${streamName} and ${bound}
+          where stream_name = ${streamName} and ${bound} and ${window}
           order by e.revision ${order}
           limit ${limit}
         ) r
