@@ -12,25 +12,15 @@ import {
   type AliasRoute,
   type ApiError,
   type StateMachineAlias,
-  type StateMachineState,
 } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
+import { handleCommand, type CallMetadata } from '../command.js';
 import { locateAlias, locateStateMachine, locateVersion } from '../locate.js';
-import { foldCached, runDecider, type ResourceDeps } from './resource-deps.js';
+import { foldCached, onStateMachineStream, type ResourceDeps } from './resource-deps.js';
 import { loadVersion } from './versions.js';
 
-/**
- * Runs an alias command on a state machine's stream: read, fold, decide, append. `answer` says
- * what the caller gets from the state after the events (for instance an idempotent create's date).
- */
-const runAliasCommand = <R>(
-  deps: Pick<ResourceDeps, 'store'>,
-  stream: string,
-  command: AliasCommand,
-  answer: (after: StateMachineState) => R,
-  meta: CallMetadata,
-): Promise<CommandOutcome<E.Either<ApiError, R>>> => runDecider(deps, stream, aliasDecider, decodeStateMachineEvents, command, answer, meta);
+/** Runs an alias command on a state machine's stream: read, fold, decide, append. */
+const runAliasCommand = onStateMachineStream(aliasDecider);
 
 /** CreateStateMachineAlias: idempotent for the same description and routing; at most 100 aliases per machine (the domain decides). */
 export const createAlias = async (

@@ -6,6 +6,7 @@ import {
   type ArnScope,
   type Decider,
   type StateMachineCommand,
+  type StateMachineEvent,
   type StateMachineState,
 } from '@stepstream/domain';
 import type { EventData, EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
@@ -60,16 +61,23 @@ export const runDecider = <State, Command, Event extends EventData, Err, R>(
   );
 
 /**
- * Runs a state machine command on its stream with {@link runDecider}; `answer` reads the caller's
- * result from the state after the events.
+ * The command runner of a decider over a state machine's stream (the machine's own decider, or
+ * its aliases'): {@link runDecider} with the stream's events decoded as state machine events.
  *
  * @example
- * runStateMachineCommand(deps, stream, { type: 'DeleteStateMachine', stateMachineArn, now }, () => ({}), meta)
+ * const runAliasCommand = onStateMachineStream(aliasDecider);
+ * runAliasCommand(deps, stream, { type: 'DeleteStateMachineAlias', stateMachineAliasArn, now }, () => ({}), meta)
  */
-export const runStateMachineCommand = <R>(
-  deps: Pick<ResourceDeps, 'store'>,
-  stream: string,
-  command: StateMachineCommand,
-  answer: (after: StateMachineState) => R,
-  meta: CallMetadata,
-): Promise<CommandOutcome<E.Either<ApiError, R>>> => runDecider(deps, stream, stateMachineDecider, decodeStateMachineEvents, command, answer, meta);
+export const onStateMachineStream =
+  <Command>(decider: Decider<StateMachineState, Command, StateMachineEvent, ApiError>) =>
+  <R>(
+    deps: Pick<ResourceDeps, 'store'>,
+    stream: string,
+    command: Command,
+    answer: (after: StateMachineState) => R,
+    meta: CallMetadata,
+  ): Promise<CommandOutcome<E.Either<ApiError, R>>> =>
+    runDecider(deps, stream, decider, decodeStateMachineEvents, command, answer, meta);
+
+/** Runs a state machine command on its stream (see {@link onStateMachineStream}). */
+export const runStateMachineCommand = onStateMachineStream<StateMachineCommand>(stateMachineDecider);
