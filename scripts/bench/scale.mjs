@@ -258,6 +258,9 @@ const main = async () => {
       log(`measuring at ${checkpoint.toLocaleString('en')} executions (${calls} calls each)`);
       results.checkpoints.at(-1).queries = await queries();
     }
+    log(`StartExecution over HTTP at fixed rates (${RATES.join(', ')}/s, ${RATE_SECONDS} s each, open loop)`);
+    results.startLatency = [];
+    for (const rate of RATES) results.startLatency.push(await startsAtRate(client, stateMachineArn, rate));
     log('a whole history: one execution of ~25,000 events (a Pass/Choice loop), read in pages of 1,000');
     results.history = await wholeHistory(client);
     await finishRun('scale', startedAt, results, markdown);
@@ -269,6 +272,34 @@ const main = async () => {
     if (created && !flags.keep) await dropDatabase();
     else if (flags.keep) log(`kept the database ${DATABASE} (--reuse continues on it; drop it with: psql -c 'drop database ${DATABASE}')`);
   }
+};
+
+/** The fixed rates StartExecution is timed at, and for how long each. */
+const RATES = [200, 500];
+const RATE_SECONDS = 10;
+
+/**
+ * StartExecution over HTTP at a fixed rate (open loop: a call is sent every 1/rate s whether or not
+ * the earlier ones have been answered, as independent clients would), each timed from its
+ * scheduled send to its answer, so a queue that builds up shows in the latency.
+ */
+const startsAtRate = async (client, stateMachineArn, rate) => {
+  const count = rate * RATE_SECONDS;
+  const began = performance.now();
+  const calls = [];
+  for (let i = 0; i < count; i++) {
+    const at = began + (i * 1000) / rate;
+    const wait = at - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    calls.push(
+      client
+        .send(new StartExecutionCommand({ stateMachineArn, name: `rate-${rate}-${Date.now()}-${i}`, input: '{"mode":"pass"}' }))
+        .then(() => performance.now() - at),
+    );
+  }
+  const ms = (await Promise.all(calls)).sort((x, y) => x - y);
+  const seconds = (performance.now() - began) / 1000;
+  return { rate, calls: count, achievedPerSecond: round(count / seconds, 0), p50: round(percentile(ms, 0.5), 1), p99: round(percentile(ms, 0.99), 1) };
 };
 
 /** Laps of the counting loop: 4 events each, so ~24,800 events in all (AWS's cap is 25,000). */
@@ -346,6 +377,9 @@ const markdown = (results) => {
     .filter((c) => c.growth)
     .map((c) => `${c.executions.toLocaleString('en')}: ${c.growth.startsPerSecond} starts/s`)
     .join('; ');
+  const starts = (results.startLatency ?? []).map(
+    (r) => `StartExecution at ${r.rate}/s for ${RATE_SECONDS} s (open loop, ${r.achievedPerSecond}/s achieved): p50 ${r.p50} ms, p99 ${r.p99} ms.`,
+  );
   const h = results.history;
   const history = h
     ? [
@@ -360,6 +394,8 @@ const markdown = (results) => {
     head,
     rule,
     ...rows,
+    '',
+    ...starts,
     ...history,
   ].join('\n');
 };
