@@ -14,7 +14,7 @@ export interface Deployment {
  * The deployment's signing secret for task and page tokens: `STEPSTREAM_TOKEN_SECRET`, or one
  * generated on first start and kept in the event store, so every node and every restart shares it.
  */
-export const deploymentSecret = async (store: EventStore, fromEnv: string | undefined): Promise<Buffer> => {
+const deploymentSecret = async (store: EventStore, fromEnv: string | undefined): Promise<Buffer> => {
   if (fromEnv) return Buffer.from(fromEnv, 'utf8');
   const [existing] = await store.readStream(SECRET_STREAM, { maxCount: 1 });
   if (existing) return Buffer.from((existing.data as { secret: string }).secret, 'base64');

@@ -23,4 +23,4 @@ export { seal, unseal } from './signed.js';
 export { type EnginePorts, type Reads, type TasksApi } from './engine.js';
 export { type ResourcesApi } from './resources/api.js';
 export { type ExecutionsApi } from './executions/api.js';
-export { deploymentSecret, type Deployment } from './deployment.js';
+export { type Deployment } from './deployment.js';

@@ -73,8 +73,7 @@ export const listExecutions = async (
   return readModelDb(db)
     .transaction()
     .execute(async (trx) => {
-      await sql`set local enable_sort = off`.execute(trx);
-      await sql`set local enable_bitmapscan = off`.execute(trx);
+      await sql`select set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)`.execute(trx);
       const { rows } = await sql<ExecutionRow>`select ${executionColumns} from ${t('executions')} e
         where ${executionsOf(of)} and ${statusBound} and ${bound} and ${redriveBound}
         order by e.start_date desc, e.arn desc limit ${limit}`.execute(trx);
