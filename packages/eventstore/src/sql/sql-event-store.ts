@@ -219,28 +219,23 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
             : sql`revision < ${(from + BigInt(limit)).toString()}::bigint`;
     const order = backwards ? sql`desc` : sql`asc`;
     const withMetadata = o?.metadata !== false;
-    const cols = columnsWith(withMetadata);
+    /** The page's rows: chosen by the index and the limit, with `extra` columns. */
+    const pageOf = (extra: RawBuilder<unknown>) => sql`
+      select ${columnsWith(withMetadata)}${extra} from ${t('events')} as e
+      where stream_name = ${streamName} and ${bound} and ${window}
+      order by e.revision ${order}
+      limit ${limit}`;
     if (o?.maxBytes === undefined) {
-      const { rows } = await sql<EventRow>`
-        select ${cols} from ${t('events')} as e
-        where stream_name = ${streamName} and ${bound} and ${window}
-        order by e.revision ${order}
-        limit ${limit}`.execute(db);
+      const { rows } = await sql<EventRow>`${pageOf(sql``)}`.execute(db);
       return rows.map(toRecorded);
     }
-    // The page's rows are chosen first (the index, the limit), then the bytes before each one are
-    // summed over that page only; the rows past the budget are neither sent nor parsed.
+    // The bytes before each row are summed over the page only; the rows past the budget are
+    // neither sent nor parsed.
+    const bytes = sql`, e.revision as rev, octet_length(e.data::text) + ${withMetadata ? sql`coalesce(octet_length(e.metadata::text), 0)` : sql`0`} as bytes`;
     const { rows } = await sql<EventRow>`
       select * from (
         select r.*, coalesce(sum(r.bytes) over (order by r.rev ${order} rows between unbounded preceding and 1 preceding), 0) as bytes_before
-        from (
-          select ${cols}, e.revision as rev,
-            octet_length(e.data::text) + ${withMetadata ? sql`coalesce(octet_length(e.metadata::text), 0)` : sql`0`} as bytes
-          from ${t('events')} as e
-          where stream_name = ${streamName} and ${bound} and ${window}
-          order by e.revision ${order}
-          limit ${limit}
-        ) r
+        from (${pageOf(bytes)}) r
       ) x
       where x.bytes_before < ${o.maxBytes}
       order by x.rev ${order}`.execute(db);
