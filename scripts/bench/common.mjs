@@ -18,30 +18,41 @@ export const log = (line) => process.stderr.write(`${line}\n`);
 export const round = (x, digits = 0) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
 export const percentile = (sorted, p) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
 
-/** `--quick` and `--only pglite|postgres`; exits with the usage on anything else. */
-export const parseOptions = (script) => {
-  const usage = `usage: node scripts/bench/${script} [--quick] [--only pglite|postgres]`;
+/**
+ * `--quick`, `--only pglite|postgres`, and the script's own list flags: `lists` maps a flag name to
+ * the values it takes (`{ workload: ['a', 'b'] }` accepts `--workload a,b`, returned as
+ * `workload: ['a', 'b']`). Exits with the usage on anything else.
+ */
+export const parseOptions = (script, lists = {}) => {
+  const listUsage = Object.entries(lists).map(([flag, values]) => ` [--${flag} ${values.join('|')}[,…]]`);
+  const usage = `usage: node scripts/bench/${script} [--quick] [--only pglite|postgres]${listUsage.join('')}`;
+  const fail = (message) => {
+    console.error(`${message}\n${usage}`);
+    process.exit(2);
+  };
   const argv = process.argv.slice(2);
   let quick = false;
   let only;
+  const chosen = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
     if (a === '--quick') quick = true;
-    else if (a === '--only') only = argv[++i];
-    else if (a.startsWith('--only=')) only = a.slice('--only='.length);
-    else if (a === '--help' || a === '-h') {
+    else if (flag === '--only') only = value();
+    else if (flag.startsWith('--') && Object.hasOwn(lists, flag.slice(2))) {
+      const name = flag.slice(2);
+      const values = (value() ?? '').split(',').filter((v) => v !== '');
+      const unknown = values.filter((v) => !lists[name].includes(v));
+      if (values.length === 0 || unknown.length > 0) fail(`--${name} takes ${lists[name].join(', ')} (comma-separated), not ${unknown.join(',') || 'nothing'}`);
+      chosen[name] = [...new Set([...(chosen[name] ?? []), ...values])];
+    } else if (a === '--help' || a === '-h') {
       console.log(usage);
       process.exit(0);
-    } else {
-      console.error(`unknown argument ${a}\n${usage}`);
-      process.exit(2);
-    }
+    } else fail(`unknown argument ${a}`);
   }
-  if (only !== undefined && only !== 'pglite' && only !== 'postgres') {
-    console.error(`--only takes pglite or postgres, not ${only}\n${usage}`);
-    process.exit(2);
-  }
-  return { quick, only };
+  if (only !== undefined && only !== 'pglite' && only !== 'postgres') fail(`--only takes pglite or postgres, not ${only}`);
+  return { quick, only, ...chosen };
 };
 
 /** Busy and total jiffies of the whole machine (Linux), to tell a CPU-bound cell from a waiting one. */

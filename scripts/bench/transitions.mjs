@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * State-transition benchmark: `npm run bench:transitions [-- --quick] [-- --only pglite|postgres]`.
+ * State-transition benchmark:
+ * `npm run bench:transitions [-- --quick] [-- --only pglite|postgres] [-- --workload pass-chain,choice-loop,mixed]`.
  *
  * What it measures, in one run:
  *
@@ -18,6 +19,23 @@
  *    logic each execution enters Init once, Increment and Check 10 times each and Done once:
  *    22 transitions. 1,000 executions are started with bounded client concurrency (64 in
  *    flight) and each is awaited to completion the same way.
+ *
+ * 3. mixed-4x6: Pass, Choice, Parallel and an inline Map in one machine, 1,000 executions, 64 in
+ *    flight. Init (Pass) sets round = 0, acc = 0; then 4 rounds of: Round (Pass, round + 1) →
+ *    Fan (Parallel, 3 branches: [Double (Pass, v = 2·round) → Keep (Pass)], [Size (Choice on
+ *    round > 2) → Late or Early (Pass)], [Each (Map, `ProcessorConfig.Mode: INLINE`,
+ *    MaxConcurrency 0, over the 6 items [1..6], `ItemSelector` {x: item, r: round}): per item
+ *    Add (Pass, y = x + r) → Route (Choice on y > 6) → Hi or Lo (Pass)]) → Fold (Pass, acc +=
+ *    v) → Check (Choice: back to Round while round < 4) — then Done (Succeed).
+ *    Transitions are counted as AWS counts them and as the history records them: every state
+ *    entered, so the Parallel state and the Map state count once each per round, every state a
+ *    branch enters counts, and every state an iteration enters counts (6 items × 3); starting a
+ *    branch or an iteration is not a transition. Per round: Round, Fan, 2 + 2 in the first two
+ *    branches, Each + 18 in the third, Fold, Check = 27; with Init and Done: 1 + 4 × 27 + 1 =
+ *    110. Each execution writes 286 history events, today in one append (nothing in it waits);
+ *    the run reports the appends and events per execution it read back.
+ *    The peer runs the same definition unchanged (it supports Parallel, `ItemProcessor`,
+ *    `ItemSelector`, `MaxConcurrency` and accepts `ProcessorConfig`).
  *
  * Each workload runs on three stores — PGlite in memory, PGlite on a data directory in a temp
  * folder, and a Postgres server (`DATABASE_URL`, default postgres://postgres@127.0.0.1:5432/test,
@@ -42,20 +60,48 @@
  * The peer: the same definitions, same counts and same concurrency run in-process with the npm
  * package `aws-local-stepfunctions` (`new StateMachine(definition)`, `sm.run(input).result`).
  * That package is a pure in-memory interpreter: no persistence, no history, no read model, no
- * API. Stepstream writes every history event to its store and projects the read model before it
- * answers, so "Stepstream ÷ peer" is the price of durability and the API, not a like-for-like
- * interpreter comparison.
+ * API. Stepstream writes every history event to its store and projects the read model before
+ * Describe shows the execution, so "Stepstream ÷ peer" is the price of durability and the API,
+ * not a like-for-like interpreter comparison.
  *
- * Each execution's output is checked (n.v = 100 for the chain, n = 10 for the loop), and on each
- * Stepstream cell one execution's stored history is read back to check that its count of
- * *StateEntered events equals the transitions counted from the definition.
+ * Each execution's output is checked (n.v = 100 for the chain, n = 10 for the loop, the whole
+ * output, computed from the logic, for mixed), and after each Stepstream cell every measured
+ * execution's stored history is read back to check that its count of *StateEntered events
+ * equals the transitions counted from the definition.
+ *
+ * The raw insert ceiling, after each Stepstream cell, on the same store in the same run: the
+ * streams the cell's measured executions wrote are read back and their events grouped exactly
+ * as they were appended (the events of one append share `position.commit`, the appending
+ * transaction's id). The same groups — same event types, data and metadata, in the same order —
+ * are then appended to fresh streams (`ceiling-…`, one per execution) through the same
+ * `EventStore` object with `store.appendToStream`: the first group of a stream with
+ * `no_stream`, each next one with the revision of the previous group's last event, as the
+ * engine appended them; as many streams in flight as the workload had executions in flight
+ * (64, or 1 for the chain), each stream's appends one after another. A few streams of the
+ * warm-up executions are appended first, untimed. What the ceiling includes: everything behind
+ * the port's append — JSON.stringify of each event's data and metadata, the event ids, the one
+ * round trip to the store's append function (claiming revisions on the stream's row, inserting
+ * the events and their indexes), the commit (with the server's fsync and synchronous_commit),
+ * and the store's append signal (on Postgres a coalesced NOTIFY). What it leaves out, and the
+ * workload pays: StartExecution's use case (looking up the state machine, naming the
+ * execution), the decider (evaluating every state, building the events), the kept fold, the
+ * read-model projector (it reads `$all` and updates rows, concurrently with the appends, on the
+ * same database and CPU), the wait for the read model before Describe answers, the polling,
+ * and in the http cells the HTTP API and the SDK client. The engine is closed before the
+ * ceiling runs, so no projector or subscription reads `$all` meanwhile; the ceiling's appends
+ * also never wait between two appends of one stream, where the workload's do (for these
+ * workloads every execution is one append anyway). It runs after the workload, so its table and
+ * indexes already hold the workload's events, where the workload started on an empty store
+ * schema: a small handicap for the ceiling. So "÷ ceiling" (workload transitions/s ÷
+ * ceiling transitions/s, the ceiling's being its streams/s × transitions per execution) is the
+ * share of the store's insert rate the engine keeps once it decides, projects and answers.
  *
  * Progress goes to stderr; a Markdown table (workload, engine, store, executions/s,
- * transitions/s, ratio vs peer) goes to stdout; the results are written as JSON to
- * bench-results/transitions-<ISO date>.json.
+ * transitions/s, the ceiling's events/s and transitions/s, ratio vs ceiling, ratio vs peer)
+ * goes to stdout; the results are written as JSON to bench-results/transitions-<ISO date>.json.
  *
  * Flags: --quick (fewer executions), --only pglite|postgres (Stepstream stores; the peer always
- * runs).
+ * runs), --workload pass-chain|choice-loop|mixed (comma-separated; all three by default).
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -63,6 +109,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -76,13 +123,18 @@ import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, reda
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const { quick, only } = parseOptions('transitions.mjs');
+const WORKLOAD_KINDS = ['pass-chain', 'choice-loop', 'mixed'];
+const { quick, only, workload: chosenKinds } = parseOptions('transitions.mjs', { workload: WORKLOAD_KINDS });
 
 const config = {
   quick,
   only: only ?? 'all',
+  workloads: chosenKinds ?? WORKLOAD_KINDS,
   passChain: { states: 100, executions: quick ? 20 : 100, concurrency: 1, warmup: quick ? 2 : 5 },
   choiceLoop: { iterations: 10, executions: quick ? 200 : 1000, concurrency: 64, warmup: quick ? 16 : 64 },
+  mixed: { rounds: 4, items: [1, 2, 3, 4, 5, 6], executions: quick ? 200 : 1000, concurrency: 64, warmup: quick ? 16 : 64 },
+  /** Streams of warm-up executions appended, untimed, before the ceiling is measured. */
+  ceilingWarmup: quick ? 8 : 32,
   /** A cell stops starting executions after this long (the count that finished is reported). */
   cellDeadlineMs: quick ? 20_000 : 45_000,
   describePollMs: 5,
@@ -157,30 +209,142 @@ const choiceLoopTransitions = (iterations) => {
   return entered + 1; // Done
 };
 
-const workloads = [
+/**
+ * Pass, Choice, Parallel and an inline Map: `rounds` rounds of a Parallel whose three branches
+ * are two Pass states, a Choice and a Pass, and an inline Map over `$.items` whose iterations are
+ * Pass → Choice → Pass; a Choice loops back while round < rounds.
+ */
+const mixedDefinition = (rounds) => ({
+  Comment: `bench: ${rounds} rounds of Pass, Parallel (3 branches, one an inline Map), Choice`,
+  StartAt: 'Init',
+  States: {
+    Init: { Type: 'Pass', Parameters: { round: 0, acc: 0, 'tag.$': '$.tag', 'items.$': '$.items' }, Next: 'Round' },
+    Round: { Type: 'Pass', Parameters: { 'round.$': 'States.MathAdd($.round, 1)', 'acc.$': '$.acc', 'tag.$': '$.tag', 'items.$': '$.items' }, Next: 'Fan' },
+    Fan: {
+      Type: 'Parallel',
+      Branches: [
+        {
+          StartAt: 'Double',
+          States: {
+            Double: { Type: 'Pass', Parameters: { 'v.$': 'States.MathAdd($.round, $.round)' }, Next: 'Keep' },
+            Keep: { Type: 'Pass', End: true },
+          },
+        },
+        {
+          StartAt: 'Size',
+          States: {
+            Size: { Type: 'Choice', Choices: [{ Variable: '$.round', NumericGreaterThan: 2, Next: 'Late' }], Default: 'Early' },
+            Late: { Type: 'Pass', Parameters: { phase: 'late' }, End: true },
+            Early: { Type: 'Pass', Parameters: { phase: 'early' }, End: true },
+          },
+        },
+        {
+          StartAt: 'Each',
+          States: {
+            Each: {
+              Type: 'Map',
+              ItemsPath: '$.items',
+              ItemSelector: { 'x.$': '$$.Map.Item.Value', 'r.$': '$.round' },
+              MaxConcurrency: 0,
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'INLINE' },
+                StartAt: 'Add',
+                States: {
+                  Add: { Type: 'Pass', Parameters: { 'y.$': 'States.MathAdd($.x, $.r)' }, Next: 'Route' },
+                  Route: { Type: 'Choice', Choices: [{ Variable: '$.y', NumericGreaterThan: 6, Next: 'Hi' }], Default: 'Lo' },
+                  Hi: { Type: 'Pass', Parameters: { 'y.$': '$.y', hi: true }, End: true },
+                  Lo: { Type: 'Pass', Parameters: { 'y.$': '$.y', hi: false }, End: true },
+                },
+              },
+              End: true,
+            },
+          },
+        },
+      ],
+      ResultPath: '$.fan',
+      Next: 'Fold',
+    },
+    Fold: {
+      Type: 'Pass',
+      Parameters: { 'round.$': '$.round', 'acc.$': 'States.MathAdd($.acc, $.fan[0].v)', 'tag.$': '$.tag', 'items.$': '$.items', 'fan.$': '$.fan' },
+      Next: 'Check',
+    },
+    Check: { Type: 'Choice', Choices: [{ Variable: '$.round', NumericLessThan: rounds, Next: 'Round' }], Default: 'Done' },
+    Done: { Type: 'Succeed' },
+  },
+});
+
+/**
+ * Transitions (states entered) per execution of the mixed machine, from its logic. The Parallel
+ * and Map states count once per round; every state a branch or an iteration enters counts.
+ */
+const mixedTransitions = (rounds, items) => {
+  let entered = 1; // Init
+  for (let round = 1; ; round++) {
+    entered += 2; // Round, Fan (the Parallel state)
+    entered += 2; // branch 1: Double, Keep
+    entered += 2; // branch 2: Size (Choice), then Late or Early
+    entered += 1 + items.length * 3; // branch 3: Each (the Map state); per item Add, Route (Choice), then Hi or Lo
+    entered += 2; // Fold, Check
+    if (!(round < rounds)) break;
+  }
+  return entered + 1; // Done
+};
+
+/** The mixed machine's output, from its logic: the last round's branch results and acc = Σ 2·round. */
+const mixedOutput = (rounds, items, tag) => {
+  let acc = 0;
+  for (let round = 1; round <= rounds; round++) acc += 2 * round;
+  const fan = [{ v: 2 * rounds }, { phase: rounds > 2 ? 'late' : 'early' }, items.map((x) => ({ y: x + rounds, hi: x + rounds > 6 }))];
+  return { round: rounds, acc, tag, items, fan };
+};
+
+const allWorkloads = [
   {
+    kind: 'pass-chain',
     id: `pass-chain-${config.passChain.states}`,
     label: `${config.passChain.states}-state Pass chain, sequential`,
     definition: passChainDefinition(config.passChain.states),
     input: { n: { v: 0, at: null }, tag: 'bench', items: [1, 2, 3] },
     transitions: config.passChain.states,
+    counted: `${config.passChain.states} Pass states`,
     executions: config.passChain.executions,
     concurrency: config.passChain.concurrency,
     warmup: config.passChain.warmup,
     check: (out) => out?.n?.v === config.passChain.states && out?.n?.at === stateName(config.passChain.states - 1),
   },
   {
+    kind: 'choice-loop',
     id: `choice-loop-${config.choiceLoop.iterations}`,
     label: `Choice loop ×${config.choiceLoop.iterations}, ${config.choiceLoop.concurrency} in flight`,
     definition: choiceLoopDefinition(config.choiceLoop.iterations),
     input: { tag: 'bench' },
     transitions: choiceLoopTransitions(config.choiceLoop.iterations),
+    counted: `Init, ${config.choiceLoop.iterations} × Increment + Check, Done`,
     executions: config.choiceLoop.executions,
     concurrency: config.choiceLoop.concurrency,
     warmup: config.choiceLoop.warmup,
     check: (out) => out?.n === config.choiceLoop.iterations && out?.tag === 'bench',
   },
+  {
+    kind: 'mixed',
+    id: `mixed-${config.mixed.rounds}x${config.mixed.items.length}`,
+    label:
+      `Pass, Choice, Parallel (3 branches) and an inline Map over ${config.mixed.items.length} items, ` +
+      `${config.mixed.rounds} rounds, ${config.mixed.concurrency} in flight`,
+    definition: mixedDefinition(config.mixed.rounds),
+    input: { tag: 'bench', items: config.mixed.items },
+    transitions: mixedTransitions(config.mixed.rounds, config.mixed.items),
+    counted:
+      `Init, ${config.mixed.rounds} × (Round, the Parallel, 2 + 2 states in two branches, the Map and ` +
+      `${config.mixed.items.length} × 3 states in its iterations, Fold, Check), Done`,
+    executions: config.mixed.executions,
+    concurrency: config.mixed.concurrency,
+    warmup: config.mixed.warmup,
+    check: (out) => isDeepStrictEqual(out, mixedOutput(config.mixed.rounds, config.mixed.items, 'bench')),
+  },
 ];
+const workloads = allWorkloads.filter((w) => config.workloads.includes(w.kind));
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
@@ -241,11 +405,18 @@ const runCell = async ({ name, count, concurrency, runOne, check }) => {
 // ---------------------------------------------------------------------------------------------
 // Stepstream stacks
 
+/** `fn` run at most once: later calls get the first call's promise. */
+const once = (fn) => {
+  let done;
+  return () => (done ??= fn());
+};
+
 /**
  * Opens one store's database for the whole run. Opening PGlite (initdb in WebAssembly) takes
  * seconds, so each PGlite is opened once, and every cell gets its freshness from schemas instead:
  * `openStack()` puts a fresh engine on a fresh store schema `bench_<random>` and a fresh read-model
- * schema, and its `close()` drops both. On PGlite the whole database is this run's own; on
+ * schema; its `closeEngine()` stops the engine and leaves the store open (for the ceiling), and its
+ * `close()` closes both and drops both schemas. On PGlite the whole database is this run's own; on
  * Postgres `sfn_read` is only ever created, used and dropped when it did not exist before.
  */
 const openBackend = async (store) => {
@@ -260,11 +431,14 @@ const openBackend = async (store) => {
         const { counts, log: engineLogger } = engineLog();
         const engine = new Engine({ store: eventStore, db: shared.db, log: engineLogger });
         await engine.start();
+        const closeEngine = once(() => engine.close());
         return {
           engine,
+          eventStore,
           counts,
+          closeEngine,
           async close() {
-            await engine.close();
+            await closeEngine();
             await eventStore.close();
             await shared.pglite.exec(`drop schema if exists ${storeSchema} cascade; drop schema if exists ${READ_MODEL_SCHEMA} cascade`);
           },
@@ -292,11 +466,14 @@ const openBackend = async (store) => {
       const { counts, log: engineLogger } = engineLog();
       const engine = new Engine({ store: eventStore, db, log: engineLogger });
       await engine.start();
+      const closeEngine = once(() => engine.close());
       return {
         engine,
+        eventStore,
         counts,
+        closeEngine,
         async close() {
-          await engine.close();
+          await closeEngine();
           await eventStore.close();
           await db.destroy();
           await dropSchemas();
@@ -321,63 +498,154 @@ const createMachine = async (engine, workload) => {
   return r.right.stateMachineArn;
 };
 
+/**
+ * The read models as DescribeExecution reads them. `engine.reads.readModel()` waits until they
+ * show the writes this process has answered for; an engine built before that method existed
+ * waited before answering the write instead and exposed the database as `engine.reads.db`.
+ */
+const readModelOf = (engine) => (typeof engine.reads.readModel === 'function' ? () => engine.reads.readModel() : async () => engine.reads.db);
+
+/**
+ * The ARNs of the executions a runner has seen finish, taken in batches (the warm-up's, then the
+ * measured ones').
+ */
+const finishedArns = () => {
+  let arns = [];
+  return {
+    add: (arn) => void arns.push(arn),
+    take: () => {
+      const taken = arns;
+      arns = [];
+      return taken;
+    },
+  };
+};
+
 /** The in-process path: engine.executions.startExecution, then the read model's row (what Describe reads). */
 const inprocRunner = (engine, stateMachineArn, inputText) => {
   let runningPolls = 0;
+  const finished = finishedArns();
+  const readModel = readModelOf(engine);
   const runOne = async () => {
     const started = await engine.executions.startExecution({ stateMachineArn, input: inputText });
     if (started._tag !== 'Right') throw new Error(`StartExecution failed: ${JSON.stringify(started.left)}`);
     const arn = started.right.executionArn;
     for (;;) {
-      const row = await findExecution(engine.reads.db, arn);
+      const row = await findExecution(await readModel(), arn);
       if (!row) throw new Error(`execution ${arn} is not in the read model after StartExecution returned`);
       if (row.status !== 'RUNNING') {
         if (row.status !== 'SUCCEEDED') throw new Error(`execution ${arn} ended ${row.status}: ${row.error} ${row.cause}`);
-        lastArn = arn;
+        finished.add(arn);
         return JSON.parse(row.output);
       }
       runningPolls++;
       await sleep(config.describePollMs);
     }
   };
-  let lastArn;
-  return { runOne, runningPolls: () => runningPolls, lastArn: () => lastArn };
+  return { runOne, runningPolls: () => runningPolls, takeArns: finished.take };
 };
 
 /** The HTTP path: StartExecution, then DescribeExecution until it is not RUNNING, with SDK v3. */
 const httpRunner = (client, stateMachineArn, inputText) => {
   let runningPolls = 0;
-  let lastArn;
+  const finished = finishedArns();
   const runOne = async () => {
     const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: inputText }));
     for (;;) {
       const d = await client.send(new DescribeExecutionCommand({ executionArn }));
       if (d.status !== 'RUNNING') {
         if (d.status !== 'SUCCEEDED') throw new Error(`execution ${executionArn} ended ${d.status}: ${d.error} ${d.cause}`);
-        lastArn = executionArn;
+        finished.add(executionArn);
         return JSON.parse(d.output);
       }
       runningPolls++;
       await sleep(config.describePollMs);
     }
   };
-  return { runOne, runningPolls: () => runningPolls, lastArn: () => lastArn };
+  return { runOne, runningPolls: () => runningPolls, takeArns: finished.take };
 };
 
-/** States entered in one stored history: the check that the counted transitions are right. */
-const statesEnteredInHistory = async (engine, executionArn) => {
-  const where = locateExecution(executionArn);
-  if (where._tag === 'Left') throw new Error(where.left.message);
-  const events = await engine.reads.store.readStream(where.right.stream);
-  return events.filter((e) => e.type.endsWith('StateEntered')).length;
+/** Runs `work` on every item with at most `concurrency` in flight; the results in the items' order. */
+const mapLimit = async (items, concurrency, work) => {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
 };
 
-/** One Stepstream cell: a fresh stack, warm-up, then the measured executions. */
+/**
+ * Reads the executions' streams back: each one's appends, as they were made (the events of one
+ * append share `position.commit`, its transaction's id), and its count of states entered.
+ */
+const readWrittenStreams = (store, executionArns) =>
+  mapLimit(executionArns, 8, async (executionArn) => {
+    const where = locateExecution(executionArn);
+    if (where._tag === 'Left') throw new Error(where.left.message);
+    const stream = where.right.stream;
+    const events = await store.readStream(stream);
+    const appends = [];
+    let commit;
+    for (const e of events) {
+      if (appends.length === 0 || e.position.commit !== commit) appends.push([]);
+      commit = e.position.commit;
+      appends.at(-1).push(e);
+    }
+    return { stream, appends, statesEntered: events.filter((e) => e.type.endsWith('StateEntered')).length };
+  });
+
+/**
+ * The ceiling's stream for an execution's: a fresh name of about the same length in a category
+ * no projector reads, and the same appends — same types, data and metadata, in the same groups —
+ * each with the expected revision the engine appended it with (the first `no_stream`, then the
+ * previous group's last revision).
+ */
+const ceilingStream = ({ stream, appends }) => ({
+  stream: `ceiling-${stream.slice(stream.indexOf('-') + 1)}`,
+  appends: appends.map((events, i) => ({
+    expectedRevision: i === 0 ? 'no_stream' : appends[i - 1].at(-1).revision,
+    events: events.map((e) => ({ type: e.type, data: e.data, metadata: e.metadata })),
+  })),
+});
+
+/** Appends every ceiling stream with `concurrency` streams in flight, each stream's appends in order. */
+const appendCeiling = async ({ name, store, streams, concurrency }) => {
+  let appends = 0;
+  let events = 0;
+  const runOne = async (i) => {
+    const { stream, appends: groups } = streams[i];
+    for (const { expectedRevision, events: group } of groups) {
+      const r = await store.appendToStream(stream, group, { expectedRevision });
+      if (r.nextExpectedRevision !== (expectedRevision === 'no_stream' ? -1n : expectedRevision) + BigInt(group.length)) {
+        throw new Error(`${name}: ${stream} is at revision ${r.nextExpectedRevision} after an append of ${group.length} events`);
+      }
+      appends++;
+      events += group.length;
+    }
+    return true;
+  };
+  const result = await runCell({ name, count: streams.length, concurrency, runOne, check: (ok) => ok === true });
+  return { ...result, appends, events, eventsPerSec: round(events / result.seconds) };
+};
+
+/**
+ * One Stepstream cell: a fresh stack, warm-up, the measured executions; then, on the same store,
+ * the ceiling of the events they wrote.
+ */
 const benchStepstream = async (backend, store, workload, mode) => {
   const setupStart = performance.now();
   const stack = await backend.openStack();
   let api;
   let client;
+  const closeApi = once(async () => {
+    client?.destroy();
+    await api?.close();
+  });
   try {
     const stateMachineArn = await createMachine(stack.engine, workload);
     const inputText = JSON.stringify(workload.input);
@@ -397,24 +665,51 @@ const benchStepstream = async (backend, store, workload, mode) => {
     }
     const name = `${workload.id} stepstream-${mode} ${store}`;
     await runCell({ name: `${name} (warm-up)`, count: workload.warmup, concurrency: workload.concurrency, runOne: runner.runOne, check: workload.check });
+    const warmupArns = runner.takeArns();
     const setupMs = round(performance.now() - setupStart);
     const pollsBefore = runner.runningPolls();
     const laggingBefore = stack.counts.lagging;
     const result = await runCell({ name, count: workload.executions, concurrency: workload.concurrency, runOne: runner.runOne, check: workload.check });
-    const historyStatesEntered = await statesEnteredInHistory(stack.engine, runner.lastArn());
-    if (historyStatesEntered !== workload.transitions) {
-      throw new Error(`${name}: the history has ${historyStatesEntered} states entered, the definition's logic says ${workload.transitions}`);
-    }
+    const runningPolls = runner.runningPolls() - pollsBefore;
+    const readYourWritesTimeouts = stack.counts.lagging - laggingBefore;
+    const measuredArns = runner.takeArns();
+
+    // The ceiling runs on the store alone: no API, no engine (so no projector reading $all).
+    await closeApi();
+    await stack.closeEngine();
+    const written = await readWrittenStreams(stack.eventStore, measuredArns);
+    const wrong = written.find((w) => w.statesEntered !== workload.transitions);
+    if (wrong) throw new Error(`${name}: ${wrong.stream} has ${wrong.statesEntered} states entered, the definition's logic says ${workload.transitions}`);
+    const warmupWritten = await readWrittenStreams(stack.eventStore, warmupArns.slice(0, config.ceilingWarmup));
+    await appendCeiling({
+      name: `${name} ceiling (warm-up)`,
+      store: stack.eventStore,
+      streams: warmupWritten.map(ceilingStream),
+      concurrency: workload.concurrency,
+    });
+    const ceiling = await appendCeiling({
+      name: `${name} ceiling`,
+      store: stack.eventStore,
+      streams: written.map(ceilingStream),
+      concurrency: workload.concurrency,
+    });
     return {
       ...result,
-      runningPolls: runner.runningPolls() - pollsBefore,
-      readYourWritesTimeouts: stack.counts.lagging - laggingBefore,
-      historyStatesEntered,
+      runningPolls,
+      readYourWritesTimeouts,
+      historyStatesEntered: workload.transitions,
+      historiesChecked: written.length,
+      appendsPerExecution: round(ceiling.appends / written.length, 2),
+      eventsPerExecution: round(ceiling.events / written.length, 1),
+      eventsPerSec: round((result.executionsPerSec * ceiling.events) / written.length),
+      ceiling: {
+        ...ceiling,
+        transitionsPerSec: round(ceiling.executionsPerSec * workload.transitions),
+      },
       setupMs,
     };
   } finally {
-    client?.destroy();
-    await api?.close();
+    await closeApi();
     await stack.close();
   }
 };
@@ -484,31 +779,39 @@ const fmt = (x) => (x === null || x === undefined ? '–' : typeof x === 'number
 
 const markdown = (results) => {
   const lines = [];
-  lines.push('| workload | engine | store | executions | executions/s | transitions/s | p50 / p99 ms | ratio vs peer |');
-  lines.push('|---|---|---|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| workload | engine | store | executions | executions/s | transitions/s | p50 / p99 ms | ceiling events/s³ | ceiling transitions/s³ | ratio vs ceiling³ | ratio vs peer¹ |',
+  );
+  lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results.rows) {
     if (r.skipped) {
-      lines.push(`| ${r.workload} | ${r.engine} | ${r.store} | skipped² | | | | |`);
+      lines.push(`| ${r.workload} | ${r.engine} | ${r.store} | skipped² | | | | | | | |`);
       continue;
     }
     const n = `${fmt(r.executions)}${r.complete ? '' : ' (deadline)'}`;
+    const ceiling = r.ceiling ? `${fmt(r.ceiling.eventsPerSec)} | ${fmt(r.ceiling.transitionsPerSec)} | ${fmt(r.ratioCeiling)}` : '– | – | –';
     lines.push(
-      `| ${r.workload} | ${r.engine} | ${r.store} | ${n} | ${fmt(r.executionsPerSec)} | ${fmt(r.transitionsPerSec)} | ${r.p50Ms} / ${r.p99Ms} | ${r.ratio === undefined ? '1 (peer)' : fmt(r.ratio)} |`,
+      `| ${r.workload} | ${r.engine} | ${r.store} | ${n} | ${fmt(r.executionsPerSec)} | ${fmt(r.transitionsPerSec)} | ${r.p50Ms} / ${r.p99Ms} | ${ceiling} | ${r.ratio === undefined ? '1 (peer)' : fmt(r.ratio)} |`,
     );
   }
-  const [chain, loop] = workloads;
   lines.push(
     '',
-    `Workloads: ${chain.id} = ${chain.label}, ${chain.transitions} transitions per execution; ${loop.id} = ${loop.label}, ` +
-      `${loop.transitions} transitions per execution (Init, 10 × Increment + Check, Done). Transitions = states entered. ` +
+    `Workloads: ${workloads.map((w) => `${w.id} = ${w.label}, ${w.transitions} transitions per execution (${w.counted})`).join('; ')}. ` +
+      'Transitions = states entered (a Parallel or Map state once, plus every state its branches or iterations enter). ' +
       'Latency is per execution, StartExecution until Describe shows it finished.',
     '',
     '¹ The peer, aws-local-stepfunctions, is a pure in-memory interpreter with no persistence (no event store, no history, ' +
       'no read model, no API). Stepstream durably appends every history event and projects the read model before ' +
-      'StartExecution returns, so "ratio vs peer" (Stepstream executions/s ÷ peer executions/s on the same workload, ' +
+      'Describe shows the execution, so "ratio vs peer" (Stepstream executions/s ÷ peer executions/s on the same workload, ' +
       'counts and concurrency) is the cost of that durability and of the API, not an interpreter-vs-interpreter comparison.',
     '',
     ...[...new Set(results.rows.filter((r) => r.skipped).map((r) => `² ${r.store} skipped: ${r.skipped}`))].flatMap((l) => [l, '']),
+    '³ The raw insert ceiling, measured right after each Stepstream cell on the same store: the events that cell ' +
+      'wrote, read back and appended again in the same groups (one append per commit), with the same types, data, metadata ' +
+      'and expected revisions, to fresh streams through the same EventStore port, with as many streams in flight as the ' +
+      'workload had executions; the engine is closed meanwhile. It has no decider, no read-model projector, no API; ' +
+      'ceiling transitions/s = streams/s × transitions per execution, and "ratio vs ceiling" = transitions/s ÷ that.',
+    '',
     'stepstream-http = SDK v3 SFNClient → HTTP API, with client and server in this one process; stepstream-inproc = ' +
       'engine.executions.startExecution + the read-model lookup Describe does, no HTTP.',
   );
@@ -528,9 +831,11 @@ const main = async () => {
       peer: 'aws-local-stepfunctions 3.0.0 (pure in-memory interpreter, no persistence)',
     },
     workloads: workloads.map((w) => ({
+      kind: w.kind,
       id: w.id,
       label: w.label,
       transitionsPerExecution: w.transitions,
+      transitionsCounted: w.counted,
       executions: w.executions,
       concurrency: w.concurrency,
       definition: w.definition,
@@ -596,18 +901,27 @@ const main = async () => {
         for (const mode of modes) {
           const base = { workload: workload.id, engine: `stepstream-${mode}`, store };
           const r = await benchStepstream(backend, store, workload, mode);
+          const transitionsPerSec = round(r.executionsPerSec * workload.transitions);
           const row = {
             ...base,
             ...r,
-            transitionsPerSec: round(r.executionsPerSec * workload.transitions),
+            transitionsPerSec,
             ratio: round(r.executionsPerSec / peer.executionsPerSec, 3),
+            ratioCeiling: round(transitionsPerSec / r.ceiling.transitionsPerSec, 3),
           };
           stepstreamRows.push(row);
+          const c = r.ceiling;
           log(
             `  ${`${workload.id} stepstream-${mode}`.padEnd(34)} ${String(r.executionsPerSec).padStart(8)} exec/s ${String(row.transitionsPerSec).padStart(9)} trans/s ` +
               `(p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, cpu node ${r.nodeCpuPct}% machine ${r.machineCpuPct}%, ${r.executions} in ${r.seconds} s` +
               `${r.complete ? '' : ', stopped at the deadline'}${r.runningPolls ? `, ${r.runningPolls} Describe saw RUNNING` : ''}` +
-              `${r.readYourWritesTimeouts ? `, ${r.readYourWritesTimeouts} read-your-writes waits timed out` : ''}) ratio ${row.ratio}`,
+              `${r.readYourWritesTimeouts ? `, ${r.readYourWritesTimeouts} read-your-writes waits timed out` : ''}) ratio vs peer ${row.ratio}`,
+          );
+          log(
+            `  ${'  ceiling'.padEnd(34)} ${String(c.executionsPerSec).padStart(8)} strm/s ${String(c.transitionsPerSec).padStart(9)} trans/s ` +
+              `(${c.eventsPerSec} events/s, ${r.appendsPerExecution} appends and ${r.eventsPerExecution} events per stream, p50 ${c.p50Ms} ms, ` +
+              `cpu node ${c.nodeCpuPct}% machine ${c.machineCpuPct}%, ${c.executions} in ${c.seconds} s${c.complete ? '' : ', stopped at the deadline'}) ` +
+              `ratio vs ceiling ${row.ratioCeiling}`,
           );
         }
       }
