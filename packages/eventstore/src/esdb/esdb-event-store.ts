@@ -33,8 +33,10 @@ import type {
   EventStore,
   ExpectedRevision,
   Position,
+  RawEvent,
   ReadAllOptions,
   ReadStreamOptions,
+  ReadStreamRawOptions,
   RecordedEvent,
   SubscribeToAllOptions,
   SubscribeToStreamOptions,
@@ -97,19 +99,23 @@ const drain = async <E>(read: StreamingRead<E>, keep: (resolved: E) => RecordedE
 };
 
 /**
- * The events up to the byte budget (the first one always): the 6.x client has no such bound, so
- * the read itself is bounded by its count only, and the budget is applied to what it returned.
+ * The events up to the byte budget (the first one always), each weighing `bytesOf` it: the 6.x
+ * client has no such bound, so the read itself is bounded by its count only, and the budget is
+ * applied to what it returned.
  */
-const withinBytes = (events: readonly RecordedEvent[], maxBytes: number): RecordedEvent[] => {
-  const out: RecordedEvent[] = [];
+const withinBytes = <E>(events: readonly E[], maxBytes: number, bytesOf: (e: E) => number): E[] => {
+  const out: E[] = [];
   let bytes = 0;
   for (const e of events) {
     if (out.length > 0 && bytes >= maxBytes) break;
-    bytes += Buffer.byteLength(JSON.stringify(e.data)) + Buffer.byteLength(JSON.stringify(e.metadata));
+    bytes += bytesOf(e);
     out.push(e);
   }
   return out;
 };
+
+/** Bytes of a JSON value's text, as the SQL adapter counts them (`octet_length`). */
+const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
 
 const toClientExpected = (e: ExpectedRevision): AppendExpectedRevision =>
   e === 'no_stream' ? NO_STREAM : e === 'stream_exists' ? STREAM_EXISTS : e === 'any' ? ANY : e;
@@ -160,12 +166,23 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     try {
       const read = client.readStream(streamName, { direction: backwards ? BACKWARDS : FORWARDS, fromRevision, maxCount: limit });
       const events = await drain(read, toRecorded, limit);
+      // Metadata counts against the budget only when it is read, as in the SQL adapter.
       const shaped = o?.metadata === false ? events.map((e) => ({ ...e, metadata: {} })) : events;
-      return o?.maxBytes === undefined ? shaped : withinBytes(shaped, o.maxBytes);
+      const bytesOf = o?.metadata === false ? (e: RecordedEvent) => jsonBytes(e.data) : (e: RecordedEvent) => jsonBytes(e.data) + jsonBytes(e.metadata);
+      return o?.maxBytes === undefined ? shaped : withinBytes(shaped, o.maxBytes, bytesOf);
     } catch (e) {
       if (e instanceof StreamNotFoundError) return [];
       throw translate(e);
     }
+  };
+
+  // The client hands out JSON data parsed (it keeps no bytes), so the text is encoded again from
+  // that value: the same text that was appended, which `JSON.stringify` wrote (encoding a value
+  // parsed from `JSON.stringify`'s output gives that output back).
+  const readStreamRaw = async (streamName: string, o?: ReadStreamRawOptions): Promise<RawEvent[]> => {
+    const events = await readStream(streamName, { ...o, maxBytes: undefined, metadata: false });
+    const raw = events.map((e) => ({ type: e.type, revision: e.revision, data: JSON.stringify(e.data ?? null) }));
+    return o?.maxBytes === undefined ? raw : withinBytes(raw, o.maxBytes, (e) => Buffer.byteLength(e.data));
   };
 
   const currentRevision = async (streamName: string): Promise<CurrentRevision> => {
@@ -302,6 +319,7 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     kind: 'eventstoredb',
     appendToStream,
     readStream,
+    readStreamRaw,
     readAll,
     headPosition,
     subscribeToAll,

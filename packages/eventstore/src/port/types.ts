@@ -78,6 +78,24 @@ export interface ReadStreamOptions {
   readonly metadata?: boolean;
 }
 
+/**
+ * An event as {@link EventStore.readStreamRaw} returns it: its data as the JSON text the store
+ * holds, unparsed, and only what places it in its stream.
+ */
+export interface RawEvent<Type extends string = string> {
+  readonly type: Type;
+  /** Its revision within its stream, from 0. */
+  readonly revision: bigint;
+  /**
+   * The data's JSON text: `JSON.stringify` of the `data` appended (the SQL adapter returns the
+   * stored text itself, EventStoreDB's the same text encoded again from the value its client read).
+   */
+  readonly data: string;
+}
+
+/** The options of {@link EventStore.readStreamRaw}: a stream read's, without metadata (never read). */
+export type ReadStreamRawOptions = Omit<ReadStreamOptions, 'metadata'>;
+
 /** Selects events in `$all` by the category of their stream: the part of its name before the first `-`. */
 export interface AllFilter {
   readonly categories?: readonly string[];
@@ -128,6 +146,17 @@ export interface EventStore {
   appendToStream(streamName: string, events: readonly EventData[], options?: AppendOptions): Promise<AppendResult>;
   /** Reads a stream; a stream that does not exist reads as empty. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Reads a stream as {@link readStream} does (same events, order, `maxCount` and `maxBytes`,
+   * which counts the data's bytes only), but returns each event's data as its JSON text, neither
+   * parsed nor re-encoded, and nothing else but its type and revision. For readers that pass the
+   * data on as JSON (GetExecutionHistory writes it into its answer).
+   *
+   * @example
+   * const [e] = await store.readStreamRaw('execution-sm:run1', { maxCount: 1 });
+   * // e.data === '{"timestamp":1733480000000,"previousEventId":0,"executionStartedEventDetails":{…}}'
+   */
+  readStreamRaw(streamName: string, options?: ReadStreamRawOptions): Promise<RawEvent[]>;
   /** Reads `$all` in commit order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** The position of the last event in `$all` that a reader can see, or `undefined` when empty. */

@@ -13,7 +13,9 @@ import type {
   EventStore,
   Position,
   ReadAllOptions,
+  RawEvent,
   ReadStreamOptions,
+  ReadStreamRawOptions,
   RecordedEvent,
   SubscribeToAllOptions,
   SubscribeToStreamOptions,
@@ -183,11 +185,21 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     };
   };
 
-  const readStream = async (streamName: string, o?: ReadStreamOptions): Promise<RecordedEvent[]> => {
+  /**
+   * The query of a stream read, given its columns (`revision` among them) and the bytes each row
+   * counts against `maxBytes`; undefined when the read cannot return anything.
+   */
+  const streamQuery = (
+    streamName: string,
+    o: ReadStreamRawOptions | undefined,
+    columns: RawBuilder<unknown>,
+    names: readonly string[],
+    bytesOf: RawBuilder<unknown>,
+  ): RawBuilder<unknown> | undefined => {
     const backwards = o?.direction === 'backwards';
     const from = o?.fromRevision ?? (backwards ? 'end' : 'start');
     const limit = o?.maxCount ?? Number.MAX_SAFE_INTEGER;
-    if (limit <= 0 || !storableName(streamName)) return [];
+    if (limit <= 0 || !storableName(streamName)) return undefined;
     const bound =
       from === 'start'
         ? backwards
@@ -218,28 +230,44 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
             ? sql`revision > ${(from - BigInt(limit)).toString()}::bigint`
             : sql`revision < ${(from + BigInt(limit)).toString()}::bigint`;
     const order = backwards ? sql`desc` : sql`asc`;
-    const withMetadata = o?.metadata !== false;
     /** The page's rows: chosen by the index and the limit, with `extra` columns. */
     const pageOf = (extra: RawBuilder<unknown>) => sql`
-      select ${columnsWith(withMetadata)}${extra} from ${t('events')} as e
+      select ${columns}${extra} from ${t('events')} as e
       where stream_name = ${streamName} and ${bound} and ${window}
       order by e.revision ${order}
       limit ${limit}`;
-    if (o?.maxBytes === undefined) {
-      const { rows } = await sql<EventRow>`${pageOf(sql``)}`.execute(db);
-      return rows.map(toRecorded);
-    }
+    if (o?.maxBytes === undefined) return pageOf(sql``);
     // The bytes before each row are summed over the page only; the rows past the budget are
-    // neither sent nor parsed.
-    const bytes = sql`, e.revision as rev, octet_length(e.data::text) + ${withMetadata ? sql`coalesce(octet_length(e.metadata::text), 0)` : sql`0`} as bytes`;
-    const { rows } = await sql<EventRow>`
-      select * from (
+    // neither sent nor parsed, and the columns that sum them are not sent either.
+    const outer = sql.join(names.map((n) => sql.ref(`x.${n}`)));
+    return sql`
+      select ${outer} from (
         select r.*, coalesce(sum(r.bytes) over (order by r.rev ${order} rows between unbounded preceding and 1 preceding), 0) as bytes_before
-        from (${pageOf(bytes)}) r
+        from (${pageOf(sql`, e.revision as rev, ${bytesOf} as bytes`)}) r
       ) x
       where x.bytes_before < ${o.maxBytes}
-      order by x.rev ${order}`.execute(db);
+      order by x.rev ${order}`;
+  };
+
+  const recordedNames = ['position', 'transaction_id', 'stream_name', 'revision', 'event_id', 'type', 'data', 'metadata', 'created'] as const;
+
+  const readStream = async (streamName: string, o?: ReadStreamOptions): Promise<RecordedEvent[]> => {
+    const withMetadata = o?.metadata !== false;
+    const bytes = sql`octet_length(e.data::text) + ${withMetadata ? sql`coalesce(octet_length(e.metadata::text), 0)` : sql`0`}`;
+    const query = streamQuery(streamName, o, columnsWith(withMetadata), recordedNames, bytes);
+    if (!query) return [];
+    const { rows } = await sql<EventRow>`${query}`.execute(db);
     return rows.map(toRecorded);
+  };
+
+  // Only what a raw read returns: each row is three fields for the driver to decode (PGlite's
+  // decoder copies every field), and `data::text` is the stored text, which no driver parses.
+  const rawColumns = sql`revision::text as revision, type, data::text as data`;
+  const readStreamRaw = async (streamName: string, o?: ReadStreamRawOptions): Promise<RawEvent[]> => {
+    const query = streamQuery(streamName, o, rawColumns, ['revision', 'type', 'data'], sql`octet_length(e.data::text)`);
+    if (!query) return [];
+    const { rows } = await sql<{ revision: string; type: string; data: string }>`${query}`.execute(db);
+    return rows.map((row) => ({ type: row.type, revision: BigInt(row.revision), data: row.data }));
   };
 
   const positionBound = (from: Position | 'start' | 'end' | undefined, backwards: boolean, inclusive: boolean) => {
@@ -365,6 +393,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     kind: options.kind,
     appendToStream,
     readStream,
+    readStreamRaw,
     readAll,
     headPosition,
     subscribeToAll,

@@ -3,7 +3,7 @@ import type { ExecutionContext, TestFn } from 'ava';
 import { filter, firstValueFrom, take, timeout, toArray, type Observable } from 'rxjs';
 import { WrongExpectedVersionError } from '../port/errors.js';
 import { comparePositions } from '../port/position.js';
-import type { EventData, EventStore, ExpectedRevision, RecordedEvent } from '../port/types.js';
+import type { EventData, EventStore, ExpectedRevision, ReadStreamRawOptions, RecordedEvent } from '../port/types.js';
 
 export interface ContractContext {
   store: EventStore;
@@ -165,6 +165,92 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     t.deepEqual((await store.readStream(stream, { maxCount: 1 }))[0]!.metadata, { n: 0 });
     t.deepEqual((await store.readStream(stream, { maxCount: 1, metadata: false }))[0]!.metadata, {});
     t.deepEqual(((await store.readStream(stream, { maxCount: 1, metadata: false, maxBytes: 10 }))[0]!.data as { i: number }).i, 0);
+  });
+
+  test('readStreamRaw: each event as the JSON text appended (NUL, lone surrogates, escapes, keys, numbers), unparsed', async (t) => {
+    const { store } = t.context;
+    const stream = `${uniqueCategory('raw')}-1`;
+    const datas: unknown[] = [
+      {
+        timestamp: 1733480000123,
+        previousEventId: 0,
+        executionStartedEventDetails: { input: '{"a":"\\u0000\\ud800 😀"}', inputDetails: { truncated: false } },
+      },
+      { strings: ['\u0000', 'x\ud800y\udc00z', '\udfff', '\ud83d\ude00', '"quoted" \\ back\\slash', '\u2028\u2029\u007f', '</script>'] },
+      { big: 12345678901234567890, small: 5e-324, negative: -0.5, exp: 1e21, list: [1, 'two', null, true, { deep: [] }] },
+      { b: 1, 10: 'ten', 2: 'two', a: { z: 1, 1: 'one' }, ['\u0000key']: '', ['__proto__']: { own: true } },
+      'a bare string',
+      null,
+      [1, [2, [3]]],
+      { blob: '€'.repeat(300) },
+    ];
+    await store.appendToStream(
+      stream,
+      datas.map((data, i) => ev(`Type${i}`, data, { meta: 'x'.repeat(100) })),
+    );
+    const raw = await store.readStreamRaw(stream);
+    const parsed = await store.readStream(stream);
+    t.deepEqual(
+      raw.map((e) => e.data),
+      datas.map((d) => JSON.stringify(d)),
+      'the text is what JSON.stringify made of the data appended, to the character',
+    );
+    t.deepEqual(
+      raw.map((e) => [e.type, e.revision]),
+      parsed.map((e) => [e.type, e.revision]),
+    );
+    t.deepEqual(
+      raw.map((e) => JSON.parse(e.data) as unknown),
+      parsed.map((e) => e.data),
+    );
+    t.deepEqual(Object.keys(raw[0]!).sort(), ['data', 'revision', 'type'], 'nothing else is read');
+    t.deepEqual(await store.readStreamRaw(`${uniqueCategory('raw')}-none`), []);
+    t.deepEqual(await store.readStreamRaw(`${stream}\u0000`), [], 'an unstorable name reads as empty');
+  });
+
+  test('readStreamRaw reads what readStream reads: directions, starts, counts, and a byte budget of data bytes only', async (t) => {
+    const { store } = t.context;
+    const stream = `${uniqueCategory('rawsel')}-1`;
+    // Ten events of ~1,000 bytes of data and ~2,000 of metadata: the budget counts the data only.
+    await store.appendToStream(
+      stream,
+      Array.from({ length: 10 }, (_, i) => ({ type: `T${i % 3}`, data: { i, pad: 'é'.repeat(500) }, metadata: { pad: 'x'.repeat(2000) } })),
+    );
+    const cases: ReadStreamRawOptions[] = [
+      {},
+      { direction: 'backwards' },
+      { maxCount: 3 },
+      { direction: 'backwards', maxCount: 3 },
+      { fromRevision: 4n, maxCount: 100 },
+      { fromRevision: 'end' },
+      { fromRevision: 'start', direction: 'backwards' },
+      { direction: 'backwards', fromRevision: 6n, maxCount: 4 },
+      { fromRevision: 10n },
+      { maxCount: 0 },
+      { maxBytes: 3500 },
+      { maxBytes: 3500, maxCount: 2 },
+      { direction: 'backwards', fromRevision: 8n, maxCount: 10, maxBytes: 1500 },
+      { maxBytes: 1 },
+      { fromRevision: 9n, maxBytes: 1_000_000 },
+    ];
+    for (const o of cases) {
+      const raw = await store.readStreamRaw(stream, o);
+      const parsed = await store.readStream(stream, { ...o, metadata: false });
+      t.deepEqual(
+        raw.map((e) => e.revision),
+        parsed.map((e) => e.revision),
+        JSON.stringify(o, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
+      );
+      t.deepEqual(
+        raw.map((e) => e.type),
+        parsed.map((e) => e.type),
+      );
+    }
+    t.deepEqual(
+      (await store.readStreamRaw(stream, { maxBytes: 3500 })).map((e) => (JSON.parse(e.data) as { i: number }).i),
+      [0, 1, 2, 3],
+      'three events of ~1,010 bytes of data stay under 3,500, so the fourth is read and the fifth is not',
+    );
   });
 
   test('readStream backwards, from a revision, with a max count', async (t) => {
