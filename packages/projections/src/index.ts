@@ -1,4 +1,4 @@
-export type { Projection, ProjectionHandler, ReadModelDb } from './projection.js';
+export type { Projection, ProjectionBatchHandler, ProjectionHandler, ReadModelDb } from './projection.js';
 export {
   getProjector,
   POISON_ATTEMPTS,

@@ -5,6 +5,14 @@ import type { Kysely, Migration, Transaction } from 'kysely';
 export type ProjectionHandler = (tx: Transaction<any>, event: RecordedEvent, schema: string) => Promise<void>;
 
 /**
+ * Applies several events at once (one statement for all of them, say), with the same outcome as
+ * their handlers one after the other. The projector only gives it events of distinct streams, in
+ * no promised order: a projection whose handlers for different streams touch different rows can
+ * batch them.
+ */
+export type ProjectionBatchHandler = (tx: Transaction<any>, events: readonly RecordedEvent[], schema: string) => Promise<void>;
+
+/**
  * A read model: its tables (created by its migrations, in a Postgres schema of its own) and one
  * handler per event type it reads. Events of other types only move its checkpoint.
  *
@@ -29,6 +37,12 @@ export interface Projection {
   /** Kysely migrations that create the read model's tables in `schema`. */
   readonly migrations: (schema: string) => Record<string, Migration>;
   readonly handlers: Readonly<Record<string, ProjectionHandler>>;
+  /**
+   * Optional: per event type, a handler that applies many events of it (and of other types that
+   * share it) at once. Each type listed must have a handler too: that one applies an event on its
+   * own (a lone event, a retried one).
+   */
+  readonly batchHandlers?: Readonly<Record<string, ProjectionBatchHandler>>;
 }
 
 /** Where the read models live: a Kysely on Postgres or PGlite. */

@@ -2,7 +2,7 @@ import { comparePositions, type EventStore, type Position, type RecordedEvent } 
 import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Observable } from 'rxjs';
 import { ensureCheckpointTable, lockCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints.js';
-import type { Projection, ProjectionHandler } from './projection.js';
+import type { Projection, ProjectionBatchHandler, ProjectionHandler } from './projection.js';
 import {
   countSkippedEvents,
   describeSkippedEvent,
@@ -182,6 +182,46 @@ export const getProjector = (options: ProjectorOptions): Projector => {
   };
 
   /**
+   * Applies `events` in as few statements as the projection allows: the batch is cut into runs in
+   * which no stream appears twice (so the events of a run touch different rows and commute), and
+   * in each run the events that share a batch handler are applied by one call of it; the others
+   * by their own handlers, in order.
+   */
+  const applyTogether = async (tx: Transaction<any>, events: readonly RecordedEvent[], target: string) => {
+    const batchHandlers = projection.batchHandlers ?? {};
+    const flush = async (run: RecordedEvent[]) => {
+      const groups = new Map<ProjectionBatchHandler, RecordedEvent[]>();
+      for (const event of run) {
+        const together = batchHandlers[event.type];
+        if (together) groups.set(together, [...(groups.get(together) ?? []), event]);
+      }
+      for (const event of run) {
+        const together = batchHandlers[event.type];
+        const group = together && groups.get(together);
+        if (group && group.length > 1) {
+          if (group[0] === event) await together(tx, group, target);
+          continue;
+        }
+        const handler = projection.handlers[event.type];
+        if (handler) await handler(tx, event, target);
+      }
+    };
+    let run: RecordedEvent[] = [];
+    const streams = new Set<string>();
+    for (const event of events) {
+      if (!projection.handlers[event.type]) continue;
+      if (streams.has(event.streamName)) {
+        await flush(run);
+        run = [];
+        streams.clear();
+      }
+      streams.add(event.streamName);
+      run.push(event);
+    }
+    await flush(run);
+  };
+
+  /**
    * Applies the next batch after `from` into `target`. It reads only the handled event types,
    * up to the head it saw before reading; when the page is not full it has considered every event
    * up to that head, so the checkpoint moves to the head even past events it skipped (otherwise a
@@ -196,23 +236,22 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     const page = await store.readAll({ fromPosition: from ?? 'start', toPosition: head, maxCount: batchSize + 1, filter: { types } });
     const more = page.length === batchSize + 1;
     const fresh = from && page[0] && samePosition(page[0].position, from) ? page.slice(1) : page;
-    const events: RecordedEvent[] = fresh.slice(0, batchSize);
+    const events: readonly RecordedEvent[] = fresh.slice(0, batchSize);
     const checkpoint = more ? events.at(-1)!.position : head;
     const skipped: SkippedEvent[] = [];
     const eventsApplied = await db.transaction().execute(async (tx) => {
       const current = await lockCheckpoint(tx, target);
       if (!samePosition(current.position, from)) throw new CheckpointMoved();
-      for (const event of events) {
-        const handler = projection.handlers[event.type];
-        if (!handler) continue;
-        if (!alone) {
-          await handler(tx, event, target);
-          continue;
+      if (!alone) await applyTogether(tx, events, target);
+      else {
+        for (const event of events) {
+          const handler = projection.handlers[event.type];
+          if (!handler) continue;
+          const skip = await applyAlone(tx, handler, event, target);
+          if (skip === undefined) continue;
+          await recordSkippedEvent(tx, target, skip);
+          skipped.push(skip);
         }
-        const skip = await applyAlone(tx, handler, event, target);
-        if (skip === undefined) continue;
-        await recordSkippedEvent(tx, target, skip);
-        skipped.push(skip);
       }
       const applied = current.eventsApplied + BigInt(events.length - skipped.length);
       await writeCheckpoint(tx, target, checkpoint, applied);

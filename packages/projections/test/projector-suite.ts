@@ -4,7 +4,7 @@ import { comparePositions } from '@stepstream/eventstore';
 import { sql, type Kysely } from 'kysely';
 import { firstValueFrom, filter } from 'rxjs';
 import { getProjector, listSkippedEvents, readModelDb, type Projection, type ProjectionHandler, type SkippedEvent } from '../src/index.js';
-import { appendLedgerEvents, expectedSnapshot, ledger, snapshot } from './fixtures/ledger.js';
+import { appendLedgerEvents, batchedLedger, expectedSnapshot, ledger, snapshot } from './fixtures/ledger.js';
 
 export interface Backend {
   store: EventStore;
@@ -89,6 +89,22 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
       { stream_name: `${category}-live`, events: 1, total: '5', last_type: 'Deposited' },
     );
     await projector.stop();
+  });
+
+  // Serial: its slow appends would move the head under the other tests' lag checks.
+  test.serial('batch handlers apply many events of distinct streams at once, and the read model is the one-by-one one', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('batch');
+    // 13 streams, one event per append, round robin: a batch of 64 meets each stream ~5 times.
+    for (let i = 0; i < 260; i++) {
+      await store.appendToStream(`${category}-${i % 13}`, [{ type: i % 5 === 2 ? 'Withdrawn' : 'Deposited', data: { amount: (i * 31) % 97 } }]);
+    }
+    await appendLedgerEvents(store, category, 40);
+    const calls: number[] = [];
+    const projector = getProjector({ store, db, projection: batchedLedger(readModel('rm_batch'), category, calls), batchSize: 64 });
+    await projector.catchUp();
+    t.deepEqual(await snapshot(db, projector.schema), expectedSnapshot(await allEvents(store), category));
+    t.true(calls.length > 0 && Math.max(...calls) === 13, `runs of distinct streams are applied together (sizes ${calls.join(', ')})`);
   });
 
   test('a handler that throws mid-batch leaves nothing of that batch; the retry completes it exactly once', async (t) => {

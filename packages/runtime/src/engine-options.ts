@@ -21,7 +21,7 @@ export interface EngineOptions {
    * kept in the store (see src/deployment.ts).
    */
   readonly secret?: Buffer;
-  /** How long a write waits for the read models to show it (read-your-writes). */
+  /** How long a Describe or List waits for the read models to show the writes acknowledged before it (read-your-writes; default 5 s). */
   readonly readYourWritesMs?: number;
   /** How long a graceful stop waits for tasks in flight to finish and be recorded (default 30 s). */
   readonly drainMs?: number;

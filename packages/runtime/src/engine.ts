@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultArnScope, type ArnScope, type TaskSignal } from '@stepstream/domain';
-import type { EventStore, Position } from '@stepstream/eventstore';
+import { comparePositions, type EventStore, type Position } from '@stepstream/eventstore';
 import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import type { Kysely } from 'kysely';
 import { loadDeployment, type Deployment } from './deployment.js';
@@ -27,7 +27,12 @@ export { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS, type EngineOptions } from './en
 
 /** What the API server reads directly: the read models and the streams (histories are read natively). */
 export interface Reads {
-  readonly db: Kysely<any>;
+  /**
+   * The read models, once they show every write this process has acknowledged (read-your-writes):
+   * a write answers as soon as it is stored, and the next Describe or List waits (bounded) for the
+   * projector instead. Already caught up, it answers without waiting.
+   */
+  readonly readModel: () => Promise<Kysely<any>>;
   /** The store, through which every append to a state machine's stream refreshes the machine cache. */
   readonly store: EventStore;
 }
@@ -67,6 +72,8 @@ export class Engine implements EnginePorts {
   private readonly taskRunner: Tasks;
   private readonly reactor: ExecutionReactor;
   private started: Deployment | undefined;
+  /** The newest position of a write this process answered for (see {@link Engine.readModel}). */
+  private acknowledged: Position | undefined;
 
   constructor(readonly options: EngineOptions) {
     this.scope = options.scope ?? defaultArnScope;
@@ -78,7 +85,7 @@ export class Engine implements EnginePorts {
     const queue = this.queue;
     const machines = new StateMachineCache();
     const store = machines.watch(options.store);
-    this.reads = { db: options.db, store };
+    this.reads = { readModel: () => this.readModel(), store };
     this.projector = getProjector({
       store: options.store,
       db: options.db,
@@ -86,8 +93,8 @@ export class Engine implements EnginePorts {
       onError: (e, attempt) => log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
       onSkipped: (skipped) => log.error(describeSkippedEvent(skipped)),
     });
-    const readYourWrites = (position: Position | undefined) => this.readYourWrites(position);
-    const resources = { store, scope: this.scope, clock, uuid, machines, activities: this.activities, readYourWrites };
+    const acknowledge = (position: Position | undefined) => this.acknowledge(position);
+    const resources = { store, scope: this.scope, clock, uuid, machines, activities: this.activities, acknowledge };
     this.resources = resourcesApi(resources);
     const recoveries = new Recoveries(options.store, log, clock);
     const env = (executionArn?: string) =>
@@ -134,7 +141,7 @@ export class Engine implements EnginePorts {
       loadActivity: (arn) => this.resources.loadActivity(arn),
       loadExecutionState: (stream) => commands.load(stream),
       runExecutionCommand: (stream, command, meta) => commands.run(stream, command, meta),
-      readYourWrites,
+      acknowledge,
       setAlarm: (stream, at) => this.reactor.setAlarm(stream, at),
       runMapRun: (stream, info, task) => void mapRuns.run(stream, info, task),
     }));
@@ -161,7 +168,7 @@ export class Engine implements EnginePorts {
         log,
         queue,
         commands,
-        readYourWrites,
+        acknowledge,
         expressStarts,
         random,
         mocks: options.mocks,
@@ -216,11 +223,19 @@ export class Engine implements EnginePorts {
     await this.projector.stop();
   }
 
-  /** Waits (bounded) until the read models show a write, so a following Describe/List sees it. */
-  async readYourWrites(position: Position | undefined): Promise<void> {
-    if (!position) return;
-    const ok = await this.projector.waitFor(position, this.options.readYourWritesMs ?? 5000);
-    if (!ok) this.log.warn('read models are lagging: a write is not yet visible to Describe/List');
+  /** Records a write the caller is answered for: reads of the read models wait until they show it. */
+  acknowledge(position: Position | undefined): void {
+    if (position && (!this.acknowledged || comparePositions(position, this.acknowledged) > 0)) this.acknowledged = position;
+  }
+
+  /** The read models once they show every acknowledged write (bounded wait; see {@link Reads.readModel}). */
+  async readModel(): Promise<Kysely<any>> {
+    const position = this.acknowledged;
+    if (position) {
+      const ok = await this.projector.waitFor(position, this.options.readYourWritesMs ?? 5000);
+      if (!ok) this.log.warn('read models are lagging: a Describe/List answers without a write this process acknowledged');
+    }
+    return this.options.db;
   }
 
   /** Alarms armed now (for tests and metrics). */

@@ -157,3 +157,51 @@ test('UpdateMapRun raises MaxConcurrency and the tolerated failures of a running
   const closed = await t.throwsAsync(client.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 1 })), { instanceOf: ValidationException });
   t.is((closed as { reason?: string } | undefined)?.reason, 'CANNOT_UPDATE_COMPLETED_MAP_RUN');
 });
+
+test('ListMapRuns pages newest first with keyset tokens: every Map Run once, a forged token refused', async (t) => {
+  const { client, started } = t.context.stack;
+  const map = (next: string | undefined) => ({
+    Type: 'Map',
+    ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+    ResultPath: null,
+    ...(next ? { Next: next } : { End: true }),
+  });
+  const { stateMachineArn } = await client.send(
+    new CreateStateMachineCommand({
+      name: 'three-map-runs',
+      roleArn: ROLE,
+      definition: JSON.stringify({ StartAt: 'A', States: { A: map('B'), B: map('C'), C: map(undefined) } }),
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '[1, 2]' }));
+  started.add(executionArn!);
+  await eventually(async () => ((await client.send(new DescribeExecutionCommand({ executionArn }))).status === 'SUCCEEDED' ? true : undefined));
+  const history = (await client.send(new GetExecutionHistoryCommand({ executionArn }))).events!;
+  const inOrder = history.filter((e) => e.type === 'MapRunStarted').map((e) => e.mapRunStartedEventDetails!.mapRunArn!);
+  t.is(inOrder.length, 3);
+
+  const seen: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await client.send(new ListMapRunsCommand({ executionArn, maxResults: 1, ...(nextToken ? { nextToken } : {}) }));
+    seen.push(...page.mapRuns!.map((r) => r.mapRunArn!));
+    nextToken = page.nextToken;
+    pages += 1;
+  } while (nextToken && pages < 10);
+  t.is(pages, 3, 'one Map Run a page, no empty last page');
+  t.deepEqual(new Set(seen), new Set(inOrder), 'every Map Run, once');
+  t.is(seen.length, 3);
+  const all = (await client.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
+  t.deepEqual(
+    all.map((r) => r.mapRunArn),
+    seen,
+    'the pages, joined, are the one-call list',
+  );
+  t.true(
+    all.every((r, i) => i === 0 || r.startDate!.getTime() <= all[i - 1]!.startDate!.getTime()),
+    'newest first',
+  );
+  const forged = await client.send(new ListMapRunsCommand({ executionArn, nextToken: 'bm90IGEgdG9rZW4' })).catch((e: Error) => e);
+  t.is((forged as Error).name, 'InvalidToken');
+});

@@ -116,12 +116,17 @@ export const findMapRun = async (db: Kysely<any>, arn: string): Promise<MapRunRo
   return rows[0];
 };
 
-/** An execution's Map Runs, newest first. */
-export const listMapRuns = async (db: Kysely<any>, executionArn: string): Promise<MapRunRow[]> => {
-  const { rows } =
-    await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} where execution_arn = ${executionArn} order by start_date desc, arn desc`.execute(
-      readModelDb(db),
-    );
+/** An execution's Map Runs, newest first, after a keyset cursor (index `map_runs_newest_first`). */
+export const listMapRuns = async (
+  db: Kysely<any>,
+  executionArn: string,
+  after: { startDate: number; arn: string } | undefined,
+  limit: number,
+): Promise<MapRunRow[]> => {
+  const bound = after ? sql`(m.start_date, m.arn) < (${after.startDate}::bigint, ${after.arn})` : sql`true`;
+  const { rows } = await sql<MapRunRow>`select ${mapRunColumns} from ${t('map_runs')} m
+    where m.execution_arn = ${executionArn} and ${bound}
+    order by m.start_date desc, m.arn desc limit ${limit}`.execute(readModelDb(db));
   return rows;
 };
 

@@ -1,7 +1,7 @@
 import { decodeActivityEvents, decodeStateMachineEvents, executionStartedMetadata, type HistoryEventData } from '@stepstream/domain';
 import type { RecordedEvent } from '@stepstream/eventstore';
 import { sql, type Transaction } from 'kysely';
-import type { Projection, ProjectionHandler } from '../projection.js';
+import type { Projection, ProjectionBatchHandler, ProjectionHandler } from '../projection.js';
 
 /** The Postgres schema of the Step Functions read model. */
 export const SFN_READ_MODEL = 'sfn_read';
@@ -119,6 +119,35 @@ const executionStarted: ProjectionHandler = async (tx, event, schema) => {
     on conflict (arn) do nothing`.execute(tx);
 };
 
+/** Many executions' starts in one statement: the rows {@link executionStarted} inserts one by one. */
+const executionsStarted: ProjectionBatchHandler = async (tx, events, schema) => {
+  const rows = events.map((event) => {
+    const m = executionStartedMetadata(event.metadata);
+    const data = event.data as HistoryEventData;
+    const d = data.executionStartedEventDetails!;
+    return [
+      m.executionArn,
+      event.streamName,
+      m.stateMachineArn,
+      m.name,
+      data.timestamp,
+      d.input,
+      m.traceHeader ?? null,
+      d.stateMachineVersionArn ?? null,
+      d.stateMachineAliasArn ?? null,
+      m.parent?.mapRunArn ?? null,
+    ] as const;
+  });
+  const column = <I extends number>(i: I) => rows.map((r) => r[i]);
+  await sql`insert into ${t(schema, 'executions')}
+    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn)
+    select arn, stream_name, state_machine_arn, name, 'RUNNING', start_date, input, trace_header, version_arn, alias_arn, map_run_arn
+    from unnest(${column(0)}::text[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[], ${column(4)}::bigint[], ${column(5)}::text[],
+                ${column(6)}::text[], ${column(7)}::text[], ${column(8)}::text[], ${column(9)}::text[])
+      as u(arn, stream_name, state_machine_arn, name, start_date, input, trace_header, version_arn, alias_arn, map_run_arn)
+    on conflict (arn) do nothing`.execute(tx);
+};
+
 /** A Map Run starts in its parent's history; its configuration is in the event's metadata. */
 const mapRunStarted: ProjectionHandler = async (tx, event, schema) => {
   const arn = (event.data as HistoryEventData).mapRunStartedEventDetails!.mapRunArn;
@@ -152,19 +181,51 @@ const mapRunEnded =
       where stream_name = ${event.streamName} and status = 'RUNNING'`.execute(tx);
   };
 
-const closed =
-  (status: string): ProjectionHandler =>
-  async (tx: Transaction<any>, event: RecordedEvent, schema: string) => {
-    const data = event.data as HistoryEventData;
-    const details = data.executionFailedEventDetails ?? data.executionAbortedEventDetails ?? data.executionTimedOutEventDetails ?? undefined;
-    const output = data.executionSucceededEventDetails?.output ?? null;
-    await sql`update ${t(schema, 'executions')} set status = ${status}, stop_date = ${data.timestamp},
-        output = ${output}, error = ${details?.error ?? null}, cause = ${details?.cause ?? null}
-      where stream_name = ${event.streamName}`.execute(tx);
-    // An execution that ends closes its Map Runs still running (ABORTED, as AWS reports them).
-    await sql`update ${t(schema, 'map_runs')} set status = 'ABORTED', stop_date = ${data.timestamp}
-      where stream_name = ${event.streamName} and status = 'RUNNING'`.execute(tx);
+/** The status an execution's closing event gives it. */
+const CLOSED_STATUS: Readonly<Record<string, string>> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
+
+/** What an execution's closing event writes on its row. */
+const closing = (event: RecordedEvent) => {
+  const data = event.data as HistoryEventData;
+  const details = data.executionFailedEventDetails ?? data.executionAbortedEventDetails ?? data.executionTimedOutEventDetails ?? undefined;
+  return {
+    stream: event.streamName,
+    status: CLOSED_STATUS[event.type]!,
+    stopDate: data.timestamp,
+    output: data.executionSucceededEventDetails?.output ?? null,
+    error: details?.error ?? null,
+    cause: details?.cause ?? null,
   };
+};
+
+const closed: ProjectionHandler = async (tx: Transaction<any>, event: RecordedEvent, schema: string) => {
+  const c = closing(event);
+  await sql`update ${t(schema, 'executions')} set status = ${c.status}, stop_date = ${c.stopDate},
+      output = ${c.output}, error = ${c.error}, cause = ${c.cause}
+    where stream_name = ${c.stream}`.execute(tx);
+  // An execution that ends closes its Map Runs still running (ABORTED, as AWS reports them).
+  await sql`update ${t(schema, 'map_runs')} set status = 'ABORTED', stop_date = ${c.stopDate}
+    where stream_name = ${c.stream} and status = 'RUNNING'`.execute(tx);
+};
+
+/** Many executions' ends (of any of the four closing types) in two statements: what {@link closed} does one by one. */
+const closedTogether: ProjectionBatchHandler = async (tx, events, schema) => {
+  const rows = events.map(closing);
+  const streams = rows.map((r) => r.stream);
+  const stopDates = rows.map((r) => r.stopDate);
+  await sql`update ${t(schema, 'executions')} as e set status = u.status, stop_date = u.stop_date, output = u.output, error = u.error, cause = u.cause
+    from unnest(${streams}::text[], ${rows.map((r) => r.status)}::text[], ${stopDates}::bigint[], ${rows.map((r) => r.output)}::text[],
+                ${rows.map((r) => r.error)}::text[], ${rows.map((r) => r.cause)}::text[]) as u(stream_name, status, stop_date, output, error, cause)
+    where e.stream_name = u.stream_name`.execute(tx);
+  await sql`update ${t(schema, 'map_runs')} as m set status = 'ABORTED', stop_date = u.stop_date
+    from unnest(${streams}::text[], ${stopDates}::bigint[]) as u(stream_name, stop_date)
+    where m.stream_name = u.stream_name and m.status = 'RUNNING'`.execute(tx);
+};
 
 /**
  * The read model behind Describe/List: state machines and executions, projected from the
@@ -223,6 +284,13 @@ export const sfnReadModel: Projection = {
         await sql`create index executions_by_map_run_status on ${executions} (map_run_arn, status, start_date desc, arn desc) where map_run_arn is not null`.execute(
           db,
         );
+      },
+    },
+    '0011_map_runs_keyset': {
+      // ListMapRuns reads a page after a (start_date, arn) cursor off this index (issue 13).
+      async up(db) {
+        await sql`create index map_runs_newest_first on ${t(schema, 'map_runs')} (execution_arn, start_date desc, arn desc)`.execute(db);
+        await sql`drop index if exists ${t(schema, 'map_runs_by_execution')}`.execute(db);
       },
     },
     '0009_stored_text': {
@@ -335,9 +403,17 @@ export const sfnReadModel: Projection = {
     StateMachineUpdated: stateMachineHandler,
     StateMachineDeleted: stateMachineHandler,
     ExecutionStarted: executionStarted,
-    ExecutionSucceeded: closed('SUCCEEDED'),
-    ExecutionFailed: closed('FAILED'),
-    ExecutionAborted: closed('ABORTED'),
-    ExecutionTimedOut: closed('TIMED_OUT'),
+    ExecutionSucceeded: closed,
+    ExecutionFailed: closed,
+    ExecutionAborted: closed,
+    ExecutionTimedOut: closed,
+  },
+  // What a busy engine writes most: starts and ends of executions, many per batch.
+  batchHandlers: {
+    ExecutionStarted: executionsStarted,
+    ExecutionSucceeded: closedTogether,
+    ExecutionFailed: closedTogether,
+    ExecutionAborted: closedTogether,
+    ExecutionTimedOut: closedTogether,
   },
 };

@@ -42,7 +42,7 @@ export const redriveExecution = async (
     if (await deps.machineDeleted(stream)) return E.left(executionNotRedrivable('State machine is in DELETING status'));
     const outcome = await deps.commands.run(stream, { type: 'RedriveExecution' }, meta);
     if (!outcome?.appended) return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
-    await deps.readYourWrites(outcome.position);
+    deps.acknowledge(outcome.position);
     return E.right({ redriveDate: outcome.state.info?.redriveDate ?? deps.clock() });
   });
 };

@@ -87,7 +87,7 @@ export const startExecution = async (
     };
     const started = await deps.commands.start(stream, info, now, meta);
     if (started) {
-      await deps.readYourWrites(started.position);
+      deps.acknowledge(started.position);
       return E.right({ executionArn, startDate: now });
     }
     // Idempotent while RUNNING with the same input; otherwise the name is taken.

@@ -44,7 +44,7 @@ export const stopExecution = async (
     // Stopping a parent stops the children it waits on with .sync (not awaited: each has its own queue).
     if (outcome.appended)
       for (const child of children) void stopExecution(deps, { executionArn: child }).catch((e) => deps.log.error(`could not stop ${child}`, e));
-    await deps.readYourWrites(outcome.position);
+    deps.acknowledge(outcome.position);
     return E.right({ stopDate: outcome.state.stopDate ?? deps.clock() });
   });
 };

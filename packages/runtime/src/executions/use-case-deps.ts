@@ -10,6 +10,6 @@ export interface ExecutionUseCaseDeps {
   /** One decision at a time per execution: a use case holds its execution's queue. */
   readonly queue: SerialQueue;
   readonly commands: ExecutionCommands;
-  /** Waits (bounded) until the read models show a write. */
-  readonly readYourWrites: (position: Position | undefined) => Promise<void>;
+  /** Records a write the caller is answered for: the next Describe or List waits until the read models show it. */
+  readonly acknowledge: (position: Position | undefined) => void;
 }

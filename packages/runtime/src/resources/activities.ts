@@ -56,7 +56,7 @@ export const createActivity = async (
   // An existing activity answers as it was created (CreateActivity is idempotent by name).
   const created = outcome.result.right.current!;
   deps.activities.add(activityArn);
-  await deps.readYourWrites(outcome.appended?.position);
+  deps.acknowledge(outcome.appended?.position);
   return E.right({ activityArn: created.activityArn, creationDate: created.creationDate });
 };
 
@@ -67,7 +67,7 @@ export const deleteActivity = async (deps: ActivityDeps, arn: string, meta: Call
   const outcome = await runActivityCommand(deps, located.right.stream, { type: 'DeleteActivity', activityArn: arn, now: deps.clock() }, meta);
   if (E.isLeft(outcome.result)) return outcome.result;
   deps.activities.delete(arn);
-  await deps.readYourWrites(outcome.appended?.position);
+  deps.acknowledge(outcome.appended?.position);
   return E.right({});
 };
 

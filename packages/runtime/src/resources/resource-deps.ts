@@ -23,8 +23,8 @@ export interface ResourceDeps {
   readonly uuid: () => string;
   /** Folded state machines, kept between reads (see {@link StateMachineCache}). */
   readonly machines: StateMachineCache;
-  /** Waits (bounded) until the read models show a write, so a following Describe/List sees it. */
-  readonly readYourWrites: (position: Position | undefined) => Promise<void>;
+  /** Records a write the caller is answered for: the next Describe or List waits until the read models show it. */
+  readonly acknowledge: (position: Position | undefined) => void;
 }
 
 /** The fold of a state machine's stream, from the cache when it holds it (reads of versions and aliases too). */

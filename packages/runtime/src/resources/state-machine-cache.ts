@@ -67,6 +67,10 @@ export class StateMachineCache {
         this.invalidate(event.streamName);
       };
     }
-    return { ...projection, handlers };
+    // A state machine event is applied by its own (wrapped) handler, never in a batch.
+    const batchHandlers = Object.fromEntries(
+      Object.entries(projection.batchHandlers ?? {}).filter(([type]) => !(STATE_MACHINE_EVENT_TYPES as readonly string[]).includes(type)),
+    );
+    return { ...projection, handlers, batchHandlers };
   }
 }

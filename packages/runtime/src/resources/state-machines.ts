@@ -85,7 +85,7 @@ export const createStateMachine = async (
     (after) => createStateMachineAnswer(after, { stateMachineArn, ...publishOf(input) }),
     meta,
   );
-  await deps.readYourWrites(outcome.appended?.position);
+  deps.acknowledge(outcome.appended?.position);
   return outcome.result;
 };
 
@@ -130,7 +130,7 @@ export const updateStateMachine = async (
     (after) => updateStateMachineAnswer(after, { stateMachineArn: input.stateMachineArn, ...publishOf(input) }),
     meta,
   );
-  await deps.readYourWrites(outcome.appended?.position);
+  deps.acknowledge(outcome.appended?.position);
   return outcome.result;
 };
 
@@ -140,6 +140,6 @@ export const deleteStateMachine = async (deps: ResourceDeps, arn: string, meta: 
   if (E.isLeft(located)) return located;
   const where = located.right;
   const outcome = await runStateMachineCommand(deps, where.stream, { type: 'DeleteStateMachine', stateMachineArn: arn, now: deps.clock() }, () => ({}), meta);
-  await deps.readYourWrites(outcome.appended?.position);
+  deps.acknowledge(outcome.appended?.position);
   return E.right({});
 };

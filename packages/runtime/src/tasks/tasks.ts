@@ -41,7 +41,8 @@ export interface TasksPort {
   readonly loadExecutionState: (stream: string) => Promise<ExecutionState>;
   /** Decides and appends a command on an existing execution (the caller holds its queue); undefined when it does not exist. */
   readonly runExecutionCommand: (stream: string, command: ExecutionCommand, meta: CallMetadata) => Promise<ExecutionOutcome | undefined>;
-  readonly readYourWrites: (position: Position | undefined) => Promise<void>;
+  /** Records a write the caller is answered for (read-your-writes, see Engine.readModel). */
+  readonly acknowledge: (position: Position | undefined) => void;
   /** Arms the execution's alarm at `at` (none when undefined). */
   readonly setAlarm: (stream: string, at: number | undefined) => void;
   /** Runs a Distributed Map's Map Run (src/map-runs/). */
@@ -165,7 +166,7 @@ export class Tasks {
       if (!outcome) return E.left(taskDoesNotExist());
       if (!outcome.appended) return E.left(taskTimedOut());
       this.activityTasks.forget(stream, taskId);
-      await port.readYourWrites(outcome.position);
+      port.acknowledge(outcome.position);
       return E.right({});
     });
   }

@@ -74,7 +74,7 @@ export const listActivities =
     const after = nextToken != null ? tokens.read<{ name: string; arn: string }>('ListActivities', nextToken) : undefined;
     if (nextToken != null && !after) return E.left(invalidToken());
     const limit = pageSize(maxResults);
-    const rows = await query(engine.reads.db, after, limit + 1);
+    const rows = await query(await engine.reads.readModel(), after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return E.right({

@@ -12,6 +12,6 @@ export const describeExecution =
     const request = decodeExecutionArnRequest(body);
     if (E.isLeft(request)) return request;
     const { arn, includeData } = request.right;
-    const row = await findExecution(engine.reads.db, arn);
+    const row = await findExecution(await engine.reads.readModel(), arn);
     return row ? E.right(describeExecutionShape(row, includeData)) : E.left(executionDoesNotExist(arn));
   };

@@ -29,7 +29,7 @@ export const describeStateMachineForExecution =
     const configured =
       version && E.isRight(version)
         ? { logging: version.right.loggingConfiguration, tracing: version.right.tracingConfiguration, encryption: version.right.encryptionConfiguration }
-        : await findStateMachine(engine.reads.db, m.stateMachineArn);
+        : await findStateMachine(await engine.reads.readModel(), m.stateMachineArn);
     const name = m.stateMachineArn.split(':')[6] ?? '';
     const slash = name.indexOf('/');
     return E.right({

@@ -28,7 +28,7 @@ export const describeStateMachine =
     if (/:stateMachine:[^:/]+\/[^:/]+$/.test(arn)) return describeLabel(engine, arn);
     const located = locateStateMachine(arn);
     if (E.isLeft(located)) return located;
-    const row = await findStateMachine(engine.reads.db, arn);
+    const row = await findStateMachine(await engine.reads.readModel(), arn);
     return row ? E.right(describeStateMachineShape(row)) : E.left(stateMachineDoesNotExist(arn));
   };
 
@@ -38,12 +38,13 @@ export const describeStateMachine =
  * `label`, created when its Map Run started.
  */
 const describeLabel = async (engine: Deps['engine'], arn: string) => {
-  const [child] = await listExecutions(engine.reads.db, arn, undefined, undefined, 1);
+  const db = await engine.reads.readModel();
+  const [child] = await listExecutions(db, arn, undefined, undefined, 1);
   const [started] = child ? await engine.reads.store.readStream(child.stream_name, { maxCount: 1 }) : [];
   if (!child || !started) return E.left(stateMachineDoesNotExist(arn));
   const m = executionStartedMetadata(started.metadata);
   const details = (started.data as { executionStartedEventDetails: { roleArn: string } }).executionStartedEventDetails;
-  const run = child.map_run_arn !== null ? await findMapRun(engine.reads.db, child.map_run_arn) : undefined;
+  const run = child.map_run_arn !== null ? await findMapRun(db, child.map_run_arn) : undefined;
   const resource = arn.slice(arn.indexOf(':stateMachine:') + ':stateMachine:'.length);
   return E.right({
     stateMachineArn: arn,

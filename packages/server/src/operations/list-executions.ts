@@ -44,7 +44,7 @@ const executionsOfMachine = async (engine: Deps['engine'], arn: string): Promise
     const located = locateStateMachine(arn);
     if (E.isLeft(located)) return located;
   }
-  const machine = await findStateMachine(engine.reads.db, machineArn);
+  const machine = await findStateMachine(await engine.reads.readModel(), machineArn);
   if (!machine) return E.left(stateMachineDoesNotExist(arn));
   // rec: ListExecutions on an Express machine is StateMachineTypeNotSupported (AWS keeps no Express executions).
   if (machine.type === 'EXPRESS') return E.left(stateMachineTypeNotSupported());
@@ -73,7 +73,7 @@ export const listExecutions =
     // executions: the same page either way.
     let of: Parameters<typeof query>[1];
     if (input.mapRunArn != null) {
-      if (!(await findMapRun(engine.reads.db, input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
+      if (!(await findMapRun(await engine.reads.readModel(), input.mapRunArn))) return E.left(resourceNotFound(input.mapRunArn));
       of = { mapRunArn: input.mapRunArn };
     } else {
       if (input.stateMachineArn == null) {
@@ -90,7 +90,7 @@ export const listExecutions =
     if (input.nextToken != null && !after) return E.left(invalidToken());
     const limit = pageSize(input.maxResults);
     const rows = await query(
-      engine.reads.db,
+      await engine.reads.readModel(),
       of,
       input.statusFilter ?? undefined,
       after,

@@ -53,9 +53,10 @@ export const describeMapRun =
     if (E.isLeft(decoded)) return decoded;
     const arn = decoded.right.mapRunArn;
     if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:mapRun:[^:]+:[^:]+$/.test(arn)) return E.left(invalidArn(arn, { kind: 'prefix' }));
-    const run = await findMapRun(engine.reads.db, arn);
+    const db = await engine.reads.readModel();
+    const run = await findMapRun(db, arn);
     if (!run) return E.left(resourceNotFound(arn));
-    const c = counts(run, await mapRunCounts(engine.reads.db, arn));
+    const c = counts(run, await mapRunCounts(db, arn));
     return E.right({
       mapRunArn: run.arn,
       executionArn: run.execution_arn,
@@ -72,7 +73,7 @@ export const describeMapRun =
     });
   };
 
-/** ListMapRuns: an execution's Map Runs, newest first. */
+/** ListMapRuns: an execution's Map Runs, newest first, in keyset pages (the token holds the last one's start date and ARN). */
 export const listMapRuns =
   ({ engine, tokens }: Deps): Operation =>
   async (body) => {
@@ -88,13 +89,16 @@ export const listMapRuns =
     const { executionArn, maxResults, nextToken } = decoded.right;
     const located = locateExecution(executionArn);
     if (E.isLeft(located)) return located;
-    const execution = await findExecution(engine.reads.db, executionArn);
+    const db = await engine.reads.readModel();
+    const execution = await findExecution(db, executionArn);
     if (!execution) return E.left(executionDoesNotExist(executionArn));
-    const skip = nextToken != null ? tokens.read<{ skip: number }>(`ListMapRuns:${executionArn}`, nextToken) : { skip: 0 };
-    if (!skip) return E.left(invalidToken());
-    const all = await query(engine.reads.db, executionArn);
+    const scope = `ListMapRuns:${executionArn}`;
+    const after = nextToken != null ? tokens.read<{ startDate: number; arn: string }>(scope, nextToken) : undefined;
+    if (nextToken != null && (typeof after?.startDate !== 'number' || typeof after.arn !== 'string')) return E.left(invalidToken());
     const limit = pageSize(maxResults);
-    const page = all.slice(skip.skip, skip.skip + limit);
+    const rows = await query(db, executionArn, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
     return E.right({
       mapRuns: page.map((r) => ({
         executionArn: r.execution_arn,
@@ -103,7 +107,7 @@ export const listMapRuns =
         startDate: epochSeconds(r.start_date),
         ...(r.stop_date !== null ? { stopDate: epochSeconds(r.stop_date) } : {}),
       })),
-      ...(all.length > skip.skip + limit ? { nextToken: tokens.issue(`ListMapRuns:${executionArn}`, { skip: skip.skip + limit }) } : {}),
+      ...(rows.length > limit && last ? { nextToken: tokens.issue(scope, { startDate: Number(last.start_date), arn: last.arn }) } : {}),
     });
   };
 
@@ -127,7 +131,7 @@ export const updateMapRun =
     });
     if (E.isLeft(decoded)) return decoded;
     const { mapRunArn, maxConcurrency, toleratedFailureCount, toleratedFailurePercentage } = decoded.right;
-    const run = await findMapRun(engine.reads.db, mapRunArn);
+    const run = await findMapRun(await engine.reads.readModel(), mapRunArn);
     if (!run) return E.left(resourceNotFound(mapRunArn));
     return engine.executions.updateMapRun(
       mapRunArn,
