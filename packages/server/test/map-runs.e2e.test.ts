@@ -190,7 +190,7 @@ test('ListMapRuns pages newest first with keyset tokens: every Map Run once, a f
     pages += 1;
   } while (nextToken && pages < 10);
   t.is(pages, 3, 'one Map Run a page, no empty last page');
-  t.deepEqual(new Set(seen), new Set(inOrder), 'every Map Run, once');
+  t.deepEqual([...seen].sort(), [...inOrder].sort(), 'every Map Run, once');
   t.is(seen.length, 3);
   const all = (await client.send(new ListMapRunsCommand({ executionArn }))).mapRuns!;
   t.deepEqual(
