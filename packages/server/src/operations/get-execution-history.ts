@@ -1,12 +1,13 @@
-import { executionDoesNotExist, invalidToken, payloadCharsOf } from '@stepstream/domain';
-import type { RecordedEvent } from '@stepstream/eventstore';
+import { executionDoesNotExist, invalidToken } from '@stepstream/domain';
 import { locateExecution } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
 import { between, decodeRequest, integer, maxLength, minLength, optional } from '../validation.js';
+import { RawJson } from '../raw-json.js';
 import { pageSize, type Deps } from './deps.js';
+import { historyEventJson } from './history-event-json.js';
 
 export const GetExecutionHistoryInput = t.intersection([
   t.type({ executionArn: t.string }),
@@ -27,8 +28,18 @@ const PAYLOAD_KEYS = new Set(['input', 'output']);
  */
 const PAGE_BYTES = 16 * 1024 * 1024;
 
-/** A stored event as AWS's HistoryEvent: id = revision + 1, timestamp in epoch seconds. */
-export const toHistoryEvent = (e: RecordedEvent, includeData: boolean): Record<string, unknown> => {
+/** A stored event, as the history reads it: its data as the JSON text the store holds. */
+type StoredEvent = Awaited<ReturnType<Deps['engine']['reads']['store']['readStreamRaw']>>[number];
+
+/**
+ * A stored event as AWS's HistoryEvent: id = revision + 1, timestamp in epoch seconds. The path
+ * for data the engine did not lay out itself (see `history-event-json.ts`, which composes the same
+ * answer as text).
+ */
+export const toHistoryEvent = (
+  e: { readonly type: string; readonly revision: bigint; readonly data: unknown },
+  includeData: boolean,
+): Record<string, unknown> => {
   const { timestamp, previousEventId, ...details } = e.data as { timestamp: number; previousEventId: number } & Record<string, unknown>;
   const shaped = includeData
     ? details
@@ -41,16 +52,24 @@ export const toHistoryEvent = (e: RecordedEvent, includeData: boolean): Record<s
   return { timestamp: epochSeconds(timestamp), type: e.type, id: Number(e.revision) + 1, previousEventId, ...shaped };
 };
 
+/** A stored event's HistoryEvent as JSON text: composed from the stored text, or else parsed and encoded. */
+const eventJson = (e: StoredEvent, includeData: boolean): string =>
+  historyEventJson(e.type, e.revision, e.data, includeData) ?? JSON.stringify(toHistoryEvent({ ...e, data: JSON.parse(e.data) }, includeData));
+
 /**
- * Whether `events` could weigh PAGE_BYTES as stored JSON: a character takes at most 6 bytes (a
- * `\u0000` escape), and keys, numbers and punctuation well under 2 KiB an event.
+ * Whether `events` could weigh PAGE_BYTES as the store counts them (UTF-8 bytes of their data's
+ * text): a UTF-16 code unit takes at most 3 bytes.
  */
-const mayReachBudget = (events: readonly RecordedEvent[]) => events.reduce((bytes, e) => bytes + 6 * payloadCharsOf(e.data as object) + 2048, 0) >= PAGE_BYTES;
+const mayReachBudget = (events: readonly StoredEvent[]) => events.reduce((chars, e) => chars + e.data.length, 0) * 3 >= PAGE_BYTES;
 
 /** The revision after `revision` in the direction of the read (none before 0). */
 const step = (revision: bigint, reverse: boolean): bigint | 'start' => (reverse ? (revision === 0n ? 'start' : revision - 1n) : revision + 1n);
 
-/** Reads the execution's stream itself: the history *is* the stream. */
+/**
+ * Reads the execution's stream itself: the history *is* the stream. The answer is composed as
+ * JSON text from the stored texts (`RawJson`): an event's data is neither parsed nor encoded
+ * again, unless it is not in the layout the engine writes.
+ */
 export const getExecutionHistory =
   ({ engine, tokens }: Deps): Operation =>
   async (body) => {
@@ -70,30 +89,24 @@ export const getExecutionHistory =
     const limit = pageSize(input.maxResults);
     const includeData = input.includeExecutionData !== false;
     // One read per page: the store stops at maxResults + 1 events (is there a next page?) or at
-    // PAGE_BYTES of data, whichever comes first; metadata (our additions) is neither read nor parsed.
+    // PAGE_BYTES of data, whichever comes first; metadata (our additions) is not read.
     const direction = reverse ? 'backwards' : 'forwards';
     const from = cursor ? BigInt(cursor.revision) : reverse ? 'end' : 'start';
-    const events = await engine.reads.store.readStream(where.stream, {
-      direction,
-      fromRevision: from,
-      maxCount: limit + 1,
-      maxBytes: PAGE_BYTES,
-      metadata: false,
-    });
+    const store = engine.reads.store;
+    const events = await store.readStreamRaw(where.stream, { direction, fromRevision: from, maxCount: limit + 1, maxBytes: PAGE_BYTES });
     if (events.length === 0 && !cursor) return E.left(executionDoesNotExist(input.executionArn));
-    const page = events.slice(0, limit).map((e) => toHistoryEvent(e, includeData));
-    const last = events[Math.min(events.length, limit) - 1];
+    const page = events.slice(0, limit);
+    const last = page.at(-1);
     // Fewer than maxResults + 1 events: the stream ended, or the byte budget cut the page. Only a
     // page that could have reached the budget is followed by a look at the next event.
     const following =
       events.length > limit
         ? events[limit]
         : last && mayReachBudget(events)
-          ? (await engine.reads.store.readStream(where.stream, { direction, fromRevision: step(last.revision, reverse), maxCount: 1, metadata: false }))[0]
+          ? (await store.readStreamRaw(where.stream, { direction, fromRevision: step(last.revision, reverse), maxCount: 1 }))[0]
           : undefined;
     const next = following?.revision;
-    return E.right({
-      events: page,
-      ...(next !== undefined ? { nextToken: tokens.issue(scope, { revision: next.toString() }) } : {}),
-    });
+    // The members in the order the parsing path's object had them: events, then nextToken.
+    const nextToken = next !== undefined ? `,"nextToken":${JSON.stringify(tokens.issue(scope, { revision: next.toString() }))}` : '';
+    return E.right(new RawJson(`{"events":[${page.map((e) => eventJson(e, includeData)).join(',')}]${nextToken}}`));
   };
