@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
 import type { EventStore } from '../port/types.js';
+import { groupCommit, type AppendParams, type GroupCommitOptions } from './group-commit.js';
 import { migrateEventStore } from './schema.js';
 import { getSqlEventStore, type AppendRow, type AppendSignal } from './sql-event-store.js';
 
@@ -98,6 +99,34 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
 };
 
 /**
+ * The two ways the Postgres store runs appends (group-commit.ts): one alone, through the store's
+ * own `append_events` statement, or several in one `append_many` call. Both are named statements,
+ * so each pooled connection parses and plans them once.
+ */
+export const postgresAppendCalls = (pool: pg.Pool, schema: string): Pick<GroupCommitOptions, 'one' | 'many'> => {
+  const named = (what: string) => `stepstream_${what}_${createHash('sha1').update(schema).digest('hex').slice(0, 16)}`;
+  const manyText = `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
+    from "${schema.replace(/"/g, '""')}".append_many($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[], $6::text[], $7::text[], $8::text[])
+    order by o_index`;
+  return {
+    one: async (text, values) => (await pool.query<AppendRow>({ name: named('append'), text, values: [...values] })).rows,
+    many: async (appends) => {
+      const values = [
+        appends.map((a) => a[0]),
+        appends.map((a) => a[1]),
+        appends.map((a) => a[2]),
+        appends.map((a) => a[3].length),
+        appends.flatMap((a) => a[3]),
+        appends.flatMap((a) => a[4]),
+        appends.flatMap((a) => a[5]),
+        appends.flatMap((a) => a[6]),
+      ];
+      return (await pool.query<AppendRow>({ name: named('append_many'), text: manyText, values })).rows;
+    },
+  };
+};
+
+/**
  * Opens the SQL event store on a Postgres server, creating its schema if needed.
  *
  * @example
@@ -110,15 +139,14 @@ export const openPostgresEventStore = async (options: PostgresEventStoreOptions)
   try {
     await migrateEventStore(db, schema);
     const signal = await listenNotify(pool, options.connectionString, `${schema}_events`, options.onNotice ?? (() => {}));
-    // A named statement: each pooled connection parses and plans the append once.
-    const statement = `stepstream_append_${createHash('sha1').update(schema).digest('hex').slice(0, 16)}`;
+    const runAppend = groupCommit(postgresAppendCalls(pool, schema));
     return getSqlEventStore({
       db,
       schema,
       kind: 'postgres',
       signal,
       onClose: () => db.destroy(),
-      runAppend: async (text, values) => (await pool.query<AppendRow>({ name: statement, text, values: [...values] })).rows,
+      runAppend: (text, values) => runAppend(text, values as unknown as AppendParams),
     });
   } catch (e) {
     await db.destroy().catch(() => undefined);

@@ -43,6 +43,35 @@ const appendFunction = (q: (name: string) => string, verb: 'create' | 'create or
           $fn$`;
 
 /**
+ * Several appends in one call and one transaction (group commit, see group-commit.ts): the events
+ * of all of them in flat arrays, `p_counts[i]` of them for append i, each run by `append_events`
+ * in order. One row per append, numbered from 1; an append whose expected revision did not hold
+ * gets nulls and writes nothing, the others are written.
+ */
+const appendManyFunction = (q: (name: string) => string) =>
+  `create function ${q('append_many')}(
+            p_streams text[], p_modes text[], p_expected bigint[], p_counts integer[],
+            p_ids uuid[], p_types text[], p_data text[], p_metadata text[],
+            out o_index integer, out o_revision bigint, out o_transaction_id xid8, out o_position bigint)
+          returns setof record
+          language plpgsql as $fn$
+          declare
+            first integer := 1;
+            last integer;
+          begin
+            for i in 1 .. coalesce(cardinality(p_streams), 0) loop
+              last := first + p_counts[i] - 1;
+              o_index := i;
+              select a.o_revision, a.o_transaction_id, a.o_position into o_revision, o_transaction_id, o_position
+                from ${q('append_events')}(p_streams[i], p_modes[i], p_expected[i],
+                  p_ids[first:last], p_types[first:last], p_data[first:last], p_metadata[first:last]) a;
+              return next;
+              first := last + 1;
+            end loop;
+          end
+          $fn$`;
+
+/**
  * The SQL event store's tables, in a schema of their own (default `stepstream`).
  *
  * - `streams` holds each stream's last revision: the row every append to a stream updates, so
@@ -97,6 +126,13 @@ const migrations = (schema: string): Record<string, Migration> => ({
       const q = (name: string) => `"${schema.replace(/"/g, '""')}".${name}`;
       await sql.raw(`alter table ${q('events')} alter column metadata type json using metadata::json`).execute(db);
       await sql.raw(appendFunction(q, 'create or replace', 'json')).execute(db);
+    },
+  },
+  '0004_append_many': {
+    // Group commit: concurrent appends sent as one call (Postgres; see group-commit.ts).
+    async up(db) {
+      const q = (name: string) => `"${schema.replace(/"/g, '""')}".${name}`;
+      await sql.raw(appendManyFunction(q)).execute(db);
     },
   },
 });

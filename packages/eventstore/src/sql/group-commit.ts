@@ -1,0 +1,119 @@
+import type { AppendRow } from './sql-event-store.js';
+
+/**
+ * One append's parameters, as the SQL store passes them to `append_events`: stream, mode,
+ * expected revision, then the events' ids, types, data and metadata (arrays of one length).
+ */
+export type AppendParams = readonly [
+  stream: string,
+  mode: string,
+  expected: string | null,
+  ids: readonly string[],
+  types: readonly string[],
+  data: readonly string[],
+  metadata: readonly string[],
+];
+
+export interface GroupCommitOptions {
+  /** Runs one append (`text` calls `append_events`): one round trip, one transaction. */
+  readonly one: (text: string, params: AppendParams) => Promise<readonly AppendRow[]>;
+  /** Runs several appends in one round trip and one transaction (`append_many`): one row each, in order. */
+  readonly many: (params: readonly AppendParams[]) => Promise<readonly AppendRow[]>;
+  /** Calls sent at once (defaults to 4); the appends that arrive meanwhile wait and go together. */
+  readonly maxInFlight?: number;
+  /** Appends in one call at most (defaults to 256). */
+  readonly maxAppends?: number;
+  /** Events in one call at most (defaults to 4,096): a call's parameters stay a bounded size. */
+  readonly maxEvents?: number;
+}
+
+interface Waiting {
+  readonly text: string;
+  readonly params: AppendParams;
+  readonly resolve: (rows: readonly AppendRow[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Whether the server answered a call with an error, so its transaction rolled back and nothing of
+ * it was written: a SQLSTATE outside connection failures (class 08) and shutdowns (57P). A call
+ * whose connection broke may have committed before the answer was lost; it is never run again.
+ */
+const rolledBack = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57P');
+};
+
+const byStream = (a: Waiting, b: Waiting) => (a.params[0] < b.params[0] ? -1 : a.params[0] > b.params[0] ? 1 : 0);
+
+/**
+ * Group commit for the SQL store's appends: while `maxInFlight` calls are out, appends that
+ * arrive wait, and the next free call takes them all (up to a bound) as one `append_many`: one
+ * round trip, one transaction and one WAL flush for many executions. An append that finds a call
+ * free goes at once, alone, so a quiet store answers as fast as before.
+ *
+ * What an append sees does not change: each gets its own row (nulls when its expected revision
+ * did not hold, and only that append is left out). Within a call the appends run in stream-name
+ * order (a stable sort, so one stream's appends keep theirs), so two calls always lock stream rows
+ * in the same order and cannot deadlock. When the server refuses a grouped call (it rolled back
+ * whole), each of its appends is run again alone, so an error reaches only the append it is
+ * about; a call whose connection broke is not run again (it may have committed).
+ *
+ * @example
+ * const runAppend = groupCommit({ one: (text, p) => pool.query(text, [...p]).then((r) => r.rows), many: runMany });
+ * const rows = await runAppend(appendText, ['order-1', 'no_stream', null, [id], ['Placed'], ['{}'], ['{}']]);
+ */
+export const groupCommit = (options: GroupCommitOptions): ((text: string, params: AppendParams) => Promise<readonly AppendRow[]>) => {
+  const maxInFlight = options.maxInFlight ?? 4;
+  const maxAppends = options.maxAppends ?? 256;
+  const maxEvents = options.maxEvents ?? 4096;
+  const queue: Waiting[] = [];
+  let inFlight = 0;
+
+  const runAlone = (w: Waiting) => options.one(w.text, w.params).then(w.resolve, w.reject);
+
+  const runGroup = async (group: Waiting[]) => {
+    group.sort(byStream);
+    try {
+      const rows = await options.many(group.map((w) => w.params));
+      if (rows.length !== group.length) throw new Error(`append_many answered ${rows.length} rows for ${group.length} appends`);
+      group.forEach((w, i) => w.resolve([rows[i]!]));
+    } catch (error) {
+      if (!rolledBack(error)) {
+        for (const w of group) w.reject(error);
+        return;
+      }
+      // Nothing of the group was written: run each alone, so an error reaches only its own append.
+      for (const w of group) await runAlone(w);
+    }
+  };
+
+  const take = (): Waiting[] => {
+    const group: Waiting[] = [];
+    let events = 0;
+    while (queue.length > 0 && group.length < maxAppends) {
+      const size = queue[0]!.params[3].length;
+      if (group.length > 0 && events + size > maxEvents) break;
+      group.push(queue.shift()!);
+      events += size;
+    }
+    return group;
+  };
+
+  const pump = () => {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const group = take();
+      inFlight += 1;
+      void (group.length === 1 ? runAlone(group[0]!) : runGroup(group)).finally(() => {
+        inFlight -= 1;
+        pump();
+      });
+    }
+  };
+
+  return (text, params) =>
+    new Promise<readonly AppendRow[]>((resolve, reject) => {
+      queue.push({ text, params, resolve, reject });
+      pump();
+    });
+};

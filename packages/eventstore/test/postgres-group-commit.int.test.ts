@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import test from 'ava';
+import { Kysely, PostgresDialect } from 'kysely';
+import { WrongExpectedVersionError } from '../src/port/errors.js';
+import { groupCommit, type AppendParams } from '../src/sql/group-commit.js';
+import { makePgPool, openPostgresEventStore, postgresAppendCalls } from '../src/sql/postgres.js';
+import { migrateEventStore } from '../src/sql/schema.js';
+import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from '../src/testing/postgres.js';
+
+// Group commit on a real Postgres: concurrent appends go out together in one append_many call and
+// each still gets exactly its own outcome.
+
+const unavailable = await postgresUnavailable();
+const schemas: string[] = [];
+test.after.always(async () => {
+  for (const s of schemas) await dropSchema(s);
+});
+
+/** The text the store sends for one append (as sql-event-store.ts builds it). */
+const oneText = (schema: string) => `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
+  from "${schema}".append_events($1, $2, $3::bigint, $4::uuid[], $5::text[], $6::text[], $7::text[])`;
+
+const params = (stream: string, mode: string, expected: string | null, data: readonly string[]): AppendParams => [
+  stream,
+  mode,
+  expected,
+  data.map(() => randomUUID()),
+  data.map(() => 'Tested'),
+  data,
+  data.map(() => '{}'),
+];
+
+if (unavailable) {
+  console.log(`SKIP postgres group commit: ${unavailable}`);
+  test.skip(`postgres group commit (${unavailable})`, () => {});
+} else {
+  test('concurrent appends through the store: each gets its own revision, a wrong expected revision fails only its own append', async (t) => {
+    const schema = uniqueSchema('group');
+    schemas.push(schema);
+    const store = await openPostgresEventStore({ connectionString: postgresUrl, schema });
+    t.teardown(() => store.close());
+    // Ten streams with two events each, then 300 appends at once: new streams, the next revision
+    // of the ten, a stale revision on five of them, and `any` on one stream from 20 writers.
+    for (let i = 0; i < 10; i++)
+      await store.appendToStream(`old-${i}`, [
+        { type: 'A', data: { i } },
+        { type: 'B', data: { i } },
+      ]);
+    const calls = [
+      ...Array.from({ length: 250 }, (_, i) => ({
+        kind: 'new',
+        run: () => store.appendToStream(`new-${i}`, [{ type: 'N', data: { i, s: 'x\u0000\ud800' } }], { expectedRevision: 'no_stream' }),
+      })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        kind: 'next',
+        run: () => store.appendToStream(`old-${i}`, [{ type: 'C', data: { i } }], { expectedRevision: 1n }),
+      })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        kind: 'stale',
+        run: () => store.appendToStream(`old-${i}`, [{ type: 'X', data: { i } }], { expectedRevision: 0n }),
+      })),
+      ...Array.from({ length: 20 }, (_, i) => ({
+        kind: 'any',
+        run: () =>
+          store.appendToStream('shared', [
+            { type: 'S', data: { i } },
+            { type: 'S', data: { i } },
+          ]),
+      })),
+    ];
+    const outcomes = await Promise.allSettled(calls.map((c) => c.run()));
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ kind: calls[i]!.kind, error: o.reason as unknown }] : []));
+    t.true(
+      failed.every((f) => f.kind === 'stale' && f.error instanceof WrongExpectedVersionError),
+      'only stale revisions fail, as wrong expected versions',
+    );
+    t.is(failed.length, 5);
+    for (let i = 0; i < 250; i++) {
+      const [event] = await store.readStream(`new-${i}`);
+      t.deepEqual(event?.data, { i, s: 'x\u0000\ud800' });
+    }
+    for (let i = 0; i < 10; i++)
+      t.deepEqual(
+        (await store.readStream(`old-${i}`)).map((e) => e.type),
+        ['A', 'B', 'C'],
+        `old-${i}: the stale append wrote nothing`,
+      );
+    const shared = await store.readStream('shared');
+    t.deepEqual(
+      shared.map((e) => e.revision),
+      Array.from({ length: 40 }, (_, i) => BigInt(i)),
+      'dense revisions',
+    );
+    for (let i = 0; i < 40; i += 2)
+      t.is((shared[i]!.data as { i: number }).i, (shared[i + 1]!.data as { i: number }).i, "an append's two events stay together");
+    const positions = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.position] : []));
+    t.true(new Set(positions.map((p) => `${p.commit}`)).size < positions.length, 'some appends shared a transaction (they were grouped)');
+  });
+
+  test('a grouped call the server refuses is run again append by append: the bad one fails alone, the others are stored', async (t) => {
+    const schema = uniqueSchema('groupbad');
+    schemas.push(schema);
+    const pool = makePgPool(postgresUrl, 4);
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    t.teardown(() => db.destroy());
+    await migrateEventStore(db, schema);
+    const real = postgresAppendCalls(pool, schema);
+    const grouped: number[] = [];
+    const run = groupCommit({
+      ...real,
+      many: (appends) => {
+        grouped.push(appends.length);
+        return real.many(appends);
+      },
+      maxInFlight: 1,
+    });
+    const text = oneText(schema);
+    const appends = Array.from({ length: 12 }, (_, i) => params(`s-${i}`, 'no_stream', null, [i === 7 ? '{not json' : JSON.stringify({ i })]));
+    const outcomes = await Promise.allSettled(appends.map((a) => run(text, a)));
+    t.true(grouped.length > 0 && Math.max(...grouped) > 1, `appends were grouped (${grouped.join(', ')})`);
+    t.is(outcomes[7]!.status, 'rejected');
+    t.is(((outcomes[7] as PromiseRejectedResult).reason as { code?: string }).code, '22P02', "the bad append's own error: invalid JSON");
+    t.true(
+      outcomes.every((o, i) => i === 7 || (o.status === 'fulfilled' && o.value[0]?.revision === '0')),
+      'every other append is stored at revision 0',
+    );
+    const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from "${schema}".events`);
+    t.is(rows[0]?.n, '11');
+  });
+}
