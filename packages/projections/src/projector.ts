@@ -182,43 +182,42 @@ export const getProjector = (options: ProjectorOptions): Projector => {
   };
 
   /**
-   * Applies `events` in as few statements as the projection allows: the batch is cut into runs in
-   * which no stream appears twice (so the events of a run touch different rows and commute), and
-   * in each run the events that share a batch handler are applied by one call of it; the others
-   * by their own handlers, in order.
+   * Applies `events` in as few statements as the projection allows. Each event gets a level: how
+   * many events of its stream come before it in the batch. Levels are applied in turn, so a
+   * stream's events keep their order; within a level every event is of another stream (they touch
+   * different rows and commute), and the events that share a batch handler are applied by one
+   * call of it, the others by their own handlers. A busy engine's batch (each execution's start
+   * and end, often in one append) is then two levels: one insert and one update.
    */
   const applyTogether = async (tx: Transaction<any>, events: readonly RecordedEvent[], target: string) => {
     const batchHandlers = projection.batchHandlers ?? {};
-    const flush = async (run: RecordedEvent[]) => {
+    const levels: RecordedEvent[][] = [];
+    const seen = new Map<string, number>();
+    for (const event of events) {
+      if (!projection.handlers[event.type]) continue;
+      const level = seen.get(event.streamName) ?? 0;
+      seen.set(event.streamName, level + 1);
+      (levels[level] ??= []).push(event);
+    }
+    for (const level of levels) {
       const groups = new Map<ProjectionBatchHandler, RecordedEvent[]>();
-      for (const event of run) {
+      for (const event of level) {
         const together = batchHandlers[event.type];
-        if (together) groups.set(together, [...(groups.get(together) ?? []), event]);
+        if (!together) continue;
+        const group = groups.get(together);
+        if (group) group.push(event);
+        else groups.set(together, [event]);
       }
-      for (const event of run) {
+      for (const event of level) {
         const together = batchHandlers[event.type];
         const group = together && groups.get(together);
         if (group && group.length > 1) {
           if (group[0] === event) await together(tx, group, target);
           continue;
         }
-        const handler = projection.handlers[event.type];
-        if (handler) await handler(tx, event, target);
+        await projection.handlers[event.type]!(tx, event, target);
       }
-    };
-    let run: RecordedEvent[] = [];
-    const streams = new Set<string>();
-    for (const event of events) {
-      if (!projection.handlers[event.type]) continue;
-      if (streams.has(event.streamName)) {
-        await flush(run);
-        run = [];
-        streams.clear();
-      }
-      streams.add(event.streamName);
-      run.push(event);
     }
-    await flush(run);
   };
 
   /**
