@@ -499,13 +499,6 @@ const createMachine = async (engine, workload) => {
 };
 
 /**
- * The read models as DescribeExecution reads them. `engine.reads.readModel()` waits until they
- * show the writes this process has answered for; an engine built before that method existed
- * waited before answering the write instead and exposed the database as `engine.reads.db`.
- */
-const readModelOf = (engine) => (typeof engine.reads.readModel === 'function' ? () => engine.reads.readModel() : async () => engine.reads.db);
-
-/**
  * The ARNs of the executions a runner has seen finish, taken in batches (the warm-up's, then the
  * measured ones').
  */
@@ -525,13 +518,12 @@ const finishedArns = () => {
 const inprocRunner = (engine, stateMachineArn, inputText) => {
   let runningPolls = 0;
   const finished = finishedArns();
-  const readModel = readModelOf(engine);
   const runOne = async () => {
     const started = await engine.executions.startExecution({ stateMachineArn, input: inputText });
     if (started._tag !== 'Right') throw new Error(`StartExecution failed: ${JSON.stringify(started.left)}`);
     const arn = started.right.executionArn;
     for (;;) {
-      const row = await findExecution(await readModel(), arn);
+      const row = await findExecution(await engine.reads.readModel(), arn);
       if (!row) throw new Error(`execution ${arn} is not in the read model after StartExecution returned`);
       if (row.status !== 'RUNNING') {
         if (row.status !== 'SUCCEEDED') throw new Error(`execution ${arn} ended ${row.status}: ${row.error} ${row.cause}`);
