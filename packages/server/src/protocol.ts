@@ -5,7 +5,7 @@ import type { Logger } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorBody, errorCatalogue } from './errors.js';
 import { inspectJson, nestingDepthMessage } from './json-limits.js';
-import { RawJson } from './raw-json.js';
+import { encodeBody, type RawJson } from './raw-json.js';
 
 /** The AWS JSON 1.0 protocol of Step Functions (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
 export const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -21,14 +21,14 @@ export interface RequestContext {
 
 /**
  * An operation: decoded body in, response object (or an API error) out. The object is encoded
- * with `JSON.stringify`, unless it is a {@link RawJson}, whose text is sent as it is.
+ * with `JSON.stringify`, unless it is a {@link RawJson}, whose parts are sent as they are.
  */
 export type Operation = (body: unknown, ctx: RequestContext) => Promise<E.Either<ApiError, object | RawJson>>;
 
 const send = (res: ServerResponse, status: number, requestId: string, body: object | RawJson) => {
   // Encoded once into bytes: the length is theirs, and the socket writes them without encoding a
   // string again (a page of history is ~200 KB).
-  const bytes = Buffer.from(body instanceof RawJson ? body.text : JSON.stringify(body), 'utf8');
+  const bytes = encodeBody(body);
   res.writeHead(status, {
     'Content-Type': CONTENT_TYPE,
     'Content-Length': bytes.length,

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { toHistoryEvent } from '../src/operations/get-execution-history.js';
-import { historyEventJson } from '../src/operations/history-event-json.js';
+import { historyEventJson, secondsText } from '../src/operations/history-event-json.js';
 
 /** What the parsing path answers for a stored text: the text the composed one must equal. */
 const parsed = (type: string, revision: bigint, text: string, includeData: boolean) =>
@@ -140,4 +140,38 @@ test('examples: seconds, type, id and previousEventId written in AWS order; payl
     '{"timestamp":0.001,"type":"T","id":1,"previousEventId":0,"d":{"inputDetails":{"input":"kept: two levels down"}},"input":"kept: top level"}',
   );
   t.is(historyEventJson('T', 0n, nested, false), parsed('T', 0n, nested, false));
+});
+
+test('seconds are written as JavaScript writes ms / 1000, for whole milliseconds of any size and any other number', (t) => {
+  const edges = [
+    '0',
+    '1',
+    '5',
+    '10',
+    '99',
+    '100',
+    '999',
+    '1000',
+    '1001',
+    '1010',
+    '1100',
+    '1733480000000',
+    '1733480000120',
+    '1733480000123',
+    '4102444800000',
+    '99999999999999',
+    '999999999999999',
+  ];
+  for (const ms of edges) t.is(secondsText(ms), String(Number(ms) / 1000), ms);
+  fc.assert(
+    fc.property(
+      fc.oneof(fc.integer({ min: 0, max: 999_999 }), fc.integer({ min: 1e12, max: 5e12 }), fc.integer({ min: 0, max: 1e15 - 1 })),
+      (n) => secondsText(String(n)) === String(n / 1000),
+    ),
+    { numRuns: 20_000 },
+  );
+  // Past 15 digits, signs, fractions and exponents take JavaScript's own formatting.
+  for (const ms of ['1000000000000000', '12345678901234567', '-1', '-0', '1.5', '0.001', '1e3', '1E+21', '-2.5e-7'])
+    t.is(secondsText(ms), String(Number(ms) / 1000), ms);
+  t.is(secondsText('1e400'), undefined, 'not a finite number');
 });

@@ -107,6 +107,11 @@ export const getExecutionHistory =
           : undefined;
     const next = following?.revision;
     // The members in the order the parsing path's object had them: events, then nextToken.
-    const nextToken = next !== undefined ? `,"nextToken":${JSON.stringify(tokens.issue(scope, { revision: next.toString() }))}` : '';
-    return E.right(new RawJson(`{"events":[${page.map((e) => eventJson(e, includeData)).join(',')}]${nextToken}}`));
+    const parts = ['{"events":['];
+    for (const [i, e] of page.entries()) {
+      if (i > 0) parts.push(',');
+      parts.push(eventJson(e, includeData));
+    }
+    parts.push(next !== undefined ? `],"nextToken":${JSON.stringify(tokens.issue(scope, { revision: next.toString() }))}}` : ']}');
+    return E.right(new RawJson(parts));
   };
