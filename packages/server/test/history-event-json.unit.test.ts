@@ -104,6 +104,7 @@ test('the layout is checked to the character: anything else is left to the parsi
     'an escaped key': `{"timestamp":1,"previousEventId":0,"\\u0074ype":"Other"}`,
     'trailing text': `{"timestamp":1,"previousEventId":0,${details}} `,
     'not closed': `{"timestamp":1,"previousEventId":0,${details}`,
+    'a comma and no member': '{"timestamp":1,"previousEventId":0,}',
     'an unterminated string': '{"timestamp":1,"previousEventId":0,"d":"abc}',
     'not an object': '[1,2]',
   };

@@ -10,10 +10,11 @@
  *
  *     {"timestamp":1733480000.123,"type":"PassStateEntered","id":6,"previousEventId":4,"stateEnteredEventDetails":{…}}
  *
- * That is exactly the text `JSON.stringify` makes of the object the parsing path builds
- * (`toHistoryEvent`). A text that does not have this layout to the character — another writer's,
- * whitespace, a member the answer names itself, an escaped key — is left to that path: the
- * functions here answer `undefined` for it.
+ * For a text `JSON.stringify` wrote, that is exactly the text `JSON.stringify` makes of the object
+ * the parsing path builds (`toHistoryEvent`); for other compact JSON in this layout, the same
+ * members with the same values. A text that does not have this layout to the character — another
+ * writer's key order, whitespace, a member the answer names itself, an escaped key — is left to
+ * that path: the functions here answer `undefined` for it.
  */
 
 const QUOTE = 0x22;
@@ -228,6 +229,7 @@ export const historyEventJson = (type: string, revision: bigint, data: string, i
   if (seconds === undefined) return undefined;
   const { rest } = head;
   const first = data.charCodeAt(rest) === COMMA ? rest + 1 : rest;
+  if (first !== rest && data.charCodeAt(first) !== QUOTE) return undefined; // a member must follow the comma
   const start = `{"timestamp":${seconds},"type":${typeText(type)},"id":${Number(revision) + 1},"previousEventId":${head.previousEventId}`;
   if (includeData) {
     const laidOut = walkMembers(data, first, data.length, (keyStart, keyEnd) => !isOwnMember(data, keyStart, keyEnd));
