@@ -22,10 +22,17 @@ export interface PostgresEventStoreOptions {
 export const makePgPool = (connectionString: string, max = 20): pg.Pool => new pg.Pool({ connectionString, max, application_name: 'stepstream' });
 
 /**
+ * The least time between two NOTIFYs: under load one announces the appends of several
+ * milliseconds (a NOTIFY is a statement and a transaction of its own), and another process hears
+ * of an append at most this much later.
+ */
+const NOTIFY_INTERVAL_MS = 5;
+
+/**
  * Tells other processes about appends with LISTEN/NOTIFY. The NOTIFY is sent after the append
  * has committed, on its own: a NOTIFY inside the appending transaction would hold Postgres's
- * global notify lock through the commit and serialise every writer. Notifications are coalesced,
- * so a burst of appends costs at most two NOTIFYs in flight.
+ * global notify lock through the commit and serialise every writer. Notifications are coalesced:
+ * one in flight at a time, and at most one every NOTIFY_INTERVAL_MS.
  */
 const listenNotify = async (pool: pg.Pool, connectionString: string, channel: string, onNotice: (m: string) => void): Promise<AppendSignal> => {
   const wake = new Subject<void>();
@@ -66,8 +73,11 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
   };
   await connect();
 
+  // At most one NOTIFY in flight and one every NOTIFY_INTERVAL_MS: appends that come meanwhile
+  // are announced by the next one, which always follows the last append.
   let inFlight = false;
   let again = false;
+  let lastSent = -Infinity;
   const notify = (): void => {
     if (closed) return;
     if (inFlight) {
@@ -75,16 +85,23 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
       return;
     }
     inFlight = true;
-    pool
-      .query('select pg_notify($1, $2)', [channel, self])
-      .catch((e: Error) => onNotice(`event store NOTIFY failed: ${e.message}`))
-      .finally(() => {
-        inFlight = false;
-        if (again) {
-          again = false;
-          notify();
-        }
-      });
+    const wait = lastSent + NOTIFY_INTERVAL_MS - performance.now();
+    const send = () => {
+      if (closed) return;
+      lastSent = performance.now();
+      pool
+        .query('select pg_notify($1, $2)', [channel, self])
+        .catch((e: Error) => onNotice(`event store NOTIFY failed: ${e.message}`))
+        .finally(() => {
+          inFlight = false;
+          if (again) {
+            again = false;
+            notify();
+          }
+        });
+    };
+    if (wait > 0) setTimeout(send, wait);
+    else send();
   };
 
   return {
