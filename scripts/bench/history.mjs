@@ -28,7 +28,6 @@ import { parseArgs } from 'node:util';
 import {
   CreateActivityCommand,
   CreateStateMachineCommand,
-  DescribeExecutionCommand,
   GetActivityTaskCommand,
   GetExecutionHistoryCommand,
   SendTaskSuccessCommand,
@@ -40,6 +39,7 @@ import pg from 'pg';
 import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
+import { runLongHistory, readWholeHistory, timedRuns } from './long-history.mjs';
 import { databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 const usage = 'usage: node scripts/bench/history.mjs [--quick] [--part answers|reads] [--store pglite|postgres]';
@@ -197,9 +197,6 @@ const answers = async ({ client }) => {
   };
 };
 
-/** Laps of the counting loop: 4 events each, so ~24,800 events in all (AWS's cap is 25,000). */
-const LAPS = 6_200;
-
 /** One GetExecutionHistory call over keep-alive HTTP without the SDK: the body's bytes, as a Buffer. */
 const rawCall = (agent, url, body) =>
   new Promise((resolve, reject) => {
@@ -225,50 +222,11 @@ const rawCall = (agent, url, body) =>
 const reads = async ({ client, api }) => {
   const wholeRounds = quick ? 3 : 10;
   const pageRounds = quick ? 20 : 60;
-  const loop = {
-    StartAt: 'Count',
-    States: {
-      Count: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThanPath: '$.target', Next: 'Inc' }], Default: 'Done' },
-      Inc: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'target.$': '$.target' }, Next: 'Count' },
-      Done: { Type: 'Succeed' },
-    },
-  };
-  const machine = await client.send(new CreateStateMachineCommand({ name: 'bench-history-loop', definition: JSON.stringify(loop), roleArn: ROLE }));
-  const began = performance.now();
-  const { executionArn } = await client.send(
-    new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'loop', input: JSON.stringify({ n: 0, target: LAPS }) }),
-  );
-  for (;;) {
-    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status === 'SUCCEEDED') break;
-    if (d.status !== 'RUNNING') throw new Error(`the history execution ended ${d.status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  log(`  the execution ran in ${round((performance.now() - began) / 1000, 1)} s`);
-  const readAll = async (reverseOrder) => {
-    let events = 0;
-    let expected;
-    let nextToken;
-    do {
-      const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, reverseOrder, nextToken }));
-      for (const e of page.events) {
-        if (expected !== undefined && e.id !== expected) throw new Error(`event ${e.id} where ${expected} was expected`);
-        expected = e.id + (reverseOrder ? -1 : 1);
-      }
-      events += page.events.length;
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return events;
-  };
+  const { executionArn, seconds } = await runLongHistory(client, ROLE, 'bench-history-loop');
+  log(`  the execution ran in ${round(seconds, 1)} s`);
+  const readAll = (reverseOrder) => readWholeHistory(client, executionArn, reverseOrder);
   const timed = async (n, work) => {
-    await work();
-    const ms = [];
-    let value;
-    for (let i = 0; i < n; i++) {
-      const a = performance.now();
-      value = await work();
-      ms.push(performance.now() - a);
-    }
+    const { ms, value } = await timedRuns(n, work);
     return { ...stats(ms), value };
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

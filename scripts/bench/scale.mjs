@@ -38,13 +38,13 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SFNClient,
-  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
+import { runLongHistory, readWholeHistory, timedRuns } from './long-history.mjs';
 import { databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 const usage = 'usage: node scripts/bench/scale.mjs [--executions N] [--calls K] [--database NAME] [--keep] [--reuse]';
@@ -328,49 +328,12 @@ const startsAtRate = async (endpoint, stateMachineArn, rate) => {
   };
 };
 
-/** Laps of the counting loop: 4 events each, so ~24,800 events in all (AWS's cap is 25,000). */
-const LAPS = 6_200;
-
 /** Times GetExecutionHistory over one ~25,000-event execution: every page forwards and backwards, and one page. */
 const wholeHistory = async (client) => {
-  const loop = {
-    StartAt: 'Count',
-    States: {
-      Count: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThanPath: '$.target', Next: 'Inc' }], Default: 'Done' },
-      Inc: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'target.$': '$.target' }, Next: 'Count' },
-      Done: { Type: 'Succeed' },
-    },
-  };
-  const machine = await client.send(new CreateStateMachineCommand({ name: `scale-history-${Date.now()}`, definition: JSON.stringify(loop), roleArn: ROLE }));
-  const { executionArn } = await client.send(
-    new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: JSON.stringify({ n: 0, target: LAPS }) }),
-  );
-  for (;;) {
-    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status === 'SUCCEEDED') break;
-    if (d.status !== 'RUNNING') throw new Error(`the history execution ended ${d.status}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const readAll = async (reverseOrder) => {
-    let events = 0;
-    let nextToken;
-    do {
-      const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, reverseOrder, nextToken }));
-      events += page.events.length;
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return events;
-  };
+  const { executionArn } = await runLongHistory(client, ROLE, `scale-history-${Date.now()}`);
+  const readAll = (reverseOrder) => readWholeHistory(client, executionArn, reverseOrder);
   const timed = async (n, work) => {
-    await work();
-    const ms = [];
-    let value;
-    for (let i = 0; i < n; i++) {
-      const a = performance.now();
-      value = await work();
-      ms.push(performance.now() - a);
-    }
-    ms.sort((x, y) => x - y);
+    const { ms, value } = await timedRuns(n, work);
     return { p50: round(percentile(ms, 0.5), 1), max: round(ms.at(-1), 1), value };
   };
   const forwards = await timed(5, () => readAll(false));
