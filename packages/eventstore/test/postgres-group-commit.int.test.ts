@@ -127,4 +127,47 @@ if (unavailable) {
     const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from "${schema}".events`);
     t.is(rows[0]?.n, '11');
   });
+
+  test('a group stops at its bounds on events and characters; an append over a bound goes alone', async (t) => {
+    const schema = uniqueSchema('groupbound');
+    schemas.push(schema);
+    const pool = makePgPool(postgresUrl, 4);
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    t.teardown(() => db.destroy());
+    await migrateEventStore(db, schema);
+    const real = postgresAppendCalls(pool, schema);
+    const groups: { appends: number; events: number; chars: number }[] = [];
+    const run = groupCommit({
+      ...real,
+      many: (appends) => {
+        groups.push({
+          appends: appends.length,
+          events: appends.reduce((n, a) => n + a[3].length, 0),
+          chars: appends.reduce((n, a) => n + a[5].join('').length + a[6].join('').length, 0),
+        });
+        return real.many(appends);
+      },
+      maxInFlight: 1,
+      maxEvents: 5,
+      maxChars: 400,
+    });
+    const text = oneText(schema);
+    const big = JSON.stringify({ pad: 'x'.repeat(500) });
+    const appends = Array.from({ length: 40 }, (_, i) =>
+      params(`b-${i}`, 'no_stream', null, i === 20 ? [big] : Array.from({ length: 1 + (i % 3) }, (_, j) => JSON.stringify({ i, j }))),
+    );
+    const outcomes = await Promise.all(appends.map((a) => run(text, a)));
+    t.true(outcomes.every((rows) => rows[0]?.revision !== null));
+    t.true(groups.length > 1, `several groups (${groups.map((g) => g.appends).join(', ')})`);
+    t.true(
+      groups.every((g) => g.events <= 5 && g.chars <= 400),
+      'no group passes a bound',
+    );
+    const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from "${schema}".events`);
+    t.is(
+      Number(rows[0]?.n),
+      appends.reduce((n, a) => n + a[3].length, 0),
+      'every event stored, the big one too',
+    );
+  });
 }

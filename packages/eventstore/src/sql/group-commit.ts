@@ -23,8 +23,10 @@ export interface GroupCommitOptions {
   readonly maxInFlight?: number;
   /** Appends in one call at most (defaults to 256). */
   readonly maxAppends?: number;
-  /** Events in one call at most (defaults to 4,096): a call's parameters stay a bounded size. */
+  /** Events in one call at most (defaults to 4,096). */
   readonly maxEvents?: number;
+  /** Characters of event data and metadata in one call at most (defaults to 8 Mi): a call's parameters stay a bounded size. */
+  readonly maxChars?: number;
 }
 
 interface Waiting {
@@ -67,6 +69,7 @@ export const groupCommit = (options: GroupCommitOptions): ((text: string, params
   const maxInFlight = options.maxInFlight ?? 4;
   const maxAppends = options.maxAppends ?? 256;
   const maxEvents = options.maxEvents ?? 4096;
+  const maxChars = options.maxChars ?? 8 * 1024 * 1024;
   const queue: Waiting[] = [];
   let inFlight = 0;
 
@@ -91,11 +94,15 @@ export const groupCommit = (options: GroupCommitOptions): ((text: string, params
   const take = (): Waiting[] => {
     const group: Waiting[] = [];
     let events = 0;
+    let chars = 0;
     while (queue.length > 0 && group.length < maxAppends) {
-      const size = queue[0]!.params[3].length;
-      if (group.length > 0 && events + size > maxEvents) break;
+      const [, , , ids, , data, metadata] = queue[0]!.params;
+      const size = data.reduce((n, d) => n + d.length, 0) + metadata.reduce((n, m) => n + m.length, 0);
+      // An append over a bound on its own still goes, alone.
+      if (group.length > 0 && (events + ids.length > maxEvents || chars + size > maxChars)) break;
       group.push(queue.shift()!);
-      events += size;
+      events += ids.length;
+      chars += size;
     }
     return group;
   };
