@@ -6,9 +6,10 @@ export type ProjectionHandler = (tx: Transaction<any>, event: RecordedEvent, sch
 
 /**
  * Applies several events at once (one statement for all of them, say), with the same outcome as
- * their handlers one after the other. The projector only gives it events of distinct streams, in
- * no promised order: a projection whose handlers for different streams touch different rows can
- * batch them.
+ * their handlers one after the other. The projector gives it events of distinct streams, in no
+ * promised order — except followers (`batchFollowers`): such an event comes right after its
+ * stream's previous event, which it follows in its stream. A projection whose handlers for
+ * different streams touch different rows can batch them.
  */
 export type ProjectionBatchHandler = (tx: Transaction<any>, events: readonly RecordedEvent[], schema: string) => Promise<void>;
 
@@ -43,6 +44,12 @@ export interface Projection {
    * own (a lone event, a retried one).
    */
   readonly batchHandlers?: Readonly<Record<string, ProjectionBatchHandler>>;
+  /**
+   * Optional: per event type with a batch handler, the types that handler also takes when one of
+   * them comes next in the same stream (a start and the end that follows it in the batch, applied
+   * as one row). Their batch handler then gets both, the follower right after its predecessor.
+   */
+  readonly batchFollowers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Where the read models live: a Kysely on Postgres or PGlite. */

@@ -196,29 +196,50 @@ export const getProjector = (options: ProjectorOptions): Projector => {
    * different rows and commute), and the events that share a batch handler are applied by one
    * call of it, the others by their own handlers. A busy engine's batch (each execution's start
    * and end, often in one append) is then two levels: one insert and one update.
+   *
+   * A **follower** (`batchFollowers`) joins its stream's previous event instead of taking the
+   * next level: when the event right before it in its stream (of the types handled) has a batch
+   * handler that lists the follower's type, both go to that handler in one call, the follower
+   * after its predecessor. An execution that starts and ends in one batch is then one row inserted
+   * as it ends, not a row inserted and updated.
    */
   const applyTogether = async (tx: Transaction<any>, events: readonly RecordedEvent[], target: string) => {
     const batchHandlers = projection.batchHandlers ?? {};
+    const followers = projection.batchFollowers ?? {};
     const levels: RecordedEvent[][] = [];
-    const seen = new Map<string, number>();
+    /** Per stream: its next level, and its last event when a follower may still join it. */
+    const streams = new Map<string, { next: number; last: RecordedEvent | undefined }>();
+    /** The batch handler an event goes to: its own, or its predecessor's when it follows it. */
+    const handlerOf = new Map<RecordedEvent, ProjectionBatchHandler>();
     for (const event of events) {
       if (!projection.handlers[event.type]) continue;
-      const level = seen.get(event.streamName) ?? 0;
-      seen.set(event.streamName, level + 1);
-      (levels[level] ??= []).push(event);
+      const stream = streams.get(event.streamName) ?? { next: 0, last: undefined };
+      const leader = stream.last;
+      if (leader && followers[leader.type]?.includes(event.type)) {
+        // Joins its predecessor: same level, same handler; nothing more joins them.
+        levels[stream.next - 1]!.push(event);
+        handlerOf.set(event, handlerOf.get(leader)!);
+        streams.set(event.streamName, { next: stream.next, last: undefined });
+        continue;
+      }
+      const together = batchHandlers[event.type];
+      if (together) handlerOf.set(event, together);
+      (levels[stream.next] ??= []).push(event);
+      streams.set(event.streamName, { next: stream.next + 1, last: together ? event : undefined });
     }
     for (const level of levels) {
       const groups = new Map<ProjectionBatchHandler, RecordedEvent[]>();
       for (const event of level) {
-        const together = batchHandlers[event.type];
+        const together = handlerOf.get(event);
         if (!together) continue;
         const group = groups.get(together);
         if (group) group.push(event);
         else groups.set(together, [event]);
       }
       for (const event of level) {
-        const together = batchHandlers[event.type];
+        const together = handlerOf.get(event);
         const group = together && groups.get(together);
+        // A group of one event goes to its own handler, unless it holds a follower.
         if (group && group.length > 1) {
           if (group[0] === event) await together(tx, group, target);
           continue;

@@ -108,6 +108,23 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
     t.true(calls.length > 0 && Math.max(...calls) === 13, `one event of each stream is applied together (sizes ${calls.join(', ')})`);
   });
 
+  // Serial, as the test above.
+  test.serial('a follower goes with its predecessor of the same stream to one batch call; the read model is the one-by-one one', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('follow');
+    // 11 streams, round robin, one event per append; Withdrawn (a follower of Deposited) every third.
+    for (let i = 0; i < 220; i++) {
+      await store.appendToStream(`${category}-${i % 11}`, [
+        { type: Math.floor(i / 11) % 3 === 1 ? 'Withdrawn' : 'Deposited', data: { amount: (i * 17) % 89 } },
+      ]);
+    }
+    const calls: number[] = [];
+    const projector = getProjector({ store, db, projection: batchedLedger(readModel('rm_follow'), category, calls, { followers: true }), batchSize: 64 });
+    await projector.catchUp();
+    t.deepEqual(await snapshot(db, projector.schema), expectedSnapshot(await allEvents(store), category));
+    t.true(Math.max(...calls) > 11, `a call held more events than there are streams: followers went with their predecessors (sizes ${calls.join(', ')})`);
+  });
+
   test('a handler that throws mid-batch leaves nothing of that batch; the retry completes it exactly once', async (t) => {
     const { store, db } = t.context.backend;
     const category = unique('throw');

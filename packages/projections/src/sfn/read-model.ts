@@ -119,13 +119,27 @@ const executionStarted: ProjectionHandler = async (tx, event, schema) => {
     on conflict (arn) do nothing`.execute(tx);
 };
 
-/** Many executions' starts in one statement: the rows {@link executionStarted} inserts one by one. */
+/**
+ * Many executions' starts in one statement: the rows {@link executionStarted} inserts one by one.
+ * A start may come with the end that follows it in the batch (`batchFollowers`): its row is then
+ * inserted as it ends, what the insert and {@link closed}'s update leave (an execution that has
+ * only just started has no Map Run to close). A row already there is left as it is, and only
+ * takes the end, as the update would give it.
+ */
 const executionsStarted: ProjectionBatchHandler = async (tx, events, schema) => {
-  const rows = events.map((event) => {
+  const rows = new Map<string, (string | number | null)[]>();
+  for (const event of events) {
+    if (event.type !== 'ExecutionStarted') {
+      const row = rows.get(event.streamName);
+      if (!row) throw new Error(`${event.type} of ${event.streamName} came to the batch of starts without its start`);
+      const c = closing(event);
+      row.splice(10, 5, c.status, c.stopDate, c.output, c.error, c.cause);
+      continue;
+    }
     const m = executionStartedMetadata(event.metadata);
     const data = event.data as HistoryEventData;
     const d = data.executionStartedEventDetails!;
-    return [
+    rows.set(event.streamName, [
       m.executionArn,
       event.streamName,
       m.stateMachineArn,
@@ -136,16 +150,28 @@ const executionsStarted: ProjectionBatchHandler = async (tx, events, schema) => 
       d.stateMachineVersionArn ?? null,
       d.stateMachineAliasArn ?? null,
       m.parent?.mapRunArn ?? null,
-    ] as const;
-  });
-  const column = <I extends number>(i: I) => rows.map((r) => r[i]);
-  await sql`insert into ${t(schema, 'executions')}
-    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn)
-    select arn, stream_name, state_machine_arn, name, 'RUNNING', start_date, input, trace_header, version_arn, alias_arn, map_run_arn
+      'RUNNING',
+      null,
+      null,
+      null,
+      null,
+    ]);
+  }
+  const all = [...rows.values()];
+  const column = (i: number) => all.map((r) => r[i]);
+  await sql`insert into ${t(schema, 'executions')} as x
+    (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn,
+     stop_date, output, error, cause)
+    select arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, version_arn, alias_arn, map_run_arn,
+      stop_date, output, error, cause
     from unnest(${column(0)}::text[], ${column(1)}::text[], ${column(2)}::text[], ${column(3)}::text[], ${column(4)}::bigint[], ${column(5)}::text[],
-                ${column(6)}::text[], ${column(7)}::text[], ${column(8)}::text[], ${column(9)}::text[])
-      as u(arn, stream_name, state_machine_arn, name, start_date, input, trace_header, version_arn, alias_arn, map_run_arn)
-    on conflict (arn) do nothing`.execute(tx);
+                ${column(6)}::text[], ${column(7)}::text[], ${column(8)}::text[], ${column(9)}::text[], ${column(10)}::text[], ${column(11)}::bigint[],
+                ${column(12)}::text[], ${column(13)}::text[], ${column(14)}::text[])
+      as u(arn, stream_name, state_machine_arn, name, start_date, input, trace_header, version_arn, alias_arn, map_run_arn, status, stop_date, output,
+           error, cause)
+    on conflict (arn) do update set status = excluded.status, stop_date = excluded.stop_date, output = excluded.output, error = excluded.error,
+      cause = excluded.cause
+      where excluded.stop_date is not null`.execute(tx);
 };
 
 /** A Map Run starts in its parent's history; its configuration is in the event's metadata. */
@@ -408,7 +434,9 @@ export const sfnReadModel: Projection = {
     ExecutionAborted: closed,
     ExecutionTimedOut: closed,
   },
-  // What a busy engine writes most: starts and ends of executions, many per batch.
+  // What a busy engine writes most: starts and ends of executions, many per batch; an end that
+  // follows its start in the batch goes with it (one row inserted as it ends).
+  batchFollowers: { ExecutionStarted: Object.keys(CLOSED_STATUS) },
   batchHandlers: {
     ExecutionStarted: executionsStarted,
     ExecutionSucceeded: closedTogether,
