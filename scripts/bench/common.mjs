@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -109,3 +110,21 @@ export const machineEnvironment = () => ({
   cpuModel: os.cpus()[0]?.model,
   memoryGiB: round(os.totalmem() / 2 ** 30, 1),
 });
+
+/**
+ * Runs `work` with a client of the Postgres server of DATABASE_URL (to create or drop a bench's
+ * database), and closes it; says what to do when the server does not answer.
+ */
+export const admin = async (work) => {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new Error(`Postgres at ${redactedUrl} does not answer (${e.message}); start it or set DATABASE_URL`);
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};

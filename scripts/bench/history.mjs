@@ -35,12 +35,11 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
 import { runLongHistory, readWholeHistory, timedRuns } from './long-history.mjs';
-import { databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
+import { admin, databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 const usage = 'usage: node scripts/bench/history.mjs [--quick] [--part answers|reads] [--store pglite|postgres]';
 const { values: flags } = (() => {
@@ -72,20 +71,6 @@ const DATABASE = 'stepstream_history_bench';
 const stats = (ms) => {
   const sorted = [...ms].sort((a, b) => a - b);
   return { n: ms.length, p50: round(percentile(sorted, 0.5), 3), p90: round(percentile(sorted, 0.9), 3), max: round(sorted.at(-1), 3) };
-};
-
-const admin = async (work) => {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-  } catch (e) {
-    throw new Error(`Postgres at ${redactedUrl} does not answer (${e.message}); start it or set DATABASE_URL`);
-  }
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 };
 
 /** The engine on the chosen store, its API on a free port and an SDK client; `close` drops what it made. */

@@ -40,12 +40,11 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
 import { runLongHistory, readWholeHistory, timedRuns } from './long-history.mjs';
-import { databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
+import { admin, databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 const usage = 'usage: node scripts/bench/scale.mjs [--executions N] [--calls K] [--database NAME] [--keep] [--reuse]';
 const { values: flags } = (() => {
@@ -113,20 +112,6 @@ const planOf = (i) => ({
   mode: i % 100 === 7 ? 'fail' : i % 100 === 13 ? 'wait' : 'pass',
   through: i % 100 === 21 ? 'version' : i % 100 === 42 ? 'alias' : 'machine',
 });
-
-const admin = async (work) => {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-  } catch (e) {
-    throw new Error(`Postgres at ${redactedUrl} does not answer (${e.message}); start it or set DATABASE_URL`);
-  }
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
 
 let created = false;
 const dropDatabase = () => admin((c) => c.query(`drop database if exists ${DATABASE} with (force)`));

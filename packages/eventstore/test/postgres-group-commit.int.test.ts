@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { Kysely, PostgresDialect } from 'kysely';
 import { WrongExpectedVersionError } from '../src/port/errors.js';
 import { groupCommit, type AppendParams } from '../src/sql/group-commit.js';
@@ -15,6 +15,17 @@ const schemas: string[] = [];
 test.after.always(async () => {
   for (const s of schemas) await dropSchema(s);
 });
+
+/** A new event store schema on its own pool, dropped after the run, and its two append calls. */
+const freshSchema = async (t: ExecutionContext, label: string) => {
+  const schema = uniqueSchema(label);
+  schemas.push(schema);
+  const pool = makePgPool(postgresUrl, 4);
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  t.teardown(() => db.destroy());
+  await migrateEventStore(db, schema);
+  return { schema, pool, real: postgresAppendCalls(pool, schema) };
+};
 
 /** The text the store sends for one append (as sql-event-store.ts builds it). */
 const oneText = (schema: string) => `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
@@ -98,13 +109,7 @@ if (unavailable) {
   });
 
   test('a grouped call the server refuses is run again append by append: the bad one fails alone, the others are stored', async (t) => {
-    const schema = uniqueSchema('groupbad');
-    schemas.push(schema);
-    const pool = makePgPool(postgresUrl, 4);
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-    t.teardown(() => db.destroy());
-    await migrateEventStore(db, schema);
-    const real = postgresAppendCalls(pool, schema);
+    const { schema, pool, real } = await freshSchema(t, 'groupbad');
     const grouped: number[] = [];
     const run = groupCommit({
       ...real,
@@ -129,13 +134,7 @@ if (unavailable) {
   });
 
   test('a group stops at its bounds on events and characters; an append over a bound goes alone', async (t) => {
-    const schema = uniqueSchema('groupbound');
-    schemas.push(schema);
-    const pool = makePgPool(postgresUrl, 4);
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-    t.teardown(() => db.destroy());
-    await migrateEventStore(db, schema);
-    const real = postgresAppendCalls(pool, schema);
+    const { schema, pool, real } = await freshSchema(t, 'groupbound');
     const groups: { appends: number; events: number; chars: number }[] = [];
     const run = groupCommit({
       ...real,
