@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -127,4 +128,23 @@ export const admin = async (work) => {
   } finally {
     await client.end().catch(() => undefined);
   }
+};
+
+/**
+ * The flags of a bench (`node:util` parseArgs, strict, with --help): on a bad flag the error and
+ * `usage` go to stderr and the process exits 2; --help prints `usage` and exits 0.
+ */
+export const parseFlags = (options, usage) => {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true }));
+  } catch (e) {
+    console.error(`${e.message}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return values;
 };

@@ -24,7 +24,6 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import {
   CreateActivityCommand,
   CreateStateMachineCommand,
@@ -39,24 +38,10 @@ import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } 
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
 import { runLongHistory, readWholeHistory, timedRuns } from './long-history.mjs';
-import { admin, databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
+import { admin, parseFlags, databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 const usage = 'usage: node scripts/bench/history.mjs [--quick] [--part answers|reads] [--store pglite|postgres]';
-const { values: flags } = (() => {
-  try {
-    return parseArgs({
-      options: { quick: { type: 'boolean' }, part: { type: 'string' }, store: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${usage}`);
-    process.exit(2);
-  }
-})();
-if (flags.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const flags = parseFlags({ quick: { type: 'boolean' }, part: { type: 'string' }, store: { type: 'string' } }, usage);
 const storeKind = flags.store ?? 'pglite';
 const parts = flags.part === undefined ? ['answers', 'reads'] : [flags.part];
 if (!['pglite', 'postgres'].includes(storeKind) || !parts.every((p) => p === 'answers' || p === 'reads')) {

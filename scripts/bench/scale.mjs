@@ -29,7 +29,6 @@
  * bench-results/scale-<ISO date>.json.
  */
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import {
   CreateStateMachineAliasCommand,
@@ -44,31 +43,19 @@ import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/di
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
 import { runLongHistory, readWholeHistory, timedRuns } from './long-history.mjs';
-import { admin, databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
+import { admin, parseFlags, databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 const usage = 'usage: node scripts/bench/scale.mjs [--executions N] [--calls K] [--database NAME] [--keep] [--reuse]';
-const { values: flags } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        executions: { type: 'string' },
-        calls: { type: 'string' },
-        database: { type: 'string' },
-        keep: { type: 'boolean' },
-        reuse: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    });
-  } catch (e) {
-    console.error(`${e.message}\n${usage}`);
-    process.exit(2);
-  }
-})();
-if (flags.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const flags = parseFlags(
+  {
+    executions: { type: 'string' },
+    calls: { type: 'string' },
+    database: { type: 'string' },
+    keep: { type: 'boolean' },
+    reuse: { type: 'boolean' },
+  },
+  usage,
+);
 const target = Number(flags.executions ?? 100_000);
 const calls = Number(flags.calls ?? 30);
 if (!Number.isInteger(target) || target < 1000 || !Number.isInteger(calls) || calls < 5) {
