@@ -159,7 +159,7 @@ const executionsStarted: ProjectionBatchHandler = async (tx, events, schema) => 
   }
   const all = [...rows.values()];
   const column = (i: number) => all.map((r) => r[i]);
-  await sql`insert into ${t(schema, 'executions')} as x
+  await sql`insert into ${t(schema, 'executions')}
     (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn,
      stop_date, output, error, cause)
     select arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, version_arn, alias_arn, map_run_arn,
