@@ -234,7 +234,9 @@ export class Engine implements EnginePorts {
   /** The read models once they show every acknowledged write (bounded wait; see {@link Reads.readModel}). */
   async readModel(): Promise<Kysely<any>> {
     const position = this.acknowledged;
-    if (position) {
+    const shown = this.projector.status().checkpoint;
+    // Caught up (the common case): no wait to set up.
+    if (position && !(shown && comparePositions(shown, position) >= 0)) {
       const ok = await this.projector.waitFor(position, this.options.readYourWritesMs ?? 5000);
       if (!ok) this.log.warn('read models are lagging: a Describe/List answers without a write this process acknowledged');
     }

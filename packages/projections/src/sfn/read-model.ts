@@ -108,14 +108,30 @@ const stateMachineHandler: ProjectionHandler = async (tx, event, schema) => {
   }
 };
 
-const executionStarted: ProjectionHandler = async (tx, event, schema) => {
+/** The columns an ExecutionStarted event fills, in the order both inserts below name them. */
+const startedRow = (event: RecordedEvent) => {
   const m = executionStartedMetadata(event.metadata);
-  const d = (event.data as HistoryEventData).executionStartedEventDetails!;
+  const data = event.data as HistoryEventData;
+  const d = data.executionStartedEventDetails!;
+  return [
+    m.executionArn,
+    event.streamName,
+    m.stateMachineArn,
+    m.name,
+    data.timestamp,
+    d.input,
+    m.traceHeader ?? null,
+    d.stateMachineVersionArn ?? null,
+    d.stateMachineAliasArn ?? null,
+    m.parent?.mapRunArn ?? null,
+  ];
+};
+
+const executionStarted: ProjectionHandler = async (tx, event, schema) => {
+  const [arn, stream, machine, name, startDate, input, traceHeader, versionArn, aliasArn, mapRunArn] = startedRow(event);
   await sql`insert into ${t(schema, 'executions')}
     (arn, stream_name, state_machine_arn, name, status, start_date, input, trace_header, state_machine_version_arn, state_machine_alias_arn, map_run_arn)
-    values (${m.executionArn}, ${event.streamName}, ${m.stateMachineArn}, ${m.name}, 'RUNNING',
-            ${(event.data as HistoryEventData).timestamp}, ${d.input}, ${m.traceHeader ?? null}, ${d.stateMachineVersionArn ?? null}, ${d.stateMachineAliasArn ?? null},
-            ${m.parent?.mapRunArn ?? null})
+    values (${arn}, ${stream}, ${machine}, ${name}, 'RUNNING', ${startDate}, ${input}, ${traceHeader}, ${versionArn}, ${aliasArn}, ${mapRunArn})
     on conflict (arn) do nothing`.execute(tx);
 };
 
@@ -136,26 +152,7 @@ const executionsStarted: ProjectionBatchHandler = async (tx, events, schema) => 
       row.splice(10, 5, c.status, c.stopDate, c.output, c.error, c.cause);
       continue;
     }
-    const m = executionStartedMetadata(event.metadata);
-    const data = event.data as HistoryEventData;
-    const d = data.executionStartedEventDetails!;
-    rows.set(event.streamName, [
-      m.executionArn,
-      event.streamName,
-      m.stateMachineArn,
-      m.name,
-      data.timestamp,
-      d.input,
-      m.traceHeader ?? null,
-      d.stateMachineVersionArn ?? null,
-      d.stateMachineAliasArn ?? null,
-      m.parent?.mapRunArn ?? null,
-      'RUNNING',
-      null,
-      null,
-      null,
-      null,
-    ]);
+    rows.set(event.streamName, [...startedRow(event), 'RUNNING', null, null, null, null]);
   }
   const all = [...rows.values()];
   const column = (i: number) => all.map((r) => r[i]);
