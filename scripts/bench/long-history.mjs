@@ -3,6 +3,7 @@
  * counting loop, ~25,000 events, and how they time reading it through the SDK v3.
  */
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
 /** Laps of the counting loop: 4 events each, so ~24,800 events in all (AWS's cap is 25,000). */
@@ -62,3 +63,16 @@ export const timedRuns = async (n, work) => {
   ms.sort((x, y) => x - y);
   return { ms, value };
 };
+
+/**
+ * Runs history reads from an SDK client in a worker thread (history-client.mjs): `jobs` are
+ * `{ name, rounds, whole, reverseOrder?, includeExecutionData? }`; the result maps each name to
+ * `{ ms (sorted), value }`.
+ */
+export const historyReadsInWorker = (endpoint, executionArn, jobs) =>
+  new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./history-client.mjs', import.meta.url), { workerData: { endpoint, executionArn, jobs } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the history client worker exited (${code}) before it answered`)));
+  });

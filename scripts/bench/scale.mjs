@@ -18,8 +18,10 @@
  * succeed, 1% Fail, 1% Wait for a year (RUNNING), and 1% each are started through version 1 and
  * through the alias `live`. So every execution is a real history and a real read-model row.
  *
- * Then StartExecution at fixed rates (200/s and 500/s, 10 s each, open loop) from an SDK client in
- * a worker thread (start-load.mjs), and a whole ~25,000-event history.
+ * Then StartExecution at fixed rates (200/s and 500/s, 10 s each, open loop) from a client in a
+ * worker thread (start-load.mjs): the SDK v3, then plain keep-alive HTTP (the SDK's own CPU, ~1 ms a
+ * call, is otherwise taken from the two cores the server runs on), and a whole ~25,000-event
+ * history (read by an SDK client in a worker thread too, history-client.mjs).
  *
  * The database `stepstream_scale` on the server of DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test) is created for the run and dropped at the end; with
@@ -30,19 +32,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import {
-  CreateStateMachineAliasCommand,
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  ListExecutionsCommand,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
+import { CreateStateMachineAliasCommand, CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Kysely, PostgresDialect } from 'kysely';
 import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 import { serveApi } from '../../packages/server/dist/src/index.js';
-import { runLongHistory, readWholeHistory, timedRuns } from './long-history.mjs';
+import { historyReadsInWorker, runLongHistory } from './long-history.mjs';
 import { admin, parseFlags, databaseUrl, finishRun, log, machineEnvironment, percentile, redactedUrl, round, runMain } from './common.mjs';
 
 const usage = 'usage: node scripts/bench/scale.mjs [--executions N] [--calls K] [--database NAME] [--keep] [--reuse]';
@@ -252,11 +247,13 @@ const main = async () => {
     log(`StartExecution over HTTP at fixed rates (${RATES.join(', ')}/s, ${RATE_SECONDS} s each, open loop)`);
     results.startLatency = [];
     for (const rate of RATES) {
-      results.startLatency.push(await startsAtRate(api.url, stateMachineArn, rate));
-      await caughtUp();
+      for (const clientKind of CLIENTS) {
+        results.startLatency.push(await startsAtRate(api.url, stateMachineArn, rate, clientKind));
+        await caughtUp();
+      }
     }
     log('a whole history: one execution of ~25,000 events (a Pass/Choice loop), read in pages of 1,000');
-    results.history = await wholeHistory(client);
+    results.history = await wholeHistory(client, api.url);
     await finishRun('scale', startedAt, results, markdown);
   } finally {
     await api.close();
@@ -271,6 +268,8 @@ const main = async () => {
 /** The fixed rates StartExecution is timed at, and for how long each. */
 const RATES = [200, 500];
 const RATE_SECONDS = 10;
+/** The load clients (start-load.mjs): the SDK v3, and plain keep-alive HTTP, which leaves the cores to the server. */
+const CLIENTS = ['sdk', 'http'];
 
 /**
  * StartExecution over HTTP at a fixed rate (open loop: a call is sent every 1/rate s whether or not
@@ -278,9 +277,9 @@ const RATE_SECONDS = 10;
  * scheduled send to its answer, so a queue that builds up shows in the latency. The client runs in
  * a worker thread (start-load.mjs): its own event loop, as a client elsewhere would have.
  */
-const startsAtRate = async (endpoint, stateMachineArn, rate) => {
+const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
   const worker = new Worker(new URL('./start-load.mjs', import.meta.url), {
-    workerData: { endpoint, stateMachineArn, rate, seconds: RATE_SECONDS, input: '{"mode":"pass"}' },
+    workerData: { endpoint, stateMachineArn, rate, seconds: RATE_SECONDS, input: '{"mode":"pass"}', client: clientKind },
   });
   const out = await new Promise((resolve, reject) => {
     worker.once('message', resolve);
@@ -292,6 +291,7 @@ const startsAtRate = async (endpoint, stateMachineArn, rate) => {
   const ms = out.ms.sort((x, y) => x - y);
   return {
     rate,
+    client: clientKind,
     calls: ms.length,
     achievedPerSecond: round(ms.length / out.seconds, 0),
     p50: round(percentile(ms, 0.5), 1),
@@ -301,22 +301,15 @@ const startsAtRate = async (endpoint, stateMachineArn, rate) => {
 };
 
 /** Times GetExecutionHistory over one ~25,000-event execution: every page forwards and backwards, and one page. */
-const wholeHistory = async (client) => {
+const wholeHistory = async (client, endpoint) => {
   const { executionArn } = await runLongHistory(client, ROLE, `scale-history-${Date.now()}`);
-  const readAll = (reverseOrder) => readWholeHistory(client, executionArn, reverseOrder);
-  const timed = async (n, work) => {
-    const { ms, value } = await timedRuns(n, work);
-    return { p50: round(percentile(ms, 0.5), 1), max: round(ms.at(-1), 1), value };
-  };
-  const forwards = await timed(5, () => readAll(false));
-  const backwards = await timed(5, () => readAll(true));
-  const onePage = await timed(30, () => client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 })));
-  return {
-    events: forwards.value,
-    wholeForwards: { p50: forwards.p50, max: forwards.max },
-    wholeBackwards: { p50: backwards.p50, max: backwards.max },
-    onePage: { p50: onePage.p50, max: onePage.max },
-  };
+  const runs = await historyReadsInWorker(endpoint, executionArn, [
+    { name: 'forwards', rounds: 5, whole: true },
+    { name: 'backwards', rounds: 5, whole: true, reverseOrder: true },
+    { name: 'onePage', rounds: 30, whole: false },
+  ]);
+  const cell = ({ ms }) => ({ p50: round(percentile(ms, 0.5), 1), max: round(ms.at(-1), 1) });
+  return { events: runs.forwards.value, wholeForwards: cell(runs.forwards), wholeBackwards: cell(runs.backwards), onePage: cell(runs.onePage) };
 };
 
 const fail = (what) => {
@@ -340,7 +333,7 @@ const markdown = (results) => {
     .join('; ');
   const starts = (results.startLatency ?? []).map(
     (r) =>
-      `StartExecution at ${r.rate}/s for ${RATE_SECONDS} s (open loop, client in a worker thread, ${r.achievedPerSecond}/s achieved): p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms.`,
+      `StartExecution at ${r.rate}/s for ${RATE_SECONDS} s (open loop, ${r.client === 'http' ? 'plain HTTP' : 'SDK v3'} client in a worker thread, ${r.achievedPerSecond}/s achieved): p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms.`,
   );
   const h = results.history;
   const history = h

@@ -333,12 +333,33 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     return readAllRows(from, backwards, true, o?.maxCount ?? 4096, o?.filter, backwards ? undefined : o?.toPosition);
   };
 
+  /**
+   * A subscription's page: up to `limit` visible events after `after`, and — in the same statement,
+   * so in the same snapshot as the page — whether events exist beyond what readers can see yet (an
+   * older writer is still committing). One round trip instead of two; and the page and the look
+   * agree by construction, so a writer committing between them cannot leave the page without its
+   * events and report nothing pending.
+   */
+  const readAllPage = async (after: Position | undefined, limit: number, filter: AllFilter | undefined): Promise<Page<RecordedEvent>> => {
+    const { rows } = await sql<EventRow & { pending_newest: string | null }>`
+      select ${columns}, h.newest as pending_newest
+      from (select max(transaction_id)::text as newest from ${t('events')} where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as h
+      left join lateral (
+        select * from ${t('events')}
+        where ${visible} and ${positionBound(after, false, false)} and ${filterSql(filter)}
+        order by transaction_id, position
+        limit ${limit}
+      ) as e on true
+      order by e.transaction_id, e.position`.execute(db);
+    const pending = rows[0]?.pending_newest != null;
+    const items = rows.filter((row) => row.position !== null).map(toRecorded);
+    return { items, pending: items.length < limit ? pending : false };
+  };
+
   const headPosition = async (): Promise<Position | undefined> => {
     const [last] = await readAll({ direction: 'backwards', maxCount: 1 });
     return last?.position;
   };
-
-  const hasPending = async (): Promise<boolean> => (await invisibleUpTo()) !== undefined;
 
   const wake = new Observable<void>((subscriber) => {
     const a = localAppends.subscribe(subscriber);
@@ -362,11 +383,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
       // that commits between the two queries would leave the page without its event and report
       // nothing pending, and without a wake (a writer elsewhere whose NOTIFY is lost) the
       // subscription would sleep past it.
-      readPage: async (after, size): Promise<Page<RecordedEvent>> => {
-        const pending = await hasPending();
-        const items = await readAllRows(after, false, false, size, o?.filter);
-        return { items, pending: items.length < size ? pending : false };
-      },
+      readPage: (after, size) => readAllPage(after, size, o?.filter),
     });
 
   // Revisions of one stream commit in order (the stream row's lock), so a stream subscription
