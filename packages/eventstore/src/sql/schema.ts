@@ -135,6 +135,30 @@ const migrations = (schema: string): Record<string, Migration> => ({
       await sql.raw(appendManyFunction(q)).execute(db);
     },
   },
+  '0005_append_only': {
+    // The events are append-only in the database too: UPDATE, DELETE and TRUNCATE are refused by
+    // triggers. The owner of the table can still drop or disable them (docs/audit.md says how, and
+    // shows `stepstream verify` catching what is changed then): the triggers stop mistakes and
+    // casual edits; the hash chain and the signed tree catch the rest.
+    async up(db) {
+      const q = (name: string) => `"${schema.replace(/"/g, '""')}".${name}`;
+      await sql
+        .raw(
+          `create function ${q('events_append_only')}() returns trigger language plpgsql as $$
+          begin
+            raise exception 'stepstream: the events table is append-only: % refused (docs/audit.md)', tg_op
+              using errcode = 'insufficient_privilege';
+          end $$`,
+        )
+        .execute(db);
+      await sql
+        .raw(`create trigger events_no_update_or_delete before update or delete on ${q('events')} for each row execute function ${q('events_append_only')}()`)
+        .execute(db);
+      await sql
+        .raw(`create trigger events_no_truncate before truncate on ${q('events')} for each statement execute function ${q('events_append_only')}()`)
+        .execute(db);
+    },
+  },
 });
 
 /** Creates or upgrades the event store's schema; safe to run from several processes at once. */
