@@ -23,3 +23,4 @@ export { getSqlEventStore, type AppendSignal, type SqlEventStoreOptions } from '
 export { openPostgresEventStore, makePgPool, type PostgresEventStoreOptions } from './sql/postgres.js';
 export { openPGliteEventStore, openPGlite, type PGliteEventStoreOptions } from './sql/pglite.js';
 export { openEventStoreDB, type EventStoreDBOptions } from './esdb/esdb-event-store.js';
+export { chainedEventStore, leafDataOf, type ChainOptions } from './chained.js';

@@ -9,6 +9,12 @@ import type { MockConfig } from './integrations/mocks.js';
 /** How an {@link Engine} is built: its store and read models, and what it takes from the outside (time, ids, logs, integrations). */
 export interface EngineOptions {
   readonly store: EventStore;
+  /**
+   * Whether appends are hash-chained (`chainedEventStore`: each event's metadata gets `$hash` and
+   * `$previousHash`, so `stepstream verify` can tell what was altered). Defaults to true; false
+   * only to measure what the chain costs.
+   */
+  readonly chain?: boolean;
   /** Where the read models live (the same PGlite, or a Postgres). */
   readonly db: Kysely<any>;
   readonly scope?: ArnScope;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultArnScope, type ArnScope, type TaskSignal } from '@stepstream/domain';
-import { comparePositions, type EventStore, type Position } from '@stepstream/eventstore';
+import { chainedEventStore, comparePositions, type EventStore, type Position } from '@stepstream/eventstore';
 import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import type { Kysely } from 'kysely';
 import { loadDeployment, type Deployment } from './deployment.js';
@@ -74,6 +74,8 @@ export class Engine implements EnginePorts {
   private started: Deployment | undefined;
   /** The newest position of a write this process answered for (see {@link Engine.readModel}). */
   private acknowledged: Position | undefined;
+  /** The store every part reads and appends through: the given one, hash-chained unless `chain` is false. */
+  private readonly base: EventStore;
 
   constructor(readonly options: EngineOptions) {
     this.scope = options.scope ?? defaultArnScope;
@@ -84,10 +86,12 @@ export class Engine implements EnginePorts {
     const isClosed = () => this.closed;
     const queue = this.queue;
     const machines = new StateMachineCache();
-    const store = machines.watch(options.store);
+    // Every append goes through the chain (one place, above the port, whatever the adapter).
+    const base = (this.base = options.chain === false ? options.store : chainedEventStore(options.store));
+    const store = machines.watch(base);
     this.reads = { readModel: () => this.readModel(), store };
     this.projector = getProjector({
-      store: options.store,
+      store: base,
       db: options.db,
       projection: machines.following(sfnReadModel),
       // A batch costs ~10 statements however few events it holds: under load, 5 ms gather many
@@ -99,13 +103,13 @@ export class Engine implements EnginePorts {
     const acknowledge = (position: Position | undefined) => this.acknowledge(position);
     const resources = { store, scope: this.scope, clock, uuid, machines, activities: this.activities, acknowledge };
     this.resources = resourcesApi(resources);
-    const recoveries = new Recoveries(options.store, log, clock);
+    const recoveries = new Recoveries(base, log, clock);
     const env = (executionArn?: string) =>
       decisionEnv({ clock, random, uuid, activities: this.activities, taskTokens: () => this.started?.taskTokens }, executionArn);
     const isDeleted = (stream: string) => machineDeleted(resources, stream);
     const commands: ExecutionCommands = new ExecutionCommands({
       store,
-      folded: new FoldedExecutions(options.store),
+      folded: new FoldedExecutions(base),
       recoveries,
       log,
       env,
@@ -194,7 +198,7 @@ export class Engine implements EnginePorts {
    * never runs before the service answers.
    */
   async start(options: { readonly resume?: boolean } = {}): Promise<{ recovered: number }> {
-    this.started = await loadDeployment(this.options.store, this.options.secret);
+    this.started = await loadDeployment(this.base, this.options.secret);
     await this.projector.catchUp();
     await this.projector.start();
     for (const arn of await activityArns(this.options.db)) this.activities.add(arn);

@@ -1,0 +1,106 @@
+import { checkChain, eventHash, GENESIS, type ChainEvent } from '@stepstream/audit';
+import test from 'ava';
+import { chainedEventStore, leafDataOf } from '../src/chained.js';
+import { isWrongExpectedVersionError } from '../src/port/errors.js';
+import type { EventStore, RecordedEvent } from '../src/port/types.js';
+import { openPGliteEventStore } from '../src/sql/pglite.js';
+import { openPostgresEventStore } from '../src/sql/postgres.js';
+import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from '../src/testing/postgres.js';
+
+// The hash chain above the port (chained.ts), on PGlite and on Postgres: every append, whatever
+// revision it expects, chains each event to the one before it in its stream, so checkChain finds
+// nothing; writers that do not know each other's tips (two processes) still chain; a stream begun
+// before the chain existed starts its chain at the genesis hash.
+
+const unavailable = await postgresUnavailable();
+const schemas: string[] = [];
+test.after.always(async () => {
+  for (const s of schemas) await dropSchema(s);
+});
+
+const asChain = (events: readonly RecordedEvent[]): ChainEvent[] => events.map((e) => ({ ...e, eventId: e.id }));
+
+const stores: Record<string, () => Promise<EventStore | undefined>> = {
+  PGlite: () => openPGliteEventStore(),
+  Postgres: async () => {
+    if (unavailable) return undefined;
+    const schema = uniqueSchema('chained');
+    schemas.push(schema);
+    return openPostgresEventStore({ connectionString: postgresUrl, schema });
+  },
+};
+
+for (const [name, open] of Object.entries(stores)) {
+  test(`${name}: appends at every kind of expected revision chain every event; checkChain finds nothing`, async (t) => {
+    const raw = await open();
+    if (!raw) return t.log(`skipped: ${unavailable}`);
+    t.teardown(() => raw.close());
+    const store = chainedEventStore(raw);
+    const other = chainedEventStore(raw); // another process: knows no tips
+    await store.appendToStream('run-1', [{ type: 'Started', data: { input: 'NUL \u0000 lone \ud800' } }], { expectedRevision: 'no_stream' });
+    await store.appendToStream(
+      'run-1',
+      [
+        { type: 'Step', data: { n: 1 } },
+        { type: 'Step', data: { n: 2 }, metadata: { requestId: 'r' } },
+      ],
+      { expectedRevision: 0n },
+    );
+    await other.appendToStream('run-1', [{ type: 'Step', data: { n: 3 } }], { expectedRevision: 2n }); // a tip it reads
+    await store.appendToStream('run-1', [{ type: 'Step', data: { n: 4 } }], { expectedRevision: 3n }); // its remembered tip is stale: read again
+    await store.appendToStream('run-1', [{ type: 'Step', data: { n: 5 } }]); // any
+    await other.appendToStream('run-1', [{ type: 'Ended', data: {} }], { expectedRevision: 'stream_exists' });
+    const events = await raw.readStream('run-1');
+    t.is(events.length, 7);
+    t.deepEqual(checkChain(asChain(events), { expectedFirstRevision: 0n }), []);
+    t.is(events[0]!.metadata['$previousHash'] as string, GENESIS);
+    for (const [i, e] of events.entries()) {
+      if (i > 0) t.is(e.metadata['$previousHash'], events[i - 1]!.metadata['$hash'], `revision ${i} links to ${i - 1}`);
+      t.is(Buffer.from(leafDataOf(e)).toString('hex'), e.metadata['$hash'] as string, 'the leaf data is the $hash');
+    }
+    t.is(events[2]!.metadata['requestId'], 'r', 'the caller’s metadata is kept');
+    // A wrong expectation is still refused, and nothing is written.
+    const wrong = await t.throwsAsync(store.appendToStream('run-1', [{ type: 'Late', data: {} }], { expectedRevision: 2n }));
+    t.true(isWrongExpectedVersionError(wrong));
+    const stale = await t.throwsAsync(store.appendToStream('run-1', [{ type: 'Again', data: {} }], { expectedRevision: 'no_stream' }));
+    t.true(isWrongExpectedVersionError(stale));
+    t.is((await raw.readStream('run-1')).length, 7);
+  });
+
+  test(`${name}: concurrent appends that expect any, from writers that do not share tips, all land and chain`, async (t) => {
+    const raw = await open();
+    if (!raw) return t.log(`skipped: ${unavailable}`);
+    t.teardown(() => raw.close());
+    const writers = [chainedEventStore(raw), chainedEventStore(raw), chainedEventStore(raw)];
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => writers[i % writers.length]!.appendToStream('busy', [{ type: 'Tick', data: { i } }], { expectedRevision: 'any' })),
+    );
+    const events = await raw.readStream('busy');
+    t.is(events.length, 30);
+    t.deepEqual(checkChain(asChain(events), { expectedFirstRevision: 0n }), []);
+  });
+
+  test(`${name}: a stream begun before the chain: its next event links to the genesis hash; the earlier ones are unchained, not failures`, async (t) => {
+    const raw = await open();
+    if (!raw) return t.log(`skipped: ${unavailable}`);
+    t.teardown(() => raw.close());
+    await raw.appendToStream('old', [
+      { type: 'A', data: { n: 0 } },
+      { type: 'B', data: { n: 1 } },
+    ]);
+    await chainedEventStore(raw).appendToStream('old', [{ type: 'C', data: { n: 2 } }], { expectedRevision: 1n });
+    const events = await raw.readStream('old');
+    t.is(events[2]!.metadata['$previousHash'] as string, GENESIS);
+    const findings = checkChain(asChain(events), { expectedFirstRevision: 0n });
+    t.deepEqual(
+      findings.map((f) => f.kind),
+      ['unchained'],
+    );
+    const unchained = events[0]!;
+    t.is(
+      Buffer.from(leafDataOf(unchained)).toString('hex'),
+      eventHash({ ...unchained, previousHash: GENESIS }),
+      'a pre-chain event’s leaf is the hash of its content',
+    );
+  });
+}
