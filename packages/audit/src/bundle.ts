@@ -198,8 +198,16 @@ export const verifyBundle = (bundle: unknown, publicKeyPem: string, options: ToH
   const signed = verifyCheckpoint(b.checkpoint, publicKeyPem);
   if (!signed.ok) problems.push({ kind: 'checkpoint', message: `${signed.problem}: ${signed.message}` });
 
-  if (streamNameOf !== undefined && streamNameOf(b.executionArn) !== b.streamName) {
-    problems.push({ kind: 'stream', message: `${b.streamName} is not the stream of ${b.executionArn}` });
+  if (streamNameOf !== undefined) {
+    let expected: string | undefined;
+    try {
+      expected = streamNameOf(b.executionArn);
+    } catch {
+      expected = undefined;
+    }
+    if (expected !== b.streamName) {
+      problems.push({ kind: 'stream', message: `${b.streamName} is not the stream of ${b.executionArn}` });
+    }
   }
 
   const findings = checkChain(
