@@ -15,7 +15,8 @@ export type ProjectionBatchHandler = (tx: Transaction<any>, events: readonly Rec
 
 /**
  * A read model: its tables (created by its migrations, in a Postgres schema of its own) and one
- * handler per event type it reads. Events of other types only move its checkpoint.
+ * handler per event type it reads (or one for every event in order: `inOrder`). Events of other
+ * types only move its checkpoint.
  *
  * Handlers must be deterministic functions of the event and the read model: a rebuild replays
  * every event from zero and must arrive at the same rows.
@@ -50,6 +51,20 @@ export interface Projection {
    * as one row). Their batch handler then gets both, the follower right after its predecessor.
    */
   readonly batchFollowers?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Optional: a projection that needs every event in `$all` commit order (a Merkle tree over the
+   * whole log, say). When set, the projector reads every event, whatever its type, and gives each
+   * batch to this handler in one call, in commit order; `handlers` and `batchHandlers` are then
+   * not used. A batch that fails with a deterministic error is applied again one event at a time
+   * (a call per event, each behind a savepoint), as for any projection.
+   *
+   * @example
+   * const count: Projection = {
+   *   name: 'event_count', migrations, handlers: {},
+   *   inOrder: (tx, events, schema) => sql`update ${sql.id(schema, 'counter')} set n = n + ${events.length}`.execute(tx).then(() => undefined),
+   * };
+   */
+  readonly inOrder?: ProjectionBatchHandler;
 }
 
 /** Where the read models live: a Kysely on Postgres or PGlite. */

@@ -154,8 +154,13 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     await ensureSkippedEventsTable(db, target);
   };
 
-  /** The event types the projection handles: the only ones it reads from `$all`. */
-  const types = Object.keys(projection.handlers);
+  /** An in-order projection takes every event, in commit order, through one handler. */
+  const inOrder = projection.inOrder;
+  /** The event types the projection handles: the only ones it reads from `$all` (all of them in order). */
+  const typeFilter = inOrder ? undefined : { types: Object.keys(projection.handlers) };
+  /** The handler that applies one event alone, if the projection handles its type. */
+  const handlerOf = (event: RecordedEvent): ProjectionHandler | undefined =>
+    inOrder ? (tx, e, target) => inOrder(tx, [e], target) : projection.handlers[event.type];
 
   /**
    * Applies one event alone, behind a savepoint, up to {@link POISON_ATTEMPTS} times: undefined
@@ -250,7 +255,8 @@ export const getProjector = (options: ProjectorOptions): Projector => {
   };
 
   /**
-   * Applies the next batch after `from` into `target`. It reads only the handled event types,
+   * Applies the next batch after `from` into `target`. It reads only the handled event types (all
+   * of them for an in-order projection, whose one handler takes the batch in commit order),
    * up to the head it saw before reading; when the page is not full it has considered every event
    * up to that head, so the checkpoint moves to the head even past events it skipped (otherwise a
    * `waitFor` on an ignored event's position would never resolve). `alone`: each event behind a
@@ -261,7 +267,12 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     if (head === undefined || (from !== undefined && comparePositions(head, from) <= 0)) {
       return { checkpoint: from, more: false, eventsApplied: undefined, skipped: [] as SkippedEvent[] };
     }
-    const page = await store.readAll({ fromPosition: from ?? 'start', toPosition: head, maxCount: batchSize + 1, filter: { types } });
+    const page = await store.readAll({
+      fromPosition: from ?? 'start',
+      toPosition: head,
+      maxCount: batchSize + 1,
+      ...(typeFilter ? { filter: typeFilter } : {}),
+    });
     const more = page.length === batchSize + 1;
     const fresh = from && page[0] && samePosition(page[0].position, from) ? page.slice(1) : page;
     const events: readonly RecordedEvent[] = fresh.slice(0, batchSize);
@@ -270,10 +281,12 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     const eventsApplied = await db.transaction().execute(async (tx) => {
       const current = await lockCheckpoint(tx, target);
       if (!samePosition(current.position, from)) throw new CheckpointMoved();
-      if (!alone) await applyTogether(tx, events, target);
-      else {
+      if (!alone) {
+        if (!inOrder) await applyTogether(tx, events, target);
+        else if (events.length > 0) await inOrder(tx, events, target);
+      } else {
         for (const event of events) {
-          const handler = projection.handlers[event.type];
+          const handler = handlerOf(event);
           if (!handler) continue;
           const skip = await applyAlone(tx, handler, event, target);
           if (skip === undefined) continue;

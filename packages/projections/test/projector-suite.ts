@@ -55,6 +55,38 @@ const poisoned = (base: Projection, fail: (e: RecordedEvent) => boolean): Projec
   ),
 });
 
+/**
+ * An in-order projection for tests: one row per event it was given, numbered in the order it was
+ * given them (`seq`), with the event's id as primary key (twice fails loudly). `calls` records each
+ * call's events; `fail` may fail a call that holds a given event with a Postgres data error.
+ */
+const inOrderLog = (name: string, calls: RecordedEvent[][], fail: (e: RecordedEvent) => boolean = () => false): Projection => ({
+  name,
+  migrations: (schema) => ({
+    '0001_log': {
+      async up(db) {
+        await sql`create table ${sql.id(schema, 'log')} (seq bigserial primary key, event_id uuid not null unique, stream_name text not null, revision bigint not null)`.execute(
+          db,
+        );
+      },
+    },
+  }),
+  handlers: {},
+  inOrder: async (tx, events, schema) => {
+    calls.push([...events]);
+    await sql`insert into ${sql.id(schema, 'log')} (event_id, stream_name, revision)
+      select id, stream_name, revision from unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.streamName)}::text[],
+        ${events.map((e) => e.revision.toString())}::bigint[]) with ordinality as u(id, stream_name, revision, n) order by n`.execute(tx);
+    if (events.some(fail)) await sql`select (${'not a number'})::integer`.execute(tx);
+  },
+});
+
+/** The events an in-order log holds, in the order it was given them. */
+const logged = async (db: Kysely<any>, schema: string): Promise<string[]> => {
+  const { rows } = await sql<{ event_id: string }>`select event_id from ${sql.id(schema, 'log')} order by seq`.execute(readModelDb(db));
+  return rows.map((r) => r.event_id);
+};
+
 /** The projector's guarantees, run against a store and read-model database of each kind. */
 export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<Backend>) => {
   test.before(async (t) => {
@@ -304,6 +336,86 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
     t.is(errors.length, 5);
     t.deepEqual(skipped, []);
     t.deepEqual(await snapshot(db, projector.schema), expectedSnapshot(await allEvents(store), category));
+  });
+
+  // Serial (ava runs serial tests before the others): the checkpoint it compares with must not move under the lag test.
+  test.serial('an in-order projection is given every event, of any type, in $all commit order, one call per batch', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('order');
+    // Types no projection names, several streams interleaved, and appends of several events.
+    for (let i = 0; i < 150; i++) {
+      const events = Array.from({ length: 1 + (i % 3) }, (_, k) => ({ type: `Kind${(i + k) % 4}`, data: { i, k } }));
+      await store.appendToStream(`${category}-${i % 7}`, events);
+    }
+    const calls: RecordedEvent[][] = [];
+    const projector = getProjector({ store, db, projection: inOrderLog(readModel('rm_order'), calls), batchSize: 64 });
+    await projector.catchUp();
+    const expected = upTo(await allEvents(store), projector.status().checkpoint);
+    t.deepEqual(
+      await logged(db, projector.schema),
+      expected.map((e) => e.id),
+      'every event, in commit order',
+    );
+    t.is(expected.filter((e) => e.streamName.startsWith(`${category}-`)).length, 300);
+    t.true(
+      calls.every((c) => c.length > 0 && c.length <= 64),
+      'no empty call, none over the batch size',
+    );
+    t.true(
+      calls.length >= Math.ceil(expected.length / 64) && calls.length <= Math.ceil(expected.length / 64) + 1,
+      `${calls.length} calls for ${expected.length} events`,
+    );
+    t.is(projector.status().eventsApplied, BigInt(expected.length), 'every event counts as applied');
+    // Each call's events are in commit order, and the calls follow each other.
+    const positions = calls.flat().map((e) => e.position);
+    t.true(positions.every((p, i) => i === 0 || comparePositions(positions[i - 1]!, p) < 0));
+    // Live: new events of other streams arrive in order too.
+    await projector.start();
+    const { position } = await store.appendToStream(`${category}-live`, [
+      { type: 'Anything', data: {} },
+      { type: 'Else', data: {} },
+    ]);
+    t.true(await projector.waitFor(position, 20_000));
+    await projector.stop();
+    t.deepEqual(
+      (await logged(db, projector.schema)).slice(-2),
+      (await store.readStream(`${category}-live`)).map((e) => e.id),
+    );
+  });
+
+  // Serial, as the test above.
+  test.serial('an in-order batch that fails deterministically is applied one event per call; only the event that fails alone is skipped', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('orderpoison');
+    for (let i = 0; i < 40; i++) await store.appendToStream(`${category}-${i % 3}`, [{ type: 'Tick', data: { i } }]);
+    const ours = (await allEvents(store)).filter((e) => e.streamName.startsWith(`${category}-`));
+    const poison = ours[17]!;
+    const calls: RecordedEvent[][] = [];
+    const skipped: SkippedEvent[] = [];
+    const projector = getProjector({
+      store,
+      db,
+      projection: inOrderLog(readModel('rm_orderpoison'), calls, (e) => e.id === poison.id),
+      batchSize: 16,
+      onSkipped: (s) => skipped.push(s),
+    });
+    await projector.catchUp();
+    const expected = upTo(await allEvents(store), projector.status().checkpoint).filter((e) => e.id !== poison.id);
+    t.deepEqual(
+      await logged(db, projector.schema),
+      expected.map((e) => e.id),
+      'every other event, in commit order',
+    );
+    t.deepEqual(
+      skipped.map((s) => s.eventId),
+      [poison.id],
+    );
+    // The batch that held it was given again one event per call, the poison one three times.
+    t.is(calls.filter((c) => c.length === 1 && c[0]!.id === poison.id).length, 3);
+    t.true(
+      calls.some((c) => c.length > 1 && c.some((e) => e.id === poison.id)),
+      'first as part of a batch',
+    );
   });
 
   test('any string is stored and read back exactly through readModelDb: NUL, lone surrogates, the escape mark', async (t) => {
