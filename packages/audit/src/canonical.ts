@@ -25,10 +25,11 @@
 export class CanonicalJsonError extends Error {
   override readonly name = 'CanonicalJsonError';
   constructor(
-    message: string,
+    /** What is wrong, without the path. */
+    readonly reason: string,
     readonly path: string,
   ) {
-    super(`${message} at ${path}`);
+    super(`${reason} at ${path}`);
   }
 }
 

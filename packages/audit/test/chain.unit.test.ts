@@ -3,8 +3,21 @@
  * finding on an intact chain, unchained prefixes reported but not failed.
  */
 import test from 'ava';
+import fc from 'fast-check';
 import type { ChainEvent, ChainFinding } from '../src/index.js';
-import { ChainChecker, chainMetadata, checkChain, eventHash, GENESIS, HASH_FIELD, HASH_FIELDS, PREVIOUS_HASH_FIELD, withoutHashFields } from '../src/index.js';
+import {
+  canonicalJson,
+  ChainChecker,
+  chainMetadata,
+  checkChain,
+  eventHash,
+  GENESIS,
+  HASH_FIELD,
+  HASH_FIELDS,
+  PREVIOUS_HASH_FIELD,
+  sha256Hex,
+  withoutHashFields,
+} from '../src/index.js';
 
 type Event = ChainEvent & { readonly eventId: string };
 
@@ -65,6 +78,34 @@ test('eventHash: hash fields, metadata key order and absent metadata do not matt
   t.is(new Set([hash, ...changed]).size, changed.length + 1);
   t.throws(() => eventHash({ ...base, previousHash: 'ABC' }), { instanceOf: TypeError });
   t.throws(() => eventHash({ ...base, data: { n: NaN } }), { message: /NaN is not allowed in JSON at \$\["data"\]\["n"\]/ });
+});
+
+test('eventHash is SHA-256 of the canonical JSON of { stream, revision, type, data, metadata, previous }', (t) => {
+  t.notThrows(() => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        fc.string(),
+        fc.jsonValue(),
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.stringMatching(/^[0-9a-f]{64}$/),
+        (streamName, revision, type, data, metadata, previousHash) =>
+          eventHash({ streamName, revision, type, data, metadata, previousHash }) ===
+          sha256Hex(
+            canonicalJson({
+              stream: streamName,
+              revision: revision.toString(),
+              type,
+              data,
+              metadata: withoutHashFields(metadata),
+              previous: previousHash,
+            }),
+          ),
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 test('withoutHashFields copies only when there is something to drop', (t) => {
