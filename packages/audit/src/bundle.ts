@@ -78,12 +78,14 @@ export const BundleProblemKind = {
 } as const;
 export type BundleProblemKind = (typeof BundleProblemKind)[keyof typeof BundleProblemKind];
 
+/** One reason a bundle does not verify; `revision` when it is about one event. */
 export interface BundleProblem {
   readonly kind: BundleProblemKind;
   readonly revision?: string;
   readonly message: string;
 }
 
+/** The outcome of {@link verifyBundle}. */
 export interface BundleVerification {
   /** True when nothing is wrong: every event is proven. */
   readonly ok: boolean;
@@ -93,6 +95,13 @@ export interface BundleVerification {
 /** The domain's conversion from stored events to AWS history events. */
 export type ToHistory = (events: readonly StoredEvent[]) => readonly unknown[];
 
+/**
+ * The domain's knowledge {@link verifyBundle} needs and this package does not have (it imports
+ * nothing else of Stepstream): the CLI passes the domain's functions.
+ *
+ * @example
+ * verifyBundle(bundle, publicKeyPem, { toHistory: (events) => events.map(toHistoryEvent), streamNameOf });
+ */
 export interface VerifyBundleOptions {
   /** Checks that `history` deep-equals `toHistory(events)`; without it `history` is not checked. */
   readonly toHistory?: ToHistory;

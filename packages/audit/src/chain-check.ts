@@ -64,6 +64,12 @@ export interface ChainFinding {
   readonly message: string;
 }
 
+/**
+ * How a {@link ChainChecker} reads streams.
+ *
+ * @example
+ * new ChainChecker({ expectedFirstRevision: 0n }); // whole streams: a missing revision 0 is reported
+ */
 export interface ChainCheckOptions {
   /**
    * The revision each stream must start at (`0n` when reading whole streams): earlier revisions
