@@ -88,12 +88,17 @@ interface After {
   readonly eventId: string | undefined;
 }
 
-/** Revisions `[from, to]` not seen yet, between an event (`before`) and the one after (`after`). */
+/**
+ * Revisions `[from, to]` not seen yet, between an event (`before`) and the one after (`after`).
+ * A silent gap lies below the first event of a stream read without an expected start: a late
+ * event may still fill it (and is then `reordered`), but nothing is missing if none does.
+ */
 interface Gap {
   readonly from: bigint;
   readonly to: bigint;
   readonly before: Target;
   readonly after: After;
+  readonly silent: boolean;
 }
 
 interface StreamState {
@@ -205,7 +210,9 @@ export class ChainChecker {
       state = { next: revision + 1n, tail: targets, gaps: [], firstHashed: undefined, run: undefined };
       this.#streams.set(streamName, state);
       if (expected !== undefined && revision > expected) {
-        state.gaps.push({ from: expected, to: revision - 1n, before: expected === 0n ? START : undefined, after });
+        state.gaps.push({ from: expected, to: revision - 1n, before: expected === 0n ? START : undefined, after, silent: false });
+      } else if (expected === undefined && revision > 0n) {
+        state.gaps.push({ from: 0n, to: revision - 1n, before: START, after, silent: true });
       } else {
         link(claimed, revision === 0n ? START : undefined, revision, eventId);
       }
@@ -214,7 +221,7 @@ export class ChainChecker {
       state.next = revision + 1n;
       state.tail = targets;
     } else if (revision > state.next) {
-      state.gaps.push({ from: state.next, to: revision - 1n, before: state.tail, after });
+      state.gaps.push({ from: state.next, to: revision - 1n, before: state.tail, after, silent: false });
       state.next = revision + 1n;
       state.tail = targets;
     } else {
@@ -225,9 +232,9 @@ export class ChainChecker {
       } else {
         report('reordered', `${range(revision, revision)} comes after revision ${(state.next - 1n).toString()}`);
         const pieces: Gap[] = [];
-        if (revision > gap.from) pieces.push({ from: gap.from, to: revision - 1n, before: gap.before, after });
+        if (revision > gap.from) pieces.push({ from: gap.from, to: revision - 1n, before: gap.before, after, silent: gap.silent });
         else link(claimed, gap.before, revision, eventId);
-        if (revision < gap.to) pieces.push({ from: revision + 1n, to: gap.to, before: targets, after: gap.after });
+        if (revision < gap.to) pieces.push({ from: revision + 1n, to: gap.to, before: targets, after: gap.after, silent: false });
         else link(gap.after.claimed, targets, gap.after.revision, gap.after.eventId);
         state.gaps.splice(at, 1, ...pieces);
       }
@@ -261,6 +268,7 @@ export class ChainChecker {
     const findings: ChainFinding[] = [];
     this.#closeRun(state, streamName, (f) => findings.push(f));
     for (const gap of state.gaps) {
+      if (gap.silent) continue;
       findings.push({
         kind: 'missing',
         streamName,

@@ -251,6 +251,13 @@ test('reordered: two events swapped in the reading order; nothing missing, links
   ]);
   const reversed = [...events.slice(0, 3), ...events.slice(6), ...events.slice(3, 6).reverse()];
   t.is(checkChain(reversed).filter((f) => f.kind !== 'reordered').length, 0);
+  // Without an expected start, an event below the first one seen is late, not a duplicate…
+  t.deepEqual(brief(checkChain([at(events, 1), at(events, 0), ...events.slice(2)])), [{ kind: 'reordered', revision: 0n, eventId: 's#0' }]);
+  // …and once seen, what lies between it and the rest is missing.
+  t.deepEqual(brief(checkChain([...events.slice(5), at(events, 2)])), [
+    { kind: 'reordered', revision: 2n, eventId: 's#2' },
+    { kind: 'missing', revision: 3n, untilRevision: 4n },
+  ]);
   // A late event that is also forged is both.
   const forged = [...events.slice(0, 5), at(events, 6), { ...at(events, 5), data: {} }, ...events.slice(7)];
   t.deepEqual(brief(checkChain(forged)), [
