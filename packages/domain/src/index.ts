@@ -1,4 +1,5 @@
 export * from './history.js';
+export { epochSeconds, executionHistory, toHistoryEvent, type HistoryEventSource } from './history-event.js';
 export * from './arn.js';
 export { isValidName } from './names.js';
 export * from './api-errors.js';

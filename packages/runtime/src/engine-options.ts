@@ -15,6 +15,13 @@ export interface EngineOptions {
    * only to measure what the chain costs.
    */
   readonly chain?: boolean;
+  /**
+   * The audit tree's checkpoints: the Ed25519 key that signs them (without one nothing is signed,
+   * the tree is still kept, and the engine warns at start) and their cadence. `false`: no tree in
+   * the background either (it is brought up to date only when a proof is asked for) — only to
+   * measure what it costs.
+   */
+  readonly audit?: AuditOptions | false;
   /** Where the read models live (the same PGlite, or a Postgres). */
   readonly db: Kysely<any>;
   readonly scope?: ArnScope;
@@ -44,6 +51,16 @@ export interface EngineOptions {
   readonly httpConnections?: HttpConnections;
   /** Mocked integrations (Step Functions Local's format), used by executions started on `<arn>#<TestCase>`. */
   readonly mocks?: MockConfig;
+}
+
+/** How the audit tree's checkpoints are signed (see `src/audit/checkpointer.ts`). */
+export interface AuditOptions {
+  /** The Ed25519 private key, PKCS #8 PEM (`generateSigningKey` of `@stepstream/audit` makes one). */
+  readonly privateKeyPem?: string;
+  /** A checkpoint once the tree has this many events more than the newest one (default 10,000). */
+  readonly checkpointEvery?: number;
+  /** And one every this many milliseconds when the tree grew (default 10 s). */
+  readonly checkpointIntervalMs?: number;
 }
 
 /** AWS: GetActivityTask long-polls for up to 60 s; at most 1,000 workers poll one activity at a time. */

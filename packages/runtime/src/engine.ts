@@ -1,8 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { defaultArnScope, type ArnScope, type TaskSignal } from '@stepstream/domain';
 import { chainedEventStore, comparePositions, type EventStore, type Position } from '@stepstream/eventstore';
 import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import type { Kysely } from 'kysely';
+import { auditApi, type AuditApi } from './audit/audit-api.js';
+import { AuditTables } from './audit/audit-queries.js';
+import { auditTree } from './audit/audit-tree.js';
+import { Checkpointer, CHECKPOINT_EVERY, CHECKPOINT_INTERVAL_MS } from './audit/checkpointer.js';
 import { loadDeployment, type Deployment } from './deployment.js';
 import type { EngineOptions } from './engine-options.js';
 import { ExecutionCommands } from './executions/command-handler.js';
@@ -48,6 +52,8 @@ export interface EnginePorts {
   readonly reads: Reads;
   /** The deployment's secret and task tokens; available once the engine has started. */
   readonly deployment: () => Deployment;
+  /** The audit tree's checkpoints and proofs. */
+  readonly audit: AuditApi;
 }
 
 /**
@@ -63,6 +69,11 @@ export class Engine implements EnginePorts {
   readonly executions: ExecutionsApi;
   readonly tasks: TasksApi;
   readonly reads: Reads;
+  readonly audit: AuditApi;
+  /** Keeps the audit tree (a Merkle tree over `$all`, src/audit/audit-tree.ts). */
+  readonly auditProjector: Projector;
+  /** Signs the tree's checkpoints; undefined without an audit key. */
+  private readonly checkpointer: Checkpointer | undefined;
   private readonly log: Logger;
   /** One decision at a time per execution (and per Map Run) in this process. */
   private readonly queue = new SerialQueue();
@@ -99,6 +110,40 @@ export class Engine implements EnginePorts {
       liveBatchIntervalMs: 5,
       onError: (e, attempt) => log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
       onSkipped: (skipped) => log.error(describeSkippedEvent(skipped)),
+    });
+    const audit = options.audit === false ? {} : (options.audit ?? {});
+    this.auditProjector = getProjector({
+      store: base,
+      db: options.db,
+      projection: auditTree,
+      // Four statements a batch however large: big batches while catching up; nothing waits on
+      // the tree live but proofs, which catch it up themselves.
+      batchSize: 2000,
+      liveBatchIntervalMs: 20,
+      onError: (e, attempt) => log.error(`audit tree projector failed (attempt ${attempt}); retrying`, e),
+      onSkipped: (skipped) => log.error(`the audit tree skipped an event: every later proof is broken until a rebuild. ${describeSkippedEvent(skipped)}`),
+    });
+    const tables = new AuditTables(options.db);
+    const key = audit.privateKeyPem;
+    this.checkpointer =
+      key === undefined
+        ? undefined
+        : new Checkpointer({
+            store: base,
+            tables,
+            projector: this.auditProjector,
+            privateKeyPem: key,
+            clock,
+            log,
+            every: audit.checkpointEvery ?? CHECKPOINT_EVERY,
+            intervalMs: audit.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS,
+          });
+    this.audit = auditApi({
+      store: base,
+      tables,
+      projector: this.auditProjector,
+      checkpointer: this.checkpointer,
+      publicKeyPem: key === undefined ? undefined : createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
     });
     const acknowledge = (position: Position | undefined) => this.acknowledge(position);
     const resources = { store, scope: this.scope, clock, uuid, machines, activities: this.activities, acknowledge };
@@ -201,9 +246,32 @@ export class Engine implements EnginePorts {
     this.started = await loadDeployment(this.base, this.options.secret);
     await this.projector.catchUp();
     await this.projector.start();
+    await this.startAudit();
     for (const arn of await activityArns(this.options.db)) this.activities.add(arn);
     if (options.resume === false) return { recovered: 0 };
     return this.resume();
+  }
+
+  /** Starts keeping the audit tree in the background, and signing it when there is a key. */
+  private async startAudit(): Promise<void> {
+    if (this.options.audit === false) return;
+    await this.auditProjector.start();
+    if (this.checkpointer) this.checkpointer.start();
+    else
+      this.log.warn('no audit key: the audit tree is kept but no checkpoint is signed, so no proof bundle can be made (give the engine audit.privateKeyPem)');
+  }
+
+  /** Stops the tree's signing and projector; with a key, brings the tree up to date and signs it a last time. */
+  private async closeAudit(): Promise<void> {
+    await this.checkpointer?.stop();
+    await this.auditProjector.stop();
+    if (!this.checkpointer || !this.started || this.options.audit === false) return;
+    try {
+      await this.auditProjector.catchUp();
+      await this.checkpointer.signIfGrown();
+    } catch (e) {
+      this.log.error('signing the last audit checkpoint failed', e);
+    }
   }
 
   /** The deployment's secret and task tokens (after `start`). */
@@ -227,6 +295,7 @@ export class Engine implements EnginePorts {
     await this.taskRunner.close(this.options.drainMs ?? 30_000);
     this.options.lambda?.close?.();
     await this.queue.drain();
+    await this.closeAudit();
     await this.projector.stop();
   }
 

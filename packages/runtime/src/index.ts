@@ -24,3 +24,7 @@ export { type EnginePorts, type Reads, type TasksApi } from './engine.js';
 export { type ResourcesApi } from './resources/api.js';
 export { type ExecutionsApi } from './executions/api.js';
 export { type Deployment } from './deployment.js';
+export { type AuditOptions } from './engine-options.js';
+export { type AuditApi, type ConsistencyProofAnswer } from './audit/audit-api.js';
+export { auditTree, AUDIT_SCHEMA, CHECKPOINT_SIGNED, CHECKPOINT_STREAM } from './audit/audit-tree.js';
+export { CHECKPOINT_EVERY, CHECKPOINT_INTERVAL_MS } from './audit/checkpointer.js';

@@ -9,6 +9,8 @@ import { encodeBody, type RawJson } from './raw-json.js';
 
 /** The AWS JSON 1.0 protocol of Step Functions (`X-Amz-Target: AWSStepFunctions.<Operation>`). */
 export const TARGET_PREFIX = 'AWSStepFunctions.';
+/** Stepstream's own operations (`X-Amz-Target: Stepstream.<Operation>`): looked up by the whole target. */
+export const STEPSTREAM_PREFIX = 'Stepstream.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.0';
 /** AWS: the whole request is at most 1 MiB; leave room for the JSON around a 1 MiB definition. */
 export const MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
@@ -109,7 +111,7 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
     if (body === 'too-large') {
       return fail(serializationException(`The request body is larger than ${MAX_BODY_BYTES} bytes; AWS accepts at most 1 MiB`));
     }
-    const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target.startsWith(STEPSTREAM_PREFIX) ? target : undefined;
     const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
     if (!operation) {
       return fail(
@@ -145,5 +147,5 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
   }
 };
 
-/** Epoch milliseconds as AWS's timestamps: epoch seconds in a JSON number. */
-export const epochSeconds = (ms: number | string): number => Number(ms) / 1000;
+/** Epoch milliseconds as AWS's timestamps: epoch seconds in a JSON number (shared from `@stepstream/domain`). */
+export { epochSeconds } from '@stepstream/domain';

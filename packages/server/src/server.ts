@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EnginePorts, Logger } from '@stepstream/runtime';
-import { makeOperations } from './operations/index.js';
+import { makeOperations, makeStepstreamOperations } from './operations/index.js';
 import { handleRequest } from './protocol.js';
 import { PageTokens } from './tokens.js';
 
@@ -22,7 +22,9 @@ export interface RunningServer {
 /** Listens for the Step Functions API on host:port (port 0 picks a free one). */
 export const serveApi = async (options: ServeOptions): Promise<RunningServer> => {
   const { secret, taskTokens } = options.engine.deployment();
-  const operations = makeOperations({ engine: options.engine, tokens: new PageTokens(secret), taskTokens });
+  const deps = { engine: options.engine, tokens: new PageTokens(secret), taskTokens };
+  // AWS's operations by name, Stepstream's by their whole target (`Stepstream.…`): no name is both.
+  const operations = { ...makeOperations(deps), ...makeStepstreamOperations(deps) };
   const server = createServer((req, res) => void handleRequest(operations, req, res, options.log));
   server.keepAliveTimeout = 65_000;
   // What Node's HTTP parser refuses before a request exists (headers over 16 KiB, a malformed

@@ -1,9 +1,8 @@
-import { executionDoesNotExist, invalidToken } from '@stepstream/domain';
+import { executionDoesNotExist, invalidToken, toHistoryEvent } from '@stepstream/domain';
 import { locateExecution } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
-import { epochSeconds } from '../protocol.js';
 import { between, decodeRequest, integer, maxLength, minLength, optional } from '../validation.js';
 import { RawJson } from '../raw-json.js';
 import { pageSize, type Deps } from './deps.js';
@@ -20,8 +19,6 @@ export const GetExecutionHistoryInput = t.intersection([
   }),
 ]);
 
-const PAYLOAD_KEYS = new Set(['input', 'output']);
-
 /**
  * A page stops before the event that would take it past this many bytes of stored event data (it
  * always holds one event): AWS says "returned pages may be shorter than maxResults", and 1,000
@@ -32,26 +29,8 @@ const PAGE_BYTES = 16 * 1024 * 1024;
 /** A stored event, as the history reads it: its data as the JSON text the store holds. */
 type StoredEvent = Awaited<ReturnType<Deps['engine']['reads']['store']['readStreamRaw']>>[number];
 
-/**
- * A stored event as AWS's HistoryEvent: id = revision + 1, timestamp in epoch seconds. The path
- * for data the engine did not lay out itself (see `history-event-json.ts`, which composes the same
- * answer as text).
- */
-export const toHistoryEvent = (
-  e: { readonly type: string; readonly revision: bigint; readonly data: unknown },
-  includeData: boolean,
-): Record<string, unknown> => {
-  const { timestamp, previousEventId, ...details } = e.data as { timestamp: number; previousEventId: number } & Record<string, unknown>;
-  const shaped = includeData
-    ? details
-    : Object.fromEntries(
-        Object.entries(details).map(([k, v]) => [
-          k,
-          typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).filter(([dk]) => !PAYLOAD_KEYS.has(dk))) : v,
-        ]),
-      );
-  return { timestamp: epochSeconds(timestamp), type: e.type, id: Number(e.revision) + 1, previousEventId, ...shaped };
-};
+/** A stored event as AWS's HistoryEvent: now shared with proof bundles, in `@stepstream/domain`. */
+export { toHistoryEvent };
 
 /** A stored event's HistoryEvent as JSON text: composed from the stored text, or else parsed and encoded. */
 const eventJson = (e: StoredEvent, includeData: boolean): string =>

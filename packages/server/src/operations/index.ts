@@ -23,7 +23,10 @@ import { deleteStateMachine } from './delete-state-machine.js';
 import { describeExecution } from './describe-execution.js';
 import { describeStateMachineForExecution } from './describe-state-machine-for-execution.js';
 import { describeStateMachine } from './describe-state-machine.js';
+import { getCheckpoint } from './get-checkpoint.js';
+import { getConsistencyProof } from './get-consistency-proof.js';
 import { getExecutionHistory } from './get-execution-history.js';
+import { getProofBundle } from './get-proof-bundle.js';
 import { listExecutions } from './list-executions.js';
 import { listStateMachines } from './list-state-machines.js';
 import { startExecution } from './start-execution.js';
@@ -70,6 +73,13 @@ export type OperationName =
   | 'UpdateStateMachineAlias'
   | 'ValidateStateMachineDefinition';
 
+/**
+ * Stepstream's own operations, outside AWS's API (`X-Amz-Target: Stepstream.<Operation>`, the
+ * same JSON 1.0 protocol and error shape): audit checkpoints and proofs. Keyed by their whole
+ * target, which no AWS name can be (AWS's have no dot). See docs/api.md.
+ */
+export type StepstreamOperationName = 'Stepstream.GetProofBundle' | 'Stepstream.GetCheckpoint' | 'Stepstream.GetConsistencyProof';
+
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
   CreateStateMachine: createStateMachine(deps),
@@ -109,6 +119,13 @@ export const makeOperations = (deps: Deps): Record<OperationName, Operation> => 
   ListStateMachineAliases: listStateMachineAliases(deps),
   UntagResource: untagResource(deps),
   ListTagsForResource: listTagsForResource(deps),
+});
+
+/** Stepstream's own operations, by their targets: one for every {@link StepstreamOperationName}. */
+export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperationName, Operation> => ({
+  'Stepstream.GetProofBundle': getProofBundle(deps),
+  'Stepstream.GetCheckpoint': getCheckpoint(deps),
+  'Stepstream.GetConsistencyProof': getConsistencyProof(deps),
 });
 
 export type { Deps };
