@@ -34,8 +34,6 @@ export interface StoredEvent {
   readonly type: string;
   readonly data: unknown;
   readonly metadata: Metadata;
-  /** The store's event id: informative, not covered by the hash. */
-  readonly eventId?: string;
 }
 
 /** The last event of the bundle, and its leaf in the checkpoint's tree. */
@@ -111,7 +109,9 @@ export interface VerifyBundleOptions {
 
 const REVISION = /^(?:0|[1-9][0-9]*)$/;
 const BUNDLE_FIELDS = ['checkpoint', 'events', 'executionArn', 'format', 'head', 'history', 'inclusionProof', 'streamName'];
-const EVENT_FIELDS = new Set(['data', 'eventId', 'metadata', 'revision', 'type']);
+// No store event id: the hash does not cover it, so a bundle could not prove it, and every byte of
+// a bundle must be proven.
+const EVENT_FIELDS = new Set(['data', 'metadata', 'revision', 'type']);
 const HEAD_FIELDS = ['hash', 'leafIndex', 'revision'];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -137,10 +137,9 @@ const shapeProblem = (value: unknown): string | undefined => {
       typeof event.revision !== 'string' ||
       !REVISION.test(event.revision) ||
       typeof event.type !== 'string' ||
-      !isObject(event.metadata) ||
-      (event.eventId !== undefined && typeof event.eventId !== 'string')
+      !isObject(event.metadata)
     ) {
-      return `events[${String(i)}] is not { revision, type, data, metadata, eventId? }`;
+      return `events[${String(i)}] is not { revision, type, data, metadata }`;
     }
   }
   if (
@@ -226,7 +225,6 @@ export const verifyBundle = (bundle: unknown, publicKeyPem: string, options: ToH
       type: event.type,
       data: event.data,
       metadata: event.metadata,
-      eventId: event.eventId,
     })),
     { expectedFirstRevision: 0n },
   );
@@ -298,7 +296,6 @@ export const makeProofBundle = (input: {
       type: event.type,
       data: event.data,
       metadata: event.metadata,
-      ...(event.id === undefined ? {} : { eventId: event.id }),
     })),
     history: input.history,
     head: { revision: last.revision.toString(), hash, leafIndex: input.leafIndex },
