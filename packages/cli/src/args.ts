@@ -42,11 +42,38 @@ export type OptionName = keyof typeof OPTIONS;
 /** The options given on the command line, by name (absent when not given). */
 export type Flags = { readonly [K in OptionName]?: string };
 
+/** The options of `stepstream verify` alone (no environment variable behind them), as `help` lists them. */
+export const VERIFY_OPTIONS = {
+  execution: { type: 'string', value: 'ARN', what: "only this execution's stream (add --full for the tree and checkpoints)" },
+  'state-machine': { type: 'string', value: 'ARN', what: "only this state machine's stream and its executions' (add --full for the tree)" },
+  full: { type: 'boolean', value: '', what: 'with --execution or --state-machine: also the whole tree and the checkpoints' },
+  'public-key': { type: 'string', value: 'FILE', what: "the deployment's Ed25519 public key (default: audit-key.pub.pem in the data directory)" },
+  checkpoint: { type: 'string', value: 'FILE', what: 'a checkpoint saved earlier, checked against the store (repeatable)' },
+  checkpoints: { type: 'boolean', value: '', what: 'verify --checkpoints OLD NEW: the log only grew from one checkpoint file to the other' },
+  json: { type: 'boolean', value: '', what: 'the report as one JSON object on stdout' },
+} as const;
+
+export type VerifyOptionName = keyof typeof VERIFY_OPTIONS;
+
+/** What `stepstream verify` was asked: its files and its own options. */
+export interface VerifyArgs {
+  /** A bundle file, or with `checkpoints` the two checkpoint files; none for the store. */
+  readonly files: readonly string[];
+  readonly execution?: string;
+  readonly stateMachine?: string;
+  readonly full: boolean;
+  readonly publicKey?: string;
+  readonly checkpointFiles: readonly string[];
+  readonly checkpoints: boolean;
+  readonly json: boolean;
+}
+
 /** What the command line asks for. */
 export type CommandLine =
   | { readonly command: 'serve'; readonly flags: Flags }
   | { readonly command: 'projections rebuild'; readonly flags: Flags }
   | { readonly command: 'quarantine release'; readonly flags: Flags; readonly executionArn: string }
+  | { readonly command: 'verify'; readonly flags: Flags; readonly verify: VerifyArgs }
   | { readonly command: 'help' };
 
 /** A command line the parser rejects: the CLI prints the message and the usage, and exits 2. */
@@ -56,8 +83,15 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['serve', 'serve the AWS Step Functions API'],
   ['projections rebuild', 'rebuild the read models from the event streams, then exit (stop every server on the store first)'],
   ['quarantine release ARN', 'let a quarantined execution (one whose decisions took the server down twice) run again at the next start'],
+  ['verify', 'check the store: every hash chain, the Merkle tree and the signed checkpoints (exit 0 clean, 1 problems, 2 usage)'],
+  ['verify BUNDLE', 'check a proof bundle offline (history export --proof) with --public-key; no store, no network'],
+  ['verify --checkpoints OLD NEW', 'check two checkpoint files: both signed, and the log only grew from OLD to NEW'],
   ['help', 'this text (also --help, -h)'],
 ];
+
+const verifyLines = (Object.entries(VERIFY_OPTIONS) as [VerifyOptionName, (typeof VERIFY_OPTIONS)[VerifyOptionName]][]).map(
+  ([name, o]) => `${`  --${name}${o.value === '' ? '' : ` ${o.value}`}`.padEnd(28)}${o.what}`,
+);
 
 const optionLines = (Object.entries(OPTIONS) as [OptionName, OptionSpec][]).map(([name, o]) => {
   const left = `  --${name} ${o.value}`.padEnd(28);
@@ -75,6 +109,9 @@ export const usage = [
   'Options (--name VALUE or --name=VALUE; a flag wins over its environment variable):',
   ...optionLines,
   '',
+  'Options of verify (besides the store options above):',
+  ...verifyLines,
+  '',
   'Environment only:',
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
   `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)}fault injection for recovery tests: the server dies in any decision entering a state of this name`,
@@ -83,8 +120,43 @@ export const usage = [
 
 const parseOptions = {
   ...(Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, { type: 'string' }])) as Record<OptionName, { type: 'string' }>),
+  execution: { type: 'string' },
+  'state-machine': { type: 'string' },
+  full: { type: 'boolean' },
+  'public-key': { type: 'string' },
+  checkpoint: { type: 'string', multiple: true },
+  checkpoints: { type: 'boolean' },
+  json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** `verify`'s own arguments, checked: which mode, and the files each needs. */
+const verifyArgs = (values: Partial<Record<VerifyOptionName, string | boolean | string[]>>, files: readonly string[]): VerifyArgs => {
+  const execution = values.execution as string | undefined;
+  const stateMachine = values['state-machine'] as string | undefined;
+  const args: VerifyArgs = {
+    files,
+    ...(execution === undefined ? {} : { execution }),
+    ...(stateMachine === undefined ? {} : { stateMachine }),
+    full: values.full === true,
+    ...(values['public-key'] === undefined ? {} : { publicKey: values['public-key'] as string }),
+    checkpointFiles: (values.checkpoint as string[] | undefined) ?? [],
+    checkpoints: values.checkpoints === true,
+    json: values.json === true,
+  };
+  if (execution !== undefined && stateMachine !== undefined) throw new UsageError('verify takes --execution or --state-machine, not both');
+  if (args.full && execution === undefined && stateMachine === undefined) throw new UsageError('--full goes with --execution or --state-machine');
+  const storeOnly = execution !== undefined || stateMachine !== undefined || args.checkpointFiles.length > 0;
+  if (args.checkpoints) {
+    if (files.length !== 2) throw new UsageError('verify --checkpoints takes two files: the older checkpoint and the newer one');
+    if (storeOnly) throw new UsageError('verify --checkpoints checks two files; --execution, --state-machine and --checkpoint are for the store');
+  } else if (files.length > 1) {
+    throw new UsageError(`unexpected argument ${files[1]!}: verify takes one bundle file (or --checkpoints OLD NEW)`);
+  } else if (files.length === 1 && storeOnly) {
+    throw new UsageError('verify BUNDLE checks a file; --execution, --state-machine and --checkpoint are for the store');
+  }
+  return args;
+};
 
 /** `parseArgs`'s errors, one line each and in our words. */
 const describeParseError = (e: NodeJS.ErrnoException): string => {
@@ -123,14 +195,19 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     if (e instanceof Error && code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(describeParseError(e));
     throw e;
   }
-  const { help, ...given } = parsed.values;
+  const { help, execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json, ...given } = parsed.values;
+  const verifyValues = { execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json };
+  const verifyGiven = (Object.keys(verifyValues) as VerifyOptionName[]).filter((name) => verifyValues[name] !== undefined);
   const flags: Flags = given;
   const [command, ...rest] = parsed.positionals;
   if (help === true || command === 'help' || (command === undefined && Object.keys(flags).length === 0)) {
     if (command === 'help' && rest[0] !== undefined) throw new UsageError(`unexpected argument ${rest[0]}`);
+    if (verifyGiven[0] !== undefined && help !== true) throw new UsageError(`--${verifyGiven[0]} is an option of verify`);
     return { command: 'help' };
   }
   if (command === undefined) throw new UsageError('no command: options go after one, as in `stepstream serve --port 9000`');
+  if (command === 'verify') return { command: 'verify', flags, verify: verifyArgs(verifyValues, rest) };
+  if (verifyGiven[0] !== undefined) throw new UsageError(`--${verifyGiven[0]} is an option of verify`);
   if (command === 'serve') {
     if (rest[0] !== undefined) throw new UsageError(`unexpected argument ${rest[0]}`);
     return { command: 'serve', flags };

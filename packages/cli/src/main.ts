@@ -6,6 +6,7 @@ import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { readServeConfig, type ServeConfig } from './config.js';
 import { DataDirectoryLocked, STALE_MS } from './lock.js';
 import { openStores, ReadModelsBusy, type Purpose } from './open.js';
+import { NoStore, runVerify, storeOpener } from './verify.js';
 
 /** An expected reason not to run (a held data directory, a port in use): one line, exit 1, no stack. */
 class Refused extends Error {}
@@ -171,6 +172,25 @@ const releaseQuarantine = async (flags: Flags, executionArn: string) => {
   }
 };
 
+/** `verify`: the store, a bundle or two checkpoints; the exit code says whether anything was found. */
+const verify = async (flags: Flags, args: Parameters<typeof runVerify>[0]) => {
+  const config = readServeConfig(flags, process.env);
+  const log = makeLogger(config.logLevel);
+  const opener = storeOpener(config.store, lockLost(log));
+  const openStore: Parameters<typeof runVerify>[3] = async (use) => {
+    try {
+      return await opener(use);
+    } catch (e) {
+      if (e instanceof DataDirectoryLocked)
+        throw new Refused(`${e.message}: stop the server first (verify reads the embedded store alone), or verify a copy of the directory`);
+      if (e instanceof NoStore) throw new Refused(e.message);
+      throw e;
+    }
+  };
+  const out = { stdout: (text: string) => process.stdout.write(text), stderr: (text: string) => process.stderr.write(text) };
+  process.exitCode = await runVerify(args, flags, process.env, openStore, out);
+};
+
 const main = async (argv: readonly string[]) => {
   const line = parseCommandLine(argv);
   switch (line.command) {
@@ -180,6 +200,8 @@ const main = async (argv: readonly string[]) => {
       return rebuild(line.flags);
     case 'quarantine release':
       return releaseQuarantine(line.flags, line.executionArn);
+    case 'verify':
+      return verify(line.flags, line.verify);
     case 'help':
       process.stdout.write(usage);
       return;

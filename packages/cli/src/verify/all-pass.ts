@@ -1,0 +1,172 @@
+/**
+ * The work of one pass over `$all`, fed page by page in `$all` order: every stream's chain, the
+ * recomputed Merkle tree (with its root kept at each size a checkpoint asks about), and the
+ * checkpoint events met on the way. It runs in a worker thread (`all-pass-worker.ts`) so that
+ * hashing overlaps reading, or in the caller's thread.
+ *
+ * @module
+ */
+import { ChainChecker, EMPTY_ROOT, HASH_FIELD, leafHash, MerkleFrontier, PREVIOUS_HASH_FIELD, toHex, type ChainFinding } from '@stepstream/audit';
+import { leafDataOf, type RecordedEvent } from '@stepstream/eventstore';
+import { CHECKPOINT_EVENT, CHECKPOINT_STREAM, type CheckpointCandidate } from './checkpoints.js';
+import { fromChainFinding, streamProblem, type Problem } from './problems.js';
+
+/** Which streams to check; all of them when absent. */
+export interface VerifyScope {
+  /** Streams checked whole, by name. */
+  readonly streams?: readonly string[];
+  /** And every stream whose name starts with one of these. */
+  readonly streamPrefixes?: readonly string[];
+}
+
+/** Whether a stream is in the scope (every stream when there is none). */
+export const inScope = (scope: VerifyScope | undefined): ((streamName: string) => boolean) => {
+  if (scope === undefined) return () => true;
+  const names = new Set(scope.streams ?? []);
+  const prefixes = scope.streamPrefixes ?? [];
+  return (name) => names.has(name) || prefixes.some((p) => name.startsWith(p));
+};
+
+const hasOwn = (metadata: Readonly<Record<string, unknown>>, key: string) => Object.prototype.hasOwnProperty.call(metadata, key);
+
+/**
+ * Chain checks, with the rule a single stream cannot see when reading in `$all` order: once `$all`
+ * has shown a hashed event, the engine hashes every event it appends, so an event without a hash
+ * after that point, in a stream whose chain has not started, was not written by it: `inserted`
+ * rather than `unchained`. (An unhashed event in a stream whose chain has started is `altered`.)
+ */
+export class Chains {
+  readonly #checker = new ChainChecker({ expectedFirstRevision: 0n });
+  readonly #inserted = new Map<string, Set<bigint>>();
+  #started = false;
+
+  constructor(
+    readonly problems: Problem[],
+    /** Whether events come in `$all` order (the `inserted` rule needs it). */
+    readonly inAllOrder: boolean,
+  ) {}
+
+  add(event: RecordedEvent, leafIndex: number | undefined): void {
+    const hashed = hasOwn(event.metadata, HASH_FIELD) || hasOwn(event.metadata, PREVIOUS_HASH_FIELD);
+    const findings = this.#checker.add({
+      streamName: event.streamName,
+      revision: event.revision,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      eventId: event.id,
+    });
+    if (!hashed && this.#started && !findings.some((f) => f.failure && f.revision === event.revision)) {
+      let revisions = this.#inserted.get(event.streamName);
+      if (revisions === undefined) this.#inserted.set(event.streamName, (revisions = new Set()));
+      revisions.add(event.revision);
+      this.problems.push(
+        streamProblem({
+          kind: 'inserted',
+          stream: event.streamName,
+          revision: event.revision,
+          eventId: event.id,
+          ...(leafIndex === undefined ? {} : { leafIndex }),
+          message: 'has no hash though the chain had started in $all: the engine hashes every event it appends',
+        }),
+      );
+    }
+    if (hashed && this.inAllOrder) this.#started = true;
+    if (findings.length > 0) this.#report(findings, event.id, leafIndex);
+  }
+
+  endStream(streamName: string): void {
+    this.#report(this.#checker.endStream(streamName));
+  }
+
+  finish(): void {
+    this.#report(this.#checker.finish());
+  }
+
+  #report(findings: readonly ChainFinding[], eventId?: string, leafIndex?: number): void {
+    for (const finding of findings) {
+      if (finding.kind === 'unchained' && this.#allInserted(finding)) continue;
+      const problem = fromChainFinding(finding);
+      this.problems.push(leafIndex !== undefined && eventId !== undefined && finding.eventId === eventId ? { ...problem, leafIndex } : problem);
+    }
+  }
+
+  /** Whether an unchained run is made only of events already reported as inserted. */
+  #allInserted(finding: ChainFinding): boolean {
+    const revisions = this.#inserted.get(finding.streamName);
+    if (revisions === undefined) return false;
+    for (let r = finding.revision; r <= (finding.untilRevision ?? finding.revision); r++) if (!revisions.has(r)) return false;
+    return true;
+  }
+}
+
+/** What a pass found: the chain problems, the tree, its roots at the sizes asked for, and the checkpoint events met. */
+export interface AllPassResult {
+  readonly problems: Problem[];
+  readonly events: number;
+  readonly leaves: number;
+  /** The root of all the leaves, hex. */
+  readonly rootHash: string;
+  /** The root at each size asked for that the tree reached. */
+  readonly roots: Map<number, Uint8Array>;
+  readonly checkpoints: CheckpointCandidate[];
+}
+
+/** The pass itself: feed pages in `$all` order, then `finish`. */
+export class AllPass {
+  readonly #problems: Problem[] = [];
+  readonly #chains = new Chains(this.#problems, true);
+  readonly #frontier = new MerkleFrontier();
+  readonly #roots = new Map<number, Uint8Array>();
+  readonly #wanted: number[];
+  readonly #selected: (streamName: string) => boolean;
+  readonly #checkpoints: CheckpointCandidate[] = [];
+  #next = 0;
+  #events = 0;
+
+  /**
+   * @param wanted the tree sizes whose root is kept (the checkpoints' sizes)
+   * @param scope the streams whose chains are checked (all when absent); the tree takes every event
+   */
+  constructor(wanted: Iterable<number>, scope?: VerifyScope) {
+    this.#wanted = [...new Set(wanted)].sort((a, b) => a - b);
+    this.#selected = inScope(scope);
+    if (this.#wanted[0] === 0) {
+      this.#roots.set(0, EMPTY_ROOT);
+      this.#next = 1;
+    }
+  }
+
+  addPage(events: readonly RecordedEvent[]): void {
+    const frontier = this.#frontier;
+    for (const event of events) {
+      const leafIndex = frontier.size;
+      if (this.#selected(event.streamName)) this.#chains.add(event, leafIndex);
+      if (event.streamName === CHECKPOINT_STREAM && event.type === CHECKPOINT_EVENT) {
+        this.#checkpoints.push({
+          checkpoint: event.data,
+          source: { kind: 'store' },
+          event: { stream: event.streamName, revision: event.revision, eventId: event.id, leafIndex },
+        });
+      }
+      frontier.append(leafHash(leafDataOf(event)));
+      if (frontier.size === this.#wanted[this.#next]) {
+        this.#roots.set(frontier.size, frontier.root());
+        this.#next += 1;
+      }
+    }
+    this.#events += events.length;
+  }
+
+  finish(): AllPassResult {
+    this.#chains.finish();
+    return {
+      problems: this.#problems,
+      events: this.#events,
+      leaves: this.#frontier.size,
+      rootHash: toHex(this.#frontier.root()),
+      roots: this.#roots,
+      checkpoints: this.#checkpoints,
+    };
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * `stepstream verify` on a store: one pass over `$all` (or over the chosen streams) that checks
+ * every stream's hash chain, recomputes the Merkle tree in `$all` order, and checks every signed
+ * checkpoint — the ones in the store and any given as files — against it.
+ *
+ * @module
+ */
+import { Worker } from 'node:worker_threads';
+import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
+import { AllPass, Chains, type AllPassResult, type VerifyScope } from './all-pass.js';
+import type { AllPassWorkerData, ToAllPassWorker } from './all-pass-worker.js';
+import { checkCheckpoint, CHECKPOINT_EVENT, CHECKPOINT_STREAM, claimedSize, type CheckpointCandidate } from './checkpoints.js';
+import { allPages, streamPages } from './pages.js';
+import type { Problem } from './problems.js';
+
+export type { VerifyScope } from './all-pass.js';
+
+/** How far a verify run is, for a progress line. */
+export interface VerifyProgress {
+  readonly events: number;
+  readonly elapsedMs: number;
+  /** The position of the last event read, on a pass over `$all`. */
+  readonly position?: Position;
+  /** Where the pass over `$all` ends. */
+  readonly head?: Position;
+}
+
+export interface VerifyStoreOptions {
+  /** The deployment's Ed25519 public key (PEM); without it checkpoint signatures are not checked (reported as `unverified`). */
+  readonly publicKeyPem?: string;
+  /** Checkpoints saved earlier (trusted files), checked against the store like its own. */
+  readonly checkpointFiles?: readonly { readonly file: string; readonly checkpoint: unknown }[];
+  /** Only these streams; the whole store when absent. */
+  readonly scope?: VerifyScope;
+  /** With a scope: also recompute the tree over the whole store and check the checkpoints. */
+  readonly full?: boolean;
+  /** Events per read. Defaults to 2,000. */
+  readonly pageSize?: number;
+  /** Called about every `progressEveryMs` (default 2 s) during the run, and once at the end. */
+  readonly onProgress?: (progress: VerifyProgress) => void;
+  readonly progressEveryMs?: number;
+  /**
+   * Hash in a worker thread while this one reads (default), or in this thread (`false`): the worker
+   * lets hashing overlap reading, which on the embedded store is this thread's own work.
+   */
+  readonly worker?: boolean;
+  /** The clock, for progress (milliseconds). Defaults to `performance.now`. */
+  readonly now?: () => number;
+}
+
+export interface VerifyReport {
+  /** True when no problem is a failure. */
+  readonly ok: boolean;
+  readonly problems: readonly Problem[];
+  /** Events read. */
+  readonly events: number;
+  /** When the tree was recomputed: its size and root (hex). */
+  readonly tree?: { readonly size: number; readonly rootHash: string };
+  /** Checkpoints checked (in the store and from files), and how many of them had their signature checked. */
+  readonly checkpoints: { readonly checked: number; readonly signed: number };
+  readonly elapsedMs: number;
+}
+
+const progressTimer = (options: VerifyStoreOptions, started: number, now: () => number) => {
+  const every = options.progressEveryMs ?? 2000;
+  let last = started;
+  let shown = false;
+  /** `final`: the last line, shown only when earlier ones were (a short run prints none). */
+  return (events: number, position?: Position, head?: Position, final = false) => {
+    if (options.onProgress === undefined) return;
+    const at = now();
+    if (final ? !shown : at - last < every) return;
+    last = at;
+    shown = true;
+    options.onProgress({ events, elapsedMs: at - started, ...(position === undefined ? {} : { position }), ...(head === undefined ? {} : { head }) });
+  };
+};
+
+/** The checkpoints in the store up to `head` (read first, so the pass knows at which sizes to keep the root). */
+const storedCheckpointSizes = async (store: EventStore, head: Position, pageSize: number): Promise<number[]> => {
+  const sizes: number[] = [];
+  for await (const page of streamPages(store, CHECKPOINT_STREAM, pageSize)) {
+    for (const event of page) {
+      const size = claimedSize(event.data);
+      if (event.type === CHECKPOINT_EVENT && comparePositions(event.position, head) <= 0 && size !== undefined) sizes.push(size);
+    }
+  }
+  return sizes;
+};
+
+/** Runs an {@link AllPass} here or in a worker thread. */
+interface PassRunner {
+  /** Hands a page over; resolves when another may be sent. */
+  add(page: readonly RecordedEvent[]): Promise<void>;
+  finish(): Promise<AllPassResult>;
+  close(): Promise<void>;
+}
+
+const inThread = (data: AllPassWorkerData): PassRunner => {
+  const pass = new AllPass(data.wanted, data.scope);
+  return {
+    add: (page) => {
+      pass.addPage(page);
+      return Promise.resolve();
+    },
+    finish: () => Promise.resolve(pass.finish()),
+    close: () => Promise.resolve(),
+  };
+};
+
+/** Pages posted and not yet hashed: enough to keep the worker busy, few enough to bound memory. */
+const IN_FLIGHT = 3;
+
+const inWorker = (data: AllPassWorkerData): PassRunner => {
+  const worker = new Worker(new URL('./all-pass-worker.js', import.meta.url), { workerData: data });
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let finished: ((result: AllPassResult) => void) | undefined;
+  let failed: ((e: Error) => void) | undefined;
+  const fail = (e: Error) => {
+    failure ??= e;
+    wake?.();
+    failed?.(e);
+  };
+  worker.on('message', (message: { ack: true } | { result: AllPassResult }) => {
+    if ('ack' in message) {
+      inFlight -= 1;
+      wake?.();
+    } else {
+      finished?.(message.result);
+    }
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the verify worker stopped (exit code ${String(code)})`)));
+  const post = (message: ToAllPassWorker) => worker.postMessage(message);
+  return {
+    add: async (page) => {
+      if (failure !== undefined) throw failure;
+      post({ page });
+      inFlight += 1;
+      while (inFlight >= IN_FLIGHT && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (failure !== undefined) throw failure;
+    },
+    finish: () =>
+      new Promise<AllPassResult>((resolve, reject) => {
+        if (failure !== undefined) return reject(failure);
+        finished = resolve;
+        failed = reject;
+        post({ finish: true });
+      }),
+    close: async () => {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
+};
+
+/**
+ * Verifies a store: every stream's hash chain; unless a scope without `full` is given, the Merkle
+ * tree over `$all` and every signed checkpoint (in the store's `audit-checkpoints` stream and in
+ * `checkpointFiles`) against it. Reads up to the head at the start: events appended meanwhile are
+ * left for the next run.
+ *
+ * @example
+ * const report = await verifyStore(store, { publicKeyPem, onProgress: (p) => console.error(p.events) });
+ * if (!report.ok) for (const p of report.problems) console.log(problemLine(p));
+ */
+export const verifyStore = async (store: EventStore, options: VerifyStoreOptions = {}): Promise<VerifyReport> => {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const pageSize = options.pageSize ?? 2000;
+  const problems: Problem[] = [];
+  const progress = progressTimer(options, started, now);
+  const scope = options.scope;
+  const wholeTree = scope === undefined || options.full === true;
+  let events = 0;
+
+  if (!wholeTree) {
+    // The chosen streams only: named ones read by revision, prefixed ones from $all.
+    const chains = new Chains(problems, false);
+    for (const name of scope.streams ?? []) {
+      for await (const page of streamPages(store, name, pageSize)) {
+        for (const event of page) chains.add(event, undefined);
+        events += page.length;
+        progress(events);
+      }
+      chains.endStream(name);
+    }
+    const prefixes = scope.streamPrefixes ?? [];
+    const head = prefixes.length > 0 ? await store.headPosition() : undefined;
+    if (head !== undefined) {
+      const prefixed = new Chains(problems, true);
+      for await (const page of allPages(store, head, pageSize, { streamNamePrefixes: prefixes })) {
+        for (const event of page) prefixed.add(event, undefined);
+        events += page.length;
+        progress(events, page[page.length - 1]?.position, head);
+      }
+      prefixed.finish();
+    }
+    chains.finish();
+    progress(events, undefined, undefined, true);
+    return { ok: !problems.some((p) => p.failure), problems, events, checkpoints: { checked: 0, signed: 0 }, elapsedMs: now() - started };
+  }
+
+  const head = await store.headPosition();
+  const files = (options.checkpointFiles ?? []).map((f): CheckpointCandidate => ({ checkpoint: f.checkpoint, source: { kind: 'file', file: f.file } }));
+  const wanted = head === undefined ? [] : await storedCheckpointSizes(store, head, pageSize);
+  for (const f of files) {
+    const size = claimedSize(f.checkpoint);
+    if (size !== undefined) wanted.push(size);
+  }
+  const runner =
+    options.worker === false
+      ? inThread({ wanted, ...(scope === undefined ? {} : { scope }) })
+      : inWorker({ wanted, ...(scope === undefined ? {} : { scope }) });
+  let pass: AllPassResult;
+  try {
+    if (head !== undefined) {
+      for await (const page of allPages(store, head, pageSize)) {
+        await runner.add(page);
+        events += page.length;
+        progress(events, page[page.length - 1]?.position, head);
+      }
+    }
+    pass = await runner.finish();
+  } finally {
+    await runner.close();
+  }
+  problems.push(...pass.problems);
+
+  // Checkpoints, smallest first, so a mismatch can say after which size the tree still agreed.
+  const candidates = [...pass.checkpoints, ...files].sort((a, b) => (claimedSize(a.checkpoint) ?? 0) - (claimedSize(b.checkpoint) ?? 0));
+  let agreed: number | undefined;
+  let signed = 0;
+  for (const candidate of candidates) {
+    const outcome = checkCheckpoint(candidate, options.publicKeyPem, (n) => pass.roots.get(n), pass.leaves, agreed);
+    if (outcome.signed) signed += 1;
+    if (outcome.matches) agreed = claimedSize(candidate.checkpoint);
+    if (outcome.problem !== undefined) problems.push(outcome.problem);
+  }
+  if (options.publicKeyPem === undefined && candidates.length > 0) {
+    problems.push({
+      kind: 'unverified',
+      failure: false,
+      message: `${String(candidates.length)} checkpoint signatures not checked: no public key (give --public-key FILE); their roots were compared`,
+    });
+  }
+  progress(events, head, head, true);
+  return {
+    ok: !problems.some((p) => p.failure),
+    problems,
+    events,
+    tree: { size: pass.leaves, rootHash: pass.rootHash },
+    checkpoints: { checked: candidates.length, signed },
+    elapsedMs: now() - started,
+  };
+};
