@@ -35,6 +35,12 @@ export const OPTIONS = {
     default: undefined,
     what: "mocked integrations in Step Functions Local's format",
   },
+  'audit-key': {
+    value: 'FILE',
+    env: 'STEPSTREAM_AUDIT_KEY',
+    default: '<data dir>/audit-key.pem',
+    what: 'the Ed25519 key that signs audit checkpoints (generated on first start, public key beside it)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

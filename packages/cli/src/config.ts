@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError, type Flags } from './args.js';
 
 /** Where Stepstream keeps its events, from flags and the environment. */
@@ -19,6 +19,8 @@ export interface ServeConfig {
   readonly httpConnectionsFile: string | undefined;
   /** Step Functions Local's mock configuration file (`STEPSTREAM_MOCK_CONFIG`). */
   readonly mockConfigFile: string | undefined;
+  /** The Ed25519 key that signs audit checkpoints (`--audit-key`/`STEPSTREAM_AUDIT_KEY`, default `<data dir>/audit-key.pem`; generated when absent: see audit-key.ts). */
+  readonly auditKeyFile: string;
 }
 
 /**
@@ -27,7 +29,8 @@ export interface ServeConfig {
  * (EventStoreDB, with read models in `DATABASE_URL` or in the embedded store),
  * `--functions`/`STEPSTREAM_FUNCTIONS` (a directory of Lambda functions, `NAME.mjs` exporting
  * `handler`) or `--lambda-endpoint`/`STEPSTREAM_LAMBDA_ENDPOINT` (Lambda's Invoke API),
- * `--http-connections`/`STEPSTREAM_HTTP_CONNECTIONS`, `--mock-config`/`STEPSTREAM_MOCK_CONFIG`.
+ * `--http-connections`/`STEPSTREAM_HTTP_CONNECTIONS`, `--mock-config`/`STEPSTREAM_MOCK_CONFIG`,
+ * `--audit-key`/`STEPSTREAM_AUDIT_KEY` (`<data dir>/audit-key.pem`, also on Postgres and EventStoreDB).
  * `flags` come from {@link parseCommandLine}.
  *
  * @example
@@ -66,6 +69,7 @@ export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConf
         : undefined;
   const connections = flags['http-connections'] ?? env['STEPSTREAM_HTTP_CONNECTIONS'];
   const mockConfig = flags['mock-config'] ?? env['STEPSTREAM_MOCK_CONFIG'];
+  const auditKey = flags['audit-key'] ?? env['STEPSTREAM_AUDIT_KEY'];
   return {
     scope: { partition, region, account },
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',
@@ -75,6 +79,7 @@ export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConf
     functions,
     httpConnectionsFile: connections !== undefined ? resolve(connections) : undefined,
     mockConfigFile: mockConfig !== undefined ? resolve(mockConfig) : undefined,
+    auditKeyFile: auditKey !== undefined ? resolve(auditKey) : join(dataDir, 'audit-key.pem'),
   };
 };
 
