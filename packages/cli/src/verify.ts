@@ -7,11 +7,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openEventStoreDB, openPGlite, openPGliteEventStore, openPostgresEventStore, type EventStore, type Position } from '@stepstream/eventstore';
-import { locateExecution, locateStateMachine } from '@stepstream/runtime';
+import { fromHex } from '@stepstream/audit';
+import { makePgPool, openEventStoreDB, openPGlite, openPGliteEventStore, openPostgresEventStore, type EventStore, type Position } from '@stepstream/eventstore';
+import { readModelDb } from '@stepstream/projections';
+import { AUDIT_SCHEMA, locateExecution, locateStateMachine } from '@stepstream/runtime';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { UsageError, type Flags, type VerifyArgs } from './args.js';
 import type { StoreConfig } from './config.js';
 import { lockDataDirectory } from './lock.js';
+import type { SignedLeaves } from './verify/locate.js';
 import { verifyBundleFile, verifyCheckpointGrowth } from './verify/offline.js';
 import { problemJson, problemLine } from './verify/problems.js';
 import { verifyStore, type VerifyProgress, type VerifyReport, type VerifyScope } from './verify/verify-store.js';
@@ -22,8 +26,48 @@ export interface VerifyOutput {
   readonly stderr: (text: string) => void;
 }
 
+/** What verify reads: the events, and the audit tree's leaves when the engine kept them. */
+export interface Opened {
+  readonly store: EventStore;
+  readonly signedLeaves?: SignedLeaves;
+}
+
 /** Opens the configured store for the run and closes it after. */
-export type OpenStore = <T>(use: (store: EventStore) => Promise<T>) => Promise<T>;
+export type OpenStore = <T>(use: (opened: Opened) => Promise<T>) => Promise<T>;
+
+/**
+ * The leaves of the audit tree the engine keeps (`audit.leaves`, written by the runtime's audit
+ * projection) when the database has them. Only hints until checked: `locateDifferences` hashes
+ * them to a signed root before it believes them.
+ */
+export const auditLeaves = async (db: Kysely<any>): Promise<SignedLeaves | undefined> => {
+  const reads = readModelDb(db);
+  const table = sql.id(AUDIT_SCHEMA, 'leaves');
+  const { rows } = await sql<{ found: boolean }>`select to_regclass(${`${AUDIT_SCHEMA}.leaves`}) is not null as found`.execute(reads);
+  if (rows[0]?.found !== true) return undefined;
+  return async (from, to) => {
+    const page = await sql<{
+      leaf_index: string;
+      stream_name: string;
+      revision: string;
+      event_id: string;
+      commit_position: string;
+      prepare_position: string;
+      leaf_data: string;
+    }>`
+      select l.leaf_index::text as leaf_index, l.stream_name, l.revision::text as revision, l.event_id::text as event_id,
+        l.commit_position::text as commit_position, l.prepare_position::text as prepare_position, encode(l.leaf_data, 'hex') as leaf_data
+      from ${table} l where l.leaf_index >= ${from} and l.leaf_index < ${to} order by l.leaf_index`.execute(reads);
+    return page.rows.map((row) => ({
+      leafIndex: Number(row.leaf_index),
+      streamName: row.stream_name,
+      revision: BigInt(row.revision),
+      eventId: row.event_id,
+      position: { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
+      leafData: fromHex(row.leaf_data),
+    }));
+  };
+};
 
 /** The store is not there: nothing to verify (an embedded data directory that does not exist). */
 export class NoStore extends Error {}
@@ -47,7 +91,8 @@ export const storeOpener =
         try {
           const store = await openPGliteEventStore({ shared });
           try {
-            return await use(store);
+            const signedLeaves = await auditLeaves(shared.db);
+            return await use({ store, ...(signedLeaves === undefined ? {} : { signedLeaves }) });
           } finally {
             await store.close();
           }
@@ -61,10 +106,14 @@ export const storeOpener =
     }
     const store =
       config.kind === 'postgres' ? await openPostgresEventStore({ connectionString: config.url }) : await openEventStoreDB({ connectionString: config.url });
+    const readModels = config.kind === 'postgres' ? config.url : config.readModelUrl;
+    const db = readModels === undefined ? undefined : new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(readModels, 2) }) });
     try {
-      return await use(store);
+      const signedLeaves = db === undefined ? undefined : await auditLeaves(db);
+      return await use({ store, ...(signedLeaves === undefined ? {} : { signedLeaves }) });
     } finally {
       await store.close();
+      await db?.destroy();
     }
   };
 
@@ -210,8 +259,9 @@ export const runVerify = async (args: VerifyArgs, flags: Flags, env: NodeJS.Proc
   const { what, scope } = scopeOf(args);
   const key = publicKey(args, flags, env, false);
   const checkpointFiles = args.checkpointFiles.map((file) => ({ file, checkpoint: readJson(file, 'checkpoint file') }));
-  const report = await openStore((store) =>
+  const report = await openStore(({ store, signedLeaves }) =>
     verifyStore(store, {
+      ...(signedLeaves === undefined ? {} : { signedLeaves }),
       ...(key === undefined ? {} : { publicKeyPem: key }),
       checkpointFiles,
       ...(scope === undefined ? {} : { scope }),

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditLeaves } from '../src/verify.js';
 import type { Problem } from '../src/verify/problems.js';
 import { verifyStore, type VerifyReport } from '../src/verify/verify-store.js';
 import { cliEnv, run } from './stepstream-process.js';
@@ -18,11 +19,9 @@ const unavailable = await postgresUnavailable();
 /** Whether a problem is what an expectation asks for. */
 const meets = (p: Problem, e: Expectation): boolean => {
   if (!p.failure || !e.kinds.includes(p.kind)) return false;
-  if (e.missing !== undefined) {
-    const revision = p.revision ?? -1n;
-    return p.stream === e.missing.stream && revision <= e.missing.revision && e.missing.revision <= (p.untilRevision ?? revision);
-  }
-  return p.eventId === e.eventId;
+  if (e.eventId !== undefined) return p.eventId === e.eventId;
+  const revision = p.revision ?? -1n;
+  return e.missing !== undefined && p.stream === e.missing.stream && revision <= e.missing.revision && e.missing.revision <= (p.untilRevision ?? revision);
 };
 
 /**
@@ -85,7 +84,9 @@ const story = async (
   const before = await readEverything(opened.store);
   t.true(before.length >= EXECUTIONS * 22, `${label}: ${String(before.length)} events written`);
 
-  const clean = await verifyStore(opened.store, { publicKeyPem: key.publicKeyPem });
+  const signedLeaves = await auditLeaves(opened.db);
+  t.truthy(signedLeaves, `${label}: the engine kept the audit tree`);
+  const clean = await verifyStore(opened.store, { publicKeyPem: key.publicKeyPem, ...(signedLeaves ? { signedLeaves } : {}) });
   t.deepEqual(clean.problems, [], `${label}: an untouched store has no finding at all`);
   t.true(clean.ok);
   t.is(clean.events, before.length);
@@ -109,15 +110,24 @@ const story = async (
   t.true(altered >= 200, `${label}: ${String(altered)} events altered`);
 
   const checkpointFiles = [{ file: savedCheckpoint, checkpoint: second }];
-  const report = await verifyStore(opened.store, { publicKeyPem: key.publicKeyPem, checkpointFiles });
+  const leaves = await auditLeaves(opened.db);
+  const report = await verifyStore(opened.store, { publicKeyPem: key.publicKeyPem, checkpointFiles, ...(leaves ? { signedLeaves: leaves } : {}) });
   t.false(report.ok);
   const { found, of } = assertAllFound(t, report, edits, label);
   t.is(found, of);
+  const kinds: Record<string, number> = {};
+  for (const p of report.problems) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
+  const touched = Object.values(edits.counts).reduce((a, b) => a + b, 0);
   t.log(
-    `${label}: ${String(found)} of ${String(of)} edits found (${JSON.stringify(edits.counts)}); ${String(report.problems.filter((p) => p.failure).length)} findings`,
+    `${label}: ${String(touched)} events edited ${JSON.stringify(edits.counts)}; ${String(found)} of ${String(of)} expected findings; findings by kind ${JSON.stringify(kinds)}`,
   );
   // The same in this thread, without the worker.
-  const inThread = await verifyStore(opened.store, { publicKeyPem: key.publicKeyPem, checkpointFiles, worker: false });
+  const inThread = await verifyStore(opened.store, {
+    publicKeyPem: key.publicKeyPem,
+    checkpointFiles,
+    worker: false,
+    ...(leaves ? { signedLeaves: leaves } : {}),
+  });
   t.deepEqual(inThread.problems, report.problems);
   await opened.close();
 

@@ -8,7 +8,7 @@
  */
 import { ChainChecker, EMPTY_ROOT, HASH_FIELD, leafHash, MerkleFrontier, PREVIOUS_HASH_FIELD, toHex, type ChainFinding } from '@stepstream/audit';
 import { leafDataOf, type RecordedEvent } from '@stepstream/eventstore';
-import { CHECKPOINT_EVENT, CHECKPOINT_STREAM, type CheckpointCandidate } from './checkpoints.js';
+import type { CheckpointCandidate } from './checkpoints.js';
 import { fromChainFinding, streamProblem, type Problem } from './problems.js';
 
 /** Which streams to check; all of them when absent. */
@@ -110,6 +110,32 @@ export interface AllPassResult {
   /** The root at each size asked for that the tree reached. */
   readonly roots: Map<number, Uint8Array>;
   readonly checkpoints: CheckpointCandidate[];
+  /** Every leaf's data (32 bytes each, in chunks), when kept and no more than {@link KEPT_LEAVES}. */
+  readonly leafData?: LeafData;
+}
+
+/** Leaf data in `$all` order: 32 bytes a leaf, `CHUNK_LEAVES` leaves a chunk. */
+export interface LeafData {
+  readonly count: number;
+  readonly chunks: Uint8Array[];
+}
+
+const LEAF_BYTES = 32;
+const CHUNK_LEAVES = 65_536;
+/** At most this many leaves are kept (128 MiB) to tell which events a checkpoint misses; a larger store is not localised. */
+export const KEPT_LEAVES = 4_194_304;
+
+/** The data of leaf `index`. */
+export const leafDataAt = (leaves: LeafData, index: number): Uint8Array => {
+  const chunk = leaves.chunks[Math.floor(index / CHUNK_LEAVES)] as Uint8Array;
+  const at = (index % CHUNK_LEAVES) * LEAF_BYTES;
+  return chunk.subarray(at, at + LEAF_BYTES);
+};
+
+/** Which events are signed checkpoints: their stream and type (the runtime's, given by the caller so a worker need not load the runtime). */
+export interface CheckpointEvents {
+  readonly stream: string;
+  readonly type: string;
 }
 
 /** The pass itself: feed pages in `$all` order, then `finish`. */
@@ -123,12 +149,20 @@ export class AllPass {
   readonly #checkpoints: CheckpointCandidate[] = [];
   #next = 0;
   #events = 0;
+  #kept: Uint8Array[] | undefined;
 
   /**
    * @param wanted the tree sizes whose root is kept (the checkpoints' sizes)
+   * @param checkpointEvents which events are signed checkpoints
    * @param scope the streams whose chains are checked (all when absent); the tree takes every event
    */
-  constructor(wanted: Iterable<number>, scope?: VerifyScope) {
+  constructor(
+    wanted: Iterable<number>,
+    readonly checkpointEvents: CheckpointEvents,
+    scope?: VerifyScope,
+    keepLeaves = false,
+  ) {
+    if (keepLeaves) this.#kept = [];
     this.#wanted = [...new Set(wanted)].sort((a, b) => a - b);
     this.#selected = inScope(scope);
     if (this.#wanted[0] === 0) {
@@ -142,14 +176,16 @@ export class AllPass {
     for (const event of events) {
       const leafIndex = frontier.size;
       if (this.#selected(event.streamName)) this.#chains.add(event, leafIndex);
-      if (event.streamName === CHECKPOINT_STREAM && event.type === CHECKPOINT_EVENT) {
+      if (event.streamName === this.checkpointEvents.stream && event.type === this.checkpointEvents.type) {
         this.#checkpoints.push({
           checkpoint: event.data,
           source: { kind: 'store' },
           event: { stream: event.streamName, revision: event.revision, eventId: event.id, leafIndex },
         });
       }
-      frontier.append(leafHash(leafDataOf(event)));
+      const data = leafDataOf(event);
+      frontier.append(leafHash(data));
+      if (this.#kept !== undefined) this.#keep(leafIndex, data);
       if (frontier.size === this.#wanted[this.#next]) {
         this.#roots.set(frontier.size, frontier.root());
         this.#next += 1;
@@ -158,8 +194,19 @@ export class AllPass {
     this.#events += events.length;
   }
 
+  #keep(index: number, data: Uint8Array): void {
+    const kept = this.#kept as Uint8Array[];
+    if (index >= KEPT_LEAVES) {
+      this.#kept = undefined;
+      return;
+    }
+    if (index % CHUNK_LEAVES === 0) kept.push(new Uint8Array(CHUNK_LEAVES * LEAF_BYTES));
+    (kept[kept.length - 1] as Uint8Array).set(data, (index % CHUNK_LEAVES) * LEAF_BYTES);
+  }
+
   finish(): AllPassResult {
     this.#chains.finish();
+    const kept = this.#kept;
     return {
       problems: this.#problems,
       events: this.#events,
@@ -167,6 +214,7 @@ export class AllPass {
       rootHash: toHex(this.#frontier.root()),
       roots: this.#roots,
       checkpoints: this.#checkpoints,
+      ...(kept === undefined ? {} : { leafData: { count: this.#frontier.size, chunks: kept } }),
     };
   }
 }

@@ -9,11 +9,6 @@ import { equalBytes, fromHex, HASH_BYTES, isHexHash, isTreeSize, toHex, verifyCh
 import type { CheckpointSource, Problem } from './problems.js';
 import { streamProblem } from './problems.js';
 
-/** The stream the engine appends its signed checkpoints to. */
-export const CHECKPOINT_STREAM = 'audit-checkpoints';
-/** The type of a signed checkpoint event; its data is a `SignedCheckpoint`. */
-export const CHECKPOINT_EVENT = 'CheckpointSigned';
-
 /**
  * A checkpoint file: a `SignedCheckpoint` as JSON, optionally with the consistency proof that it
  * extends an earlier checkpoint (see `docs/audit.md`):

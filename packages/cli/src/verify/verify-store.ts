@@ -6,10 +6,13 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
+import type { SignedCheckpoint } from '@stepstream/audit';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
-import { AllPass, Chains, type AllPassResult, type VerifyScope } from './all-pass.js';
+import { AllPass, Chains, KEPT_LEAVES, type AllPassResult, type VerifyScope } from './all-pass.js';
 import type { AllPassWorkerData, ToAllPassWorker } from './all-pass-worker.js';
-import { checkCheckpoint, CHECKPOINT_EVENT, CHECKPOINT_STREAM, claimedSize, type CheckpointCandidate } from './checkpoints.js';
+import { CHECKPOINT_SIGNED, CHECKPOINT_STREAM } from '@stepstream/runtime';
+import { checkCheckpoint, claimedSize, type CheckpointCandidate } from './checkpoints.js';
+import { locateDifferences, type SignedLeaves } from './locate.js';
 import { allPages, streamPages } from './pages.js';
 import type { Problem } from './problems.js';
 
@@ -34,6 +37,11 @@ export interface VerifyStoreOptions {
   readonly scope?: VerifyScope;
   /** With a scope: also recompute the tree over the whole store and check the checkpoints. */
   readonly full?: boolean;
+  /**
+   * The leaves the audit tables hold: with them a failed checkpoint's missing and inserted events
+   * are named (see `locate.ts`). Without them, only the checkpoint is reported.
+   */
+  readonly signedLeaves?: SignedLeaves;
   /** Events per read. Defaults to 2,000. */
   readonly pageSize?: number;
   /** Called about every `progressEveryMs` (default 2 s) during the run, and once at the end. */
@@ -82,11 +90,13 @@ const storedCheckpointSizes = async (store: EventStore, head: Position, pageSize
   for await (const page of streamPages(store, CHECKPOINT_STREAM, pageSize)) {
     for (const event of page) {
       const size = claimedSize(event.data);
-      if (event.type === CHECKPOINT_EVENT && comparePositions(event.position, head) <= 0 && size !== undefined) sizes.push(size);
+      if (event.type === CHECKPOINT_SIGNED && comparePositions(event.position, head) <= 0 && size !== undefined) sizes.push(size);
     }
   }
   return sizes;
 };
+
+const checkpointEvents = { stream: CHECKPOINT_STREAM, type: CHECKPOINT_SIGNED };
 
 /** Runs an {@link AllPass} here or in a worker thread. */
 interface PassRunner {
@@ -97,7 +107,7 @@ interface PassRunner {
 }
 
 const inThread = (data: AllPassWorkerData): PassRunner => {
-  const pass = new AllPass(data.wanted, data.scope);
+  const pass = new AllPass(data.wanted, data.checkpointEvents, data.scope, data.keepLeaves);
   return {
     add: (page) => {
       pass.addPage(page);
@@ -211,10 +221,8 @@ export const verifyStore = async (store: EventStore, options: VerifyStoreOptions
     const size = claimedSize(f.checkpoint);
     if (size !== undefined) wanted.push(size);
   }
-  const runner =
-    options.worker === false
-      ? inThread({ wanted, ...(scope === undefined ? {} : { scope }) })
-      : inWorker({ wanted, ...(scope === undefined ? {} : { scope }) });
+  const data: AllPassWorkerData = { wanted, checkpointEvents, ...(scope === undefined ? {} : { scope }), keepLeaves: options.signedLeaves !== undefined };
+  const runner = options.worker === false ? inThread(data) : inWorker(data);
   let pass: AllPassResult;
   try {
     if (head !== undefined) {
@@ -228,18 +236,45 @@ export const verifyStore = async (store: EventStore, options: VerifyStoreOptions
   } finally {
     await runner.close();
   }
-  problems.push(...pass.problems);
+  let found: Problem[] = [...pass.problems];
 
   // Checkpoints, smallest first, so a mismatch can say after which size the tree still agreed.
   const candidates = [...pass.checkpoints, ...files].sort((a, b) => (claimedSize(a.checkpoint) ?? 0) - (claimedSize(b.checkpoint) ?? 0));
   let agreed: number | undefined;
   let signed = 0;
+  const checkpointProblems: Problem[] = [];
+  /** The largest checkpoint that is signed (or unsigned, without a key) and does not match. */
+  let failed: SignedCheckpoint | undefined;
   for (const candidate of candidates) {
     const outcome = checkCheckpoint(candidate, options.publicKeyPem, (n) => pass.roots.get(n), pass.leaves, agreed);
     if (outcome.signed) signed += 1;
     if (outcome.matches) agreed = claimedSize(candidate.checkpoint);
-    if (outcome.problem !== undefined) problems.push(outcome.problem);
+    if (outcome.problem !== undefined) checkpointProblems.push(outcome.problem);
+    if (outcome.problem?.kind === 'root-mismatch' || outcome.problem?.kind === 'truncated') failed = candidate.checkpoint as SignedCheckpoint;
   }
+  // Which events the failed checkpoint misses, from the audit tables, when they can tell.
+  if (failed !== undefined && options.signedLeaves !== undefined && head !== undefined) {
+    if (pass.leafData === undefined) {
+      problems.push({
+        kind: 'unverified',
+        failure: false,
+        message: `more than ${String(KEPT_LEAVES)} events: which ones the checkpoints miss is not worked out`,
+      });
+    } else {
+      const located = await locateDifferences({
+        store,
+        head,
+        checkpoint: failed,
+        signedLeaves: options.signedLeaves,
+        mine: pass.leafData,
+        problems: found,
+        pageSize,
+      });
+      found = located.problems;
+      if (located.note !== undefined) problems.push(located.note);
+    }
+  }
+  problems.unshift(...found, ...checkpointProblems);
   if (options.publicKeyPem === undefined && candidates.length > 0) {
     problems.push({
       kind: 'unverified',
