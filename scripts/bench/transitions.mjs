@@ -52,10 +52,10 @@
  * fresh engine on a fresh store schema `bench_<random>` and a fresh read-model schema, both dropped
  * after the cell, and a few untimed warm-up executions first.
  *
- * On Postgres the read models live in the fixed schema `sfn_read`. The bench only runs there when
- * `sfn_read` does not exist before it starts: it then creates it (through the engine), drops it
- * after each cell and at the end. When `sfn_read` already exists the Postgres cells are skipped
- * with a printed reason, and the schema is never touched.
+ * On Postgres the read models live in the fixed schemas `sfn_read` and `audit` (the audit tree). The
+ * bench only runs there when neither exists before it starts: it then creates them (through the
+ * engine), drops them after each cell and at the end. When one already exists the Postgres cells
+ * are skipped with a printed reason, and the schemas are never touched.
  *
  * The peer: the same definitions, same counts and same concurrency run in-process with the npm
  * package `aws-local-stepfunctions` (`new StateMachine(definition)`, `sm.run(input).result`).
@@ -140,7 +140,8 @@ const config = {
   describePollMs: 5,
 };
 
-const READ_MODEL_SCHEMA = 'sfn_read';
+/** The engine's read models' fixed schemas: the Describe/List read model and the audit tree. */
+const READ_MODEL_SCHEMAS = ['sfn_read', 'audit'];
 const ROLE = 'arn:aws:iam::123456789012:role/stepstream-bench';
 
 // The SDK warns once per process that its releases after January 2027 need Node 22; that says
@@ -426,7 +427,7 @@ const openBackend = async (store) => {
     return {
       async openStack() {
         const storeSchema = `bench_${randomBytes(4).toString('hex')}`;
-        await shared.pglite.exec(`drop schema if exists ${READ_MODEL_SCHEMA} cascade`);
+        await shared.pglite.exec(READ_MODEL_SCHEMAS.map((name) => `drop schema if exists ${name} cascade`).join('; '));
         const eventStore = await openPGliteEventStore({ shared, schema: storeSchema });
         const { counts, log: engineLogger } = engineLog();
         const engine = new Engine({ store: eventStore, db: shared.db, log: engineLogger });
@@ -440,7 +441,7 @@ const openBackend = async (store) => {
           async close() {
             await closeEngine();
             await eventStore.close();
-            await shared.pglite.exec(`drop schema if exists ${storeSchema} cascade; drop schema if exists ${READ_MODEL_SCHEMA} cascade`);
+            await shared.pglite.exec([storeSchema, ...READ_MODEL_SCHEMAS].map((name) => `drop schema if exists ${name} cascade`).join('; '));
           },
         };
       },
@@ -455,11 +456,11 @@ const openBackend = async (store) => {
     async openStack() {
       // Postgres: a fresh store schema, and the read-model schema that this run creates.
       const storeSchema = `bench_${randomBytes(4).toString('hex')}`;
-      if (await schemaExists(READ_MODEL_SCHEMA)) {
-        throw new Error(`the schema ${READ_MODEL_SCHEMA} appeared while the bench was running; not touching it`);
+      for (const name of READ_MODEL_SCHEMAS) {
+        if (await schemaExists(name)) throw new Error(`the schema ${name} appeared while the bench was running; not touching it`);
       }
       schemasToDrop.add(storeSchema);
-      schemasToDrop.add(READ_MODEL_SCHEMA);
+      for (const name of READ_MODEL_SCHEMAS) schemasToDrop.add(name);
       const eventStore = await openPostgresEventStore({ connectionString: databaseUrl, schema: storeSchema });
       const pool = makePgPool(databaseUrl, 10);
       const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
@@ -849,8 +850,10 @@ const main = async () => {
   if (config.only !== 'postgres') stores.push({ store: 'pglite-mem' }, { store: 'pglite-dir' });
   if (config.only !== 'pglite') {
     let reason = await postgresUnavailable();
-    if (!reason && (await schemaExists(READ_MODEL_SCHEMA))) {
-      reason = `the schema ${READ_MODEL_SCHEMA} already exists in ${redactedUrl}; the bench drops and recreates its read models there, so it leaves an existing one alone`;
+    for (const name of READ_MODEL_SCHEMAS) {
+      if (!reason && (await schemaExists(name))) {
+        reason = `the schema ${name} already exists in ${redactedUrl}; the bench drops and recreates its read models there, so it leaves an existing one alone`;
+      }
     }
     if (reason) {
       log(`postgres: skipped — ${reason}`);
