@@ -116,10 +116,10 @@ export class Engine implements EnginePorts {
       store: base,
       db: options.db,
       projection: auditTree,
-      // Four statements a batch however large: big batches while catching up; nothing waits on
-      // the tree live but proofs, which catch it up themselves.
+      // Four statements a batch however large: big batches while catching up, and live a batch
+      // at most every 250 ms (nothing waits on the tree but proofs, which catch it up themselves).
       batchSize: 2000,
-      liveBatchIntervalMs: 20,
+      liveBatchIntervalMs: 250,
       onError: (e, attempt) => log.error(`audit tree projector failed (attempt ${attempt}); retrying`, e),
       onSkipped: (skipped) => log.error(`the audit tree skipped an event: every later proof is broken until a rebuild. ${describeSkippedEvent(skipped)}`),
     });
