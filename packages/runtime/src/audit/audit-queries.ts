@@ -1,7 +1,18 @@
-import { fromHex, HASH_BYTES, nodeKey, toHex, type MerkleFrontier, type NodeLookup, type NodeRef, type SignedCheckpoint } from '@stepstream/audit';
+import {
+  fromHex,
+  HASH_BYTES,
+  leafHash,
+  nodeHash,
+  nodeKey,
+  toHex,
+  type MerkleFrontier,
+  type NodeLookup,
+  type NodeRef,
+  type SignedCheckpoint,
+} from '@stepstream/audit';
 import { readModelDb } from '@stepstream/projections';
 import { sql, type Kysely } from 'kysely';
-import { AUDIT_SCHEMA, CHECKPOINT_STREAM, readFrontier } from './audit-tree.js';
+import { AUDIT_SCHEMA, CHECKPOINT_STREAM, NODE_LEVEL_STEP, readFrontier } from './audit-tree.js';
 
 /**
  * Reads of the audit tree's tables (`audit-tree.ts`), for proofs and checkpoints. Every read goes
@@ -33,17 +44,57 @@ export class AuditTables {
     return rows[0] ? Number(rows[0].leaf_index) : undefined;
   }
 
-  /** The stored nodes among `refs`, in one query, as a lookup for `inclusionProof` and its kin. */
+  /**
+   * The perfect-subtree nodes `refs`, in two queries whatever their number, as a lookup for
+   * `inclusionProof` and its kin. A node of a stored level (`isStoredLevel`) is read; a leaf hash
+   * is the hash of its leaf's data; any other node is folded from the nodes of the stored level
+   * below it (or from the leaves), at most 8 of them. A node the tables do not have yet is absent
+   * from the lookup.
+   */
   async nodes(refs: readonly NodeRef[]): Promise<NodeLookup> {
+    /** Where a node comes from: a range of nodes of its base level (0: the leaves), folded up. */
+    const baseOf = (ref: NodeRef) => {
+      const level = ref.level - (ref.level % NODE_LEVEL_STEP);
+      const span = 2 ** (ref.level - level);
+      return { level, first: ref.index * span, span };
+    };
+    const leafIndexes = new Set<number>();
+    const stored = new Map<string, NodeRef>();
+    for (const ref of refs) {
+      const base = baseOf(ref);
+      for (let i = base.first; i < base.first + base.span; i++) {
+        if (base.level === 0) leafIndexes.add(i);
+        else stored.set(nodeKey(base.level, i), { level: base.level, index: i });
+      }
+    }
     const found = new Map<string, Uint8Array>();
-    if (refs.length > 0) {
+    if (leafIndexes.size > 0) {
+      const { rows } = await sql<{ leaf_index: string; leaf_data: string }>`
+        select leaf_index::text as leaf_index, encode(leaf_data, 'hex') as leaf_data from ${this.table('leaves')}
+        where leaf_index = any(${[...leafIndexes]}::bigint[])`.execute(this.db);
+      for (const row of rows) found.set(nodeKey(0, Number(row.leaf_index)), leafHash(fromHex(row.leaf_data, HASH_BYTES)));
+    }
+    if (stored.size > 0) {
+      const wanted = [...stored.values()];
       const { rows } = await sql<{ level: number; index: string; hash: string }>`
         select n.level, n.index::text as index, encode(n.hash, 'hex') as hash from ${this.table('nodes')} n
-        join unnest(${refs.map((r) => r.level)}::smallint[], ${refs.map((r) => r.index)}::bigint[]) as u(level, index)
+        join unnest(${wanted.map((r) => r.level)}::smallint[], ${wanted.map((r) => r.index)}::bigint[]) as u(level, index)
           on n.level = u.level and n.index = u.index`.execute(this.db);
       for (const row of rows) found.set(nodeKey(Number(row.level), Number(row.index)), fromHex(row.hash, HASH_BYTES));
     }
-    return (level, index) => found.get(nodeKey(level, index));
+    /** Node (level, index) folded from `found`, or undefined when one below it is missing. */
+    const fold = (level: number, index: number, base: number): Uint8Array | undefined => {
+      if (level === base) return found.get(nodeKey(level, index));
+      const left = fold(level - 1, 2 * index, base);
+      const right = left && fold(level - 1, 2 * index + 1, base);
+      return left && right && nodeHash(left, right);
+    };
+    const nodes = new Map<string, Uint8Array>();
+    for (const ref of refs) {
+      const hash = fold(ref.level, ref.index, baseOf(ref).level);
+      if (hash) nodes.set(nodeKey(ref.level, ref.index), hash);
+    }
+    return (level, index) => nodes.get(nodeKey(level, index));
   }
 
   /**

@@ -24,6 +24,18 @@ export const checkpointOf = (event: RecordedEvent): SignedCheckpoint | undefined
   return { treeSize, rootHash, timestamp, keyId, signature };
 };
 
+/**
+ * The levels of the perfect subtrees the `nodes` table holds: every fourth (4, 8, 12 …). A leaf
+ * hash (level 0) is the hash of its `leaves.leaf_data`; a node between two stored levels is
+ * folded from at most 8 nodes of the stored level below it (`AuditTables.nodes`). Storing every
+ * level was two rows an event; this is one row for sixteen, and a proof reads at most 8 rows for
+ * each of its ~log2(n) hashes.
+ */
+export const NODE_LEVEL_STEP = 4;
+
+/** Whether the `nodes` table holds the perfect subtrees of `level`. */
+export const isStoredLevel = (level: number): boolean => level > 0 && level % NODE_LEVEL_STEP === 0;
+
 /** The tree as projected so far: its frontier (size and subtree roots), as one row holds it. */
 export const readFrontier = async (tx: Kysely<any>, schema: string): Promise<MerkleFrontier> => {
   const { rows } = await sql<{ frontier: MerkleFrontierJSON | string }>`select frontier from ${t(schema, 'tree')}`.execute(tx);
@@ -63,6 +75,7 @@ const appendLeaves: ProjectionBatchHandler = async (tx, events, schema) => {
     prepares.push(event.position.prepare.toString());
     data.push(toHex(leaf));
     for (const node of frontier.append(leafHash(leaf))) {
+      if (!isStoredLevel(node.level)) continue;
       levels.push(node.level);
       indexes.push(node.index);
       hashes.push(toHex(node.hash));
@@ -92,8 +105,9 @@ const appendLeaves: ProjectionBatchHandler = async (tx, events, schema) => {
  * an in-order projector in the schema `audit`:
  * - `leaves`: leaf `leaf_index` is the event at that place in `$all` (its stream, revision, id,
  *   position) with its leaf data (`leafDataOf`: the 32 bytes of its `$hash`);
- * - `nodes`: every perfect subtree `(level, index)` → its hash, level 0 the leaf hashes; a
- *   complete node never changes, so any proof for any past tree size is read from here;
+ * - `nodes`: the perfect subtrees `(level, index)` → hash of every fourth level (`isStoredLevel`);
+ *   the others are folded from them or from the leaves when a proof needs them; a complete node
+ *   never changes, so any proof for any past tree size is read from here;
  * - `tree`: the size and the frontier (the roots of the subtrees at the right edge), one row;
  * - `checkpoints`: the signed checkpoints, from the `CheckpointSigned` events of
  *   `audit-checkpoints` (which are leaves too).
