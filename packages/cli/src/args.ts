@@ -53,7 +53,7 @@ export const VERIFY_OPTIONS = {
   execution: { type: 'string', value: 'ARN', what: "only this execution's stream (add --full for the tree and checkpoints)" },
   'state-machine': { type: 'string', value: 'ARN', what: "only this state machine's stream and its executions' (add --full for the tree)" },
   full: { type: 'boolean', value: '', what: 'with --execution or --state-machine: also the whole tree and the checkpoints' },
-  'public-key': { type: 'string', value: 'FILE', what: "the deployment's Ed25519 public key (default: audit-key.pub.pem in the data directory)" },
+  'public-key': { type: 'string', value: 'FILE', what: "the deployment's Ed25519 public key (default: the .pub.pem beside --audit-key)" },
   checkpoint: { type: 'string', value: 'FILE', what: 'a checkpoint saved earlier, checked against the store (repeatable)' },
   checkpoints: { type: 'boolean', value: '', what: 'verify --checkpoints OLD NEW: the log only grew from one checkpoint file to the other' },
   json: { type: 'boolean', value: '', what: 'the report as one JSON object on stdout' },
@@ -80,6 +80,7 @@ export type CommandLine =
   | { readonly command: 'projections rebuild'; readonly flags: Flags }
   | { readonly command: 'quarantine release'; readonly flags: Flags; readonly executionArn: string }
   | { readonly command: 'verify'; readonly flags: Flags; readonly verify: VerifyArgs }
+  | { readonly command: 'history export'; readonly flags: Flags; readonly executionArn: string; readonly out: string }
   | { readonly command: 'help' };
 
 /** A command line the parser rejects: the CLI prints the message and the usage, and exits 2. */
@@ -91,7 +92,8 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['quarantine release ARN', 'let a quarantined execution (one whose decisions took the server down twice) run again at the next start'],
   ['verify', 'check the store: every hash chain, the Merkle tree and the signed checkpoints (exit 0 clean, 1 problems, 2 usage)'],
   ['verify BUNDLE', 'check a proof bundle offline (history export --proof) with --public-key; no store, no network'],
-  ['verify --checkpoints OLD NEW', 'check two checkpoint files: both signed, and the log only grew from OLD to NEW'],
+  ['verify --checkpoints A B', 'check two checkpoint files: both signed, and the log only grew from A to B'],
+  ['history export ARN', "with --proof: write an execution's proof bundle (from the server at --host/--port) to --out FILE or stdout"],
   ['help', 'this text (also --help, -h)'],
 ];
 
@@ -118,6 +120,10 @@ export const usage = [
   'Options of verify (besides the store options above):',
   ...verifyLines,
   '',
+  'Options of history export (besides --host and --port, where the server listens):',
+  `${'  --proof'.padEnd(28)}a proof bundle: the history as AWS clients receive it, every event's hash, the inclusion proof, the signed checkpoint`,
+  `${'  --out FILE'.padEnd(28)}where to write it (default: standard output)`,
+  '',
   'Environment only:',
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
   `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)}fault injection for recovery tests: the server dies in any decision entering a state of this name`,
@@ -133,6 +139,8 @@ const parseOptions = {
   checkpoint: { type: 'string', multiple: true },
   checkpoints: { type: 'boolean' },
   json: { type: 'boolean' },
+  proof: { type: 'boolean' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -201,7 +209,7 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     if (e instanceof Error && code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(describeParseError(e));
     throw e;
   }
-  const { help, execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json, ...given } = parsed.values;
+  const { help, execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json, proof, out, ...given } = parsed.values;
   const verifyValues = { execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json };
   const verifyGiven = (Object.keys(verifyValues) as VerifyOptionName[]).filter((name) => verifyValues[name] !== undefined);
   const flags: Flags = given;
@@ -209,11 +217,24 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
   if (help === true || command === 'help' || (command === undefined && Object.keys(flags).length === 0)) {
     if (command === 'help' && rest[0] !== undefined) throw new UsageError(`unexpected argument ${rest[0]}`);
     if (verifyGiven[0] !== undefined && help !== true) throw new UsageError(`--${verifyGiven[0]} is an option of verify`);
+    if ((proof !== undefined || out !== undefined) && help !== true)
+      throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
     return { command: 'help' };
   }
   if (command === undefined) throw new UsageError('no command: options go after one, as in `stepstream serve --port 9000`');
-  if (command === 'verify') return { command: 'verify', flags, verify: verifyArgs(verifyValues, rest) };
+  if (command === 'verify') {
+    if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
+    return { command: 'verify', flags, verify: verifyArgs(verifyValues, rest) };
+  }
   if (verifyGiven[0] !== undefined) throw new UsageError(`--${verifyGiven[0]} is an option of verify`);
+  if (command === 'history') {
+    if (rest[0] !== 'export') throw new UsageError(`unknown history command: ${rest[0] ?? '(none)'}; try 'stepstream history export <executionArn> --proof'`);
+    if (rest[1] === undefined) throw new UsageError('history export needs the execution ARN');
+    if (rest[2] !== undefined) throw new UsageError(`unexpected argument ${rest[2]}`);
+    if (proof !== true) throw new UsageError('history export writes proof bundles: add --proof');
+    return { command: 'history export', flags, executionArn: rest[1], out: out ?? '-' };
+  }
+  if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
   if (command === 'serve') {
     if (rest[0] !== undefined) throw new UsageError(`unexpected argument ${rest[0]}`);
     return { command: 'serve', flags };

@@ -6,6 +6,7 @@ import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { readServeConfig, type ServeConfig } from './config.js';
 import { DataDirectoryLocked, STALE_MS } from './lock.js';
 import { openStores, ReadModelsBusy, type Purpose } from './open.js';
+import { ExportFailed, exportProofBundle } from './export.js';
 import { NoStore, runVerify, storeOpener } from './verify.js';
 
 /** An expected reason not to run (a held data directory, a port in use): one line, exit 1, no stack. */
@@ -191,6 +192,24 @@ const verify = async (flags: Flags, args: Parameters<typeof runVerify>[0]) => {
   process.exitCode = await runVerify(args, flags, process.env, openStore, out);
 };
 
+/** `history export ARN --proof`: the bundle from the server at --host/--port, to --out or stdout. */
+const historyExport = async (flags: Flags, executionArn: string, out: string) => {
+  const config = readServeConfig(flags, process.env);
+  const log = makeLogger(config.logLevel);
+  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
+  try {
+    const written = await exportProofBundle({ executionArn, out, source: { endpoint } });
+    if (out !== '-') {
+      log.info(
+        `${out}: ${written.events} events proven by the checkpoint of ${written.checkpoint.treeSize} events (key id ${written.checkpoint.keyId}); check it with: stepstream verify ${out} --public-key FILE`,
+      );
+    }
+  } catch (e) {
+    if (e instanceof ExportFailed) throw new Refused(`${e.type}: ${e.message}`);
+    throw e;
+  }
+};
+
 const main = async (argv: readonly string[]) => {
   const line = parseCommandLine(argv);
   switch (line.command) {
@@ -202,6 +221,8 @@ const main = async (argv: readonly string[]) => {
       return releaseQuarantine(line.flags, line.executionArn);
     case 'verify':
       return verify(line.flags, line.verify);
+    case 'history export':
+      return historyExport(line.flags, line.executionArn, line.out);
     case 'help':
       process.stdout.write(usage);
       return;

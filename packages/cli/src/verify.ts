@@ -6,14 +6,14 @@
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { fromHex } from '@stepstream/audit';
 import { makePgPool, openEventStoreDB, openPGlite, openPGliteEventStore, openPostgresEventStore, type EventStore, type Position } from '@stepstream/eventstore';
 import { readModelDb } from '@stepstream/projections';
 import { AUDIT_SCHEMA, locateExecution, locateStateMachine } from '@stepstream/runtime';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { UsageError, type Flags, type VerifyArgs } from './args.js';
-import type { StoreConfig } from './config.js';
+import { publicKeyFileOf } from './audit-key.js';
+import { readServeConfig, type StoreConfig } from './config.js';
 import { lockDataDirectory } from './lock.js';
 import type { SignedLeaves } from './verify/locate.js';
 import { verifyBundleFile, verifyCheckpointGrowth } from './verify/offline.js';
@@ -117,9 +117,11 @@ export const storeOpener =
     }
   };
 
-/** The public key file `verify` uses without `--public-key`: `audit-key.pub.pem` in the data directory. */
-export const defaultPublicKeyFile = (flags: Flags, env: NodeJS.ProcessEnv): string =>
-  join(resolve(flags.data ?? env['STEPSTREAM_DATA'] ?? '.stepstream'), 'audit-key.pub.pem');
+/**
+ * The public key file `verify` uses without `--public-key`: the one beside the deployment's audit
+ * key (`--audit-key`/`STEPSTREAM_AUDIT_KEY`, by default `audit-key.pub.pem` in the data directory).
+ */
+export const defaultPublicKeyFile = (flags: Flags, env: NodeJS.ProcessEnv): string => publicKeyFileOf(readServeConfig(flags, env).auditKeyFile);
 
 const readJson = (file: string, what: string): unknown => {
   let text: string;
