@@ -6,6 +6,7 @@ import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { readServeConfig, type ServeConfig } from './config.js';
 import { DataDirectoryLocked, STALE_MS } from './lock.js';
 import { openStores, ReadModelsBusy, type Purpose } from './open.js';
+import { BadAuditKey, loadAuditKey } from './audit-key.js';
 import { ExportFailed, exportProofBundle } from './export.js';
 import { NoStore, runVerify, storeOpener } from './verify.js';
 
@@ -93,7 +94,16 @@ const serve = async (flags: Flags) => {
     const httpConnections = config.httpConnectionsFile !== undefined ? loadHttpConnections(config.httpConnectionsFile) : undefined;
     const mocks = config.mockConfigFile !== undefined ? MockConfig.load(config.mockConfigFile) : undefined;
     if (mocks) log.info(`mocked integrations: ${config.mockConfigFile} (start executions on <stateMachineArn>#<TestCase>)`);
+    // The audit key signs the audit tree's checkpoints (generated on the first start; docs/audit.md).
+    let auditKey;
+    try {
+      auditKey = loadAuditKey(config.auditKeyFile, log);
+    } catch (e) {
+      if (e instanceof BadAuditKey) throw new Refused(e.message);
+      throw e;
+    }
     engine = new Engine({
+      audit: { privateKeyPem: auditKey.privateKeyPem },
       store: opened.store,
       db: opened.db,
       scope: config.scope,
