@@ -88,7 +88,7 @@ export class UsageError extends Error {}
 
 const COMMANDS: readonly (readonly [string, string])[] = [
   ['serve', 'serve the AWS Step Functions API'],
-  ['projections rebuild', 'rebuild the read models from the event streams, then exit (stop every server on the store first)'],
+  ['projections rebuild', 'rebuild the read models and the audit tree from the event streams, then exit (stop every server on the store first)'],
   ['quarantine release ARN', 'let a quarantined execution (one whose decisions took the server down twice) run again at the next start'],
   ['verify', 'check the store: every hash chain, the Merkle tree and the signed checkpoints (exit 0 clean, 1 problems, 2 usage)'],
   ['verify BUNDLE', 'check a proof bundle offline (history export --proof) with --public-key; no store, no network'],
@@ -126,7 +126,7 @@ export const usage = [
   '',
   'Environment only:',
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
-  `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)}fault injection for recovery tests: the server dies in any decision entering a state of this name`,
+  `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)} fault injection for recovery tests: the server dies in any decision entering a state of this name`,
   '',
 ].join('\n');
 

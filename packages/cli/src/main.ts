@@ -162,6 +162,16 @@ const rebuild = async (flags: Flags) => {
     if (eventsSkipped > 0) {
       log.warn(`${eventsSkipped} events could not be applied and were skipped (each reported above; listed in the read models' skipped_events table)`);
     }
+    // The audit tree too: a rebuild replays $all from zero into a fresh copy and swaps it in.
+    const treeStarted = Date.now();
+    const treeProgress = engine.auditProjector.status$.subscribe((s) => {
+      if (s.state === 'rebuilding' || s.state === 'catching-up') process.stderr.write(`\rrebuilding the audit tree: ${s.eventsApplied} events`);
+    });
+    const tree = await engine.auditProjector.rebuild();
+    treeProgress.unsubscribe();
+    process.stderr.write('\n');
+    log.info(`audit tree rebuilt over ${tree.eventsApplied} events in ${((Date.now() - treeStarted) / 1000).toFixed(1)} s`);
+    if (tree.eventsSkipped > 0) log.warn(`${tree.eventsSkipped} events could not be added to the audit tree (each reported above): proofs past them fail`);
   } finally {
     await opened.close();
   }
