@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SignedCheckpoint } from '@stepstream/audit';
 import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
@@ -48,8 +49,10 @@ export interface VerifyStoreOptions {
   readonly onProgress?: (progress: VerifyProgress) => void;
   readonly progressEveryMs?: number;
   /**
-   * Hash in a worker thread while this one reads (default), or in this thread (`false`): the worker
-   * lets hashing overlap reading, which on the embedded store is this thread's own work.
+   * Hash in a worker thread while this one reads, or in this thread. By default a worker when the
+   * machine has more than two CPUs: handing a page to a worker costs this thread about as much as
+   * a third of hashing it, which pays only when a core is free beside the reading thread and the
+   * database (bench:audit measured the worker slower than this thread on two CPUs).
    */
   readonly worker?: boolean;
   /** The clock, for progress (milliseconds). Defaults to `performance.now`. */
@@ -222,7 +225,7 @@ export const verifyStore = async (store: EventStore, options: VerifyStoreOptions
     if (size !== undefined) wanted.push(size);
   }
   const data: AllPassWorkerData = { wanted, checkpointEvents, ...(scope === undefined ? {} : { scope }), keepLeaves: options.signedLeaves !== undefined };
-  const runner = options.worker === false ? inThread(data) : inWorker(data);
+  const runner = (options.worker ?? availableParallelism() > 2) ? inWorker(data) : inThread(data);
   let pass: AllPassResult;
   try {
     if (head !== undefined) {
