@@ -220,16 +220,16 @@ const verifyPart = async (backend, raw) => {
       log(`${backend} read, round ${round + 1}: ${side} ${Math.round(result.rate)} events/s`);
     }
   }
-  const raw = median(rates.raw);
+  const rawRate = median(rates.raw);
   const cell = {
     events,
     // What `stepstream verify` does on this machine without being told (see verifyStore's `worker`).
     defaultMode: availableParallelism() > 2 ? 'worker' : 'thread',
-    rawEventsPerSec: round(raw),
+    rawEventsPerSec: round(rawRate),
     workerEventsPerSec: round(median(rates.worker)),
-    workerRatio: round(median(rates.worker) / raw, 3),
+    workerRatio: round(median(rates.worker) / rawRate, 3),
     threadEventsPerSec: round(median(rates.thread)),
-    threadRatio: round(median(rates.thread) / raw, 3),
+    threadRatio: round(median(rates.thread) / rawRate, 3),
     rounds: rates,
   };
   cell.ratio = cell.defaultMode === 'worker' ? cell.workerRatio : cell.threadRatio;
