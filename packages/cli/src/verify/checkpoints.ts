@@ -111,10 +111,11 @@ export const checkCheckpoint = (
   const root = rootAt(checkpoint.treeSize);
   if (root === undefined) throw new Error(`the root at ${String(checkpoint.treeSize)} leaves was not kept`);
   if (!equalBytes(root, fromHex(checkpoint.rootHash, HASH_BYTES))) {
-    const since = agreedBelow === undefined ? 'the first event' : `event ${String(agreedBelow)} of $all (where an earlier checkpoint agrees)`;
+    const from = agreedBelow ?? 0;
+    const where = agreedBelow === undefined ? '' : ` (an earlier checkpoint agrees up to ${String(agreedBelow)})`;
     return problem(
       'root-mismatch',
-      `signed root ${checkpoint.rootHash} of ${String(checkpoint.treeSize)} events, recomputed ${toHex(root)}: the events from ${since} to ${String(checkpoint.treeSize - 1)} are not what was signed (altered, inserted, deleted or reordered)`,
+      `signed root ${checkpoint.rootHash} of ${String(checkpoint.treeSize)} events, recomputed ${toHex(root)}: among events ${String(from)}..${String(checkpoint.treeSize - 1)} of $all${where}, some are not what was signed (altered, inserted, deleted or reordered)`,
     );
   }
   return { signed, matches: true };
