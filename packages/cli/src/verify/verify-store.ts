@@ -48,12 +48,7 @@ export interface VerifyStoreOptions {
   /** Called about every `progressEveryMs` (default 2 s) during the run, and once at the end. */
   readonly onProgress?: (progress: VerifyProgress) => void;
   readonly progressEveryMs?: number;
-  /**
-   * Hash in a worker thread while this one reads, or in this thread. By default a worker when the
-   * machine has more than two CPUs: handing a page to a worker costs this thread about as much as
-   * a third of hashing it, which pays only when a core is free beside the reading thread and the
-   * database (bench:audit measured the worker slower than this thread on two CPUs).
-   */
+  /** Hash in a worker thread while this one reads, or in this thread; by default {@link workerByDefault}. */
   readonly worker?: boolean;
   /** The clock, for progress (milliseconds). Defaults to `performance.now`. */
   readonly now?: () => number;
@@ -98,6 +93,18 @@ const storedCheckpointSizes = async (store: EventStore, head: Position, pageSize
   }
   return sizes;
 };
+
+/**
+ * Whether verify hashes in a worker thread unless told: when the reading thread is not the only
+ * one busy anyway. Handing a page to a worker costs the reading thread about a third of hashing
+ * it, which pays when a core is free beside it: always with the embedded store (the database runs
+ * in the reading thread itself), and with a database server only on more than two CPUs (on two,
+ * bench:audit measured the worker slower than hashing in the reading thread).
+ *
+ * @example
+ * workerByDefault(await openPGliteEventStore()); // true
+ */
+export const workerByDefault = (store: Pick<EventStore, 'kind'>): boolean => store.kind === 'pglite' || availableParallelism() > 2;
 
 const checkpointEvents = { stream: CHECKPOINT_STREAM, type: CHECKPOINT_SIGNED };
 
@@ -225,7 +232,7 @@ export const verifyStore = async (store: EventStore, options: VerifyStoreOptions
     if (size !== undefined) wanted.push(size);
   }
   const data: AllPassWorkerData = { wanted, checkpointEvents, ...(scope === undefined ? {} : { scope }), keepLeaves: options.signedLeaves !== undefined };
-  const runner = (options.worker ?? availableParallelism() > 2) ? inWorker(data) : inThread(data);
+  const runner = (options.worker ?? workerByDefault(store)) ? inWorker(data) : inThread(data);
   let pass: AllPassResult;
   try {
     if (head !== undefined) {
