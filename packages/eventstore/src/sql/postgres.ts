@@ -19,7 +19,14 @@ export interface PostgresEventStoreOptions {
 }
 
 /** A `pg` pool on which bigint and numeric columns stay strings (the store casts what it reads). */
-export const makePgPool = (connectionString: string, max = 20): pg.Pool => new pg.Pool({ connectionString, max, application_name: 'stepstream' });
+export const makePgPool = (connectionString: string, max = 20): pg.Pool => {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'stepstream' });
+  // An idle connection the server ends (a restart, an administrator, a dropped database) is an
+  // 'error' on the pool; without a listener it would be an uncaught exception that takes the
+  // process down. The pool has already dropped that connection: the next query opens another.
+  pool.on('error', () => {});
+  return pool;
+};
 
 /**
  * The least time between two NOTIFYs: under load one announces the appends of several
