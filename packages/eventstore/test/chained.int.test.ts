@@ -104,3 +104,35 @@ for (const [name, open] of Object.entries(stores)) {
     );
   });
 }
+
+for (const [name, open] of Object.entries(stores)) {
+  test(`${name}: readAll with dataOnlyOfTypes leaves out the data of hashed events of other types, never of unhashed ones`, async (t) => {
+    const raw = await open();
+    if (!raw) return t.log(`skipped: ${unavailable}`);
+    t.teardown(() => raw.close());
+    await raw.appendToStream('legacy', [{ type: 'Old', data: { n: 0 } }]);
+    const store = chainedEventStore(raw);
+    await store.appendToStream('chained', [
+      { type: 'Step', data: { n: 1 } },
+      { type: 'Keep', data: { n: 2 } },
+    ]);
+    const all = await raw.readAll({ dataOnlyOfTypes: ['Keep'] });
+    t.deepEqual(
+      all.map((e) => [e.type, e.data]),
+      [
+        ['Old', { n: 0 }],
+        ['Step', null],
+        ['Keep', { n: 2 }],
+      ],
+    );
+    t.true(
+      all.slice(1).every((e) => typeof e.metadata['$hash'] === 'string'),
+      'the metadata (and its hash) still comes',
+    );
+    t.deepEqual(
+      (await raw.readAll()).map((e) => e.data),
+      [{ n: 0 }, { n: 1 }, { n: 2 }],
+      'without the option every event has its data',
+    );
+  });
+}

@@ -65,6 +65,13 @@ export interface Projection {
    * };
    */
   readonly inOrder?: ProjectionBatchHandler;
+  /**
+   * Optional: the only event types whose data the projection reads once an event carries the
+   * chain's `$hash` (the audit tree needs the hash, and the data of checkpoints only): the
+   * projector reads with `dataOnlyOfTypes`, so other hashed events may come with `data: null` and
+   * the store need not send or parse their data.
+   */
+  readonly dataOnlyOfTypes?: readonly string[];
 }
 
 /** Where the read models live: a Kysely on Postgres or PGlite. */

@@ -272,6 +272,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
       toPosition: head,
       maxCount: batchSize + 1,
       ...(typeFilter ? { filter: typeFilter } : {}),
+      ...(projection.dataOnlyOfTypes ? { dataOnlyOfTypes: projection.dataOnlyOfTypes } : {}),
     });
     const more = page.length === batchSize + 1;
     const fresh = from && page[0] && samePosition(page[0].position, from) ? page.slice(1) : page;

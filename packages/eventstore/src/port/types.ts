@@ -114,6 +114,13 @@ export interface ReadAllOptions {
   readonly filter?: AllFilter;
   /** Forwards only: stop after this position (inclusive). */
   readonly toPosition?: Position;
+  /**
+   * When given, an event whose metadata carries a `$hash` (the hash chain's, which covers its data)
+   * and whose type is not listed may come with `data: null`: for readers that need the hash, not
+   * the data (the audit tree reads checkpoints' data only). The SQL adapter then neither sends nor
+   * parses that data; EventStoreDB's returns it anyway.
+   */
+  readonly dataOnlyOfTypes?: readonly string[];
 }
 
 export interface SubscribeToAllOptions {

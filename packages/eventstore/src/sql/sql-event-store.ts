@@ -115,6 +115,11 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     revision::text as revision, event_id::text as event_id, type, data, ${metadata ? sql`metadata` : sql`null::json as metadata`},
     (extract(epoch from created) * 1000)::float8 as created`;
   const columns = columnsWith(true);
+  /** The columns, but `data` null where the metadata holds a `$hash` and the type is not `types` (`ReadAllOptions.dataOnlyOfTypes`). */
+  const hashedDataOmitted = (types: readonly string[]) => sql`position::text as position, transaction_id::text as transaction_id, stream_name,
+    revision::text as revision, event_id::text as event_id, type,
+    case when metadata->>'$hash' is null or type = any(${[...types].filter(storableName)}::text[]) then data end as data, metadata,
+    (extract(epoch from created) * 1000)::float8 as created`;
   const visible = sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
   const filterSql = (filter: AllFilter | undefined): RawBuilder<unknown> => {
@@ -284,12 +289,13 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     limit: number,
     filter: AllFilter | undefined,
     to?: Position,
+    dataOnlyOfTypes?: readonly string[],
   ): Promise<RecordedEvent[]> => {
     if (limit <= 0) return [];
     const order = backwards ? sql`desc` : sql`asc`;
     const upTo = to === undefined ? sql`true` : positionBound(to, true, true);
     const { rows } = await sql<EventRow>`
-      select ${columns} from ${t('events')} as e
+      select ${dataOnlyOfTypes ? hashedDataOmitted(dataOnlyOfTypes) : columns} from ${t('events')} as e
       where ${visible} and ${positionBound(from, backwards, inclusive)} and ${upTo} and ${filterSql(filter)}
       order by e.transaction_id ${order}, e.position ${order}
       limit ${limit}`.execute(db);
@@ -330,7 +336,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     const from = o?.fromPosition ?? (backwards ? 'end' : 'start');
     const hidden = await invisibleUpTo();
     if (hidden !== undefined) await awaitHorizon(hidden);
-    return readAllRows(from, backwards, true, o?.maxCount ?? 4096, o?.filter, backwards ? undefined : o?.toPosition);
+    return readAllRows(from, backwards, true, o?.maxCount ?? 4096, o?.filter, backwards ? undefined : o?.toPosition, o?.dataOnlyOfTypes);
   };
 
   /**

@@ -154,4 +154,6 @@ export const auditTree: Projection = {
   }),
   handlers: {},
   inOrder: appendLeaves,
+  // A leaf is the event's `$hash` (`leafDataOf`): only an event without one, and a checkpoint, needs its data.
+  dataOnlyOfTypes: [CHECKPOINT_SIGNED],
 };
