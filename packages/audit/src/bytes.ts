@@ -82,6 +82,11 @@ export const sha256Hex = (text: string): string =>
  * sha256(Uint8Array.of(0), someBytes); // the RFC 6962 leaf hash of someBytes
  */
 export const sha256 = (...parts: readonly Uint8Array[]): Uint8Array => {
+  if (oneShot !== undefined) {
+    // One call on the joined bytes (a tree hashes a 33- or 65-byte input per node): about half
+    // the time of a Hash object fed part by part.
+    return oneShot('sha256', parts.length === 1 ? parts[0]! : Buffer.concat(parts), 'buffer');
+  }
   const hash = crypto.createHash('sha256');
   for (const part of parts) hash.update(part);
   return hash.digest();
