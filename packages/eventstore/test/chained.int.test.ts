@@ -127,8 +127,10 @@ for (const [name, open] of Object.entries(stores)) {
     );
     t.true(
       all.slice(1).every((e) => typeof e.metadata['$hash'] === 'string'),
-      'the metadata (and its hash) still comes',
+      'the hash still comes',
     );
+    t.deepEqual(Object.keys(all[1]!.metadata), ['$hash'], 'and alone, for a hashed event of another type');
+    t.true('$previousHash' in all[2]!.metadata, 'an event of a listed type comes whole');
     t.deepEqual(
       (await raw.readAll()).map((e) => e.data),
       [{ n: 0 }, { n: 1 }, { n: 2 }],

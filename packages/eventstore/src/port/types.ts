@@ -116,9 +116,10 @@ export interface ReadAllOptions {
   readonly toPosition?: Position;
   /**
    * When given, an event whose metadata carries a `$hash` (the hash chain's, which covers its data)
-   * and whose type is not listed may come with `data: null`: for readers that need the hash, not
-   * the data (the audit tree reads checkpoints' data only). The SQL adapter then neither sends nor
-   * parses that data; EventStoreDB's returns it anyway.
+   * and whose type is not listed may come with `data: null` and with that `$hash` alone as its
+   * metadata: for readers that need the hash, not the event (the audit tree reads checkpoints'
+   * data only). The SQL adapter then neither sends nor parses the rest; EventStoreDB's returns it
+   * anyway.
    */
   readonly dataOnlyOfTypes?: readonly string[];
 }
