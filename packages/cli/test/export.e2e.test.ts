@@ -1,13 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSigningKey, verifyBundle } from '@stepstream/audit';
 import { executionHistory } from '@stepstream/domain';
-import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
-import { Engine, locateExecution } from '@stepstream/runtime';
-import { serveApi, type RunningServer } from '@stepstream/server';
+import { locateExecution, type Engine } from '@stepstream/runtime';
+import type { RunningServer } from '@stepstream/server';
 import anyTest, { type TestFn } from 'ava';
 import { exportProofBundle, ExportFailed } from '../src/export.js';
+import { auditedServer } from './audited-server.js';
 
 // `history export --proof`'s function: the bundle from a running server (the answer's bytes) or
 // from an engine in this process, written whole; it verifies offline with the public key.
@@ -21,18 +20,14 @@ interface Context {
 }
 const test = anyTest as TestFn<Context>;
 const key = generateSigningKey();
-const quiet = { debug() {}, info() {}, warn() {}, error: (m: string, e?: unknown) => console.error(m, e) };
 const streamNameOf = (arn: string) => {
   const located = locateExecution(arn);
   return located._tag === 'Right' ? located.right.stream : '';
 };
 
 test.before(async (t) => {
-  const shared = await openPGlite();
-  const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ store, db: shared.db, log: quiet, audit: { privateKeyPem: key.privateKeyPem } });
-  await engine.start();
-  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: quiet });
+  const server = await auditedServer({ privateKeyPem: key.privateKeyPem }, 'stepstream-export-');
+  const { engine, api, dir } = server;
   const created = await engine.resources.createStateMachine({
     name: 'exported',
     definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Pass', Result: { ok: true }, End: true } } }),
@@ -46,20 +41,12 @@ test.before(async (t) => {
   if (started._tag === 'Left') throw new Error(started.left.message);
   const stream = streamNameOf(started.right.executionArn);
   for (let i = 0; i < 200 && (await engine.executions.loadExecutionState(stream)).status === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
-  const dir = await mkdtemp(join(tmpdir(), 'stepstream-export-'));
   Object.assign(t.context, {
     engine,
     api,
     executionArn: started.right.executionArn,
     dir,
-    close: async () => {
-      await api.close();
-      await engine.close();
-      await store.close();
-      await shared.db.destroy();
-      await shared.pglite.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => server.close(),
   });
 });
 test.after.always(async (t) => t.context.close?.());

@@ -1,14 +1,15 @@
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { generateSigningKey, type SignedCheckpoint } from '@stepstream/audit';
-import { openPGlite, openPGliteEventStore, type EventStore } from '@stepstream/eventstore';
-import { Engine, locateExecution } from '@stepstream/runtime';
-import { serveApi, type RunningServer } from '@stepstream/server';
+import type { EventStore } from '@stepstream/eventstore';
+import { locateExecution, type Engine } from '@stepstream/runtime';
+import type { RunningServer } from '@stepstream/server';
 import anyTest, { type TestFn } from 'ava';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerify, type OpenStore } from '../src/verify.js';
 import { parseCommandLine } from '../src/args.js';
+import { auditedServer } from './audited-server.js';
 import { run } from './stepstream-process.js';
 
 interface Context {
@@ -26,7 +27,6 @@ interface Context {
 }
 
 const test = anyTest as TestFn<Context>;
-const quiet = { debug() {}, info() {}, warn() {}, error: (m: string, e?: unknown) => console.error(m, e) };
 
 const definition = JSON.stringify({
   StartAt: 'A',
@@ -40,11 +40,8 @@ test.before(async (t) => {
   const otherKey = join(dir, 'other.pub.pem');
   await writeFile(publicKey, key.publicKeyPem);
   await writeFile(otherKey, generateSigningKey().publicKeyPem);
-  const shared = await openPGlite();
-  const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ store, db: shared.db, log: quiet, audit: { privateKeyPem: key.privateKeyPem, checkpointEvery: 1e9, checkpointIntervalMs: 1e9 } });
-  await engine.start();
-  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: quiet });
+  const server = await auditedServer({ privateKeyPem: key.privateKeyPem, checkpointEvery: 1e9, checkpointIntervalMs: 1e9 }, 'stepstream-offline-keys-');
+  const { engine, api, store } = server;
   const client = new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
   const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'offline', roleArn: 'arn:aws:iam::123456789012:role/r', definition }));
   const finished = async (executionArn: string) => {
@@ -65,7 +62,7 @@ test.before(async (t) => {
     engine,
     api,
     store,
-    sql: (text) => shared.pglite.exec(text),
+    sql: server.sql,
     dir,
     publicKey,
     otherKey,
@@ -73,11 +70,7 @@ test.before(async (t) => {
     first,
     second,
     close: async () => {
-      await api.close();
-      await engine.close();
-      await store.close();
-      await shared.db.destroy();
-      await shared.pglite.close();
+      await server.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
