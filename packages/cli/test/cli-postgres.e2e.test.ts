@@ -1,33 +1,19 @@
 import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { makePgPool } from '@stepstream/eventstore';
-import { postgresUnavailable, postgresUrl } from '@stepstream/eventstore/testing';
+import { ownDatabase, postgresUnavailable } from '@stepstream/eventstore/testing';
 import test from 'ava';
 import { freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
 
 // The CLI keeps its events and read models in fixed schemas, so this file gets a database of its own.
 const unavailable = await postgresUnavailable();
-const database = `stepstream_cli_${process.pid}`;
-const databaseUrl = (() => {
-  const url = new URL(postgresUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-})();
-
-const admin = async (statement: string) => {
-  const pool = makePgPool(postgresUrl, 1);
-  try {
-    await pool.query(statement);
-  } finally {
-    await pool.end();
-  }
-};
+const own = ownDatabase(`stepstream_cli_${process.pid}`);
+const databaseUrl = own.url;
 
 if (unavailable) {
   console.log(`SKIP stepstream on Postgres: ${unavailable}`);
   test.skip(`stepstream on Postgres (${unavailable})`, () => {});
 } else {
-  test.before(() => admin(`create database ${database}`));
-  test.after.always(() => admin(`drop database if exists ${database} with (force)`));
+  test.before(own.create);
+  test.after.always(own.drop);
 
   test.serial('on Postgres servers share the database, a rebuild is refused while one runs and runs once they stop', async (t) => {
     const port = await freePort();

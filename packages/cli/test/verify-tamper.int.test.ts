@@ -1,6 +1,6 @@
 import { generateSigningKey } from '@stepstream/audit';
 import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore, type EventStore } from '@stepstream/eventstore';
-import { postgresUnavailable, postgresUrl } from '@stepstream/eventstore/testing';
+import { ownDatabase, postgresUnavailable } from '@stepstream/eventstore/testing';
 import test, { type ExecutionContext } from 'ava';
 import { Kysely, PostgresDialect } from 'kysely';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -195,23 +195,13 @@ if (unavailable) {
   test.skip(`verify on Postgres (${unavailable})`, () => {});
 } else {
   // The engine keeps its events and read models in fixed schemas: a database of its own.
-  const database = `stepstream_verify_${String(process.pid)}`;
-  const url = new URL(postgresUrl);
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
-  const admin = async (statement: string) => {
-    const pool = makePgPool(postgresUrl, 1);
-    try {
-      await pool.query(statement);
-    } finally {
-      await pool.end();
-    }
-  };
+  const own = ownDatabase(`stepstream_verify_${String(process.pid)}`);
+  const databaseUrl = own.url;
 
   test.serial(
     'verify finds every edit of a Postgres store made with the triggers disabled, each with its event id, and nothing on an untouched one',
     async (t) => {
-      await admin(`create database ${database}`);
+      await own.create();
       const keyDir = await mkdtemp(join(tmpdir(), 'stepstream-verify-key-'));
       try {
         await story(
@@ -248,7 +238,7 @@ if (unavailable) {
         );
       } finally {
         await rm(keyDir, { recursive: true, force: true });
-        await admin(`drop database if exists ${database} with (force)`);
+        await own.drop();
       }
     },
   );

@@ -1,2 +1,2 @@
 export { eventStoreContract, type ContractContext } from './contract.js';
-export { postgresUrl, postgresUnavailable, uniqueSchema, dropSchema } from './postgres.js';
+export { postgresUrl, postgresUnavailable, uniqueSchema, dropSchema, ownDatabase } from './postgres.js';

@@ -29,3 +29,30 @@ export const dropSchema = async (schema: string) => {
     await client.end();
   }
 };
+
+/**
+ * A database of its own on the test server, for a test file whose engine keeps fixed schemas
+ * (`sfn_read`, `audit`): its URL, and `create` / `drop` (drop ends its connections).
+ *
+ * @example
+ * const db = ownDatabase(`stepstream_cli_${process.pid}`);
+ * test.before(db.create); test.after.always(db.drop);
+ */
+export const ownDatabase = (name: string) => {
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    url: url.toString(),
+    create: () => admin(`create database ${pg.escapeIdentifier(name)}`),
+    drop: () => admin(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`),
+  };
+};
