@@ -116,12 +116,14 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     (extract(epoch from created) * 1000)::float8 as created`;
   const columns = columnsWith(true);
   /** The columns, but where the metadata holds a `$hash` and the type is not in `types`, `data` null and the metadata that hash alone (`ReadAllOptions.dataOnlyOfTypes`). */
-  const hashedDataOmitted = (types: readonly string[]) => sql`position::text as position, transaction_id::text as transaction_id, stream_name,
+  const hashedDataOmitted = (types: readonly string[]) => {
+    const whole = sql`metadata->>'$hash' is null or type = any(${types.filter(storableName)}::text[])`;
+    return sql`position::text as position, transaction_id::text as transaction_id, stream_name,
     revision::text as revision, event_id::text as event_id, type,
-    case when metadata->>'$hash' is null or type = any(${[...types].filter(storableName)}::text[]) then data end as data,
-    case when metadata->>'$hash' is null or type = any(${[...types].filter(storableName)}::text[]) then metadata
-      else json_build_object('$hash', metadata->>'$hash') end as metadata,
+    case when ${whole} then data end as data,
+    case when ${whole} then metadata else json_build_object('$hash', metadata->>'$hash') end as metadata,
     (extract(epoch from created) * 1000)::float8 as created`;
+  };
   const visible = sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
   const filterSql = (filter: AllFilter | undefined): RawBuilder<unknown> => {
