@@ -23,9 +23,9 @@
  * @module
  */
 import { isHexHash } from './bytes.js';
-import { CanonicalJsonError } from './canonical.js';
-import type { Metadata } from './chain.js';
-import { eventHash, GENESIS, HASH_FIELD, PREVIOUS_HASH_FIELD } from './chain.js';
+import { CanonicalJsonError, canonicalJson } from './canonical.js';
+import type { ChainFields, Metadata } from './chain.js';
+import { eventHash, eventHashOfJson, GENESIS, HASH_FIELD, PREVIOUS_HASH_FIELD, splitChainFields, withoutHashFields } from './chain.js';
 
 /** The kinds of chain findings. All are failures except `unchained`. */
 export const ChainFindingKind = {
@@ -43,8 +43,22 @@ export interface ChainEvent {
   readonly streamName: string;
   readonly revision: bigint;
   readonly type: string;
+  /** Its data; not read when `dataJson` is given. */
   readonly data: unknown;
+  /**
+   * Its data as the JSON text the store holds, instead of `data`: hashed as it is (the chain
+   * stores the canonical text, so an intact event matches with no parse), and parsed only when
+   * that does not match (a store that spells JSON its own way).
+   */
+  readonly dataJson?: string | undefined;
+  /** Its metadata; not read when `metadataJson` is given. */
   readonly metadata: Metadata | undefined;
+  /**
+   * Its metadata as the JSON text the store holds, instead of `metadata`: with the chain's own
+   * spelling (see `chainFieldsOfJson`) and `dataJson`, an intact event is checked without parsing
+   * anything; any other text is parsed.
+   */
+  readonly metadataJson?: string | undefined;
   /** Reported with findings about this event; not part of the hash. */
   readonly eventId?: string | undefined;
 }
@@ -115,6 +129,44 @@ const START: Target = [GENESIS];
 const range = (from: bigint, to: bigint): string => (from === to ? `revision ${from.toString()}` : `revisions ${from.toString()}..${to.toString()}`);
 
 /**
+ * The chain fields of an event whose stored texts hash, as they are, to its `$hash`: the chain's
+ * own spelling, intact. Nothing is parsed; a match is proof enough (the texts are the ones that
+ * were hashed). `undefined` sends the event the slow way, which parses and says what is wrong.
+ */
+const quickCheck = (event: ChainEvent): ChainFields | undefined => {
+  if (event.metadataJson === undefined) return undefined;
+  // Unchecked: only a match counts, and a match proves the fields (see splitChainFields).
+  const fields = splitChainFields(event.metadataJson);
+  if (fields === undefined) return undefined;
+  let dataJson = event.dataJson;
+  if (dataJson === undefined) {
+    try {
+      dataJson = canonicalJson(event.data === undefined ? null : event.data);
+    } catch {
+      return undefined;
+    }
+  }
+  const input = { streamName: event.streamName, revision: event.revision, type: event.type, previousHash: fields.previous };
+  return eventHashOfJson(input, dataJson, fields.restJson) === fields.hash ? fields : undefined;
+};
+
+/** Stored metadata text as the object it spells (`{}` for `null`, as the store reads it back). */
+const parseMetadata = (text: string): Metadata => (JSON.parse(text) as Metadata | null) ?? {};
+
+/**
+ * The hash of what is stored of `event`, with `claimed` as its previous hash. Data given as text
+ * is hashed as it is first: when that is `own`, the text is the canonical one that was hashed at
+ * append and nothing is parsed; otherwise the value it spells is hashed (a store may spell JSON
+ * its own way), and a text that is not JSON throws a SyntaxError.
+ */
+const hashOf = (event: ChainEvent, metadata: Metadata, claimed: string, own: string): string => {
+  const input = { streamName: event.streamName, revision: event.revision, type: event.type, previousHash: claimed };
+  if (event.dataJson === undefined) return eventHash({ ...input, metadata, data: event.data });
+  const asStored = eventHashOfJson(input, event.dataJson, canonicalJson(withoutHashFields(metadata)));
+  return asStored === own ? asStored : eventHash({ ...input, metadata, data: JSON.parse(event.dataJson) as unknown });
+};
+
+/**
  * The incremental chain checker: feed events with `add` (any order, any number of streams),
  * collect findings as they become certain, then `finish`.
  *
@@ -129,9 +181,26 @@ export class ChainChecker {
   readonly #options: ChainCheckOptions;
   readonly #streams = new Map<string, StreamState>();
   #count = 0;
+  #lastHashed = false;
+  /** What the current `add` found. */
+  #findings: ChainFinding[] | undefined;
+  #lastHash: string | undefined;
 
   constructor(options: ChainCheckOptions = {}) {
     this.#options = options;
+  }
+
+  /** Whether the event last given to `add` carried the chain's fields (`$hash` or `$previousHash`). */
+  get lastHashed(): boolean {
+    return this.#lastHashed;
+  }
+
+  /**
+   * The `$hash` of the event last given to `add`, when it carried one in lower-case hex (whether
+   * or not it matches): its leaf data in the Merkle tree, known without reading the metadata again.
+   */
+  get lastHash(): string | undefined {
+    return this.#lastHash;
   }
 
   /** How many events `add` has seen. */
@@ -148,59 +217,22 @@ export class ChainChecker {
   add(event: ChainEvent): readonly ChainFinding[] {
     this.#count += 1;
     const { streamName, revision, eventId } = event;
-    let findings: ChainFinding[] | undefined;
-    const report = (kind: ChainFindingKind, message: string, at: bigint = revision, id: string | undefined = eventId) => {
-      const finding: ChainFinding = {
-        kind,
-        streamName,
-        revision: at,
-        ...(id === undefined ? {} : { eventId: id }),
-        failure: true,
-        message,
-      };
-      (findings ??= []).push(finding);
-    };
+    this.#findings = undefined;
+    const report = (kind: ChainFindingKind, message: string) => this.#report(kind, streamName, message, revision, eventId);
     let state = this.#streams.get(streamName);
 
     // The event on its own: is its $hash the hash of what is stored?
-    const metadata: Metadata = event.metadata ?? {};
-    const stored = metadata[HASH_FIELD];
-    const previous = metadata[PREVIOUS_HASH_FIELD];
-    let targets: Target;
-    let claimed: string | undefined;
-    let unchained = false;
-    if (stored === undefined && previous === undefined) {
-      const started = state?.firstHashed;
-      if (started !== undefined && revision > started) {
-        report('altered', `${range(revision, revision)} has no ${HASH_FIELD} though the chain starts at ${started.toString()}`);
-      } else {
-        unchained = true;
-      }
-    } else {
-      claimed = isHexHash(previous) ? previous : undefined;
-      const own = isHexHash(stored) ? stored : undefined;
-      let recomputed: string | undefined;
-      if (own === undefined || claimed === undefined) {
-        const field = own === undefined ? HASH_FIELD : PREVIOUS_HASH_FIELD;
-        report('altered', `${range(revision, revision)}: ${field} is missing or not 64 lower-case hex digits`);
-      } else {
-        try {
-          recomputed = eventHash({ streamName, revision, type: event.type, data: event.data, metadata, previousHash: claimed });
-        } catch (error) {
-          if (!(error instanceof CanonicalJsonError)) throw error;
-          report('altered', `${range(revision, revision)}: ${error.message}`);
-        }
-        if (recomputed !== undefined && recomputed !== own) {
-          report('altered', `${range(revision, revision)} does not hash to its ${HASH_FIELD}`);
-        }
-      }
-      targets =
-        own === undefined ? (recomputed === undefined ? undefined : [recomputed]) : recomputed === undefined || recomputed === own ? [own] : [own, recomputed];
-    }
+    const quick = quickCheck(event);
+    const { targets, claimed, unchained, hashed, own } =
+      quick !== undefined
+        ? { targets: [quick.hash], claimed: quick.previous, unchained: false, hashed: true, own: quick.hash }
+        : this.#judge(event, state, report);
+    this.#lastHashed = hashed;
+    this.#lastHash = own;
 
     const link = (claim: string | undefined, target: Target, at: bigint, id: string | undefined) => {
       if (claim === undefined || target === undefined || target.includes(claim)) return;
-      report('broken-link', `${range(at, at)}: ${PREVIOUS_HASH_FIELD} is not the hash of revision ${(at - 1n).toString()}`, at, id);
+      this.#report('broken-link', streamName, `${range(at, at)}: ${PREVIOUS_HASH_FIELD} is not the hash of revision ${(at - 1n).toString()}`, at, id);
     };
     const after: After = { claimed, revision, eventId };
 
@@ -241,16 +273,62 @@ export class ChainChecker {
     }
 
     // Runs of unchained events are reported as one range each, before what this event settles.
-    if (!unchained || (state.run !== undefined && state.run.to + 1n !== revision)) {
-      this.#closeRun(state, streamName, (f) => (findings ??= []).unshift(f));
+    if (state.run !== undefined && (!unchained || state.run.to + 1n !== revision)) {
+      (this.#findings ??= []).unshift(this.#closeRun(state, streamName) as ChainFinding);
     }
     if (unchained) {
       if (state.run === undefined) state.run = { from: revision, to: revision, eventId };
       else state.run.to = revision;
-    } else if (stored !== undefined || previous !== undefined) {
+    } else if (hashed) {
       if (state.firstHashed === undefined || revision < state.firstHashed) state.firstHashed = revision;
     }
-    return findings ?? NONE;
+    return this.#findings ?? NONE;
+  }
+
+  /** Adds a failure about `streamName` to the findings of the current `add`. */
+  #report(kind: ChainFindingKind, streamName: string, message: string, at: bigint, id: string | undefined): void {
+    const finding: ChainFinding = { kind, streamName, revision: at, ...(id === undefined ? {} : { eventId: id }), failure: true, message };
+    (this.#findings ??= []).push(finding);
+  }
+
+  /** The slow way: parses what it must, reports what is wrong with the event on its own, and says what its link may point at. */
+  #judge(
+    event: ChainEvent,
+    state: StreamState | undefined,
+    report: (kind: ChainFindingKind, message: string) => void,
+  ): { targets: Target; claimed: string | undefined; unchained: boolean; hashed: boolean; own: string | undefined } {
+    const { revision } = event;
+    const metadata: Metadata = event.metadataJson !== undefined ? parseMetadata(event.metadataJson) : (event.metadata ?? {});
+    const stored = metadata[HASH_FIELD];
+    const previous = metadata[PREVIOUS_HASH_FIELD];
+    if (stored === undefined && previous === undefined) {
+      const started = state?.firstHashed;
+      if (started !== undefined && revision > started) {
+        report('altered', `${range(revision, revision)} has no ${HASH_FIELD} though the chain starts at ${started.toString()}`);
+        return { targets: undefined, claimed: undefined, unchained: false, hashed: false, own: undefined };
+      }
+      return { targets: undefined, claimed: undefined, unchained: true, hashed: false, own: undefined };
+    }
+    const claimed = isHexHash(previous) ? previous : undefined;
+    const own = isHexHash(stored) ? stored : undefined;
+    let recomputed: string | undefined;
+    if (own === undefined || claimed === undefined) {
+      const field = own === undefined ? HASH_FIELD : PREVIOUS_HASH_FIELD;
+      report('altered', `${range(revision, revision)}: ${field} is missing or not 64 lower-case hex digits`);
+    } else {
+      try {
+        recomputed = hashOf(event, metadata, claimed, own);
+      } catch (error) {
+        if (!(error instanceof CanonicalJsonError) && !(error instanceof SyntaxError)) throw error;
+        report('altered', `${range(revision, revision)}: ${error instanceof SyntaxError ? `its data is not JSON (${error.message})` : error.message}`);
+      }
+      if (recomputed !== undefined && recomputed !== own) {
+        report('altered', `${range(revision, revision)} does not hash to its ${HASH_FIELD}`);
+      }
+    }
+    const targets: Target =
+      own === undefined ? (recomputed === undefined ? undefined : [recomputed]) : recomputed === undefined || recomputed === own ? [own] : [own, recomputed];
+    return { targets, claimed, unchained: false, hashed: true, own };
   }
 
   /**
@@ -266,7 +344,8 @@ export class ChainChecker {
     if (state === undefined) return [];
     this.#streams.delete(streamName);
     const findings: ChainFinding[] = [];
-    this.#closeRun(state, streamName, (f) => findings.push(f));
+    const run = this.#closeRun(state, streamName);
+    if (run !== undefined) findings.push(run);
     for (const gap of state.gaps) {
       if (gap.silent) continue;
       findings.push({
@@ -291,11 +370,12 @@ export class ChainChecker {
     return [...this.#streams.keys()].flatMap((name) => this.endStream(name));
   }
 
-  #closeRun(state: StreamState, streamName: string, push: (finding: ChainFinding) => void): void {
+  /** Ends the stream's current run of unchained events: the finding that reports it, if there is one. */
+  #closeRun(state: StreamState, streamName: string): ChainFinding | undefined {
     const run = state.run;
-    if (run === undefined) return;
+    if (run === undefined) return undefined;
     state.run = undefined;
-    push({
+    return {
       kind: 'unchained',
       streamName,
       revision: run.from,
@@ -303,7 +383,7 @@ export class ChainChecker {
       ...(run.eventId === undefined ? {} : { eventId: run.eventId }),
       failure: false,
       message: `${range(run.from, run.to)} ${run.from === run.to ? 'has' : 'have'} no hash (written before the chain existed)`,
-    });
+    };
   }
 }
 

@@ -7,11 +7,24 @@
  */
 export { equalBytes, fromHex, HASH_BYTES, isHexHash, sha256Hex, toHex } from './bytes.js';
 export { CanonicalJsonError, canonicalJson } from './canonical.js';
-export { chainMetadata, eventHash, eventLeafHash, GENESIS, HASH_FIELD, HASH_FIELDS, PREVIOUS_HASH_FIELD, withoutHashFields } from './chain.js';
-export type { EventHashInput, Metadata } from './chain.js';
+export {
+  chainEvent,
+  chainFieldsOfJson,
+  chainMetadata,
+  splitChainFields,
+  eventHash,
+  eventHashOfJson,
+  eventLeafHash,
+  GENESIS,
+  HASH_FIELD,
+  HASH_FIELDS,
+  PREVIOUS_HASH_FIELD,
+  withoutHashFields,
+} from './chain.js';
+export type { ChainedEvent, ChainFields, EventHashInput, Metadata } from './chain.js';
 export { ChainChecker, ChainFindingKind, checkChain } from './chain-check.js';
 export type { ChainCheckOptions, ChainEvent, ChainFinding } from './chain-check.js';
-export { EMPTY_ROOT, isTreeSize, leafHash, MerkleFrontier, nodeHash } from './merkle.js';
+export { EMPTY_ROOT, isTreeSize, leafHash, leafHashOfHex, MerkleFrontier, nodeHash } from './merkle.js';
 export type { MerkleFrontierJSON, NodeRef, TreeNode } from './merkle.js';
 export { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, MissingNodeError, nodeKey, treeRoot, treeRootNodes } from './merkle-proof.js';
 export type { NodeLookup } from './merkle-proof.js';

@@ -27,7 +27,29 @@ export const EMPTY_ROOT: Uint8Array = sha256();
  * @example
  * leafHash(new Uint8Array()); // 6e340b9c… (the first RFC 6962 reference leaf)
  */
-export const leafHash = (data: Uint8Array): Uint8Array => sha256(LEAF_PREFIX, data);
+export const leafHash = (data: Uint8Array): Uint8Array => {
+  if (data.byteLength !== HASH_BYTES) return sha256(LEAF_PREFIX, data);
+  // An event's leaf data is 32 bytes: hashed from a buffer kept for it, with no joining copy.
+  LEAF_INPUT.set(data, 1);
+  return sha256(LEAF_INPUT);
+};
+
+/**
+ * {@link leafHash} of the 32 bytes that `hex` spells, written straight into the hash input: for a
+ * caller that has already checked that `hex` is 64 lower-case hex digits (verify, with an event's
+ * `$hash` its chain check matched).
+ *
+ * @example
+ * equalBytes(leafHashOfHex(hex), leafHash(fromHex(hex))); // true
+ */
+export const leafHashOfHex = (hex: string): Uint8Array => {
+  LEAF_INPUT.write(hex, 1, 'hex');
+  return sha256(LEAF_INPUT);
+};
+
+/** The input of a 32-byte leaf's hash and of a node's, filled in place (hashing is synchronous). */
+const LEAF_INPUT = Buffer.alloc(1 + HASH_BYTES);
+const NODE_INPUT = Uint8Array.of(0x01, ...new Uint8Array(2 * HASH_BYTES));
 
 /**
  * The hash of an interior node: SHA-256(0x01 || left || right).
@@ -35,7 +57,12 @@ export const leafHash = (data: Uint8Array): Uint8Array => sha256(LEAF_PREFIX, da
  * @example
  * nodeHash(leafHash(a), leafHash(b)); // the root of the two-leaf tree [a, b]
  */
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array => sha256(NODE_PREFIX, left, right);
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array => {
+  if (left.byteLength !== HASH_BYTES || right.byteLength !== HASH_BYTES) return sha256(NODE_PREFIX, left, right);
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_BYTES);
+  return sha256(NODE_INPUT);
+};
 
 /** A perfect subtree node: leaves `[index·2^level, (index+1)·2^level)`. */
 export interface NodeRef {
@@ -138,10 +165,28 @@ export class MerkleFrontier {
    * // on a tree of 3 leaves, append(h3) → (0,3), (1,1), (2,0)
    */
   append(leaf: Uint8Array): TreeNode[] {
+    const leafIndex = this.#size;
+    const completed: TreeNode[] = [];
+    this.#add(leaf, (level, hash) => completed.push({ level, index: Math.floor(leafIndex / 2 ** level), hash }));
+    return completed;
+  }
+
+  /**
+   * Appends one leaf hash, as `append`, without listing the nodes it completed: for a verifier
+   * that only needs roots.
+   *
+   * @example
+   * for (const event of events) frontier.appendLeaf(eventLeafHash(event.metadata.$hash));
+   */
+  appendLeaf(leaf: Uint8Array): void {
+    this.#add(leaf, undefined);
+  }
+
+  #add(leaf: Uint8Array, completed: ((level: number, hash: Uint8Array) => void) | undefined): void {
     assertHash(leaf, 'a leaf hash');
     const leafIndex = this.#size;
     if (leafIndex + 1 > Number.MAX_SAFE_INTEGER) throw new RangeError('the tree is full');
-    const completed: TreeNode[] = [{ level: 0, index: leafIndex, hash: leaf }];
+    completed?.(0, leaf);
     let hash = leaf;
     let level = 0;
     // Each trailing one bit of the old size is a subtree of the new leaf's height: merge it.
@@ -149,11 +194,10 @@ export class MerkleFrontier {
       const left = this.#hashes.pop() as Uint8Array;
       hash = nodeHash(left, hash);
       level += 1;
-      completed.push({ level, index: Math.floor(leafIndex / 2 ** level), hash });
+      completed?.(level, hash);
     }
     this.#hashes.push(hash);
     this.#size = leafIndex + 1;
-    return completed;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { chainMetadata, eventHash, fromHex, GENESIS, HASH_BYTES, HASH_FIELD, isHexHash } from '@stepstream/audit';
+import { chainEvent, chainFieldsOfJson, eventHash, fromHex, GENESIS, HASH_BYTES, HASH_FIELD, isHexHash } from '@stepstream/audit';
 import { isWrongExpectedVersionError, WrongExpectedVersionError } from './port/errors.js';
 import type { AppendOptions, AppendResult, EventData, EventStore, ExpectedRevision, RecordedEvent } from './port/types.js';
 
@@ -22,7 +22,10 @@ export interface ChainOptions {
  * metadata gets `$previousHash` (the previous event's `$hash`, or 64 zeros at revision 0) and
  * `$hash`, the SHA-256 of the canonical JSON of its stream, revision, type, data, metadata and
  * previous hash (`@stepstream/audit`'s `eventHash`). Done here, above the port, so every adapter
- * stores the same chain; reads pass through unchanged.
+ * stores the same chain; reads pass through unchanged. Each event also goes down with the
+ * canonical texts of its data and metadata (`EventData.dataJson`, `metadataJson`, computed for the
+ * hash anyway): the SQL adapter stores those instead of encoding the event a second time, so
+ * verify can hash them as read.
  *
  * The chain needs the previous event's hash and the revisions the events will get, so every
  * append is made at an exact revision:
@@ -76,9 +79,17 @@ export const chainedEventStore = (store: EventStore, options: ChainOptions = {})
   const chained = (streamName: string, events: readonly EventData[], tip: Tip): { events: EventData[]; last: string } => {
     let previousHash = tip.hash;
     const out = events.map((e, i) => {
-      const metadata = chainMetadata({ streamName, revision: tip.revision + 1n + BigInt(i), type: e.type, data: e.data, metadata: e.metadata, previousHash });
+      const { dataJson, metadata, metadataJson } = chainEvent({
+        streamName,
+        revision: tip.revision + 1n + BigInt(i),
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        previousHash,
+      });
       previousHash = metadata.$hash;
-      return { ...e, metadata };
+      // The canonical texts that were hashed are what the store writes: verify hashes them as read.
+      return { ...e, dataJson, metadata, metadataJson };
     });
     return { events: out, last: previousHash };
   };
@@ -129,6 +140,12 @@ export const chainedEventStore = (store: EventStore, options: ChainOptions = {})
  * frontier.append(leafHash(leafDataOf(event)));
  */
 export const leafDataOf = (event: RecordedEvent): Uint8Array => {
+  if (event.metadataJson !== undefined) {
+    // Read as text (`storedJson`): the chain's own spelling gives the hash with no parse.
+    const fields = chainFieldsOfJson(event.metadataJson);
+    if (fields !== undefined) return Buffer.from(fields.hash, 'hex');
+    return leafDataOf({ ...event, metadata: JSON.parse(event.metadataJson) ?? {}, metadataJson: undefined });
+  }
   const stored = event.metadata[HASH_FIELD];
   const hex =
     typeof stored === 'string' && isHexHash(stored)
@@ -137,7 +154,7 @@ export const leafDataOf = (event: RecordedEvent): Uint8Array => {
           streamName: event.streamName,
           revision: event.revision,
           type: event.type,
-          data: event.data,
+          data: event.dataJson === undefined ? event.data : JSON.parse(event.dataJson),
           metadata: event.metadata,
           previousHash: GENESIS,
         });

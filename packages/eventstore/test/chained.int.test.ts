@@ -138,3 +138,47 @@ for (const [name, open] of Object.entries(stores)) {
     );
   });
 }
+
+for (const [name, open] of Object.entries(stores)) {
+  test(`${name}: the chain stores the canonical texts it hashed; readAll with storedJson hands them over unparsed, and they check without a parse`, async (t) => {
+    const raw = await open();
+    if (!raw) return t.log(`skipped: ${unavailable}`);
+    t.teardown(() => raw.close());
+    await raw.appendToStream('legacy', [{ type: 'Old', data: { b: 1, a: [2, { d: 3, c: 4 }] }, metadata: { z: 1, y: 2 } }]);
+    const store = chainedEventStore(raw);
+    const data = { zeta: 'NUL \u0000 lone \ud800', alpha: { y: 1e21, x: -0 }, é: 'é' };
+    await store.appendToStream('chained', [
+      { type: 'Step', data, metadata: { requestId: 'r', executionArn: 'arn' } },
+      { type: 'Step', data: 'just a string', metadata: { $id: 'sorts before $previousHash' } },
+    ]);
+    const texts = await raw.readAll({ storedJson: true });
+    const parsed = await raw.readAll();
+    t.is(texts.length, 3);
+    for (const [i, e] of texts.entries()) {
+      const same = parsed[i]!;
+      t.is(e.data, undefined, 'nothing parsed');
+      t.deepEqual(e.metadata, {});
+      t.deepEqual(JSON.parse(e.dataJson!), same.data, 'the data text spells the data');
+      t.deepEqual(JSON.parse(e.metadataJson!), same.metadata, 'the metadata text spells the metadata');
+      t.is(e.id, same.id);
+      t.deepEqual([e.streamName, e.type, e.revision, e.position], [same.streamName, same.type, same.revision, same.position]);
+      t.true(Number.isNaN(e.created.getTime()), 'created is not read');
+    }
+    // What the chain wrote is the RFC 8785 text: keys sorted, no space, as canonicalJson spells it.
+    t.is(texts[1]!.dataJson, '{"alpha":{"x":0,"y":1e+21},"zeta":"NUL \\u0000 lone \\ud800","é":"é"}');
+    t.true(texts[1]!.metadataJson!.startsWith('{"$hash":"'), 'the hash fields first');
+    t.true(texts[1]!.metadataJson!.endsWith(',"executionArn":"arn","requestId":"r"}'));
+    t.regex(texts[2]!.metadataJson!, /^\{"\$hash":"[0-9a-f]{64}","\$id":"sorts before \$previousHash","\$previousHash":"[0-9a-f]{64}"\}$/);
+    // The legacy event keeps the spelling it was written with.
+    t.is(texts[0]!.dataJson, JSON.stringify({ b: 1, a: [2, { d: 3, c: 4 }] }));
+    // The checker takes the texts as they are; leafDataOf reads the hash off them.
+    t.deepEqual(
+      checkChain(
+        texts.map((e) => ({ ...e, eventId: e.id })),
+        { expectedFirstRevision: 0n },
+      ).map((f) => f.kind),
+      ['unchained'],
+    );
+    for (const [i, e] of texts.entries()) t.deepEqual(leafDataOf(e), leafDataOf(parsed[i]!), `the leaf of ${e.streamName} ${e.revision}`);
+  });
+}

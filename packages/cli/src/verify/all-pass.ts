@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ChainChecker, EMPTY_ROOT, HASH_FIELD, leafHash, MerkleFrontier, PREVIOUS_HASH_FIELD, toHex, type ChainFinding } from '@stepstream/audit';
+import { ChainChecker, EMPTY_ROOT, leafHash, leafHashOfHex, MerkleFrontier, toHex, type ChainFinding } from '@stepstream/audit';
 import { leafDataOf, type RecordedEvent } from '@stepstream/eventstore';
 import type { CheckpointCandidate } from './checkpoints.js';
 import { fromChainFinding, streamProblem, type Problem } from './problems.js';
@@ -27,8 +27,6 @@ export const inScope = (scope: VerifyScope | undefined): ((streamName: string) =
   return (name) => names.has(name) || prefixes.some((p) => name.startsWith(p));
 };
 
-const hasOwn = (metadata: Readonly<Record<string, unknown>>, key: string) => Object.prototype.hasOwnProperty.call(metadata, key);
-
 /**
  * Chain checks, with the rule a single stream cannot see when reading in `$all` order: once `$all`
  * has shown a hashed event, the engine hashes every event it appends, so an event without a hash
@@ -46,16 +44,19 @@ export class Chains {
     readonly inAllOrder: boolean,
   ) {}
 
-  add(event: RecordedEvent, leafIndex: number | undefined): void {
-    const hashed = hasOwn(event.metadata, HASH_FIELD) || hasOwn(event.metadata, PREVIOUS_HASH_FIELD);
+  /** Checks one event; returns its `$hash` when it carries one in hex (its leaf data), as the checker read it. */
+  add(event: RecordedEvent, leafIndex: number | undefined): string | undefined {
     const findings = this.#checker.add({
       streamName: event.streamName,
       revision: event.revision,
       type: event.type,
       data: event.data,
+      dataJson: event.dataJson,
       metadata: event.metadata,
+      metadataJson: event.metadataJson,
       eventId: event.id,
     });
+    const hashed = this.#checker.lastHashed;
     if (!hashed && this.#started && !findings.some((f) => f.failure && f.revision === event.revision)) {
       let revisions = this.#inserted.get(event.streamName);
       if (revisions === undefined) this.#inserted.set(event.streamName, (revisions = new Set()));
@@ -73,6 +74,7 @@ export class Chains {
     }
     if (hashed && this.inAllOrder) this.#started = true;
     if (findings.length > 0) this.#report(findings, event.id, leafIndex);
+    return this.#checker.lastHash;
   }
 
   endStream(streamName: string): void {
@@ -175,17 +177,22 @@ export class AllPass {
     const frontier = this.#frontier;
     for (const event of events) {
       const leafIndex = frontier.size;
-      if (this.#selected(event.streamName)) this.#chains.add(event, leafIndex);
+      const own = this.#selected(event.streamName) ? this.#chains.add(event, leafIndex) : undefined;
       if (event.streamName === this.checkpointEvents.stream && event.type === this.checkpointEvents.type) {
         this.#checkpoints.push({
-          checkpoint: event.data,
+          checkpoint: event.dataJson === undefined ? event.data : JSON.parse(event.dataJson),
           source: { kind: 'store' },
           event: { stream: event.streamName, revision: event.revision, eventId: event.id, leafIndex },
         });
       }
-      const data = leafDataOf(event);
-      frontier.append(leafHash(data));
-      if (this.#kept !== undefined) this.#keep(leafIndex, data);
+      // What leafDataOf would say, without reading the metadata again when the chain check did.
+      if (own !== undefined && this.#kept === undefined) {
+        frontier.appendLeaf(leafHashOfHex(own));
+      } else {
+        const data = own !== undefined ? Buffer.from(own, 'hex') : leafDataOf(event);
+        frontier.appendLeaf(leafHash(data));
+        if (this.#kept !== undefined) this.#keep(leafIndex, data);
+      }
       if (frontier.size === this.#wanted[this.#next]) {
         this.#roots.set(frontier.size, frontier.root());
         this.#next += 1;

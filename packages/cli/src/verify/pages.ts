@@ -9,7 +9,8 @@ import { comparePositions, type EventStore, type Position, type ReadAllOptions, 
 
 /**
  * `$all` from the start up to `head` (inclusive), in pages of `pageSize`, each page requested
- * before the previous one is handed out.
+ * before the previous one is handed out. Data and metadata come as the stored texts
+ * (`storedJson`) where the store keeps them: verify hashes those, and parses only when it must.
  *
  * @example
  * for await (const page of allPages(store, head, 2048)) for (const event of page) check(event);
@@ -21,7 +22,7 @@ export async function* allPages(
   filter?: ReadAllOptions['filter'],
 ): AsyncGenerator<readonly RecordedEvent[]> {
   const read = (from: Position | 'start') =>
-    store.readAll({ fromPosition: from, toPosition: head, maxCount: pageSize, ...(filter === undefined ? {} : { filter }) });
+    store.readAll({ fromPosition: from, toPosition: head, maxCount: pageSize, storedJson: true, ...(filter === undefined ? {} : { filter }) });
   let pending: Promise<RecordedEvent[]> | undefined = read('start');
   let after: Position | undefined;
   while (pending !== undefined) {

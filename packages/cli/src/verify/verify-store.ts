@@ -158,7 +158,13 @@ const inWorker = (data: AllPassWorkerData): PassRunner => {
     add: async (page) => {
       if (failure !== undefined) throw failure;
       // Only what the pass reads: leaving out positions and dates makes the copy a fifth cheaper.
-      post({ page: page.map(({ id, streamName, revision, type, data, metadata }) => ({ id, streamName, revision, type, data, metadata })) as RecordedEvent[] });
+      post({
+        page: page.map(({ id, streamName, revision, type, data, dataJson, metadata, metadataJson }) =>
+          dataJson === undefined || metadataJson === undefined
+            ? { id, streamName, revision, type, data, dataJson, metadata, metadataJson }
+            : { id, streamName, revision, type, dataJson, metadataJson },
+        ) as RecordedEvent[],
+      });
       inFlight += 1;
       while (inFlight >= IN_FLIGHT && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;

@@ -20,6 +20,15 @@ export interface EventData<Type extends string = string, Data = unknown> {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** A UUID; generated when absent. */
   readonly id?: string;
+  /**
+   * `data` already written as JSON text, when the writer has it (the hash chain computes the
+   * canonical text for its hash): an adapter that stores JSON text stores this one instead of
+   * encoding `data` again. It must spell the same value as `data`; adapters that keep no text
+   * (EventStoreDB's client encodes for itself) ignore it.
+   */
+  readonly dataJson?: string;
+  /** The same for `metadata`. */
+  readonly metadataJson?: string;
 }
 
 /** An event as read back from a stream or from `$all`. */
@@ -34,6 +43,13 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   /** Its position in `$all`. */
   readonly position: Position;
   readonly created: Date;
+  /**
+   * Only from a read that asked for it (`ReadAllOptions.storedJson`) and an adapter that keeps the
+   * text: the data as the JSON text the store holds, unparsed; `data` is then `undefined`.
+   */
+  readonly dataJson?: string;
+  /** Likewise the metadata's text; `metadata` is then empty. */
+  readonly metadataJson?: string;
 }
 
 /**
@@ -122,6 +138,14 @@ export interface ReadAllOptions {
    * anyway.
    */
   readonly dataOnlyOfTypes?: readonly string[];
+  /**
+   * `true`: each event's data and metadata come as the JSON texts the store holds, `dataJson` and
+   * `metadataJson`, and are not parsed (`data` is `undefined`, `metadata` empty): for readers that
+   * hash the texts (verify). `created` may then be left unread (an invalid date), as the SQL
+   * adapter does. Adapters that keep no text (EventStoreDB's) return the event parsed as usual,
+   * without the texts.
+   */
+  readonly storedJson?: boolean;
 }
 
 export interface SubscribeToAllOptions {
