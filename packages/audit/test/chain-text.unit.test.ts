@@ -35,8 +35,8 @@ test('chainEvent: the texts are the RFC 8785 spelling of the data and of the met
     fc.property(jsonValue, metadata, fc.string({ maxLength: 8 }), fc.bigInt({ min: 0n, max: 2n ** 40n }), (data, meta, type, revision) => {
       const input = { streamName: 'execution-s:r', revision, type, data, metadata: meta, previousHash: GENESIS };
       const chained = chainEvent(input);
-      t.is(chained.dataJson, canonicalize(data));
-      t.is(chained.metadataJson, canonicalize(chained.metadata));
+      t.is<string | undefined, string | undefined>(chained.dataJson, canonicalize(data));
+      t.is<string | undefined, string | undefined>(chained.metadataJson, canonicalize(chained.metadata));
       t.deepEqual(chained.metadata, chainMetadata(input));
       t.is(chained.metadata.$hash, eventHash(input));
       // The chain's own spelling can be read without a parse whenever the rest sorts after the hash fields.
@@ -91,7 +91,13 @@ type Parsed = ReturnType<typeof stream>[number];
 const forms = (events: readonly Parsed[]): Record<'parsed' | 'canonical' | 'stringified', ChainEvent[]> => ({
   parsed: [...events],
   canonical: events.map((e) => ({ ...e, data: undefined, metadata: undefined, dataJson: canonicalize(e.data), metadataJson: canonicalize(e.metadata) })),
-  stringified: events.map((e) => ({ ...e, data: undefined, metadata: undefined, dataJson: JSON.stringify(e.data, null, 1), metadataJson: JSON.stringify(e.metadata) })),
+  stringified: events.map((e) => ({
+    ...e,
+    data: undefined,
+    metadata: undefined,
+    dataJson: JSON.stringify(e.data, null, 1),
+    metadataJson: JSON.stringify(e.metadata),
+  })),
 });
 
 const brief = (findings: readonly ChainFinding[]) => findings.map((f) => `${f.kind} ${f.streamName} ${f.revision.toString()} ${f.eventId ?? '-'} ${f.message}`);
@@ -133,7 +139,9 @@ test('the checker finds the same given parsed values, the canonical texts or ano
 
 test('data text that is not JSON is altered, with why', (t) => {
   const [event] = stream('s', [{ a: 1 }], [{}]);
-  const findings = checkChain([{ ...(event as Parsed), data: undefined, dataJson: '{"a":', metadata: undefined, metadataJson: JSON.stringify(event?.metadata) }]);
+  const findings = checkChain([
+    { ...(event as Parsed), data: undefined, dataJson: '{"a":', metadata: undefined, metadataJson: JSON.stringify(event?.metadata) },
+  ]);
   t.is(findings.length, 1);
   t.is(findings[0]?.kind, 'altered');
   t.regex(findings[0]?.message ?? '', /its data is not JSON/);
