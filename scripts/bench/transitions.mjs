@@ -101,7 +101,9 @@
  * goes to stdout; the results are written as JSON to bench-results/transitions-<ISO date>.json.
  *
  * Flags: --quick (fewer executions), --only pglite|postgres (Stepstream stores; the peer always
- * runs), --workload pass-chain|choice-loop|mixed (comma-separated; all three by default).
+ * runs), --workload pass-chain|choice-loop|mixed (comma-separated; all three by default), --audit
+ * off (the engine without its audit tree and checkpoints, `EngineOptions.audit: false`, to see
+ * what they cost; the hash chain stays: it is part of every append).
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -124,12 +126,18 @@ import { databaseUrl, finishRun, log, machineCpu, parseOptions, percentile, reda
 // Options
 
 const WORKLOAD_KINDS = ['pass-chain', 'choice-loop', 'mixed'];
-const { quick, only, workload: chosenKinds } = parseOptions('transitions.mjs', { workload: WORKLOAD_KINDS });
+const { quick, only, workload: chosenKinds, audit: auditChoice } = parseOptions('transitions.mjs', { workload: WORKLOAD_KINDS, audit: ['on', 'off'] });
+if (auditChoice !== undefined && auditChoice.length !== 1) {
+  console.error('--audit takes on or off, not both');
+  process.exit(2);
+}
+const auditOff = auditChoice?.[0] === 'off';
 
 const config = {
   quick,
   only: only ?? 'all',
   workloads: chosenKinds ?? WORKLOAD_KINDS,
+  auditTree: !auditOff,
   passChain: { states: 100, executions: quick ? 20 : 100, concurrency: 1, warmup: quick ? 2 : 5 },
   choiceLoop: { iterations: 10, executions: quick ? 200 : 1000, concurrency: 64, warmup: quick ? 16 : 64 },
   mixed: { rounds: 4, items: [1, 2, 3, 4, 5, 6], executions: quick ? 200 : 1000, concurrency: 64, warmup: quick ? 16 : 64 },
@@ -430,7 +438,7 @@ const openBackend = async (store) => {
         await shared.pglite.exec(READ_MODEL_SCHEMAS.map((name) => `drop schema if exists ${name} cascade`).join('; '));
         const eventStore = await openPGliteEventStore({ shared, schema: storeSchema });
         const { counts, log: engineLogger } = engineLog();
-        const engine = new Engine({ store: eventStore, db: shared.db, log: engineLogger });
+        const engine = new Engine({ store: eventStore, db: shared.db, log: engineLogger, ...(auditOff ? { audit: false } : {}) });
         await engine.start();
         const closeEngine = once(() => engine.close());
         return {
@@ -465,7 +473,7 @@ const openBackend = async (store) => {
       const pool = makePgPool(databaseUrl, 10);
       const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
       const { counts, log: engineLogger } = engineLog();
-      const engine = new Engine({ store: eventStore, db, log: engineLogger });
+      const engine = new Engine({ store: eventStore, db, log: engineLogger, ...(auditOff ? { audit: false } : {}) });
       await engine.start();
       const closeEngine = once(() => engine.close());
       return {

@@ -205,14 +205,24 @@ export const chainEvent = (input: EventHashInput): ChainedEvent => {
   const rest = input.metadata === undefined ? {} : withoutHashFields(input.metadata);
   const restJson = member('metadata', rest);
   const hash = hashOfTexts(input, dataJson, restJson);
-  const metadata = { ...rest, [PREVIOUS_HASH_FIELD]: previousHash, [HASH_FIELD]: hash };
+  // Built key by key: a spread with computed keys takes V8's slow path (a third of this call).
+  const metadata: Record<string, unknown> = {};
   // The hash fields sort before any key that starts with a letter or a digit: then the canonical
   // text is theirs followed by the rest's, with no second encoding.
-  const simple = Object.keys(rest).every((key) => key > PREVIOUS_HASH_FIELD);
+  let simple = true;
+  for (const key in rest) {
+    if (!Object.prototype.hasOwnProperty.call(rest, key)) continue;
+    // An own `__proto__` (JSON.parse makes one) is a member, not the prototype.
+    if (key === '__proto__') Object.defineProperty(metadata, key, { value: rest[key], enumerable: true, writable: true, configurable: true });
+    else metadata[key] = rest[key];
+    if (key <= PREVIOUS_HASH_FIELD) simple = false;
+  }
+  metadata[PREVIOUS_HASH_FIELD] = previousHash;
+  metadata[HASH_FIELD] = hash;
   const metadataJson = simple
     ? `${HASH_HEAD}${hash}${PREVIOUS_HEAD}${previousHash}"${restJson === '{}' ? '}' : `,${restJson.slice(1)}`}`
     : canonicalJson(metadata);
-  return { dataJson, metadata, metadataJson };
+  return { dataJson, metadata: metadata as ChainedEvent['metadata'], metadataJson };
 };
 
 /**

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { aliasNotFound, conflict, invalidName, resourceNotFound, serviceQuotaExceeded, validationException, type ApiError } from './api-errors.js';
 import type { Decider } from './decider.js';
+import { stableJson } from './execution/stable-json.js';
 import { isValidName } from './names.js';
 import { evolveStateMachine, versionNumberOf, type StateMachineAlias, type StateMachineEvent, type StateMachineState } from './state-machine.js';
 
@@ -89,7 +90,8 @@ export const routesElsewhere = (stateMachineAliasArn: string, routing: readonly 
   return E.isRight(routed) && routed.right !== machineOf(stateMachineAliasArn) ? routed.right : undefined;
 };
 
-const sameRouting = (a: readonly AliasRoute[], b: readonly AliasRoute[]) => JSON.stringify(a) === JSON.stringify(b);
+/** The same routes in the same order, whatever the order of each route's members (read back from the store, its keys are sorted). */
+const sameRouting = (a: readonly AliasRoute[], b: readonly AliasRoute[]) => stableJson(a) === stableJson(b);
 
 /**
  * CreateStateMachineAlias on the state of the machine its routing names. In AWS's order: the

@@ -10,6 +10,7 @@ import {
 } from './api-errors.js';
 import { isArnProblem, parseArn } from './arn.js';
 import { assertNever } from './assert-never.js';
+import { stableJson } from './execution/stable-json.js';
 import type { Decider } from './decider.js';
 import { isValidName } from './names.js';
 import { tagsProblem, tooManyTagsOnCreate, type Tag } from './tag-rules.js';
@@ -182,7 +183,8 @@ export const foldStateMachine = (events: readonly StateMachineEvent[]): StateMac
 /** The encryption of a machine created without an encryptionConfiguration (AWS reports it). */
 export const AWS_OWNED: EncryptionConfiguration = { type: 'AWS_OWNED_KEY' };
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** The same JSON value, whatever the order of object members (a configuration read back from the store has its keys sorted). */
+const sameJson = (a: unknown, b: unknown) => stableJson(a ?? null) === stableJson(b ?? null);
 
 /** The version number a version ARN (`…:stateMachine:NAME:N`) names, or undefined when it is not one. */
 export const versionNumberOf = (arn: string): number | undefined => {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { canonicalJson } from '@stepstream/audit';
 import fc from 'fast-check';
 import { toHistoryEvent } from '../src/operations/get-execution-history.js';
 import { historyEventJson, secondsText } from '../src/operations/history-event-json.js';
@@ -86,13 +87,61 @@ test('any object JSON.stringify writes: composed to the same text, or left to th
   t.true(composedCount > 100, `only ${composedCount} composed`);
 });
 
+test('the canonical layout the hash chain stores (keys sorted): composed to what the parsing path encodes', (t) => {
+  let composedCount = 0;
+  fc.assert(
+    fc.property(engineData, type, revision, fc.boolean(), ({ timestamp, previousEventId, details }, ty, rev, includeData) => {
+      const stored = canonicalJson({ timestamp, previousEventId, ...(details ? { [details[0]]: details[1] } : {}) });
+      const composed = historyEventJson(ty, rev, stored, includeData);
+      if (composed === undefined) return false;
+      composedCount++;
+      const expected = parsed(ty, rev, stored, includeData);
+      // To the character, unless an object holds array-index keys ("10" sorts before "9"), which a
+      // parsed object enumerates first: then the same members with the same values.
+      return JSON.stringify(JSON.parse(stored)) === stored
+        ? composed === expected
+        : JSON.stringify(sorted(JSON.parse(composed))) === JSON.stringify(sorted(JSON.parse(expected)));
+    }),
+    { numRuns: 3000 },
+  );
+  t.is(composedCount, 3000);
+  const details = '"stateEnteredEventDetails":{"input":"{}","inputDetails":{"truncated":false},"name":"A"}';
+  t.is(
+    historyEventJson('PassStateEntered', 5n, `{"previousEventId":4,${details},"timestamp":1733480000123}`, false),
+    '{"timestamp":1733480000.123,"type":"PassStateEntered","id":6,"previousEventId":4,"stateEnteredEventDetails":{"inputDetails":{"truncated":false},"name":"A"}}',
+  );
+  // What the any-order reading still leaves to the parsing path.
+  for (const [label, stored] of Object.entries({
+    'a top-level array-index key': `{"1":"x",${details},"previousEventId":4,"timestamp":1}`,
+    'a member named type': `{${details},"previousEventId":4,"timestamp":1,"type":"T"}`,
+    'no timestamp': `{${details},"previousEventId":4}`,
+    'a string timestamp': `{${details},"previousEventId":4,"timestamp":"1"}`,
+    'a fractional previousEventId': `{${details},"previousEventId":4.5,"timestamp":1}`,
+    whitespace: `{${details}, "previousEventId":4,"timestamp":1}`,
+  })) {
+    t.is(historyEventJson('T', 0n, stored, true), undefined, label);
+    t.is(historyEventJson('T', 0n, stored, false), undefined, label);
+  }
+});
+
+/** A JSON value with every object's keys sorted, to compare values whatever their member order. */
+const sorted = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(sorted)
+    : typeof v === 'object' && v !== null
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+
 test('the layout is checked to the character: anything else is left to the parsing path', (t) => {
   const details = '"stateEnteredEventDetails":{"name":"A","input":"{}","inputDetails":{"truncated":false}}';
   const refused = {
     'whitespace between members': `{"timestamp":1, "previousEventId":0,${details}}`,
     'whitespace inside the details': '{"timestamp":1,"previousEventId":0,"d":{"name": "A"}}',
     'whitespace after a number': '{"timestamp":1,"previousEventId":0,"d":{"n":1 }}',
-    'previousEventId first': `{"previousEventId":0,"timestamp":1,${details}}`,
     'no previousEventId': `{"timestamp":1,${details}}`,
     'a string timestamp': `{"timestamp":"1","previousEventId":0,${details}}`,
     'a timestamp JSON cannot hold': `{"timestamp":1e400,"previousEventId":0,${details}}`,

@@ -265,7 +265,7 @@ test.serial('real histories of every state type and nasty payloads: the composed
     for (const e of await stack.engine.reads.store.readStreamRaw(streamOf(arn))) {
       types.add(e.type);
       if (historyEventJson(e.type, e.revision, e.data, true) === undefined || historyEventJson(e.type, e.revision, e.data, false) === undefined) {
-        t.fail(`${arn}: event ${e.revision + 1n} (${e.type}) is not in the engine's layout: ${e.data.slice(0, 200)}`);
+        t.fail(`${arn}: event ${e.revision + 1n} (${e.type}) is not composable from its stored text: ${e.data.slice(0, 200)}`);
       } else composed++;
     }
   }
@@ -326,12 +326,14 @@ test.serial('stored events in other layouts are parsed; pages stop at 16 MiB of 
       },
     })),
   ];
-  await stack.engine.reads.store.appendToStream(stream, foreign, { expectedRevision: 'no_stream' });
+  // Written around the hash chain (which would store them as canonical JSON): the texts stay as
+  // JSON.stringify spelled them, as another writer's would.
+  await stack.engine.options.store.appendToStream(stream, foreign, { expectedRevision: 'no_stream' });
   const raw = await stack.engine.reads.store.readStreamRaw(stream);
   t.deepEqual(
     raw.slice(0, 6).map((e) => historyEventJson(e.type, e.revision, e.data, false) === undefined),
-    [true, true, true, true, true, false],
-    'the first five are not in the engine’s layout (or not composable without data), the sixth is',
+    [false, true, true, true, true, false],
+    'the first (its members in another order) and the sixth are composed; the others (a string timestamp, no previousEventId, members the answer names, an array without data) are parsed',
   );
   t.deepEqual(await comparePages(t, stack, executionArn, 1000, false, true), [6 + 16, 4]);
   t.deepEqual(await comparePages(t, stack, executionArn, 1000, true, false), [16, 10]);

@@ -1,6 +1,7 @@
 /**
- * JSON with object keys sorted. Metadata is stored as jsonb, which does not keep key order, so
- * anything compared with what was stored is compared in this form.
+ * JSON with object keys sorted, members that are `undefined` left out. What was stored comes back
+ * with its keys in another order (the hash chain stores canonical JSON, keys sorted), so anything
+ * compared with what was stored is compared in this form.
  */
 export const stableJson = (v: unknown): string =>
   Array.isArray(v)

@@ -1,4 +1,4 @@
-import { isHexHash, isTreeSize, leafHash, MerkleFrontier, toHex, type MerkleFrontierJSON, type SignedCheckpoint } from '@stepstream/audit';
+import { HASH_FIELD, isHexHash, isTreeSize, leafHashOfHex, MerkleFrontier, toHex, type MerkleFrontierJSON, type SignedCheckpoint } from '@stepstream/audit';
 import { leafDataOf, type RecordedEvent } from '@stepstream/eventstore';
 import type { Projection, ProjectionBatchHandler } from '@stepstream/projections';
 import { sql, type Kysely } from 'kysely';
@@ -67,14 +67,16 @@ const appendLeaves: ProjectionBatchHandler = async (tx, events, schema) => {
   const hashes: string[] = [];
   const checkpoints: { checkpoint: SignedCheckpoint; event: RecordedEvent }[] = [];
   for (const event of events) {
-    const leaf = leafDataOf(event);
+    // The leaf data is the event's `$hash` (leafDataOf), used as the hex it is stored as.
+    const stored = event.metadata[HASH_FIELD];
+    const hex = isHexHash(stored) ? stored : toHex(leafDataOf(event));
     streams.push(event.streamName);
     revisions.push(event.revision.toString());
     ids.push(event.id);
     commits.push(event.position.commit.toString());
     prepares.push(event.position.prepare.toString());
-    data.push(toHex(leaf));
-    for (const node of frontier.append(leafHash(leaf))) {
+    data.push(hex);
+    for (const node of frontier.append(leafHashOfHex(hex))) {
       if (!isStoredLevel(node.level)) continue;
       levels.push(node.level);
       indexes.push(node.index);

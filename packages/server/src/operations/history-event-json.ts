@@ -12,9 +12,14 @@
  *
  * For a text `JSON.stringify` wrote, that is exactly the text `JSON.stringify` makes of the object
  * the parsing path builds (`toHistoryEvent`); for other compact JSON in this layout, the same
- * members with the same values. A text that does not have this layout to the character — another
- * writer's key order, whitespace, a member the answer names itself, an escaped key — is left to
- * that path: the functions here answer `undefined` for it.
+ * members with the same values.
+ *
+ * The hash chain stores the canonical JSON it hashed (RFC 8785: keys sorted), so an event the
+ * engine appends through it reads `{"stateEnteredEventDetails":{…},"previousEventId":4,"timestamp":…}`:
+ * its members are taken in any order, and the answer is the same four first, then the rest as
+ * stored (`anyOrderEventJson`). A text that is not compact JSON of this shape — whitespace, a
+ * member the answer names itself, an escaped or array-index key, a timestamp that is not a number
+ * — is left to the parsing path: the functions here answer `undefined` for it.
  */
 
 const QUOTE = 0x22;
@@ -224,7 +229,7 @@ const withoutPayloads = (s: string, start: number, end: number): string | undefi
  */
 export const historyEventJson = (type: string, revision: bigint, data: string, includeData: boolean): string | undefined => {
   const head = readHead(data);
-  if (!head) return undefined;
+  if (!head) return anyOrderEventJson(type, revision, data, includeData);
   const seconds = secondsText(head.timestamp);
   if (seconds === undefined) return undefined;
   const { rest } = head;
@@ -248,4 +253,67 @@ export const historyEventJson = (type: string, revision: bigint, data: string, i
   });
   if (!laidOut) return undefined;
   return `${out}}`;
+};
+
+/** Whether the key whose text (with its quotes) is `s[from, to)` is `name`. */
+const isKey = (s: string, from: number, to: number, name: string): boolean => to - from - 2 === name.length && s.startsWith(name, from + 1);
+
+/**
+ * Whether the key whose text (with its quotes) is `s[from, to)` is an array index ("0", "17"):
+ * JavaScript enumerates such keys first, so a parsed object would not keep the stored order.
+ */
+const isIndexKey = (s: string, from: number, to: number): boolean => {
+  if (to - from - 2 < 1 || to - from - 2 > 10) return false;
+  if (s.charCodeAt(from + 1) === 0x30 && to - from - 2 > 1) return false;
+  return digitsEnd(s, from + 1) === to - 1;
+};
+
+/**
+ * {@link historyEventJson} for data whose members come in another order: the canonical JSON
+ * (RFC 8785, keys sorted) that the hash chain stores, `{"…EventDetails":{…},"previousEventId":P,"timestamp":N}`.
+ * The answer puts `timestamp`, `type`, `id` and `previousEventId` first, then the other members
+ * in their stored order, which is the order the parsing path's object has as long as no top-level
+ * key is an array index (refused here, with the other cases `historyEventJson` refuses).
+ */
+const anyOrderEventJson = (type: string, revision: bigint, data: string, includeData: boolean): string | undefined => {
+  if (data.charCodeAt(0) !== LBRACE) return undefined;
+  let timestamp: string | undefined;
+  let previousEventId: string | undefined;
+  let members = '';
+  const laidOut = walkMembers(data, 1, data.length, (keyStart, keyEnd, stop) => {
+    const valueStart = keyEnd + 1;
+    if (isKey(data, keyStart, keyEnd, 'timestamp')) {
+      if (numberEnd(data, valueStart) !== stop) return false;
+      timestamp = data.slice(valueStart, stop);
+      return true;
+    }
+    if (isKey(data, keyStart, keyEnd, 'previousEventId')) {
+      // An integer that reads and writes back the same, as readHead takes it.
+      if (
+        stop === valueStart ||
+        stop - valueStart > 15 ||
+        digitsEnd(data, valueStart) !== stop ||
+        (data.charCodeAt(valueStart) === 0x30 && stop > valueStart + 1)
+      ) {
+        return false;
+      }
+      previousEventId = data.slice(valueStart, stop);
+      return true;
+    }
+    if (isOwnMember(data, keyStart, keyEnd) || isIndexKey(data, keyStart, keyEnd)) return false;
+    if (includeData) {
+      members += `,${data.slice(keyStart, stop)}`;
+      return true;
+    }
+    const c = data.charCodeAt(valueStart);
+    if (c === LBRACKET) return false; // the parsing path turns an array into an object of its indices
+    const value = c === LBRACE ? withoutPayloads(data, valueStart, stop) : data.slice(valueStart, stop);
+    if (value === undefined) return false;
+    members += `,${data.slice(keyStart, keyEnd)}:${value}`;
+    return true;
+  });
+  if (!laidOut || timestamp === undefined || previousEventId === undefined) return undefined;
+  const seconds = secondsText(timestamp);
+  if (seconds === undefined) return undefined;
+  return `{"timestamp":${seconds},"type":${typeText(type)},"id":${Number(revision) + 1},"previousEventId":${previousEventId}${members}}`;
 };
