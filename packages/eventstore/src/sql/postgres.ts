@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
 import type { EventStore } from '../port/types.js';
+import { textArrayLiteral, withArrayLiterals } from './text-array.js';
 import { groupCommit, type AppendParams, type GroupCommitOptions } from './group-commit.js';
 import { migrateEventStore } from './schema.js';
 import { getSqlEventStore, type AppendRow, type AppendSignal } from './sql-event-store.js';
@@ -133,17 +134,18 @@ export const postgresAppendCalls = (pool: pg.Pool, schema: string): Pick<GroupCo
     from "${schema.replace(/"/g, '""')}".append_many($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[], $6::text[], $7::text[], $8::text[])
     order by o_index`;
   return {
-    one: async (text, values) => (await pool.query<AppendRow>({ name: named('append'), text, values: [...values] })).rows,
+    one: async (text, values) => (await pool.query<AppendRow>({ name: named('append'), text, values: withArrayLiterals(values) })).rows,
     many: async (appends) => {
+      // The arrays as literals (text-array.ts): the driver's own escaping is slower.
       const values = [
-        appends.map((a) => a[0]),
-        appends.map((a) => a[1]),
+        textArrayLiteral(appends.map((a) => a[0])),
+        textArrayLiteral(appends.map((a) => a[1])),
         appends.map((a) => a[2]),
         appends.map((a) => a[3].length),
-        appends.flatMap((a) => a[3]),
-        appends.flatMap((a) => a[4]),
-        appends.flatMap((a) => a[5]),
-        appends.flatMap((a) => a[6]),
+        textArrayLiteral(appends.flatMap((a) => a[3])),
+        textArrayLiteral(appends.flatMap((a) => a[4])),
+        textArrayLiteral(appends.flatMap((a) => a[5])),
+        textArrayLiteral(appends.flatMap((a) => a[6])),
       ];
       return (await pool.query<AppendRow>({ name: named('append_many'), text: manyText, values })).rows;
     },

@@ -20,6 +20,7 @@ import type {
   SubscribeToAllOptions,
   SubscribeToStreamOptions,
 } from '../port/types.js';
+import { withArrayLiterals } from './text-array.js';
 
 /** How an SQL store learns that another writer appended, and tells others that it did. */
 export interface AppendSignal {
@@ -126,7 +127,8 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const appendText = `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
     from "${options.schema.replace(/"/g, '""')}".append_events($1, $2, $3::bigint, $4::uuid[], $5::text[], $6::text[], $7::text[])`;
   const runAppend =
-    options.runAppend ?? (async (text: string, params: readonly unknown[]) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(text, [...params]))).rows);
+    options.runAppend ??
+    (async (text: string, params: readonly unknown[]) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(text, withArrayLiterals(params)))).rows);
 
   // Read as text (bigint columns differ between drivers); ORDER BY must name the table's columns
   // (`e.position`), not these text aliases.
