@@ -218,6 +218,19 @@ const withoutPayloads = (s: string, start: number, end: number): string | undefi
 };
 
 /**
+ * `,"key":value` for a top-level member of an event without execution data: an object value
+ * without its `input` and `output` members; undefined for an array (the parsing path turns it into
+ * an object of its indices) or a value not laid out as `JSON.stringify` writes it.
+ */
+const memberWithoutPayloads = (s: string, keyStart: number, keyEnd: number, stop: number): string | undefined => {
+  const valueStart = keyEnd + 1;
+  const c = s.charCodeAt(valueStart);
+  if (c === LBRACKET) return undefined;
+  const value = c === LBRACE ? withoutPayloads(s, valueStart, stop) : s.slice(valueStart, stop);
+  return value === undefined ? undefined : `,${s.slice(keyStart, keyEnd)}:${value}`;
+};
+
+/**
  * The HistoryEvent (id = revision + 1, timestamp in epoch seconds) of a stored event as JSON
  * text, from its stored data's text; undefined when that text is not in the engine's layout
  * (then parse it and use `toHistoryEvent`). `includeData: false` leaves out the `input` and
@@ -243,12 +256,9 @@ export const historyEventJson = (type: string, revision: bigint, data: string, i
   let out = start;
   const laidOut = walkMembers(data, first, data.length, (keyStart, keyEnd, stop) => {
     if (isOwnMember(data, keyStart, keyEnd)) return false;
-    const valueStart = keyEnd + 1;
-    const c = data.charCodeAt(valueStart);
-    if (c === LBRACKET) return false; // the parsing path turns an array into an object of its indices
-    const value = c === LBRACE ? withoutPayloads(data, valueStart, stop) : data.slice(valueStart, stop);
-    if (value === undefined) return false;
-    out += `,${data.slice(keyStart, keyEnd)}:${value}`;
+    const member = memberWithoutPayloads(data, keyStart, keyEnd, stop);
+    if (member === undefined) return false;
+    out += member;
     return true;
   });
   if (!laidOut) return undefined;
@@ -305,11 +315,9 @@ const anyOrderEventJson = (type: string, revision: bigint, data: string, include
       members += `,${data.slice(keyStart, stop)}`;
       return true;
     }
-    const c = data.charCodeAt(valueStart);
-    if (c === LBRACKET) return false; // the parsing path turns an array into an object of its indices
-    const value = c === LBRACE ? withoutPayloads(data, valueStart, stop) : data.slice(valueStart, stop);
-    if (value === undefined) return false;
-    members += `,${data.slice(keyStart, keyEnd)}:${value}`;
+    const member = memberWithoutPayloads(data, keyStart, keyEnd, stop);
+    if (member === undefined) return false;
+    members += member;
     return true;
   });
   if (!laidOut || timestamp === undefined || previousEventId === undefined) return undefined;
