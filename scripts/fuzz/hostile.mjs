@@ -16,8 +16,8 @@
  * showed it and its seed and path) to stdout. Exit code 1 when anything failed.
  */
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
+import { ownDatabase, postgresUrl } from '../../packages/eventstore/dist/src/testing/postgres.js';
 import {
   createFixtures,
   createUpdatable,
@@ -61,30 +61,19 @@ const parseOptions = () => {
 
 /** A database of this run's own (the read models live in a fixed schema, so a schema is not enough). */
 const openPostgres = async () => {
-  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const name = `hostile_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = async (sql) => {
-    const c = new pg.Client({ connectionString: baseUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`create database ${pg.escapeIdentifier(name)}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const store = await openPostgresEventStore({ connectionString: url.toString(), schema: 'hostile_store' });
-  const db = new Kysely({ dialect: new PostgresDialect({ pool: makePgPool(url.toString(), 10) }) });
-  log(`postgres: database ${name} on ${baseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+  const database = ownDatabase(name);
+  await database.create();
+  const store = await openPostgresEventStore({ connectionString: database.url, schema: 'hostile_store' });
+  const db = new Kysely({ dialect: new PostgresDialect({ pool: makePgPool(database.url, 10) }) });
+  log(`postgres: database ${name} on ${postgresUrl.replace(/:[^:@/]*@/, ':***@')}`);
   return {
     store,
     db,
     async close() {
       await store.close();
       await db.destroy();
-      await admin(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+      await database.drop();
     },
   };
 };
