@@ -1,4 +1,5 @@
 import type { AppendRow } from './sql-event-store.js';
+import { textArrayLiteral } from './text-array.js';
 
 /**
  * One append's parameters, as the SQL store passes them to `append_events`: stream, mode,
@@ -124,3 +125,28 @@ export const groupCommit = (options: GroupCommitOptions): ((text: string, params
       pump();
     });
 };
+
+/** The `append_many` call of the store in `schema`, its rows in the appends' order. */
+export const appendManyText = (schema: string): string =>
+  `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
+    from "${schema.replace(/"/g, '""')}".append_many($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[], $6::text[], $7::text[], $8::text[])
+    order by o_index`;
+
+/**
+ * The parameters of {@link appendManyText} for `appends`: every array as one literal
+ * (text-array.ts), the drivers' own escaping being slower.
+ *
+ * @example
+ * appendManyValues([['s', 'exact', '3', [id], ['T'], ['{}'], ['{}']]]); // ['{"s"}', '{"exact"}', '{3}', '{1}', ...]
+ */
+export const appendManyValues = (appends: readonly AppendParams[]): string[] => [
+  textArrayLiteral(appends.map((a) => a[0])),
+  textArrayLiteral(appends.map((a) => a[1])),
+  // Expected revisions are digits or null (no expectation): no quoting needed.
+  `{${appends.map((a) => a[2] ?? 'NULL').join(',')}}`,
+  `{${appends.map((a) => a[3].length).join(',')}}`,
+  textArrayLiteral(appends.flatMap((a) => a[3])),
+  textArrayLiteral(appends.flatMap((a) => a[4])),
+  textArrayLiteral(appends.flatMap((a) => a[5])),
+  textArrayLiteral(appends.flatMap((a) => a[6])),
+];

@@ -1,10 +1,12 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely } from 'kysely';
+import { CompiledQuery, Kysely } from 'kysely';
 import { NEVER } from 'rxjs';
 import type { EventStore } from '../port/types.js';
+import { appendManyText, appendManyValues, groupCommit, type AppendParams, type GroupCommitOptions } from './group-commit.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { migrateEventStore } from './schema.js';
-import { getSqlEventStore } from './sql-event-store.js';
+import { getSqlEventStore, type AppendRow } from './sql-event-store.js';
+import { withArrayLiterals } from './text-array.js';
 
 export interface PGliteEventStoreOptions {
   /** A data directory, or omitted for an in-memory database. */
@@ -23,6 +25,18 @@ export const openPGlite = async (dataDir?: string): Promise<{ pglite: PGlite; db
 };
 
 /**
+ * The two ways the PGlite store runs appends (group-commit.ts): one alone (`append_events`), or
+ * several in one `append_many` call and one transaction, for the appends that queued behind it.
+ */
+export const pgliteAppendCalls = (db: Kysely<any>, schema: string): Pick<GroupCommitOptions, 'one' | 'many'> => {
+  const manyText = appendManyText(schema);
+  return {
+    one: async (text, values) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(text, withArrayLiterals(values)))).rows,
+    many: async (appends) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(manyText, appendManyValues(appends)))).rows,
+  };
+};
+
+/**
  * Opens the SQL event store embedded in the process through PGlite. Only this process can open
  * the data directory, so appends wake subscribers in-process; there is nobody else to notify.
  */
@@ -31,11 +45,15 @@ export const openPGliteEventStore = async (options: PGliteEventStoreOptions = {}
   const owned = options.shared === undefined;
   const { pglite, db } = options.shared ?? (await openPGlite(options.dataDir));
   await migrateEventStore(db, schema);
+  // PGlite runs one statement at a time: a second call in flight would only wait in the driver,
+  // where the appends behind it could have joined the next group.
+  const runAppend = groupCommit({ ...pgliteAppendCalls(db, schema), maxInFlight: 1 });
   return getSqlEventStore({
     db,
     schema,
     kind: 'pglite',
     signal: { wake: NEVER, announce: () => {}, close: async () => {} },
+    runAppend: (text, values) => runAppend(text, values as unknown as AppendParams),
     onClose: async () => {
       if (!owned) return;
       await db.destroy();

@@ -3,8 +3,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
 import type { EventStore } from '../port/types.js';
-import { textArrayLiteral, withArrayLiterals } from './text-array.js';
-import { groupCommit, type AppendParams, type GroupCommitOptions } from './group-commit.js';
+import { withArrayLiterals } from './text-array.js';
+import { appendManyText, appendManyValues, groupCommit, type AppendParams, type GroupCommitOptions } from './group-commit.js';
 import { migrateEventStore } from './schema.js';
 import { getSqlEventStore, type AppendRow, type AppendSignal } from './sql-event-store.js';
 
@@ -130,23 +130,11 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
  */
 export const postgresAppendCalls = (pool: pg.Pool, schema: string): Pick<GroupCommitOptions, 'one' | 'many'> => {
   const named = (what: string) => `stepstream_${what}_${createHash('sha1').update(schema).digest('hex').slice(0, 16)}`;
-  const manyText = `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
-    from "${schema.replace(/"/g, '""')}".append_many($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[], $6::text[], $7::text[], $8::text[])
-    order by o_index`;
+  const manyText = appendManyText(schema);
   return {
     one: async (text, values) => (await pool.query<AppendRow>({ name: named('append'), text, values: withArrayLiterals(values) })).rows,
     many: async (appends) => {
-      // The arrays as literals (text-array.ts): the driver's own escaping is slower.
-      const values = [
-        textArrayLiteral(appends.map((a) => a[0])),
-        textArrayLiteral(appends.map((a) => a[1])),
-        appends.map((a) => a[2]),
-        appends.map((a) => a[3].length),
-        textArrayLiteral(appends.flatMap((a) => a[3])),
-        textArrayLiteral(appends.flatMap((a) => a[4])),
-        textArrayLiteral(appends.flatMap((a) => a[5])),
-        textArrayLiteral(appends.flatMap((a) => a[6])),
-      ];
+      const values = appendManyValues(appends);
       return (await pool.query<AppendRow>({ name: named('append_many'), text: manyText, values })).rows;
     },
   };

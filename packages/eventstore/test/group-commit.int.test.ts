@@ -2,29 +2,75 @@ import { randomUUID } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
 import { Kysely, PostgresDialect } from 'kysely';
 import { WrongExpectedVersionError } from '../src/port/errors.js';
-import { groupCommit, type AppendParams } from '../src/sql/group-commit.js';
+import type { EventStore } from '../src/port/types.js';
+import { groupCommit, type AppendParams, type GroupCommitOptions } from '../src/sql/group-commit.js';
+import { openPGlite, openPGliteEventStore, pgliteAppendCalls } from '../src/sql/pglite.js';
 import { makePgPool, openPostgresEventStore, postgresAppendCalls } from '../src/sql/postgres.js';
 import { migrateEventStore } from '../src/sql/schema.js';
 import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from '../src/testing/postgres.js';
 
-// Group commit on a real Postgres: concurrent appends go out together in one append_many call and
-// each still gets exactly its own outcome.
+// Group commit on both SQL stores (PGlite in the process, a real Postgres server): concurrent
+// appends go out together in one append_many call and each still gets exactly its own outcome.
 
 const unavailable = await postgresUnavailable();
+
+interface Backend {
+  readonly name: string;
+  /** The store over a new schema, closed after the test. */
+  readonly store: (t: ExecutionContext, label: string) => Promise<EventStore>;
+  /** A new schema with the store's two append calls, and a count of its events. */
+  readonly freshSchema: (
+    t: ExecutionContext,
+    label: string,
+  ) => Promise<{ schema: string; real: Pick<GroupCommitOptions, 'one' | 'many'>; countEvents: () => Promise<number> }>;
+}
+
+// One in-memory PGlite for the file (creating one costs seconds); each test takes a schema of it.
+let pglite: Awaited<ReturnType<typeof openPGlite>>;
+test.before(async () => {
+  pglite = await openPGlite();
+});
+test.after.always(() => pglite.db.destroy());
+
+const pgliteBackend: Backend = {
+  name: 'pglite',
+  store: async (t, label) => {
+    const store = await openPGliteEventStore({ shared: pglite, schema: uniqueSchema(label) });
+    t.teardown(() => store.close());
+    return store;
+  },
+  freshSchema: async (_t, label) => {
+    const schema = uniqueSchema(label);
+    await migrateEventStore(pglite.db, schema);
+    const countEvents = async () => Number((await pglite.pglite.query<{ n: string }>(`select count(*)::text as n from "${schema}".events`)).rows[0]?.n);
+    return { schema, real: pgliteAppendCalls(pglite.db, schema), countEvents };
+  },
+};
+
 const schemas: string[] = [];
 test.after.always(async () => {
   for (const s of schemas) await dropSchema(s);
 });
 
-/** A new event store schema on its own pool, dropped after the run, and its two append calls. */
-const freshSchema = async (t: ExecutionContext, label: string) => {
-  const schema = uniqueSchema(label);
-  schemas.push(schema);
-  const pool = makePgPool(postgresUrl, 4);
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
-  t.teardown(() => db.destroy());
-  await migrateEventStore(db, schema);
-  return { schema, pool, real: postgresAppendCalls(pool, schema) };
+const postgresBackend: Backend = {
+  name: 'postgres',
+  store: async (t, label) => {
+    const schema = uniqueSchema(label);
+    schemas.push(schema);
+    const store = await openPostgresEventStore({ connectionString: postgresUrl, schema });
+    t.teardown(() => store.close());
+    return store;
+  },
+  freshSchema: async (t, label) => {
+    const schema = uniqueSchema(label);
+    schemas.push(schema);
+    const pool = makePgPool(postgresUrl, 4);
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+    t.teardown(() => db.destroy());
+    await migrateEventStore(db, schema);
+    const countEvents = async () => Number((await pool.query<{ n: string }>(`select count(*)::text as n from "${schema}".events`)).rows[0]?.n);
+    return { schema, real: postgresAppendCalls(pool, schema), countEvents };
+  },
 };
 
 /** The text the store sends for one append (as sql-event-store.ts builds it). */
@@ -44,12 +90,11 @@ const params = (stream: string, mode: string, expected: string | null, data: rea
 if (unavailable) {
   console.log(`SKIP postgres group commit: ${unavailable}`);
   test.skip(`postgres group commit (${unavailable})`, () => {});
-} else {
-  test('concurrent appends through the store: each gets its own revision, a wrong expected revision fails only its own append', async (t) => {
-    const schema = uniqueSchema('group');
-    schemas.push(schema);
-    const store = await openPostgresEventStore({ connectionString: postgresUrl, schema });
-    t.teardown(() => store.close());
+}
+
+for (const { name, store: openStore, freshSchema } of unavailable ? [pgliteBackend] : [pgliteBackend, postgresBackend]) {
+  test(`${name}: concurrent appends through the store: each gets its own revision, a wrong expected revision fails only its own append`, async (t) => {
+    const store = await openStore(t, 'group');
     // Ten streams with two events each, then 300 appends at once: new streams, the next revision
     // of the ten, a stale revision on five of them, and `any` on one stream from 20 writers.
     for (let i = 0; i < 10; i++)
@@ -108,8 +153,8 @@ if (unavailable) {
     t.true(new Set(positions.map((p) => `${p.commit}`)).size < positions.length, 'some appends shared a transaction (they were grouped)');
   });
 
-  test('a grouped call the server refuses is run again append by append: the bad one fails alone, the others are stored', async (t) => {
-    const { schema, pool, real } = await freshSchema(t, 'groupbad');
+  test(`${name}: a grouped call the server refuses is run again append by append: the bad one fails alone, the others are stored`, async (t) => {
+    const { schema, real, countEvents } = await freshSchema(t, 'groupbad');
     const grouped: number[] = [];
     const run = groupCommit({
       ...real,
@@ -129,12 +174,11 @@ if (unavailable) {
       outcomes.every((o, i) => i === 7 || (o.status === 'fulfilled' && o.value[0]?.revision === '0')),
       'every other append is stored at revision 0',
     );
-    const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from "${schema}".events`);
-    t.is(rows[0]?.n, '11');
+    t.is(await countEvents(), 11);
   });
 
-  test('a group stops at its bounds on events and characters; an append over a bound goes alone', async (t) => {
-    const { schema, pool, real } = await freshSchema(t, 'groupbound');
+  test(`${name}: a group stops at its bounds on events and characters; an append over a bound goes alone`, async (t) => {
+    const { schema, real, countEvents } = await freshSchema(t, 'groupbound');
     const groups: { appends: number; events: number; chars: number }[] = [];
     const run = groupCommit({
       ...real,
@@ -162,9 +206,8 @@ if (unavailable) {
       groups.every((g) => g.events <= 5 && g.chars <= 400),
       'no group passes a bound',
     );
-    const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from "${schema}".events`);
     t.is(
-      Number(rows[0]?.n),
+      await countEvents(),
       appends.reduce((n, a) => n + a[3].length, 0),
       'every event stored, the big one too',
     );
