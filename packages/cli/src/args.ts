@@ -81,6 +81,7 @@ export type CommandLine =
   | { readonly command: 'quarantine release'; readonly flags: Flags; readonly executionArn: string }
   | { readonly command: 'verify'; readonly flags: Flags; readonly verify: VerifyArgs }
   | { readonly command: 'history export'; readonly flags: Flags; readonly executionArn: string; readonly out: string }
+  | { readonly command: 'inspect'; readonly flags: Flags; readonly executionArn: string; readonly at?: number; readonly json: boolean }
   | { readonly command: 'help' };
 
 /** A command line the parser rejects: the CLI prints the message and the usage, and exits 2. */
@@ -94,6 +95,7 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['verify BUNDLE', 'check a proof bundle offline (history export --proof) with --public-key; no store, no network'],
   ['verify --checkpoints A B', 'check two checkpoint files: both signed, and the log only grew from A to B'],
   ['history export ARN', "with --proof: write an execution's proof bundle (from the server at --host/--port) to --out FILE or stdout"],
+  ['inspect ARN', 'the execution after one event (--at N, default its last): active states, inputs, variables, timers, tasks (server at --host/--port)'],
   ['help', 'this text (also --help, -h)'],
 ];
 
@@ -124,6 +126,10 @@ export const usage = [
   `${'  --proof'.padEnd(28)}a proof bundle: the history as AWS clients receive it, every event's hash, the inclusion proof, the signed checkpoint`,
   `${'  --out FILE'.padEnd(28)}where to write it (default: standard output)`,
   '',
+  'Options of inspect (besides --host and --port, where the server listens):',
+  `${'  --at N'.padEnd(28)}the event to inspect the execution after (1 is ExecutionStarted; default: the last)`,
+  `${'  --json'.padEnd(28)}the whole answer as JSON (Stepstream.InspectExecution's)`,
+  '',
   'Environment only:',
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
   `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)} fault injection for recovery tests: the server dies in any decision entering a state of this name`,
@@ -141,6 +147,7 @@ const parseOptions = {
   json: { type: 'boolean' },
   proof: { type: 'boolean' },
   out: { type: 'string' },
+  at: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -209,7 +216,21 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     if (e instanceof Error && code?.startsWith('ERR_PARSE_ARGS_')) throw new UsageError(describeParseError(e));
     throw e;
   }
-  const { help, execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json, proof, out, ...given } = parsed.values;
+  const {
+    help,
+    execution,
+    'state-machine': stateMachine,
+    full,
+    'public-key': publicKey,
+    checkpoint,
+    checkpoints,
+    json,
+    proof,
+    out,
+    at,
+    ...given
+  } = parsed.values;
+  if (at !== undefined && parsed.positionals[0] !== 'inspect') throw new UsageError('--at is an option of inspect');
   const verifyValues = { execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json };
   const verifyGiven = (Object.keys(verifyValues) as VerifyOptionName[]).filter((name) => verifyValues[name] !== undefined);
   const flags: Flags = given;
@@ -225,6 +246,14 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
   if (command === 'verify') {
     if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
     return { command: 'verify', flags, verify: verifyArgs(verifyValues, rest) };
+  }
+  if (command === 'inspect') {
+    if (verifyGiven.some((name) => name !== 'json')) throw new UsageError(`--${verifyGiven.find((name) => name !== 'json')!} is an option of verify`);
+    if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
+    if (rest[0] === undefined) throw new UsageError('inspect needs the execution ARN');
+    if (rest[1] !== undefined) throw new UsageError(`unexpected argument ${rest[1]}`);
+    if (at !== undefined && !/^[1-9][0-9]{0,15}$/.test(at)) throw new UsageError(`--at takes an event id, a whole number from 1 (got ${at})`);
+    return { command: 'inspect', flags, executionArn: rest[0], ...(at !== undefined ? { at: Number(at) } : {}), json: json === true };
   }
   if (verifyGiven[0] !== undefined) throw new UsageError(`--${verifyGiven[0]} is an option of verify`);
   if (command === 'history') {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fetchInspection, formatInspection, InspectFailed } from './inspect.js';
 import { existsSync } from 'node:fs';
 import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
@@ -230,6 +231,19 @@ const historyExport = async (flags: Flags, executionArn: string, out: string) =>
   }
 };
 
+/** `inspect ARN [--at N] [--json]`: the execution after one event, from the server at --host/--port. */
+const inspect = async (flags: Flags, executionArn: string, at: number | undefined, json: boolean) => {
+  const config = readServeConfig(flags, process.env);
+  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
+  try {
+    const inspection = await fetchInspection(endpoint, executionArn, at);
+    process.stdout.write(json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
+  } catch (e) {
+    if (e instanceof InspectFailed) throw new Refused(`${e.type}: ${e.message}`);
+    throw e;
+  }
+};
+
 const main = async (argv: readonly string[]) => {
   const line = parseCommandLine(argv);
   switch (line.command) {
@@ -243,6 +257,8 @@ const main = async (argv: readonly string[]) => {
       return verify(line.flags, line.verify);
     case 'history export':
       return historyExport(line.flags, line.executionArn, line.out);
+    case 'inspect':
+      return inspect(line.flags, line.executionArn, line.at, line.json);
     case 'help':
       process.stdout.write(usage);
       return;

@@ -233,6 +233,7 @@ export class Engine implements EnginePorts {
       mapRuns,
       expressStarts,
       integrations,
+      store: base,
     });
   }
 

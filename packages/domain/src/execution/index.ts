@@ -15,3 +15,4 @@ export { replayExecution, type ReplayResult } from './replay.js';
 export { batchItems, exceedsTolerance, numberAtPath, type ItemBatcher, type MapRunResult, type MapRunSpec } from './map.js';
 export { matchesError } from './error-policy.js';
 export { executionEffects, mapRunResult, syncAnswer, syncChildren, type ExecutionEffect } from './effects.js';
+export { inspectState, type ActiveState, type InspectedEvent, type InspectedTask, type Inspection, type Timer } from './inspect.js';

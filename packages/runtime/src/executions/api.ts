@@ -1,4 +1,4 @@
-import type { ApiError, ExecutionState } from '@stepstream/domain';
+import type { ApiError, ExecutionState, Inspection } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallMetadata } from '../command.js';
 import * as express from '../express/start.js';
@@ -13,6 +13,8 @@ import type { ExecutionCommands } from './command-handler.js';
 import { redriveExecution, type RedriveExecutionDeps } from './redrive-execution.js';
 import { startExecution, type StartExecutionDeps, type StartExecutionInput } from './start-execution.js';
 import { stopExecution, type StopExecutionDeps } from './stop-execution.js';
+import { inspectExecution, InspectSnapshots } from './inspect.js';
+import type { EventStore } from '@stepstream/eventstore';
 
 /** What the executions port is bound to. */
 export interface ExecutionsApiDeps {
@@ -23,6 +25,8 @@ export interface ExecutionsApiDeps {
   readonly expressStarts: express.ExpressStartDeps;
   /** The engine's integrations (TestState calls them, and shows an HTTP Task's exchange at TRACE). */
   readonly integrations: Integrations;
+  /** The store histories are read from (for inspections). */
+  readonly store: EventStore;
 }
 
 /**
@@ -30,40 +34,46 @@ export interface ExecutionsApiDeps {
  * updates, TestState, quarantine release — bound to what they need: the port the API server and
  * the CLI call (`engine.executions`).
  */
-export const executionsApi = (deps: ExecutionsApiDeps) => ({
-  /** StartExecution (src/executions/start-execution.ts). */
-  startExecution: (input: StartExecutionInput, meta: CallMetadata = {}): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> =>
-    startExecution(deps.useCases, input, meta),
-  /** StopExecution, and the children it waits on (src/executions/stop-execution.ts). */
-  stopExecution: (
-    input: { executionArn: string; error?: string; cause?: string },
-    meta: CallMetadata = {},
-  ): Promise<E.Either<ApiError, { stopDate: number }>> => stopExecution(deps.useCases, input, meta),
-  /** RedriveExecution (src/executions/redrive-execution.ts). */
-  redriveExecution: (executionArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, { redriveDate: number }>> =>
-    redriveExecution(deps.useCases, executionArn, meta),
-  /** The execution's state at the head of its stream (`status` undefined when it does not exist). */
-  loadExecutionState: (stream: string): Promise<ExecutionState> => deps.commands.load(stream),
-  /** Lets a quarantined execution run again (at the next start); false when it is not quarantined. */
-  releaseQuarantine: async (executionArn: string): Promise<E.Either<ApiError, boolean>> => {
-    const located = locateExecution(executionArn);
-    if (E.isLeft(located)) return located;
-    return E.right(await deps.recoveries.release(located.right.stream));
-  },
-  /**
-   * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
-   * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
-   */
-  updateMapRun: (mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}) => deps.mapRuns.update(mapRunArn, update, running, meta),
-  /**
-   * StartSyncExecution: runs an Express execution to its end and answers with its result (200 even
-   * when it failed, as AWS does). STANDARD machines get StateMachineTypeNotSupported.
-   */
-  startSyncExecution: (input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }) =>
-    express.startSyncExecution(deps.expressStarts, input),
-  /** TestState: one state run on its own, in memory (src/test-state/). */
-  testState: (input: TestStateInput): Promise<TestStateResult> => testState(input, { ...deps.expressStarts.express, integrations: deps.integrations }),
-});
+export const executionsApi = (deps: ExecutionsApiDeps) => {
+  const snapshots = new InspectSnapshots();
+  return {
+    /** StartExecution (src/executions/start-execution.ts). */
+    startExecution: (input: StartExecutionInput, meta: CallMetadata = {}): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> =>
+      startExecution(deps.useCases, input, meta),
+    /** StopExecution, and the children it waits on (src/executions/stop-execution.ts). */
+    stopExecution: (
+      input: { executionArn: string; error?: string; cause?: string },
+      meta: CallMetadata = {},
+    ): Promise<E.Either<ApiError, { stopDate: number }>> => stopExecution(deps.useCases, input, meta),
+    /** RedriveExecution (src/executions/redrive-execution.ts). */
+    redriveExecution: (executionArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, { redriveDate: number }>> =>
+      redriveExecution(deps.useCases, executionArn, meta),
+    /** The execution after one event of its history, or its last (src/executions/inspect.ts). */
+    inspectExecution: (executionArn: string, eventId?: number): Promise<E.Either<ApiError, Inspection>> =>
+      inspectExecution({ store: deps.store, snapshots }, executionArn, eventId),
+    /** The execution's state at the head of its stream (`status` undefined when it does not exist). */
+    loadExecutionState: (stream: string): Promise<ExecutionState> => deps.commands.load(stream),
+    /** Lets a quarantined execution run again (at the next start); false when it is not quarantined. */
+    releaseQuarantine: async (executionArn: string): Promise<E.Either<ApiError, boolean>> => {
+      const located = locateExecution(executionArn);
+      if (E.isLeft(located)) return located;
+      return E.right(await deps.recoveries.release(located.right.stream));
+    },
+    /**
+     * UpdateMapRun: a running Map Run's MaxConcurrency (applied at once) and tolerated failures
+     * (applied when it ends), kept in the Map Run's stream so a restart keeps them.
+     */
+    updateMapRun: (mapRunArn: string, update: MapRunUpdate, running: boolean, meta: CallMetadata = {}) => deps.mapRuns.update(mapRunArn, update, running, meta),
+    /**
+     * StartSyncExecution: runs an Express execution to its end and answers with its result (200 even
+     * when it failed, as AWS does). STANDARD machines get StateMachineTypeNotSupported.
+     */
+    startSyncExecution: (input: { stateMachineArn: string; name?: string; input?: string; traceHeader?: string }) =>
+      express.startSyncExecution(deps.expressStarts, input),
+    /** TestState: one state run on its own, in memory (src/test-state/). */
+    testState: (input: TestStateInput): Promise<TestStateResult> => testState(input, { ...deps.expressStarts.express, integrations: deps.integrations }),
+  };
+};
 
 /** The executions port (see {@link executionsApi}). */
 export type ExecutionsApi = ReturnType<typeof executionsApi>;
