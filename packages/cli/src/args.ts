@@ -82,6 +82,11 @@ export type CommandLine =
   | { readonly command: 'verify'; readonly flags: Flags; readonly verify: VerifyArgs }
   | { readonly command: 'history export'; readonly flags: Flags; readonly executionArn: string; readonly out: string }
   | { readonly command: 'inspect'; readonly flags: Flags; readonly executionArn: string; readonly at?: number; readonly json: boolean }
+  | {
+      readonly command: 'replay';
+      readonly flags: Flags;
+      readonly replay: { readonly execution?: string; readonly stateMachine?: string; readonly json: boolean };
+    }
   | { readonly command: 'help' };
 
 /** A command line the parser rejects: the CLI prints the message and the usage, and exits 2. */
@@ -95,6 +100,7 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['verify BUNDLE', 'check a proof bundle offline (history export --proof) with --public-key; no store, no network'],
   ['verify --checkpoints A B', 'check two checkpoint files: both signed, and the log only grew from A to B'],
   ['history export ARN', "with --proof: write an execution's proof bundle (from the server at --host/--port) to --out FILE or stdout"],
+  ['replay', 're-decide every stored history with this engine; report the first event that differs (exit 0 same, 1 differs, 2 usage)'],
   ['inspect ARN', 'the execution after one event (--at N, default its last): active states, inputs, variables, timers, tasks (server at --host/--port)'],
   ['help', 'this text (also --help, -h)'],
 ];
@@ -125,6 +131,11 @@ export const usage = [
   'Options of history export (besides --host and --port, where the server listens):',
   `${'  --proof'.padEnd(28)}a proof bundle: the history as AWS clients receive it, every event's hash, the inclusion proof, the signed checkpoint`,
   `${'  --out FILE'.padEnd(28)}where to write it (default: standard output)`,
+  '',
+  'Options of replay (besides the store options above):',
+  `${'  --execution ARN'.padEnd(28)}only this execution`,
+  `${'  --state-machine ARN'.padEnd(28)}only this state machine's executions`,
+  `${'  --json'.padEnd(28)}the report as one JSON object on stdout`,
   '',
   'Options of inspect (besides --host and --port, where the server listens):',
   `${'  --at N'.padEnd(28)}the event to inspect the execution after (1 is ExecutionStarted; default: the last)`,
@@ -246,6 +257,17 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
   if (command === 'verify') {
     if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
     return { command: 'verify', flags, verify: verifyArgs(verifyValues, rest) };
+  }
+  if (command === 'replay') {
+    const other = verifyGiven.find((name) => name !== 'json' && name !== 'execution' && name !== 'state-machine');
+    if (other !== undefined) throw new UsageError(`--${other} is an option of verify`);
+    if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
+    if (rest[0] !== undefined) throw new UsageError(`unexpected argument ${rest[0]}: replay takes --execution ARN or --state-machine ARN`);
+    return {
+      command: 'replay',
+      flags,
+      replay: { ...(execution !== undefined ? { execution } : {}), ...(stateMachine !== undefined ? { stateMachine } : {}), json: json === true },
+    };
   }
   if (command === 'inspect') {
     if (verifyGiven.some((name) => name !== 'json')) throw new UsageError(`--${verifyGiven.find((name) => name !== 'json')!} is an option of verify`);

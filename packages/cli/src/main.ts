@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
 import { fetchInspection, formatInspection, InspectFailed } from './inspect.js';
 import { existsSync } from 'node:fs';
 import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, type Logger } from '@stepstream/runtime';
@@ -231,6 +232,36 @@ const historyExport = async (flags: Flags, executionArn: string, out: string) =>
   }
 };
 
+/** `replay [--execution ARN | --state-machine ARN] [--json]`: every history in scope decided again; exit 1 when one differs. */
+const replay = async (flags: Flags, args: ReplayArgs) => {
+  const config = readServeConfig(flags, process.env);
+  const log = makeLogger(config.logLevel);
+  const scope = replayScope(args);
+  const what = args.execution ?? args.stateMachine ?? 'every execution';
+  const opener = storeOpener(config.store, lockLost(log));
+  // Progress on stderr once a run takes more than a second, then every second.
+  let shown = Date.now();
+  let printed = false;
+  const progress = (replayed: number, total: number) => {
+    if (Date.now() - shown < 1000) return;
+    shown = Date.now();
+    printed = true;
+    process.stderr.write(replayed === 0 ? `\rfinding executions: ${total}` : `\rreplayed ${replayed} of ${total} executions`);
+  };
+  let report;
+  try {
+    report = await opener(({ store }) => replayStore(store, scope, progress));
+  } catch (e) {
+    if (e instanceof DataDirectoryLocked)
+      throw new Refused(`${e.message}: stop the server first (replay reads the embedded store alone), or replay a copy of the directory`);
+    if (e instanceof NoStore || e instanceof ReplayRefused) throw new Refused(e.message);
+    throw e;
+  }
+  if (printed) process.stderr.write('\n');
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReplay(report, what));
+  process.exitCode = report.divergences.length === 0 ? 0 : 1;
+};
+
 /** `inspect ARN [--at N] [--json]`: the execution after one event, from the server at --host/--port. */
 const inspect = async (flags: Flags, executionArn: string, at: number | undefined, json: boolean) => {
   const config = readServeConfig(flags, process.env);
@@ -259,6 +290,8 @@ const main = async (argv: readonly string[]) => {
       return historyExport(line.flags, line.executionArn, line.out);
     case 'inspect':
       return inspect(line.flags, line.executionArn, line.at, line.json);
+    case 'replay':
+      return replay(line.flags, line.replay);
     case 'help':
       process.stdout.write(usage);
       return;
