@@ -35,6 +35,12 @@ export const OPTIONS = {
     default: undefined,
     what: "mocked integrations in Step Functions Local's format",
   },
+  time: {
+    value: 'T',
+    env: 'STEPSTREAM_TIME',
+    default: 'real',
+    what: 'virtual: Waits, retry back-offs and timeouts fire as soon as nothing else runs, timestamps still show the wait',
+  },
   'audit-key': {
     value: 'FILE',
     env: 'STEPSTREAM_AUDIT_KEY',

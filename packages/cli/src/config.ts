@@ -21,6 +21,8 @@ export interface ServeConfig {
   readonly mockConfigFile: string | undefined;
   /** The Ed25519 key that signs audit checkpoints (`--audit-key`/`STEPSTREAM_AUDIT_KEY`, default `<data dir>/audit-key.pem`; generated when absent: see audit-key.ts). */
   readonly auditKeyFile: string;
+  /** `real`, or `virtual`: the clock jumps to the next timer when the engine has nothing else to do (`--time`/`STEPSTREAM_TIME`). */
+  readonly time: 'real' | 'virtual';
 }
 
 /**
@@ -70,7 +72,10 @@ export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConf
   const connections = flags['http-connections'] ?? env['STEPSTREAM_HTTP_CONNECTIONS'];
   const mockConfig = flags['mock-config'] ?? env['STEPSTREAM_MOCK_CONFIG'];
   const auditKey = flags['audit-key'] ?? env['STEPSTREAM_AUDIT_KEY'];
+  const time = (flags.time ?? env['STEPSTREAM_TIME'] ?? 'real').toLowerCase();
+  if (time !== 'real' && time !== 'virtual') throw new UsageError(`--time is real or virtual, not ${time}`);
   return {
+    time,
     scope: { partition, region, account },
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',
     port,

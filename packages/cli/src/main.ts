@@ -2,7 +2,7 @@
 import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
 import { fetchInspection, formatInspection, InspectFailed } from './inspect.js';
 import { existsSync } from 'node:fs';
-import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, type Logger } from '@stepstream/runtime';
+import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, VirtualClock, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
 import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { readServeConfig, type ServeConfig } from './config.js';
@@ -113,13 +113,16 @@ const serve = async (flags: Flags) => {
       ...(lambda ? { lambda } : {}),
       ...(httpConnections ? { httpConnections } : {}),
       ...(mocks ? { mocks } : {}),
+      ...(config.time === 'virtual' ? { virtualTime: new VirtualClock() } : {}),
       ...(process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] ? { crashEnteringState: process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] } : {}),
     });
     // Listen first, then resume the running executions: work that crashed the last process never
     // runs before the service answers (and an execution that crashed it twice is quarantined).
     await engine.start({ resume: false });
     const api = await serveApi({ engine, host: config.host, port: config.port, log });
-    log.info(`stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region})`);
+    log.info(
+      `stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}${config.time === 'virtual' ? '; virtual time: timers fire as soon as nothing else runs' : ''})`,
+    );
     engine
       .resume()
       .then(({ recovered, quarantined }) =>

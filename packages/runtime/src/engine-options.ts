@@ -1,3 +1,4 @@
+import type { VirtualClock } from './virtual-time.js';
 import type { ArnScope } from '@stepstream/domain';
 import type { EventStore } from '@stepstream/eventstore';
 import type { Kysely } from 'kysely';
@@ -26,6 +27,11 @@ export interface EngineOptions {
   readonly db: Kysely<any>;
   readonly scope?: ArnScope;
   readonly clock?: () => number;
+  /**
+   * Virtual time (src/virtual-time.ts): the engine's clock (unless `clock` is given) jumps to the
+   * next timer whenever the engine has nothing else to do.
+   */
+  readonly virtualTime?: VirtualClock;
   readonly uuid?: () => string;
   readonly random?: () => number;
   readonly log?: Logger;

@@ -90,7 +90,7 @@ export class Engine implements EnginePorts {
 
   constructor(readonly options: EngineOptions) {
     this.scope = options.scope ?? defaultArnScope;
-    const clock = options.clock ?? Date.now;
+    const clock = options.clock ?? options.virtualTime?.now ?? Date.now;
     const uuid = options.uuid ?? randomUUID;
     const random = options.random ?? Math.random;
     const log = (this.log = options.log ?? silentLogger);
@@ -200,6 +200,7 @@ export class Engine implements EnginePorts {
     this.tasks = tasks;
     this.reactor = new ExecutionReactor({
       clock,
+      ...(options.virtualTime !== undefined ? { virtualTime: { clock: options.virtualTime, busy: () => queue.size > 0 || this.taskRunner.inFlight > 0 } } : {}),
       log,
       queue,
       isClosed,
@@ -213,7 +214,11 @@ export class Engine implements EnginePorts {
       recoveries,
       runningStreams: () => runningExecutionStreams(options.db),
     });
-    const expressStarts: ExpressStartDeps = { ...resources, express: { integrations, env: () => env(), clock }, log };
+    const expressStarts: ExpressStartDeps = {
+      ...resources,
+      express: { integrations, env: () => env(), clock, ...(options.virtualTime !== undefined ? { virtualTime: options.virtualTime } : {}) },
+      log,
+    };
     this.executions = executionsApi({
       useCases: {
         clock,

@@ -28,3 +28,4 @@ export { type AuditOptions } from './engine-options.js';
 export { type AuditApi, type ConsistencyProofAnswer } from './audit/audit-api.js';
 export { auditTree, AUDIT_SCHEMA, CHECKPOINT_SIGNED, CHECKPOINT_STREAM } from './audit/audit-tree.js';
 export { CHECKPOINT_EVERY, CHECKPOINT_INTERVAL_MS } from './audit/checkpointer.js';
+export { VirtualClock } from './virtual-time.js';

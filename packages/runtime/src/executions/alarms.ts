@@ -1,3 +1,5 @@
+import { QUIET_MS, type VirtualClock } from '../virtual-time.js';
+
 /** setTimeout takes at most 2^31-1 ms (~24.8 days); longer waits are re-armed in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -10,10 +12,37 @@ export class Alarms {
   private readonly timers = new Map<string, { at: number; handle: NodeJS.Timeout }>();
   private closed = false;
 
+  /** Under virtual time: the check, once the engine is quiet, that jumps the clock to the next alarm. */
+  private skip: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly clock: () => number,
     private readonly onFire: (key: string) => void,
+    /** Virtual time: the clock to move, and whether the engine is busy (decisions or tasks under way). */
+    private readonly virtual?: { readonly clock: VirtualClock; readonly busy: () => boolean },
   ) {}
+
+  /**
+   * Virtual time: when the engine has been quiet for {@link QUIET_MS}, moves the clock to the
+   * earliest alarm and fires it (the others stay armed, and are looked at again after it).
+   */
+  private skipWhenQuiet(): void {
+    const { virtual } = this;
+    if (virtual === undefined || this.closed || this.skip !== undefined || this.timers.size === 0) return;
+    this.skip = setTimeout(() => {
+      this.skip = undefined;
+      if (this.closed || this.timers.size === 0) return;
+      if (virtual.busy()) return this.skipWhenQuiet();
+      let next: [string, { at: number; handle: NodeJS.Timeout }] | undefined;
+      for (const entry of this.timers) if (next === undefined || entry[1].at < next[1].at) next = entry;
+      const [key, { at, handle }] = next!;
+      clearTimeout(handle);
+      this.timers.delete(key);
+      virtual.clock.advanceTo(at);
+      this.onFire(key);
+      this.skipWhenQuiet();
+    }, QUIET_MS);
+  }
 
   /** Sets (or moves) the alarm of `key` to `at`; `undefined` clears it. */
   set(key: string, at: number | undefined): void {
@@ -32,6 +61,7 @@ export class Alarms {
       Math.min(delay, MAX_DELAY),
     );
     this.timers.set(key, { at, handle });
+    this.skipWhenQuiet();
   }
 
   get size(): number {
@@ -40,6 +70,7 @@ export class Alarms {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.skip);
     for (const { handle } of this.timers.values()) clearTimeout(handle);
     this.timers.clear();
   }

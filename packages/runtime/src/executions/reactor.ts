@@ -1,3 +1,4 @@
+import type { VirtualClock } from '../virtual-time.js';
 import {
   assertNever,
   executionEffects,
@@ -42,6 +43,8 @@ export interface ReactorTasks {
 /** What the reactor needs: commands, tasks, Map Runs, the executions' queue, and the crash marks. */
 export interface ExecutionReactorPort {
   readonly clock: () => number;
+  /** Virtual time: the clock the alarms move when the engine is quiet (src/virtual-time.ts). */
+  readonly virtualTime?: { readonly clock: VirtualClock; readonly busy: () => boolean };
   readonly log: Logger;
   readonly queue: SerialQueue;
   readonly isClosed: () => boolean;
@@ -68,7 +71,7 @@ export class ExecutionReactor {
   private readonly alarms: Alarms;
 
   constructor(private readonly port: ExecutionReactorPort) {
-    this.alarms = new Alarms(port.clock, (stream) => void this.fire(stream));
+    this.alarms = new Alarms(port.clock, (stream) => void this.fire(stream), port.virtualTime);
   }
 
   /** Performs a decision's effects on the execution of `stream`, in order. */

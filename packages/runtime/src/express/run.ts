@@ -1,3 +1,4 @@
+import type { VirtualClock } from '../virtual-time.js';
 import {
   decideExecution,
   evolveExecution,
@@ -40,6 +41,8 @@ export const runExpress = async (
     readonly integrations: TaskRunner;
     readonly env: () => DecisionEnv;
     readonly clock: () => number;
+    /** Virtual time (src/virtual-time.ts): a wait moves the clock to its end instead of sleeping. */
+    readonly virtualTime?: VirtualClock;
     /** Stops the run early (TestState stops at a retry back-off). */
     readonly stopWhen?: (state: ExecutionState) => boolean;
   },
@@ -91,8 +94,11 @@ export const runExpress = async (
     const wait = at - deps.clock();
     // A wait sleeps; a decision that spent its budget yields to the event loop before the next slice,
     // so a looping Express execution never holds the process (it ends at its 5-minute timeout).
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    else await new Promise((r) => setImmediate(r));
+    if (wait > 0 && deps.virtualTime === undefined) await new Promise((r) => setTimeout(r, wait));
+    else {
+      deps.virtualTime?.advanceTo(at);
+      await new Promise((r) => setImmediate(r));
+    }
     apply({ type: 'FireTimers' });
   }
   return { state, events, startedAt, endedAt: state.stopDate ?? deps.clock() };

@@ -68,6 +68,11 @@ export class Tasks {
 
   constructor(private readonly port: TasksPort) {}
 
+  /** Tasks being performed and Express executions running in the background. */
+  get inFlight(): number {
+    return this.effects.size;
+  }
+
   /**
    * A task an execution now waits on (a `DispatchTask` effect): an activity task is offered to
    * workers, a task the engine runs is performed (or its mock answered), a Distributed Map's task
