@@ -89,6 +89,11 @@ export type CommandLine =
   | { readonly command: 'history export'; readonly flags: Flags; readonly executionArn: string; readonly out: string }
   | { readonly command: 'inspect'; readonly flags: Flags; readonly executionArn: string; readonly at?: number; readonly json: boolean }
   | {
+      readonly command: 'fork';
+      readonly flags: Flags;
+      readonly fork: { readonly executionArn: string; readonly at: number; readonly name?: string; readonly definitionFile?: string; readonly json: boolean };
+    }
+  | {
       readonly command: 'replay';
       readonly flags: Flags;
       readonly replay: { readonly execution?: string; readonly stateMachine?: string; readonly json: boolean };
@@ -107,6 +112,10 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   ['verify --checkpoints A B', 'check two checkpoint files: both signed, and the log only grew from A to B'],
   ['history export ARN', "with --proof: write an execution's proof bundle (from the server at --host/--port) to --out FILE or stdout"],
   ['replay', 're-decide every stored history with this engine; report the first event that differs (exit 0 same, 1 differs, 2 usage)'],
+  [
+    'fork ARN --at N',
+    'a new execution whose history begins with the events 1..N of ARN and goes on live (--name, --definition FILE) (server at --host/--port)',
+  ],
   ['inspect ARN', 'the execution after one event (--at N, default its last): active states, inputs, variables, timers, tasks (server at --host/--port)'],
   ['help', 'this text (also --help, -h)'],
 ];
@@ -143,6 +152,12 @@ export const usage = [
   `${'  --state-machine ARN'.padEnd(28)}only this state machine's executions`,
   `${'  --json'.padEnd(28)}the report as one JSON object on stdout`,
   '',
+  'Options of fork (besides --host and --port, where the server listens):',
+  `${'  --at N'.padEnd(28)}the last event of the source to copy: one that ends a decision (inspect shows framesAsOfEventId)`,
+  `${'  --name NAME'.padEnd(28)}the fork's name (default: a new UUID)`,
+  `${'  --definition FILE'.padEnd(28)}a definition for the fork to go on with (default: the source's)`,
+  `${'  --json'.padEnd(28)}the answer as JSON ({executionArn, startDate})`,
+  '',
   'Options of inspect (besides --host and --port, where the server listens):',
   `${'  --at N'.padEnd(28)}the event to inspect the execution after (1 is ExecutionStarted; default: the last)`,
   `${'  --json'.padEnd(28)}the whole answer as JSON (Stepstream.InspectExecution's)`,
@@ -165,6 +180,8 @@ const parseOptions = {
   proof: { type: 'boolean' },
   out: { type: 'string' },
   at: { type: 'string' },
+  name: { type: 'string' },
+  definition: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -245,9 +262,14 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     proof,
     out,
     at,
+    name,
+    definition,
     ...given
   } = parsed.values;
-  if (at !== undefined && parsed.positionals[0] !== 'inspect') throw new UsageError('--at is an option of inspect');
+  if (at !== undefined && parsed.positionals[0] !== 'inspect' && parsed.positionals[0] !== 'fork')
+    throw new UsageError('--at is an option of inspect and fork');
+  if ((name !== undefined || definition !== undefined) && parsed.positionals[0] !== 'fork')
+    throw new UsageError(`--${name !== undefined ? 'name' : 'definition'} is an option of fork`);
   const verifyValues = { execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json };
   const verifyGiven = (Object.keys(verifyValues) as VerifyOptionName[]).filter((name) => verifyValues[name] !== undefined);
   const flags: Flags = given;
@@ -273,6 +295,25 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
       command: 'replay',
       flags,
       replay: { ...(execution !== undefined ? { execution } : {}), ...(stateMachine !== undefined ? { stateMachine } : {}), json: json === true },
+    };
+  }
+  if (command === 'fork') {
+    if (verifyGiven.some((n) => n !== 'json')) throw new UsageError(`--${verifyGiven.find((n) => n !== 'json')!} is an option of verify`);
+    if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
+    if (rest[0] === undefined) throw new UsageError('fork needs the source execution ARN');
+    if (rest[1] !== undefined) throw new UsageError(`unexpected argument ${rest[1]}`);
+    if (at === undefined) throw new UsageError('fork needs --at N: the last event of the source to copy');
+    if (!/^[1-9][0-9]{0,15}$/.test(at)) throw new UsageError(`--at takes an event id, a whole number from 1 (got ${at})`);
+    return {
+      command: 'fork',
+      flags,
+      fork: {
+        executionArn: rest[0],
+        at: Number(at),
+        ...(name !== undefined ? { name } : {}),
+        ...(definition !== undefined ? { definitionFile: definition } : {}),
+        json: json === true,
+      },
     };
   }
   if (command === 'inspect') {

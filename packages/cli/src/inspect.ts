@@ -1,7 +1,7 @@
 import type { ActiveState, Inspection } from '@stepstream/domain';
 
 /** The server answered an error (its AWS `__type` and message), or no server answered (`Unreachable`). */
-export class InspectFailed extends Error {
+export class CallFailed extends Error {
   constructor(
     readonly type: string,
     message: string,
@@ -11,41 +11,45 @@ export class InspectFailed extends Error {
 }
 
 /**
- * `Stepstream.InspectExecution` at `endpoint`: the execution after event `eventId` (its last when
- * omitted).
+ * One of Stepstream's own operations (`X-Amz-Target: Stepstream.<name>`) at `endpoint`: its
+ * answer, parsed.
  *
- * @throws InspectFailed with the server's error, or `Unreachable`.
+ * @throws CallFailed with the server's error, or `Unreachable`.
  */
-export const fetchInspection = async (endpoint: string, executionArn: string, eventId?: number): Promise<Inspection> => {
+export const callStepstream = async (endpoint: string, operation: string, body: Record<string, unknown>): Promise<unknown> => {
   let res: Response;
   try {
     res = await fetch(new URL('/', endpoint), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.InspectExecution' },
-      body: JSON.stringify({ executionArn, ...(eventId !== undefined ? { eventId } : {}) }),
+      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `Stepstream.${operation}` },
+      body: JSON.stringify(body),
     });
   } catch (e) {
     const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
-    throw new InspectFailed(
+    throw new CallFailed(
       'Unreachable',
       `no Stepstream server answered at ${endpoint} (${cause}): start one with 'stepstream serve', or give --host and --port`,
     );
   }
   const text = await res.text();
-  let body: { __type?: unknown; message?: unknown } = {};
+  let answer: { __type?: unknown; message?: unknown } = {};
   try {
-    body = JSON.parse(text) as typeof body;
+    answer = JSON.parse(text) as typeof answer;
   } catch {
-    throw new InspectFailed(`HTTP ${res.status}`, `${endpoint} answered ${res.status}: ${text.slice(0, 200)}`);
+    throw new CallFailed(`HTTP ${res.status}`, `${endpoint} answered ${res.status}: ${text.slice(0, 200)}`);
   }
   if (!res.ok) {
-    throw new InspectFailed(
-      typeof body.__type === 'string' ? body.__type.replace(/^.*#/, '') : `HTTP ${res.status}`,
-      typeof body.message === 'string' ? body.message : `${endpoint} answered ${res.status}`,
+    throw new CallFailed(
+      typeof answer.__type === 'string' ? answer.__type.replace(/^.*#/, '') : `HTTP ${res.status}`,
+      typeof answer.message === 'string' ? answer.message : `${endpoint} answered ${res.status}`,
     );
   }
-  return body as unknown as Inspection;
+  return answer;
 };
+
+/** `Stepstream.InspectExecution` at `endpoint`: the execution after event `eventId` (its last when omitted). */
+export const fetchInspection = async (endpoint: string, executionArn: string, eventId?: number): Promise<Inspection> =>
+  (await callStepstream(endpoint, 'InspectExecution', { executionArn, ...(eventId !== undefined ? { eventId } : {}) })) as Inspection;
 
 const iso = (seconds: number): string => new Date(Math.round(seconds * 1000)).toISOString();
 
@@ -74,6 +78,7 @@ export const formatInspection = (i: Inspection): string => {
   const lines = [
     `${i.executionArn}`,
     `after event ${i.eventId} of ${i.lastEventId}: ${i.event.type} at ${iso(i.event.timestamp)}`,
+    ...(i.forkedFrom !== undefined ? [`forked from ${i.forkedFrom.executionArn} after its event ${i.forkedFrom.eventId}`] : []),
     `status ${i.status}${i.stopDate !== undefined ? ` (stopped ${iso(i.stopDate)})` : ''}${i.redriveCount > 0 ? `, redriven ${i.redriveCount} times` : ''}`,
     `input ${short(i.input)}`,
   ];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
-import { fetchInspection, formatInspection, InspectFailed } from './inspect.js';
-import { existsSync } from 'node:fs';
+import { callStepstream, CallFailed, fetchInspection, formatInspection } from './inspect.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, VirtualClock, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
 import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
@@ -235,6 +235,32 @@ const historyExport = async (flags: Flags, executionArn: string, out: string) =>
   }
 };
 
+/** `fork ARN --at N [--name NAME] [--definition FILE] [--json]`: a new execution from the source's events up to N, through the server at --host/--port. */
+const fork = async (flags: Flags, args: { executionArn: string; at: number; name?: string; definitionFile?: string; json: boolean }) => {
+  const config = readServeConfig(flags, process.env);
+  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
+  let definition: string | undefined;
+  if (args.definitionFile !== undefined) {
+    try {
+      definition = readFileSync(args.definitionFile, 'utf8');
+    } catch (e) {
+      throw new Refused(`--definition ${args.definitionFile}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    const answer = (await callStepstream(endpoint, 'ForkExecution', {
+      executionArn: args.executionArn,
+      eventId: args.at,
+      ...(args.name !== undefined ? { name: args.name } : {}),
+      ...(definition !== undefined ? { definition } : {}),
+    })) as { executionArn: string; startDate: number };
+    process.stdout.write(args.json ? `${JSON.stringify(answer)}\n` : `${answer.executionArn}\n`);
+  } catch (e) {
+    if (e instanceof CallFailed) throw new Refused(`${e.type}: ${e.message}`);
+    throw e;
+  }
+};
+
 /** `replay [--execution ARN | --state-machine ARN] [--json]`: every history in scope decided again; exit 1 when one differs. */
 const replay = async (flags: Flags, args: ReplayArgs) => {
   const config = readServeConfig(flags, process.env);
@@ -273,7 +299,7 @@ const inspect = async (flags: Flags, executionArn: string, at: number | undefine
     const inspection = await fetchInspection(endpoint, executionArn, at);
     process.stdout.write(json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
   } catch (e) {
-    if (e instanceof InspectFailed) throw new Refused(`${e.type}: ${e.message}`);
+    if (e instanceof CallFailed) throw new Refused(`${e.type}: ${e.message}`);
     throw e;
   }
 };
@@ -295,6 +321,8 @@ const main = async (argv: readonly string[]) => {
       return inspect(line.flags, line.executionArn, line.at, line.json);
     case 'replay':
       return replay(line.flags, line.replay);
+    case 'fork':
+      return fork(line.flags, line.fork);
     case 'help':
       process.stdout.write(usage);
       return;

@@ -214,6 +214,8 @@ export interface ExecutionStartedMetadata {
   readonly timeoutAt?: number;
   /** The decider version that wrote this history; replays use the same rules. */
   readonly engineVersion: number;
+  /** A fork's source execution and the last event of it the fork copies. */
+  readonly forkedFrom?: { readonly executionArn: string; readonly eventId: number };
 }
 
 /** Maps a state type to its Entered/Exited event types. */

@@ -170,6 +170,26 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       );
       return withFrames(batch.events, frames);
     }
+    case 'ForkExecution': {
+      if (state.status !== undefined) return [];
+      const { info } = command;
+      // The fork's own identity on its first event; its timeout counts from now; it answers no parent.
+      const seconds = definitionOf(info.definition).TimeoutSeconds;
+      return command.events.map((e, i) => {
+        const { trigger: _trigger, $hash: _hash, $previousHash: _previous, ...kept } = (e.metadata ?? {}) as Record<string, unknown>;
+        if (i > 0) return { type: e.type, data: e.data, metadata: kept };
+        const { parent: _parent, timeoutAt: _timeoutAt, ...started } = kept;
+        const metadata = {
+          ...started,
+          executionArn: info.executionArn,
+          name: info.name,
+          definition: info.definition,
+          forkedFrom: info.forkedFrom,
+          ...(seconds !== undefined ? { timeoutAt: env.now + seconds * 1000 } : {}),
+        };
+        return { type: e.type, data: e.data, metadata };
+      });
+    }
     case 'FireTimers': {
       if (state.status !== 'RUNNING' || !state.info) return [];
       const info = state.info;

@@ -59,6 +59,7 @@ const started: Evolver = (_state, event, lastEventId) => {
       ...(details.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: details.stateMachineAliasArn } : {}),
       ...(m.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
       ...(m.engineVersion !== undefined ? { engineVersion: m.engineVersion } : {}),
+      ...(m.forkedFrom !== undefined ? { forkedFrom: m.forkedFrom } : {}),
     },
   };
 };

@@ -23,6 +23,8 @@ export interface Inspection {
    */
   readonly framesAsOfEventId: number;
   readonly status: string;
+  /** A fork's source: the execution and the last of its events the fork's history copies. */
+  readonly forkedFrom?: { readonly executionArn: string; readonly eventId: number };
   readonly startDate: number;
   readonly stopDate?: number;
   readonly redriveCount: number;
@@ -200,6 +202,7 @@ export const inspectState = (state: ExecutionState, at: InspectedEvent, lastEven
     event: { id: at.id, type: at.type, timestamp: seconds(at.timestamp) },
     framesAsOfEventId: at.framesAsOfEventId,
     status: state.status,
+    ...(info.forkedFrom !== undefined ? { forkedFrom: info.forkedFrom } : {}),
     startDate: seconds(info.startDate),
     ...(state.stopDate !== undefined ? { stopDate: seconds(state.stopDate) } : {}),
     redriveCount: info.redriveCount ?? 0,

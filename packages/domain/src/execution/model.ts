@@ -1,4 +1,5 @@
 import type { HistoryEventData, HistoryEventType } from '../history.js';
+import type { StoredHistoryEvent } from './stored-event.js';
 
 export const ExecutionStatus = {
   RUNNING: 'RUNNING',
@@ -37,6 +38,14 @@ export interface ExecutionInfo {
   readonly redriveDate?: number;
   /** The engine version that started the execution (ExecutionStarted metadata; absent before version 2). */
   readonly engineVersion?: number;
+  /** The execution and event this one was forked from (`ForkExecution`): its history begins with that one's events up to it. */
+  readonly forkedFrom?: ForkSource;
+}
+
+/** Where a fork came from: the source execution and the last event of it the fork's history copies. */
+export interface ForkSource {
+  readonly executionArn: string;
+  readonly eventId: number;
 }
 
 /** A task of a parent execution that waits on (or started) a child execution. */
@@ -245,7 +254,13 @@ export type ExecutionCommand =
    * Starts a FAILED, ABORTED or TIMED_OUT execution again where it stopped. `parent`: a Map Run's
    * child run redriven by its parent's redrive answers the Map Run's new task.
    */
-  | { readonly type: 'RedriveExecution'; readonly parent?: ParentTask };
+  | { readonly type: 'RedriveExecution'; readonly parent?: ParentTask }
+  /**
+   * A new execution whose history begins with `events` (a source execution's first events, up to
+   * the end of one of its decisions) and goes on live from there: `info` is the new execution
+   * (its ARN, name, and definition, the source's or a new one), `info.forkedFrom` the source.
+   */
+  | { readonly type: 'ForkExecution'; readonly info: ExecutionInfo; readonly events: readonly StoredHistoryEvent[] };
 
 const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number>> = {}): number | undefined => {
   switch (s.kind) {

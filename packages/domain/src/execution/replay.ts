@@ -103,6 +103,17 @@ export const replayExecution = (stored: readonly RecordedHistoryEvent[]): Replay
   let decisions = 0;
   while (i < events.length) {
     const first = events[i]!;
+    if ((first.metadata?.['trigger'] as { type?: string } | undefined)?.type === 'ForkExecution') {
+      // A fork's first decision copied its source's events: they are what the source's decisions
+      // wrote, taken as given (the source's own replay checks them); the fork's decisions follow.
+      if (i !== 0) return { ok: false, eventId: i + 1, reason: `event ${i + 1} (${first.type}) records a fork, which only a history's first event can` };
+      let end = i + 1;
+      while (end < events.length && events[end]!.metadata?.['trigger'] === undefined) end++;
+      for (const e of events.slice(i, end)) state = evolveExecution(state, e);
+      i = end;
+      decisions++;
+      continue;
+    }
     const command = commandOf(first);
     if (!command) return { ok: false, eventId: i + 1, reason: `event ${i + 1} (${first.type}) starts no recorded decision` };
     const recorded = (first.metadata?.['trigger'] ?? {}) as { uuids?: string[]; randoms?: number[]; activities?: Record<string, boolean>; tokens?: string[] };

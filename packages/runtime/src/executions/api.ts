@@ -14,6 +14,7 @@ import { redriveExecution, type RedriveExecutionDeps } from './redrive-execution
 import { startExecution, type StartExecutionDeps, type StartExecutionInput } from './start-execution.js';
 import { stopExecution, type StopExecutionDeps } from './stop-execution.js';
 import { inspectExecution, InspectSnapshots } from './inspect.js';
+import { forkExecution, type ForkExecutionInput } from './fork-execution.js';
 import type { EventStore } from '@stepstream/eventstore';
 
 /** What the executions port is bound to. */
@@ -25,7 +26,7 @@ export interface ExecutionsApiDeps {
   readonly expressStarts: express.ExpressStartDeps;
   /** The engine's integrations (TestState calls them, and shows an HTTP Task's exchange at TRACE). */
   readonly integrations: Integrations;
-  /** The store histories are read from (for inspections). */
+  /** The store histories are read from (for inspections and forks). */
   readonly store: EventStore;
 }
 
@@ -48,6 +49,9 @@ export const executionsApi = (deps: ExecutionsApiDeps) => {
     /** RedriveExecution (src/executions/redrive-execution.ts). */
     redriveExecution: (executionArn: string, meta: CallMetadata = {}): Promise<E.Either<ApiError, { redriveDate: number }>> =>
       redriveExecution(deps.useCases, executionArn, meta),
+    /** ForkExecution: a new execution that begins with a source's events up to one and goes on live (src/executions/fork-execution.ts). */
+    forkExecution: (input: ForkExecutionInput, meta: CallMetadata = {}): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> =>
+      forkExecution({ ...deps.useCases, store: deps.store, uuid: deps.expressStarts.uuid, scope: deps.expressStarts.scope }, input, meta),
     /** The execution after one event of its history, or its last (src/executions/inspect.ts). */
     inspectExecution: (executionArn: string, eventId?: number): Promise<E.Either<ApiError, Inspection>> =>
       inspectExecution({ store: deps.store, snapshots }, executionArn, eventId),

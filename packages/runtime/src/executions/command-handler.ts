@@ -103,8 +103,14 @@ export class ExecutionCommands {
    * StartExecution's append: the new execution's first events with `no_stream` (the store
    * enforces the name's uniqueness), then the reaction; undefined when the stream exists already.
    */
-  async start(stream: string, info: ExecutionInfo, now: number, meta: CallMetadata): Promise<{ readonly position: Position } | undefined> {
-    const decided = decideExecution(initialExecutionState, { type: 'StartExecution', info }, { ...this.port.env(info.executionArn), now });
+  async start(
+    stream: string,
+    info: ExecutionInfo,
+    now: number,
+    meta: CallMetadata,
+    command: ExecutionCommand = { type: 'StartExecution', info },
+  ): Promise<{ readonly position: Position } | undefined> {
+    const decided = decideExecution(initialExecutionState, command, { ...this.port.env(info.executionArn), now });
     try {
       const appended = await this.port.store.appendToStream(stream, withMetadata(decided, meta), { expectedRevision: 'no_stream' });
       const started = decided.reduce(evolveExecution, initialExecutionState);

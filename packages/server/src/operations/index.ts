@@ -27,6 +27,7 @@ import { getCheckpoint } from './get-checkpoint.js';
 import { getConsistencyProof } from './get-consistency-proof.js';
 import { getExecutionHistory } from './get-execution-history.js';
 import { inspectExecution } from './inspect-execution.js';
+import { forkExecution } from './fork-execution.js';
 import { getProofBundle } from './get-proof-bundle.js';
 import { listExecutions } from './list-executions.js';
 import { listStateMachines } from './list-state-machines.js';
@@ -76,11 +77,11 @@ export type OperationName =
 
 /**
  * Stepstream's own operations, outside AWS's API (`X-Amz-Target: Stepstream.<Operation>`, the
- * same JSON 1.0 protocol and error shape): audit checkpoints and proofs, inspection. Keyed by their whole
+ * same JSON 1.0 protocol and error shape): audit checkpoints and proofs, inspection and forks. Keyed by their whole
  * target, which no AWS name can be (AWS's have no dot). See docs/api.md.
  */
 export type StepstreamOperationName =
-  'Stepstream.GetProofBundle' | 'Stepstream.GetCheckpoint' | 'Stepstream.GetConsistencyProof' | 'Stepstream.InspectExecution';
+  'Stepstream.GetProofBundle' | 'Stepstream.GetCheckpoint' | 'Stepstream.GetConsistencyProof' | 'Stepstream.InspectExecution' | 'Stepstream.ForkExecution';
 
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
@@ -129,6 +130,7 @@ export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperation
   'Stepstream.GetCheckpoint': getCheckpoint(deps),
   'Stepstream.GetConsistencyProof': getConsistencyProof(deps),
   'Stepstream.InspectExecution': inspectExecution(deps),
+  'Stepstream.ForkExecution': forkExecution(deps),
 });
 
 export type { Deps };

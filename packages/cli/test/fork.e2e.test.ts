@@ -1,0 +1,175 @@
+import {
+  CreateActivityCommand,
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetActivityTaskCommand,
+  GetExecutionHistoryCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  type HistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import anyTest, { type TestFn } from 'ava';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
+
+// `stepstream fork` and `Stepstream.ForkExecution` against a real `stepstream serve`, executions
+// driven through SDK v3: a failed execution forked where its task was scheduled succeeds; the
+// source is unchanged; replay and verify pass over the store afterwards.
+
+interface Context {
+  server: ChildProcess;
+  port: number;
+  dir: string;
+  client: SFNClient;
+  activityArn: string;
+  sourceArn: string;
+  /** The source's history when it had failed. */
+  source: HistoryEvent[];
+  /** The source's ActivityScheduled: the end of its first decision. */
+  scheduledId: number;
+}
+const test = anyTest as TestFn<Context>;
+const ROLE = 'arn:aws:iam::123456789012:role/r';
+
+const fork = async (port: number, body: Record<string, unknown>) => {
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.ForkExecution' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as { executionArn?: string; startDate?: number; __type?: string; message?: string } };
+};
+
+const historyOf = async (client: SFNClient, executionArn: string) =>
+  (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+
+const settled = async (client: SFNClient, executionArn: string) => {
+  for (let i = 0; i < 500; i++) {
+    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') return d;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${executionArn} still runs`);
+};
+
+/** What a history event says, without its timestamp. */
+const said = ({ timestamp: _timestamp, ...rest }: HistoryEvent) => rest;
+
+test.before(async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'stepstream-fork-'));
+  const port = await freePort();
+  const server = await serve(['--port', String(port), '--data', dir]);
+  const client = sfnClient(port);
+  const { activityArn } = await client.send(new CreateActivityCommand({ name: 'charge' }));
+  const definition = {
+    StartAt: 'Quote',
+    States: {
+      Quote: { Type: 'Pass', Result: { amount: 5 }, Next: 'Charge' },
+      Charge: { Type: 'Task', Resource: activityArn, Next: 'Receipt' },
+      Receipt: { Type: 'Pass', Result: 'receipt', End: true },
+    },
+  };
+  const machine = await client.send(new CreateStateMachineCommand({ name: 'pay', roleArn: ROLE, definition: JSON.stringify(definition) }));
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'run-1', input: '{}' }));
+  const task = await client.send(new GetActivityTaskCommand({ activityArn }));
+  await client.send(new SendTaskFailureCommand({ taskToken: task.taskToken, error: 'Card.Declined', cause: 'insufficient funds' }));
+  t.is((await settled(client, executionArn!)).status, 'FAILED');
+  const source = await historyOf(client, executionArn!);
+  const scheduledId = source.find((e) => e.type === 'ActivityScheduled')!.id!;
+  Object.assign(t.context, { server, port, dir, client, activityArn, sourceArn: executionArn, source, scheduledId });
+});
+
+test.after.always(async (t) => {
+  t.context.client?.destroy();
+  // The last test stops the server itself.
+  const { server } = t.context;
+  if (server && server.exitCode === null && server.signalCode === null) await stop(server);
+  if (t.context.dir) await rm(t.context.dir, { recursive: true, force: true });
+});
+
+test.serial('a failed execution forked where its task was scheduled: the task is offered again, the fork succeeds, the source is unchanged', async (t) => {
+  const { port, client, activityArn, sourceArn, source, scheduledId } = t.context;
+  const cli = await run(['fork', sourceArn, '--at', String(scheduledId), '--name', 'retry-1', '--port', String(port)]);
+  t.is(cli.code, 0, cli.stderr);
+  const forkArn = cli.stdout.trim();
+  t.is(forkArn, sourceArn.replace(/:run-1$/, ':retry-1'));
+  const task = await client.send(new GetActivityTaskCommand({ activityArn }));
+  t.is(task.input, '{"amount":5}');
+  await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{"paid":true}' }));
+  const ended = await settled(client, forkArn);
+  t.is(ended.status, 'SUCCEEDED');
+  t.is(ended.output, '"receipt"');
+  const forked = await historyOf(client, forkArn);
+  t.deepEqual(forked.slice(0, scheduledId).map(said), source.slice(0, scheduledId).map(said), "the fork's history begins with the source's events");
+  t.deepEqual(
+    forked.slice(scheduledId).map((e) => e.type),
+    ['ActivityStarted', 'ActivitySucceeded', 'TaskStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded'],
+  );
+  t.deepEqual((await historyOf(client, sourceArn)).map(said), source.map(said), 'the source is unchanged');
+  t.is((await client.send(new DescribeExecutionCommand({ executionArn: sourceArn }))).status, 'FAILED');
+  const inspected = await run(['inspect', forkArn, '--port', String(port)]);
+  t.regex(inspected.stdout, new RegExp(`forked from ${sourceArn} after its event ${scheduledId}`));
+});
+
+test.serial('a fork with a new definition goes on with it', async (t) => {
+  const { port, client, activityArn, sourceArn, scheduledId } = t.context;
+  const definition = JSON.stringify({
+    StartAt: 'Quote',
+    States: {
+      Quote: { Type: 'Pass', Result: { amount: 5 }, Next: 'Charge' },
+      Charge: { Type: 'Task', Resource: activityArn, ResultPath: '$.charge', Next: 'Receipt' },
+      Receipt: { Type: 'Pass', Parameters: { 'fixed.$': '$.charge.paid' }, End: true },
+    },
+  });
+  const file = join(t.context.dir, 'fixed.json');
+  await writeFile(file, definition);
+  const cli = await run(['fork', sourceArn, '--at', String(scheduledId), '--definition', file, '--json', '--port', String(port)]);
+  t.is(cli.code, 0, cli.stderr);
+  const { executionArn } = JSON.parse(cli.stdout) as { executionArn: string };
+  const task = await client.send(new GetActivityTaskCommand({ activityArn }));
+  await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{"paid":true}' }));
+  const ended = await settled(client, executionArn);
+  t.is(ended.status, 'SUCCEEDED');
+  t.is(ended.output, '{"fixed":true}');
+});
+
+test.serial('errors as AWS gives them, saying what to do', async (t) => {
+  const { port, sourceArn, scheduledId, source } = t.context;
+  const inside = await fork(port, { executionArn: sourceArn, eventId: scheduledId - 1 });
+  t.regex(inside.body.__type ?? '', /ValidationException$/);
+  t.regex(inside.body.message ?? '', /inside a decision .* fork at an event that ends a decision/);
+  const ended = await fork(port, { executionArn: sourceArn, eventId: source.length });
+  t.regex(ended.body.message ?? '', /had ended \(FAILED\)/);
+  const past = await fork(port, { executionArn: sourceArn, eventId: source.length + 5 });
+  t.regex(past.body.message ?? '', /has \d+ events/);
+  const taken = await fork(port, { executionArn: sourceArn, eventId: scheduledId, name: 'retry-1' });
+  t.regex(taken.body.__type ?? '', /ExecutionAlreadyExists$/);
+  const invalid = await fork(port, { executionArn: sourceArn, eventId: scheduledId, definition: '{"StartAt":"Nowhere","States":{}}' });
+  t.regex(invalid.body.__type ?? '', /InvalidDefinition$/);
+  const unknown = await fork(port, { executionArn: `${sourceArn}-nope`, eventId: 1 });
+  t.regex(unknown.body.__type ?? '', /ExecutionDoesNotExist$/);
+  const missing = await fork(port, { executionArn: sourceArn });
+  t.regex(missing.body.__type ?? '', /ValidationException$/);
+  const usage = await run(['fork', sourceArn, '--port', String(port)]);
+  t.is(usage.code, 2);
+  t.regex(usage.stderr, /fork needs --at N/);
+  const cli = await run(['fork', sourceArn, '--at', String(scheduledId - 1), '--port', String(port)]);
+  t.is(cli.code, 1);
+  t.regex(cli.stderr, /ValidationException: .*inside a decision/);
+  t.deepEqual(stackLines(cli.stderr), []);
+});
+
+test.serial('afterwards, with the server stopped: replay and verify pass over every history, the forks included', async (t) => {
+  const { server, dir } = t.context;
+  await stop(server);
+  const replayed = await run(['replay', '--data', dir]);
+  t.is(replayed.code, 0, replayed.stdout + replayed.stderr);
+  t.regex(replayed.stdout, /OK: .*\(3 executions,/);
+  const verified = await run(['verify', '--data', dir]);
+  t.is(verified.code, 0, verified.stdout + verified.stderr);
+});

@@ -1,0 +1,109 @@
+import { describeDiagnostics, parseDefinition } from '@stepstream/asl/definition';
+import {
+  decodeHistoryEvent,
+  executionAlreadyExists,
+  executionArn as makeExecutionArn,
+  executionDoesNotExist,
+  executionStream,
+  foldExecution,
+  invalidDefinition,
+  invalidName,
+  isValidName,
+  validationException,
+  type ApiError,
+  type ExecutionInfo,
+  type RecordedHistoryEvent,
+  type StoredHistoryEvent,
+} from '@stepstream/domain';
+import type { EventStore } from '@stepstream/eventstore';
+import * as E from 'fp-ts/lib/Either.js';
+import type { CallMetadata } from '../command.js';
+import { locateExecution } from '../locate.js';
+import type { ExecutionUseCaseDeps } from './use-case-deps.js';
+
+export interface ForkExecutionInput {
+  /** The source execution. */
+  readonly executionArn: string;
+  /** The last event of the source the fork's history copies: the end of one of its decisions. */
+  readonly eventId: number;
+  /** The fork's name (default: a new UUID). */
+  readonly name?: string;
+  /** A definition for the fork to go on with (default: the source's): the states it is in at `eventId` must be in it. */
+  readonly definition?: string;
+}
+
+export interface ForkExecutionDeps extends ExecutionUseCaseDeps {
+  readonly store: EventStore;
+  readonly uuid: () => string;
+  readonly scope: { readonly partition: string; readonly region: string; readonly account: string };
+}
+
+/** Whether an event begins a decision: the decider records what triggered it on its first event. */
+const beginsDecision = (event: RecordedHistoryEvent | undefined): boolean => event?.metadata?.['trigger'] !== undefined;
+
+/**
+ * `Stepstream.ForkExecution`, `stepstream fork`: a new execution of the same state machine whose
+ * history begins with the source's events 1..`eventId` and goes on live from there (the decider's
+ * `ForkExecution`): its timers are armed and its pending tasks dispatched, as after a restart. The
+ * source is only read. `eventId` must end one of the source's decisions (the engine pauses between
+ * decisions only) while the source was running; the message names the nearest ones otherwise.
+ */
+export const forkExecution = async (
+  deps: ForkExecutionDeps,
+  input: ForkExecutionInput,
+  meta: CallMetadata = {},
+): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> => {
+  const located = locateExecution(input.executionArn);
+  if (E.isLeft(located)) return located;
+  const { eventId } = input;
+  if (!Number.isSafeInteger(eventId) || eventId < 1)
+    return E.left(validationException(`Invalid eventId: ${String(eventId)}: an event id is a whole number from 1`));
+  // The events up to the one after eventId (to see whether eventId ends its decision).
+  const stored = (await deps.store.readStream(located.right.stream, { maxCount: eventId + 1 })) as unknown as RecordedHistoryEvent[];
+  if (stored.length === 0) return E.left(executionDoesNotExist(input.executionArn));
+  if (stored.length < eventId)
+    return E.left(validationException(`Invalid eventId: ${String(eventId)}: the history of ${input.executionArn} has ${String(stored.length)} events`));
+  if (stored.length > eventId && !beginsDecision(stored[eventId])) {
+    let before = eventId;
+    while (before > 0 && !beginsDecision(stored[before - 1])) before--;
+    return E.left(
+      validationException(
+        `Invalid eventId: ${String(eventId)} is inside a decision of ${input.executionArn}, which began after event ${String(before - 1)}: fork at an event that ends a decision (stepstream inspect shows them: framesAsOfEventId)`,
+      ),
+    );
+  }
+  const prefix = stored.slice(0, eventId);
+  const state = foldExecution(prefix);
+  if (state.info === undefined) return E.left(executionDoesNotExist(input.executionArn));
+  if (state.status !== 'RUNNING')
+    return E.left(
+      validationException(
+        `Invalid eventId: ${String(eventId)}: ${input.executionArn} had ended (${String(state.status)}) at that event: fork at an event before its end`,
+      ),
+    );
+  const events: StoredHistoryEvent[] = [];
+  for (const e of prefix) {
+    const decoded = decodeHistoryEvent(e);
+    if (E.isLeft(decoded)) return E.left(validationException(`event ${events.length + 1} has the type ${decoded.left.type}, which this version does not know`));
+    events.push(decoded.right);
+  }
+  const definition = input.definition ?? state.info.definition;
+  if (input.definition !== undefined) {
+    const parsed = parseDefinition(input.definition);
+    if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+  }
+  const name = input.name ?? deps.uuid();
+  if (!isValidName(name)) return E.left(invalidName(name));
+  const source = state.info;
+  const executionArn = makeExecutionArn(deps.scope, source.stateMachineName, name);
+  const stream = executionStream(deps.scope.account, deps.scope.region, source.stateMachineName, name);
+  const { parent: _parent, timeoutAt: _timeoutAt, ...rest } = source;
+  const info: ExecutionInfo = { ...rest, executionArn, name, definition, forkedFrom: { executionArn: source.executionArn, eventId } };
+  return deps.queue.run(stream, async () => {
+    const now = deps.clock();
+    const forked = await deps.commands.start(stream, info, now, meta, { type: 'ForkExecution', info, events });
+    if (!forked) return E.left(executionAlreadyExists(executionArn));
+    deps.acknowledge(forked.position);
+    return E.right({ executionArn, startDate: source.startDate });
+  });
+};

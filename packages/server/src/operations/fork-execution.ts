@@ -1,0 +1,40 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { Operation } from '../protocol.js';
+import { between, decodeRequest, long, maxBytes, maxLength, minLength, optional } from '../validation.js';
+import type { Deps } from './deps.js';
+
+export const ForkExecutionInput = t.intersection([
+  t.type({ executionArn: t.string, eventId: long }),
+  t.partial({ name: optional(t.string), definition: optional(t.string) }),
+]);
+
+/**
+ * `Stepstream.ForkExecution` `{ executionArn, eventId, name?, definition? }`: a new execution of
+ * the same state machine whose history begins with the source's events 1..eventId and goes on
+ * live from there, with the source's definition or the one given (`{ executionArn, startDate }`).
+ * `eventId` must end one of the source's decisions while it ran (ValidationException otherwise,
+ * naming where that decision began); the source is never changed. See docs/time-travel.md.
+ */
+export const forkExecution =
+  ({ engine }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(ForkExecutionInput, body, {
+      required: ['executionArn', 'eventId'],
+      rules: {
+        executionArn: [minLength(1), maxLength(256)],
+        eventId: [between(1, Number.MAX_SAFE_INTEGER)],
+        name: [minLength(1), maxLength(80)],
+        definition: [minLength(1), maxBytes(1_048_576)],
+      },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const { executionArn, eventId, name, definition } = decoded.right;
+    const forked = await engine.executions.forkExecution({
+      executionArn,
+      eventId,
+      ...(name !== undefined && name !== null ? { name } : {}),
+      ...(definition !== undefined && definition !== null ? { definition } : {}),
+    });
+    return E.isLeft(forked) ? forked : E.right({ executionArn: forked.right.executionArn, startDate: forked.right.startDate / 1000 });
+  };
