@@ -88,6 +88,7 @@ export type CommandLine =
   | { readonly command: 'verify'; readonly flags: Flags; readonly verify: VerifyArgs }
   | { readonly command: 'history export'; readonly flags: Flags; readonly executionArn: string; readonly out: string }
   | { readonly command: 'inspect'; readonly flags: Flags; readonly executionArn: string; readonly at?: number; readonly json: boolean }
+  | { readonly command: 'diff'; readonly flags: Flags; readonly a: string; readonly b: string; readonly json: boolean }
   | {
       readonly command: 'fork';
       readonly flags: Flags;
@@ -116,6 +117,7 @@ const COMMANDS: readonly (readonly [string, string])[] = [
     'fork ARN --at N',
     'a new execution whose history begins with the events 1..N of ARN and goes on live (--name, --definition FILE) (server at --host/--port)',
   ],
+  ['diff ARN_A ARN_B', 'where two histories part (a fork and its source, two runs): the first differing event (exit 0 alike, 1 differ)'],
   ['inspect ARN', 'the execution after one event (--at N, default its last): active states, inputs, variables, timers, tasks (server at --host/--port)'],
   ['help', 'this text (also --help, -h)'],
 ];
@@ -296,6 +298,13 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
       flags,
       replay: { ...(execution !== undefined ? { execution } : {}), ...(stateMachine !== undefined ? { stateMachine } : {}), json: json === true },
     };
+  }
+  if (command === 'diff') {
+    if (verifyGiven.some((n) => n !== 'json')) throw new UsageError(`--${verifyGiven.find((n) => n !== 'json')!} is an option of verify`);
+    if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
+    if (rest[0] === undefined || rest[1] === undefined) throw new UsageError('diff needs two execution ARNs');
+    if (rest[2] !== undefined) throw new UsageError(`unexpected argument ${rest[2]}`);
+    return { command: 'diff', flags, a: rest[0], b: rest[1], json: json === true };
   }
   if (command === 'fork') {
     if (verifyGiven.some((n) => n !== 'json')) throw new UsageError(`--${verifyGiven.find((n) => n !== 'json')!} is an option of verify`);

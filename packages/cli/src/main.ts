@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
 import { callStepstream, CallFailed, fetchInspection, formatInspection } from './inspect.js';
+import { diffHistories, fetchHistory, formatDiff } from './diff.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, VirtualClock, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
@@ -235,6 +236,21 @@ const historyExport = async (flags: Flags, executionArn: string, out: string) =>
   }
 };
 
+/** `diff A B [--json]`: where two histories part, from the server at --host/--port; exit 1 when they differ. */
+const diff = async (flags: Flags, a: string, b: string, json: boolean) => {
+  const config = readServeConfig(flags, process.env);
+  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
+  try {
+    const [ha, hb] = await Promise.all([fetchHistory(endpoint, a), fetchHistory(endpoint, b)]);
+    const d = diffHistories(ha, hb);
+    process.stdout.write(json ? `${JSON.stringify(d)}\n` : formatDiff(d, a, b));
+    process.exitCode = d.first === undefined ? 0 : 1;
+  } catch (e) {
+    if (e instanceof CallFailed) throw new Refused(`${e.type}: ${e.message}`);
+    throw e;
+  }
+};
+
 /** `fork ARN --at N [--name NAME] [--definition FILE] [--json]`: a new execution from the source's events up to N, through the server at --host/--port. */
 const fork = async (flags: Flags, args: { executionArn: string; at: number; name?: string; definitionFile?: string; json: boolean }) => {
   const config = readServeConfig(flags, process.env);
@@ -323,6 +339,8 @@ const main = async (argv: readonly string[]) => {
       return replay(line.flags, line.replay);
     case 'fork':
       return fork(line.flags, line.fork);
+    case 'diff':
+      return diff(line.flags, line.a, line.b, line.json);
     case 'help':
       process.stdout.write(usage);
       return;

@@ -112,6 +112,17 @@ test.serial('a failed execution forked where its task was scheduled: the task is
   );
   t.deepEqual((await historyOf(client, sourceArn)).map(said), source.map(said), 'the source is unchanged');
   t.is((await client.send(new DescribeExecutionCommand({ executionArn: sourceArn }))).status, 'FAILED');
+  // Where the two histories part: the worker failed the source's task and completed the fork's.
+  const diff = await run(['diff', sourceArn, forkArn, '--port', String(port)]);
+  t.is(diff.code, 1, diff.stderr);
+  t.regex(diff.stdout, /alike for events 1–6; they part at event 7:\n {2}A: ActivityFailed .*Card\.Declined.*\n {2}B: ActivitySucceeded .*paid/);
+  t.regex(
+    diff.stdout,
+    /then A: ActivityFailed, ExecutionFailed\nthen B: ActivitySucceeded, TaskStateExited, PassStateEntered, PassStateExited, ExecutionSucceeded/,
+  );
+  const alike = await run(['diff', sourceArn, sourceArn, '--port', String(port), '--json']);
+  t.is(alike.code, 0, alike.stderr);
+  t.like(JSON.parse(alike.stdout), { common: source.length, lengths: [source.length, source.length] });
   const inspected = await run(['inspect', forkArn, '--port', String(port)]);
   t.regex(inspected.stdout, new RegExp(`forked from ${sourceArn} after its event ${scheduledId}`));
 });
