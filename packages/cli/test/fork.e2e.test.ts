@@ -15,7 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
+import { callOperation, freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
 
 // `stepstream fork` and `Stepstream.ForkExecution` against a real `stepstream serve`, executions
 // driven through SDK v3: a failed execution forked where its task was scheduled succeeds; the
@@ -36,14 +36,7 @@ interface Context {
 const test = anyTest as TestFn<Context>;
 const ROLE = 'arn:aws:iam::123456789012:role/r';
 
-const fork = async (port: number, body: Record<string, unknown>) => {
-  const res = await fetch(`http://127.0.0.1:${port}/`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.ForkExecution' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { executionArn?: string; startDate?: number; __type?: string; message?: string } };
-};
+const fork = (port: number, body: Record<string, unknown>) => callOperation<{ executionArn?: string; startDate?: number }>(port, 'ForkExecution', body);
 
 const historyOf = async (client: SFNClient, executionArn: string) =>
   (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];

@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
+import { callOperation, freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
 
 // `stepstream inspect` and `Stepstream.InspectExecution` against a real `stepstream serve`, the
 // executions started through SDK v3: the execution after any event of its history.
@@ -23,14 +23,7 @@ interface Context {
 const test = anyTest as TestFn<Context>;
 const ROLE = 'arn:aws:iam::123456789012:role/r';
 
-const inspect = async (port: number, body: Record<string, unknown>) => {
-  const res = await fetch(`http://127.0.0.1:${port}/`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.InspectExecution' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Inspection & { __type?: string; message?: string } };
-};
+const inspect = (port: number, body: Record<string, unknown>) => callOperation<Inspection>(port, 'InspectExecution', body);
 
 const historyOf = async (client: SFNClient, executionArn: string) => {
   const events = [];

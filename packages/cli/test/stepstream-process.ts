@@ -88,3 +88,13 @@ export const sfnClient = (port: number) =>
 
 /** The lines a process printed that are a JavaScript stack frame: an expected problem prints none. */
 export const stackLines = (text: string) => text.split('\n').filter((l) => /^\s+at /.test(l));
+
+/** One of Stepstream's own operations (`X-Amz-Target: Stepstream.<operation>`) on the server at `port`: the status and the parsed body. */
+export const callOperation = async <Answer>(port: number, operation: string, body: Record<string, unknown>) => {
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `Stepstream.${operation}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Answer & { __type?: string; message?: string } };
+};
