@@ -158,7 +158,8 @@ test('a long history: any event past the folds kept is answered, with the events
   t.is(last.body.status, 'SUCCEEDED');
   t.deepEqual(last.body.output, { i: 330 });
   t.is(last.body.eventId, history.length);
-  // Reading the head kept the fold at event 1,000: every inspection past it starts there.
+  // Folds are kept as the loop's decisions reached them and as the head was read: every inspection
+  // past the first one starts from the nearest.
   const cold = await inspect(port, { executionArn: loopArn, eventId: 1234 });
   for (const eventId of [1001, 1000, 999, 1234, history.length - 1]) {
     const again = await inspect(port, { executionArn: loopArn, eventId });

@@ -16,6 +16,7 @@ import { ExecutionReactor } from './executions/reactor.js';
 import { childExecutions, startExecution } from './executions/start-execution.js';
 import type { ExpressStartDeps } from './express/start.js';
 import { FoldedExecutions } from './executions/folded-executions.js';
+import { InspectSnapshots } from './executions/inspect.js';
 import { Integrations } from './integrations/integrations.js';
 import { NoFunctions } from './integrations/lambda.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -97,6 +98,8 @@ export class Engine implements EnginePorts {
     const isClosed = () => this.closed;
     const queue = this.queue;
     const machines = new StateMachineCache();
+    // Folds of histories, kept as decisions reach them and as inspections read them.
+    const snapshots = new InspectSnapshots();
     // Every append goes through the chain (one place, above the port, whatever the adapter).
     const base = (this.base = options.chain === false ? options.store : chainedEventStore(options.store));
     const store = machines.watch(base);
@@ -154,7 +157,7 @@ export class Engine implements EnginePorts {
     const isDeleted = (stream: string) => machineDeleted(resources, stream);
     const commands: ExecutionCommands = new ExecutionCommands({
       store,
-      folded: new FoldedExecutions(base),
+      folded: new FoldedExecutions(base, undefined, (stream, state) => snapshots.decided(stream, state)),
       recoveries,
       log,
       env,
@@ -239,6 +242,7 @@ export class Engine implements EnginePorts {
       expressStarts,
       integrations,
       store: base,
+      snapshots,
     });
   }
 

@@ -28,6 +28,8 @@ export interface ExecutionsApiDeps {
   readonly integrations: Integrations;
   /** The store histories are read from (for inspections and forks). */
   readonly store: EventStore;
+  /** The folds inspections start from (src/executions/inspect.ts). */
+  readonly snapshots: InspectSnapshots;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface ExecutionsApiDeps {
  * the CLI call (`engine.executions`).
  */
 export const executionsApi = (deps: ExecutionsApiDeps) => {
-  const snapshots = new InspectSnapshots();
+  const { snapshots } = deps;
   return {
     /** StartExecution (src/executions/start-execution.ts). */
     startExecution: (input: StartExecutionInput, meta: CallMetadata = {}): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> =>

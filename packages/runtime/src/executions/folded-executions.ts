@@ -35,6 +35,8 @@ export class FoldedExecutions {
   constructor(
     private readonly store: EventStore,
     private readonly limits: { readonly entries: number; readonly chars: number } = { entries: 2_000, chars: 128 * 1024 * 1024 },
+    /** Told of every fold a decision reached (inspections keep some: src/executions/inspect.ts). */
+    private readonly decided: (stream: string, state: ExecutionState) => void = () => {},
   ) {}
 
   /** The execution's state at the head of its stream. */
@@ -55,6 +57,7 @@ export class FoldedExecutions {
 
   /** Keeps the state a decision reached after appending up to `revision`. */
   remember(stream: string, state: ExecutionState, revision: bigint): void {
+    this.decided(stream, state);
     this.forget(stream);
     const chars = charsOf(state);
     if (chars > this.limits.chars / 4) return;

@@ -22,8 +22,8 @@ const PAGE = 1000;
 interface Kept {
   readonly state: ExecutionState;
   readonly decisionStart: number;
-  /** The type and timestamp of the fold's last event. */
-  readonly last: { readonly type: string; readonly timestamp: number };
+  /** The type and timestamp of the fold's last event (read when needed for a fold a decision reached). */
+  readonly last?: { readonly type: string; readonly timestamp: number };
 }
 
 const EMPTY: Kept = { state: initialExecutionState, decisionStart: 1, last: { type: '', timestamp: 0 } };
@@ -50,6 +50,17 @@ export class InspectSnapshots {
     for (const [at, kept] of folds) if (at <= eventId && (best === undefined || at > best.state.lastEventId)) best = kept;
     if (best !== undefined) return best;
     return EMPTY;
+  }
+
+  /**
+   * A fold a decision of this process reached (the end of a decision): kept when it is at least
+   * {@link SNAPSHOT_EVERY} events past the last one kept for the stream, so a history that ran
+   * here is inspected fast from its first inspection on.
+   */
+  decided(stream: string, state: ExecutionState): void {
+    let newest = 0;
+    for (const at of this.kept.get(stream)?.keys() ?? []) newest = Math.max(newest, at);
+    if (state.lastEventId - newest >= SNAPSHOT_EVERY) this.keep(stream, { state, decisionStart: state.lastEventId + 1 });
   }
 
   keep(stream: string, kept: Kept): void {
@@ -85,6 +96,11 @@ export const inspectExecution = async (
   const from = deps.snapshots.nearest(stream, eventId ?? Number.MAX_SAFE_INTEGER);
   let state = from.state;
   let last = from.last;
+  if (last === undefined && from.state.lastEventId > 0) {
+    // A fold a decision reached: its last event's type and time, read once.
+    const [event] = await deps.store.readStream(stream, { fromRevision: BigInt(from.state.lastEventId - 1), maxCount: 1, metadata: false });
+    last = { type: event?.type ?? '', timestamp: (event?.data as { timestamp?: number } | undefined)?.timestamp ?? 0 };
+  }
   let next: RecordedEvent | undefined;
   /** The first event of the decision `last` belongs to. */
   let decisionStart = from.decisionStart;
@@ -113,7 +129,7 @@ export const inspectExecution = async (
   const endsDecision = next === undefined || beginsDecision(next);
   const inspection = inspectState(
     state,
-    { id: state.lastEventId, type: last.type, timestamp: last.timestamp, framesAsOfEventId: endsDecision ? state.lastEventId : decisionStart - 1 },
+    { id: state.lastEventId, type: last?.type ?? '', timestamp: last?.timestamp ?? 0, framesAsOfEventId: endsDecision ? state.lastEventId : decisionStart - 1 },
     lastEventId,
   );
   return inspection === undefined ? E.left(executionDoesNotExist(executionArn)) : E.right(inspection);
