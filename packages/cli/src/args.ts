@@ -92,7 +92,15 @@ export type CommandLine =
   | {
       readonly command: 'fork';
       readonly flags: Flags;
-      readonly fork: { readonly executionArn: string; readonly at: number; readonly name?: string; readonly definitionFile?: string; readonly json: boolean };
+      readonly fork: {
+        readonly executionArn: string;
+        readonly at: number;
+        readonly name?: string;
+        readonly definitionFile?: string;
+        readonly input?: string;
+        readonly variables?: string;
+        readonly json: boolean;
+      };
     }
   | {
       readonly command: 'replay';
@@ -158,6 +166,8 @@ export const usage = [
   `${'  --at N'.padEnd(28)}the last event of the source to copy: one that ends a decision (inspect shows framesAsOfEventId)`,
   `${'  --name NAME'.padEnd(28)}the fork's name (default: a new UUID)`,
   `${'  --definition FILE'.padEnd(28)}a definition for the fork to go on with (default: the source's)`,
+  `${'  --input JSON'.padEnd(28)}a new input for the state the execution is in at N (a Wait's output, a retried attempt's input)`,
+  `${'  --variables JSON'.padEnd(28)}variables set over the execution's own at N, as a JSON object`,
   `${'  --json'.padEnd(28)}the answer as JSON ({executionArn, startDate})`,
   '',
   'Options of inspect (besides --host and --port, where the server listens):',
@@ -184,6 +194,8 @@ const parseOptions = {
   at: { type: 'string' },
   name: { type: 'string' },
   definition: { type: 'string' },
+  input: { type: 'string' },
+  variables: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -266,12 +278,14 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     at,
     name,
     definition,
+    input,
+    variables,
     ...given
   } = parsed.values;
   if (at !== undefined && parsed.positionals[0] !== 'inspect' && parsed.positionals[0] !== 'fork')
     throw new UsageError('--at is an option of inspect and fork');
-  if ((name !== undefined || definition !== undefined) && parsed.positionals[0] !== 'fork')
-    throw new UsageError(`--${name !== undefined ? 'name' : 'definition'} is an option of fork`);
+  const forkOnly = Object.entries({ name, definition, input, variables }).find(([, v]) => v !== undefined)?.[0];
+  if (forkOnly !== undefined && parsed.positionals[0] !== 'fork') throw new UsageError(`--${forkOnly} is an option of fork`);
   const verifyValues = { execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json };
   const verifyGiven = (Object.keys(verifyValues) as VerifyOptionName[]).filter((name) => verifyValues[name] !== undefined);
   const flags: Flags = given;
@@ -321,6 +335,8 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
         at: Number(at),
         ...(name !== undefined ? { name } : {}),
         ...(definition !== undefined ? { definitionFile: definition } : {}),
+        ...(input !== undefined ? { input } : {}),
+        ...(variables !== undefined ? { variables } : {}),
         json: json === true,
       },
     };

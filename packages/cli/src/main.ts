@@ -251,8 +251,11 @@ const diff = async (flags: Flags, a: string, b: string, json: boolean) => {
   }
 };
 
-/** `fork ARN --at N [--name NAME] [--definition FILE] [--json]`: a new execution from the source's events up to N, through the server at --host/--port. */
-const fork = async (flags: Flags, args: { executionArn: string; at: number; name?: string; definitionFile?: string; json: boolean }) => {
+/** `fork ARN --at N [--name NAME] [--definition FILE] [--input JSON] [--variables JSON] [--json]`: a new execution from the source's events up to N, through the server at --host/--port. */
+const fork = async (
+  flags: Flags,
+  args: { executionArn: string; at: number; name?: string; definitionFile?: string; input?: string; variables?: string; json: boolean },
+) => {
   const config = readServeConfig(flags, process.env);
   const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
   let definition: string | undefined;
@@ -269,6 +272,8 @@ const fork = async (flags: Flags, args: { executionArn: string; at: number; name
       eventId: args.at,
       ...(args.name !== undefined ? { name: args.name } : {}),
       ...(definition !== undefined ? { definition } : {}),
+      ...(args.input !== undefined ? { input: args.input } : {}),
+      ...(args.variables !== undefined ? { variables: args.variables } : {}),
     })) as { executionArn: string; startDate: number };
     process.stdout.write(args.json ? `${JSON.stringify(answer)}\n` : `${answer.executionArn}\n`);
   } catch (e) {

@@ -142,6 +142,38 @@ test.serial('a fork with a new definition goes on with it', async (t) => {
   t.is(ended.output, '{"fixed":true}');
 });
 
+test.serial('a fork with a new input and variables for the state it is in: the execution goes on with them', async (t) => {
+  const { port, client } = t.context;
+  // Prep assigns x and outputs {n: 1}; Nap waits; Done shows what it was given.
+  const machine = await client.send(
+    new CreateStateMachineCommand({
+      name: 'napper',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        QueryLanguage: 'JSONata',
+        StartAt: 'Prep',
+        States: {
+          Prep: { Type: 'Pass', Assign: { x: 1 }, Output: { n: 1 }, Next: 'Nap' },
+          Nap: { Type: 'Wait', Seconds: 1, Next: 'Done' },
+          Done: { Type: 'Pass', Output: { x: '{% $x %}', input: '{% $states.input %}' }, End: true },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{}' }));
+  const napping = (await historyOf(client, executionArn!)).find((e) => e.type === 'WaitStateEntered')!.id!;
+  const cli = await run(['fork', executionArn!, '--at', String(napping), '--input', '{"n":7}', '--variables', '{"x":42}', '--port', String(port)]);
+  t.is(cli.code, 0, cli.stderr);
+  const [source, forked] = await Promise.all([settled(client, executionArn!), settled(client, cli.stdout.trim())]);
+  t.is(source.output, '{"x":1,"input":{"n":1}}');
+  t.is(forked.status, 'SUCCEEDED');
+  t.is(forked.output, '{"x":42,"input":{"n":7}}');
+  const badInput = await fork(port, { executionArn, eventId: napping, input: '{not json' });
+  t.regex(badInput.body.__type ?? '', /InvalidExecutionInput$/);
+  const badVariables = await fork(port, { executionArn, eventId: napping, variables: '[1]' });
+  t.regex(badVariables.body.message ?? '', /Invalid variables: a JSON object/);
+});
+
 test.serial('errors as AWS gives them, saying what to do', async (t) => {
   const { port, sourceArn, scheduledId, source } = t.context;
   const inside = await fork(port, { executionArn: sourceArn, eventId: scheduledId - 1 });
@@ -173,7 +205,7 @@ test.serial('afterwards, with the server stopped: replay and verify pass over ev
   await stop(server);
   const replayed = await run(['replay', '--data', dir]);
   t.is(replayed.code, 0, replayed.stdout + replayed.stderr);
-  t.regex(replayed.stdout, /OK: .*\(3 executions,/);
+  t.regex(replayed.stdout, /OK: .*\(5 executions,/);
   const verified = await run(['verify', '--data', dir]);
   t.is(verified.code, 0, verified.stdout + verified.stderr);
 });

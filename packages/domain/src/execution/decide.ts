@@ -1,5 +1,15 @@
 import { parseDefinition, type StateMachineDefinition } from '@stepstream/asl/definition';
-import { ENGINE_VERSION, frameDueAt, type DecisionEnv, type ExecutionCommand, type ExecutionState, type NewHistoryEvent } from './model.js';
+import {
+  ENGINE_VERSION,
+  frameDueAt,
+  initialExecutionState,
+  type DecisionEnv,
+  type ExecutionCommand,
+  type ExecutionState,
+  type NewHistoryEvent,
+  type SuspendedFrame,
+} from './model.js';
+import { evolveExecution, type FramesDelta } from './evolve.js';
 import { DECISION_BUDGET, EventBatch } from './batch.js';
 import { Frames } from './frames.js';
 import { RESUME } from './interpreter.js';
@@ -175,7 +185,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       const { info } = command;
       // The fork's own identity on its first event; its timeout counts from now; it answers no parent.
       const seconds = definitionOf(info.definition).TimeoutSeconds;
-      return command.events.map((e, i) => {
+      const copied: NewHistoryEvent[] = command.events.map((e, i) => {
         const { trigger: _trigger, $hash: _hash, $previousHash: _previous, ...kept } = (e.metadata ?? {}) as Record<string, unknown>;
         if (i > 0) return { type: e.type, data: e.data, metadata: kept };
         const { parent: _parent, timeoutAt: _timeoutAt, ...started } = kept;
@@ -189,6 +199,20 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         };
         return { type: e.type, data: e.data, metadata };
       });
+      const { overrides } = command;
+      if (overrides === undefined || (overrides.input === undefined && overrides.variables === undefined)) return copied;
+      // The overrides change the execution's own paused frame: one more `set` on the last event's delta.
+      const top = command.events.reduce(evolveExecution, initialExecutionState).frames[''];
+      if (top?.kind !== 'suspended') throw new Error('ForkExecution: the execution has no paused state of its own at the fork to give an input or variables');
+      const changed: SuspendedFrame = {
+        ...top,
+        entered: overrides.input !== undefined ? { ...top.entered, input: overrides.input } : top.entered,
+        ...(overrides.variables !== undefined ? { vars: { ...(top.vars ?? {}), ...overrides.variables } } : {}),
+      };
+      const last = copied.at(-1)!;
+      const delta = (last.metadata?.['frames'] ?? {}) as FramesDelta;
+      const frames: FramesDelta = { ...delta, set: { ...(delta.set ?? {}), '': changed } };
+      return [...copied.slice(0, -1), { ...last, metadata: { ...(last.metadata ?? {}), frames } }];
     }
     case 'FireTimers': {
       if (state.status !== 'RUNNING' || !state.info) return [];

@@ -260,7 +260,13 @@ export type ExecutionCommand =
    * the end of one of its decisions) and goes on live from there: `info` is the new execution
    * (its ARN, name, and definition, the source's or a new one), `info.forkedFrom` the source.
    */
-  | { readonly type: 'ForkExecution'; readonly info: ExecutionInfo; readonly events: readonly StoredHistoryEvent[] };
+  | {
+      readonly type: 'ForkExecution';
+      readonly info: ExecutionInfo;
+      readonly events: readonly StoredHistoryEvent[];
+      /** For the state the execution's own frame is in at the fork: a new input (JSON text) and variables (name → JSON text) set over its own. */
+      readonly overrides?: { readonly input?: string; readonly variables?: Readonly<Record<string, string>> };
+    };
 
 const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number>> = {}): number | undefined => {
   switch (s.kind) {

@@ -7,6 +7,7 @@ import {
   executionStream,
   foldExecution,
   invalidDefinition,
+  invalidExecutionInput,
   invalidName,
   isValidName,
   validationException,
@@ -30,6 +31,10 @@ export interface ForkExecutionInput {
   readonly name?: string;
   /** A definition for the fork to go on with (default: the source's): the states it is in at `eventId` must be in it. */
   readonly definition?: string;
+  /** A new input (JSON text) for the state the execution's own frame is in at `eventId`: what it goes on with (a Wait's output, a retried attempt's input). */
+  readonly input?: string;
+  /** Variables (a JSON object's text) set over the execution's own at `eventId`. */
+  readonly variables?: string;
 }
 
 export interface ForkExecutionDeps extends ExecutionUseCaseDeps {
@@ -37,6 +42,38 @@ export interface ForkExecutionDeps extends ExecutionUseCaseDeps {
   readonly uuid: () => string;
   readonly scope: { readonly partition: string; readonly region: string; readonly account: string };
 }
+
+/** The input and variables a fork is given, checked: JSON, an object of variables, and a paused state of the execution's own to give them to. */
+const forkOverrides = (input: ForkExecutionInput, paused: boolean): E.Either<ApiError, { input?: string; variables?: Record<string, string> } | undefined> => {
+  if (input.input === undefined && input.variables === undefined) return E.right(undefined);
+  if (!paused)
+    return E.left(
+      validationException(
+        'Invalid fork: at that event the execution is in no state of its own (it had not entered one yet): fork at a later event to give an input or variables',
+      ),
+    );
+  const parse = (text: string): E.Either<string, unknown> => {
+    try {
+      return E.right(JSON.parse(text) as unknown);
+    } catch (e) {
+      return E.left((e as Error).message);
+    }
+  };
+  let newInput: string | undefined;
+  if (input.input !== undefined) {
+    const parsed = parse(input.input);
+    if (E.isLeft(parsed)) return E.left(invalidExecutionInput(parsed.left));
+    newInput = JSON.stringify(parsed.right);
+  }
+  let variables: Record<string, string> | undefined;
+  if (input.variables !== undefined) {
+    const parsed = parse(input.variables);
+    if (E.isLeft(parsed) || typeof parsed.right !== 'object' || parsed.right === null || Array.isArray(parsed.right))
+      return E.left(validationException('Invalid variables: a JSON object of variable names and their values, e.g. {"retries": 3}'));
+    variables = Object.fromEntries(Object.entries(parsed.right).map(([k, v]) => [k, JSON.stringify(v)]));
+  }
+  return E.right({ ...(newInput !== undefined ? { input: newInput } : {}), ...(variables !== undefined ? { variables } : {}) });
+};
 
 /** Whether an event begins a decision: the decider records what triggered it on its first event. */
 const beginsDecision = (event: RecordedHistoryEvent | undefined): boolean => event?.metadata?.['trigger'] !== undefined;
@@ -92,6 +129,8 @@ export const forkExecution = async (
     const parsed = parseDefinition(input.definition);
     if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
   }
+  const overrides = forkOverrides(input, state.frames['']?.kind === 'suspended');
+  if (E.isLeft(overrides)) return overrides;
   const name = input.name ?? deps.uuid();
   if (!isValidName(name)) return E.left(invalidName(name));
   const source = state.info;
@@ -101,7 +140,12 @@ export const forkExecution = async (
   const info: ExecutionInfo = { ...rest, executionArn, name, definition, forkedFrom: { executionArn: source.executionArn, eventId } };
   return deps.queue.run(stream, async () => {
     const now = deps.clock();
-    const forked = await deps.commands.start(stream, info, now, meta, { type: 'ForkExecution', info, events });
+    const forked = await deps.commands.start(stream, info, now, meta, {
+      type: 'ForkExecution',
+      info,
+      events,
+      ...(overrides.right !== undefined ? { overrides: overrides.right } : {}),
+    });
     if (!forked) return E.left(executionAlreadyExists(executionArn));
     deps.acknowledge(forked.position);
     return E.right({ executionArn, startDate: source.startDate });

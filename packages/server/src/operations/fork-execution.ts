@@ -6,13 +6,14 @@ import type { Deps } from './deps.js';
 
 export const ForkExecutionInput = t.intersection([
   t.type({ executionArn: t.string, eventId: long }),
-  t.partial({ name: optional(t.string), definition: optional(t.string) }),
+  t.partial({ name: optional(t.string), definition: optional(t.string), input: optional(t.string), variables: optional(t.string) }),
 ]);
 
 /**
- * `Stepstream.ForkExecution` `{ executionArn, eventId, name?, definition? }`: a new execution of
+ * `Stepstream.ForkExecution` `{ executionArn, eventId, name?, definition?, input?, variables? }`: a new execution of
  * the same state machine whose history begins with the source's events 1..eventId and goes on
- * live from there, with the source's definition or the one given (`{ executionArn, startDate }`).
+ * live from there, with the source's definition or the one given, and optionally a new input and
+ * variables (JSON texts) for the state its own frame is in (`{ executionArn, startDate }`).
  * `eventId` must end one of the source's decisions while it ran (ValidationException otherwise,
  * naming where that decision began); the source is never changed. See docs/time-travel.md.
  */
@@ -26,15 +27,19 @@ export const forkExecution =
         eventId: [between(1, Number.MAX_SAFE_INTEGER)],
         name: [minLength(1), maxLength(80)],
         definition: [minLength(1), maxBytes(1_048_576)],
+        input: [maxBytes(262_144)],
+        variables: [maxBytes(262_144)],
       },
     });
     if (E.isLeft(decoded)) return decoded;
-    const { executionArn, eventId, name, definition } = decoded.right;
+    const { executionArn, eventId, name, definition, input, variables } = decoded.right;
     const forked = await engine.executions.forkExecution({
       executionArn,
       eventId,
       ...(name !== undefined && name !== null ? { name } : {}),
       ...(definition !== undefined && definition !== null ? { definition } : {}),
+      ...(input !== undefined && input !== null ? { input } : {}),
+      ...(variables !== undefined && variables !== null ? { variables } : {}),
     });
     return E.isLeft(forked) ? forked : E.right({ executionArn: forked.right.executionArn, startDate: forked.right.startDate / 1000 });
   };
