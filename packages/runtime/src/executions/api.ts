@@ -13,7 +13,7 @@ import type { ExecutionCommands } from './command-handler.js';
 import { redriveExecution, type RedriveExecutionDeps } from './redrive-execution.js';
 import { startExecution, type StartExecutionDeps, type StartExecutionInput } from './start-execution.js';
 import { stopExecution, type StopExecutionDeps } from './stop-execution.js';
-import { inspectExecution, InspectSnapshots } from './inspect.js';
+import { inspectExecution, type InspectSnapshots } from './inspect.js';
 import { forkExecution, type ForkExecutionInput } from './fork-execution.js';
 import type { EventStore } from '@stepstream/eventstore';
 
