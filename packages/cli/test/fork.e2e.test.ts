@@ -187,6 +187,13 @@ test.serial('errors as AWS gives them, saying what to do', async (t) => {
   t.regex(taken.body.__type ?? '', /ExecutionAlreadyExists$/);
   const invalid = await fork(port, { executionArn: sourceArn, eventId: scheduledId, definition: '{"StartAt":"Nowhere","States":{}}' });
   t.regex(invalid.body.__type ?? '', /InvalidDefinition$/);
+  const without = await fork(port, {
+    executionArn: sourceArn,
+    eventId: scheduledId,
+    definition: JSON.stringify({ StartAt: 'Other', States: { Other: { Type: 'Pass', End: true } } }),
+  });
+  t.regex(without.body.__type ?? '', /InvalidDefinition$/);
+  t.regex(without.body.message ?? '', /the fork is in "Charge" at event \d+, which the new definition does not have/);
   const unknown = await fork(port, { executionArn: `${sourceArn}-nope`, eventId: 1 });
   t.regex(unknown.body.__type ?? '', /ExecutionDoesNotExist$/);
   const missing = await fork(port, { executionArn: sourceArn });

@@ -21,11 +21,6 @@ export class VirtualClock {
     const ahead = at - this.now();
     if (ahead > 0) this.offset += ahead;
   }
-
-  /** How far the clock is ahead of the wall clock, in ms. */
-  get skipped(): number {
-    return this.offset;
-  }
 }
 
 /** How long the engine must have been idle before the clock jumps: decisions and tasks under way settle first. */

@@ -75,6 +75,20 @@ const forkOverrides = (input: ForkExecutionInput, paused: boolean): E.Either<Api
   return E.right({ ...(newInput !== undefined ? { input: newInput } : {}), ...(variables !== undefined ? { variables } : {}) });
 };
 
+/** Every state name of a definition, its Parallel branches' and Map processors' included. */
+const stateNames = (definition: unknown, into = new Set<string>()): Set<string> => {
+  const states = (definition as { States?: unknown } | null)?.States;
+  if (typeof states !== 'object' || states === null) return into;
+  for (const [name, state] of Object.entries(states as Record<string, unknown>)) {
+    into.add(name);
+    const s = state as { Branches?: unknown; Iterator?: unknown; ItemProcessor?: unknown };
+    if (Array.isArray(s.Branches)) for (const branch of s.Branches) stateNames(branch, into);
+    if (s.Iterator !== undefined) stateNames(s.Iterator, into);
+    if (s.ItemProcessor !== undefined) stateNames(s.ItemProcessor, into);
+  }
+  return into;
+};
+
 /** Whether an event begins a decision: the decider records what triggered it on its first event. */
 const beginsDecision = (event: RecordedHistoryEvent | undefined): boolean => event?.metadata?.['trigger'] !== undefined;
 
@@ -128,6 +142,13 @@ export const forkExecution = async (
   if (input.definition !== undefined) {
     const parsed = parseDefinition(input.definition);
     if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+    // Every state the fork is in at eventId must be in the new definition, or it could not go on.
+    const names = stateNames(parsed.definition);
+    const missing = [...new Set(Object.values(state.frames).flatMap((f) => (f.kind === 'suspended' && !names.has(f.state) ? [f.state] : [])))];
+    if (missing.length > 0)
+      return E.left(
+        invalidDefinition(`the fork is in ${missing.map((m) => `"${m}"`).join(', ')} at event ${String(eventId)}, which the new definition does not have`),
+      );
   }
   const overrides = forkOverrides(input, state.frames['']?.kind === 'suspended');
   if (E.isLeft(overrides)) return overrides;

@@ -29,10 +29,11 @@ interface Kept {
 const EMPTY: Kept = { state: initialExecutionState, decisionStart: 1, last: { type: '', timestamp: 0 } };
 
 /**
- * Folds of histories kept at every {@link SNAPSHOT_EVERY}th event, so that inspecting an
- * execution at any event reads and folds at most that many events past the nearest fold kept. A
- * history only grows, so a fold at an event never goes stale. Bounded by the number of histories
- * (the least recently inspected go first).
+ * Folds of histories: those an inspection reads at every {@link SNAPSHOT_EVERY}th event, and
+ * those this process's decisions reach, one every {@link SNAPSHOT_EVERY} events or more. An
+ * inspection at any event then reads and folds about that many events past the nearest fold kept.
+ * A history only grows, so a fold at an event never goes stale. Bounded by the number of histories
+ * (the least recently used go first).
  */
 export class InspectSnapshots {
   private readonly kept = new Map<string, Map<number, Kept>>();
