@@ -136,6 +136,21 @@ for (const [name, open] of Object.entries(stores)) {
       [{ n: 0 }, { n: 1 }, { n: 2 }],
       'without the option every event has its data',
     );
+    // Metadata holding a lone surrogate (a paused frame's input can): `json` keeps its escape, and
+    // a read that parsed the metadata in SQL would fail on it, and on every read past it.
+    await store.appendToStream('chained', [{ type: 'Odd', data: { n: 3 }, metadata: { frames: { input: 'lone \ud800' } } }]);
+    const past = await raw.readAll({ dataOnlyOfTypes: ['Keep'] });
+    t.deepEqual(
+      past.map((e) => [e.type, e.data]),
+      [
+        ['Old', { n: 0 }],
+        ['Step', null],
+        ['Keep', { n: 2 }],
+        ['Odd', null],
+      ],
+    );
+    t.regex(String(past[3]!.metadata['$hash']), /^[0-9a-f]{64}$/);
+    t.deepEqual((await raw.readAll({ dataOnlyOfTypes: ['Odd'] }))[3]!.metadata['frames'], { input: 'lone \ud800' }, 'whole when its type is listed');
   });
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type ArnKind, type Member, type MemberKind, OPERATION_SHAPES, type OperationShape } from './hostile-shapes.js';
+import { ALL_SHAPES, type ArnKind, type Member, type MemberKind, OPERATION_SHAPES, type OperationShape } from './hostile-shapes.js';
 
 /**
  * Generators of hostile requests for the Step Functions JSON protocol: bodies that are not JSON or
@@ -817,7 +817,7 @@ const CONTENT_TYPES = [
 
 /** A request to a real operation with a generated body; now and then an odd method, path or content type. */
 export const hostileRequest = (fx: Fixtures): fc.Arbitrary<HostileRequest> => {
-  const byOperation = fc.constantFrom(...OPERATION_SHAPES).chain((shape) =>
+  const byOperation = fc.constantFrom(...ALL_SHAPES).chain((shape) =>
     fc
       .tuple(
         fc.oneof({ weight: 9, arbitrary: bodyFor(shape, fx) }, { weight: 1, arbitrary: hostileBody }),
@@ -827,7 +827,7 @@ export const hostileRequest = (fx: Fixtures): fc.Arbitrary<HostileRequest> => {
         label: shape.name,
         method: 'POST',
         path: '/',
-        headers: headers(`AWSStepFunctions.${shape.name}`, contentType),
+        headers: headers(`${shape.target ?? 'AWSStepFunctions.'}${shape.name}`, contentType),
         body,
       })),
   );

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { TaskTokens } from '@stepstream/runtime';
 import anyTest, { type TestFn } from 'ava';
-import { makeOperations, PageTokens } from '../src/index.js';
+import { makeOperations, makeStepstreamOperations, PageTokens } from '../src/index.js';
 import { assertReplays } from './harness.js';
 import type { Fixtures } from './hostile-arbitraries.js';
 import {
@@ -20,10 +20,10 @@ import {
   type Stats,
   summarize,
 } from './hostile-fuzz.js';
-import { OPERATION_SHAPES } from './hostile-shapes.js';
+import { ALL_SHAPES, OPERATION_SHAPES, STEPSTREAM_SHAPES } from './hostile-shapes.js';
 
 // Issue 11, "nothing lost, nothing poisoned": malformed, oversized, deeply nested and unicode-edge
-// requests to every operation, and mutated ASL definitions, must give no crash, no 5xx, only
+// requests to every operation (AWS's and Stepstream's own), and mutated ASL definitions, must give no crash, no 5xx, only
 // AWS-shaped errors and no request slower than 1 s; afterwards a normal execution still runs.
 // The 1 s bound is the property the issue asks for, so this file does assert a duration (STYLE §8
 // says not to, for behaviour that merely happens to be fast). About a minute in all; longer and
@@ -63,11 +63,11 @@ const report = (stats: Stats, logged: readonly string[]) =>
   }`;
 
 test.serial('the suite knows every operation the server serves', (t) => {
-  const served = Object.keys(
-    makeOperations({ engine: t.context.stack.engine, tokens: new PageTokens(Buffer.alloc(32)), taskTokens: new TaskTokens(Buffer.alloc(32)) }),
-  );
+  const deps = { engine: t.context.stack.engine, tokens: new PageTokens(Buffer.alloc(32)), taskTokens: new TaskTokens(Buffer.alloc(32)) };
+  const served = Object.keys(makeOperations(deps));
   t.deepEqual(OPERATION_SHAPES.map((s) => s.name).sort(), served.sort());
   t.is(served.length, 37);
+  t.deepEqual(STEPSTREAM_SHAPES.map((s) => `Stepstream.${s.name}`).sort(), Object.keys(makeStepstreamOperations(deps)).sort());
 });
 
 test.serial('hostile requests to every operation: no 5xx, AWS-shaped errors, each answered within 1 s', async (t) => {
@@ -75,7 +75,7 @@ test.serial('hostile requests to every operation: no 5xx, AWS-shaped errors, eac
   const stats = newStats();
   const runs = await runRequests({ url: stack.api.url, fixtures, stats, seed, numRuns: 10_000, timeLimitMs: 35_000 });
   t.log(`seed ${seed}, ${runs} runs\n${report(stats, stack.logged)}`);
-  for (const op of OPERATION_SHAPES) t.true((stats.perOperation.get(op.name) ?? 0) > 0, `${op.name} was never fuzzed`);
+  for (const op of ALL_SHAPES) t.true((stats.perOperation.get(op.name) ?? 0) > 0, `${op.name} was never fuzzed`);
   t.is(stats.failures.size, 0, `distinct failures (seed ${seed}):\n${summarize(stats)}`);
 });
 
@@ -133,9 +133,16 @@ test.serial('while pathological executions run, a request is answered within 1 s
   }
 });
 
-test.serial('afterwards a normal execution starts, succeeds and is listed and described', async (t) => {
+test.serial('afterwards a normal execution starts, succeeds and is listed and described; nothing logged an error', async (t) => {
   const { stack } = t.context;
   const problems = await normalExecutionWorks(stack.client);
   t.deepEqual(problems, []);
-  t.log(`errors logged by the server and engine during the whole file: ${stack.logged.length}`);
+  // Nothing the fuzz sent may have poisoned the engine's background work either: a projector that
+  // cannot read past an event logs an error on every retry (the audit tree's once did, on a lone
+  // surrogate's escape in stored metadata).
+  t.deepEqual(
+    stack.logged.map((l) => l.split('\n')[0]),
+    [],
+    'errors logged by the server and engine during the whole file',
+  );
 });

@@ -41,6 +41,8 @@ export interface Member {
 
 export interface OperationShape {
   readonly name: string;
+  /** The target's prefix: `AWSStepFunctions.` (AWS's operations, the default) or `Stepstream.` (the server's own). */
+  readonly target?: 'AWSStepFunctions.' | 'Stepstream.';
   readonly members: readonly Member[];
   /** Deletes or ends what it names: the fixtures' own ARNs are not sent to it unmodified. */
   readonly destructive?: boolean;
@@ -169,3 +171,26 @@ export const OPERATION_SHAPES: readonly OperationShape[] = [
     members: [req('definition', k('definition')), opt('type', oneOf('STANDARD', 'EXPRESS')), opt('severity', oneOf('ERROR', 'WARNING')), maxResults],
   },
 ];
+
+/** Stepstream's own operations (`X-Amz-Target: Stepstream.<name>`): audit proofs, inspection and forks. */
+export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
+  { name: 'GetProofBundle', target: 'Stepstream.', members: [req('executionArn', arn('execution'))] },
+  { name: 'GetCheckpoint', target: 'Stepstream.', members: [] },
+  { name: 'GetConsistencyProof', target: 'Stepstream.', members: [req('firstSize', k('int')), req('secondSize', k('int'))] },
+  { name: 'InspectExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution')), opt('eventId', k('int'))] },
+  {
+    name: 'ForkExecution',
+    target: 'Stepstream.',
+    members: [
+      req('executionArn', arn('execution')),
+      req('eventId', k('int')),
+      opt('name', k('name')),
+      opt('definition', k('definition')),
+      opt('input', k('json')),
+      opt('variables', k('json')),
+    ],
+  },
+];
+
+/** Every operation the server serves: AWS's and its own. */
+export const ALL_SHAPES: readonly OperationShape[] = [...OPERATION_SHAPES, ...STEPSTREAM_SHAPES];

@@ -142,12 +142,13 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const columns = columnsWith(true);
   /** The columns, but where the metadata holds a `$hash` and the type is not in `types`, `data` null and the metadata that hash alone (`ReadAllOptions.dataOnlyOfTypes`). */
   const hashedDataOmitted = (types: readonly string[], asText: boolean) => {
-    const whole = sql`metadata->>'$hash' is null or type = any(${types.filter(storableName)}::text[])`;
-    return columnsOf(
-      sql`(case when ${whole} then data end)`,
-      sql`(case when ${whole} then metadata else json_build_object('$hash', metadata->>'$hash') end)`,
-      asText,
-    );
+    // The hash is read off the metadata's text, never with `->>`: that parses the whole value, and
+    // Postgres refuses a lone surrogate's escape (`\ud800`, which `json` stores as written) there,
+    // so one such event would stop every read past it (the audit tree's projector was stuck so).
+    // `"$hash":"` unescaped can only be the chain's own key (string values escape their quotes).
+    const hash = sql`substring(metadata::text from '"[$]hash":"([0-9a-f]{64})"')`;
+    const whole = sql`${hash} is null or type = any(${types.filter(storableName)}::text[])`;
+    return columnsOf(sql`(case when ${whole} then data end)`, sql`(case when ${whole} then metadata else json_build_object('$hash', ${hash}) end)`, asText);
   };
   const visible = sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
 
