@@ -1,4 +1,4 @@
-import { CallFailed } from './inspect.js';
+import { callServer } from './server-call.js';
 
 /** A history event as GetExecutionHistory answers it (the AWS JSON shape). */
 type Event = { readonly id: number; readonly type: string; readonly timestamp?: number } & Readonly<Record<string, unknown>>;
@@ -8,22 +8,11 @@ export const fetchHistory = async (endpoint: string, executionArn: string): Prom
   const events: Event[] = [];
   let nextToken: string | undefined;
   do {
-    let res: Response;
-    try {
-      res = await fetch(new URL('/', endpoint), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AWSStepFunctions.GetExecutionHistory' },
-        body: JSON.stringify({ executionArn, maxResults: 1000, ...(nextToken !== undefined ? { nextToken } : {}) }),
-      });
-    } catch (e) {
-      const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
-      throw new CallFailed(
-        'Unreachable',
-        `no Stepstream server answered at ${endpoint} (${cause}): start one with 'stepstream serve', or give --host and --port`,
-      );
-    }
-    const page = (await res.json()) as { events?: Event[]; nextToken?: string; __type?: string; message?: string };
-    if (!res.ok) throw new CallFailed((page.__type ?? `HTTP ${res.status}`).replace(/^.*#/, ''), page.message ?? `${endpoint} answered ${res.status}`);
+    const page = (await callServer(endpoint, 'AWSStepFunctions.GetExecutionHistory', {
+      executionArn,
+      maxResults: 1000,
+      ...(nextToken !== undefined ? { nextToken } : {}),
+    })) as { events?: Event[]; nextToken?: string };
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken !== undefined);

@@ -1,55 +1,9 @@
 import type { ActiveState, Inspection } from '@stepstream/domain';
-
-/** The server answered an error (its AWS `__type` and message), or no server answered (`Unreachable`). */
-export class CallFailed extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * One of Stepstream's own operations (`X-Amz-Target: Stepstream.<name>`) at `endpoint`: its
- * answer, parsed.
- *
- * @throws CallFailed with the server's error, or `Unreachable`.
- */
-export const callStepstream = async (endpoint: string, operation: string, body: Record<string, unknown>): Promise<unknown> => {
-  let res: Response;
-  try {
-    res = await fetch(new URL('/', endpoint), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `Stepstream.${operation}` },
-      body: JSON.stringify(body),
-    });
-  } catch (e) {
-    const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
-    throw new CallFailed(
-      'Unreachable',
-      `no Stepstream server answered at ${endpoint} (${cause}): start one with 'stepstream serve', or give --host and --port`,
-    );
-  }
-  const text = await res.text();
-  let answer: { __type?: unknown; message?: unknown } = {};
-  try {
-    answer = JSON.parse(text) as typeof answer;
-  } catch {
-    throw new CallFailed(`HTTP ${res.status}`, `${endpoint} answered ${res.status}: ${text.slice(0, 200)}`);
-  }
-  if (!res.ok) {
-    throw new CallFailed(
-      typeof answer.__type === 'string' ? answer.__type.replace(/^.*#/, '') : `HTTP ${res.status}`,
-      typeof answer.message === 'string' ? answer.message : `${endpoint} answered ${res.status}`,
-    );
-  }
-  return answer;
-};
+import { callServer } from './server-call.js';
 
 /** `Stepstream.InspectExecution` at `endpoint`: the execution after event `eventId` (its last when omitted). */
 export const fetchInspection = async (endpoint: string, executionArn: string, eventId?: number): Promise<Inspection> =>
-  (await callStepstream(endpoint, 'InspectExecution', { executionArn, ...(eventId !== undefined ? { eventId } : {}) })) as Inspection;
+  (await callServer(endpoint, 'Stepstream.InspectExecution', { executionArn, ...(eventId !== undefined ? { eventId } : {}) })) as Inspection;
 
 const iso = (seconds: number): string => new Date(Math.round(seconds * 1000)).toISOString();
 

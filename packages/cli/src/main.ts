@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
-import { callStepstream, CallFailed, fetchInspection, formatInspection } from './inspect.js';
-import { diffHistories, fetchHistory, formatDiff } from './diff.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, VirtualClock, type Logger } from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
 import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
+import { diffHistories, fetchHistory, formatDiff } from './diff.js';
+import { fetchInspection, formatInspection } from './inspect.js';
+import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
+import { callServer, CallFailed, endpointOf } from './server-call.js';
 import { readServeConfig, type ServeConfig } from './config.js';
 import { DataDirectoryLocked, STALE_MS } from './lock.js';
 import { openStores, ReadModelsBusy, type Purpose } from './open.js';
@@ -222,7 +223,7 @@ const verify = async (flags: Flags, args: Parameters<typeof runVerify>[0]) => {
 const historyExport = async (flags: Flags, executionArn: string, out: string) => {
   const config = readServeConfig(flags, process.env);
   const log = makeLogger(config.logLevel);
-  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
+  const endpoint = endpointOf(config);
   try {
     const written = await exportProofBundle({ executionArn, out, source: { endpoint } });
     if (out !== '-') {
@@ -236,28 +237,30 @@ const historyExport = async (flags: Flags, executionArn: string, out: string) =>
   }
 };
 
-/** `diff A B [--json]`: where two histories part, from the server at --host/--port; exit 1 when they differ. */
-const diff = async (flags: Flags, a: string, b: string, json: boolean) => {
-  const config = readServeConfig(flags, process.env);
-  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
+/** Runs `work` against the server at --host/--port; its errors (and no server) become one line on stderr, exit 1. */
+const throughServer = async (flags: Flags, work: (endpoint: string) => Promise<void>) => {
   try {
-    const [ha, hb] = await Promise.all([fetchHistory(endpoint, a), fetchHistory(endpoint, b)]);
-    const d = diffHistories(ha, hb);
-    process.stdout.write(json ? `${JSON.stringify(d)}\n` : formatDiff(d, a, b));
-    process.exitCode = d.first === undefined ? 0 : 1;
+    await work(endpointOf(readServeConfig(flags, process.env)));
   } catch (e) {
     if (e instanceof CallFailed) throw new Refused(`${e.type}: ${e.message}`);
     throw e;
   }
 };
 
+/** `diff A B [--json]`: where two histories part, from the server at --host/--port; exit 1 when they differ. */
+const diff = (flags: Flags, a: string, b: string, json: boolean) =>
+  throughServer(flags, async (endpoint) => {
+    const [ha, hb] = await Promise.all([fetchHistory(endpoint, a), fetchHistory(endpoint, b)]);
+    const d = diffHistories(ha, hb);
+    process.stdout.write(json ? `${JSON.stringify(d)}\n` : formatDiff(d, a, b));
+    process.exitCode = d.first === undefined ? 0 : 1;
+  });
+
 /** `fork ARN --at N [--name NAME] [--definition FILE] [--input JSON] [--variables JSON] [--json]`: a new execution from the source's events up to N, through the server at --host/--port. */
 const fork = async (
   flags: Flags,
   args: { executionArn: string; at: number; name?: string; definitionFile?: string; input?: string; variables?: string; json: boolean },
 ) => {
-  const config = readServeConfig(flags, process.env);
-  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
   let definition: string | undefined;
   if (args.definitionFile !== undefined) {
     try {
@@ -266,8 +269,8 @@ const fork = async (
       throw new Refused(`--definition ${args.definitionFile}: ${(e as Error).message}`);
     }
   }
-  try {
-    const answer = (await callStepstream(endpoint, 'ForkExecution', {
+  await throughServer(flags, async (endpoint) => {
+    const answer = (await callServer(endpoint, 'Stepstream.ForkExecution', {
       executionArn: args.executionArn,
       eventId: args.at,
       ...(args.name !== undefined ? { name: args.name } : {}),
@@ -276,10 +279,7 @@ const fork = async (
       ...(args.variables !== undefined ? { variables: args.variables } : {}),
     })) as { executionArn: string; startDate: number };
     process.stdout.write(args.json ? `${JSON.stringify(answer)}\n` : `${answer.executionArn}\n`);
-  } catch (e) {
-    if (e instanceof CallFailed) throw new Refused(`${e.type}: ${e.message}`);
-    throw e;
-  }
+  });
 };
 
 /** `replay [--execution ARN | --state-machine ARN] [--json]`: every history in scope decided again; exit 1 when one differs. */
@@ -313,17 +313,11 @@ const replay = async (flags: Flags, args: ReplayArgs) => {
 };
 
 /** `inspect ARN [--at N] [--json]`: the execution after one event, from the server at --host/--port. */
-const inspect = async (flags: Flags, executionArn: string, at: number | undefined, json: boolean) => {
-  const config = readServeConfig(flags, process.env);
-  const endpoint = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${String(config.port)}`;
-  try {
+const inspect = (flags: Flags, executionArn: string, at: number | undefined, json: boolean) =>
+  throughServer(flags, async (endpoint) => {
     const inspection = await fetchInspection(endpoint, executionArn, at);
     process.stdout.write(json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
-  } catch (e) {
-    if (e instanceof CallFailed) throw new Refused(`${e.type}: ${e.message}`);
-    throw e;
-  }
-};
+  });
 
 const main = async (argv: readonly string[]) => {
   const line = parseCommandLine(argv);

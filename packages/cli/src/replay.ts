@@ -1,7 +1,8 @@
 import { ENGINE_VERSION, replayExecution, type RecordedHistoryEvent } from '@stepstream/domain';
-import type { EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
+import type { EventStore, RecordedEvent } from '@stepstream/eventstore';
 import { locateExecution, locateStateMachine } from '@stepstream/runtime';
 import { UsageError } from './args.js';
+import { allPages, streamPages } from './verify/pages.js';
 
 /** What `stepstream replay` was asked: one execution, one state machine's executions, or every execution (neither). */
 export interface ReplayArgs {
@@ -37,31 +38,19 @@ export class ReplayRefused extends Error {}
 /** The execution streams in scope, in the order they started: read off the ExecutionStarted events of `$all`. */
 const executionStreams = async (store: EventStore, prefix: string, onPage: (found: number) => void): Promise<string[]> => {
   const head = await store.headPosition();
-  if (head === undefined) return [];
   const streams: string[] = [];
-  let from: Position | 'start' = 'start';
-  for (let first = true; ; first = false) {
-    const page = await store.readAll({
-      fromPosition: from,
-      toPosition: head,
-      maxCount: PAGE,
-      filter: { streamNamePrefixes: [prefix], types: ['ExecutionStarted'] },
-    });
-    // `fromPosition` is inclusive: after the first page, the first event is the last one of the page before.
-    for (const event of first ? page : page.slice(1)) streams.push(event.streamName);
+  if (head === undefined) return streams;
+  for await (const page of allPages(store, head, PAGE, { streamNamePrefixes: [prefix], types: ['ExecutionStarted'] })) {
+    for (const event of page) streams.push(event.streamName);
     onPage(streams.length);
-    if (page.length < PAGE) return streams;
-    from = page[page.length - 1]!.position;
   }
+  return streams;
 };
 
 const readWhole = async (store: EventStore, stream: string): Promise<RecordedEvent[]> => {
   const events: RecordedEvent[] = [];
-  for (;;) {
-    const page = await store.readStream(stream, { fromRevision: BigInt(events.length), maxCount: PAGE });
-    events.push(...page);
-    if (page.length < PAGE) return events;
-  }
+  for await (const page of streamPages(store, stream, PAGE)) events.push(...page);
+  return events;
 };
 
 /** Which streams `args` names: one execution's, a prefix of executions, or all. */

@@ -1,6 +1,7 @@
 export * from './model.js';
 export { evolveExecution, foldExecution } from './evolve.js';
 export {
+  beginsDecision,
   decodeHistoryEvent,
   executionStartedMetadata,
   type RecordedHistoryEvent,

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decideExecution } from './decide.js';
 import { stableJson } from './stable-json.js';
 import { evolveExecution } from './evolve.js';
-import { decodeHistoryEvent, executionStartedMetadata, type RecordedHistoryEvent, type StoredHistoryEvent } from './stored-event.js';
+import { beginsDecision, decodeHistoryEvent, executionStartedMetadata, type RecordedHistoryEvent, type StoredHistoryEvent } from './stored-event.js';
 import { initialExecutionState, type ExecutionCommand, type ExecutionInfo, type NewHistoryEvent, type ParentTask, type TaskSignal } from './model.js';
 
 export type ReplayResult = { readonly ok: true; readonly decisions: number } | { readonly ok: false; readonly eventId: number; readonly reason: string };
@@ -108,7 +108,7 @@ export const replayExecution = (stored: readonly RecordedHistoryEvent[]): Replay
       // wrote, taken as given (the source's own replay checks them); the fork's decisions follow.
       if (i !== 0) return { ok: false, eventId: i + 1, reason: `event ${i + 1} (${first.type}) records a fork, which only a history's first event can` };
       let end = i + 1;
-      while (end < events.length && events[end]!.metadata?.['trigger'] === undefined) end++;
+      while (end < events.length && !beginsDecision(events[end])) end++;
       for (const e of events.slice(i, end)) state = evolveExecution(state, e);
       i = end;
       decisions++;

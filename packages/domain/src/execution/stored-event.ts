@@ -65,3 +65,7 @@ export const executionStartedMetadata = (metadata: Readonly<Record<string, unkno
     throw new Error(`an ExecutionStarted event without ${missing.join(', ')} in its metadata: this history was not written by Stepstream's decider`);
   return m as Readonly<Record<string, unknown>> & ExecutionStartedMetadata;
 };
+
+/** Whether an event begins a decision: the decider records what triggered it on a decision's first event (`metadata.trigger`). */
+export const beginsDecision = (event: { readonly metadata?: Readonly<Record<string, unknown>> } | undefined): boolean =>
+  event?.metadata?.['trigger'] !== undefined;

@@ -1,5 +1,6 @@
 import { describeDiagnostics, parseDefinition } from '@stepstream/asl/definition';
 import {
+  beginsDecision,
   decodeHistoryEvent,
   executionAlreadyExists,
   executionArn as makeExecutionArn,
@@ -88,9 +89,6 @@ const stateNames = (definition: unknown, into = new Set<string>()): Set<string> 
   }
   return into;
 };
-
-/** Whether an event begins a decision: the decider records what triggered it on its first event. */
-const beginsDecision = (event: RecordedHistoryEvent | undefined): boolean => event?.metadata?.['trigger'] !== undefined;
 
 /**
  * `Stepstream.ForkExecution`, `stepstream fork`: a new execution of the same state machine whose

@@ -1,4 +1,5 @@
 import {
+  beginsDecision,
   executionDoesNotExist,
   foldExecution,
   initialExecutionState,
@@ -74,9 +75,6 @@ export class InspectSnapshots {
     folds.set(kept.state.lastEventId, kept);
   }
 }
-
-/** Whether an event begins a decision: the decider records what triggered it on its first event. */
-const beginsDecision = (event: RecordedEvent): boolean => event.metadata['trigger'] !== undefined;
 
 /**
  * `Stepstream.InspectExecution`, `stepstream inspect`: the execution after event `eventId` of its
