@@ -216,6 +216,8 @@ export interface ExecutionStartedMetadata {
   readonly engineVersion: number;
   /** A fork's source execution and the last event of it the fork copies. */
   readonly forkedFrom?: { readonly executionArn: string; readonly eventId: number };
+  /** An execution imported from another engine's recorded history (`stepstream import`): where it ran. It never runs here. */
+  readonly imported?: { readonly from: 'aws'; readonly executionArn: string; readonly stateMachineArn: string };
 }
 
 /** Maps a state type to its Entered/Exited event types. */

@@ -152,6 +152,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         ...(info.testCase !== undefined ? { testCase: info.testCase } : {}),
         ...(timeoutAt !== undefined ? { timeoutAt } : {}),
         engineVersion: ENGINE_VERSION,
+        ...(info.imported !== undefined ? { imported: info.imported } : {}),
       };
       batch.push(
         'ExecutionStarted',
@@ -167,7 +168,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         },
         metadata as unknown as Record<string, unknown>,
       );
-      const withTimeout = { ...info, ...(metadata.timeoutAt !== undefined ? { timeoutAt: metadata.timeoutAt } : {}) };
+      const withTimeout = { ...info, engineVersion: ENGINE_VERSION, ...(metadata.timeoutAt !== undefined ? { timeoutAt: metadata.timeoutAt } : {}) };
       const frames = new Frames({});
       runExecution(
         withTimeout,

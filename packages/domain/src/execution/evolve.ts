@@ -60,6 +60,7 @@ const started: Evolver = (_state, event, lastEventId) => {
       ...(m.timeoutAt !== undefined ? { timeoutAt: m.timeoutAt } : {}),
       ...(m.engineVersion !== undefined ? { engineVersion: m.engineVersion } : {}),
       ...(m.forkedFrom !== undefined ? { forkedFrom: m.forkedFrom } : {}),
+      ...(m.imported !== undefined ? { imported: m.imported } : {}),
     },
   };
 };

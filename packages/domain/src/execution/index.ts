@@ -17,3 +17,4 @@ export { batchItems, exceedsTolerance, numberAtPath, type ItemBatcher, type MapR
 export { matchesError } from './error-policy.js';
 export { executionEffects, mapRunResult, syncAnswer, syncChildren, type ExecutionEffect } from './effects.js';
 export { inspectState, type ActiveState, type InspectedEvent, type InspectedTask, type Inspection, type Timer } from './inspect.js';
+export { importAwsHistory, type AwsHistoryEvent, type ImportDivergence, type ImportOptions, type ImportResult, type PointerDifference } from './import.js';

@@ -365,7 +365,7 @@ const runtimeCause = (e: Entered, cause: string) =>
  * (pointing where the Entered event points, as AWS records it), followed by `MapStateFailed` or
  * `ParallelStateFailed` for those states.
  */
-export const guard = (f: Frame, e: Entered, run: () => StateOutcome, failureEventId = e.enteredId): StateOutcome => {
+export const guard = (f: Frame, e: Entered, run: () => StateOutcome, failureEventId: number | (() => number) = e.enteredId): StateOutcome => {
   try {
     return run();
   } catch (err) {
@@ -374,13 +374,14 @@ export const guard = (f: Frame, e: Entered, run: () => StateOutcome, failureEven
     const state = f.definition.States[e.name];
     if (err.error === QUERY_EVALUATION_ERROR && state && isJsonata(f, state)) {
       const location = err instanceof QueryEvaluationError ? err.location : undefined;
-      const id = f.batch.push('EvaluationFailed', e.enteredAfter, {
+      // AWS points a Wait's at its Entered event (its time is evaluated once entered), every other state's where the Entered event points.
+      const id = f.batch.push('EvaluationFailed', state.Type === 'Wait' && (f.info.engineVersion ?? 0) >= 4 ? e.enteredId : e.enteredAfter, {
         evaluationFailedEventDetails: { error: err.error, cause, ...(location !== undefined ? { location } : {}), state: e.name },
       });
       const own = state.Type === 'Map' ? f.batch.push('MapStateFailed', id) : state.Type === 'Parallel' ? f.batch.push('ParallelStateFailed', id) : id;
       return { kind: 'failed', failure: { error: err.error, cause, failureEventId: own } };
     }
-    return { kind: 'failed', failure: { error: err.error, cause, failureEventId } };
+    return { kind: 'failed', failure: { error: err.error, cause, failureEventId: typeof failureEventId === 'number' ? failureEventId : failureEventId() } };
   }
 };
 
@@ -415,7 +416,8 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
     const state = stateOf(f, entry.state);
     const e = enteredOf(entry.entered);
     current = { state: entry.state, input: () => entry.entered.input };
-    outcome = guard(f, e, () => resumeState(f, runners, e, state, entry));
+    // A resumed state's failure (a task's result that its ResultPath cannot place) points at its latest event, as AWS records it.
+    outcome = guard(f, e, () => resumeState(f, runners, e, state, entry), (f.info.engineVersion ?? 0) >= 4 ? () => f.batch.lastEventId : e.enteredId);
     if (outcome.kind !== 'suspended') leaveState(f, state);
   } else if ('restart' in start) {
     const input: unknown = JSON.parse(start.restart.input);

@@ -421,5 +421,6 @@ const runDistributed = (
   }
   const succeededId = f.batch.push('MapRunSucceeded', runStartedId);
   f.batch.push('MapStateSucceeded', succeededId);
-  return finish(outputs, succeededId);
+  // AWS's MapStateExited pointed at MapRunSucceeded until mid-2024 and at MapRunStarted since (its recordings show both).
+  return finish(outputs, (f.info.engineVersion ?? 0) >= 4 ? runStartedId : succeededId);
 };

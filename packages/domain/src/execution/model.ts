@@ -40,6 +40,15 @@ export interface ExecutionInfo {
   readonly engineVersion?: number;
   /** The execution and event this one was forked from (`ForkExecution`): its history begins with that one's events up to it. */
   readonly forkedFrom?: ForkSource;
+  /** Imported from a history AWS recorded (`stepstream import`): the execution as AWS named it. It never runs here (fork it to). */
+  readonly imported?: ImportSource;
+}
+
+/** Where an imported execution ran: its ARN and its state machine's there. */
+export interface ImportSource {
+  readonly from: 'aws';
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
 }
 
 /** Where a fork came from: the source execution and the last event of it the fork's history copies. */
@@ -311,7 +320,11 @@ export const pendingTasks = (state: ExecutionState): PendingTask[] =>
  * - 3: decisions are sliced by `DECISION_BUDGET` (a `continue` pause between two states), and a
  *   retrier or catcher on `States.HeartbeatTimeout` matches a heartbeat expiry; executions started
  *   by older versions decide as they were recorded.
+ * - 4: a failure of a resumed state (a task result its ResultPath cannot place) points at the
+ *   state's latest event, a Wait's `EvaluationFailed` at its Entered event, and a Distributed
+ *   Map's `MapStateExited` at its `MapRunStarted`, as AWS records them (found importing AWS's
+ *   recorded histories).
  */
-export const ENGINE_VERSION = 3;
+export const ENGINE_VERSION = 4;
 /** "The execution reached the maximum number of history events (25000)." */
 export const HISTORY_EVENT_LIMIT = 25_000;

@@ -32,6 +32,7 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
       ...(m.testCase !== undefined ? { testCase: m.testCase } : {}),
       ...(d.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: d.stateMachineVersionArn } : {}),
       ...(d.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: d.stateMachineAliasArn } : {}),
+      ...(m.imported !== undefined ? { imported: m.imported } : {}),
     };
     return { type: 'StartExecution', info };
   }
@@ -98,6 +99,8 @@ export const replayExecution = (stored: readonly RecordedHistoryEvent[]): Replay
     if (E.isLeft(decoded)) return { ok: false, eventId: i + 1, reason: `event ${i + 1} has the type ${decoded.left.type}, which this version does not know` };
     events.push(decoded.right);
   }
+  // An imported history keeps the recording's timestamps (several per decision): a replay compares all but them.
+  const imported = events[0]?.metadata?.['imported'] !== undefined;
   let state = initialExecutionState;
   let i = 0;
   let decisions = 0;
@@ -116,13 +119,19 @@ export const replayExecution = (stored: readonly RecordedHistoryEvent[]): Replay
     }
     const command = commandOf(first);
     if (!command) return { ok: false, eventId: i + 1, reason: `event ${i + 1} (${first.type}) starts no recorded decision` };
-    const recorded = (first.metadata?.['trigger'] ?? {}) as { uuids?: string[]; randoms?: number[]; activities?: Record<string, boolean>; tokens?: string[] };
+    const recorded = (first.metadata?.['trigger'] ?? {}) as {
+      uuids?: string[];
+      randoms?: number[];
+      activities?: Record<string, boolean>;
+      tokens?: string[];
+      now?: number;
+    };
     const activities = recorded.activities;
     const tokens = [...(recorded.tokens ?? [])];
     const uuids = [...(recorded.uuids ?? [])];
     const randoms = [...(recorded.randoms ?? [])];
     const produced = decideExecution(state, command, {
-      now: first.data.timestamp,
+      now: recorded.now ?? first.data.timestamp,
       ...(activities ? { activityExists: (arn: string) => activities[arn] ?? true } : {}),
       ...(recorded.tokens ? { taskToken: () => tokens.shift() ?? '' } : {}),
       random: () => {
@@ -137,15 +146,16 @@ export const replayExecution = (stored: readonly RecordedHistoryEvent[]): Replay
       },
     });
     if (produced.length === 0) return { ok: false, eventId: i + 1, reason: `the decider produced nothing for ${command.type}` };
-    for (const [k, p] of produced.entries()) {
+    for (const [k, decided] of produced.entries()) {
       const stored = events[i + k];
-      if (!stored) return { ok: false, eventId: i + k + 1, reason: `the decider produced ${p.type} beyond the end of the history` };
+      if (!stored) return { ok: false, eventId: i + k + 1, reason: `the decider produced ${decided.type} beyond the end of the history` };
+      const p = imported ? { ...decided, data: { ...decided.data, timestamp: stored.data.timestamp } } : decided;
       const keys = Object.keys(p.metadata ?? {});
       if (canonical(stored, keys) !== canonical(p, keys)) {
         return { ok: false, eventId: i + k + 1, reason: `stored ${canonical(stored, keys)} but the decider produced ${canonical(p, keys)}` };
       }
     }
-    for (const p of produced) state = evolveExecution(state, p);
+    for (const e of events.slice(i, i + produced.length)) state = evolveExecution(state, e);
     i += produced.length;
     decisions++;
   }
