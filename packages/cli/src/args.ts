@@ -89,6 +89,7 @@ export type CommandLine =
   | { readonly command: 'history export'; readonly flags: Flags; readonly executionArn: string; readonly out: string }
   | { readonly command: 'inspect'; readonly flags: Flags; readonly executionArn: string; readonly at?: number; readonly json: boolean }
   | { readonly command: 'diff'; readonly flags: Flags; readonly a: string; readonly b: string; readonly json: boolean }
+  | { readonly command: 'import'; readonly flags: Flags; readonly files: readonly string[]; readonly name?: string; readonly json: boolean }
   | {
       readonly command: 'fork';
       readonly flags: Flags;
@@ -124,6 +125,10 @@ const COMMANDS: readonly (readonly [string, string])[] = [
   [
     'fork ARN --at N',
     'a new execution whose history begins with the events 1..N of ARN and goes on live (--name, --definition FILE) (server at --host/--port)',
+  ],
+  [
+    'import FILE...',
+    "store an execution AWS ran, from the AWS CLI's get-execution-history, describe-state-machine-for-execution (and describe-execution) output; exit 1 where Stepstream decides differently",
   ],
   ['diff ARN_A ARN_B', 'where two histories part (a fork and its source, two runs): the first differing event (exit 0 alike, 1 differ)'],
   ['inspect ARN', 'the execution after one event (--at N, default its last): active states, inputs, variables, timers, tasks (server at --host/--port)'],
@@ -169,6 +174,10 @@ export const usage = [
   `${'  --input JSON'.padEnd(28)}a new input for the state the execution is in at N (a Wait's output, a retried attempt's input)`,
   `${'  --variables JSON'.padEnd(28)}variables set over the execution's own at N, as a JSON object`,
   `${'  --json'.padEnd(28)}the answer as JSON ({executionArn, startDate})`,
+  '',
+  'Options of import (besides --host and --port, where the server listens):',
+  `${'  --name NAME'.padEnd(28)}the execution's name here (default: its name on AWS)`,
+  `${'  --json'.padEnd(28)}the answer as JSON ({executionArn, stateMachineArn, events, decisions, pointers, stateMachine})`,
   '',
   'Options of inspect (besides --host and --port, where the server listens):',
   `${'  --at N'.padEnd(28)}the event to inspect the execution after (1 is ExecutionStarted; default: the last)`,
@@ -285,7 +294,10 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
   if (at !== undefined && parsed.positionals[0] !== 'inspect' && parsed.positionals[0] !== 'fork')
     throw new UsageError('--at is an option of inspect and fork');
   const forkOnly = Object.entries({ name, definition, input, variables }).find(([, v]) => v !== undefined)?.[0];
-  if (forkOnly !== undefined && parsed.positionals[0] !== 'fork') throw new UsageError(`--${forkOnly} is an option of fork`);
+  if (forkOnly !== undefined && parsed.positionals[0] !== 'fork' && !(forkOnly === 'name' && parsed.positionals[0] === 'import'))
+    throw new UsageError(`--${forkOnly} is an option of fork${forkOnly === 'name' ? ' and import' : ''}`);
+  if (parsed.positionals[0] === 'import' && (definition ?? input ?? variables) !== undefined)
+    throw new UsageError(`--${Object.entries({ definition, input, variables }).find(([, v]) => v !== undefined)![0]} is an option of fork`);
   const verifyValues = { execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json };
   const verifyGiven = (Object.keys(verifyValues) as VerifyOptionName[]).filter((name) => verifyValues[name] !== undefined);
   const flags: Flags = given;
@@ -319,6 +331,15 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     if (rest[0] === undefined || rest[1] === undefined) throw new UsageError('diff needs two execution ARNs');
     if (rest[2] !== undefined) throw new UsageError(`unexpected argument ${rest[2]}`);
     return { command: 'diff', flags, a: rest[0], b: rest[1], json: json === true };
+  }
+  if (command === 'import') {
+    if (verifyGiven.some((n) => n !== 'json')) throw new UsageError(`--${verifyGiven.find((n) => n !== 'json')!} is an option of verify`);
+    if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
+    if (rest.length === 0)
+      throw new UsageError(
+        'import needs the files the AWS CLI wrote: get-execution-history, describe-state-machine-for-execution (and describe-execution) output',
+      );
+    return { command: 'import', flags, files: rest, ...(name !== undefined ? { name } : {}), json: json === true };
   }
   if (command === 'fork') {
     if (verifyGiven.some((n) => n !== 'json')) throw new UsageError(`--${verifyGiven.find((n) => n !== 'json')!} is an option of verify`);

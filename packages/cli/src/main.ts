@@ -5,6 +5,7 @@ import { serveApi } from '@stepstream/server';
 import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { diffHistories, fetchHistory, formatDiff } from './diff.js';
 import { fetchInspection, formatInspection } from './inspect.js';
+import { formatImport, ImportFilesRefused, importThroughServer, readImportFiles } from './import.js';
 import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
 import { callServer, CallFailed, endpointOf } from './server-call.js';
 import { readServeConfig, type ServeConfig } from './config.js';
@@ -282,6 +283,21 @@ const fork = async (
   });
 };
 
+/** `import FILE... [--name NAME] [--json]`: an execution AWS ran, from the AWS CLI's output, through the server at --host/--port. */
+const importExecution = async (flags: Flags, files: readonly string[], name: string | undefined, json: boolean) => {
+  let docs;
+  try {
+    docs = readImportFiles(files);
+  } catch (e) {
+    if (e instanceof ImportFilesRefused) throw new Refused(e.message);
+    throw e;
+  }
+  await throughServer(flags, async (endpoint) => {
+    const answer = await importThroughServer(endpoint, docs, name);
+    process.stdout.write(json ? `${JSON.stringify(answer)}\n` : formatImport(answer));
+  });
+};
+
 /** `replay [--execution ARN | --state-machine ARN] [--json]`: every history in scope decided again; exit 1 when one differs. */
 const replay = async (flags: Flags, args: ReplayArgs) => {
   const config = readServeConfig(flags, process.env);
@@ -340,6 +356,8 @@ const main = async (argv: readonly string[]) => {
       return fork(line.flags, line.fork);
     case 'diff':
       return diff(line.flags, line.a, line.b, line.json);
+    case 'import':
+      return importExecution(line.flags, line.files, line.name, line.json);
     case 'help':
       process.stdout.write(usage);
       return;

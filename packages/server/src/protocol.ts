@@ -14,6 +14,9 @@ export const STEPSTREAM_PREFIX = 'Stepstream.';
 export const CONTENT_TYPE = 'application/x-amz-json-1.0';
 /** AWS: the whole request is at most 1 MiB; leave room for the JSON around a 1 MiB definition. */
 export const MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
+/** `Stepstream.ImportExecution` carries a whole recorded history (AWS's can reach 25,000 events): its own limit. */
+export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
+const bodyLimitOf = (target: string) => (target === 'Stepstream.ImportExecution' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES);
 
 export interface RequestContext {
   readonly requestId: string;
@@ -44,20 +47,20 @@ const send = (res: ServerResponse, status: number, requestId: string, body: obje
  * Content-Length, or the bytes received): the answer goes out at once, while the rest of the upload
  * is read and dropped (holding nothing), so the client can still read the answer.
  */
-const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
       resolve('too-large');
       return;
     }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) resolve('too-large');
+      if (size > limit) resolve('too-large');
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > limit ? 'too-large' : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 
@@ -106,10 +109,17 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
       res.end('stepstream: AWS Step Functions API (POST / with X-Amz-Target: AWSStepFunctions.<Operation>)\n');
       return;
     }
-    const body = await readBody(req);
+    const limit = bodyLimitOf(target);
+    const body = await readBody(req, limit);
     if (req.method !== 'POST') return fail(unknownOperation(`Only POST is served; send POST / with X-Amz-Target: ${TARGET_PREFIX}<Operation>`));
     if (body === 'too-large') {
-      return fail(serializationException(`The request body is larger than ${MAX_BODY_BYTES} bytes; AWS accepts at most 1 MiB`));
+      return fail(
+        serializationException(
+          limit === MAX_BODY_BYTES
+            ? `The request body is larger than ${MAX_BODY_BYTES} bytes; AWS accepts at most 1 MiB`
+            : `The request body is larger than ${limit} bytes: import a history of at most 64 MiB`,
+        ),
+      );
     }
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target.startsWith(STEPSTREAM_PREFIX) ? target : undefined;
     const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;

@@ -42,6 +42,8 @@ export const definitionOf = (text: string): StateMachineDefinition => {
  * give the same events (the replay check in the tests relies on it).
  */
 export const decideExecution = (state: ExecutionState, command: ExecutionCommand, env: DecisionEnv): NewHistoryEvent[] => {
+  // An import's events were decided by `importAwsHistory`, decision by decision, triggers recorded: a new stream takes them as they are.
+  if (command.type === 'ImportExecution') return state.status === undefined && command.events[0]?.type === 'ExecutionStarted' ? [...command.events] : [];
   // Record the ids and random numbers the decision drew, so a replay can feed them back.
   const uuids: string[] = [];
   const randoms: number[] = [];
@@ -258,6 +260,7 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
     }
     case 'RedriveExecution': {
       if (!state.info || !state.restart || (state.status !== 'FAILED' && state.status !== 'ABORTED' && state.status !== 'TIMED_OUT')) return [];
+      if (state.info.imported !== undefined) return []; // an imported execution does not run here: a fork does
       const redriveCount = (state.info.redriveCount ?? 0) + 1;
       const definition = definitionOf(state.info.definition);
       // The execution's TimeoutSeconds clock starts again (AWS).
@@ -281,6 +284,8 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       runExecution(info, definition, batch, env, frames, { type: 'none' }, { restart: state.restart, previousEventId: redrivenId });
       return withFrames(batch.events, frames);
     }
+    case 'ImportExecution':
+      return []; // decideExecution takes an import's events as they are
   }
 };
 

@@ -275,7 +275,12 @@ export type ExecutionCommand =
       readonly events: readonly StoredHistoryEvent[];
       /** For the state the execution's own frame is in at the fork: a new input (JSON text) and variables (name → JSON text) set over its own. */
       readonly overrides?: { readonly input?: string; readonly variables?: Readonly<Record<string, string>> };
-    };
+    }
+  /**
+   * A new execution whose whole history is one another engine recorded, decided again by this
+   * one (`importAwsHistory`): `events` are that import's, each decision's trigger in place.
+   */
+  | { readonly type: 'ImportExecution'; readonly events: readonly NewHistoryEvent[] };
 
 const suspensionDue = (s: Suspension, heartbeats: Readonly<Record<string, number>> = {}): number | undefined => {
   switch (s.kind) {

@@ -15,6 +15,7 @@ import { startExecution, type StartExecutionDeps, type StartExecutionInput } fro
 import { stopExecution, type StopExecutionDeps } from './stop-execution.js';
 import { inspectExecution, type InspectSnapshots } from './inspect.js';
 import { forkExecution, type ForkExecutionInput } from './fork-execution.js';
+import { importExecution, type Imported, type ImportExecutionInput } from './import-execution.js';
 import type { EventStore } from '@stepstream/eventstore';
 
 /** What the executions port is bound to. */
@@ -54,6 +55,9 @@ export const executionsApi = (deps: ExecutionsApiDeps) => {
     /** ForkExecution: a new execution that begins with a source's events up to one and goes on live (src/executions/fork-execution.ts). */
     forkExecution: (input: ForkExecutionInput, meta: CallMetadata = {}): Promise<E.Either<ApiError, { executionArn: string; startDate: number }>> =>
       forkExecution({ ...deps.useCases, store: deps.store, uuid: deps.expressStarts.uuid, scope: deps.expressStarts.scope }, input, meta),
+    /** ImportExecution: an execution AWS ran, from its recorded history, decided again here (src/executions/import-execution.ts). */
+    importExecution: (input: ImportExecutionInput, meta: CallMetadata = {}): Promise<E.Either<ApiError, Imported>> =>
+      importExecution({ ...deps.useCases, uuid: deps.expressStarts.uuid, scope: deps.expressStarts.scope }, input, meta),
     /** The execution after one event of its history, or its last (src/executions/inspect.ts). */
     inspectExecution: (executionArn: string, eventId?: number): Promise<E.Either<ApiError, Inspection>> =>
       inspectExecution({ store: deps.store, snapshots }, executionArn, eventId),

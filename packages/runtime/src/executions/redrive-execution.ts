@@ -31,6 +31,10 @@ export const redriveExecution = async (
   return deps.queue.run(stream, async () => {
     const state = await deps.commands.load(stream);
     if (state.status === undefined) return E.left(executionDoesNotExist(executionArn));
+    if (state.info?.imported !== undefined)
+      return E.left(
+        executionNotRedrivable('Execution was imported from a recorded history (stepstream import) and does not run here: fork it to run it (stepstream fork)'),
+      );
     if (state.status === 'RUNNING' || state.status === 'SUCCEEDED')
       return E.left(executionNotRedrivable(`Execution is ${state.status} and cannot be redriven`));
     if (state.stopDate !== undefined && deps.clock() - state.stopDate > REDRIVE_WINDOW_MS) {

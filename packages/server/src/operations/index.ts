@@ -28,6 +28,7 @@ import { getConsistencyProof } from './get-consistency-proof.js';
 import { getExecutionHistory } from './get-execution-history.js';
 import { inspectExecution } from './inspect-execution.js';
 import { forkExecution } from './fork-execution.js';
+import { importExecution } from './import-execution.js';
 import { getProofBundle } from './get-proof-bundle.js';
 import { listExecutions } from './list-executions.js';
 import { listStateMachines } from './list-state-machines.js';
@@ -81,7 +82,12 @@ export type OperationName =
  * target, which no AWS name can be (AWS's have no dot). See docs/api.md.
  */
 export type StepstreamOperationName =
-  'Stepstream.GetProofBundle' | 'Stepstream.GetCheckpoint' | 'Stepstream.GetConsistencyProof' | 'Stepstream.InspectExecution' | 'Stepstream.ForkExecution';
+  | 'Stepstream.GetProofBundle'
+  | 'Stepstream.GetCheckpoint'
+  | 'Stepstream.GetConsistencyProof'
+  | 'Stepstream.InspectExecution'
+  | 'Stepstream.ForkExecution'
+  | 'Stepstream.ImportExecution';
 
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
@@ -131,6 +137,7 @@ export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperation
   'Stepstream.GetConsistencyProof': getConsistencyProof(deps),
   'Stepstream.InspectExecution': inspectExecution(deps),
   'Stepstream.ForkExecution': forkExecution(deps),
+  'Stepstream.ImportExecution': importExecution(deps),
 });
 
 export type { Deps };
