@@ -33,6 +33,7 @@ export const formatInspection = (i: Inspection): string => {
     `${i.executionArn}`,
     `after event ${i.eventId} of ${i.lastEventId}: ${i.event.type} at ${iso(i.event.timestamp)}`,
     ...(i.forkedFrom !== undefined ? [`forked from ${i.forkedFrom.executionArn} after its event ${i.forkedFrom.eventId}`] : []),
+    ...(i.imported !== undefined ? [`imported from ${i.imported.executionArn || 'a recorded history'} (it does not run here: fork it to)`] : []),
     `status ${i.status}${i.stopDate !== undefined ? ` (stopped ${iso(i.stopDate)})` : ''}${i.redriveCount > 0 ? `, redriven ${i.redriveCount} times` : ''}`,
     `input ${short(i.input)}`,
   ];

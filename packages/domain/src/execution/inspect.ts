@@ -25,6 +25,8 @@ export interface Inspection {
   readonly status: string;
   /** A fork's source: the execution and the last of its events the fork's history copies. */
   readonly forkedFrom?: { readonly executionArn: string; readonly eventId: number };
+  /** Imported from a recorded history (`stepstream import`): the execution as AWS named it. */
+  readonly imported?: { readonly from: 'aws'; readonly executionArn: string; readonly stateMachineArn: string };
   readonly startDate: number;
   readonly stopDate?: number;
   readonly redriveCount: number;
@@ -203,6 +205,7 @@ export const inspectState = (state: ExecutionState, at: InspectedEvent, lastEven
     framesAsOfEventId: at.framesAsOfEventId,
     status: state.status,
     ...(info.forkedFrom !== undefined ? { forkedFrom: info.forkedFrom } : {}),
+    ...(info.imported !== undefined ? { imported: info.imported } : {}),
     startDate: seconds(info.startDate),
     ...(state.stopDate !== undefined ? { stopDate: seconds(state.stopDate) } : {}),
     redriveCount: info.redriveCount ?? 0,
