@@ -83,7 +83,10 @@ test.serial('stepstream import stores the recorded execution: SDK v3 reads it as
     history.map((e) => [e.id, e.type, e.timestamp?.toISOString()]),
     recorded.map((e) => [e.id, e.type, new Date(e.timestamp).toISOString()]),
   );
-  t.is(history.at(-1)!.executionFailedEventDetails?.cause, (recorded.at(-1) as unknown as Record<string, { cause: string }>)['executionFailedEventDetails']!.cause);
+  t.is(
+    history.at(-1)!.executionFailedEventDetails?.cause,
+    (recorded.at(-1) as unknown as Record<string, { cause: string }>)['executionFailedEventDetails']!.cause,
+  );
   const listed = await client.send(new ListExecutionsCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:CatchRuntime' }));
   t.deepEqual(
     listed.executions?.map((e) => e.executionArn),
@@ -138,29 +141,32 @@ test.serial('inspect shows the imported execution at its failing state; a fork t
 
 const awsCli = (() => {
   const r = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 ? (r.stdout.trim() || r.stderr.trim()) : undefined;
+  return r.status === 0 ? r.stdout.trim() || r.stderr.trim() : undefined;
 })();
 if (awsCli === undefined) console.log('import.e2e: the AWS CLI is not installed (apt-get install awscli): the round trip through it is skipped');
-(awsCli === undefined ? test.serial.skip : test.serial)('what the AWS CLI prints for a Stepstream execution imports back, each event as this engine decides it', async (t) => {
-  const { port, client, dir } = t.context;
-  const aws = async (...args: string[]) =>
-    (
-      await exec('aws', ['--endpoint-url', `http://127.0.0.1:${port}`, '--region', 'us-east-1', '--output', 'json', 'stepfunctions', ...args], {
-        env: { ...process.env, AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b', AWS_PAGER: '' },
-      })
-    ).stdout;
-  t.log(awsCli);
-  const arn = 'arn:aws:states:us-east-1:123456789012:execution:CatchRuntime:order-1187-fixed';
-  await writeFile(join(dir, 'h.json'), await aws('get-execution-history', '--execution-arn', arn));
-  await writeFile(join(dir, 'm.json'), await aws('describe-state-machine-for-execution', '--execution-arn', arn));
-  await writeFile(join(dir, 'e.json'), await aws('describe-execution', '--execution-arn', arn));
-  const cli = await run(['import', join(dir, 'h.json'), join(dir, 'm.json'), join(dir, 'e.json'), '--name', 'round-trip', '--json', '--port', String(port)]);
-  t.is(cli.code, 0, cli.stderr);
-  const answer = JSON.parse(cli.stdout) as { executionArn: string; events: number; stateMachine: string };
-  t.is(answer.events, 9);
-  t.is(answer.stateMachine, 'existing');
-  t.deepEqual((await historyOf(client, answer.executionArn)).map(said), (await historyOf(client, arn)).map(said));
-});
+(awsCli === undefined ? test.serial.skip : test.serial)(
+  'what the AWS CLI prints for a Stepstream execution imports back, each event as this engine decides it',
+  async (t) => {
+    const { port, client, dir } = t.context;
+    const aws = async (...args: string[]) =>
+      (
+        await exec('aws', ['--endpoint-url', `http://127.0.0.1:${port}`, '--region', 'us-east-1', '--output', 'json', 'stepfunctions', ...args], {
+          env: { ...process.env, AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 'b', AWS_PAGER: '' },
+        })
+      ).stdout;
+    t.log(awsCli);
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:CatchRuntime:order-1187-fixed';
+    await writeFile(join(dir, 'h.json'), await aws('get-execution-history', '--execution-arn', arn));
+    await writeFile(join(dir, 'm.json'), await aws('describe-state-machine-for-execution', '--execution-arn', arn));
+    await writeFile(join(dir, 'e.json'), await aws('describe-execution', '--execution-arn', arn));
+    const cli = await run(['import', join(dir, 'h.json'), join(dir, 'm.json'), join(dir, 'e.json'), '--name', 'round-trip', '--json', '--port', String(port)]);
+    t.is(cli.code, 0, cli.stderr);
+    const answer = JSON.parse(cli.stdout) as { executionArn: string; events: number; stateMachine: string };
+    t.is(answer.events, 9);
+    t.is(answer.stateMachine, 'existing');
+    t.deepEqual((await historyOf(client, answer.executionArn)).map(said), (await historyOf(client, arn)).map(said));
+  },
+);
 
 test.serial('a history Stepstream decides differently is refused at that event, and nothing is stored', async (t) => {
   const { port, client, dir, files } = t.context;
@@ -170,10 +176,15 @@ test.serial('a history Stepstream decides differently is refused at that event, 
   await writeFile(join(dir, 'changed.json'), JSON.stringify(history));
   const cli = await run(['import', join(dir, 'changed.json'), files[1]!, '--name', 'changed', '--port', String(port)]);
   t.is(cli.code, 1);
-  t.regex(cli.stderr, /ValidationException: Stepstream decides differently from the recorded history at its event 6: the recording has .*ExecutionFailed.* where Stepstream writes .*TaskStateExited/);
+  t.regex(
+    cli.stderr,
+    /ValidationException: Stepstream decides differently from the recorded history at its event 6: the recording has .*ExecutionFailed.* where Stepstream writes .*TaskStateExited/,
+  );
   t.regex(cli.stderr, /5 events agreed before it; nothing was imported/);
   t.deepEqual(stackLines(cli.stderr), []);
-  const missing = await t.throwsAsync(client.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:CatchRuntime:changed' })));
+  const missing = await t.throwsAsync(
+    client.send(new DescribeExecutionCommand({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:CatchRuntime:changed' })),
+  );
   t.is(missing?.name, 'ExecutionDoesNotExist');
   // Files that are not what the AWS CLI prints, and a history without its definition.
   await writeFile(join(dir, 'other.json'), '{"hello": 1}');

@@ -149,7 +149,12 @@ export const replayExecution = (stored: readonly RecordedHistoryEvent[]): Replay
     for (const [k, decided] of produced.entries()) {
       const stored = events[i + k];
       if (!stored) return { ok: false, eventId: i + k + 1, reason: `the decider produced ${decided.type} beyond the end of the history` };
-      const p = imported ? { ...decided, data: { ...decided.data, timestamp: stored.data.timestamp } } : decided;
+      const timed = imported ? { ...decided, data: { ...decided.data, timestamp: stored.data.timestamp } } : decided;
+      // The instant a decision was made at, when it is not its first event's timestamp, is part of its trigger.
+      const p =
+        k === 0 && recorded.now !== undefined
+          ? { ...timed, metadata: { ...(timed.metadata ?? {}), trigger: { ...(timed.metadata?.['trigger'] as object), now: recorded.now } } }
+          : timed;
       const keys = Object.keys(p.metadata ?? {});
       if (canonical(stored, keys) !== canonical(p, keys)) {
         return { ok: false, eventId: i + k + 1, reason: `stored ${canonical(stored, keys)} but the decider produced ${canonical(p, keys)}` };
