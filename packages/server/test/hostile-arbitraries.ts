@@ -640,6 +640,58 @@ const plausible = (type: MemberKind, fx: Fixtures): fc.Arbitrary<unknown> => {
         ),
         fc.record({ errorOutput: fc.record({ error: text, cause: text }, { requiredKeys: [] }) }),
       );
+    case 'history':
+      // What get-execution-history prints for a one-Pass execution (CLI v2 and v1 timestamps).
+      return fc.tuple(fc.constantFrom(...PLAUSIBLE_JSON), fc.constantFrom('P', 'Only', 'State0')).map(([io, state]) => [
+        {
+          id: 1,
+          previousEventId: 0,
+          type: 'ExecutionStarted',
+          timestamp: '2026-01-01T00:00:00.000000+00:00',
+          executionStartedEventDetails: { input: io, inputDetails: { truncated: false }, roleArn: 'arn:aws:iam::123456789012:role/r' },
+        },
+        {
+          id: 2,
+          previousEventId: 0,
+          type: 'PassStateEntered',
+          timestamp: 1767225600.1,
+          stateEnteredEventDetails: { name: state, input: io, inputDetails: { truncated: false } },
+        },
+        {
+          id: 3,
+          previousEventId: 2,
+          type: 'PassStateExited',
+          timestamp: 1767225600.2,
+          stateExitedEventDetails: { name: state, output: io, outputDetails: { truncated: false } },
+        },
+        {
+          id: 4,
+          previousEventId: 3,
+          type: 'ExecutionSucceeded',
+          timestamp: 1767225600.3,
+          executionSucceededEventDetails: { output: io, outputDetails: { truncated: false } },
+        },
+      ]);
+    case 'machineDocument':
+      return fc.record(
+        {
+          definition: fc.oneof(
+            fc.constant('{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}'),
+            mutatedAsl(fx).map((m) => m.text),
+          ),
+          name,
+          stateMachineArn: fc.constant('arn:aws:states:eu-west-1:210987654321:stateMachine:imported'),
+          roleArn: fc.constant('arn:aws:iam::210987654321:role/r'),
+        },
+        { requiredKeys: ['definition'] },
+      );
+    case 'executionDocument':
+      return fc.record(
+        { executionArn: fc.constant('arn:aws:states:eu-west-1:210987654321:execution:imported:run'), name, status: fc.constantFrom('SUCCEEDED', 'FAILED') },
+        { requiredKeys: [] },
+      );
+    case 'normalised':
+      return fc.record({ placeholders: fc.array(text, { maxLength: 3 }) }, { requiredKeys: [] });
     case 'stateConfiguration':
       return fc.record(
         {

@@ -30,7 +30,11 @@ export type MemberKind =
         | 'tracing'
         | 'encryption'
         | 'mock'
-        | 'stateConfiguration';
+        | 'stateConfiguration'
+        | 'history'
+        | 'machineDocument'
+        | 'executionDocument'
+        | 'normalised';
     };
 
 export interface Member {
@@ -172,7 +176,7 @@ export const OPERATION_SHAPES: readonly OperationShape[] = [
   },
 ];
 
-/** Stepstream's own operations (`X-Amz-Target: Stepstream.<name>`): audit proofs, inspection and forks. */
+/** Stepstream's own operations (`X-Amz-Target: Stepstream.<name>`): audit proofs, inspection, forks and imports. */
 export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
   { name: 'GetProofBundle', target: 'Stepstream.', members: [req('executionArn', arn('execution'))] },
   { name: 'GetCheckpoint', target: 'Stepstream.', members: [] },
@@ -188,6 +192,17 @@ export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
       opt('definition', k('definition')),
       opt('input', k('json')),
       opt('variables', k('json')),
+    ],
+  },
+  {
+    name: 'ImportExecution',
+    target: 'Stepstream.',
+    members: [
+      req('events', k('history')),
+      req('stateMachine', k('machineDocument')),
+      opt('execution', k('executionDocument')),
+      opt('name', k('name')),
+      opt('normalised', k('normalised')),
     ],
   },
 ];

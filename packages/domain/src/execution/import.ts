@@ -298,13 +298,22 @@ export const importAwsHistory = (info: ExecutionInfo, recordedIn: readonly AwsHi
   let cursor = 0; // recorded[cursor] is the first event not matched (or beyond)
   const fail = (divergence: ImportDivergence): ImportResult => ({ ok: false, divergence, matched: matched.size });
   for (;;) {
-    const produced = decideExecution(state, command, {
-      now,
-      uuid: () => drawnId(++drawn),
-      // AWS's random draws are not in its history: a fixed one (a jittered back-off fires when the recording says it did).
-      random: () => 0.5,
-    });
     const next = recorded[cursor];
+    let produced: NewHistoryEvent[];
+    try {
+      produced = decideExecution(state, command, {
+        now,
+        uuid: () => drawnId(++drawn),
+        // AWS's random draws are not in its history: a fixed one (a jittered back-off fires when the recording says it did).
+        random: () => 0.5,
+      });
+    } catch (e) {
+      // A recording no engine run could have written (a task's output that is no JSON text, …).
+      return fail({
+        ...(next ? { eventId: next.id, recorded: next } : {}),
+        reason: `Stepstream cannot decide ${command.type} from the recording there (${e instanceof Error ? e.message : String(e)})`,
+      });
+    }
     if (produced.length === 0)
       return fail({
         ...(next ? { eventId: next.id, recorded: next } : {}),
@@ -417,6 +426,8 @@ const commandFor = (
     return { command: { type: 'TaskUpdate', taskId: run.id, signal: { type: 'succeeded', output } } };
   }
   const signal = signalOf(e);
+  const answered = signal?.type === 'succeeded' || signal?.type === 'submitted' ? signal.output : undefined;
+  if (answered !== undefined && !parseJson(answered).ok) return { reason: `the output ${e.type} recorded is not a JSON text` };
   if (signal) {
     if (!task) return { reason: `the recording has ${e.type} for a task Stepstream does not wait on (${String(tasks.length)} pending)` };
     return { command: { type: 'TaskUpdate', taskId: task.id, signal } };
