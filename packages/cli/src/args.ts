@@ -100,6 +100,9 @@ export type CommandLine =
         readonly definitionFile?: string;
         readonly input?: string;
         readonly variables?: string;
+        /** `STATE=JSON` each: the fork's task results for that state. */
+        readonly mocks: readonly string[];
+        readonly virtualTime: boolean;
         readonly json: boolean;
       };
     }
@@ -173,6 +176,8 @@ export const usage = [
   `${'  --definition FILE'.padEnd(28)}a definition for the fork to go on with (default: the source's)`,
   `${'  --input JSON'.padEnd(28)}a new input for the state the execution is in at N (a Wait's output, a retried attempt's input)`,
   `${'  --variables JSON'.padEnd(28)}variables set over the execution's own at N, as a JSON object`,
+  `${'  --mock STATE=JSON'.padEnd(28)}the fork's task results for STATE: {"Return": value}, {"Throw": {"Error", "Cause"}} or a list (repeatable)`,
+  `${'  --virtual-time'.padEnd(28)}the fork runs on its own virtual clock: its Waits, back-offs and timeouts fire at once when it is idle`,
   `${'  --json'.padEnd(28)}the answer as JSON ({executionArn, startDate})`,
   '',
   'Options of import (besides --host and --port, where the server listens):',
@@ -205,6 +210,8 @@ const parseOptions = {
   definition: { type: 'string' },
   input: { type: 'string' },
   variables: { type: 'string' },
+  mock: { type: 'string', multiple: true },
+  'virtual-time': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -289,15 +296,17 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     definition,
     input,
     variables,
+    mock,
+    'virtual-time': virtualTime,
     ...given
   } = parsed.values;
   if (at !== undefined && parsed.positionals[0] !== 'inspect' && parsed.positionals[0] !== 'fork')
     throw new UsageError('--at is an option of inspect and fork');
-  const forkOnly = Object.entries({ name, definition, input, variables }).find(([, v]) => v !== undefined)?.[0];
+  const forkOnly = Object.entries({ name, definition, input, variables, mock, 'virtual-time': virtualTime }).find(([, v]) => v !== undefined)?.[0];
   if (forkOnly !== undefined && parsed.positionals[0] !== 'fork' && !(forkOnly === 'name' && parsed.positionals[0] === 'import'))
     throw new UsageError(`--${forkOnly} is an option of fork${forkOnly === 'name' ? ' and import' : ''}`);
-  if (parsed.positionals[0] === 'import' && (definition ?? input ?? variables) !== undefined)
-    throw new UsageError(`--${Object.entries({ definition, input, variables }).find(([, v]) => v !== undefined)![0]} is an option of fork`);
+  const notForImport = Object.entries({ definition, input, variables, mock, 'virtual-time': virtualTime }).find(([, v]) => v !== undefined)?.[0];
+  if (parsed.positionals[0] === 'import' && notForImport !== undefined) throw new UsageError(`--${notForImport} is an option of fork`);
   const verifyValues = { execution, 'state-machine': stateMachine, full, 'public-key': publicKey, checkpoint, checkpoints, json };
   const verifyGiven = (Object.keys(verifyValues) as VerifyOptionName[]).filter((name) => verifyValues[name] !== undefined);
   const flags: Flags = given;
@@ -358,6 +367,8 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
         ...(definition !== undefined ? { definitionFile: definition } : {}),
         ...(input !== undefined ? { input } : {}),
         ...(variables !== undefined ? { variables } : {}),
+        mocks: mock ?? [],
+        virtualTime: virtualTime === true,
         json: json === true,
       },
     };

@@ -257,11 +257,31 @@ const diff = (flags: Flags, a: string, b: string, json: boolean) =>
     process.exitCode = d.first === undefined ? 0 : 1;
   });
 
-/** `fork ARN --at N [--name NAME] [--definition FILE] [--input JSON] [--variables JSON] [--json]`: a new execution from the source's events up to N, through the server at --host/--port. */
+/** `fork ARN --at N [--name NAME] [--definition FILE] [--input JSON] [--variables JSON] [--mock STATE=JSON]... [--virtual-time] [--json]`: a new execution from the source's events up to N, through the server at --host/--port. */
 const fork = async (
   flags: Flags,
-  args: { executionArn: string; at: number; name?: string; definitionFile?: string; input?: string; variables?: string; json: boolean },
+  args: {
+    executionArn: string;
+    at: number;
+    name?: string;
+    definitionFile?: string;
+    input?: string;
+    variables?: string;
+    mocks: readonly string[];
+    virtualTime: boolean;
+    json: boolean;
+  },
 ) => {
+  const mocks: Record<string, unknown> = {};
+  for (const given of args.mocks) {
+    const at = given.indexOf('=');
+    if (at <= 0) throw new Refused(`--mock ${given}: give STATE=JSON, e.g. --mock 'Charge={"Return":{"paid":true}}'`);
+    try {
+      mocks[given.slice(0, at)] = JSON.parse(given.slice(at + 1)) as unknown;
+    } catch (e) {
+      throw new Refused(`--mock ${given.slice(0, at)}: the result is not JSON (${(e as Error).message})`);
+    }
+  }
   let definition: string | undefined;
   if (args.definitionFile !== undefined) {
     try {
@@ -278,6 +298,8 @@ const fork = async (
       ...(definition !== undefined ? { definition } : {}),
       ...(args.input !== undefined ? { input: args.input } : {}),
       ...(args.variables !== undefined ? { variables: args.variables } : {}),
+      ...(args.mocks.length > 0 ? { mocks: JSON.stringify(mocks) } : {}),
+      ...(args.virtualTime ? { time: 'virtual' } : {}),
     })) as { executionArn: string; startDate: number };
     process.stdout.write(args.json ? `${JSON.stringify(answer)}\n` : `${answer.executionArn}\n`);
   });

@@ -7,6 +7,7 @@ import {
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  StopExecutionCommand,
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
@@ -207,12 +208,85 @@ test.serial('errors as AWS gives them, saying what to do', async (t) => {
   t.deepEqual(stackLines(cli.stderr), []);
 });
 
+test.serial(
+  'a fork with mocked task results and its own virtual clock: the hour-long Wait and the back-offs pass at once, the source still waits',
+  async (t) => {
+    const { port, client, activityArn } = t.context;
+    const machine = await client.send(
+      new CreateStateMachineCommand({
+        name: 'patient',
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: 'Prep',
+          States: {
+            Prep: { Type: 'Pass', Result: { n: 1 }, Next: 'Nap' },
+            Nap: { Type: 'Wait', Seconds: 3600, Next: 'Charge' },
+            Charge: {
+              Type: 'Task',
+              Resource: activityArn,
+              Retry: [{ ErrorEquals: ['Card.Declined'], IntervalSeconds: 60, BackoffRate: 2, MaxAttempts: 3 }],
+              End: true,
+            },
+          },
+        }),
+      }),
+    );
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, name: 'patient-1', input: '{}' }));
+    const waiting = (await historyOf(client, executionArn!)).find((e) => e.type === 'WaitStateEntered')!;
+    const declined = { Throw: { Error: 'Card.Declined', Cause: 'mocked' } };
+    const started = Date.now();
+    const cli = await run([
+      'fork',
+      executionArn!,
+      '--at',
+      String(waiting.id),
+      '--virtual-time',
+      '--mock',
+      `Charge=${JSON.stringify([declined, declined, { Return: { paid: true } }])}`,
+      '--port',
+      String(port),
+    ]);
+    t.is(cli.code, 0, cli.stderr);
+    const ended = await settled(client, cli.stdout.trim());
+    const wall = Date.now() - started;
+    t.is(ended.status, 'SUCCEEDED');
+    t.is(ended.output, '{"paid":true}');
+    t.log(`the fork waited an hour and two back-offs in ${wall} ms of wall time (the CLI's start included)`);
+    const history = await historyOf(client, cli.stdout.trim());
+    const at = (type: string, nth = 0) => history.filter((e) => e.type === type)[nth]!.timestamp!.getTime();
+    t.true(at('WaitStateExited') - at('WaitStateEntered') >= 3600_000, 'the history shows the hour');
+    t.deepEqual(
+      history.filter((e) => e.type?.startsWith('Activity')).map((e) => e.type),
+      [
+        'ActivityScheduled',
+        'ActivityStarted',
+        'ActivityFailed',
+        'ActivityScheduled',
+        'ActivityStarted',
+        'ActivityFailed',
+        'ActivityScheduled',
+        'ActivityStarted',
+        'ActivitySucceeded',
+      ],
+    );
+    t.true(at('ActivityScheduled', 1) - at('ActivityFailed', 0) >= 60_000, 'the first back-off: 60 s');
+    t.true(at('ActivityScheduled', 2) - at('ActivityFailed', 1) >= 120_000, 'the second: 120 s');
+    // The source runs on the engine's clock: still in its Wait.
+    t.is((await client.send(new DescribeExecutionCommand({ executionArn }))).status, 'RUNNING');
+    await client.send(new StopExecutionCommand({ executionArn }));
+    const badMocks = await fork(port, { executionArn, eventId: waiting.id, mocks: '{"Charge":{"Retrun":1}}' });
+    t.regex(badMocks.body.message ?? '', /Invalid mocks: "Charge" has \{"Retrun":1\}, which is neither/);
+    const badTime = await fork(port, { executionArn, eventId: waiting.id, time: 'fast' });
+    t.regex(badTime.body.message ?? '', /Member must satisfy enum value set: \[virtual, real\]/);
+  },
+);
+
 test.serial('afterwards, with the server stopped: replay and verify pass over every history, the forks included', async (t) => {
   const { server, dir } = t.context;
   await stop(server);
   const replayed = await run(['replay', '--data', dir]);
   t.is(replayed.code, 0, replayed.stdout + replayed.stderr);
-  t.regex(replayed.stdout, /OK: .*\(5 executions,/);
+  t.regex(replayed.stdout, /OK: .*\(7 executions,/);
   const verified = await run(['verify', '--data', dir]);
   t.is(verified.code, 0, verified.stdout + verified.stderr);
 });

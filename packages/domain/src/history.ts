@@ -218,6 +218,12 @@ export interface ExecutionStartedMetadata {
   readonly forkedFrom?: { readonly executionArn: string; readonly eventId: number };
   /** An execution imported from another engine's recorded history (`stepstream import`): where it ran. It never runs here. */
   readonly imported?: { readonly from: 'aws'; readonly executionArn: string; readonly stateMachineArn: string };
+  /** Task results given for the execution, by state name (a fork's `mocks`). */
+  readonly mocks?: Readonly<
+    Record<string, readonly ({ readonly Return: unknown } | { readonly Throw: { readonly Error?: string; readonly Cause?: string } })[]>
+  >;
+  /** The execution runs on its own virtual clock. */
+  readonly time?: 'virtual';
 }
 
 /** Maps a state type to its Entered/Exited event types. */

@@ -11,6 +11,7 @@ import { loadDeployment, type Deployment } from './deployment.js';
 import type { EngineOptions } from './engine-options.js';
 import { ExecutionCommands } from './executions/command-handler.js';
 import { decisionEnv } from './executions/decision-env.js';
+import { ExecutionClocks } from './virtual-time.js';
 import { executionsApi, type ExecutionsApi } from './executions/api.js';
 import { ExecutionReactor } from './executions/reactor.js';
 import { childExecutions, startExecution } from './executions/start-execution.js';
@@ -152,8 +153,13 @@ export class Engine implements EnginePorts {
     const resources = { store, scope: this.scope, clock, uuid, machines, activities: this.activities, acknowledge };
     this.resources = resourcesApi(resources);
     const recoveries = new Recoveries(base, log, clock);
+    // Executions on their own virtual clocks (a fork's `time: virtual`); every other decision reads the engine's clock.
+    const clocks = new ExecutionClocks(clock);
     const env = (executionArn?: string) =>
-      decisionEnv({ clock, random, uuid, activities: this.activities, taskTokens: () => this.started?.taskTokens }, executionArn);
+      decisionEnv(
+        { clock: () => clocks.now(executionArn), random, uuid, activities: this.activities, taskTokens: () => this.started?.taskTokens },
+        executionArn,
+      );
     const isDeleted = (stream: string) => machineDeleted(resources, stream);
     const commands: ExecutionCommands = new ExecutionCommands({
       store,
@@ -165,6 +171,7 @@ export class Engine implements EnginePorts {
       machineDeleted: isDeleted,
       heartbeats: (stream, state) => tasks.heartbeatsOf(stream, state),
       react: (stream, effects) => this.reactor.perform(stream, effects),
+      clocks,
     });
     const completeTask = (executionArn: string, taskId: string, answer: TaskSignal) => tasks.completeTask(executionArn, taskId, answer);
     const mapRuns = new MapRunScheduler({
@@ -204,6 +211,12 @@ export class Engine implements EnginePorts {
     this.reactor = new ExecutionReactor({
       clock,
       ...(options.virtualTime !== undefined ? { virtualTime: { clock: options.virtualTime, busy: () => queue.size > 0 || this.taskRunner.inFlight > 0 } } : {}),
+      virtualExecutions: {
+        isVirtual: (stream) => clocks.isVirtual(stream),
+        now: (stream) => clocks.nowOf(stream),
+        advanceTo: (stream, at) => clocks.advanceTo(stream, at),
+        busy: (stream) => queue.has(stream) || this.taskRunner.busyWith(stream),
+      },
       log,
       queue,
       isClosed,

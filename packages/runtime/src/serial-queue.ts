@@ -30,6 +30,11 @@ export class SerialQueue {
     await Promise.allSettled([...this.tails.values()]);
   }
 
+  /** Whether `key` has work queued or running. */
+  has(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** The keys with work queued or running. */
   get size(): number {
     return this.tails.size;

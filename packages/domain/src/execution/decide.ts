@@ -155,6 +155,8 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
         ...(timeoutAt !== undefined ? { timeoutAt } : {}),
         engineVersion: ENGINE_VERSION,
         ...(info.imported !== undefined ? { imported: info.imported } : {}),
+        ...(info.mocks !== undefined ? { mocks: info.mocks } : {}),
+        ...(info.time !== undefined ? { time: info.time } : {}),
       };
       batch.push(
         'ExecutionStarted',
@@ -191,13 +193,16 @@ const decide = (state: ExecutionState, env: DecisionEnv, command: ExecutionComma
       const copied: NewHistoryEvent[] = command.events.map((e, i) => {
         const { trigger: _trigger, $hash: _hash, $previousHash: _previous, ...kept } = (e.metadata ?? {}) as Record<string, unknown>;
         if (i > 0) return { type: e.type, data: e.data, metadata: kept };
-        const { parent: _parent, timeoutAt: _timeoutAt, ...started } = kept;
+        const { parent: _parent, timeoutAt: _timeoutAt, mocks: _mocks, time: _time, imported: _imported, ...started } = kept;
         const metadata = {
           ...started,
           executionArn: info.executionArn,
           name: info.name,
           definition: info.definition,
           forkedFrom: info.forkedFrom,
+          // A fork runs here: its own mocks and clock, never an import's mark.
+          ...(info.mocks !== undefined ? { mocks: info.mocks } : {}),
+          ...(info.time !== undefined ? { time: info.time } : {}),
           ...(seconds !== undefined ? { timeoutAt: env.now + seconds * 1000 } : {}),
         };
         return { type: e.type, data: e.data, metadata };

@@ -61,6 +61,8 @@ const started: Evolver = (_state, event, lastEventId) => {
       ...(m.engineVersion !== undefined ? { engineVersion: m.engineVersion } : {}),
       ...(m.forkedFrom !== undefined ? { forkedFrom: m.forkedFrom } : {}),
       ...(m.imported !== undefined ? { imported: m.imported } : {}),
+      ...(m.mocks !== undefined ? { mocks: m.mocks } : {}),
+      ...(m.time !== undefined ? { time: m.time } : {}),
     },
   };
 };

@@ -42,7 +42,18 @@ export interface ExecutionInfo {
   readonly forkedFrom?: ForkSource;
   /** Imported from a history AWS recorded (`stepstream import`): the execution as AWS named it. It never runs here (fork it to). */
   readonly imported?: ImportSource;
+  /**
+   * Task results given for this execution (a fork's `mocks`): by state name, the answers of its
+   * successive invocations, the last one repeating. A mocked state's task is answered with them
+   * instead of being performed.
+   */
+  readonly mocks?: Readonly<Record<string, readonly MockedResult[]>>;
+  /** `virtual`: this execution's timers fire as soon as it has nothing else to do, its own clock jumping ahead (see the runtime's virtual time). */
+  readonly time?: 'virtual';
 }
+
+/** A mocked task result, in AWS Step Functions Local's terms: what the task returns, or the error it throws. */
+export type MockedResult = { readonly Return: unknown } | { readonly Throw: { readonly Error?: string; readonly Cause?: string } };
 
 /** Where an imported execution ran: its ARN and its state machine's there. */
 export interface ImportSource {

@@ -33,6 +33,8 @@ const commandOf = (event: StoredHistoryEvent): ExecutionCommand | undefined => {
       ...(d.stateMachineVersionArn !== undefined ? { stateMachineVersionArn: d.stateMachineVersionArn } : {}),
       ...(d.stateMachineAliasArn !== undefined ? { stateMachineAliasArn: d.stateMachineAliasArn } : {}),
       ...(m.imported !== undefined ? { imported: m.imported } : {}),
+      ...(m.mocks !== undefined ? { mocks: m.mocks } : {}),
+      ...(m.time !== undefined ? { time: m.time } : {}),
     };
     return { type: 'StartExecution', info };
   }

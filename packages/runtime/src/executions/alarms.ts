@@ -1,5 +1,14 @@
 import { QUIET_MS, type VirtualClock } from '../virtual-time.js';
 
+/** Virtual time chosen per execution: which alarms are on their execution's own clock, and how to move it. */
+export interface VirtualExecutions {
+  readonly isVirtual: (key: string) => boolean;
+  readonly now: (key: string) => number;
+  readonly advanceTo: (key: string, at: number) => void;
+  /** Whether the execution has something under way (a decision queued, a task performed). */
+  readonly busy: (key: string) => boolean;
+}
+
 /** setTimeout takes at most 2^31-1 ms (~24.8 days); longer waits are re-armed in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -9,7 +18,7 @@ const MAX_DELAY = 2 ** 31 - 1;
  * histories of the running executions, so a timer is never lost, and a late one fires at once.
  */
 export class Alarms {
-  private readonly timers = new Map<string, { at: number; handle: NodeJS.Timeout }>();
+  private readonly timers = new Map<string, { readonly at: number; handle: NodeJS.Timeout }>();
   private closed = false;
 
   /** Under virtual time: the check, once the engine is quiet, that jumps the clock to the next alarm. */
@@ -20,7 +29,26 @@ export class Alarms {
     private readonly onFire: (key: string) => void,
     /** Virtual time: the clock to move, and whether the engine is busy (decisions or tasks under way). */
     private readonly virtual?: { readonly clock: VirtualClock; readonly busy: () => boolean },
+    /** Virtual time per execution: those alarms fire once their execution is quiet, moving its clock. */
+    private readonly perExecution?: VirtualExecutions,
   ) {}
+
+  /** An alarm of an execution on its own clock: once it has nothing under way for {@link QUIET_MS}, its clock moves to `at` and it fires. */
+  private setVirtual(key: string, at: number, virtual: VirtualExecutions): void {
+    const check = (): NodeJS.Timeout =>
+      setTimeout(() => {
+        const timer = this.timers.get(key);
+        if (this.closed || timer?.at !== at) return;
+        if (virtual.busy(key) && virtual.now(key) < at) {
+          timer.handle = check();
+          return;
+        }
+        this.timers.delete(key);
+        virtual.advanceTo(key, at);
+        this.onFire(key);
+      }, QUIET_MS);
+    this.timers.set(key, { at, handle: check() });
+  }
 
   /**
    * Virtual time: when the engine has been quiet for {@link QUIET_MS}, moves the clock to the
@@ -51,6 +79,7 @@ export class Alarms {
     if (existing) clearTimeout(existing.handle);
     this.timers.delete(key);
     if (at === undefined || this.closed) return;
+    if (this.perExecution?.isVirtual(key)) return this.setVirtual(key, at, this.perExecution);
     const delay = Math.max(0, at - this.clock());
     const handle = setTimeout(
       () => {

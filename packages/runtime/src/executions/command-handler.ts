@@ -41,6 +41,8 @@ export interface ExecutionCommandPort {
   readonly heartbeats: (stream: string, state: ExecutionState) => Readonly<Record<string, number>>;
   /** Performs a decision's effects: dispatch tasks, arm the timer, answer a parent (the reactor). */
   readonly react: (stream: string, effects: readonly ExecutionEffect[]) => void;
+  /** The executions on their own virtual clocks (`time: virtual`): told of each one seen running, and of its end. */
+  readonly clocks?: { readonly register: (stream: string, executionArn: string) => void; readonly forget: (stream: string) => void };
 }
 
 const withMetadata = (decided: readonly NewHistoryEvent[], meta: CallMetadata) => decided.map((e) => ({ ...e, metadata: { ...meta, ...(e.metadata ?? {}) } }));
@@ -55,7 +57,16 @@ export class ExecutionCommands {
 
   /** The execution's state at the head of its stream (`status` undefined when it does not exist). */
   async load(stream: string): Promise<ExecutionState> {
-    return (await this.port.folded.load(stream)).state;
+    return this.observe(stream, (await this.port.folded.load(stream)).state);
+  }
+
+  /** An execution on its own virtual clock is registered while it runs (its decisions and alarms use that clock), dropped at its end. */
+  private observe(stream: string, state: ExecutionState): ExecutionState {
+    const clocks = this.port.clocks;
+    if (clocks === undefined || state.info?.time !== 'virtual') return state;
+    if (state.status === 'RUNNING') clocks.register(stream, state.info.executionArn);
+    else clocks.forget(stream);
+    return state;
   }
 
   /**
@@ -73,6 +84,7 @@ export class ExecutionCommands {
     for (let attempt = 1; ; attempt++) {
       const { state: before, revision } = await folded.load(stream);
       if (revision === 'no_stream') return undefined;
+      this.observe(stream, before);
       await recoveries.begin(stream);
       const decided = decideExecution(before, command, this.port.env(before.info?.executionArn));
       const crash = this.port.crashEnteringState;
@@ -90,6 +102,7 @@ export class ExecutionCommands {
       try {
         const appended = await store.appendToStream(stream, withMetadata(decided, meta), { expectedRevision: revision });
         folded.remember(stream, state, appended.nextExpectedRevision);
+        this.observe(stream, state);
         this.reportEnd(state, decided);
         this.port.react(stream, effects());
         return { state, position: appended.position, appended: true };
@@ -115,6 +128,7 @@ export class ExecutionCommands {
       const appended = await this.port.store.appendToStream(stream, withMetadata(decided, meta), { expectedRevision: 'no_stream' });
       const started = decided.reduce(evolveExecution, initialExecutionState);
       this.port.folded.remember(stream, started, appended.nextExpectedRevision);
+      this.observe(stream, started);
       this.reportEnd(started, decided);
       this.port.react(stream, executionEffects(initialExecutionState, started));
       return { position: appended.position };

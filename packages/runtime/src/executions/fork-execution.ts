@@ -14,6 +14,7 @@ import {
   validationException,
   type ApiError,
   type ExecutionInfo,
+  type MockedResult,
   type RecordedHistoryEvent,
   type StoredHistoryEvent,
 } from '@stepstream/domain';
@@ -36,7 +37,49 @@ export interface ForkExecutionInput {
   readonly input?: string;
   /** Variables (a JSON object's text) set over the execution's own at `eventId`. */
   readonly variables?: string;
+  /**
+   * Task results for the fork (a JSON object's text): by state name, `{"Return": …}` or
+   * `{"Throw": {"Error", "Cause"}}`, or a list of them for successive invocations (the last
+   * repeating). Those states' tasks are answered with them instead of being performed.
+   */
+  readonly mocks?: string;
+  /** `virtual`: the fork runs on its own virtual clock (its timers fire as soon as it has nothing else to do); `real`: on the engine's. Default: the source's. */
+  readonly time?: 'virtual' | 'real';
 }
+
+/** A fork's mocks, checked: an object of state names to a mocked result or a list of them, each `Return` or `Throw`. */
+const forkMocks = (text: string): E.Either<ApiError, Record<string, MockedResult[]>> => {
+  const bad = (why: string) =>
+    E.left(
+      validationException(
+        `Invalid mocks: ${why}: give a JSON object of state names to {"Return": value} or {"Throw": {"Error": "…", "Cause": "…"}}, or a list of them`,
+      ),
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return bad('not a JSON object');
+  const mocks: Record<string, MockedResult[]> = {};
+  for (const [state, given] of Object.entries(parsed)) {
+    const list: unknown[] = Array.isArray(given) ? given : [given];
+    if (list.length === 0) return bad(`"${state}" has an empty list`);
+    for (const r of list) {
+      const o = r as Record<string, unknown> | null;
+      const ok =
+        typeof o === 'object' &&
+        o !== null &&
+        !Array.isArray(o) &&
+        Object.hasOwn(o, 'Return') !== Object.hasOwn(o, 'Throw') &&
+        (!Object.hasOwn(o, 'Throw') || (typeof o['Throw'] === 'object' && o['Throw'] !== null && !Array.isArray(o['Throw'])));
+      if (!ok) return bad(`"${state}" has ${JSON.stringify(r)?.slice(0, 80) ?? 'undefined'}, which is neither`);
+    }
+    mocks[state] = list as MockedResult[];
+  }
+  return E.right(mocks);
+};
 
 export interface ForkExecutionDeps extends ExecutionUseCaseDeps {
   readonly store: EventStore;
@@ -150,13 +193,26 @@ export const forkExecution = async (
   }
   const overrides = forkOverrides(input, state.frames['']?.kind === 'suspended');
   if (E.isLeft(overrides)) return overrides;
+  const mocks = input.mocks === undefined ? undefined : forkMocks(input.mocks);
+  if (mocks !== undefined && E.isLeft(mocks)) return mocks;
   const name = input.name ?? deps.uuid();
   if (!isValidName(name)) return E.left(invalidName(name));
   const source = state.info;
   const executionArn = makeExecutionArn(deps.scope, source.stateMachineName, name);
   const stream = executionStream(deps.scope.account, deps.scope.region, source.stateMachineName, name);
-  const { parent: _parent, timeoutAt: _timeoutAt, ...rest } = source;
-  const info: ExecutionInfo = { ...rest, executionArn, name, definition, forkedFrom: { executionArn: source.executionArn, eventId } };
+  const { parent: _parent, timeoutAt: _timeoutAt, imported: _imported, mocks: sourceMocks, time: sourceTime, ...rest } = source;
+  // The source's mocks and clock carry over unless given; a fork of an imported execution runs here.
+  const forkMocksGiven = mocks !== undefined ? mocks.right : sourceMocks;
+  const time = input.time === undefined ? sourceTime : input.time === 'virtual' ? 'virtual' : undefined;
+  const info: ExecutionInfo = {
+    ...rest,
+    executionArn,
+    name,
+    definition,
+    forkedFrom: { executionArn: source.executionArn, eventId },
+    ...(forkMocksGiven !== undefined ? { mocks: forkMocksGiven } : {}),
+    ...(time !== undefined ? { time } : {}),
+  };
   return deps.queue.run(stream, async () => {
     const now = deps.clock();
     const forked = await deps.commands.start(stream, info, now, meta, {

@@ -18,7 +18,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { locateExecution } from '../locate.js';
 import type { Logger } from '../logger.js';
 import type { SerialQueue } from '../serial-queue.js';
-import { Alarms } from './alarms.js';
+import { Alarms, type VirtualExecutions } from './alarms.js';
 
 /** The only way the reactor acts on executions: read one, and wake it (a `FireTimers` command). */
 export interface ReactorCommands {
@@ -45,6 +45,8 @@ export interface ExecutionReactorPort {
   readonly clock: () => number;
   /** Virtual time: the clock the alarms move when the engine is quiet (src/virtual-time.ts). */
   readonly virtualTime?: { readonly clock: VirtualClock; readonly busy: () => boolean };
+  /** Virtual time per execution: the executions on their own clocks (src/virtual-time.ts's ExecutionClocks). */
+  readonly virtualExecutions?: VirtualExecutions;
   readonly log: Logger;
   readonly queue: SerialQueue;
   readonly isClosed: () => boolean;
@@ -71,7 +73,7 @@ export class ExecutionReactor {
   private readonly alarms: Alarms;
 
   constructor(private readonly port: ExecutionReactorPort) {
-    this.alarms = new Alarms(port.clock, (stream) => void this.fire(stream), port.virtualTime);
+    this.alarms = new Alarms(port.clock, (stream) => void this.fire(stream), port.virtualTime, port.virtualExecutions);
   }
 
   /** Performs a decision's effects on the execution of `stream`, in order. */
@@ -91,7 +93,7 @@ export class ExecutionReactor {
         case 'ArmTimer':
           this.alarms.set(stream, effect.at);
           // Settled: nothing more to decide at once (a pause between two slices is due at once).
-          if (effect.at === undefined || effect.at > port.clock()) port.recoveries.settle(stream);
+          if (effect.at === undefined || effect.at > this.now(stream)) port.recoveries.settle(stream);
           break;
         case 'AnswerParent':
           void this.answerParent(effect.parent, effect.signal);
@@ -103,6 +105,12 @@ export class ExecutionReactor {
           assertNever(effect);
       }
     }
+  }
+
+  /** Now for the execution of `stream`: its own clock under per-execution virtual time, the engine's otherwise. */
+  private now(stream: string): number {
+    const v = this.port.virtualExecutions;
+    return v?.isVirtual(stream) ? v.now(stream) : this.port.clock();
   }
 
   /** Arms the execution's alarm at `at` (none when undefined). */
@@ -170,7 +178,7 @@ export class ExecutionReactor {
         const heartbeats = tasks.heartbeatsOf(stream, state);
         const at = nextTimerAt(state, heartbeats);
         if (at === undefined) return this.alarms.set(stream, undefined);
-        if (at > port.clock()) return this.alarms.set(stream, at);
+        if (at > this.now(stream)) return this.alarms.set(stream, at);
         await commands.fireTimers(stream, heartbeats);
       } catch (e) {
         if (port.isClosed()) return;

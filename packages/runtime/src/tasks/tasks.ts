@@ -68,6 +68,13 @@ export class Tasks {
 
   constructor(private readonly port: TasksPort) {}
 
+  /** Whether a task of the execution of `stream` is being performed. */
+  busyWith(stream: string): boolean {
+    const prefix = `${stream}#`;
+    for (const key of this.running.keys()) if (key.startsWith(prefix)) return true;
+    return false;
+  }
+
   /** Tasks being performed and Express executions running in the background. */
   get inFlight(): number {
     return this.effects.size;
@@ -79,6 +86,15 @@ export class Tasks {
    * runs its Map Run.
    */
   dispatch(stream: string, info: ExecutionInfo, task: PendingTask): void {
+    // Task results given for this execution (a fork's mocks) answer its state's invocations in turn, the last repeating.
+    const given = info.mocks?.[task.state];
+    if (given !== undefined && given.length > 0 && task.startedAt === undefined && !this.running.has(RunningTask.key(stream, task.id))) {
+      const count = `${stream}#${task.state}`;
+      const index = this.mockInvocations.get(count) ?? 0;
+      this.mockInvocations.set(count, index + 1);
+      this.perform(stream, info.executionArn, task, given[Math.min(index, given.length - 1)]!);
+      return;
+    }
     const mocks = this.port.mocks;
     if (info.testCase !== undefined && mocks && task.startedAt === undefined && !this.running.has(RunningTask.key(stream, task.id))) {
       const count = `${stream}#${task.state}`;

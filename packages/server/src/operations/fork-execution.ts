@@ -1,12 +1,19 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
-import { between, decodeRequest, long, maxBytes, maxLength, minLength, optional } from '../validation.js';
+import { between, decodeRequest, long, maxBytes, maxLength, minLength, oneOf, optional } from '../validation.js';
 import type { Deps } from './deps.js';
 
 export const ForkExecutionInput = t.intersection([
   t.type({ executionArn: t.string, eventId: long }),
-  t.partial({ name: optional(t.string), definition: optional(t.string), input: optional(t.string), variables: optional(t.string) }),
+  t.partial({
+    name: optional(t.string),
+    definition: optional(t.string),
+    input: optional(t.string),
+    variables: optional(t.string),
+    mocks: optional(t.string),
+    time: optional(t.string),
+  }),
 ]);
 
 /**
@@ -29,10 +36,12 @@ export const forkExecution =
         definition: [minLength(1), maxBytes(1_048_576)],
         input: [maxBytes(262_144)],
         variables: [maxBytes(262_144)],
+        mocks: [maxBytes(262_144)],
+        time: [oneOf(['virtual', 'real'])],
       },
     });
     if (E.isLeft(decoded)) return decoded;
-    const { executionArn, eventId, name, definition, input, variables } = decoded.right;
+    const { executionArn, eventId, name, definition, input, variables, mocks, time } = decoded.right;
     const forked = await engine.executions.forkExecution({
       executionArn,
       eventId,
@@ -40,6 +49,8 @@ export const forkExecution =
       ...(definition !== undefined && definition !== null ? { definition } : {}),
       ...(input !== undefined && input !== null ? { input } : {}),
       ...(variables !== undefined && variables !== null ? { variables } : {}),
+      ...(mocks !== undefined && mocks !== null ? { mocks } : {}),
+      ...(time === 'virtual' || time === 'real' ? { time } : {}),
     });
     return E.isLeft(forked) ? forked : E.right({ executionArn: forked.right.executionArn, startDate: forked.right.startDate / 1000 });
   };
