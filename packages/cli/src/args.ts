@@ -39,7 +39,7 @@ export const OPTIONS = {
     value: 'T',
     env: 'STEPSTREAM_TIME',
     default: 'real',
-    what: 'virtual: Waits, retry back-offs and timeouts fire as soon as nothing else runs, timestamps still show the wait',
+    what: 'virtual: Waits, retry back-offs and timeouts fire as soon as nothing else runs, timestamps still show the wait; test-cases: so for each execution started on a mock test case (<arn>#<TestCase>) alone',
   },
   'audit-key': {
     value: 'FILE',

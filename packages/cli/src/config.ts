@@ -22,7 +22,7 @@ export interface ServeConfig {
   /** The Ed25519 key that signs audit checkpoints (`--audit-key`/`STEPSTREAM_AUDIT_KEY`, default `<data dir>/audit-key.pem`; generated when absent: see audit-key.ts). */
   readonly auditKeyFile: string;
   /** `real`, or `virtual`: the clock jumps to the next timer when the engine has nothing else to do (`--time`/`STEPSTREAM_TIME`). */
-  readonly time: 'real' | 'virtual';
+  readonly time: 'real' | 'virtual' | 'test-cases';
 }
 
 /**
@@ -73,7 +73,7 @@ export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConf
   const mockConfig = flags['mock-config'] ?? env['STEPSTREAM_MOCK_CONFIG'];
   const auditKey = flags['audit-key'] ?? env['STEPSTREAM_AUDIT_KEY'];
   const time = (flags.time ?? env['STEPSTREAM_TIME'] ?? 'real').toLowerCase();
-  if (time !== 'real' && time !== 'virtual') throw new UsageError(`--time is real or virtual, not ${time}`);
+  if (time !== 'real' && time !== 'virtual' && time !== 'test-cases') throw new UsageError(`--time is real, virtual or test-cases, not ${time}`);
   return {
     time,
     scope: { partition, region, account },

@@ -117,6 +117,7 @@ const serve = async (flags: Flags) => {
       ...(httpConnections ? { httpConnections } : {}),
       ...(mocks ? { mocks } : {}),
       ...(config.time === 'virtual' ? { virtualTime: new VirtualClock() } : {}),
+      ...(config.time === 'test-cases' ? { virtualTestCases: true } : {}),
       ...(process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] ? { crashEnteringState: process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] } : {}),
     });
     // Listen first, then resume the running executions: work that crashed the last process never

@@ -7,7 +7,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -119,8 +119,35 @@ test('real time stays the default: the same machine is still in its Wait', async
   }
 });
 
-test('--time takes real or virtual', async (t) => {
+test('--time test-cases: an execution started on a mock test case runs on its own virtual clock; the same machine started plainly waits', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'stepstream-virtual-'));
+  // A test case with no mocked state: it only chooses the clock.
+  const mockConfig = join(dir, 'mocks.json');
+  await writeFile(mockConfig, JSON.stringify({ StateMachines: { 'tc-hour': { TestCases: { Fast: {} } } }, MockedResponses: {} }));
+  const port = await freePort();
+  const server = await serve(['--port', String(port), '--data', join(dir, 'data'), '--time', 'test-cases', '--mock-config', mockConfig]);
+  const client = sfnClient(port);
+  try {
+    const machine = await client.send(new CreateStateMachineCommand({ name: 'tc-hour', roleArn: ROLE, definition: JSON.stringify(definition) }));
+    const plain = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{}' }));
+    const began = performance.now();
+    const fast = await client.send(new StartExecutionCommand({ stateMachineArn: `${machine.stateMachineArn!}#Fast`, input: '{}' }));
+    t.is(await statusAfter(client, fast.executionArn!, 30_000), 'SUCCEEDED');
+    const wall = performance.now() - began;
+    t.log(`the test case's execution: an hour's Wait and three back-offs in ${wall.toFixed(0)} ms of wall time`);
+    const events = (await client.send(new GetExecutionHistoryCommand({ executionArn: fast.executionArn! }))).events ?? [];
+    const at = (type: string) => events.find((e) => e.type === type)!.timestamp!.getTime();
+    t.true(at('WaitStateExited') - at('WaitStateEntered') >= 3_600_000);
+    t.is(await statusAfter(client, plain.executionArn!, 300), 'RUNNING');
+  } finally {
+    client.destroy();
+    await stop(server);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('--time takes real, virtual or test-cases', async (t) => {
   const wrong = await run(['serve', '--time', 'fast', '--port', String(await freePort())]);
   t.is(wrong.code, 2);
-  t.regex(wrong.stderr, /--time is real or virtual, not fast/);
+  t.regex(wrong.stderr, /--time is real, virtual or test-cases, not fast/);
 });

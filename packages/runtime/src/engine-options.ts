@@ -57,6 +57,8 @@ export interface EngineOptions {
   readonly httpConnections?: HttpConnections;
   /** Mocked integrations (Step Functions Local's format), used by executions started on `<arn>#<TestCase>`. */
   readonly mocks?: MockConfig;
+  /** Executions started on a mock test case each run on their own virtual clock (`--time test-cases`). */
+  readonly virtualTestCases?: boolean;
 }
 
 /** How the audit tree's checkpoints are signed (see `src/audit/checkpointer.ts`). */

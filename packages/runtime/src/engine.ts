@@ -245,6 +245,7 @@ export class Engine implements EnginePorts {
         expressStarts,
         random,
         mocks: options.mocks,
+        virtualTestCases: options.virtualTestCases === true,
         track: (run) => tasks.track(run),
         runningMapRunChildren: (parentStream, taskId) => mapRuns.runningChildren(parentStream, taskId),
         machineDeleted: isDeleted,

@@ -22,6 +22,8 @@ export interface StartExecutionDeps extends ExecutionUseCaseDeps {
   readonly expressStarts: express.ExpressStartDeps;
   readonly random: () => number;
   readonly mocks?: MockConfig | undefined;
+  /** Executions started on a mock test case run on their own virtual clock. */
+  readonly virtualTestCases?: boolean;
   /** Work a graceful stop waits for (an Express execution run in the background). */
   readonly track: (run: Promise<void>) => void;
 }
@@ -82,6 +84,7 @@ export const startExecution = async (
       ...(input.traceHeader !== undefined ? { traceHeader: input.traceHeader } : {}),
       ...(input.parent !== undefined ? { parent: input.parent } : {}),
       ...(testCase !== undefined ? { testCase } : {}),
+      ...(testCase !== undefined && deps.virtualTestCases === true ? { time: 'virtual' as const } : {}),
       ...(versionArn !== undefined ? { stateMachineVersionArn: versionArn } : {}),
       ...(aliasArn !== undefined ? { stateMachineAliasArn: aliasArn } : {}),
     };
