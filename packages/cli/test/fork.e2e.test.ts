@@ -3,7 +3,6 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetActivityTaskCommand,
-  GetExecutionHistoryCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
@@ -16,7 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callOperation, freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
+import { callOperation, freePort, historyOf, run, said, serve, settled, sfnClient, stackLines, stop } from './stepstream-process.js';
 
 // `stepstream fork` and `Stepstream.ForkExecution` against a real `stepstream serve`, executions
 // driven through SDK v3: a failed execution forked where its task was scheduled succeeds; the
@@ -38,21 +37,6 @@ const test = anyTest as TestFn<Context>;
 const ROLE = 'arn:aws:iam::123456789012:role/r';
 
 const fork = (port: number, body: Record<string, unknown>) => callOperation<{ executionArn?: string; startDate?: number }>(port, 'ForkExecution', body);
-
-const historyOf = async (client: SFNClient, executionArn: string) =>
-  (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
-
-const settled = async (client: SFNClient, executionArn: string) => {
-  for (let i = 0; i < 500; i++) {
-    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== 'RUNNING') return d;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${executionArn} still runs`);
-};
-
-/** What a history event says, without its timestamp. */
-const said = ({ timestamp: _timestamp, ...rest }: HistoryEvent) => rest;
 
 test.before(async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'stepstream-fork-'));

@@ -1,9 +1,7 @@
 import {
   DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
   ListExecutionsCommand,
   RedriveExecutionCommand,
-  type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
@@ -14,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { callOperation, freePort, run, serve, sfnClient, stackLines, stop } from './stepstream-process.js';
+import { callOperation, freePort, historyOf, run, said, serve, settled, sfnClient, stackLines, stop } from './stepstream-process.js';
 
 // `stepstream import` and `Stepstream.ImportExecution` against a real `stepstream serve`: an
 // execution AWS recorded (test/fixtures/aws-import: a Lambda Task whose OutputPath selects nothing,
@@ -35,20 +33,6 @@ const test = anyTest as TestFn<Context>;
 const IMPORTED = 'arn:aws:states:us-east-1:123456789012:execution:CatchRuntime:order-1187';
 const fixtures = fileURLToPath(new URL('../../test/fixtures/aws-import/', import.meta.url));
 const exec = promisify(execFile);
-
-const historyOf = async (client: SFNClient, executionArn: string) =>
-  (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
-
-const settled = async (client: SFNClient, executionArn: string) => {
-  for (let i = 0; i < 500; i++) {
-    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== 'RUNNING') return d;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${executionArn} still runs`);
-};
-
-const said = ({ timestamp: _timestamp, ...rest }: HistoryEvent) => rest;
 
 test.before(async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'stepstream-import-'));

@@ -1,4 +1,4 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -98,3 +98,20 @@ export const callOperation = async <Answer>(port: number, operation: string, bod
   });
   return { status: res.status, body: (await res.json()) as Answer & { __type?: string; message?: string } };
 };
+
+/** An execution's whole history (up to 1,000 events), through SDK v3. */
+export const historyOf = async (client: SFNClient, executionArn: string) =>
+  (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+
+/** DescribeExecution once the execution no longer runs (10 s at most). */
+export const settled = async (client: SFNClient, executionArn: string) => {
+  for (let i = 0; i < 500; i++) {
+    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') return d;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${executionArn} still runs`);
+};
+
+/** What a history event says, without its timestamp. */
+export const said = ({ timestamp: _timestamp, ...rest }: HistoryEvent) => rest;
