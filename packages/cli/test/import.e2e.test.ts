@@ -1,9 +1,4 @@
-import {
-  DescribeExecutionCommand,
-  ListExecutionsCommand,
-  RedriveExecutionCommand,
-  type SFNClient,
-} from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, RedriveExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
 import { execFile, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';

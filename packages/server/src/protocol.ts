@@ -4,6 +4,7 @@ import { internalFailure, serializationException, unknownOperation, validationEx
 import type { Logger } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorBody, errorCatalogue } from './errors.js';
+import { serveConsole } from './console.js';
 import { inspectJson, nestingDepthMessage } from './json-limits.js';
 import { encodeBody, type RawJson } from './raw-json.js';
 
@@ -104,9 +105,11 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
     }
   };
   try {
+    if ((req.method === 'GET' || req.method === 'HEAD') && (req.url === '/console' || req.url?.startsWith('/console/') === true))
+      return await serveConsole(req, res);
     if (req.method === 'GET' && (req.url === '/' || req.url === '/health')) {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'x-amzn-RequestId': requestId });
-      res.end('stepstream: AWS Step Functions API (POST / with X-Amz-Target: AWSStepFunctions.<Operation>)\n');
+      res.end('stepstream: AWS Step Functions API (POST / with X-Amz-Target: AWSStepFunctions.<Operation>); the console is at /console/\n');
       return;
     }
     const limit = bodyLimitOf(target);

@@ -1,0 +1,201 @@
+import {
+  CreateActivityCommand,
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetActivityTaskCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import anyTest, { type TestFn } from 'ava';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, historyOf, serve, settled, sfnClient, stop } from './stepstream-process.js';
+
+// The console (packages/console) in a real browser — Debian's chromium driven by playwright-core —
+// against a real `stepstream serve` holding real executions (succeeded, failed, caught, running
+// on an activity). Each page is checked against what the API says, and by axe-core (no critical or
+// serious violation). Screenshots go to STEPSTREAM_SCREENSHOTS (default: a temporary directory).
+
+interface Context {
+  server: ChildProcess;
+  port: number;
+  dir: string;
+  client: SFNClient;
+  browser: Browser;
+  shots: string;
+  orders: string;
+  waiting: string;
+  failed: string;
+}
+const test = anyTest as TestFn<Context>;
+const ROLE = 'arn:aws:iam::123456789012:role/r';
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+const page = async (t: { context: Context }, path: string): Promise<Page> => {
+  const p = await t.context.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await p.goto(`http://127.0.0.1:${t.context.port}/console/${path}`);
+  return p;
+};
+
+/** axe-core's violations of the page that are critical or serious. */
+const seriousViolations = async (p: Page) => {
+  await p.addScriptTag({ path: axeSource });
+  const result = await p.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }
+    ).axe;
+    return axe.run();
+  });
+  return result.violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => `${v.id} (${v.impact ?? ''}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+};
+
+if (CHROMIUM === undefined) console.log('console.e2e: no chromium (apt-get install chromium): the browser tests are skipped');
+const browserTest = CHROMIUM === undefined ? test.serial.skip : test.serial;
+
+test.before(async (t) => {
+  if (CHROMIUM === undefined) return;
+  const dir = await mkdtemp(join(tmpdir(), 'stepstream-console-'));
+  const shots = process.env['STEPSTREAM_SCREENSHOTS'] ?? join(dir, 'screenshots');
+  await mkdir(shots, { recursive: true });
+  const port = await freePort();
+  const server = await serve(['--port', String(port), '--data', join(dir, 'data')]);
+  const client = sfnClient(port);
+  const { activityArn } = await client.send(new CreateActivityCommand({ name: 'pack' }));
+  const orders = await client.send(
+    new CreateStateMachineCommand({
+      name: 'orders',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Prepare',
+        States: {
+          Prepare: { Type: 'Pass', Result: { items: 2 }, Next: 'Pack' },
+          Pack: { Type: 'Task', Resource: activityArn, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Refund' }], Next: 'Ship' },
+          Refund: { Type: 'Fail', Error: 'Order.Refunded', Cause: 'packing failed' },
+          Ship: { Type: 'Pass', Result: 'shipped', End: true },
+        },
+      }),
+    }),
+  );
+  const broken = await client.send(
+    new CreateStateMachineCommand({
+      name: 'broken',
+      roleArn: ROLE,
+      definition: JSON.stringify({ StartAt: 'Oops', States: { Oops: { Type: 'Pass', OutputPath: '$.missing', End: true } } }),
+    }),
+  );
+  // One order packed and shipped, one waiting for a packer; one broken run.
+  const shipped = await client.send(new StartExecutionCommand({ stateMachineArn: orders.stateMachineArn, name: 'order-1', input: '{"order":1}' }));
+  const task = await client.send(new GetActivityTaskCommand({ activityArn }));
+  await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{"parcel":"P-1"}' }));
+  await settled(client, shipped.executionArn!);
+  const waiting = await client.send(new StartExecutionCommand({ stateMachineArn: orders.stateMachineArn, name: 'order-2', input: '{"order":2}' }));
+  const failed = await client.send(new StartExecutionCommand({ stateMachineArn: broken.stateMachineArn, name: 'run-1', input: '{}' }));
+  await settled(client, failed.executionArn!);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
+  Object.assign(t.context, {
+    server,
+    port,
+    dir,
+    client,
+    browser,
+    shots,
+    orders: orders.stateMachineArn,
+    waiting: waiting.executionArn,
+    failed: failed.executionArn,
+  });
+});
+
+test.after.always(async (t) => {
+  await t.context.browser?.close();
+  t.context.client?.destroy();
+  if (t.context.server) await stop(t.context.server);
+  if (t.context.dir && process.env['STEPSTREAM_SCREENSHOTS'] === undefined) await rm(t.context.dir, { recursive: true, force: true });
+});
+
+browserTest('the state machines page lists what ListStateMachines does, and its search filters by name', async (t) => {
+  const p = await page(t, '');
+  const { stateMachines } = await t.context.client.send(new ListStateMachinesCommand({}));
+  await p.getByRole('link', { name: 'orders' }).waitFor();
+  const names = await p.locator('main table tbody tr td:first-child').allTextContents();
+  t.deepEqual(names.sort(), stateMachines!.map((m) => m.name!).sort());
+  await p.screenshot({ path: join(t.context.shots, 'state-machines.png') });
+  t.deepEqual(await seriousViolations(p), []);
+  await p.getByLabel('Search').fill('ord');
+  t.deepEqual(await p.locator('main table tbody tr td:first-child').allTextContents(), ['orders']);
+  await p.close();
+});
+
+browserTest('a state machine page: its executions as ListExecutions gives them, filtered by status; its definition', async (t) => {
+  const p = await page(t, '');
+  await p.getByRole('link', { name: 'orders' }).click();
+  await p.getByRole('heading', { name: 'orders' }).waitFor();
+  const { executions } = await t.context.client.send(new ListExecutionsCommand({ stateMachineArn: t.context.orders }));
+  await p.getByRole('link', { name: 'order-1' }).waitFor();
+  const rows = await p.locator('main table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]));
+  t.deepEqual(
+    rows,
+    executions!.map((e) => [e.name!, e.status!]),
+  );
+  t.regex((await p.getByLabel('Definition').textContent()) ?? '', /"Resource": "arn:aws:states:us-east-1:123456789012:activity:pack"/);
+  await p.screenshot({ path: join(t.context.shots, 'state-machine.png'), fullPage: true });
+  t.deepEqual(await seriousViolations(p), []);
+  await p.getByLabel('Status').selectOption('RUNNING');
+  await p.getByText('1 executions').waitFor();
+  t.deepEqual(await p.locator('main table tbody tr td:first-child').allTextContents(), ['order-2']);
+  await p.close();
+});
+
+browserTest('an execution page: the status, error and events as the API gives them; an event’s details; the state at an earlier event', async (t) => {
+  const { client, failed } = t.context;
+  const p = await page(t, `#/execution/${encodeURIComponent(failed)}`);
+  const described = await client.send(new DescribeExecutionCommand({ executionArn: failed }));
+  const history = await historyOf(client, failed);
+  await p.getByTestId('status').waitFor();
+  t.is(await p.getByTestId('status').textContent(), described.status ?? null);
+  await p.getByText(`${String(history.length)} of ${String(history.length)} events`).waitFor();
+  t.deepEqual(
+    await p.locator('table.events tbody tr td:nth-child(2)').allTextContents(),
+    history.map((e) => e.type ?? ''),
+  );
+  await p.getByRole('button', { name: '1', exact: true }).click();
+  t.regex((await p.locator('table.events pre').textContent()) ?? '', /"type": "ExecutionStarted"/);
+  // The state after event 2: Oops was entered, the execution ran.
+  await p.getByText(`After event ${String(history.length)}`).waitFor();
+  await p.getByRole('slider').fill('2');
+  await p.getByText('After event 2 (PassStateEntered').waitFor();
+  t.regex((await p.locator('.inspection').textContent()) ?? '', /RUNNING/);
+  await p.screenshot({ path: join(t.context.shots, 'execution.png'), fullPage: true });
+  t.deepEqual(await seriousViolations(p), []);
+  await p.close();
+});
+
+browserTest('actions on a running execution: fork it at its last event, then stop it; the page follows the API', async (t) => {
+  const { client, waiting } = t.context;
+  const p = await page(t, `#/execution/${encodeURIComponent(waiting)}`);
+  await p.getByTestId('status').waitFor();
+  t.is(await p.getByTestId('status').textContent(), 'RUNNING');
+  const history = await historyOf(client, waiting);
+  await p.getByText(`After event ${String(history.length)}`).waitFor();
+  t.regex((await p.locator('.inspection').textContent()) ?? '', /Pack.*task/);
+  await p.getByRole('button', { name: `Fork at event ${String(history.length)}` }).click();
+  const forkLink = p.locator('.inspection a');
+  await forkLink.waitFor();
+  const forkArn = decodeURIComponent(((await forkLink.getAttribute('href')) ?? '').replace('#/execution/', ''));
+  t.is((await client.send(new DescribeExecutionCommand({ executionArn: forkArn }))).status, 'RUNNING');
+  await p.getByRole('button', { name: 'Stop' }).click();
+  await p.getByText('ABORTED', { exact: true }).waitFor();
+  t.is((await client.send(new DescribeExecutionCommand({ executionArn: waiting }))).status, 'ABORTED');
+  t.is(await p.getByRole('button', { name: 'Redrive' }).isEnabled(), true);
+  await p.close();
+});
