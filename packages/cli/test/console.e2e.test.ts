@@ -94,6 +94,28 @@ test.before(async (t) => {
       definition: JSON.stringify({ StartAt: 'Oops', States: { Oops: { Type: 'Pass', OutputPath: '$.missing', End: true } } }),
     }),
   );
+  await client.send(
+    new CreateStateMachineCommand({
+      name: 'fan',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Both',
+        States: {
+          Both: {
+            Type: 'Parallel',
+            Branches: [
+              { StartAt: 'Left', States: { Left: { Type: 'Pass', End: true } } },
+              {
+                StartAt: 'Each',
+                States: { Each: { Type: 'Map', ItemProcessor: { StartAt: 'Item', States: { Item: { Type: 'Pass', End: true } } }, End: true } },
+              },
+            ],
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
   // One order packed and shipped, one waiting for a packer; one broken run.
   const shipped = await client.send(new StartExecutionCommand({ stateMachineArn: orders.stateMachineArn, name: 'order-1', input: '{"order":1}' }));
   const task = await client.send(new GetActivityTaskCommand({ activityArn }));
@@ -148,11 +170,31 @@ browserTest('a state machine page: its executions as ListExecutions gives them, 
     executions!.map((e) => [e.name!, e.status!]),
   );
   t.regex((await p.getByLabel('Definition').textContent()) ?? '', /"Resource": "arn:aws:states:us-east-1:123456789012:activity:pack"/);
+  // The graph: a box per state, the Catch edge marked.
+  await p.locator('.graph svg').waitFor();
+  t.deepEqual((await p.locator('.graph [data-state]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')))).sort(), [
+    'Pack',
+    'Prepare',
+    'Refund',
+    'Ship',
+  ]);
+  t.is(await p.locator('.graph .edge.catch').count(), 1);
   await p.screenshot({ path: join(t.context.shots, 'state-machine.png'), fullPage: true });
   t.deepEqual(await seriousViolations(p), []);
   await p.getByLabel('Status').selectOption('RUNNING');
   await p.getByText('1 executions').waitFor();
   t.deepEqual(await p.locator('main table tbody tr td:first-child').allTextContents(), ['order-2']);
+  // A Parallel's branches and a Map's iterations are drawn inside them.
+  await p.goto(`http://127.0.0.1:${t.context.port}/console/#/machine/${encodeURIComponent(t.context.orders.replace(':orders', ':fan'))}`);
+  await p.locator('.graph [data-state="Item"]').waitFor();
+  t.deepEqual((await p.locator('.graph [data-state]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')))).sort(), [
+    'Both',
+    'Each',
+    'Item',
+    'Left',
+  ]);
+  t.is(await p.locator('.graph .frame').count(), 3);
+  await p.screenshot({ path: join(t.context.shots, 'state-machine-nested.png'), fullPage: true });
   await p.close();
 });
 
@@ -170,6 +212,11 @@ browserTest('an execution page: the status, error and events as the API gives th
   );
   await p.getByRole('button', { name: '1', exact: true }).click();
   t.regex((await p.locator('table.events pre').textContent()) ?? '', /"type": "ExecutionStarted"/);
+  // The graph, coloured by the history: Oops failed; selecting it shows its input.
+  await p.locator('.graph [data-state="Oops"]').waitFor();
+  t.is(await p.locator('.graph [data-state="Oops"]').getAttribute('data-status'), 'failed');
+  await p.getByRole('button', { name: 'Oops (Pass, failed)' }).click();
+  t.regex((await p.locator('.state-detail').textContent()) ?? '', /Input \(event 2\)/);
   // The state after event 2: Oops was entered, the execution ran.
   await p.getByText(`After event ${String(history.length)}`).waitFor();
   await p.getByRole('slider').fill('2');
@@ -188,13 +235,18 @@ browserTest('actions on a running execution: fork it at its last event, then sto
   const history = await historyOf(client, waiting);
   await p.getByText(`After event ${String(history.length)}`).waitFor();
   t.regex((await p.locator('.inspection').textContent()) ?? '', /Pack.*task/);
+  await p.locator('.graph [data-state="Pack"]').waitFor();
+  t.deepEqual(
+    await p.locator('.graph [data-status]').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-state') ?? ''}:${g.getAttribute('data-status') ?? ''}`)),
+    ['Prepare:succeeded', 'Pack:running'],
+  );
   await p.getByRole('button', { name: `Fork at event ${String(history.length)}` }).click();
   const forkLink = p.locator('.inspection a');
   await forkLink.waitFor();
   const forkArn = decodeURIComponent(((await forkLink.getAttribute('href')) ?? '').replace('#/execution/', ''));
   t.is((await client.send(new DescribeExecutionCommand({ executionArn: forkArn }))).status, 'RUNNING');
   await p.getByRole('button', { name: 'Stop' }).click();
-  await p.getByText('ABORTED', { exact: true }).waitFor();
+  await p.locator('[data-testid="status"].ABORTED').waitFor();
   t.is((await client.send(new DescribeExecutionCommand({ executionArn: waiting }))).status, 'ABORTED');
   t.is(await p.getByRole('button', { name: 'Redrive' }).isEnabled(), true);
   await p.close();

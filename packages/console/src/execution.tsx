@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, sfn, stepstream, wholeHistory, type Execution, type HistoryEvent, type Inspection } from './api.js';
 import { detailsOf, elapsed, href, pretty, when } from './format.js';
+import { DefinitionGraph, statusesOf } from './graph.js';
 import { Failure, useLoad } from './load.js';
 
 /** Rows of the event table shown at once (a history may have 25,000 events). */
@@ -174,11 +175,47 @@ const Events = ({ events }: { readonly events: readonly HistoryEvent[] }) => {
   );
 };
 
+/** The execution's graph, coloured by what each state did, and the selected state's last input and output. */
+const Graph = ({ definition, events, status }: { readonly definition: string; readonly events: readonly HistoryEvent[]; readonly status: string }) => {
+  const statuses = useMemo(() => statusesOf(events, status), [events, status]);
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const entered = selected === undefined ? undefined : events.findLast((e) => detailsOf(e)?.['name'] === selected && e.type.endsWith('StateEntered'));
+  const exited = selected === undefined ? undefined : events.findLast((e) => detailsOf(e)?.['name'] === selected && e.type.endsWith('StateExited'));
+  return (
+    <section aria-labelledby="graph">
+      <h2 id="graph">Graph</h2>
+      <DefinitionGraph definition={definition} statuses={statuses} {...(selected !== undefined ? { selected } : {})} onSelect={setSelected} />
+      {selected !== undefined && (
+        <div class="state-detail" aria-live="polite">
+          <h3>{selected}</h3>
+          <p>{statuses.get(selected) ?? 'not entered'}</p>
+          {entered && (
+            <>
+              <h4>Input (event {entered.id})</h4>
+              <pre class="code">{pretty(detailsOf(entered)?.['input'] ?? '')}</pre>
+            </>
+          )}
+          {exited && (
+            <>
+              <h4>Output (event {exited.id})</h4>
+              <pre class="code">{pretty(detailsOf(exited)?.['output'] ?? '')}</pre>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+};
+
 /** An execution: DescribeExecution, its history, the state at any event, and what can be done to it. Refreshed while it runs. */
 export const ExecutionPage = ({ executionArn }: { readonly executionArn: string }) => {
   const { value, error, reload } = useLoad(async () => {
-    const [execution, events] = await Promise.all([sfn<Execution>('DescribeExecution', { executionArn }), wholeHistory(executionArn)]);
-    return { execution, events };
+    const [execution, events, machine] = await Promise.all([
+      sfn<Execution>('DescribeExecution', { executionArn }),
+      wholeHistory(executionArn),
+      sfn<{ definition: string }>('DescribeStateMachineForExecution', { executionArn }),
+    ]);
+    return { execution, events, definition: machine.definition };
   }, [executionArn]);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const running = value?.execution.status === 'RUNNING';
@@ -261,6 +298,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
               </pre>
             </div>
           </div>
+          <Graph definition={value.definition} events={value.events} status={x.status} />
           <TimeTravel executionArn={executionArn} events={value.events.length} />
           <Events events={value.events} />
         </>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, sfn, type ExecutionItem } from './api.js';
 import { href, pretty, when } from './format.js';
+import { DefinitionGraph } from './graph.js';
 import { Failure, useLoad } from './load.js';
 
 const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
@@ -107,6 +108,7 @@ export const MachinePage = ({ stateMachineArn }: { readonly stateMachineArn: str
       {m && (
         <>
           <h2>Definition</h2>
+          <DefinitionGraph definition={m.definition} />
           <pre class="code" role="region" aria-label="Definition" tabIndex={0}>
             {pretty(m.definition)}
           </pre>
