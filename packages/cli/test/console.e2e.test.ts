@@ -12,7 +12,7 @@ import {
 import anyTest, { type TestFn } from 'ava';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +210,15 @@ browserTest('an execution page: the status, error and events as the API gives th
     await p.locator('table.events tbody tr td:nth-child(2)').allTextContents(),
     history.map((e) => e.type ?? ''),
   );
+  // The audit badge, and the bundle to check offline.
+  await p.getByTestId('verified').waitFor();
+  t.regex((await p.getByTestId('verified').textContent()) ?? '', new RegExp(`Verified: ${String(history.length)} events, chained and in the signed tree`));
+  const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: 'Download proof bundle' }).click()]);
+  const saved = join(t.context.dir, 'bundle.json');
+  await download.saveAs(saved);
+  const bundle = JSON.parse(await readFile(saved, 'utf8')) as { executionArn: string; events: unknown[] };
+  t.is(bundle.executionArn, failed);
+  t.is(bundle.events.length, history.length);
   await p.getByRole('button', { name: '1', exact: true }).click();
   t.regex((await p.locator('table.events pre').textContent()) ?? '', /"type": "ExecutionStarted"/);
   // The graph, coloured by the history: Oops failed; selecting it shows its input.

@@ -207,6 +207,61 @@ const Graph = ({ definition, events, status }: { readonly definition: string; re
   );
 };
 
+interface Verification {
+  readonly ok: boolean;
+  readonly problems: readonly { readonly kind: string; readonly revision?: number; readonly message: string }[];
+  readonly events: number;
+  readonly checkpoint: { readonly treeSize: number; readonly timestamp: string };
+}
+
+/**
+ * The audit badge: the execution's proof bundle checked by the server (Stepstream.VerifyExecution),
+ * and the bundle itself to download and check anywhere with the public key alone.
+ */
+const Proof = ({ executionArn, events }: { readonly executionArn: string; readonly events: number }) => {
+  const { value, error } = useLoad(() => stepstream<Verification>('VerifyExecution', { executionArn }), [executionArn, events]);
+  const download = async () => {
+    const bundle = await stepstream<unknown>('GetProofBundle', { executionArn });
+    const url = URL.createObjectURL(new Blob([JSON.stringify(bundle)], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${executionArn.split(':').at(-1) ?? 'execution'}.proof.json`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <div class="proof" aria-live="polite">
+      {error !== undefined ? (
+        <span class="badge unknown">Not verified: {error}</span>
+      ) : value === undefined ? (
+        <span class="badge unknown">Verifying…</span>
+      ) : value.ok ? (
+        <span class="badge verified" data-testid="verified">
+          Verified: {value.events} events, chained and in the signed tree of {value.checkpoint.treeSize} ({value.checkpoint.timestamp})
+        </span>
+      ) : (
+        <div class="badge tampered" role="alert" data-testid="tampered">
+          Verification failed:
+          <ul>
+            {value.problems.map((p, i) => (
+              <li key={i}>
+                {p.kind}
+                {p.revision !== undefined ? ` at event ${String(p.revision + 1)}` : ''}: {p.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}{' '}
+      <button type="button" onClick={() => void download()}>
+        Download proof bundle
+      </button>
+      <p class="hint">
+        The server checked this with its own store; check the bundle yourself with <code>stepstream verify BUNDLE --public-key KEY</code>.
+      </p>
+    </div>
+  );
+};
+
 /** An execution: DescribeExecution, its history, the state at any event, and what can be done to it. Refreshed while it runs. */
 export const ExecutionPage = ({ executionArn }: { readonly executionArn: string }) => {
   const { value, error, reload } = useLoad(async () => {
@@ -271,6 +326,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
               </>
             )}
           </dl>
+          <Proof executionArn={executionArn} events={value.events.length} />
           <div class="actions">
             <button type="button" onClick={() => void act('StopExecution')} disabled={!running}>
               Stop

@@ -182,6 +182,7 @@ export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
   { name: 'GetCheckpoint', target: 'Stepstream.', members: [] },
   { name: 'GetConsistencyProof', target: 'Stepstream.', members: [req('firstSize', k('int')), req('secondSize', k('int'))] },
   { name: 'InspectExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution')), opt('eventId', k('int'))] },
+  { name: 'VerifyExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution'))] },
   {
     name: 'ForkExecution',
     target: 'Stepstream.',

@@ -29,6 +29,7 @@ import { getExecutionHistory } from './get-execution-history.js';
 import { inspectExecution } from './inspect-execution.js';
 import { forkExecution } from './fork-execution.js';
 import { importExecution } from './import-execution.js';
+import { verifyExecution } from './verify-execution.js';
 import { getProofBundle } from './get-proof-bundle.js';
 import { listExecutions } from './list-executions.js';
 import { listStateMachines } from './list-state-machines.js';
@@ -87,7 +88,8 @@ export type StepstreamOperationName =
   | 'Stepstream.GetConsistencyProof'
   | 'Stepstream.InspectExecution'
   | 'Stepstream.ForkExecution'
-  | 'Stepstream.ImportExecution';
+  | 'Stepstream.ImportExecution'
+  | 'Stepstream.VerifyExecution';
 
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
@@ -138,6 +140,7 @@ export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperation
   'Stepstream.InspectExecution': inspectExecution(deps),
   'Stepstream.ForkExecution': forkExecution(deps),
   'Stepstream.ImportExecution': importExecution(deps),
+  'Stepstream.VerifyExecution': verifyExecution(deps),
 });
 
 export type { Deps };
