@@ -2,8 +2,10 @@ import {
   CreateActivityCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  DescribeMapRunCommand,
   GetActivityTaskCommand,
   ListExecutionsCommand,
+  ListMapRunsCommand,
   ListStateMachinesCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
@@ -32,6 +34,7 @@ interface Context {
   browser: Browser;
   shots: string;
   orders: string;
+  spread: string;
   waiting: string;
   failed: string;
 }
@@ -116,6 +119,29 @@ test.before(async (t) => {
       }),
     }),
   );
+  const spread = await client.send(
+    new CreateStateMachineCommand({
+      name: 'spread',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            Label: 'items',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Item',
+              States: { Item: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const spreadRun = await client.send(new StartExecutionCommand({ stateMachineArn: spread.stateMachineArn, name: 'spread-1', input: '[1,2,3]' }));
+  await settled(client, spreadRun.executionArn!);
   // One order packed and shipped, one waiting for a packer; one broken run.
   const shipped = await client.send(new StartExecutionCommand({ stateMachineArn: orders.stateMachineArn, name: 'order-1', input: '{"order":1}' }));
   const task = await client.send(new GetActivityTaskCommand({ activityArn }));
@@ -133,6 +159,7 @@ test.before(async (t) => {
     browser,
     shots,
     orders: orders.stateMachineArn,
+    spread: spreadRun.executionArn,
     waiting: waiting.executionArn,
     failed: failed.executionArn,
   });
@@ -232,6 +259,24 @@ browserTest('an execution page: the status, error and events as the API gives th
   await p.getByText('After event 2 (PassStateEntered').waitFor();
   t.regex((await p.locator('.inspection').textContent()) ?? '', /RUNNING/);
   await p.screenshot({ path: join(t.context.shots, 'execution.png'), fullPage: true });
+  t.deepEqual(await seriousViolations(p), []);
+  await p.close();
+});
+
+browserTest('a Distributed Map: the execution links its Map Run; the Map Run page shows its counts and child executions as the API gives them', async (t) => {
+  const { client, spread } = t.context;
+  const p = await page(t, `#/execution/${encodeURIComponent(spread)}`);
+  const { mapRuns } = await client.send(new ListMapRunsCommand({ executionArn: spread }));
+  await p.getByRole('link', { name: 'items' }).click();
+  await p.getByTestId('status').waitFor();
+  const run = await client.send(new DescribeMapRunCommand({ mapRunArn: mapRuns![0]!.mapRunArn }));
+  t.is(await p.getByTestId('status').textContent(), run.status ?? null);
+  const { executions } = await client.send(new ListExecutionsCommand({ mapRunArn: mapRuns![0]!.mapRunArn }));
+  await p.getByText(`${String(executions!.length)} child executions`).waitFor();
+  t.is(executions!.length, 3);
+  t.deepEqual((await p.locator('table').nth(1).locator('tbody tr td:first-child').allTextContents()).sort(), executions!.map((e) => e.name!).sort());
+  t.is(await p.locator('table').first().locator('tbody tr').first().locator('td').last().textContent(), String(run.itemCounts!.total));
+  await p.screenshot({ path: join(t.context.shots, 'map-run.png'), fullPage: true });
   t.deepEqual(await seriousViolations(p), []);
   await p.close();
 });

@@ -265,12 +265,13 @@ const Proof = ({ executionArn, events }: { readonly executionArn: string; readon
 /** An execution: DescribeExecution, its history, the state at any event, and what can be done to it. Refreshed while it runs. */
 export const ExecutionPage = ({ executionArn }: { readonly executionArn: string }) => {
   const { value, error, reload } = useLoad(async () => {
-    const [execution, events, machine] = await Promise.all([
+    const [execution, events, machine, runs] = await Promise.all([
       sfn<Execution>('DescribeExecution', { executionArn }),
       wholeHistory(executionArn),
       sfn<{ definition: string }>('DescribeStateMachineForExecution', { executionArn }),
+      sfn<{ mapRuns: { mapRunArn: string; startDate: number }[] }>('ListMapRuns', { executionArn, maxResults: 1000 }),
     ]);
-    return { execution, events, definition: machine.definition };
+    return { execution, events, definition: machine.definition, mapRuns: runs.mapRuns };
   }, [executionArn]);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const running = value?.execution.status === 'RUNNING';
@@ -355,6 +356,18 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
             </div>
           </div>
           <Graph definition={value.definition} events={value.events} status={x.status} />
+          {value.mapRuns.length > 0 && (
+            <section aria-labelledby="runs">
+              <h2 id="runs">Map Runs</h2>
+              <ul>
+                {value.mapRuns.map((r) => (
+                  <li key={r.mapRunArn}>
+                    <a href={href('maprun', r.mapRunArn)}>{r.mapRunArn.split(':').at(-2)?.split('/').at(-1) ?? r.mapRunArn}</a> started {when(r.startDate)}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           <TimeTravel executionArn={executionArn} events={value.events.length} />
           <Events events={value.events} />
         </>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ExecutionPage } from './execution.js';
 import { MachinePage } from './machine.js';
 import { MachinesPage } from './machines.js';
+import { MapRunPage } from './maprun.js';
 import './style.css';
 
 /** The page the location's hash names: `#/`, `#/machine/<arn>`, `#/execution/<arn>`. */
@@ -33,6 +34,8 @@ const App = () => {
           <MachinePage stateMachineArn={where.arn} key={where.arn} />
         ) : where.page === 'execution' ? (
           <ExecutionPage executionArn={where.arn} key={where.arn} />
+        ) : where.page === 'maprun' ? (
+          <MapRunPage mapRunArn={where.arn} key={where.arn} />
         ) : (
           <MachinesPage />
         )}

@@ -12,7 +12,10 @@ export const MAX_NESTING_DEPTH = 1000;
 export const nestingDepthMessage = (depth: number): string => `Document nesting depth (${depth}) exceeds the maximum allowed (${MAX_NESTING_DEPTH})`;
 
 /** What an inspection found: a value nested too deep, or a string holding an unpaired UTF-16 surrogate (named by its Coral path). */
-export type JsonProblem = { readonly kind: 'depth'; readonly depth: number } | { readonly kind: 'surrogate'; readonly path: string };
+export type JsonProblem =
+  | { readonly kind: 'depth'; readonly depth: number }
+  | { readonly kind: 'surrogate'; readonly path: string }
+  | { readonly kind: 'number'; readonly path: string };
 
 /**
  * A string with an unpaired surrogate: in a `u` regex a lone surrogate is a code point of its own
@@ -40,7 +43,8 @@ const pathOf = (visit: Visit): string => {
  * Walks a parsed JSON value without recursion (a 5,000-deep value is just a longer loop) and
  * reports the first problem in document order: a container nested deeper than
  * {@link MAX_NESTING_DEPTH} (the document's own object or array is depth 1, as Jackson counts),
- * or, when `strings` is set, a string that cannot be stored as UTF-8.
+ * or, when `strings` is set, a string that cannot be stored as UTF-8, or, when `numbers` is set,
+ * a number out of the double range (`1e400` parses to Infinity).
  *
  * @example
  * ```ts
@@ -48,13 +52,18 @@ const pathOf = (visit: Visit): string => {
  * inspectJson(JSON.parse('['.repeat(1001) + ']'.repeat(1001)), {});  // { kind: 'depth', depth: 1001 }
  * ```
  */
-export const inspectJson = (value: unknown, options: { readonly strings?: boolean }): JsonProblem | undefined => {
+export const inspectJson = (value: unknown, options: { readonly strings?: boolean; readonly numbers?: boolean }): JsonProblem | undefined => {
   const stack: Visit[] = [{ value, depth: 0, parent: undefined, key: undefined }];
   while (stack.length > 0) {
     const visit = stack.pop()!;
     const v = visit.value;
     if (typeof v === 'string') {
       if (options.strings === true && LONE_SURROGATE.test(v)) return { kind: 'surrogate', path: pathOf(visit) };
+      continue;
+    }
+    // `1e400` parses to Infinity, which no JSON text can hold again: refused, as Jackson refuses a number out of range.
+    if (typeof v === 'number') {
+      if (options.numbers === true && !Number.isFinite(v)) return { kind: 'number', path: pathOf(visit) };
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;

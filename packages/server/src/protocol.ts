@@ -77,8 +77,9 @@ const shorten = (message: string) => (message.length > LOGGED_MESSAGE_CHARS ? `$
  * valid Unicode and pass).
  */
 const checkBody = (parsed: unknown): ApiError | undefined => {
-  const problem = inspectJson(parsed, { strings: true });
+  const problem = inspectJson(parsed, { strings: true, numbers: true });
   if (problem === undefined) return undefined;
+  if (problem.kind === 'number') return serializationException(`Numeric value out of range of double at '${problem.path}': send a finite number`);
   return problem.kind === 'depth'
     ? serializationException(nestingDepthMessage(problem.depth))
     : validationException(

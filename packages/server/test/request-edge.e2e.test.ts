@@ -392,6 +392,31 @@ test('found by the hostile-input suite: a TestState Choices or Catch of the wron
   t.is(ok.status, 200);
 });
 
+test('found by the hostile-input suite: a number out of the double range (1e400) is a SerializationException; a logging configuration of the wrong shape is refused, never stored', async (t) => {
+  const { stack } = t.context;
+  const arn = await machine(stack, PASS);
+  const out = await post(
+    stack,
+    'UpdateStateMachine',
+    `{"stateMachineArn":"${arn}","loggingConfiguration":{"level":"OFF","destinations":-1e400},"publish":true}`,
+  );
+  t.is(out.status, 400);
+  t.is(out.body['__type'], 'SerializationException');
+  t.regex(String(out.body['message']), /Numeric value out of range of double at 'loggingConfiguration\.destinations'/);
+  const inList = await post(stack, 'StartExecution', `{"stateMachineArn":"${arn}","input":"{}","traceHeader":"x","name":"n","extra":[1,1e999]}`);
+  t.is(inList.body['__type'], 'SerializationException');
+  const shape = await post(
+    stack,
+    'UpdateStateMachine',
+    JSON.stringify({ stateMachineArn: arn, loggingConfiguration: { level: 'OFF', destinations: 'nowhere' } }),
+  );
+  t.is(shape.status, 400);
+  t.not(shape.body['__type'], 'InternalFailure');
+  // The machine is as it was, and still updates.
+  const fine = await post(stack, 'UpdateStateMachine', JSON.stringify({ stateMachineArn: arn, loggingConfiguration: { level: 'OFF' } }));
+  t.is(fine.status, 200);
+});
+
 test('found by the hostile-input suite: headers over 16 KiB get an AWS-shaped answer from the HTTP layer', async (t) => {
   const { stack } = t.context;
   const res = await fetch(`${stack.api.url}/`, {

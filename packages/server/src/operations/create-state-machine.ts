@@ -11,7 +11,7 @@ import { TagList, tagsOf } from './tags.js';
 import { expressDiagnostics } from './validate-state-machine-definition.js';
 import { checkEncryption, EncryptionConfigurationCodec } from './encryption.js';
 
-const LoggingConfiguration = t.partial({
+export const LoggingConfiguration = t.partial({
   level: optional(t.string),
   includeExecutionData: optional(t.boolean),
   destinations: optional(t.array(t.unknown)),

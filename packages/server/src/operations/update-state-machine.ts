@@ -6,7 +6,7 @@ import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
 import { decodeRequest, maxLength, minLength, optional } from '../validation.js';
-import { checkRoleArn } from './create-state-machine.js';
+import { checkRoleArn, LoggingConfiguration } from './create-state-machine.js';
 import type { Deps } from './deps.js';
 import { checkEncryption, EncryptionConfigurationCodec } from './encryption.js';
 
@@ -15,7 +15,7 @@ export const UpdateStateMachineInput = t.intersection([
   t.partial({
     definition: optional(t.string),
     roleArn: optional(t.string),
-    loggingConfiguration: optional(t.UnknownRecord),
+    loggingConfiguration: optional(LoggingConfiguration),
     tracingConfiguration: optional(t.UnknownRecord),
     encryptionConfiguration: optional(EncryptionConfigurationCodec),
     publish: optional(t.boolean),
