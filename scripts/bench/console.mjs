@@ -6,7 +6,7 @@
  * Pass/Choice loop of bench:history), then loads its page in Debian's Chromium (playwright-core)
  * N times (default 5), each in a fresh page: the time from navigation to the page being whole —
  * the status, the events table's caption counting every event, the graph drawn and the state at
- * the last event shown. Issue 16 asks for ≤ 1 s. The same for the state machines page, as a
+ * the last event shown — and to its first part shown (the status). Issue 16 asks for ≤ 1 s. The same for the state machines page, as a
  * baseline of what any page costs. Progress goes to stderr, a Markdown table to stdout, JSON to
  * bench-results/console-<date>.json.
  */
@@ -69,42 +69,57 @@ const main = async () => {
   const { executionArn, seconds } = await runLongHistory(client, 'arn:aws:iam::123456789012:role/bench', 'loop');
   log(`  ran in ${round(seconds, 1)} s`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
-  const timePage = async (path, whole) => {
+  /** Times `runs` loads of a page: until `first` shows (when given), and until `whole` holds. */
+  const timePage = async (path, whole, first) => {
     const times = [];
+    const firsts = [];
     for (let i = 0; i < runs; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const began = performance.now();
       await page.goto(`http://127.0.0.1:${port}/console/${path}`);
+      const shown = first ? first(page).then(() => firsts.push(performance.now() - began)) : Promise.resolve();
       await whole(page);
+      await shown;
       times.push(performance.now() - began);
-      log(`  ${path || 'state machines'}: ${round(times.at(-1), 1)} ms`);
+      log(`  ${path || 'state machines'}: ${round(times.at(-1), 1)} ms${first ? ` (first shown at ${round(firsts.at(-1), 1)} ms)` : ''}`);
       await page.close();
     }
-    return times;
+    return { times, firsts };
   };
   log('the execution page…');
   let events = 0;
-  const execution = await timePage(`#/execution/${encodeURIComponent(executionArn)}`, async (page) => {
-    await page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 });
-    await page.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
-    await page.locator('.graph svg').waitFor({ timeout: 60_000 });
-    await page.locator('.inspection').waitFor({ timeout: 60_000 });
-    events = Number((await page.getByText(/^\d+ of \d+ events$/).textContent()).split(' of ')[1].split(' ')[0]);
-  });
+  const execution = await timePage(
+    `#/execution/${encodeURIComponent(executionArn)}`,
+    async (page) => {
+      await page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 });
+      await page.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
+      await page.locator('.graph svg').waitFor({ timeout: 60_000 });
+      await page.locator('.inspection').waitFor({ timeout: 60_000 });
+      events = Number((await page.getByText(/^\d+ of \d+ events$/).textContent()).split(' of ')[1].split(' ')[0]);
+    },
+    (page) => page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 }),
+  );
   log('the state machines page…');
   const machines = await timePage('', (page) => page.getByRole('link', { name: 'loop' }).waitFor());
   const stats = (xs) => {
     const sorted = [...xs].sort((a, b) => a - b);
     return { p50: round(percentile(sorted, 0.5), 1), max: round(sorted.at(-1), 1), runs: xs.map((x) => round(x, 1)) };
   };
-  const results = { environment: machineEnvironment(), events, execution: stats(execution), machines: stats(machines) };
+  const results = {
+    environment: machineEnvironment(),
+    events,
+    execution: stats(execution.times),
+    executionFirstShown: stats(execution.firsts),
+    machines: stats(machines.times),
+  };
   await finishRun('console', startedAt, results, (r) =>
     [
       `Console page loads in Chromium (${runs} runs each, ms from navigation until the page is whole)`,
       '',
       '| page | p50 | max | runs |',
       '|---|---:|---:|---|',
-      `| execution of ${r.events} events | ${r.execution.p50} | ${r.execution.max} | ${r.execution.runs.join(', ')} |`,
+      `| execution of ${r.events} events, whole | ${r.execution.p50} | ${r.execution.max} | ${r.execution.runs.join(', ')} |`,
+      `| the same, its status and definition shown | ${r.executionFirstShown.p50} | ${r.executionFirstShown.max} | ${r.executionFirstShown.runs.join(', ')} |`,
       `| state machines | ${r.machines.p50} | ${r.machines.max} | ${r.machines.runs.join(', ')} |`,
     ].join('\n'),
   );

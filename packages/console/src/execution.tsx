@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, sfn, stepstream, wholeHistory, type Execution, type HistoryEvent, type Inspection } from './api.js';
 import { detailsOf, elapsed, href, pretty, when } from './format.js';
 import { DefinitionGraph, statusesOf } from './graph.js';
@@ -176,19 +176,34 @@ const Events = ({ events }: { readonly events: readonly HistoryEvent[] }) => {
 };
 
 /** The execution's graph, coloured by what each state did, and the selected state's last input and output. */
-const Graph = ({ definition, events, status }: { readonly definition: string; readonly events: readonly HistoryEvent[]; readonly status: string }) => {
-  const statuses = useMemo(() => statusesOf(events, status), [events, status]);
+const Graph = ({
+  definition,
+  events,
+  status,
+}: {
+  readonly definition: string;
+  readonly events: readonly HistoryEvent[] | undefined;
+  readonly status: string;
+}) => {
+  const statuses = useMemo(() => (events === undefined ? undefined : statusesOf(events, status)), [events, status]);
   const [selected, setSelected] = useState<string | undefined>(undefined);
-  const entered = selected === undefined ? undefined : events.findLast((e) => detailsOf(e)?.['name'] === selected && e.type.endsWith('StateEntered'));
-  const exited = selected === undefined ? undefined : events.findLast((e) => detailsOf(e)?.['name'] === selected && e.type.endsWith('StateExited'));
+  const entered =
+    selected === undefined || events === undefined ? undefined : events.findLast((e) => detailsOf(e)?.['name'] === selected && e.type.endsWith('StateEntered'));
+  const exited =
+    selected === undefined || events === undefined ? undefined : events.findLast((e) => detailsOf(e)?.['name'] === selected && e.type.endsWith('StateExited'));
   return (
     <section aria-labelledby="graph">
       <h2 id="graph">Graph</h2>
-      <DefinitionGraph definition={definition} statuses={statuses} {...(selected !== undefined ? { selected } : {})} onSelect={setSelected} />
+      <DefinitionGraph
+        definition={definition}
+        {...(statuses !== undefined ? { statuses } : {})}
+        {...(selected !== undefined ? { selected } : {})}
+        onSelect={setSelected}
+      />
       {selected !== undefined && (
         <div class="state-detail" aria-live="polite">
           <h3>{selected}</h3>
-          <p>{statuses.get(selected) ?? 'not entered'}</p>
+          <p>{statuses?.get(selected) ?? 'not entered'}</p>
           {entered && (
             <>
               <h4>Input (event {entered.id})</h4>
@@ -218,8 +233,15 @@ interface Verification {
  * The audit badge: the execution's proof bundle checked by the server (Stepstream.VerifyExecution),
  * and the bundle itself to download and check anywhere with the public key alone.
  */
+/** Up to this many events the badge checks at once; a longer history (a check takes ~1 s per 25,000 events) on a click. */
+const VERIFY_AT_ONCE = 5000;
+
 const Proof = ({ executionArn, events }: { readonly executionArn: string; readonly events: number }) => {
-  const { value, error } = useLoad(() => stepstream<Verification>('VerifyExecution', { executionArn }), [executionArn, events]);
+  const [asked, setAsked] = useState(events <= VERIFY_AT_ONCE);
+  const { value, error } = useLoad(
+    () => (asked ? stepstream<Verification>('VerifyExecution', { executionArn }) : Promise.resolve(undefined)),
+    [executionArn, events, asked],
+  );
   const download = async () => {
     const bundle = await stepstream<unknown>('GetProofBundle', { executionArn });
     const url = URL.createObjectURL(new Blob([JSON.stringify(bundle)], { type: 'application/json' }));
@@ -231,7 +253,11 @@ const Proof = ({ executionArn, events }: { readonly executionArn: string; readon
   };
   return (
     <div class="proof" aria-live="polite">
-      {error !== undefined ? (
+      {!asked ? (
+        <button type="button" onClick={() => setAsked(true)}>
+          Verify its {events} events
+        </button>
+      ) : error !== undefined ? (
         <span class="badge unknown">Not verified: {error}</span>
       ) : value === undefined ? (
         <span class="badge unknown">Verifying…</span>
@@ -264,15 +290,23 @@ const Proof = ({ executionArn, events }: { readonly executionArn: string; readon
 
 /** An execution: DescribeExecution, its history, the state at any event, and what can be done to it. Refreshed while it runs. */
 export const ExecutionPage = ({ executionArn }: { readonly executionArn: string }) => {
-  const { value, error, reload } = useLoad(async () => {
-    const [execution, events, machine, runs] = await Promise.all([
+  // What is quick comes first (the description, the definition: its graph is laid out meanwhile); the history follows.
+  const head = useLoad(async () => {
+    const [execution, machine, runs] = await Promise.all([
       sfn<Execution>('DescribeExecution', { executionArn }),
-      wholeHistory(executionArn),
       sfn<{ definition: string }>('DescribeStateMachineForExecution', { executionArn }),
       sfn<{ mapRuns: { mapRunArn: string; startDate: number }[] }>('ListMapRuns', { executionArn, maxResults: 1000 }),
     ]);
-    return { execution, events, definition: machine.definition, mapRuns: runs.mapRuns };
+    return { execution, definition: machine.definition, mapRuns: runs.mapRuns };
   }, [executionArn]);
+  const history = useLoad(() => wholeHistory(executionArn), [executionArn]);
+  const value = head.value;
+  const events = history.value;
+  const error = head.error ?? history.error;
+  const reload = useCallback(() => {
+    head.reload();
+    history.reload();
+  }, [head.reload, history.reload]);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const running = value?.execution.status === 'RUNNING';
   useEffect(() => {
@@ -327,7 +361,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
               </>
             )}
           </dl>
-          <Proof executionArn={executionArn} events={value.events.length} />
+          {events && <Proof executionArn={executionArn} events={events.length} />}
           <div class="actions">
             <button type="button" onClick={() => void act('StopExecution')} disabled={!running}>
               Stop
@@ -355,7 +389,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
               </pre>
             </div>
           </div>
-          <Graph definition={value.definition} events={value.events} status={x.status} />
+          <Graph definition={value.definition} events={events} status={x.status} />
           {value.mapRuns.length > 0 && (
             <section aria-labelledby="runs">
               <h2 id="runs">Map Runs</h2>
@@ -368,8 +402,14 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
               </ul>
             </section>
           )}
-          <TimeTravel executionArn={executionArn} events={value.events.length} />
-          <Events events={value.events} />
+          {events ? (
+            <>
+              <TimeTravel executionArn={executionArn} events={events.length} />
+              <Events events={events} />
+            </>
+          ) : (
+            <p>Reading the history…</p>
+          )}
         </>
       )}
     </section>

@@ -112,11 +112,20 @@ export const definitionGraph = (definition: unknown): ElkNode => {
 
 const laidOut = new Map<string, Promise<ElkNode>>();
 
-/** The definition laid out by ELK (loaded when first needed: it is most of the console's weight); memoised by the text. */
+let elk: Promise<{ layout: (graph: ElkNode) => Promise<ElkNode> }> | undefined;
+
+/**
+ * The definition laid out by ELK, memoised by the text. ELK runs in a Web Worker of its own
+ * (loaded when a graph is first drawn: it is most of the console's weight), so laying out never
+ * holds up the page's main thread while a long history is being read.
+ */
 const layout = (definition: string): Promise<ElkNode> => {
   let done = laidOut.get(definition);
   if (done === undefined) {
-    done = import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) => new ELK().layout(definitionGraph(JSON.parse(definition) as unknown)));
+    elk ??= Promise.all([import('elkjs/lib/elk-api.js'), import('elkjs/lib/elk-worker.min.js?url')]).then(
+      ([{ default: ELK }, { default: workerUrl }]) => new ELK({ workerFactory: () => new Worker(workerUrl) }),
+    );
+    done = elk.then((e) => e.layout(definitionGraph(JSON.parse(definition) as unknown)));
     laidOut.set(definition, done);
   }
   return done;
