@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, sfn, stepstream, wholeHistory, type Execution, type HistoryEvent, type Inspection } from './api.js';
 import { detailsOf, elapsed, href, pretty, when } from './format.js';
-import { DefinitionGraph, statusesOf } from './graph.js';
+import { DefinitionGraph, prepareLayout, statusesOf } from './graph.js';
 import { Failure, useLoad } from './load.js';
 
 /** Rows of the event table shown at once (a history may have 25,000 events). */
@@ -291,15 +291,19 @@ const Proof = ({ executionArn, events }: { readonly executionArn: string; readon
 /** An execution: DescribeExecution, its history, the state at any event, and what can be done to it. Refreshed while it runs. */
 export const ExecutionPage = ({ executionArn }: { readonly executionArn: string }) => {
   // What is quick comes first (the description, the definition: its graph is laid out meanwhile); the history follows.
+  useEffect(prepareLayout, []);
   const head = useLoad(async () => {
-    const [execution, machine, runs] = await Promise.all([
+    const [execution, machine] = await Promise.all([
       sfn<Execution>('DescribeExecution', { executionArn }),
       sfn<{ definition: string }>('DescribeStateMachineForExecution', { executionArn }),
-      sfn<{ mapRuns: { mapRunArn: string; startDate: number }[] }>('ListMapRuns', { executionArn, maxResults: 1000 }),
     ]);
-    return { execution, definition: machine.definition, mapRuns: runs.mapRuns };
+    return { execution, definition: machine.definition };
   }, [executionArn]);
   const history = useLoad(() => wholeHistory(executionArn), [executionArn]);
+  const runs = useLoad(
+    async () => (await sfn<{ mapRuns: { mapRunArn: string; startDate: number }[] }>('ListMapRuns', { executionArn, maxResults: 1000 })).mapRuns,
+    [executionArn],
+  );
   const value = head.value;
   const events = history.value;
   const error = head.error ?? history.error;
@@ -390,11 +394,11 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
             </div>
           </div>
           <Graph definition={value.definition} events={events} status={x.status} />
-          {value.mapRuns.length > 0 && (
+          {(runs.value?.length ?? 0) > 0 && (
             <section aria-labelledby="runs">
               <h2 id="runs">Map Runs</h2>
               <ul>
-                {value.mapRuns.map((r) => (
+                {(runs.value ?? []).map((r) => (
                   <li key={r.mapRunArn}>
                     <a href={href('maprun', r.mapRunArn)}>{r.mapRunArn.split(':').at(-2)?.split('/').at(-1) ?? r.mapRunArn}</a> started {when(r.startDate)}
                   </li>

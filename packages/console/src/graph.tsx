@@ -119,13 +119,18 @@ let elk: Promise<{ layout: (graph: ElkNode) => Promise<ElkNode> }> | undefined;
  * (loaded when a graph is first drawn: it is most of the console's weight), so laying out never
  * holds up the page's main thread while a long history is being read.
  */
+/** Loads ELK and starts its worker, ahead of the first graph (a page that will draw one calls it first). */
+export const prepareLayout = (): void => {
+  elk ??= Promise.all([import('elkjs/lib/elk-api.js'), import('elkjs/lib/elk-worker.min.js?url')]).then(
+    ([{ default: ELK }, { default: workerUrl }]) => new ELK({ workerFactory: () => new Worker(workerUrl) }),
+  );
+};
+
 const layout = (definition: string): Promise<ElkNode> => {
   let done = laidOut.get(definition);
   if (done === undefined) {
-    elk ??= Promise.all([import('elkjs/lib/elk-api.js'), import('elkjs/lib/elk-worker.min.js?url')]).then(
-      ([{ default: ELK }, { default: workerUrl }]) => new ELK({ workerFactory: () => new Worker(workerUrl) }),
-    );
-    done = elk.then((e) => e.layout(definitionGraph(JSON.parse(definition) as unknown)));
+    prepareLayout();
+    done = elk!.then((e) => e.layout(definitionGraph(JSON.parse(definition) as unknown)));
     laidOut.set(definition, done);
   }
   return done;

@@ -183,6 +183,7 @@ export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
   { name: 'GetConsistencyProof', target: 'Stepstream.', members: [req('firstSize', k('int')), req('secondSize', k('int'))] },
   { name: 'InspectExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution')), opt('eventId', k('int'))] },
   { name: 'VerifyExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution'))] },
+  { name: 'GetWholeHistory', target: 'Stepstream.', members: [req('executionArn', arn('execution')), opt('includeExecutionData', k('bool'))] },
   {
     name: 'ForkExecution',
     target: 'Stepstream.',

@@ -33,7 +33,7 @@ type StoredEvent = Awaited<ReturnType<Deps['engine']['reads']['store']['readStre
 export { toHistoryEvent };
 
 /** A stored event's HistoryEvent as JSON text: composed from the stored text, or else parsed and encoded. */
-const eventJson = (e: StoredEvent, includeData: boolean): string =>
+export const eventJson = (e: StoredEvent, includeData: boolean): string =>
   historyEventJson(e.type, e.revision, e.data, includeData) ?? JSON.stringify(toHistoryEvent({ ...e, data: JSON.parse(e.data) }, includeData));
 
 /**

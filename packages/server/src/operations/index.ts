@@ -30,6 +30,7 @@ import { inspectExecution } from './inspect-execution.js';
 import { forkExecution } from './fork-execution.js';
 import { importExecution } from './import-execution.js';
 import { verifyExecution } from './verify-execution.js';
+import { getWholeHistory } from './get-whole-history.js';
 import { getProofBundle } from './get-proof-bundle.js';
 import { listExecutions } from './list-executions.js';
 import { listStateMachines } from './list-state-machines.js';
@@ -89,7 +90,8 @@ export type StepstreamOperationName =
   | 'Stepstream.InspectExecution'
   | 'Stepstream.ForkExecution'
   | 'Stepstream.ImportExecution'
-  | 'Stepstream.VerifyExecution';
+  | 'Stepstream.VerifyExecution'
+  | 'Stepstream.GetWholeHistory';
 
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
@@ -141,6 +143,7 @@ export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperation
   'Stepstream.ForkExecution': forkExecution(deps),
   'Stepstream.ImportExecution': importExecution(deps),
   'Stepstream.VerifyExecution': verifyExecution(deps),
+  'Stepstream.GetWholeHistory': getWholeHistory(deps),
 });
 
 export type { Deps };
