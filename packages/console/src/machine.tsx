@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, sfn, type ExecutionItem } from './api.js';
-import { href, pretty, when } from './format.js';
+import { pretty, when } from './format.js';
+import { ExecutionsTable } from './executions-table.js';
 import { DefinitionGraph } from './graph.js';
 import { Failure, useLoad } from './load.js';
 
@@ -73,33 +74,10 @@ export const MachinePage = ({ stateMachineArn }: { readonly stateMachineArn: str
         </select>
       </label>
       <Failure error={error} />
-      <table>
-        <caption>
-          {executions === undefined ? 'Loading…' : `${String(executions.length)} executions${nextToken !== undefined ? ' (more to load)' : ''}`}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col">Ended</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(executions ?? []).map((e) => (
-            <tr key={e.executionArn}>
-              <td>
-                <a href={href('execution', e.executionArn)}>{e.name}</a>
-              </td>
-              <td>
-                <span class={`status ${e.status}`}>{e.status}</span>
-              </td>
-              <td>{when(e.startDate)}</td>
-              <td>{when(e.stopDate)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ExecutionsTable
+        executions={executions ?? []}
+        caption={executions === undefined ? 'Loading…' : `${String(executions.length)} executions${nextToken !== undefined ? ' (more to load)' : ''}`}
+      />
       {nextToken !== undefined && (
         <button type="button" onClick={() => void page(nextToken, false)}>
           Load more

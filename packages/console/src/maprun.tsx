@@ -1,5 +1,6 @@
 import { sfn, type ExecutionItem } from './api.js';
 import { href, when } from './format.js';
+import { ExecutionsTable } from './executions-table.js';
 import { Failure, useLoad } from './load.js';
 
 interface Counts {
@@ -90,29 +91,7 @@ export const MapRunPage = ({ mapRunArn }: { readonly mapRunArn: string }) => {
             </tbody>
           </table>
           <h2>Child executions</h2>
-          <table>
-            <caption>{value.children.length} child executions</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {value.children.map((e) => (
-                <tr key={e.executionArn}>
-                  <td>
-                    <a href={href('execution', e.executionArn)}>{e.name}</a>
-                  </td>
-                  <td>
-                    <span class={`status ${e.status}`}>{e.status}</span>
-                  </td>
-                  <td>{when(e.startDate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ExecutionsTable executions={value.children} caption={`${String(value.children.length)} child executions`} />
         </>
       )}
     </section>

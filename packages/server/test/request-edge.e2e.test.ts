@@ -417,6 +417,27 @@ test('found by the hostile-input suite: a number out of the double range (1e400)
   t.is(fine.status, 200);
 });
 
+test('found by the hostile-input suite: a definition nested past 1000 levels given to ImportExecution or ForkExecution is an InvalidDefinition, not a 500', async (t) => {
+  const { stack } = t.context;
+  const deepDefinition = `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":${deep(5000)},"End":true}}}`;
+  const own = (operation: string, body: Record<string, unknown>) =>
+    fetch(`${stack.api.url}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `Stepstream.${operation}` },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const events = [{ id: 1, previousEventId: 0, type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}', roleArn: ROLE } }];
+  const imported = await own('ImportExecution', { events, stateMachine: { definition: deepDefinition, name: 'deep' } });
+  t.is(imported.status, 400);
+  t.is(imported.body['__type'], 'InvalidDefinition');
+  t.regex(String(imported.body['message']), /nesting depth/);
+  const arn = await machine(stack, PASS);
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn: arn }));
+  const forked = await own('ForkExecution', { executionArn, eventId: 1, definition: deepDefinition });
+  t.is(forked.status, 400);
+  t.is(forked.body['__type'], 'InvalidDefinition');
+});
+
 test('found by the hostile-input suite: headers over 16 KiB get an AWS-shaped answer from the HTTP layer', async (t) => {
   const { stack } = t.context;
   const res = await fetch(`${stack.api.url}/`, {

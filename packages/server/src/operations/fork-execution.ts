@@ -1,7 +1,10 @@
+import { describeDiagnostics } from '@stepstream/asl/definition';
+import { invalidDefinition } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { between, decodeRequest, long, maxBytes, maxLength, minLength, oneOf, optional } from '../validation.js';
+import { parseDefinitionText } from '../json-limits.js';
 import type { Deps } from './deps.js';
 
 export const ForkExecutionInput = t.intersection([
@@ -42,6 +45,11 @@ export const forkExecution =
     });
     if (E.isLeft(decoded)) return decoded;
     const { executionArn, eventId, name, definition, input, variables, mocks, time } = decoded.right;
+    // As CreateStateMachine reads a definition: nested past Jackson's limit is refused before it is walked.
+    if (definition !== undefined && definition !== null) {
+      const parsed = parseDefinitionText(definition);
+      if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+    }
     const forked = await engine.executions.forkExecution({
       executionArn,
       eventId,

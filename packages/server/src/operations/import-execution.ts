@@ -1,4 +1,6 @@
-import { validationException } from '@stepstream/domain';
+import { describeDiagnostics } from '@stepstream/asl/definition';
+import { invalidDefinition, validationException } from '@stepstream/domain';
+import { parseDefinitionText } from '../json-limits.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
@@ -39,6 +41,9 @@ export const importExecution =
     const { events, stateMachine, execution, name, normalised } = decoded.right;
     const definitionTooLarge = maxBytes(1_048_576)(stateMachine.definition);
     if (definitionTooLarge !== undefined) return E.left(validationException(`Invalid stateMachine.definition: ${definitionTooLarge}`));
+    // As CreateStateMachine reads a definition: nested past Jackson's limit is refused before it is walked.
+    const parsed = parseDefinitionText(stateMachine.definition);
+    if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
     const imported = await engine.executions.importExecution({
       events,
       stateMachine: present(stateMachine),
