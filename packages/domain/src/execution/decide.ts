@@ -1,4 +1,4 @@
-import { parseDefinition, type StateMachineDefinition } from '@stepstream/asl/definition';
+import { parseDefinition, type StateDefinition, type StateMachineDefinition } from '@stepstream/asl/definition';
 import {
   ENGINE_VERSION,
   frameDueAt,
@@ -35,6 +35,15 @@ export const definitionOf = (text: string): StateMachineDefinition => {
   }
   return d;
 };
+
+/** Every state of a definition with its name, its Parallel branches' and Map processors' (at any depth) included. */
+export function* everyState(definition: StateMachineDefinition): Generator<readonly [string, StateDefinition]> {
+  for (const [name, state] of Object.entries(definition.States)) {
+    yield [name, state];
+    const inner = state.Type === 'Parallel' ? state.Branches : state.Type === 'Map' ? [state.ItemProcessor ?? state.Iterator] : [];
+    for (const machine of inner) if (machine !== undefined) yield* everyState(machine);
+  }
+}
 
 /**
  * The execution decider: given the fold of the history so far and a command, the events to

@@ -1,4 +1,4 @@
-import { decideExecution } from './decide.js';
+import { decideExecution, definitionOf, everyState } from './decide.js';
 import { evolveExecution } from './evolve.js';
 import {
   initialExecutionState,
@@ -247,24 +247,11 @@ const mapRunAnswer = (recorded: readonly AwsHistoryEvent[], e: AwsHistoryEvent, 
   return JSON.stringify(value.map((v): MapRunResult => ({ ok: true, output: JSON.stringify(v) })));
 };
 
-/** A state of a definition (at any depth) by name. */
+/** A state of the execution's definition (at any depth) by name, as its raw members. */
 const findState = (definition: string | undefined, name: string): Record<string, unknown> | undefined => {
-  const walk = (d: unknown): Record<string, unknown> | undefined => {
-    const states = isRecord(d) ? d['States'] : undefined;
-    if (!isRecord(states)) return undefined;
-    for (const [n, s] of Object.entries(states)) {
-      if (!isRecord(s)) continue;
-      if (n === name) return s;
-      for (const inner of [...(Array.isArray(s['Branches']) ? s['Branches'] : []), s['Iterator'], s['ItemProcessor']]) {
-        const found = walk(inner);
-        if (found) return found;
-      }
-    }
-    return undefined;
-  };
   if (definition === undefined) return undefined;
-  const parsed = parseJson(definition);
-  return parsed.ok ? walk(parsed.value) : undefined;
+  for (const [n, state] of everyState(definitionOf(definition))) if (n === name) return state as unknown as Record<string, unknown>;
+  return undefined;
 };
 
 const brief = (e: { readonly type: string; readonly data?: unknown } | AwsHistoryEvent): string => {

@@ -8,7 +8,7 @@ export {
   type StoredHistoryEvent,
   type UnknownHistoryEventType,
 } from './stored-event.js';
-export { decideExecution, definitionOf } from './decide.js';
+export { decideExecution, definitionOf, everyState } from './decide.js';
 export { DECISION_BUDGET, payloadCharsOf, type DecisionBudget } from './batch.js';
 export { contextObject, isoMillis } from './context-object.js';
 export { parseIsoOffset } from './interpreter.js';

@@ -5,6 +5,7 @@ import {
   executionAlreadyExists,
   executionArn as makeExecutionArn,
   executionDoesNotExist,
+  everyState,
   executionStream,
   foldExecution,
   invalidDefinition,
@@ -119,20 +120,6 @@ const forkOverrides = (input: ForkExecutionInput, paused: boolean): E.Either<Api
   return E.right({ ...(newInput !== undefined ? { input: newInput } : {}), ...(variables !== undefined ? { variables } : {}) });
 };
 
-/** Every state name of a definition, its Parallel branches' and Map processors' included. */
-const stateNames = (definition: unknown, into = new Set<string>()): Set<string> => {
-  const states = (definition as { States?: unknown } | null)?.States;
-  if (typeof states !== 'object' || states === null) return into;
-  for (const [name, state] of Object.entries(states as Record<string, unknown>)) {
-    into.add(name);
-    const s = state as { Branches?: unknown; Iterator?: unknown; ItemProcessor?: unknown };
-    if (Array.isArray(s.Branches)) for (const branch of s.Branches) stateNames(branch, into);
-    if (s.Iterator !== undefined) stateNames(s.Iterator, into);
-    if (s.ItemProcessor !== undefined) stateNames(s.ItemProcessor, into);
-  }
-  return into;
-};
-
 /**
  * `Stepstream.ForkExecution`, `stepstream fork`: a new execution of the same state machine whose
  * history begins with the source's events 1..`eventId` and goes on live from there (the decider's
@@ -184,7 +171,7 @@ export const forkExecution = async (
     const parsed = parseDefinition(input.definition);
     if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
     // Every state the fork is in at eventId must be in the new definition, or it could not go on.
-    const names = stateNames(parsed.definition);
+    const names = new Set([...everyState(parsed.definition)].map(([name]) => name));
     const missing = [...new Set(Object.values(state.frames).flatMap((f) => (f.kind === 'suspended' && !names.has(f.state) ? [f.state] : [])))];
     if (missing.length > 0)
       return E.left(
