@@ -183,6 +183,14 @@ test.serial('a history Stepstream decides differently is refused at that event, 
     stateMachine: JSON.parse(await readFile(files[1]!, 'utf8')) as Record<string, unknown>,
   });
   t.regex(notFirst.body.message ?? '', /does not begin with ExecutionStarted/);
+  const machineDoc = JSON.parse(await readFile(files[1]!, 'utf8')) as Record<string, unknown>;
+  const badName = await callOperation<unknown>(port, 'ImportExecution', { events: history.events, stateMachine: machineDoc, name: 'no spaces allowed' });
+  t.regex(badName.body.__type ?? '', /InvalidName$/);
+  const badDefinition = await callOperation<unknown>(port, 'ImportExecution', {
+    events: history.events,
+    stateMachine: { ...machineDoc, definition: '{"StartAt":"Nowhere","States":{}}' },
+  });
+  t.regex(badDefinition.body.__type ?? '', /InvalidDefinition$/);
 });
 
 test.serial('afterwards, with the server stopped: replay and verify pass over every history, the imported ones included', async (t) => {
