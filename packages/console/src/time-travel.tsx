@@ -1,0 +1,99 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, stepstream, type Inspection } from './api.js';
+import { href, when } from './format.js';
+import { Failure } from './load.js';
+
+/** The state at one event of the history (Stepstream.InspectExecution), moved with a slider. */
+export const TimeTravel = ({ executionArn, events }: { readonly executionArn: string; readonly events: number }) => {
+  const [at, setAt] = useState(events);
+  const [inspection, setInspection] = useState<Inspection | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [forked, setForked] = useState<string | undefined>(undefined);
+  useEffect(() => setAt(events), [events]);
+  useEffect(() => {
+    let live = true;
+    const timer = setTimeout(() => {
+      stepstream<Inspection>('InspectExecution', { executionArn, eventId: at }).then(
+        (i) => live && (setInspection(i), setError(undefined)),
+        (e: unknown) => live && setError(e instanceof ApiError ? `${e.type}: ${e.message}` : String(e)),
+      );
+    }, 60);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [executionArn, at]);
+  const fork = async () => {
+    try {
+      const answer = await stepstream<{ executionArn: string }>('ForkExecution', { executionArn, eventId: at });
+      setForked(answer.executionArn);
+      setError(undefined);
+    } catch (e) {
+      setError(e instanceof ApiError ? `${e.type}: ${e.message}` : String(e));
+    }
+  };
+  return (
+    <section aria-labelledby="travel">
+      <h2 id="travel">State at an event</h2>
+      <label class="slider">
+        <span>
+          Event <output>{at}</output> of {events}
+        </span>
+        <input type="range" min={1} max={Math.max(1, events)} value={at} onInput={(e) => setAt(Number((e.target as HTMLInputElement).value))} />
+      </label>
+      <Failure error={error} />
+      {inspection && (
+        <div class="inspection" data-event-id={inspection.eventId}>
+          <p>
+            After event {inspection.event.id} ({inspection.event.type}, {when(inspection.event.timestamp)}): <strong>{inspection.status}</strong>
+            {inspection.framesAsOfEventId !== inspection.eventId && ` — inside a decision: its states as after event ${String(inspection.framesAsOfEventId)}`}
+          </p>
+          {inspection.activeStates.length === 0 ? (
+            <p>No active state.</p>
+          ) : (
+            <table>
+              <caption>Active states</caption>
+              <thead>
+                <tr>
+                  <th scope="col">State</th>
+                  <th scope="col">Where</th>
+                  <th scope="col">Waiting for</th>
+                  <th scope="col">Input</th>
+                </tr>
+              </thead>
+              <tbody>
+                {inspection.activeStates.map((s) => (
+                  <tr key={s.path}>
+                    <td>{s.state}</td>
+                    <td>{s.frame}</td>
+                    <td>{s.waitingFor}</td>
+                    <td>
+                      <code>{JSON.stringify(s.input)}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {inspection.timers.length > 0 && (
+            <ul aria-label="Timers">
+              {inspection.timers.map((t) => (
+                <li key={`${t.path}${t.kind}`}>
+                  {t.kind} of {t.state || 'the execution'} due {when(t.dueDate)}
+                </li>
+              ))}
+            </ul>
+          )}
+          <button type="button" onClick={() => void fork()} disabled={inspection.status !== 'RUNNING'}>
+            Fork at event {at}
+          </button>
+          {forked && (
+            <p>
+              Forked: <a href={href('execution', forked)}>{forked.split(':').at(-1)}</a>
+            </p>
+          )}
+        </div>
+      )}
+    </section>
+  );
+};
