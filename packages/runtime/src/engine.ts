@@ -44,7 +44,7 @@ export interface Reads {
 }
 
 /** Activity workers' calls and the answers of tasks (src/tasks/tasks.ts). */
-export type TasksApi = Pick<Tasks, 'getActivityTask' | 'completeTask' | 'heartbeatTask'>;
+export type TasksApi = Pick<Tasks, 'getActivityTask' | 'completeTask' | 'heartbeatTask' | 'activityBacklog'>;
 
 /** The ports an API server is given: the use cases, the reads, and the deployment's tokens. */
 export interface EnginePorts {

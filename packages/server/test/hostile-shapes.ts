@@ -184,6 +184,7 @@ export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
   { name: 'InspectExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution')), opt('eventId', k('int'))] },
   { name: 'VerifyExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution'))] },
   { name: 'GetWholeHistory', target: 'Stepstream.', members: [req('executionArn', arn('execution')), opt('includeExecutionData', k('bool'))] },
+  { name: 'ListActivityTasks', target: 'Stepstream.', members: [req('activityArn', arn('activity'))] },
   {
     name: 'ForkExecution',
     target: 'Stepstream.',

@@ -43,7 +43,21 @@ export class ActivityTasks {
 
   /** The task is over (started elsewhere, finished, timed out): never offer it again in this process. */
   forget(stream: string, taskId: string): void {
-    this.known.delete(keyOf({ stream, taskId }));
+    const key = keyOf({ stream, taskId });
+    if (!this.known.delete(key)) return;
+    // Answered while still queued (by hand, with the token InspectExecution shows): no worker gets it.
+    for (const [activityArn, queue] of this.queues) {
+      const i = queue.findIndex((t) => keyOf(t) === key);
+      if (i < 0) continue;
+      queue.splice(i, 1);
+      if (queue.length === 0) this.queues.delete(activityArn);
+      return;
+    }
+  }
+
+  /** The tasks of an activity waiting for a worker, oldest first. */
+  queued(activityArn: string): readonly OfferedTask[] {
+    return [...(this.queues.get(activityArn) ?? [])];
   }
 
   /** The number of workers polling an activity now. */

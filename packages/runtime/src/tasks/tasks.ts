@@ -174,6 +174,17 @@ export class Tasks {
   }
 
   /**
+   * What an activity has waiting in this process (Stepstream.ListActivityTasks): its tasks not yet
+   * handed to a worker, oldest first, and how many workers poll it now. ActivityDoesNotExist for
+   * an unknown activity.
+   */
+  async activityBacklog(activityArn: string): Promise<E.Either<ApiError, { tasks: readonly OfferedTask[]; workers: number }>> {
+    const activity = await this.port.loadActivity(activityArn);
+    if (E.isLeft(activity)) return activity;
+    return E.right({ tasks: this.activityTasks.queued(activityArn), workers: this.activityTasks.waiting(activityArn) });
+  }
+
+  /**
    * A worker's answer for a task (SendTaskSuccess / SendTaskFailure): TaskDoesNotExist when the
    * execution is unknown, TaskTimedOut when the task is no longer waiting for an answer.
    */

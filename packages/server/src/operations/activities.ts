@@ -158,3 +158,33 @@ export const sendTaskHeartbeat =
     if (!ref) return E.left(invalidToken());
     return engine.tasks.heartbeatTask(ref.executionArn, ref.taskId);
   };
+
+export const ListActivityTasksInput = t.type({ activityArn: t.string });
+
+/**
+ * `Stepstream.ListActivityTasks` `{ activityArn }`: the activity's tasks waiting for a worker
+ * (`tasks`: execution, task id, input and task token each, oldest first) and how many workers poll
+ * it now (`workers`), so a console or an operator can see a backlog and answer a task by hand. What
+ * this server holds: with several nodes, each answers for its own. ActivityDoesNotExist for an
+ * unknown activity.
+ */
+export const listActivityTasks =
+  ({ engine, taskTokens }: Deps): Operation =>
+  async (body) => {
+    const decoded = decodeRequest(ListActivityTasksInput, body, {
+      required: ['activityArn'],
+      rules: { activityArn: [minLength(1), maxLength(256)] },
+    });
+    if (E.isLeft(decoded)) return decoded;
+    const backlog = await engine.tasks.activityBacklog(decoded.right.activityArn);
+    if (E.isLeft(backlog)) return backlog;
+    return E.right({
+      tasks: backlog.right.tasks.map((task) => ({
+        executionArn: task.executionArn,
+        taskId: task.taskId,
+        input: task.input,
+        taskToken: taskTokens.issue({ executionArn: task.executionArn, taskId: task.taskId }),
+      })),
+      workers: backlog.right.workers,
+    });
+  };

@@ -8,6 +8,7 @@ import {
   sendTaskFailure,
   sendTaskHeartbeat,
   sendTaskSuccess,
+  listActivityTasks,
 } from './activities.js';
 import { createStateMachine } from './create-state-machine.js';
 import { startSyncExecution } from './start-sync-execution.js';
@@ -91,7 +92,8 @@ export type StepstreamOperationName =
   | 'Stepstream.ForkExecution'
   | 'Stepstream.ImportExecution'
   | 'Stepstream.VerifyExecution'
-  | 'Stepstream.GetWholeHistory';
+  | 'Stepstream.GetWholeHistory'
+  | 'Stepstream.ListActivityTasks';
 
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
@@ -144,6 +146,7 @@ export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperation
   'Stepstream.ImportExecution': importExecution(deps),
   'Stepstream.VerifyExecution': verifyExecution(deps),
   'Stepstream.GetWholeHistory': getWholeHistory(deps),
+  'Stepstream.ListActivityTasks': listActivityTasks(deps),
 });
 
 export type { Deps };
