@@ -4,6 +4,7 @@ import {
   DescribeExecutionCommand,
   DescribeMapRunCommand,
   GetActivityTaskCommand,
+  ListActivitiesCommand,
   ListExecutionsCommand,
   ListMapRunsCommand,
   ListStateMachinesCommand,
@@ -19,7 +20,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { freePort, historyOf, serve, settled, sfnClient, stop } from './stepstream-process.js';
+import { callOperation, freePort, historyOf, serve, settled, sfnClient, stop } from './stepstream-process.js';
 
 // The console (packages/console) in a real browser — Debian's chromium driven by playwright-core —
 // against a real `stepstream serve` holding real executions (succeeded, failed, caught, running
@@ -34,6 +35,8 @@ interface Context {
   browser: Browser;
   shots: string;
   orders: string;
+  activity: string;
+  pick: string;
   spread: string;
   waiting: string;
   failed: string;
@@ -42,6 +45,27 @@ const test = anyTest as TestFn<Context>;
 const ROLE = 'arn:aws:iam::123456789012:role/r';
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The tasks of an execution that wait for an answer by token (Stepstream.InspectExecution), once it has one (10 s at most). */
+const waitingTasks = async (port: number, executionArn: string) => {
+  for (let i = 0; i < 500; i++) {
+    const { body } = await callOperation<{ tasks?: { state: string; kind: string; resource: string; taskToken?: string }[] }>(port, 'InspectExecution', {
+      executionArn,
+    });
+    const tasks = (body.tasks ?? []).filter((task) => task.taskToken !== undefined);
+    if (tasks.length > 0) return tasks;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${executionArn} has no task waiting for a token`);
+};
+
+/** An activity's backlog as Stepstream.ListActivityTasks gives it. */
+const backlogOf = async (port: number, activityArn: string) =>
+  (
+    await callOperation<{ tasks: { executionArn: string; taskId: string; input: unknown; taskToken: string }[]; workers: number }>(port, 'ListActivityTasks', {
+      activityArn,
+    })
+  ).body;
 
 const page = async (t: { context: Context }, path: string): Promise<Page> => {
   const p = await t.context.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -119,6 +143,14 @@ test.before(async (t) => {
       }),
     }),
   );
+  // One task answers the whole execution: what is sent by hand is its output or its failure.
+  const pick = await client.send(
+    new CreateStateMachineCommand({
+      name: 'pick',
+      roleArn: ROLE,
+      definition: JSON.stringify({ StartAt: 'Pick', States: { Pick: { Type: 'Task', Resource: activityArn, End: true } } }),
+    }),
+  );
   const spread = await client.send(
     new CreateStateMachineCommand({
       name: 'spread',
@@ -159,6 +191,8 @@ test.before(async (t) => {
     browser,
     shots,
     orders: orders.stateMachineArn,
+    activity: activityArn,
+    pick: pick.stateMachineArn,
     spread: spreadRun.executionArn,
     waiting: waiting.executionArn,
     failed: failed.executionArn,
@@ -305,3 +339,91 @@ browserTest('actions on a running execution: fork it at its last event, then sto
   t.is(await p.getByRole('button', { name: 'Redrive' }).isEnabled(), true);
   await p.close();
 });
+
+browserTest('a waiting task answered from the execution page: a heartbeat, a refused output, a success with an output, a failure with an error', async (t) => {
+  const { client, port, pick } = t.context;
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: pick, name: 'answer-1', input: '{"order":3}' }));
+  const [task] = await waitingTasks(port, executionArn!);
+  const p = await page(t, `#/execution/${encodeURIComponent(executionArn!)}`);
+  await p.getByRole('heading', { name: 'Waiting tasks' }).waitFor();
+  const card = p.locator('article.task');
+  t.is(await card.count(), 1);
+  t.is(await card.locator('h3').textContent(), task!.state);
+  const facts = await card.locator('dd').allTextContents();
+  t.is(facts[0], task!.kind);
+  t.is(facts[1], task!.resource);
+  t.deepEqual(JSON.parse((await card.getByRole('region', { name: 'Input of Pick' }).textContent()) ?? ''), { order: 3 });
+  await card.getByRole('button', { name: 'Send heartbeat' }).click();
+  await card.getByRole('status').getByText('Heartbeat sent.').waitFor();
+  t.is(await p.getByRole('alert').count(), 0);
+  // An output that is not JSON: the API's refusal is shown, the execution still runs.
+  await card.getByLabel('Output (JSON)').fill('{not json');
+  await card.getByRole('button', { name: 'Send success' }).click();
+  await card.getByRole('alert').waitFor();
+  t.regex((await card.getByRole('alert').textContent()) ?? '', /^InvalidOutput: /);
+  t.is((await client.send(new DescribeExecutionCommand({ executionArn }))).status, 'RUNNING');
+  await card.getByLabel('Output (JSON)').fill('{"parcel":"P-3"}');
+  await card.getByRole('button', { name: 'Send success' }).click();
+  await p.locator('[data-testid="status"].SUCCEEDED').waitFor();
+  const done = await settled(client, executionArn!);
+  t.is(done.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(done.output ?? ''), { parcel: 'P-3' });
+  t.is(await p.getByRole('heading', { name: 'Waiting tasks' }).count(), 0);
+  // Another one failed by hand.
+  const second = await client.send(new StartExecutionCommand({ stateMachineArn: pick, name: 'answer-2', input: '{"order":4}' }));
+  await waitingTasks(port, second.executionArn!);
+  await p.goto(`http://127.0.0.1:${port}/console/#/execution/${encodeURIComponent(second.executionArn!)}`);
+  await p.getByRole('heading', { name: 'Waiting tasks' }).waitFor();
+  await p.getByLabel('Error').fill('Pack.NoBoxes');
+  await p.getByLabel('Cause').fill('out of boxes');
+  await p.getByRole('button', { name: 'Send failure' }).click();
+  await p.locator('[data-testid="status"].FAILED').waitFor();
+  const failed = await settled(client, second.executionArn!);
+  t.is(failed.status, 'FAILED');
+  t.is(failed.error, 'Pack.NoBoxes');
+  t.is(failed.cause, 'out of boxes');
+  await p.close();
+});
+
+browserTest(
+  'the activities page lists what ListActivities does; an activity shows its backlog as ListActivityTasks gives it, answered from there',
+  async (t) => {
+    const { client, port, pick, activity } = t.context;
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: pick, name: 'backlog-1', input: '{"order":5}' }));
+    await waitingTasks(port, executionArn!);
+    const p = await page(t, '');
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activities' }).click();
+    await p.getByRole('link', { name: 'pack' }).waitFor();
+    const { activities } = await client.send(new ListActivitiesCommand({}));
+    t.deepEqual(
+      await p.locator('main table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent])),
+      activities!.map((a) => [a.name!, a.activityArn!]),
+    );
+    await p.screenshot({ path: join(t.context.shots, 'activities.png'), fullPage: true });
+    t.deepEqual(await seriousViolations(p), []);
+    await p.getByRole('link', { name: 'pack' }).click();
+    const mine = p.locator(`article.task[data-execution-arn="${executionArn!}"]`);
+    await mine.waitFor();
+    const backlog = await backlogOf(port, activity);
+    t.true(backlog.tasks.some((task) => task.executionArn === executionArn));
+    t.deepEqual(
+      await p.locator('article.task').evaluateAll((as) => as.map((a) => a.getAttribute('data-execution-arn'))),
+      backlog.tasks.map((task) => task.executionArn),
+    );
+    t.is(await p.getByTestId('workers').textContent(), String(backlog.workers));
+    t.deepEqual(JSON.parse((await mine.getByRole('region').textContent()) ?? ''), { order: 5 });
+    await p.screenshot({ path: join(t.context.shots, 'activity.png'), fullPage: true });
+    t.deepEqual(await seriousViolations(p), []);
+    await mine.getByLabel('Output (JSON)').fill('{"parcel":"P-5"}');
+    await mine.getByRole('button', { name: 'Send success' }).click();
+    await mine.waitFor({ state: 'detached' });
+    const done = await settled(client, executionArn!);
+    t.is(done.status, 'SUCCEEDED');
+    t.deepEqual(JSON.parse(done.output ?? ''), { parcel: 'P-5' });
+    t.false((await backlogOf(port, activity)).tasks.some((task) => task.executionArn === executionArn));
+    // The link leads to the execution.
+    await p.locator('article.task h3 a').first().click();
+    await p.getByTestId('status').waitFor();
+    await p.close();
+  },
+);

@@ -107,5 +107,21 @@ export interface Inspection {
     readonly variables?: Readonly<Record<string, unknown>>;
   }[];
   readonly timers: readonly { readonly kind: string; readonly dueDate: number; readonly path: string; readonly state: string }[];
-  readonly tasks: readonly { readonly state: string; readonly resource: string; readonly kind: string }[];
+  readonly tasks: readonly InspectedTask[];
+}
+
+/** A task of an inspected execution; `taskToken` when it waits for an answer by token (an activity's, a `.waitForTaskToken` callback's). */
+export interface InspectedTask {
+  readonly path: string;
+  readonly state: string;
+  readonly taskId: string;
+  readonly kind: string;
+  readonly resource: string;
+  readonly pattern?: string;
+  readonly input: unknown;
+  readonly scheduledDate: number;
+  readonly startedDate?: number;
+  readonly workerName?: string;
+  readonly heartbeatSeconds?: number;
+  readonly taskToken?: string;
 }

@@ -7,6 +7,7 @@ import { prepareLayout } from './graph.js';
 import { Failure, useLoad } from './load.js';
 import { Proof } from './proof.js';
 import { TimeTravel } from './time-travel.js';
+import { WaitingTasks } from './waiting-tasks.js';
 
 /** An execution: DescribeExecution, its history, the state at any event, and what can be done to it. Refreshed while it runs. */
 export const ExecutionPage = ({ executionArn }: { readonly executionArn: string }) => {
@@ -99,6 +100,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
             </button>
           </div>
           <Failure error={actionError} />
+          {running && events && <WaitingTasks executionArn={executionArn} events={events.length} onAnswered={reload} />}
           <div class="io">
             <div>
               <h2>Input</h2>

@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { ActivitiesPage, ActivityPage } from './activities.js';
 import { useEffect, useState } from 'preact/hooks';
 import { ExecutionPage } from './execution.js';
 import { MachinePage } from './machine.js';
@@ -6,7 +7,7 @@ import { MachinesPage } from './machines.js';
 import { MapRunPage } from './maprun.js';
 import './style.css';
 
-/** The page the location's hash names: `#/`, `#/machine/<arn>`, `#/execution/<arn>`. */
+/** The page the location's hash names: `#/`, `#/machine/<arn>`, `#/execution/<arn>`, `#/maprun/<arn>`, `#/activities`, `#/activity/<arn>`. */
 const route = (hash: string) => {
   const [, page, arn] = hash.replace(/^#\/?/, '/').split('/').map(decodeURIComponent);
   return { page: page ?? '', arn: arn ?? '' };
@@ -27,6 +28,7 @@ const App = () => {
         </a>
         <nav aria-label="Main">
           <a href="#/">State machines</a>
+          <a href="#/activities">Activities</a>
         </nav>
       </header>
       <main>
@@ -36,6 +38,10 @@ const App = () => {
           <ExecutionPage executionArn={where.arn} key={where.arn} />
         ) : where.page === 'maprun' ? (
           <MapRunPage mapRunArn={where.arn} key={where.arn} />
+        ) : where.page === 'activities' ? (
+          <ActivitiesPage />
+        ) : where.page === 'activity' ? (
+          <ActivityPage activityArn={where.arn} key={where.arn} />
         ) : (
           <MachinesPage />
         )}
