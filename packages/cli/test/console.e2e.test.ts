@@ -3,6 +3,7 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   DescribeMapRunCommand,
+  DescribeStateMachineForExecutionCommand,
   GetActivityTaskCommand,
   ListActivitiesCommand,
   ListExecutionsCommand,
@@ -10,6 +11,7 @@ import {
   ListStateMachinesCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
+  StopExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
@@ -427,3 +429,47 @@ browserTest(
     await p.close();
   },
 );
+
+browserTest('fork with changes: the definition edited in the page (a refused one is shown), a new input; the fork runs the new definition', async (t) => {
+  const { client, port, orders } = t.context;
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: orders, name: 'fork-src', input: '{"order":8}' }));
+  await waitingTasks(port, executionArn!);
+  const history = await historyOf(client, executionArn!);
+  const p = await page(t, `#/execution/${encodeURIComponent(executionArn!)}`);
+  await p.getByText(`After event ${String(history.length)}`).waitFor();
+  await p.getByText('Fork with changes').click();
+  const editor = p.getByLabel('Definition', { exact: true });
+  const { definition } = await client.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
+  t.is(await editor.inputValue(), JSON.stringify(JSON.parse(definition!), null, 2));
+  const forkButton = p.getByRole('button', { name: `Fork at event ${String(history.length)} with these changes` });
+  // A definition without the state the execution is in: refused, and the page says why.
+  await editor.fill(JSON.stringify({ StartAt: 'Other', States: { Other: { Type: 'Pass', End: true } } }));
+  await forkButton.click();
+  await p.locator('.fork-editor [role="alert"]').waitFor();
+  t.regex((await p.locator('.fork-editor [role="alert"]').textContent()) ?? '', /^InvalidDefinition: .*"Pack"/);
+  // Ship's result changed, Pack's result kept beside its input; the state the execution is in given another input.
+  const changed = JSON.parse(definition!) as { States: Record<string, Record<string, unknown>> };
+  changed.States['Pack']!['ResultPath'] = '$.packed';
+  changed.States['Ship'] = { Type: 'Pass', ResultPath: '$.shipped', Result: 'by the fork', End: true };
+  await editor.fill(JSON.stringify(changed, null, 2));
+  await p.getByLabel('Input of the current state (JSON, optional)').fill('{"order":9}');
+  await forkButton.click();
+  const link = p.locator('.fork-editor a');
+  await link.waitFor();
+  const forkArn = decodeURIComponent(((await link.getAttribute('href')) ?? '').replace('#/execution/', ''));
+  t.is(await p.locator('.fork-editor [role="alert"]').count(), 0);
+  t.deepEqual(JSON.parse((await client.send(new DescribeStateMachineForExecutionCommand({ executionArn: forkArn }))).definition!), changed);
+  const [task] = await waitingTasks(port, forkArn);
+  t.is(task!.state, 'Pack');
+  await client.send(new SendTaskSuccessCommand({ taskToken: task!.taskToken, output: '{"box":"B-9"}' }));
+  const done = await settled(client, forkArn);
+  t.is(done.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(done.output ?? ''), { order: 9, packed: { box: 'B-9' }, shipped: 'by the fork' });
+  const shipped = (await historyOf(client, forkArn)).findLast((e) => e.type === 'PassStateExited');
+  t.is(shipped?.stateExitedEventDetails?.name, 'Ship');
+  t.is((JSON.parse(shipped?.stateExitedEventDetails?.output ?? '{}') as { shipped?: string }).shipped, 'by the fork');
+  // The source is only read: it still waits.
+  t.is((await client.send(new DescribeExecutionCommand({ executionArn }))).status, 'RUNNING');
+  await client.send(new StopExecutionCommand({ executionArn }));
+  await p.close();
+});

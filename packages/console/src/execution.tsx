@@ -130,7 +130,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
           )}
           {events ? (
             <>
-              <TimeTravel executionArn={executionArn} events={events.length} />
+              <TimeTravel executionArn={executionArn} events={events.length} definition={value.definition} />
               <Events events={events} />
             </>
           ) : (

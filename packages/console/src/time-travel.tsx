@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, stepstream, type Inspection } from './api.js';
 import { href, when } from './format.js';
+import { ForkWithChanges } from './fork-editor.js';
 import { Failure } from './load.js';
 
-/** The state at one event of the history (Stepstream.InspectExecution), moved with a slider. */
-export const TimeTravel = ({ executionArn, events }: { readonly executionArn: string; readonly events: number }) => {
+/** The state at one event of the history (Stepstream.InspectExecution), moved with a slider; a fork there, as it was or with changes. */
+export const TimeTravel = ({ executionArn, events, definition }: { readonly executionArn: string; readonly events: number; readonly definition: string }) => {
   const [at, setAt] = useState(events);
   const [inspection, setInspection] = useState<Inspection | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -92,6 +93,7 @@ export const TimeTravel = ({ executionArn, events }: { readonly executionArn: st
               Forked: <a href={href('execution', forked)}>{forked.split(':').at(-1)}</a>
             </p>
           )}
+          <ForkWithChanges executionArn={executionArn} eventId={at} definition={definition} disabled={inspection.status !== 'RUNNING'} />
         </div>
       )}
     </section>
