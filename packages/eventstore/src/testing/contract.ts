@@ -183,6 +183,7 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
       null,
       [1, [2, [3]]],
       { blob: '€'.repeat(300) },
+      { separators: '\u001e\u001f', [`a\u001fb`]: '\u001e' },
     ];
     await store.appendToStream(
       stream,
@@ -204,6 +205,17 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
       parsed.map((e) => e.data),
     );
     t.deepEqual(Object.keys(raw[0]!).sort(), ['data', 'revision', 'type'], 'nothing else is read');
+    // A type that holds the separators an SQL store joins a read's rows with reads back whole.
+    const odd = `${uniqueCategory('raw')}-odd`;
+    await store.appendToStream(odd, [ev('Plain', { n: 1 }), ev('Odd\u001eType\u001f', { n: 2 }), ev('Plain', { n: 3 })]);
+    t.deepEqual(
+      (await store.readStreamRaw(odd)).map((e) => [e.type, e.revision, e.data]),
+      [
+        ['Plain', 0n, '{"n":1}'],
+        ['Odd\u001eType\u001f', 1n, '{"n":2}'],
+        ['Plain', 2n, '{"n":3}'],
+      ],
+    );
     t.deepEqual(await store.readStreamRaw(`${uniqueCategory('raw')}-none`), []);
     t.deepEqual(await store.readStreamRaw(`${stream}\u0000`), [], 'an unstorable name reads as empty');
   });
