@@ -1,17 +1,22 @@
 import {
   CreateActivityCommand,
+  CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   DescribeMapRunCommand,
+  DescribeStateMachineAliasCommand,
   DescribeStateMachineForExecutionCommand,
   GetActivityTaskCommand,
   ListActivitiesCommand,
   ListExecutionsCommand,
   ListMapRunsCommand,
+  ListStateMachineAliasesCommand,
+  ListStateMachineVersionsCommand,
   ListStateMachinesCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   StopExecutionCommand,
+  UpdateStateMachineCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import anyTest, { type TestFn } from 'ava';
@@ -471,5 +476,49 @@ browserTest('fork with changes: the definition edited in the page (a refused one
   // The source is only read: it still waits.
   t.is((await client.send(new DescribeExecutionCommand({ executionArn }))).status, 'RUNNING');
   await client.send(new StopExecutionCommand({ executionArn }));
+  await p.close();
+});
+
+browserTest('a state machine page shows its versions and its aliases with their routing as the API gives them', async (t) => {
+  const { client } = t.context;
+  const pass = (result: string) => JSON.stringify({ StartAt: 'Price', States: { Price: { Type: 'Pass', Result: result, End: true } } });
+  const machine = await client.send(
+    new CreateStateMachineCommand({ name: 'priced', roleArn: ROLE, definition: pass('v1'), publish: true, versionDescription: 'first price' }),
+  );
+  const second = await client.send(
+    new UpdateStateMachineCommand({ stateMachineArn: machine.stateMachineArn, definition: pass('v2'), publish: true, versionDescription: 'second price' }),
+  );
+  await client.send(
+    new CreateStateMachineAliasCommand({
+      name: 'live',
+      description: 'mostly the first',
+      routingConfiguration: [
+        { stateMachineVersionArn: machine.stateMachineVersionArn, weight: 70 },
+        { stateMachineVersionArn: second.stateMachineVersionArn, weight: 30 },
+      ],
+    }),
+  );
+  const p = await page(t, `#/machine/${encodeURIComponent(machine.stateMachineArn!)}`);
+  await p.getByRole('heading', { name: 'Versions and aliases' }).waitFor();
+  await p.locator('table.aliases tbody tr').first().waitFor();
+  const { stateMachineVersions } = await client.send(new ListStateMachineVersionsCommand({ stateMachineArn: machine.stateMachineArn }));
+  t.is(stateMachineVersions!.length, 2);
+  t.deepEqual(await p.locator('table.versions tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[1]!.textContent, tr.children[2]!.textContent])), [
+    ['second price', stateMachineVersions![0]!.stateMachineVersionArn!],
+    ['first price', stateMachineVersions![1]!.stateMachineVersionArn!],
+  ]);
+  const { stateMachineAliases } = await client.send(new ListStateMachineAliasesCommand({ stateMachineArn: machine.stateMachineArn }));
+  t.is(stateMachineAliases!.length, 1);
+  const alias = await client.send(new DescribeStateMachineAliasCommand({ stateMachineAliasArn: stateMachineAliases![0]!.stateMachineAliasArn }));
+  const row = p.locator('table.aliases tbody tr');
+  t.is(await row.locator('td').first().textContent(), alias.name ?? null);
+  t.is(await row.locator('td').nth(1).textContent(), alias.description ?? null);
+  t.deepEqual(
+    await row.locator('.routing li').allTextContents(),
+    alias.routingConfiguration!.map((r) => `version ${r.stateMachineVersionArn!.split(':').at(-1)!}: ${String(r.weight)} %`),
+  );
+  t.deepEqual(await row.locator('.routing li').allTextContents(), ['version 1: 70 %', 'version 2: 30 %']);
+  await p.screenshot({ path: join(t.context.shots, 'state-machine-versions.png'), fullPage: true });
+  t.deepEqual(await seriousViolations(p), []);
   await p.close();
 });

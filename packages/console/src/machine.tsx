@@ -4,6 +4,7 @@ import { pretty, when } from './format.js';
 import { ExecutionsTable } from './executions-table.js';
 import { DefinitionGraph } from './graph.js';
 import { Failure, useLoad } from './load.js';
+import { VersionsAndAliases } from './versions.js';
 
 const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 
@@ -16,7 +17,7 @@ interface Described {
   readonly status?: string;
 }
 
-/** A state machine: what DescribeStateMachine says, its definition, and its executions (ListExecutions, by status, a page at a time). */
+/** A state machine: what DescribeStateMachine says, its definition, its executions (ListExecutions, by status, a page at a time), its versions and aliases. */
 export const MachinePage = ({ stateMachineArn }: { readonly stateMachineArn: string }) => {
   const machine = useLoad(() => sfn<Described>('DescribeStateMachine', { stateMachineArn }), [stateMachineArn]);
   const [status, setStatus] = useState<string>('');
@@ -83,6 +84,7 @@ export const MachinePage = ({ stateMachineArn }: { readonly stateMachineArn: str
           Load more
         </button>
       )}
+      {stateMachineArn.split(':').length === 7 && <VersionsAndAliases stateMachineArn={stateMachineArn} />}
       {m && (
         <>
           <h2>Definition</h2>
