@@ -128,14 +128,8 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
               </ul>
             </section>
           )}
-          {events ? (
-            <>
-              <TimeTravel executionArn={executionArn} events={events.length} definition={value.definition} />
-              <Events events={events} />
-            </>
-          ) : (
-            <p>Reading the history…</p>
-          )}
+          <TimeTravel executionArn={executionArn} events={events?.length} definition={value.definition} />
+          {events ? <Events events={events} /> : <p>Reading the history…</p>}
         </>
       )}
     </section>

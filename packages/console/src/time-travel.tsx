@@ -5,16 +5,26 @@ import { ForkWithChanges } from './fork-editor.js';
 import { Failure } from './load.js';
 
 /** The state at one event of the history (Stepstream.InspectExecution), moved with a slider; a fork there, as it was or with changes. */
-export const TimeTravel = ({ executionArn, events, definition }: { readonly executionArn: string; readonly events: number; readonly definition: string }) => {
+export const TimeTravel = ({
+  executionArn,
+  events,
+  definition,
+}: {
+  readonly executionArn: string;
+  /** The history's length once read; before that, the last event is inspected (the page need not wait for the history). */
+  readonly events: number | undefined;
+  readonly definition: string;
+}) => {
   const [at, setAt] = useState(events);
   const [inspection, setInspection] = useState<Inspection | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [forked, setForked] = useState<string | undefined>(undefined);
-  useEffect(() => setAt(events), [events]);
+  // The history grew (a running execution): follow its end — unless the first inspection (of the last event) already shows it.
+  useEffect(() => setAt((before) => (before === undefined && events === inspection?.lastEventId ? undefined : events)), [events]);
   useEffect(() => {
     let live = true;
     const timer = setTimeout(() => {
-      stepstream<Inspection>('InspectExecution', { executionArn, eventId: at }).then(
+      stepstream<Inspection>('InspectExecution', { executionArn, ...(at !== undefined ? { eventId: at } : {}) }).then(
         (i) => live && (setInspection(i), setError(undefined)),
         (e: unknown) => live && setError(e instanceof ApiError ? `${e.type}: ${e.message}` : String(e)),
       );
@@ -24,9 +34,11 @@ export const TimeTravel = ({ executionArn, events, definition }: { readonly exec
       clearTimeout(timer);
     };
   }, [executionArn, at]);
+  const last = events ?? inspection?.lastEventId;
+  const shownAt = at ?? inspection?.eventId;
   const fork = async () => {
     try {
-      const answer = await stepstream<{ executionArn: string }>('ForkExecution', { executionArn, eventId: at });
+      const answer = await stepstream<{ executionArn: string }>('ForkExecution', { executionArn, eventId: shownAt });
       setForked(answer.executionArn);
       setError(undefined);
     } catch (e) {
@@ -38,9 +50,9 @@ export const TimeTravel = ({ executionArn, events, definition }: { readonly exec
       <h2 id="travel">State at an event</h2>
       <label class="slider">
         <span>
-          Event <output>{at}</output> of {events}
+          Event <output>{shownAt}</output> of {last}
         </span>
-        <input type="range" min={1} max={Math.max(1, events)} value={at} onInput={(e) => setAt(Number((e.target as HTMLInputElement).value))} />
+        <input type="range" min={1} max={Math.max(1, last ?? 1)} value={shownAt} onInput={(e) => setAt(Number((e.target as HTMLInputElement).value))} />
       </label>
       <Failure error={error} />
       {inspection && (
@@ -86,14 +98,14 @@ export const TimeTravel = ({ executionArn, events, definition }: { readonly exec
             </ul>
           )}
           <button type="button" onClick={() => void fork()} disabled={inspection.status !== 'RUNNING'}>
-            Fork at event {at}
+            Fork at event {shownAt}
           </button>
           {forked && (
             <p>
               Forked: <a href={href('execution', forked)}>{forked.split(':').at(-1)}</a>
             </p>
           )}
-          <ForkWithChanges executionArn={executionArn} eventId={at} definition={definition} disabled={inspection.status !== 'RUNNING'} />
+          <ForkWithChanges executionArn={executionArn} eventId={inspection.eventId} definition={definition} disabled={inspection.status !== 'RUNNING'} />
         </div>
       )}
     </section>
