@@ -7,6 +7,7 @@ import {
   DescribeStateMachineAliasCommand,
   DescribeStateMachineForExecutionCommand,
   GetActivityTaskCommand,
+  GetExecutionHistoryCommand,
   ListActivitiesCommand,
   ListExecutionsCommand,
   ListMapRunsCommand,
@@ -47,6 +48,7 @@ interface Context {
   spread: string;
   waiting: string;
   failed: string;
+  shipped: string;
 }
 const test = anyTest as TestFn<Context>;
 const ROLE = 'arn:aws:iam::123456789012:role/r';
@@ -202,6 +204,7 @@ test.before(async (t) => {
     pick: pick.stateMachineArn,
     spread: spreadRun.executionArn,
     waiting: waiting.executionArn,
+    shipped: shipped.executionArn,
     failed: failed.executionArn,
   });
 });
@@ -520,5 +523,62 @@ browserTest('a state machine page shows its versions and its aliases with their 
   t.deepEqual(await row.locator('.routing li').allTextContents(), ['version 1: 70 %', 'version 2: 30 %']);
   await p.screenshot({ path: join(t.context.shots, 'state-machine-versions.png'), fullPage: true });
   t.deepEqual(await seriousViolations(p), []);
+  await p.close();
+});
+
+browserTest('the timeline: a bar per state run of the history, labelled with its state and lasting as long as the history says', async (t) => {
+  const { client, shipped } = t.context;
+  const history = await historyOf(client, shipped);
+  const exited = history.filter((e) => e.type!.endsWith('StateExited'));
+  t.is(exited.length, 3);
+  const p = await page(t, `#/execution/${encodeURIComponent(shipped)}`);
+  await p.getByRole('heading', { name: 'Timeline' }).waitFor();
+  const bars = await p
+    .locator('.timeline li')
+    .evaluateAll((lis) => lis.map((li) => ({ state: li.getAttribute('data-state'), ms: Number(li.getAttribute('data-ms')), label: li.textContent })));
+  t.is(bars.length, exited.length);
+  const names = new Set(history.map((e) => e.stateEnteredEventDetails?.name).filter((n) => n !== undefined));
+  // Each state's Entered and Exited pair, in the order the states were entered.
+  const expected = history
+    .filter((e) => e.type!.endsWith('StateEntered'))
+    .map((entered) => {
+      const name = entered.stateEnteredEventDetails!.name!;
+      const out = exited.find((e) => e.stateExitedEventDetails!.name === name && e.id! > entered.id!)!;
+      return { state: name, ms: out.timestamp!.getTime() - entered.timestamp!.getTime() };
+    });
+  t.deepEqual(
+    bars.map(({ state, ms }) => ({ state, ms })),
+    expected,
+  );
+  for (const bar of bars) {
+    t.true(names.has(bar.state!));
+    t.true(bar.label!.startsWith(bar.state!));
+  }
+  t.true(await p.locator('.timeline .bar').first().isVisible());
+  // A long history: 500 runs drawn, the others counted.
+  const many = await client.send(
+    new CreateStateMachineCommand({
+      name: 'many',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Each',
+        States: { Each: { Type: 'Map', ItemProcessor: { StartAt: 'Item', States: { Item: { Type: 'Pass', End: true } } }, End: true } },
+      }),
+    }),
+  );
+  const long = await client.send(new StartExecutionCommand({ stateMachineArn: many.stateMachineArn, input: JSON.stringify([...Array(520).keys()]) }));
+  t.is((await settled(client, long.executionArn!)).status, 'SUCCEEDED');
+  let runs = 0;
+  let nextToken: string | undefined;
+  do {
+    const answer = await client.send(new GetExecutionHistoryCommand({ executionArn: long.executionArn, maxResults: 1000, nextToken }));
+    runs += (answer.events ?? []).filter((e) => e.type!.endsWith('StateExited')).length;
+    nextToken = answer.nextToken;
+  } while (nextToken !== undefined);
+  t.is(runs, 521);
+  await p.goto(`http://127.0.0.1:${t.context.port}/console/#/execution/${encodeURIComponent(long.executionArn!)}`);
+  await p.getByText(`${String(runs)} state runs over`).waitFor();
+  t.regex((await p.locator('#timeline + .hint').textContent()) ?? '', new RegExp(`the first 500 drawn, ${String(runs - 500)} omitted`));
+  t.is(await p.locator('.timeline li').count(), 500);
   await p.close();
 });

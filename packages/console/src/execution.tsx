@@ -6,6 +6,7 @@ import { href, pretty, when } from './format.js';
 import { prepareLayout } from './graph.js';
 import { Failure, useLoad } from './load.js';
 import { Proof } from './proof.js';
+import { Timeline } from './timeline.js';
 import { TimeTravel } from './time-travel.js';
 import { WaitingTasks } from './waiting-tasks.js';
 
@@ -116,6 +117,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
             </div>
           </div>
           <ExecutionGraph definition={value.definition} events={events} status={x.status} />
+          {events && <Timeline events={events} />}
           {(runs.value?.length ?? 0) > 0 && (
             <section aria-labelledby="runs">
               <h2 id="runs">Map Runs</h2>
