@@ -1,5 +1,11 @@
-import { CreateStateMachineCommand, GetExecutionHistoryCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { finished, ROLE, stackTests, type Stack } from './harness.js';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { eventually, finished, ROLE, stackTests, type Stack } from './harness.js';
 
 // Stepstream.GetWholeHistory: an execution's history in one answer, each event exactly as
 // GetExecutionHistory's pages give it (the console reads histories this way).
@@ -68,4 +74,38 @@ test('the whole history in one answer equals GetExecutionHistory’s pages, with
   t.regex((await call(stack, 'GetWholeHistory', { executionArn: `${executionArn!}-none` })).body.__type ?? '', /ExecutionDoesNotExist$/);
   t.regex((await call(stack, 'GetWholeHistory', { executionArn: 'nope' })).body.__type ?? '', /InvalidArn$/);
   t.regex((await call(stack, 'GetWholeHistory', {})).body.__type ?? '', /ValidationException$/);
+});
+
+test('a long history that ended is answered again the same, and whole again after a redrive appends to it', async (t) => {
+  const { stack } = t.context;
+  // ~1,500 events, then a Task that fails (no such function): FAILED, so it can be redriven.
+  const loop = {
+    StartAt: 'Count',
+    States: {
+      Count: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 500, Next: 'Inc' }], Default: 'Call' },
+      Inc: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Count' },
+      Call: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:absent', End: true },
+    },
+  };
+  const machine = await stack.client.send(
+    new CreateStateMachineCommand({ name: `whole-redrive-${Date.now().toString(36)}`, roleArn: ROLE, definition: JSON.stringify(loop) }),
+  );
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{"n":0}' }));
+  t.is((await finished(stack, executionArn!)).status, 'FAILED');
+  const first = await call(stack, 'GetWholeHistory', { executionArn });
+  const pages = await paged(stack, executionArn!);
+  t.true(pages.length > 1000, `${pages.length} events`);
+  t.deepEqual(first.body.events, pages);
+  t.deepEqual((await call(stack, 'GetWholeHistory', { executionArn })).body.events, pages, 'asked again');
+  t.deepEqual((await call(stack, 'GetWholeHistory', { executionArn, includeExecutionData: false })).body.events, await paged(stack, executionArn!, false));
+
+  await stack.client.send(new RedriveExecutionCommand({ executionArn }));
+  await eventually(async () => {
+    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'FAILED' && d.redriveCount === 1 ? d : undefined;
+  });
+  const after = await paged(stack, executionArn!);
+  t.true(after.length > pages.length, `${after.length} events after the redrive, ${pages.length} before`);
+  t.deepEqual((await call(stack, 'GetWholeHistory', { executionArn })).body.events, after);
+  t.deepEqual((await call(stack, 'GetWholeHistory', { executionArn, includeExecutionData: false })).body.events, await paged(stack, executionArn!, false));
 });
