@@ -582,3 +582,94 @@ browserTest('the timeline: a bar per state run of the history, labelled with its
   t.is(await p.locator('.timeline li').count(), 500);
   await p.close();
 });
+
+browserTest('live: a state machine page lists a new execution and its end without a reload, while one it lists runs', async (t) => {
+  const { client, port, pick } = t.context;
+  const first = await client.send(new StartExecutionCommand({ stateMachineArn: pick, name: 'live-1', input: '{}' }));
+  const p = await page(t, `#/machine/${encodeURIComponent(pick)}`);
+  const statusOf = (name: string) => p.locator('main tr', { has: p.getByRole('link', { name, exact: true }) }).locator('.status');
+  await statusOf('live-1').waitFor();
+  t.is(await statusOf('live-1').textContent(), 'RUNNING');
+  // A mark on the page's window: a reload would lose it.
+  await p.evaluate(() => Object.assign(globalThis, { stillHere: true }));
+  const second = await client.send(new StartExecutionCommand({ stateMachineArn: pick, name: 'live-2', input: '{}' }));
+  await statusOf('live-2').waitFor();
+  t.is(await statusOf('live-2').textContent(), 'RUNNING');
+  const [task] = await waitingTasks(port, second.executionArn!);
+  await client.send(new SendTaskSuccessCommand({ taskToken: task!.taskToken, output: '{"live":2}' }));
+  t.is((await settled(client, second.executionArn!)).status, 'SUCCEEDED');
+  await p
+    .locator('main tr', { has: p.getByRole('link', { name: 'live-2', exact: true }) })
+    .locator('.status.SUCCEEDED')
+    .waitFor();
+  t.is(await statusOf('live-1').textContent(), 'RUNNING');
+  const [other] = await waitingTasks(port, first.executionArn!);
+  await client.send(new SendTaskSuccessCommand({ taskToken: other!.taskToken, output: '{"live":1}' }));
+  t.is((await settled(client, first.executionArn!)).status, 'SUCCEEDED');
+  await p
+    .locator('main tr', { has: p.getByRole('link', { name: 'live-1', exact: true }) })
+    .locator('.status.SUCCEEDED')
+    .waitFor();
+  const { executions } = await client.send(new ListExecutionsCommand({ stateMachineArn: pick }));
+  t.deepEqual(
+    await p
+      .locator('main table')
+      .first()
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent])),
+    executions!.map((e) => [e.name!, e.status!]),
+  );
+  t.true(await p.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere === true));
+  await p.close();
+});
+
+browserTest('live: a Map Run page follows its child executions to the end without a reload', async (t) => {
+  const { client, port, activity } = t.context;
+  const machine = await client.send(
+    new CreateStateMachineCommand({
+      name: 'packer',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Pack',
+              States: { Pack: { Type: 'Task', Resource: activity, End: true } },
+            },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '[1,2]' }));
+  let children: { executionArn?: string }[] = [];
+  let mapRunArn: string | undefined;
+  for (let i = 0; i < 500 && children.length < 2; i++) {
+    mapRunArn ??= (await client.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn;
+    if (mapRunArn !== undefined) children = (await client.send(new ListExecutionsCommand({ mapRunArn }))).executions ?? [];
+    if (children.length < 2) await new Promise((r) => setTimeout(r, 20));
+  }
+  t.is(children.length, 2);
+  const p = await page(t, `#/maprun/${encodeURIComponent(mapRunArn!)}`);
+  await p.getByTestId('status').waitFor();
+  t.is(await p.getByTestId('status').textContent(), 'RUNNING');
+  await p.evaluate(() => Object.assign(globalThis, { stillHere: true }));
+  for (const child of children) {
+    const [task] = await waitingTasks(port, child.executionArn!);
+    await client.send(new SendTaskSuccessCommand({ taskToken: task!.taskToken, output: '{"packed":true}' }));
+  }
+  t.is((await settled(client, executionArn!)).status, 'SUCCEEDED');
+  await p.locator('[data-testid="status"].SUCCEEDED').waitFor();
+  const run = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+  t.is(run.status, 'SUCCEEDED');
+  const childRows = p.locator('table').nth(1).locator('tbody tr');
+  await childRows.locator('.status.SUCCEEDED').nth(1).waitFor();
+  t.is(await childRows.locator('.status.SUCCEEDED').count(), 2);
+  t.is(await p.locator('table').first().locator('tbody tr').nth(1).locator('td').nth(2).textContent(), String(run.executionCounts!.succeeded));
+  t.true(await p.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere === true));
+  await p.close();
+});

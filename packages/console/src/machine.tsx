@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, sfn, type ExecutionItem } from './api.js';
 import { pretty, when } from './format.js';
 import { ExecutionsTable } from './executions-table.js';
@@ -7,6 +7,9 @@ import { Failure, useLoad } from './load.js';
 import { VersionsAndAliases } from './versions.js';
 
 const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+/** How often the executions are listed again while one of them runs, in milliseconds. */
+const REFRESH = 2500;
 
 interface Described {
   readonly name: string;
@@ -17,21 +20,29 @@ interface Described {
   readonly status?: string;
 }
 
-/** A state machine: what DescribeStateMachine says, its definition, its executions (ListExecutions, by status, a page at a time), its versions and aliases. */
+/**
+ * A state machine: what DescribeStateMachine says, its definition, its executions (ListExecutions,
+ * by status, a page at a time; listed again every few seconds while one of them runs), its
+ * versions and aliases.
+ */
 export const MachinePage = ({ stateMachineArn }: { readonly stateMachineArn: string }) => {
   const machine = useLoad(() => sfn<Described>('DescribeStateMachine', { stateMachineArn }), [stateMachineArn]);
   const [status, setStatus] = useState<string>('');
   const [executions, setExecutions] = useState<ExecutionItem[] | undefined>(undefined);
   const [nextToken, setNextToken] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
-  const page = async (token: string | undefined, replace: boolean) => {
+  // Only the newest request's answer is shown (a refresh may cross a change of the filter).
+  const asked = useRef(0);
+  const page = async (token: string | undefined, replace: boolean, maxResults = 50) => {
+    const request = ++asked.current;
     try {
       const answer = await sfn<{ executions: ExecutionItem[]; nextToken?: string }>('ListExecutions', {
         stateMachineArn,
-        maxResults: 50,
+        maxResults,
         ...(status !== '' ? { statusFilter: status } : {}),
         ...(token !== undefined ? { nextToken: token } : {}),
       });
+      if (request !== asked.current) return;
       setExecutions((before) => [...(replace ? [] : (before ?? [])), ...answer.executions]);
       setNextToken(answer.nextToken);
       setError(undefined);
@@ -43,6 +54,14 @@ export const MachinePage = ({ stateMachineArn }: { readonly stateMachineArn: str
     setExecutions(undefined);
     void page(undefined, true);
   }, [stateMachineArn, status]);
+  // While one listed execution runs, the list is read again (as many as are shown, from the first).
+  const shown = executions?.length ?? 0;
+  const running = executions?.some((e) => e.status === 'RUNNING') ?? false;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => void page(undefined, true, Math.min(1000, Math.max(50, shown))), REFRESH);
+    return () => clearInterval(timer);
+  }, [running, shown, stateMachineArn, status]);
   const m = machine.value;
   return (
     <section>

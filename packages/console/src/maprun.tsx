@@ -1,3 +1,4 @@
+import { useEffect } from 'preact/hooks';
 import { sfn, type ExecutionItem } from './api.js';
 import { href, when } from './format.js';
 import { ExecutionsTable } from './executions-table.js';
@@ -28,9 +29,15 @@ interface MapRun {
 
 const COUNTS = ['pending', 'running', 'succeeded', 'failed', 'timedOut', 'aborted', 'total'] as const;
 
-/** A Distributed Map's run (DescribeMapRun): its items and child executions by status, and the child executions (ListExecutions by mapRunArn). */
+/** How often a running Map Run is read again, in milliseconds. */
+const REFRESH = 2500;
+
+/**
+ * A Distributed Map's run (DescribeMapRun): its items and child executions by status, and the
+ * child executions (ListExecutions by mapRunArn); read again every few seconds while it runs.
+ */
 export const MapRunPage = ({ mapRunArn }: { readonly mapRunArn: string }) => {
-  const { value, error } = useLoad(async () => {
+  const { value, error, reload } = useLoad(async () => {
     const [run, children] = await Promise.all([
       sfn<MapRun>('DescribeMapRun', { mapRunArn }),
       sfn<{ executions: ExecutionItem[] }>('ListExecutions', { mapRunArn, maxResults: 1000 }),
@@ -38,6 +45,12 @@ export const MapRunPage = ({ mapRunArn }: { readonly mapRunArn: string }) => {
     return { run, children: children.executions };
   }, [mapRunArn]);
   const run = value?.run;
+  const running = run?.status === 'RUNNING' || (value?.children.some((c) => c.status === 'RUNNING') ?? false);
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(reload, REFRESH);
+    return () => clearInterval(timer);
+  }, [running, reload]);
   return (
     <section>
       <p class="crumbs">
