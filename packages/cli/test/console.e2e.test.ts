@@ -27,7 +27,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { callOperation, freePort, historyOf, serve, settled, sfnClient, stop } from './stepstream-process.js';
 
 // The console (packages/console) in a real browser — Debian's chromium driven by playwright-core —
@@ -75,6 +75,23 @@ const backlogOf = async (port: number, activityArn: string) =>
       activityArn,
     })
   ).body;
+
+/** An element's computed style property, in the page. */
+const styleOf = (l: Locator, property: string) =>
+  l.evaluate((el, name) => (globalThis as unknown as { getComputedStyle: (e: unknown) => Record<string, string> }).getComputedStyle(el)[name], property);
+
+/** Presses Tab until the focused element is the one `matches` wants (its accessible name or its text); at most 150 times. */
+const tabTo = async (p: Page, matches: (name: string) => boolean) => {
+  for (let i = 0; i < 150; i++) {
+    await p.keyboard.press('Tab');
+    const focused = p.locator('*:focus');
+    if ((await focused.count()) === 1) {
+      const name = (await focused.getAttribute('aria-label')) ?? (await focused.textContent()) ?? '';
+      if (matches(name.trim())) return focused;
+    }
+  }
+  throw new Error('Tab never reached the element');
+};
 
 const page = async (t: { context: Context }, path: string): Promise<Page> => {
   const p = await t.context.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -673,3 +690,37 @@ browserTest('live: a Map Run page follows its child executions to the end withou
   t.true(await p.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere === true));
   await p.close();
 });
+
+browserTest(
+  'the keyboard alone: from the state machines to a machine, to an execution, a state of its graph selected and its input shown; focus is visible',
+  async (t) => {
+    const { client, shipped } = t.context;
+    const p = await page(t, '');
+    await p.getByRole('link', { name: 'orders' }).waitFor();
+    const machineLink = await tabTo(p, (name) => name === 'orders');
+    t.is(await styleOf(machineLink, 'outlineStyle'), 'solid');
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'orders' }).waitFor();
+    await p.getByRole('link', { name: 'order-1' }).waitFor();
+    await tabTo(p, (name) => name === 'order-1');
+    await p.keyboard.press('Enter');
+    await p.getByTestId('status').waitFor();
+    t.is(await p.getByTestId('status').textContent(), 'SUCCEEDED');
+    await p.locator('.graph [data-state="Pack"]').waitFor();
+    // The graph's states are buttons: Space selects one, Enter another.
+    const prepare = await tabTo(p, (name) => name.startsWith('Prepare ('));
+    t.is(await styleOf(prepare.locator('rect'), 'strokeWidth'), '3px');
+    await p.keyboard.press(' ');
+    await p.locator('.state-detail h3', { hasText: 'Prepare' }).waitFor();
+    await tabTo(p, (name) => name.startsWith('Pack ('));
+    await p.keyboard.press('Enter');
+    await p.locator('.state-detail h3', { hasText: 'Pack' }).waitFor();
+    const history = await historyOf(client, shipped);
+    const entered = history.find((e) => e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'Pack')!;
+    const detail = (await p.locator('.state-detail').textContent()) ?? '';
+    t.regex(detail, new RegExp(`Input \\(event ${String(entered.id)}\\)`));
+    t.deepEqual(JSON.parse((await p.locator('.state-detail pre').first().textContent()) ?? ''), JSON.parse(entered.stateEnteredEventDetails!.input!));
+    t.is(await p.locator('.graph [data-state="Pack"]').getAttribute('aria-pressed'), 'true');
+    await p.close();
+  },
+);

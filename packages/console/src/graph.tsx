@@ -229,7 +229,7 @@ export const DefinitionGraph = ({
               {...(select
                 ? {
                     role: 'button',
-                    tabIndex: 0,
+                    tabindex: 0,
                     'aria-label': `${name} (${type}${status ? `, ${status}` : ''})`,
                     'aria-pressed': selected === name,
                     onClick: select,
