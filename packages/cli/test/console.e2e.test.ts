@@ -380,6 +380,8 @@ browserTest('a waiting task answered from the execution page: a heartbeat, a ref
   t.is(facts[0], task!.kind);
   t.is(facts[1], task!.resource);
   t.deepEqual(JSON.parse((await card.getByRole('region', { name: 'Input of Pick' }).textContent()) ?? ''), { order: 3 });
+  await p.screenshot({ path: join(t.context.shots, 'execution-waiting-task.png'), fullPage: true });
+  t.deepEqual(await seriousViolations(p), []);
   await card.getByRole('button', { name: 'Send heartbeat' }).click();
   await card.getByRole('status').getByText('Heartbeat sent.').waitFor();
   t.is(await p.getByRole('alert').count(), 0);
@@ -466,6 +468,8 @@ browserTest('fork with changes: the definition edited in the page (a refused one
   const editor = p.getByLabel('Definition', { exact: true });
   const { definition } = await client.send(new DescribeStateMachineForExecutionCommand({ executionArn }));
   t.is(await editor.inputValue(), JSON.stringify(JSON.parse(definition!), null, 2));
+  await p.locator('.fork-editor').screenshot({ path: join(t.context.shots, 'execution-fork-with-changes.png') });
+  t.deepEqual(await seriousViolations(p), []);
   const forkButton = p.getByRole('button', { name: `Fork at event ${String(history.length)} with these changes` });
   // A definition without the state the execution is in: refused, and the page says why.
   await editor.fill(JSON.stringify({ StartAt: 'Other', States: { Other: { Type: 'Pass', End: true } } }));
@@ -572,6 +576,8 @@ browserTest('the timeline: a bar per state run of the history, labelled with its
     t.true(bar.label!.startsWith(bar.state!));
   }
   t.true(await p.locator('.timeline .bar').first().isVisible());
+  await p.locator('section[aria-labelledby="timeline"]').screenshot({ path: join(t.context.shots, 'execution-timeline.png') });
+  t.deepEqual(await seriousViolations(p), []);
   // A long history: 500 runs drawn, the others counted.
   const many = await client.send(
     new CreateStateMachineCommand({
@@ -674,6 +680,8 @@ browserTest('live: a Map Run page follows its child executions to the end withou
   const p = await page(t, `#/maprun/${encodeURIComponent(mapRunArn!)}`);
   await p.getByTestId('status').waitFor();
   t.is(await p.getByTestId('status').textContent(), 'RUNNING');
+  await p.screenshot({ path: join(t.context.shots, 'map-run-running.png'), fullPage: true });
+  t.deepEqual(await seriousViolations(p), []);
   await p.evaluate(() => Object.assign(globalThis, { stillHere: true }));
   for (const child of children) {
     const [task] = await waitingTasks(port, child.executionArn!);

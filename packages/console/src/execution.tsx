@@ -117,7 +117,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
             </div>
           </div>
           <ExecutionGraph definition={value.definition} events={events} status={x.status} />
-          {events && <Timeline events={events} />}
+          {events && <Timeline events={events} {...(running ? { until: Date.now() } : {})} />}
           {(runs.value?.length ?? 0) > 0 && (
             <section aria-labelledby="runs">
               <h2 id="runs">Map Runs</h2>

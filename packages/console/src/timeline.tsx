@@ -41,13 +41,14 @@ export const stateRuns = (events: readonly HistoryEvent[]): StateRun[] => {
 /**
  * How long each state took: a bar per state run from its start (relative to the execution's)
  * for its duration, labelled with the state's name and the duration. A run that has not exited
- * is drawn to the last event, marked open.
+ * is drawn to `until` (epoch milliseconds: now, for an execution that runs) or else to the last
+ * event, marked open.
  */
-export const Timeline = ({ events }: { readonly events: readonly HistoryEvent[] }) => {
+export const Timeline = ({ events, until }: { readonly events: readonly HistoryEvent[]; readonly until?: number }) => {
   const runs = useMemo(() => stateRuns(events), [events]);
   if (runs.length === 0) return null;
   const from = ms(events[0]!.timestamp);
-  const to = Math.max(ms(events.at(-1)!.timestamp), ...runs.slice(0, DRAWN).map((r) => r.end ?? 0));
+  const to = Math.max(until ?? 0, ms(events.at(-1)!.timestamp), ...runs.slice(0, DRAWN).map((r) => r.end ?? 0));
   const span = Math.max(1, to - from);
   const shown = runs.slice(0, DRAWN);
   return (
