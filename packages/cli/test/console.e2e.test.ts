@@ -252,7 +252,11 @@ browserTest('a state machine page: its executions as ListExecutions gives them, 
   await p.getByRole('heading', { name: 'orders' }).waitFor();
   const { executions } = await t.context.client.send(new ListExecutionsCommand({ stateMachineArn: t.context.orders }));
   await p.getByRole('link', { name: 'order-1' }).waitFor();
-  const rows = await p.locator('main table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]));
+  const rows = await p
+    .locator('main table')
+    .first()
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]));
   t.deepEqual(
     rows,
     executions!.map((e) => [e.name!, e.status!]),
@@ -271,7 +275,7 @@ browserTest('a state machine page: its executions as ListExecutions gives them, 
   t.deepEqual(await seriousViolations(p), []);
   await p.getByLabel('Status').selectOption('RUNNING');
   await p.getByText('1 executions').waitFor();
-  t.deepEqual(await p.locator('main table tbody tr td:first-child').allTextContents(), ['order-2']);
+  t.deepEqual(await p.locator('main table').first().locator('tbody tr td:first-child').allTextContents(), ['order-2']);
   // A Parallel's branches and a Map's iterations are drawn inside them.
   await p.goto(`http://127.0.0.1:${t.context.port}/console/#/machine/${encodeURIComponent(t.context.orders.replace(':orders', ':fan'))}`);
   await p.locator('.graph [data-state="Item"]').waitFor();
