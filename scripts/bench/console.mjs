@@ -7,7 +7,10 @@
  * N times (default 5), each in a fresh page: the time from navigation to the page being whole —
  * the status, the events table's caption counting every event, the graph drawn and the state at
  * the last event shown — and to its first part shown (the status). Issue 16 asks for ≤ 1 s. The same for the state machines page, as a
- * baseline of what any page costs. Progress goes to stderr, a Markdown table to stdout, JSON to
+ * baseline of what any page costs. Then the execution page N times more in one browser profile
+ * that has opened it once (a returning visitor: the browser's HTTP and code caches, the graph
+ * layout the console stored). Every load after the first finds the server's composed history kept
+ * (GetWholeHistory keeps a long closed history's answer); the first run of all does not. Progress goes to stderr, a Markdown table to stdout, JSON to
  * bench-results/console-<date>.json.
  */
 import { spawn } from 'node:child_process';
@@ -70,11 +73,11 @@ const main = async () => {
   log(`  ran in ${round(seconds, 1)} s`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
   /** Times `runs` loads of a page: until `first` shows (when given), and until `whole` holds. */
-  const timePage = async (path, whole, first) => {
+  const timePage = async (path, whole, first, context) => {
     const times = [];
     const firsts = [];
     for (let i = 0; i < runs; i++) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await (context ?? browser).newPage({ viewport: { width: 1280, height: 900 } });
       const began = performance.now();
       await page.goto(`http://127.0.0.1:${port}/console/${path}`);
       const shown = first ? first(page).then(() => firsts.push(performance.now() - began)) : Promise.resolve();
@@ -99,6 +102,27 @@ const main = async () => {
     },
     (page) => page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 }),
   );
+  // A returning visitor: one browser profile for every load (its HTTP cache, V8's code cache, the
+  // graph layouts the console stored), after one load that fills it.
+  log('the execution page again, in a browser that has opened it before…');
+  const returning = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const warmUp = await returning.newPage();
+  await warmUp.goto(`http://127.0.0.1:${port}/console/#/execution/${encodeURIComponent(executionArn)}`);
+  await warmUp.locator('.graph svg').waitFor({ timeout: 60_000 });
+  await warmUp.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
+  await warmUp.close();
+  const again = await timePage(
+    `#/execution/${encodeURIComponent(executionArn)}`,
+    async (page) => {
+      await page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 });
+      await page.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
+      await page.locator('.graph svg').waitFor({ timeout: 60_000 });
+      await page.locator('.inspection').waitFor({ timeout: 60_000 });
+    },
+    undefined,
+    returning,
+  );
+  await returning.close();
   log('the state machines page…');
   const machines = await timePage('', (page) => page.getByRole('link', { name: 'loop' }).waitFor());
   const stats = (xs) => {
@@ -110,6 +134,7 @@ const main = async () => {
     events,
     execution: stats(execution.times),
     executionFirstShown: stats(execution.firsts),
+    executionAgain: stats(again.times),
     machines: stats(machines.times),
   };
   await finishRun('console', startedAt, results, (r) =>
@@ -120,6 +145,7 @@ const main = async () => {
       '|---|---:|---:|---|',
       `| execution of ${r.events} events, whole | ${r.execution.p50} | ${r.execution.max} | ${r.execution.runs.join(', ')} |`,
       `| the same, its status and definition shown | ${r.executionFirstShown.p50} | ${r.executionFirstShown.max} | ${r.executionFirstShown.runs.join(', ')} |`,
+      `| the same again, in a browser that opened it before | ${r.executionAgain.p50} | ${r.executionAgain.max} | ${r.executionAgain.runs.join(', ')} |`,
       `| state machines | ${r.machines.p50} | ${r.machines.max} | ${r.machines.runs.join(', ')} |`,
     ].join('\n'),
   );

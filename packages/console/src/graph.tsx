@@ -125,12 +125,59 @@ export const prepareLayout = (): void => {
   elk ??= new ELK({ workerFactory: () => new Worker(workerUrl) });
 };
 
-/** The definition laid out by ELK, memoised by the text. */
+/** Where the browser keeps the layouts of the last {@link STORED_LAYOUTS} definitions drawn. */
+const STORAGE_KEY = 'stepstream.layouts.v1';
+const STORED_LAYOUTS = 50;
+
+/** A definition's key among the stored layouts: its length and two 32-bit FNV-1a hashes of its text. */
+const keyOf = (text: string): string => {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return `${String(text.length)}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+};
+
+const storedLayouts = (): [string, ElkNode][] => {
+  try {
+    const kept: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '[]');
+    return Array.isArray(kept) ? (kept as [string, ElkNode][]) : [];
+  } catch {
+    return [];
+  }
+};
+
+const storeLayout = (key: string, node: ElkNode): void => {
+  try {
+    const kept = storedLayouts().filter(([k]) => k !== key);
+    localStorage.setItem(STORAGE_KEY, JSON.stringify([[key, node], ...kept].slice(0, STORED_LAYOUTS)));
+  } catch {
+    // Storage full or refused (a private window): the layout is only memoised for this page.
+  }
+};
+
+/**
+ * The definition laid out by ELK, memoised by the text, and kept in the browser's storage: a
+ * page opened again draws its graph at once instead of waiting for ELK's worker (whose first
+ * layout, with its code still cold, takes ~0.5 s here).
+ */
 const layout = (definition: string): Promise<ElkNode> => {
   let done = laidOut.get(definition);
   if (done === undefined) {
-    prepareLayout();
-    done = elk!.layout(definitionGraph(JSON.parse(definition) as unknown));
+    const key = keyOf(definition);
+    const stored = storedLayouts().find(([k]) => k === key)?.[1];
+    if (stored !== undefined) done = Promise.resolve(stored);
+    else {
+      prepareLayout();
+      done = elk!.layout(definitionGraph(JSON.parse(definition) as unknown));
+      done.then(
+        (node) => storeLayout(key, node),
+        () => undefined,
+      );
+    }
     laidOut.set(definition, done);
   }
   return done;
