@@ -91,16 +91,16 @@ const main = async () => {
   };
   log('the execution page…');
   let events = 0;
-  const execution = await timePage(
-    `#/execution/${encodeURIComponent(executionArn)}`,
-    async (page) => {
-      await page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 });
-      await page.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
-      await page.locator('.graph svg').waitFor({ timeout: 60_000 });
-      await page.locator('.inspection').waitFor({ timeout: 60_000 });
-      events = Number((await page.getByText(/^\d+ of \d+ events$/).textContent()).split(' of ')[1].split(' ')[0]);
-    },
-    (page) => page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 }),
+  /** Until the execution page is whole: its status, every event counted, the graph drawn, the state at the last event. */
+  const executionWhole = async (page) => {
+    await page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 });
+    await page.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
+    await page.locator('.graph svg').waitFor({ timeout: 60_000 });
+    await page.locator('.inspection').waitFor({ timeout: 60_000 });
+    events = Number((await page.getByText(/^\d+ of \d+ events$/).textContent()).split(' of ')[1].split(' ')[0]);
+  };
+  const execution = await timePage(`#/execution/${encodeURIComponent(executionArn)}`, executionWhole, (page) =>
+    page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 }),
   );
   // A returning visitor: one browser profile for every load (its HTTP cache, V8's code cache, the
   // graph layouts the console stored), after one load that fills it.
@@ -108,20 +108,9 @@ const main = async () => {
   const returning = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const warmUp = await returning.newPage();
   await warmUp.goto(`http://127.0.0.1:${port}/console/#/execution/${encodeURIComponent(executionArn)}`);
-  await warmUp.locator('.graph svg').waitFor({ timeout: 60_000 });
-  await warmUp.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
+  await executionWhole(warmUp);
   await warmUp.close();
-  const again = await timePage(
-    `#/execution/${encodeURIComponent(executionArn)}`,
-    async (page) => {
-      await page.locator('[data-testid="status"]').waitFor({ timeout: 60_000 });
-      await page.getByText(/^\d+ of \d+ events$/).waitFor({ timeout: 60_000 });
-      await page.locator('.graph svg').waitFor({ timeout: 60_000 });
-      await page.locator('.inspection').waitFor({ timeout: 60_000 });
-    },
-    undefined,
-    returning,
-  );
+  const again = await timePage(`#/execution/${encodeURIComponent(executionArn)}`, executionWhole, undefined, returning);
   await returning.close();
   log('the state machines page…');
   const machines = await timePage('', (page) => page.getByRole('link', { name: 'loop' }).waitFor());
