@@ -122,7 +122,15 @@ let elk: { layout: (graph: ElkNode) => Promise<ElkNode> } | undefined;
  * Laying out runs in that worker: it never holds up the main thread while a long history is read.
  */
 export const prepareLayout = (): void => {
-  elk ??= new ELK({ workerFactory: () => new Worker(workerUrl) });
+  elk ??= new ELK({ workerFactory: () => earlyWorker() ?? new Worker(workerUrl) });
+};
+
+/** The worker the page's head started (vite.config.mjs), taken once. */
+const earlyWorker = (): Worker | undefined => {
+  const holder = globalThis as { stepstreamElkWorker?: Worker | undefined };
+  const worker = holder.stepstreamElkWorker;
+  holder.stepstreamElkWorker = undefined;
+  return worker;
 };
 
 /** Where the browser keeps the layouts of the last {@link STORED_LAYOUTS} definitions drawn. */

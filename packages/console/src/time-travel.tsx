@@ -23,12 +23,16 @@ export const TimeTravel = ({
   useEffect(() => setAt((before) => (before === undefined && events === inspection?.lastEventId ? undefined : events)), [events]);
   useEffect(() => {
     let live = true;
-    const timer = setTimeout(() => {
-      stepstream<Inspection>('InspectExecution', { executionArn, ...(at !== undefined ? { eventId: at } : {}) }).then(
-        (i) => live && (setInspection(i), setError(undefined)),
-        (e: unknown) => live && setError(e instanceof ApiError ? `${e.type}: ${e.message}` : String(e)),
-      );
-    }, 60);
+    // A slider being dragged asks once it rests; the page's first question goes at once.
+    const timer = setTimeout(
+      () => {
+        stepstream<Inspection>('InspectExecution', { executionArn, ...(at !== undefined ? { eventId: at } : {}) }).then(
+          (i) => live && (setInspection(i), setError(undefined)),
+          (e: unknown) => live && setError(e instanceof ApiError ? `${e.type}: ${e.message}` : String(e)),
+        );
+      },
+      inspection === undefined ? 0 : 60,
+    );
     return () => {
       live = false;
       clearTimeout(timer);
