@@ -254,6 +254,11 @@ test('nested executions: request-response, .sync:2 with the child’s output as 
   t.deepEqual(result.Output, { doubled: 42 }, '.sync:2 gives the output as JSON');
   t.regex(result.Input.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID, /:execution:sm-[a-z0-9]+:/, 'the child’s input names the parent execution');
   t.is(result.Name, name);
+  // As on AWS, the start call's answer (TaskSubmitted) comes before the child's end, however fast the child ends.
+  t.deepEqual(
+    types(await history(stack, ran.executionArn!)).filter((type) => type?.startsWith('Task') && type !== 'TaskStateEntered' && type !== 'TaskStateExited'),
+    ['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded'],
+  );
   stack.started.add(result.ExecutionArn);
 
   const sync = await parent('arn:aws:states:::states:startExecution.sync');

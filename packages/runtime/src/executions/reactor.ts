@@ -4,6 +4,7 @@ import {
   executionEffects,
   initialExecutionState,
   nextTimerAt,
+  pendingTasks,
   syncAnswer,
   syncChildren,
   type ExecutionEffect,
@@ -191,9 +192,31 @@ export class ExecutionReactor {
   /** A `.sync` child ended: its parent's task gets its answer. */
   private async answerParent(parent: ParentTask, signal: TaskSignal): Promise<void> {
     try {
+      await this.untilSubmitted(parent);
       await this.port.commands.completeTask(parent.executionArn, parent.taskId, signal);
     } catch (e) {
       this.port.log.error(`could not answer ${parent.executionArn} for its child`, e);
     }
   }
+
+  /**
+   * A `.sync` child can end before its parent has recorded the start call's answer (a Pass-only
+   * child ends while the start is still being answered): on AWS a `.sync` task's TaskSubmitted
+   * always comes before its TaskSucceeded or TaskFailed, so the child's end waits until the parent's
+   * task is submitted or no longer waits — at most {@link SUBMIT_WAIT_MS} (a process that stopped
+   * between the child's start and that record never writes it; the end is answered then anyway).
+   */
+  private async untilSubmitted(parent: ParentTask): Promise<void> {
+    if (parent.pattern !== 'sync' && parent.pattern !== 'sync:2') return;
+    const where = locateExecution(parent.executionArn);
+    if (E.isLeft(where)) return;
+    for (let waited = 0, pause = 2; waited < SUBMIT_WAIT_MS && !this.port.isClosed(); waited += pause, pause = Math.min(pause * 2, 100)) {
+      const task = pendingTasks(await this.port.commands.load(where.right.stream)).find((t) => t.id === parent.taskId);
+      if (task === undefined || task.submitted === true) return;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
 }
+
+/** How long a `.sync` child's end waits for its parent's TaskSubmitted (see {@link ExecutionReactor.untilSubmitted}). */
+const SUBMIT_WAIT_MS = 5000;
