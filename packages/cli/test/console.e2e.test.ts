@@ -736,3 +736,81 @@ browserTest(
     await p.close();
   },
 );
+
+browserTest('a selected state shows its attempts and each failure as the history has them; a .sync child execution is linked and opens', async (t) => {
+  const { client } = t.context;
+  const child = await client.send(
+    new CreateStateMachineCommand({
+      name: 'child-pass',
+      roleArn: ROLE,
+      definition: JSON.stringify({ StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } }),
+    }),
+  );
+  // A Lambda task to a function that does not exist fails each attempt: retried twice, then caught.
+  const parent = await client.send(
+    new CreateStateMachineCommand({
+      name: 'parent-retries',
+      roleArn: ROLE,
+      definition: JSON.stringify({
+        StartAt: 'Call',
+        States: {
+          Call: {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:us-east-1:123456789012:function:absent',
+            Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 1 }],
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Child', ResultPath: '$.error' }],
+            End: true,
+          },
+          Child: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::states:startExecution.sync:2',
+            Parameters: { StateMachineArn: child.stateMachineArn, Input: { from: 'parent' } },
+            End: true,
+          },
+        },
+      }),
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: parent.stateMachineArn, input: '{}' }));
+  t.is((await settled(client, executionArn!)).status, 'SUCCEEDED');
+  const history = await historyOf(client, executionArn!);
+  const callExited = history.find((e) => e.type === 'TaskStateExited')!.id!;
+  const scheduled = history.filter((e) => (e.type === 'LambdaFunctionScheduled' || e.type === 'TaskScheduled') && e.id! < callExited);
+  const failures = history.filter(
+    (e) => e.id! < callExited && /^(LambdaFunction|Task)(Failed|StartFailed|TimedOut)$|^LambdaFunctionScheduleFailed$/.test(e.type ?? ''),
+  );
+  t.true(failures.length === 3, `${String(failures.length)} failures`);
+
+  const p = await page(t, `#/execution/${encodeURIComponent(executionArn!)}`);
+  await p.getByText(`${String(history.length)} of ${String(history.length)} events`).waitFor();
+  await p.locator('.graph [data-state="Call"]').waitFor();
+  await p.getByRole('button', { name: /^Call \(Task/ }).click();
+  await p.getByTestId('attempts').waitFor();
+  t.is(await p.getByTestId('attempts').textContent(), `${String(scheduled.length)} attempts (${String(scheduled.length - 1)} retries)`);
+  t.deepEqual(
+    await p.locator('.state-detail .failures li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-event-id')))),
+    failures.map((e) => e.id!),
+  );
+  const first = failures[0]!;
+  const details = (first.lambdaFunctionFailedEventDetails ?? first.lambdaFunctionScheduleFailedEventDetails ?? first.taskFailedEventDetails) as
+    { error?: string } | undefined;
+  t.regex(
+    (await p.locator('.state-detail .failures li').first().textContent()) ?? '',
+    new RegExp(`^${details?.error ?? 'none'} \\(event ${String(first.id!)}`),
+  );
+
+  // The child the .sync task started, as its TaskSubmitted names it.
+  const submitted = history.find((e) => e.type === 'TaskSubmitted');
+  const childArn = (JSON.parse(submitted!.taskSubmittedEventDetails!.output!) as { ExecutionArn: string }).ExecutionArn;
+  const link = p.getByRole('link', { name: childArn.split(':').at(-1)! });
+  t.regex((await p.locator('section[aria-labelledby="children"]').textContent()) ?? '', /started by Child/);
+  await link.click();
+  await p.getByTestId('status').waitFor();
+  t.is(await p.locator('h1').textContent(), childArn.split(':').at(-1)!);
+  t.is(await p.getByTestId('status').textContent(), (await client.send(new DescribeExecutionCommand({ executionArn: childArn }))).status ?? null);
+  await p.goBack();
+  await p.getByRole('button', { name: /^Call \(Task/ }).click();
+  await p.screenshot({ path: join(t.context.shots, 'execution-retries-and-child.png'), fullPage: true });
+  t.deepEqual(await seriousViolations(p), []);
+  await p.close();
+});

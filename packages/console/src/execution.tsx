@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, sfn, wholeHistory, type Execution } from './api.js';
+import { ChildExecutions } from './child-executions.js';
 import { Events } from './events.js';
 import { ExecutionGraph } from './execution-graph.js';
 import { href, pretty, when } from './format.js';
@@ -118,6 +119,7 @@ export const ExecutionPage = ({ executionArn }: { readonly executionArn: string 
           </div>
           <ExecutionGraph definition={value.definition} events={events} status={x.status} />
           {events && <Timeline events={events} {...(running ? { until: Date.now() } : {})} />}
+          {events && <ChildExecutions events={events} />}
           {(runs.value?.length ?? 0) > 0 && (
             <section aria-labelledby="runs">
               <h2 id="runs">Map Runs</h2>
