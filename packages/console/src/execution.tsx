@@ -4,7 +4,6 @@ import { ChildExecutions } from './child-executions.js';
 import { Events } from './events.js';
 import { ExecutionGraph } from './execution-graph.js';
 import { href, pretty, when } from './format.js';
-import { prepareLayout } from './graph.js';
 import { Failure, useLoad } from './load.js';
 import { Proof } from './proof.js';
 import { Timeline } from './timeline.js';
@@ -14,7 +13,6 @@ import { WaitingTasks } from './waiting-tasks.js';
 /** An execution: DescribeExecution, its history, the state at any event, and what can be done to it. Refreshed while it runs. */
 export const ExecutionPage = ({ executionArn }: { readonly executionArn: string }) => {
   // What is quick comes first (the description, the definition: its graph is laid out meanwhile); the history follows.
-  useEffect(prepareLayout, []);
   const head = useLoad(async () => {
     const [execution, machine] = await Promise.all([
       sfn<Execution>('DescribeExecution', { executionArn }),

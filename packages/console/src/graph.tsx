@@ -1,6 +1,7 @@
 import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
 import workerUrl from 'elkjs/lib/elk-worker.min.js?url';
 import { useEffect, useState } from 'preact/hooks';
+import { stepstream } from './api.js';
 
 /** What happened to a state in an execution, as its history shows it. */
 export type StateStatus = 'succeeded' | 'failed' | 'running' | 'caught';
@@ -115,77 +116,28 @@ const laidOut = new Map<string, Promise<ElkNode>>();
 
 let elk: { layout: (graph: ElkNode) => Promise<ElkNode> } | undefined;
 
-/**
- * Starts ELK's worker, ahead of the first graph: a page that will draw one calls it as early as it
- * can (main.tsx, before the first render), so the worker's script (most of the console's weight,
- * loaded by the worker itself) is fetched and compiled while the page asks the API for its data.
- * Laying out runs in that worker: it never holds up the main thread while a long history is read.
- */
-export const prepareLayout = (): void => {
-  elk ??= new ELK({ workerFactory: () => earlyWorker() ?? new Worker(workerUrl) });
-};
-
-/** The worker the page's head started (vite.config.mjs), taken once. */
-const earlyWorker = (): Worker | undefined => {
-  const holder = globalThis as { stepstreamElkWorker?: Worker | undefined };
-  const worker = holder.stepstreamElkWorker;
-  holder.stepstreamElkWorker = undefined;
-  return worker;
-};
-
-/** Where the browser keeps the layouts of the last {@link STORED_LAYOUTS} definitions drawn. */
-const STORAGE_KEY = 'stepstream.layouts.v1';
-const STORED_LAYOUTS = 50;
-
-/** A definition's key among the stored layouts: its length and two 32-bit FNV-1a hashes of its text. */
-const keyOf = (text: string): string => {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return `${String(text.length)}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
-};
-
-const storedLayouts = (): [string, ElkNode][] => {
-  try {
-    const kept: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '[]');
-    return Array.isArray(kept) ? (kept as [string, ElkNode][]) : [];
-  } catch {
-    return [];
-  }
-};
-
-const storeLayout = (key: string, node: ElkNode): void => {
-  try {
-    const kept = storedLayouts().filter(([k]) => k !== key);
-    localStorage.setItem(STORAGE_KEY, JSON.stringify([[key, node], ...kept].slice(0, STORED_LAYOUTS)));
-  } catch {
-    // Storage full or refused (a private window): the layout is only memoised for this page.
-  }
+/** ELK in a Web Worker of this page (its script, most of the console's weight, fetched then). */
+const localLayout = (graph: ElkNode): Promise<ElkNode> => {
+  elk ??= new ELK({ workerFactory: () => new Worker(workerUrl) });
+  return elk.layout(graph);
 };
 
 /**
- * The definition laid out by ELK, memoised by the text, and kept in the browser's storage: a
- * page opened again draws its graph at once instead of waiting for ELK's worker (whose first
- * layout, with its code still cold, takes ~0.5 s here).
+ * The graph laid out by the server (Stepstream.LayoutGraph: ELK in a thread of its own, each
+ * graph kept once laid out), or by ELK in this page when the server cannot (an older server, a
+ * graph too large for it).
  */
+const laidOutGraph = (graph: ElkNode): Promise<ElkNode> =>
+  stepstream<{ graph: ElkNode }>('LayoutGraph', { graph }).then(
+    (answer) => answer.graph,
+    () => localLayout(graph),
+  );
+
+/** The definition laid out (by the server, else in this page), memoised by the text. */
 const layout = (definition: string): Promise<ElkNode> => {
   let done = laidOut.get(definition);
   if (done === undefined) {
-    const key = keyOf(definition);
-    const stored = storedLayouts().find(([k]) => k === key)?.[1];
-    if (stored !== undefined) done = Promise.resolve(stored);
-    else {
-      prepareLayout();
-      done = elk!.layout(definitionGraph(JSON.parse(definition) as unknown));
-      done.then(
-        (node) => storeLayout(key, node),
-        () => undefined,
-      );
-    }
+    done = laidOutGraph(definitionGraph(JSON.parse(definition) as unknown));
     laidOut.set(definition, done);
   }
   return done;

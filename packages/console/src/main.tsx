@@ -2,7 +2,6 @@ import { render } from 'preact';
 import { ActivitiesPage, ActivityPage } from './activities.js';
 import { useEffect, useState } from 'preact/hooks';
 import { ExecutionPage } from './execution.js';
-import { prepareLayout } from './graph.js';
 import { MachinePage } from './machine.js';
 import { MachinesPage } from './machines.js';
 import { MapRunPage } from './maprun.js';
@@ -13,9 +12,6 @@ const route = (hash: string) => {
   const [, page, arn] = hash.replace(/^#\/?/, '/').split('/').map(decodeURIComponent);
   return { page: page ?? '', arn: arn ?? '' };
 };
-
-// A page that draws a graph starts ELK's worker now, before the first render and the API's answers.
-if (/^#\/(machine|execution)\//.test(location.hash)) prepareLayout();
 
 const App = () => {
   const [where, setWhere] = useState(() => route(location.hash));

@@ -672,6 +672,33 @@ const plausible = (type: MemberKind, fx: Fixtures): fc.Arbitrary<unknown> => {
           executionSucceededEventDetails: { output: io, outputDetails: { truncated: false } },
         },
       ]);
+    case 'elkGraph': {
+      // An ELK graph as the console sends one, or with an edge to a node it lacks, sizes missing, another algorithm.
+      const node = (id: string) =>
+        fc.record({ id: fc.constant(id), width: fc.integer({ min: 0, max: 400 }), height: fc.integer({ min: 0, max: 100 }) }, { requiredKeys: ['id'] });
+      return fc.record(
+        {
+          id: fc.constant('root'),
+          layoutOptions: fc.record(
+            {
+              'elk.algorithm': fc.constantFrom('layered', 'force', 'mrtree', 'stress', 'radial', 'box', 'no.such.algorithm'),
+              'elk.direction': fc.constantFrom('DOWN', 'RIGHT', 'sideways'),
+            },
+            { requiredKeys: [] },
+          ),
+          children: fc.tuple(node('a'), node('b'), node('c')),
+          edges: fc.array(
+            fc.record({
+              id: fc.uuid(),
+              sources: fc.tuple(fc.constantFrom('a', 'b', 'c', 'missing')),
+              targets: fc.tuple(fc.constantFrom('a', 'b', 'c', 'root')),
+            }),
+            { maxLength: 4 },
+          ),
+        },
+        { requiredKeys: ['id'] },
+      );
+    }
     case 'machineDocument':
       return fc.record(
         {

@@ -34,7 +34,8 @@ export type MemberKind =
         | 'history'
         | 'machineDocument'
         | 'executionDocument'
-        | 'normalised';
+        | 'normalised'
+        | 'elkGraph';
     };
 
 export interface Member {
@@ -185,6 +186,7 @@ export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
   { name: 'VerifyExecution', target: 'Stepstream.', members: [req('executionArn', arn('execution'))] },
   { name: 'GetWholeHistory', target: 'Stepstream.', members: [req('executionArn', arn('execution')), opt('includeExecutionData', k('bool'))] },
   { name: 'ListActivityTasks', target: 'Stepstream.', members: [req('activityArn', arn('activity'))] },
+  { name: 'LayoutGraph', target: 'Stepstream.', members: [req('graph', k('elkGraph'))] },
   {
     name: 'ForkExecution',
     target: 'Stepstream.',

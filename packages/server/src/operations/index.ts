@@ -32,6 +32,7 @@ import { forkExecution } from './fork-execution.js';
 import { importExecution } from './import-execution.js';
 import { verifyExecution } from './verify-execution.js';
 import { getWholeHistory } from './get-whole-history.js';
+import { layoutGraph } from './layout-graph.js';
 import { getProofBundle } from './get-proof-bundle.js';
 import { listExecutions } from './list-executions.js';
 import { listStateMachines } from './list-state-machines.js';
@@ -93,7 +94,8 @@ export type StepstreamOperationName =
   | 'Stepstream.ImportExecution'
   | 'Stepstream.VerifyExecution'
   | 'Stepstream.GetWholeHistory'
-  | 'Stepstream.ListActivityTasks';
+  | 'Stepstream.ListActivityTasks'
+  | 'Stepstream.LayoutGraph';
 
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
@@ -147,6 +149,7 @@ export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperation
   'Stepstream.VerifyExecution': verifyExecution(deps),
   'Stepstream.GetWholeHistory': getWholeHistory(deps),
   'Stepstream.ListActivityTasks': listActivityTasks(deps),
+  'Stepstream.LayoutGraph': layoutGraph(),
 });
 
 export type { Deps };
