@@ -12,7 +12,7 @@
  * began), so the driver's selector engine never runs in the page it times; the driver's view
  * (from before its navigation call until it reads the marks) is reported beside them. Then the
  * execution page N times more in one browser context that has opened it once (a returning
- * visitor: the browser's HTTP and code caches, the graph layout the console stored). Every load
+ * visitor: the browser's HTTP and code caches). Every load
  * after the very first finds the server's composed history kept (GetWholeHistory keeps a long
  * closed history's answer). The state machines page is timed too, as a baseline of what any page
  * costs. Progress goes to stderr, a Markdown table to stdout, JSON to
@@ -161,8 +161,8 @@ const main = async () => {
     events = marks.events;
   };
   const execution = await timePage(`#/execution/${encodeURIComponent(executionArn)}`, executionWhole);
-  // A returning visitor: one browser profile for every load (its HTTP cache, V8's code cache, the
-  // graph layouts the console stored), after one load that fills it.
+  // A returning visitor: one browser profile for every load (its HTTP cache, V8's code cache),
+  // after one load that fills it.
   log('the execution page again, in a browser that has opened it before…');
   const returning = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const warmUp = await returning.newPage();
