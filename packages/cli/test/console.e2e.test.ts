@@ -622,21 +622,19 @@ browserTest('live: a state machine page lists a new execution and its end withou
   const second = await client.send(new StartExecutionCommand({ stateMachineArn: pick, name: 'live-2', input: '{}' }));
   await statusOf('live-2').waitFor();
   t.is(await statusOf('live-2').textContent(), 'RUNNING');
-  const [task] = await waitingTasks(port, second.executionArn!);
-  await client.send(new SendTaskSuccessCommand({ taskToken: task!.taskToken, output: '{"live":2}' }));
-  t.is((await settled(client, second.executionArn!)).status, 'SUCCEEDED');
-  await p
-    .locator('main tr', { has: p.getByRole('link', { name: 'live-2', exact: true }) })
-    .locator('.status.SUCCEEDED')
-    .waitFor();
+  /** Answers the execution's waiting task with the SDK; its row turns SUCCEEDED without a reload. */
+  const answered = async (name: string, executionArn: string) => {
+    const [task] = await waitingTasks(port, executionArn);
+    await client.send(new SendTaskSuccessCommand({ taskToken: task!.taskToken, output: JSON.stringify({ live: name }) }));
+    t.is((await settled(client, executionArn)).status, 'SUCCEEDED');
+    await p
+      .locator('main tr', { has: p.getByRole('link', { name, exact: true }) })
+      .locator('.status.SUCCEEDED')
+      .waitFor();
+  };
+  await answered('live-2', second.executionArn!);
   t.is(await statusOf('live-1').textContent(), 'RUNNING');
-  const [other] = await waitingTasks(port, first.executionArn!);
-  await client.send(new SendTaskSuccessCommand({ taskToken: other!.taskToken, output: '{"live":1}' }));
-  t.is((await settled(client, first.executionArn!)).status, 'SUCCEEDED');
-  await p
-    .locator('main tr', { has: p.getByRole('link', { name: 'live-1', exact: true }) })
-    .locator('.status.SUCCEEDED')
-    .waitFor();
+  await answered('live-1', first.executionArn!);
   const { executions } = await client.send(new ListExecutionsCommand({ stateMachineArn: pick }));
   t.deepEqual(
     await p

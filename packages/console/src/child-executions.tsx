@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import type { HistoryEvent } from './api.js';
-import { detailsOf, href, when } from './format.js';
+import { detailsOf, href, stateOfEvent, when } from './format.js';
 
 /** An execution this one started (`arn:aws:states:::states:startExecution`, with or without `.sync`). */
 interface Child {
@@ -16,14 +16,6 @@ interface Child {
  */
 export const childExecutions = (events: readonly HistoryEvent[]): Child[] => {
   const byId = new Map(events.map((e) => [e.id, e]));
-  const stateOf = (e: HistoryEvent): string => {
-    let at: HistoryEvent | undefined = e;
-    for (let hops = 0; at !== undefined && hops < 64; hops++) {
-      if (at.type.endsWith('StateEntered')) return String(detailsOf(at)?.['name'] ?? '');
-      at = byId.get(at.previousEventId);
-    }
-    return '';
-  };
   const children = new Map<string, Child>();
   for (const e of events) {
     if (e.type !== 'TaskSubmitted' && e.type !== 'TaskSucceeded') continue;
@@ -34,7 +26,7 @@ export const childExecutions = (events: readonly HistoryEvent[]): Child[] => {
       if (typeof answer.ExecutionArn === 'string' && !children.has(answer.ExecutionArn))
         children.set(answer.ExecutionArn, {
           executionArn: answer.ExecutionArn,
-          state: stateOf(e),
+          state: stateOfEvent(byId, e) ?? '',
           ...(typeof answer.StartDate === 'number' ? { startDate: answer.StartDate } : {}),
         });
     } catch {

@@ -33,3 +33,22 @@ export const detailsOf = (event: Readonly<Record<string, unknown>>): Record<stri
 
 /** The link to a page of the console. */
 export const href = (...parts: string[]) => `#/${parts.map(encodeURIComponent).join('/')}`;
+
+/**
+ * The state an event belongs to: the name in the `…StateEntered` event its `previousEventId`s
+ * lead back to (64 steps at most), or undefined. `byId` holds the history's events by id.
+ */
+export const stateOfEvent = <E extends { readonly id: number; readonly previousEventId: number; readonly type: string }>(
+  byId: ReadonlyMap<number, E>,
+  event: E,
+): string | undefined => {
+  let at: E | undefined = event;
+  for (let hops = 0; at !== undefined && hops < 64; hops++) {
+    if (at.type.endsWith('StateEntered')) {
+      const name = detailsOf(at as unknown as Readonly<Record<string, unknown>>)?.['name'];
+      return typeof name === 'string' ? name : undefined;
+    }
+    at = byId.get(at.previousEventId);
+  }
+  return undefined;
+};

@@ -2,6 +2,7 @@ import ELK, { type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk-api.js';
 import workerUrl from 'elkjs/lib/elk-worker.min.js?url';
 import { useEffect, useState } from 'preact/hooks';
 import { stepstream } from './api.js';
+import { stateOfEvent } from './format.js';
 
 /** What happened to a state in an execution, as its history shows it. */
 export type StateStatus = 'succeeded' | 'failed' | 'running' | 'caught';
@@ -276,14 +277,6 @@ export const statusesOf = (
   const statuses = new Map<string, StateStatus>();
   const failedAt = new Map<string, number>();
   const enteredName = (e: (typeof events)[number]) => (e['stateEnteredEventDetails'] as { name?: string } | undefined)?.name;
-  const ownerOf = (e: (typeof events)[number]): string | undefined => {
-    let at: (typeof events)[number] | undefined = e;
-    for (let hops = 0; at !== undefined && hops < 64; hops++) {
-      if (at.type.endsWith('StateEntered')) return enteredName(at);
-      at = byId.get(at.previousEventId);
-    }
-    return undefined;
-  };
   let lastEntered = 0;
   for (const e of events) {
     if (e.type.endsWith('StateEntered')) {
@@ -294,7 +287,7 @@ export const statusesOf = (
       const name = (e['stateExitedEventDetails'] as { name?: string } | undefined)?.name;
       if (name !== undefined) statuses.set(name, 'succeeded');
     } else if (/(Task|LambdaFunction|Activity)(Failed|TimedOut)$|^(Parallel|Map)StateFailed$|^EvaluationFailed$/.test(e.type)) {
-      const name = ownerOf(e);
+      const name = stateOfEvent(byId, e);
       if (name !== undefined) failedAt.set(name, e.id);
     }
   }
