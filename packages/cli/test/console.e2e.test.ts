@@ -346,7 +346,7 @@ browserTest('a Distributed Map: the execution links its Map Run; the Map Run pag
   await p.close();
 });
 
-browserTest('actions on a running execution: fork it at its last event, then stop it; the page follows the API', async (t) => {
+browserTest('actions on a running execution: fork it at its last event, stop it, redrive it, stop it again; the page follows the API', async (t) => {
   const { client, waiting } = t.context;
   const p = await page(t, `#/execution/${encodeURIComponent(waiting)}`);
   await p.getByTestId('status').waitFor();
@@ -367,7 +367,16 @@ browserTest('actions on a running execution: fork it at its last event, then sto
   await p.getByRole('button', { name: 'Stop' }).click();
   await p.locator('[data-testid="status"].ABORTED').waitFor();
   t.is((await client.send(new DescribeExecutionCommand({ executionArn: waiting }))).status, 'ABORTED');
-  t.is(await p.getByRole('button', { name: 'Redrive' }).isEnabled(), true);
+  // Redriven from the page: it runs again from the state it stopped in (waiting on the activity), then is stopped again.
+  await p.getByRole('button', { name: 'Redrive' }).click();
+  await p.locator('[data-testid="status"].RUNNING').waitFor();
+  const redriven = await client.send(new DescribeExecutionCommand({ executionArn: waiting }));
+  t.is(redriven.status, 'RUNNING');
+  t.is(redriven.redriveCount, 1);
+  t.true((await historyOf(client, waiting)).some((e) => e.type === 'ExecutionRedriven'));
+  await p.getByRole('button', { name: 'Stop' }).click();
+  await p.locator('[data-testid="status"].ABORTED').waitFor();
+  t.is((await client.send(new DescribeExecutionCommand({ executionArn: waiting }))).status, 'ABORTED');
   await p.close();
 });
 
