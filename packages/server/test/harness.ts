@@ -93,11 +93,11 @@ export const eventually = async <T>(check: () => Promise<T | undefined>, timeout
 };
 
 /** Waits until an execution is no longer RUNNING and returns its description. */
-export const finished = (stack: Stack, executionArn: string) =>
+export const finished = (stack: Stack, executionArn: string, timeoutMs?: number) =>
   eventually(async () => {
     const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
     return d.status === 'RUNNING' ? undefined : d;
-  });
+  }, timeoutMs);
 
 /** An execution's whole history (up to 1,000 events). */
 export const history = async (stack: Stack, executionArn: string) =>

@@ -357,7 +357,8 @@ test.serial('an execution stopped by the 25,000-event cap is not redrivable: the
     }),
   );
   const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{"forever":true}' }));
-  const failed = await finished(stack, executionArn!);
+  // 25,000 events: ~11 s on the embedded store alone, longer while another test file runs beside it.
+  const failed = await finished(stack, executionArn!, 90_000);
   t.is(failed.status, 'FAILED');
   t.is(failed.cause, 'The execution reached the maximum number of history events (25000).');
   await t.throwsAsync(stack.client.send(new RedriveExecutionCommand({ executionArn })), {
