@@ -812,6 +812,8 @@ browserTest('a selected state shows its attempts and each failure as the history
   const link = p.getByRole('link', { name: childArn.split(':').at(-1)! });
   t.regex((await p.locator('section[aria-labelledby="children"]').textContent()) ?? '', /started by Child/);
   await link.click();
+  // The child's own page (the parent's status is on screen until it replaces it).
+  await p.locator('h1', { hasText: childArn.split(':').at(-1)! }).waitFor();
   await p.getByTestId('status').waitFor();
   t.is(await p.locator('h1').textContent(), childArn.split(':').at(-1)!);
   t.is(await p.getByTestId('status').textContent(), (await client.send(new DescribeExecutionCommand({ executionArn: childArn }))).status ?? null);
