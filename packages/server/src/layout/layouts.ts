@@ -30,8 +30,8 @@ export class GraphLayouts {
   private next = 0;
 
   /** The laid-out graph as ELK's JSON text, or a ValidationException saying why there is none. */
-  layout(graphText: string): Promise<E.Either<ApiError, string>> {
-    const key = createHash('sha256').update(graphText).digest('hex');
+  layout(graph: unknown): Promise<E.Either<ApiError, string>> {
+    const key = createHash('sha256').update(JSON.stringify(graph)).digest('hex');
     const known = this.kept.get(key);
     if (known !== undefined) {
       this.kept.delete(key);
@@ -53,7 +53,7 @@ export class GraphLayouts {
           resolve(answer);
         },
       });
-      worker.postMessage({ id, graph: JSON.parse(graphText) as unknown });
+      worker.postMessage({ id, graph });
     });
   }
 

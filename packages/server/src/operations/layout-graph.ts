@@ -43,7 +43,7 @@ export const layoutGraph = (): Operation => {
     const { graph } = decoded.right;
     if (elements(graph, MAX_GRAPH_ELEMENTS) > MAX_GRAPH_ELEMENTS)
       return E.left(validationException(`The graph has more than ${String(MAX_GRAPH_ELEMENTS)} nodes, edges and labels: lay it out in the browser`));
-    const laidOut = await layouts.layout(JSON.stringify(graph));
+    const laidOut = await layouts.layout(graph);
     if (E.isLeft(laidOut)) return laidOut;
     return E.right(new RawJson(['{"graph":', laidOut.right, '}']));
   };
