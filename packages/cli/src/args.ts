@@ -23,6 +23,12 @@ export const OPTIONS = {
     default: undefined,
     what: 'keep the event streams in EventStoreDB (read models in DATABASE_URL)',
   },
+  node: {
+    value: 'NAME',
+    env: 'STEPSTREAM_NODE',
+    default: '<host>-<pid>',
+    what: "this node's name among several on one Postgres database (docs/operations.md); unique among those running",
+  },
   'log-level': { value: 'L', env: 'LOG_LEVEL', default: 'info', what: 'debug | info | warn; debug logs one line per request' },
   region: { value: 'R', env: 'STEPSTREAM_REGION', default: 'us-east-1', what: 'the region in generated ARNs' },
   account: { value: 'A', env: 'STEPSTREAM_ACCOUNT', default: '123456789012', what: 'the account in generated ARNs' },

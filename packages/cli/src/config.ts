@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, type Flags } from './args.js';
 
@@ -21,6 +22,8 @@ export interface ServeConfig {
   readonly mockConfigFile: string | undefined;
   /** The Ed25519 key that signs audit checkpoints (`--audit-key`/`STEPSTREAM_AUDIT_KEY`, default `<data dir>/audit-key.pem`; generated when absent: see audit-key.ts). */
   readonly auditKeyFile: string;
+  /** This node's name among several on one Postgres database (`--node`/`STEPSTREAM_NODE`, default `<host>-<pid>`). */
+  readonly node: string;
   /** `real`, or `virtual`: the clock jumps to the next timer when the engine has nothing else to do (`--time`/`STEPSTREAM_TIME`). */
   readonly time: 'real' | 'virtual' | 'test-cases';
 }
@@ -74,7 +77,10 @@ export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConf
   const auditKey = flags['audit-key'] ?? env['STEPSTREAM_AUDIT_KEY'];
   const time = (flags.time ?? env['STEPSTREAM_TIME'] ?? 'real').toLowerCase();
   if (time !== 'real' && time !== 'virtual' && time !== 'test-cases') throw new UsageError(`--time is real, virtual or test-cases, not ${time}`);
+  const node = flags.node ?? env['STEPSTREAM_NODE'] ?? `${hostname()}-${process.pid}`;
+  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(node)) throw new UsageError(`A node's name is 1 to 100 letters, digits and . _ : -, not ${JSON.stringify(node)}`);
   return {
+    node,
     time,
     scope: { partition, region, account },
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',

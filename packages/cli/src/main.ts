@@ -119,6 +119,8 @@ const serve = async (flags: Flags) => {
       ...(config.time === 'virtual' ? { virtualTime: new VirtualClock() } : {}),
       ...(config.time === 'test-cases' ? { virtualTestCases: true } : {}),
       ...(process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] ? { crashEnteringState: process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] } : {}),
+      // On Postgres every server is a node of a cluster: it runs the executions of the shards it leases (docs/operations.md).
+      ...(config.store.kind === 'postgres' ? { cluster: { node: config.node, connectionString: config.store.url } } : {}),
     });
     // Listen first, then resume the running executions: work that crashed the last process never
     // runs before the service answers (and an execution that crashed it twice is quarantined).
@@ -129,9 +131,13 @@ const serve = async (flags: Flags) => {
     );
     engine
       .resume()
-      .then(({ recovered, quarantined }) =>
-        log.info(`${recovered} running executions resumed${quarantined.length > 0 ? `; ${quarantined.length} quarantined (see the errors above)` : ''}`),
-      )
+      .then(({ recovered, quarantined }) => {
+        const cluster = running.clusterStatus();
+        log.info(
+          `${recovered} running executions resumed${quarantined.length > 0 ? `; ${quarantined.length} quarantined (see the errors above)` : ''}` +
+            (cluster ? ` (node ${cluster.node}, holding ${cluster.shards.length} of 64 shards; it resumes more as it takes them)` : ''),
+        );
+      })
       .catch((e: unknown) => log.error('resuming the running executions failed', e));
     let stopping = false;
     const running = engine;

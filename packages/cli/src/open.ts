@@ -113,8 +113,10 @@ export const openStores = async (config: StoreConfig, options: OpenOptions): Pro
     }
   }
   if (config.kind === 'postgres') {
-    const store = await openPostgresEventStore({ connectionString: config.url });
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(config.url, 10) }) });
+    // Connections per node: 12 for the store, 6 for the read models, 2 listening (the store's and the
+    // cluster channel's): three nodes take 60 of Postgres's default max_connections of 100.
+    const store = await openPostgresEventStore({ connectionString: config.url, maxConnections: 12 });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(config.url, 6) }) });
     const where = `Postgres at ${redact(config.url)}`;
     const guard = await guardReadModels(db, where, options, async () => {
       await store.close();

@@ -14,11 +14,11 @@ export type {
   SubscribeToAllOptions,
   SubscribeToStreamOptions,
 } from './port/types.js';
-export { WrongExpectedVersionError, isWrongExpectedVersionError, EventStoreUnavailableError } from './port/errors.js';
+export { WrongExpectedVersionError, isWrongExpectedVersionError, EventStoreUnavailableError, LeaseLostError, isLeaseLostError } from './port/errors.js';
 export { comparePositions, formatPosition, parsePosition, categoryOf, matchesFilter } from './port/position.js';
 export { catchUp, type CatchUpOptions, type Page } from './catch-up.js';
 export { PGliteDialect } from './sql/pglite-dialect.js';
-export { migrateEventStore } from './sql/schema.js';
+export { migrateEventStore, SHARDS } from './sql/schema.js';
 export { getSqlEventStore, type AppendSignal, type SqlEventStoreOptions } from './sql/sql-event-store.js';
 export { openPostgresEventStore, makePgPool, type PostgresEventStoreOptions } from './sql/postgres.js';
 export { openPGliteEventStore, openPGlite, type PGliteEventStoreOptions } from './sql/pglite.js';

@@ -338,7 +338,11 @@ export const getProjector = (options: ProjectorOptions): Projector => {
         if (gather > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, gather));
       } catch (error) {
         if (error instanceof CheckpointMoved) {
-          ({ position: checkpoint } = await readCheckpoint(db, target));
+          // Another instance (another node on the same database) applied it: show where it is now,
+          // so that readers waiting here for a position (waitFor) see the read model reach it.
+          const moved = await readCheckpoint(db, target);
+          checkpoint = moved.position;
+          if (target === schema) setStatus({ checkpoint, eventsApplied: moved.eventsApplied, lastError: undefined });
           continue;
         }
         if (!alone && isDeterministicFailure(error)) {

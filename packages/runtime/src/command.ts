@@ -3,6 +3,8 @@ import { WrongExpectedVersionError, type AppendResult, type EventData, type Even
 /** What an API call passes down with its command, recorded in the metadata of the events it appends. */
 export interface CallMetadata {
   readonly requestId?: string;
+  /** The lease an append is fenced by: `<shard>/<epoch>/<node>` (cluster/ownership.ts; checked by the store). */
+  readonly $lease?: string;
 }
 
 /** What a command handler decided: events to append (possibly none) and a value to return. */

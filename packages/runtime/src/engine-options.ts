@@ -4,6 +4,7 @@ import type { EventStore } from '@stepstream/eventstore';
 import type { Kysely } from 'kysely';
 import type { HttpConnections } from './integrations/http-task.js';
 import type { LambdaFunctions } from './integrations/lambda.js';
+import type { LeaseTimes } from './cluster/leases.js';
 import type { Logger } from './logger.js';
 import type { MockConfig } from './integrations/mocks.js';
 
@@ -59,6 +60,25 @@ export interface EngineOptions {
   readonly mocks?: MockConfig;
   /** Executions started on a mock test case each run on their own virtual clock (`--time test-cases`). */
   readonly virtualTestCases?: boolean;
+  /**
+   * Several nodes on one Postgres database (docs/operations.md): this node's name, the database
+   * (for its LISTEN connection) and the store's schema, which holds the shard leases. Each node
+   * performs the timers and tasks of the executions in the shards it leases; any node serves any
+   * API call. Absent: this engine runs everything itself (the embedded store, or one node alone).
+   */
+  readonly cluster?: ClusterOptions;
+}
+
+/** A node of a cluster on Postgres (see {@link EngineOptions.cluster}). */
+export interface ClusterOptions {
+  /** This node's name, unique among the nodes running now. */
+  readonly node: string;
+  /** The Postgres database of the store (`postgres://…`), for the cluster channel's LISTEN connection. */
+  readonly connectionString: string;
+  /** The schema of the store's tables (default `stepstream`), where `leases`, `nodes` and `activity_tasks` live. */
+  readonly schema?: string;
+  /** How long a lease lasts without renewal, and how often it is renewed (default 5 s and 1 s). */
+  readonly leaseTimes?: LeaseTimes;
 }
 
 /** How the audit tree's checkpoints are signed (see `src/audit/checkpointer.ts`). */

@@ -28,6 +28,12 @@ import { machineDeleted } from './resources/state-machines.js';
 import { SerialQueue } from './serial-queue.js';
 import { StateMachineCache } from './resources/state-machine-cache.js';
 import { Tasks } from './tasks/tasks.js';
+import { ClusterChannel } from './cluster/channel.js';
+import { ClusterFollower, type ExecutionAppended } from './cluster/follower.js';
+import { ShardLeases } from './cluster/leases.js';
+import { leaseOwnership, soleOwnership, type Ownership } from './cluster/ownership.js';
+import { shardOf } from './cluster/shards.js';
+import { SharedActivityQueue } from './cluster/shared-activity-queue.js';
 
 export { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS, type EngineOptions } from './engine-options.js';
 
@@ -84,11 +90,20 @@ export class Engine implements EnginePorts {
   private readonly activities = new Set<string>();
   private readonly taskRunner: Tasks;
   private readonly reactor: ExecutionReactor;
+  private readonly mapRuns: MapRunScheduler;
   private started: Deployment | undefined;
   /** The newest position of a write this process answered for (see {@link Engine.readModel}). */
   private acknowledged: Position | undefined;
   /** The store every part reads and appends through: the given one, hash-chained unless `chain` is false. */
   private readonly base: EventStore;
+  /** Several nodes (options.cluster): this node's shard leases, its channel to the others, and its follower of their appends. */
+  private readonly cluster:
+    | { readonly leases: ShardLeases; readonly channel: ClusterChannel; readonly follower: ClusterFollower; readonly activities: SharedActivityQueue }
+    | undefined;
+  /** Per execution this node owns: the last revision whose effects it performed (the follower pokes only past it). */
+  private readonly reacted = new Map<string, bigint>();
+  /** Executions resumed and quarantined since the engine started (a cluster node resumes shard by shard). */
+  private resumed = { recovered: 0, quarantined: [] as string[] };
 
   constructor(readonly options: EngineOptions) {
     this.scope = options.scope ?? defaultArnScope;
@@ -105,6 +120,55 @@ export class Engine implements EnginePorts {
     const base = (this.base = options.chain === false ? options.store : chainedEventStore(options.store));
     const store = machines.watch(base);
     this.reads = { readModel: () => this.readModel(), store };
+    const cluster = options.cluster;
+    const schema = cluster?.schema ?? 'stepstream';
+    const inShards = (shards: readonly number[]) => {
+      const set = new Set(shards);
+      return (stream: string) => set.has(shardOf(stream));
+    };
+    const leases = cluster
+      ? new ShardLeases(
+          options.db,
+          schema,
+          cluster.node,
+          {
+            acquired: async (shards) => {
+              // Everything appended before the lease was taken is in the read models once they reach the head.
+              const head = await base.headPosition();
+              if (head) await this.projector.waitFor(head, 30_000);
+              const r = await this.reactor.resumeWhere(inShards(shards));
+              this.resumed = { recovered: this.resumed.recovered + r.recovered, quarantined: [...this.resumed.quarantined, ...r.quarantined] };
+            },
+            lost: (shards) => {
+              this.reactor.dropWhere(inShards(shards));
+              mapRuns.dropWhere(inShards(shards));
+            },
+            handOver: async (shards) => {
+              this.reactor.dropWhere(inShards(shards));
+              mapRuns.dropWhere(inShards(shards));
+              await this.taskRunner.drainWhere(inShards(shards), options.drainMs ?? 30_000);
+            },
+          },
+          log,
+          cluster.leaseTimes,
+        )
+      : undefined;
+    const ownership: Ownership = leases && cluster ? leaseOwnership(cluster.node, leases.held) : soleOwnership;
+    const channel = cluster ? new ClusterChannel(cluster.connectionString, options.db, `${schema}_cluster`, log) : undefined;
+    const sharedActivities = cluster && channel ? new SharedActivityQueue(options.db, schema, cluster.node, (m) => channel.say(m), log) : undefined;
+    const follower = cluster
+      ? new ClusterFollower(
+          base,
+          {
+            executions: (appended) => this.othersAppended(appended, ownership),
+            stateMachine: (stream) => machines.invalidate(stream),
+            activityCreated: (arn) => this.activities.add(arn),
+            activityDeleted: (arn) => this.activities.delete(arn),
+          },
+          log,
+        )
+      : undefined;
+    this.cluster = leases && channel && follower && sharedActivities ? { leases, channel, follower, activities: sharedActivities } : undefined;
     this.projector = getProjector({
       store: base,
       db: options.db,
@@ -170,7 +234,10 @@ export class Engine implements EnginePorts {
       crashEnteringState: options.crashEnteringState,
       machineDeleted: isDeleted,
       heartbeats: (stream, state) => tasks.heartbeatsOf(stream, state),
-      react: (stream, effects) => this.reactor.perform(stream, effects),
+      react: (stream, effects, revision) => {
+        if (this.cluster && ownership.owns(stream)) this.reacted.set(stream, revision);
+        this.reactor.perform(stream, effects);
+      },
       clocks,
     });
     const completeTask = (executionArn: string, taskId: string, answer: TaskSignal) => tasks.completeTask(executionArn, taskId, answer);
@@ -181,9 +248,11 @@ export class Engine implements EnginePorts {
       queue,
       isClosed,
       loadExecutionState: (stream) => commands.load(stream),
-      runExecutionCommand: (stream, command) => commands.run(stream, command, {}),
-      appendStart: async (stream, info, now) => (await commands.start(stream, info, now, {})) !== undefined,
+      runExecutionCommand: (stream, command, meta) => commands.run(stream, command, meta),
+      appendStart: async (stream, info, now, meta) => (await commands.start(stream, info, now, meta)) !== undefined,
       completeTask,
+      fence: (parentStream) => ownership.fence(parentStream),
+      log,
     });
     const integrations = new Integrations(
       options.lambda ?? new NoFunctions(),
@@ -205,7 +274,13 @@ export class Engine implements EnginePorts {
       runExecutionCommand: (stream, command, meta) => commands.run(stream, command, meta),
       acknowledge,
       setAlarm: (stream, at) => this.reactor.setAlarm(stream, at),
-      runMapRun: (stream, info, task) => void mapRuns.run(stream, info, task),
+      runMapRun: (stream, info, task) =>
+        void mapRuns.run(stream, info, task).catch((e: unknown) => log.error(`the Map Run of ${stream} failed in the engine`, e)),
+      ...(sharedActivities ? { activityQueue: sharedActivities } : {}),
+      fence: (stream) => ownership.fence(stream),
+      ...(channel
+        ? { shareHeartbeat: (stream: string, taskId: string, at: number) => void channel.say(`heartbeat ${at} ${taskId} ${stream}`).catch(() => undefined) }
+        : {}),
     }));
     this.tasks = tasks;
     this.reactor = new ExecutionReactor({
@@ -222,14 +297,17 @@ export class Engine implements EnginePorts {
       isClosed,
       commands: {
         load: (stream) => commands.load(stream),
-        fireTimers: (stream, heartbeats) => commands.run(stream, { type: 'FireTimers', ...(Object.keys(heartbeats).length > 0 ? { heartbeats } : {}) }, {}),
+        fireTimers: (stream, heartbeats) =>
+          commands.run(stream, { type: 'FireTimers', ...(Object.keys(heartbeats).length > 0 ? { heartbeats } : {}) }, ownership.fence(stream)),
         completeTask,
       },
       tasks,
       mapRunChildEnded: (parent, result) => mapRuns.childEnded(parent, result),
       recoveries,
       runningStreams: () => runningExecutionStreams(options.db),
+      ownership,
     });
+    this.mapRuns = mapRuns;
     const expressStarts: ExpressStartDeps = {
       ...resources,
       express: { integrations, env: () => env(), clock, ...(options.virtualTime !== undefined ? { virtualTime: options.virtualTime } : {}) },
@@ -258,6 +336,48 @@ export class Engine implements EnginePorts {
       store: base,
       snapshots,
     });
+    if (this.cluster) {
+      // Read-your-writes across nodes: a call first sees what any node committed before it began
+      // (a state machine or an activity created on another node a moment ago).
+      const barrier = () => this.seeOthers();
+      this.resources = behind(barrier, this.resources);
+      this.executions = behind(barrier, this.executions);
+    }
+  }
+
+  /** Waits until this node's follower has seen everything committed in the store now (cluster only). */
+  private async seeOthers(): Promise<void> {
+    if (!this.cluster) return;
+    await this.cluster.follower.reach(await this.base.headPosition());
+  }
+
+  /**
+   * What the follower saw appended (by any node) to executions: a Map Run child's end reaches its
+   * Map Run here if this node schedules it, and an execution this node owns that moved past what
+   * it has reacted to is poked (its new tasks dispatched, its alarm armed, its parent told).
+   */
+  private othersAppended(appended: readonly ExecutionAppended[], ownership: Ownership): void {
+    for (const a of appended) {
+      if (a.ended) this.mapRuns.childMayHaveEnded(a.stream).catch((e: unknown) => this.log.error(`could not read Map Run child ${a.stream}`, e));
+      if (!ownership.owns(a.stream)) continue;
+      const seen = this.reacted.get(a.stream);
+      if (seen === undefined || seen < a.revision) this.reactor.poke(a.stream);
+      if (a.ended) this.reacted.delete(a.stream);
+      else this.reacted.set(a.stream, a.revision);
+    }
+    // Only a hint: forgetting it costs a poke that finds nothing new.
+    if (this.reacted.size > 100_000) this.reacted.clear();
+  }
+
+  /** A message from the cluster channel: an activity task offered, or a heartbeat given to another node. */
+  private heard(message: string): void {
+    if (!this.cluster) return;
+    if (message.startsWith('activity ')) return this.cluster.activities.heard(message);
+    if (message.startsWith('heartbeat ')) {
+      const [, at, taskId, ...rest] = message.split(' ');
+      const stream = rest.join(' ');
+      if (at !== undefined && taskId !== undefined && this.cluster.leases.held.has(shardOf(stream))) this.taskRunner.heardHeartbeat(stream, taskId, Number(at));
+    }
   }
 
   /**
@@ -272,6 +392,11 @@ export class Engine implements EnginePorts {
     await this.projector.start();
     await this.startAudit();
     for (const arn of await activityArns(this.options.db)) this.activities.add(arn);
+    if (this.cluster) {
+      await this.cluster.channel.start();
+      this.cluster.channel.heard.subscribe((m) => this.heard(m));
+      await this.cluster.follower.start();
+    }
     if (options.resume === false) return { recovered: 0 };
     return this.resume();
   }
@@ -308,12 +433,24 @@ export class Engine implements EnginePorts {
    * Re-arms every running execution found in the read models, one after the other; one whose
    * decisions crashed the process twice is quarantined (src/executions/reactor.ts).
    */
-  resume(): Promise<{ recovered: number; quarantined: readonly string[] }> {
-    return this.reactor.resume();
+  async resume(): Promise<{ recovered: number; quarantined: readonly string[] }> {
+    if (!this.cluster) return this.reactor.resume();
+    // A node resumes the running executions of the shards it takes, now and whenever it takes more.
+    await this.cluster.leases.start();
+    await this.cluster.leases.idle();
+    return this.resumed;
+  }
+
+  /** This node's name and the shards it holds (several nodes), for logs and status. */
+  clusterStatus(): { readonly node: string; readonly shards: readonly number[] } | undefined {
+    return this.cluster ? { node: this.cluster.leases.node, shards: [...this.cluster.leases.held.keys()].sort((a, b) => a - b) } : undefined;
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    // A node hands its shards over: their alarms stop, the tasks it performs for them are recorded
+    // (at most drainMs), then their leases are released for the other nodes to take at once.
+    if (this.cluster) await this.cluster.leases.close();
     this.reactor.close();
     // A graceful stop waits for the tasks in flight and records their answers (src/tasks/tasks.ts).
     await this.taskRunner.close(this.options.drainMs ?? 30_000);
@@ -321,6 +458,10 @@ export class Engine implements EnginePorts {
     await this.queue.drain();
     await this.closeAudit();
     await this.projector.stop();
+    if (this.cluster) {
+      await this.cluster.follower.close();
+      await this.cluster.channel.close();
+    }
   }
 
   /** Records a write the caller is answered for: reads of the read models wait until they show it. */
@@ -330,7 +471,8 @@ export class Engine implements EnginePorts {
 
   /** The read models once they show every acknowledged write (bounded wait; see {@link Reads.readModel}). */
   async readModel(): Promise<Kysely<any>> {
-    const position = this.acknowledged;
+    // Several nodes: the head of the store, so a write acknowledged by any node is shown.
+    const position = this.cluster ? ((await this.base.headPosition()) ?? this.acknowledged) : this.acknowledged;
     const shown = this.projector.status().checkpoint;
     // Caught up (the common case): no wait to set up.
     if (position && !(shown && comparePositions(shown, position) >= 0)) {
@@ -345,3 +487,18 @@ export class Engine implements EnginePorts {
     return this.reactor.pendingTimers;
   }
 }
+
+/** The API with every call made after `barrier` settles (read-your-writes across nodes). */
+const behind = <T extends object>(barrier: () => Promise<void>, api: T): T => {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(api)) {
+    out[name] =
+      typeof value === 'function'
+        ? async (...args: unknown[]) => {
+            await barrier();
+            return (value as (...a: unknown[]) => unknown).apply(api, args);
+          }
+        : value;
+  }
+  return out as T;
+};

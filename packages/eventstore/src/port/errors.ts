@@ -18,3 +18,20 @@ export const isWrongExpectedVersionError = (e: unknown): e is WrongExpectedVersi
 export class EventStoreUnavailableError extends Error {
   override readonly name = 'EventStoreUnavailableError';
 }
+
+/**
+ * A fenced append refused: the node that made it no longer holds the lease of the shard it
+ * appended for (another node took the shard over). Nothing was written; the new owner does that
+ * work now. See `docs/operations.md`.
+ */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(
+    readonly streamName: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const isLeaseLostError = (e: unknown): e is LeaseLostError => e instanceof LeaseLostError;

@@ -4,7 +4,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
  * The append function's text. `metadataType` is the type the metadata text is cast to: `jsonb`
  * in 0002 as it shipped (a migration that has run elsewhere must not change), `json` from 0003.
  */
-const appendFunction = (q: (name: string) => string, verb: 'create' | 'create or replace', metadataType: 'json' | 'jsonb') =>
+const appendFunction = (q: (name: string) => string, verb: 'create' | 'create or replace', metadataType: 'json' | 'jsonb', fenced = false) =>
   `${verb} function ${q('append_events')}(
             p_stream text, p_mode text, p_expected bigint,
             p_ids uuid[], p_types text[], p_data text[], p_metadata text[],
@@ -12,8 +12,8 @@ const appendFunction = (q: (name: string) => string, verb: 'create' | 'create or
           language plpgsql as $fn$
           declare
             n bigint := cardinality(p_ids);
-            claimed bigint;
-          begin
+            claimed bigint;${fenced ? '\n            lease text[];' : ''}
+          begin${fenced ? fenceCheck(q) : ''}
             if p_mode = 'no_stream' then
               insert into ${q('streams')} (stream_name, revision) values (p_stream, n - 1)
                 on conflict (stream_name) do nothing returning revision into claimed;
@@ -41,6 +41,29 @@ const appendFunction = (q: (name: string) => string, verb: 'create' | 'create or
             o_transaction_id := pg_current_xact_id();
           end
           $fn$`;
+
+/**
+ * The fence of an append a node makes for a shard it holds (0006): its first event's metadata
+ * names the lease, `"$lease":"<shard>/<epoch>/<node>"`, and the append is written only while that
+ * node still holds that shard at that epoch. The lease row is locked (`for share`) until the
+ * append commits, so a node taking the shard over (which raises the epoch) waits for it, and once
+ * it has, no append under the old epoch can commit. The lease is read off the metadata's text
+ * (never parsed: a lone surrogate's escape elsewhere in it would make Postgres refuse `->>`).
+ */
+const fenceCheck = (q: (name: string) => string) => `
+            if cardinality(p_metadata) > 0 and position('"$lease":"' in p_metadata[1]) > 0 then
+              lease := regexp_match(p_metadata[1], '"[$]lease":"([0-9]{1,9})/([0-9]{1,18})/([^"\\\\]*)"');
+              if lease is not null then
+                perform 1 from ${q('leases')} l where l.shard = lease[1]::integer and l.epoch = lease[2]::bigint and l.owner = lease[3] for share;
+              end if;
+              if lease is null or not found then
+                raise exception 'stepstream: lease % is no longer held: another node owns that shard now', coalesce(array_to_string(lease, '/'), 'unreadable')
+                  using errcode = 'SSL01';
+              end if;
+            end if;`;
+
+/** The SQLSTATE of an append refused by its fence (the node lost the shard's lease). */
+export const LEASE_LOST_SQLSTATE = 'SSL01';
 
 /**
  * Several appends in one call and one transaction (group commit, see group-commit.ts): the events
@@ -159,7 +182,32 @@ const migrations = (schema: string): Record<string, Migration> => ({
         .execute(db);
     },
   },
+  '0006_leases': {
+    // Several engine nodes on one database (docs/operations.md): executions hash into SHARDS
+    // shards, each leased to one node at a time with an epoch raised at every takeover; `nodes`
+    // holds each node's last sign of life; `activity_tasks` is the activity queue every node's
+    // workers poll (a task is claimed with `for update skip locked`, then by its ActivityStarted
+    // append). The append function checks a fenced append's lease (fenceCheck above).
+    async up(db) {
+      const q = (name: string) => `"${schema.replace(/"/g, '""')}".${name}`;
+      await sql.raw(`create table ${q('leases')} (shard integer primary key, owner text, epoch bigint not null default 0, expires_at timestamptz)`).execute(db);
+      await sql.raw(`insert into ${q('leases')} (shard) select generate_series(0, ${SHARDS - 1})`).execute(db);
+      await sql.raw(`create table ${q('nodes')} (node text primary key, started_at timestamptz not null, seen_at timestamptz not null)`).execute(db);
+      await sql
+        .raw(
+          `create table ${q('activity_tasks')} (
+            stream_name text not null, task_id text not null, activity_arn text not null, execution_arn text not null, input json not null,
+            seq bigserial not null, claimed_by text, claimed_until timestamptz, primary key (stream_name, task_id))`,
+        )
+        .execute(db);
+      await sql.raw(`create index activity_tasks_queue on ${q('activity_tasks')} (activity_arn, seq)`).execute(db);
+      await sql.raw(appendFunction(q, 'create or replace', 'json', true)).execute(db);
+    },
+  },
 });
+
+/** How many shards executions are hashed into (fixed: the `leases` table has one row per shard). */
+export const SHARDS = 64;
 
 /** Creates or upgrades the event store's schema; safe to run from several processes at once. */
 export const migrateEventStore = async (db: Kysely<any>, schema: string): Promise<void> => {

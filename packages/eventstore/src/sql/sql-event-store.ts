@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import { Observable, Subject } from 'rxjs';
 import { catchUp, type Page } from '../catch-up.js';
-import { WrongExpectedVersionError } from '../port/errors.js';
+import { LeaseLostError, WrongExpectedVersionError } from '../port/errors.js';
+import { LEASE_LOST_SQLSTATE } from './schema.js';
 
 import type {
   AllFilter,
@@ -191,7 +192,13 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     ];
     // One call, so one round trip and one implicit transaction: the function claims the
     // revisions on the stream's row (its lock orders concurrent writers), then inserts the events.
-    const rows = await runAppend(appendText, params);
+    let rows: readonly AppendRow[];
+    try {
+      rows = await runAppend(appendText, params);
+    } catch (e) {
+      if ((e as { code?: unknown } | null)?.code === LEASE_LOST_SQLSTATE) throw new LeaseLostError(streamName, (e as Error).message);
+      throw e;
+    }
     const row = rows[0];
     if (!row || row.revision === null || row.position === null || row.transaction_id === null) {
       throw new WrongExpectedVersionError(streamName, expected, await currentRevision(streamName));

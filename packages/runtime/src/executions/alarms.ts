@@ -97,6 +97,15 @@ export class Alarms {
     return this.timers.size;
   }
 
+  /** Clears the alarms of the keys `which` selects. */
+  clearWhere(which: (key: string) => boolean): void {
+    for (const [key, { handle }] of this.timers) {
+      if (!which(key)) continue;
+      clearTimeout(handle);
+      this.timers.delete(key);
+    }
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.skip);

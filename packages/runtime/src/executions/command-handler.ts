@@ -39,8 +39,8 @@ export interface ExecutionCommandPort {
   readonly machineDeleted: (stream: string) => Promise<boolean>;
   /** The last heartbeat the runtime has seen of each task the execution waits on (they write no event). */
   readonly heartbeats: (stream: string, state: ExecutionState) => Readonly<Record<string, number>>;
-  /** Performs a decision's effects: dispatch tasks, arm the timer, answer a parent (the reactor). */
-  readonly react: (stream: string, effects: readonly ExecutionEffect[]) => void;
+  /** Performs a decision's effects: dispatch tasks, arm the timer, answer a parent (the reactor); `revision` is the stream's last one now. */
+  readonly react: (stream: string, effects: readonly ExecutionEffect[], revision: bigint) => void;
   /** The executions on their own virtual clocks (`time: virtual`): told of each one seen running, and of its end. */
   readonly clocks?: { readonly register: (stream: string, executionArn: string) => void; readonly forget: (stream: string) => void };
 }
@@ -96,7 +96,7 @@ export class ExecutionCommands {
       for (const e of decided) state = evolveExecution(state, e);
       const effects = () => executionEffects(before, state, this.port.heartbeats(stream, state));
       if (decided.length === 0) {
-        this.port.react(stream, effects());
+        this.port.react(stream, effects(), revision);
         return { state, position: undefined, appended: false };
       }
       try {
@@ -104,7 +104,7 @@ export class ExecutionCommands {
         folded.remember(stream, state, appended.nextExpectedRevision);
         this.observe(stream, state);
         this.reportEnd(state, decided);
-        this.port.react(stream, effects());
+        this.port.react(stream, effects(), appended.nextExpectedRevision);
         return { state, position: appended.position, appended: true };
       } catch (e) {
         if (!(e instanceof WrongExpectedVersionError) || attempt >= 8) throw e;
@@ -130,7 +130,7 @@ export class ExecutionCommands {
       this.port.folded.remember(stream, started, appended.nextExpectedRevision);
       this.observe(stream, started);
       this.reportEnd(started, decided);
-      this.port.react(stream, executionEffects(initialExecutionState, started));
+      this.port.react(stream, executionEffects(initialExecutionState, started), appended.nextExpectedRevision);
       return { position: appended.position };
     } catch (e) {
       if (!(e instanceof WrongExpectedVersionError)) throw e;

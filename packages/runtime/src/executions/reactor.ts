@@ -15,7 +15,9 @@ import {
   type PendingTask,
   type TaskSignal,
 } from '@stepstream/domain';
+import { isLeaseLostError } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
+import { soleOwnership, type Ownership } from '../cluster/ownership.js';
 import { locateExecution } from '../locate.js';
 import type { Logger } from '../logger.js';
 import type { SerialQueue } from '../serial-queue.js';
@@ -62,6 +64,8 @@ export interface ExecutionReactorPort {
   };
   /** The running executions' streams, from the read models (what a restart resumes). */
   readonly runningStreams: () => Promise<readonly string[]>;
+  /** Which executions' effects this node performs (all of them when it runs alone). */
+  readonly ownership?: Ownership;
 }
 
 /**
@@ -77,9 +81,18 @@ export class ExecutionReactor {
     this.alarms = new Alarms(port.clock, (stream) => void this.fire(stream), port.virtualTime, port.virtualExecutions);
   }
 
-  /** Performs a decision's effects on the execution of `stream`, in order. */
+  private owns(stream: string): boolean {
+    return (this.port.ownership ?? soleOwnership).owns(stream);
+  }
+
+  /**
+   * Performs a decision's effects on the execution of `stream`, in order — on the node that owns
+   * it. Another node's decision (an API call served there) performs nothing: the owner sees the
+   * append and reacts ({@link poke}).
+   */
   perform(stream: string, effects: readonly ExecutionEffect[]): void {
     const { port } = this;
+    if (!this.owns(stream)) return;
     for (const effect of effects) {
       switch (effect.type) {
         case 'DispatchTask':
@@ -114,9 +127,32 @@ export class ExecutionReactor {
     return v?.isVirtual(stream) ? v.now(stream) : this.port.clock();
   }
 
-  /** Arms the execution's alarm at `at` (none when undefined). */
+  /** Arms the execution's alarm at `at` (none when undefined), when this node owns it. */
   setAlarm(stream: string, at: number | undefined): void {
-    this.alarms.set(stream, at);
+    if (this.owns(stream)) this.alarms.set(stream, at);
+  }
+
+  /**
+   * Another node appended to an execution this node owns: everything it now waits on is
+   * dispatched (a dispatch already made is not made twice), its parent told if it ended, and its
+   * alarm armed.
+   */
+  poke(stream: string): void {
+    void this.fire(stream, { dispatch: true });
+  }
+
+  /**
+   * Shards taken over (cluster/leases.ts): their running executions are resumed as after a
+   * restart — with crash marks, quarantine, and every task dispatched again.
+   */
+  async resumeWhere(inShards: (stream: string) => boolean): Promise<{ recovered: number; quarantined: readonly string[] }> {
+    const running = (await this.port.runningStreams()).filter(inShards);
+    return this.resumeStreams(running);
+  }
+
+  /** Shards given up or lost: their alarms stop here (their new owner arms them). */
+  dropWhere(inShards: (stream: string) => boolean): void {
+    this.alarms.clearWhere(inShards);
   }
 
   /**
@@ -126,8 +162,11 @@ export class ExecutionReactor {
    * and not run again until it is stopped (StopExecution) or `stepstream quarantine release` is run.
    */
   async resume(): Promise<{ recovered: number; quarantined: readonly string[] }> {
+    return this.resumeStreams(await this.port.runningStreams());
+  }
+
+  private async resumeStreams(running: readonly string[]): Promise<{ recovered: number; quarantined: readonly string[] }> {
     const { port } = this;
-    const running = await port.runningStreams();
     const quarantined: string[] = [];
     for (const stream of running) {
       if (port.isClosed()) break;
@@ -135,6 +174,7 @@ export class ExecutionReactor {
         quarantined.push(stream);
         continue;
       }
+      if (!this.owns(stream)) continue;
       port.recoveries.expect(stream);
       await this.fire(stream, { recovering: true });
     }
@@ -157,16 +197,17 @@ export class ExecutionReactor {
    * started task's heartbeat clock restarts: heartbeats are not stored, so a restart gives workers
    * one full heartbeat interval.
    */
-  private fire(stream: string, options: { readonly recovering?: boolean } = {}): Promise<void> {
+  private fire(stream: string, options: { readonly recovering?: boolean; readonly dispatch?: boolean } = {}): Promise<void> {
     const { port } = this;
-    if (port.isClosed()) return Promise.resolve();
+    if (port.isClosed() || !this.owns(stream)) return Promise.resolve();
     return port.queue.run(stream, async () => {
       try {
         const { commands, tasks } = port;
+        if (!this.owns(stream)) return;
         const state = await commands.load(stream);
+        if (options.recovering) tasks.recovered(stream, state);
+        if (options.recovering || options.dispatch) this.perform(stream, executionEffects(initialExecutionState, state, tasks.heartbeatsOf(stream, state)));
         if (options.recovering) {
-          tasks.recovered(stream, state);
-          this.perform(stream, executionEffects(initialExecutionState, state, tasks.heartbeatsOf(stream, state)));
           // A .sync child may have ended while this process was down.
           for (const child of syncChildren(state)) {
             const where = locateExecution(child);
@@ -183,6 +224,7 @@ export class ExecutionReactor {
         await commands.fireTimers(stream, heartbeats);
       } catch (e) {
         if (port.isClosed()) return;
+        if (isLeaseLostError(e)) return port.log.info(`${stream} is another node's now (this node lost its shard's lease): its timer fires there`);
         port.log.error(`timer of ${stream} failed; retrying in 1 s`, e);
         this.alarms.set(stream, port.clock() + 1000);
       }

@@ -19,6 +19,7 @@ import type { EventStore } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata } from '../command.js';
 import { locateExecution } from '../locate.js';
+import type { Logger } from '../logger.js';
 import type { SerialQueue } from '../serial-queue.js';
 import { applyMapRunUpdate, mapRunChildName, mapRunChildStream, mapRunStream, type MapRunTracker, type MapRunUpdate } from './tracker.js';
 
@@ -35,9 +36,13 @@ export interface MapRunPort {
   readonly runExecutionCommand: (
     stream: string,
     command: ExecutionCommand,
+    meta: CallMetadata,
   ) => Promise<{ readonly state: ExecutionState; readonly appended: boolean } | undefined>;
   /** Appends a new execution's start (`no_stream`) and acts on it (the caller holds its queue); false when the stream exists. */
-  readonly appendStart: (stream: string, info: ExecutionInfo, now: number) => Promise<boolean>;
+  readonly appendStart: (stream: string, info: ExecutionInfo, now: number, meta: CallMetadata) => Promise<boolean>;
+  readonly log?: Logger;
+  /** The metadata fencing the appends this node makes for the Map Run of an execution it owns (cluster/ownership.ts). */
+  readonly fence?: (parentStream: string) => CallMetadata;
   /** Answers the parent's task (SendTaskSuccess inside the engine). */
   readonly completeTask: (executionArn: string, taskId: string, answer: TaskSignal) => Promise<unknown>;
 }
@@ -51,6 +56,18 @@ export interface MapRunPort {
 export class MapRunScheduler {
   /** Map Runs in progress in this process, by `parentStream#taskId`. */
   private readonly trackers = new Map<string, MapRunTracker>();
+  /** The streams of the children running now, and the key of their Map Run: another node may end them. */
+  private readonly children = new Map<string, string>();
+
+  private fence(t: { readonly parentStream: string }): CallMetadata {
+    return this.port.fence?.(t.parentStream) ?? {};
+  }
+
+  /** A child of a Map Run runs: its end, wherever it is decided, reaches the Map Run ({@link childMayHaveEnded}). */
+  private watch(key: string, t: MapRunTracker, index: number): void {
+    t.running.add(index);
+    this.children.set(mapRunChildStream(this.port.scope, t.spec, index), key);
+  }
 
   constructor(private readonly port: MapRunPort) {}
 
@@ -89,18 +106,23 @@ export class MapRunScheduler {
         if (child.status === undefined) break;
         tracker.next++;
         const redrive = (spec.redriveCount ?? 0) > 0 && child.status !== 'SUCCEEDED' && child.info?.parent?.taskId !== task.id;
-        if (child.status === 'RUNNING' && !redrive) tracker.running.add(index);
+        if (child.status === 'RUNNING' && !redrive) this.watch(key, tracker, index);
         else if (redrive) {
           // A child still running under the old task (its parent was stopped a moment ago) is
           // stopped first: its end would answer a task nobody waits for.
           const parentLink = { ...child.info!.parent!, taskId: task.id };
           const redriven = await this.port.queue.run(stream, async () => {
-            if (child.status === 'RUNNING') await this.port.runExecutionCommand(stream, { type: 'StopExecution' });
-            return this.port.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink });
+            if (child.status === 'RUNNING') await this.port.runExecutionCommand(stream, { type: 'StopExecution' }, this.fence(tracker));
+            return this.port.runExecutionCommand(stream, { type: 'RedriveExecution', parent: parentLink }, this.fence(tracker));
           });
-          if (redriven?.appended && redriven.state.status === 'RUNNING') tracker.running.add(index);
+          if (redriven?.appended && redriven.state.status === 'RUNNING') this.watch(key, tracker, index);
           else tracker.results[index] = mapRunResult(redriven?.state ?? child);
         } else tracker.results[index] = mapRunResult(child);
+      }
+      // A child found running may have ended between its read and its watch: look once more (after this).
+      for (const index of tracker.running) {
+        const stream = mapRunChildStream(this.port.scope, spec, index);
+        this.childMayHaveEnded(stream).catch((e: unknown) => this.port.log?.error(`could not read Map Run child ${stream}`, e));
       }
       await this.fill(key, tracker);
     });
@@ -111,7 +133,7 @@ export class MapRunScheduler {
     const n = t.spec.inputs.length;
     while (t.running.size < t.limit && t.next < n) {
       const index = t.next++;
-      t.running.add(index);
+      this.watch(key, t, index);
       await this.startChild(t, index);
     }
     if (t.results.every((r) => r !== undefined)) {
@@ -140,7 +162,7 @@ export class MapRunScheduler {
       parent: { executionArn: t.parent.executionArn, taskId: t.taskId, pattern: 'mapRun', index, mapRunArn: t.spec.mapRunArn },
     };
     await this.port.queue.run(stream, async () => {
-      if (await this.port.appendStart(stream, info, now)) return;
+      if (await this.port.appendStart(stream, info, now, this.fence(t))) return;
       // Started before (a restart): if it has ended meanwhile, count it.
       const child = await this.port.loadExecutionState(stream);
       const parent = child.info?.parent;
@@ -158,6 +180,7 @@ export class MapRunScheduler {
       if (!t || t.results[parent.index] !== undefined) return;
       t.results[parent.index] = result;
       t.running.delete(parent.index);
+      this.children.delete(mapRunChildStream(this.port.scope, t.spec, parent.index));
       await this.fill(key, t);
     });
   }
@@ -191,6 +214,27 @@ export class MapRunScheduler {
       });
     }
     return E.right({});
+  }
+
+  /**
+   * An execution ended somewhere (cluster/follower.ts): when it is a running child of a Map Run
+   * this node schedules, its result is recorded and the next child started.
+   */
+  async childMayHaveEnded(stream: string): Promise<void> {
+    if (!this.children.has(stream)) return;
+    const child = await this.port.loadExecutionState(stream);
+    const parent = child.info?.parent;
+    if (child.status === 'RUNNING' || child.status === undefined || parent?.index === undefined) return;
+    await this.childEnded({ ...parent, index: parent.index }, mapRunResult(child));
+  }
+
+  /** Shards given up or lost (cluster/leases.ts): their executions' Map Runs are scheduled by their new owner. */
+  dropWhere(inShards: (parentStream: string) => boolean): void {
+    for (const [key, t] of this.trackers) {
+      if (!inShards(t.parentStream)) continue;
+      this.trackers.delete(key);
+      for (const [child, of] of this.children) if (of === key) this.children.delete(child);
+    }
   }
 
   /** The ARNs of the child runs running now for a parent's Map Run task (empty when none runs in this process). */

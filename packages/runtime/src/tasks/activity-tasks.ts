@@ -7,6 +7,28 @@ export interface OfferedTask {
   readonly input: string;
 }
 
+/**
+ * Where activity tasks wait for workers: this process's memory ({@link ActivityTasks}, one node),
+ * or a table every node shares (`cluster/shared-activity-queue.ts`). Each task is handed to one
+ * worker at a time; the engine's ActivityStarted append decides whether the hand-over counts.
+ */
+export interface ActivityQueue {
+  /** Queues a task (once), or hands it to a waiting worker. */
+  offer(task: OfferedTask): void;
+  /** Gives a task back (its worker went away before it was handed over). */
+  giveBack(task: OfferedTask): void;
+  /** The task is over (started, finished, timed out): it is never offered again. */
+  forget(stream: string, taskId: string): void;
+  /** The tasks of an activity waiting for a worker, oldest first. */
+  queued(activityArn: string): Promise<readonly OfferedTask[]>;
+  /** The workers polling an activity on this node now. */
+  waiting(activityArn: string): number;
+  /** The next task of an activity, waiting up to `ms`; undefined when none came or `signal` aborted. */
+  take(activityArn: string, ms: number, signal?: AbortSignal): Promise<OfferedTask | undefined>;
+  /** Wakes every waiting worker with nothing (the engine is closing). */
+  close(): void;
+}
+
 const keyOf = (t: { readonly stream: string; readonly taskId: string }) => `${t.stream}#${t.taskId}`;
 
 interface Waiter {
@@ -19,7 +41,7 @@ interface Waiter {
  * at once (no polling loop); each task is handed to one worker at a time, and the engine's
  * ActivityStarted append decides whether the hand-over counts.
  */
-export class ActivityTasks {
+export class ActivityTasks implements ActivityQueue {
   private readonly queues = new Map<string, OfferedTask[]>();
   private readonly waiters = new Map<string, Waiter[]>();
   /** Tasks queued or handed out, so a task is offered once however often its execution is folded. */
@@ -56,8 +78,8 @@ export class ActivityTasks {
   }
 
   /** The tasks of an activity waiting for a worker, oldest first. */
-  queued(activityArn: string): readonly OfferedTask[] {
-    return [...(this.queues.get(activityArn) ?? [])];
+  queued(activityArn: string): Promise<readonly OfferedTask[]> {
+    return Promise.resolve([...(this.queues.get(activityArn) ?? [])]);
   }
 
   /** The number of workers polling an activity now. */

@@ -26,8 +26,17 @@ export class RunningTask {
     private readonly steps: RunningTaskSteps,
   ) {}
 
+  /** Settles when {@link start}'s run does. */
+  settled: Promise<void> = Promise.resolve();
+
+  /** Runs the task (once) and keeps the run in {@link settled}. */
+  start(): Promise<void> {
+    this.settled = this.run();
+    return this.settled;
+  }
+
   /** Runs the task to its recorded answer; settles then (or once it failed in the engine, or was not started). */
-  async run(): Promise<void> {
+  private async run(): Promise<void> {
     const { task, steps } = this;
     try {
       if (task.startedAt === undefined && !(await steps.start())) return;

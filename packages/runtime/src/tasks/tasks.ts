@@ -12,9 +12,9 @@ import {
   type PendingTask,
   type TaskSignal,
 } from '@stepstream/domain';
-import type { Position } from '@stepstream/eventstore';
+import { isLeaseLostError, type Position } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
-import { ActivityTasks, type OfferedTask } from './activity-tasks.js';
+import { ActivityTasks, type ActivityQueue, type OfferedTask } from './activity-tasks.js';
 import type { CallMetadata } from '../command.js';
 import { ACTIVITY_POLL_MS, MAX_ACTIVITY_POLLERS } from '../engine-options.js';
 import type { ExecutionOutcome } from '../executions/command-handler.js';
@@ -47,7 +47,27 @@ export interface TasksPort {
   readonly setAlarm: (stream: string, at: number | undefined) => void;
   /** Runs a Distributed Map's Map Run (src/map-runs/). */
   readonly runMapRun: (stream: string, info: ExecutionInfo, task: PendingTask) => void;
+  /** Where activity tasks wait for workers; this process's memory when absent (one node). */
+  readonly activityQueue?: ActivityQueue;
+  /** The metadata fencing the appends this node makes as the owner of `stream`'s work (cluster/ownership.ts). */
+  readonly fence?: (stream: string) => CallMetadata;
+  /** Tells the other nodes of a heartbeat (the execution's owner keeps its heartbeat timeout); none on one node. */
+  readonly shareHeartbeat?: (stream: string, taskId: string, at: number) => void;
 }
+
+/**
+ * The failure recorded for a task the engine had started and whose answer was never recorded (the
+ * node performing it stopped). A Standard workflow runs each task at most once ("exactly-once
+ * workflow execution"): the call may or may not have happened, so it is not made again silently;
+ * a Retry on States.TaskFailed makes it again, as a new attempt.
+ */
+export const interruptedTask = (resource: string): TaskSignal => ({
+  type: 'failed',
+  error: 'States.TaskFailed',
+  cause:
+    `Stepstream: the node performing this task (${resource}) stopped before its answer was recorded, so the call may or may not have happened. ` +
+    'A Standard workflow runs a task at most once, so it is not made again; add a Retry on States.TaskFailed to make it again.',
+});
 
 /**
  * The tasks of executions, in this process: activity tasks offered to workers (GetActivityTask,
@@ -55,8 +75,8 @@ export interface TasksPort {
  * states), one {@link RunningTask} each. A graceful stop waits for those in flight.
  */
 export class Tasks {
-  /** Activity tasks waiting for workers, in this process. */
-  private readonly activityTasks = new ActivityTasks();
+  /** Activity tasks waiting for workers: in this process, or shared by the nodes. */
+  private readonly activityTasks: ActivityQueue;
   /** The last heartbeat of each task: heartbeats write no history event. */
   private readonly heartbeats = new Heartbeats();
   /** The tasks the engine performs, in flight, by `stream#taskId`. */
@@ -66,7 +86,14 @@ export class Tasks {
   /** How often each mocked state has been invoked, per execution (`stream#state`). */
   private readonly mockInvocations = new Map<string, number>();
 
-  constructor(private readonly port: TasksPort) {}
+  constructor(private readonly port: TasksPort) {
+    this.activityTasks = port.activityQueue ?? new ActivityTasks();
+  }
+
+  /** A heartbeat another node received, for a task of an execution this node may own. */
+  heardHeartbeat(stream: string, taskId: string, at: number): void {
+    this.heartbeats.beat(stream, taskId, at);
+  }
 
   /** Whether a task of the execution of `stream` is being performed. */
   busyWith(stream: string): boolean {
@@ -165,6 +192,7 @@ export class Tasks {
         port.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}),
       );
       if (outcome?.appended) {
+        this.activityTasks.forget(task.stream, task.taskId);
         this.heartbeats.beat(task.stream, task.taskId, port.clock());
         return E.right({ task });
       }
@@ -181,7 +209,7 @@ export class Tasks {
   async activityBacklog(activityArn: string): Promise<E.Either<ApiError, { tasks: readonly OfferedTask[]; workers: number }>> {
     const activity = await this.port.loadActivity(activityArn);
     if (E.isLeft(activity)) return activity;
-    return E.right({ tasks: this.activityTasks.queued(activityArn), workers: this.activityTasks.waiting(activityArn) });
+    return E.right({ tasks: await this.activityTasks.queued(activityArn), workers: this.activityTasks.waiting(activityArn) });
   }
 
   /**
@@ -213,7 +241,9 @@ export class Tasks {
       const state = await port.loadExecutionState(stream);
       if (state.status === undefined) return E.left(taskDoesNotExist());
       if (!pendingTasks(state).some((t) => t.id === taskId)) return E.left(taskTimedOut());
-      this.heartbeats.beat(stream, taskId, port.clock());
+      const at = port.clock();
+      this.heartbeats.beat(stream, taskId, at);
+      port.shareHeartbeat?.(stream, taskId, at);
       port.setAlarm(stream, nextTimerAt(state, this.heartbeats.of(stream, state)));
       return E.right({});
     });
@@ -231,7 +261,21 @@ export class Tasks {
     if (inFlight > 0) log.info(`waiting for ${inFlight} tasks in flight to finish and be recorded (at most ${drainMs / 1000} s)`);
     let drained = true;
     await Promise.race([Promise.allSettled([...this.effects]), new Promise((r) => setTimeout(r, drainMs).unref()).then(() => (drained = false))]);
-    if (!drained) log.warn(`${this.effects.size} tasks were still running at the stop: they run again after the restart`);
+    if (!drained)
+      log.warn(
+        `${this.effects.size} tasks were still running at the stop: they may have run, so the next start records them failed (States.TaskFailed; a Retry runs them again)`,
+      );
+  }
+
+  /**
+   * A hand-over of shards (cluster/leases.ts): waits, at most `drainMs`, for the tasks this node
+   * performs for executions of those shards to be recorded, so the next owner finds them answered.
+   */
+  async drainWhere(inShards: (stream: string) => boolean, drainMs: number): Promise<void> {
+    const runs = [...this.running.values()].filter((r) => inShards(r.stream)).map((r) => r.settled);
+    if (runs.length === 0) return;
+    this.port.log.info(`waiting for ${runs.length} tasks in flight before handing their shards over (at most ${drainMs / 1000} s)`);
+    await Promise.race([Promise.allSettled(runs), new Promise((r) => setTimeout(r, drainMs).unref())]);
   }
 
   /**
@@ -244,15 +288,27 @@ export class Tasks {
     const key = RunningTask.key(stream, task.id);
     if (this.running.has(key) || port.isClosed()) return;
     const [, , , region = port.scope.region, account = port.scope.account] = executionArn.split(':');
-    const update = (signal: TaskSignal) => port.queue.run(stream, () => port.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal }, {}));
+    const update = (signal: TaskSignal, meta: CallMetadata = {}) =>
+      port.queue.run(stream, () => port.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal }, meta));
+    // Started here, answered by nobody: the node that started it stopped (mocks are answered again, they do nothing).
+    const interrupted = task.startedAt !== undefined && mocked === undefined;
     const running = new RunningTask(stream, executionArn, task, {
-      start: async () => (await update({ type: 'started' }))?.appended === true,
-      answer: () => (mocked ? Promise.resolve(mockedAnswer(mocked)) : port.integrations.run(task, { executionArn, region, account })),
-      record: update,
-      failed: (e) => port.log.error(`task ${task.id} of ${stream} (${task.resource}) failed in the engine`, e),
+      // The start is the claim to run the task: fenced, so a node that lost the shard cannot make it.
+      start: async () => (await update({ type: 'started' }, port.fence?.(stream) ?? {}))?.appended === true,
+      answer: () =>
+        interrupted
+          ? Promise.resolve(interruptedTask(task.resource))
+          : mocked
+            ? Promise.resolve(mockedAnswer(mocked))
+            : port.integrations.run(task, { executionArn, region, account }),
+      record: (answer) => update(answer, interrupted ? (port.fence?.(stream) ?? {}) : {}),
+      failed: (e) =>
+        isLeaseLostError(e)
+          ? port.log.info(`task ${task.id} of ${stream} is another node's now (this node lost the shard's lease): not run here`)
+          : port.log.error(`task ${task.id} of ${stream} (${task.resource}) failed in the engine`, e),
     });
     this.running.set(key, running);
-    const run = running.run().finally(() => this.running.delete(key));
+    const run = running.start().finally(() => this.running.delete(key));
     this.track(run);
   }
 }
