@@ -164,6 +164,7 @@ export class Engine implements EnginePorts {
             stateMachine: (stream) => machines.invalidate(stream),
             activityCreated: (arn) => this.activities.add(arn),
             activityDeleted: (arn) => this.activities.delete(arn),
+            mapRun: (stream) => void this.mapRuns.updated(stream).catch((e: unknown) => log.error(`could not apply the updates of ${stream}`, e)),
           },
           log,
         )
@@ -325,7 +326,7 @@ export class Engine implements EnginePorts {
         mocks: options.mocks,
         virtualTestCases: options.virtualTestCases === true,
         track: (run) => tasks.track(run),
-        runningMapRunChildren: (parentStream, taskId) => mapRuns.runningChildren(parentStream, taskId),
+        runningMapRunChildren: (parentStream, task) => mapRuns.runningChildren(parentStream, task),
         machineDeleted: isDeleted,
       },
       commands,

@@ -17,6 +17,8 @@ export interface FollowerHandlers {
   readonly stateMachine: (stream: string) => void;
   readonly activityCreated: (activityArn: string) => void;
   readonly activityDeleted: (activityArn: string) => void;
+  /** A Map Run's stream of updates grew (UpdateMapRun served by some node). */
+  readonly mapRun: (stream: string) => void;
 }
 
 const ENDS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
@@ -122,7 +124,7 @@ export class ClusterFollower {
       fromPosition: this.position ?? 'start',
       toPosition: head,
       maxCount: PAGE + 1,
-      filter: { categories: ['execution', 'stateMachine', 'activity'] },
+      filter: { categories: ['execution', 'stateMachine', 'activity', 'mapRun'] },
       dataOnlyOfTypes: ['ActivityCreated', 'ActivityDeleted'],
     });
     const from = this.position;
@@ -143,6 +145,7 @@ export class ClusterFollower {
         const seen = executions.get(stream);
         executions.set(stream, { revision: e.revision, ended: (seen?.ended ?? false) || ENDS.has(e.type) });
       } else if (stream.startsWith('stateMachine-')) this.handlers.stateMachine(stream);
+      else if (stream.startsWith('mapRun-')) this.handlers.mapRun(stream);
       else if (e.type === 'ActivityCreated' || e.type === 'ActivityDeleted') {
         const arn = (e.data as { activityArn?: unknown } | null)?.activityArn;
         if (typeof arn !== 'string') continue;

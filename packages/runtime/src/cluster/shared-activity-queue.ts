@@ -54,16 +54,28 @@ export class SharedActivityQueue implements ActivityQueue {
   }
 
   offer(task: OfferedTask): void {
-    void (async () => {
+    const insert = async () => {
       const { rows } = await sql<{ fresh: boolean }>`insert into ${this.t()} (stream_name, task_id, activity_arn, execution_arn, input)
         values (${task.stream}, ${task.taskId}, ${task.activityArn}, ${task.executionArn}, ${JSON.stringify(task.input)}::json)
         on conflict (stream_name, task_id) do nothing returning true as fresh`.execute(this.db);
-      if (rows.length === 0) return;
+      return rows.length > 0;
+    };
+    void (async () => {
+      // The task is in no other queue: an offer that fails (the database busy or away) is tried again.
+      for (let attempt = 1, pause = 100; ; attempt++, pause = Math.min(pause * 2, 5000)) {
+        try {
+          if (!(await insert())) return;
+          break;
+        } catch (e) {
+          if (this.closed) return;
+          if (attempt === 1 || attempt % 10 === 0)
+            this.log.error(`offering activity task ${task.taskId} of ${task.stream} failed (attempt ${attempt}); trying again in ${pause} ms`, e);
+          await new Promise((r) => setTimeout(r, pause));
+        }
+      }
       this.wakeWorkers(task.activityArn);
-      await this.say(`activity ${task.activityArn}`);
-    })().catch((e: unknown) =>
-      this.log.error(`offering activity task ${task.taskId} of ${task.stream} failed; it is offered again when its execution is resumed`, e),
-    );
+      await this.say(`activity ${task.activityArn}`).catch(() => undefined);
+    })();
   }
 
   giveBack(task: OfferedTask): void {

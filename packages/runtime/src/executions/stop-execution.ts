@@ -1,4 +1,4 @@
-import { executionDoesNotExist, pendingTasks, syncChildren, type ApiError } from '@stepstream/domain';
+import { executionDoesNotExist, pendingTasks, syncChildren, type ApiError, type PendingTask } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallMetadata } from '../command.js';
 import { locateExecution } from '../locate.js';
@@ -6,7 +6,7 @@ import type { ExecutionUseCaseDeps } from './use-case-deps.js';
 
 /** What StopExecution needs besides the execution use cases' deps: the running child runs of a Map Run. */
 export interface StopExecutionDeps extends ExecutionUseCaseDeps {
-  readonly runningMapRunChildren: (parentStream: string, taskId: string) => readonly string[];
+  readonly runningMapRunChildren: (parentStream: string, task: PendingTask) => Promise<readonly string[]>;
 }
 
 /**
@@ -29,7 +29,7 @@ export const stopExecution = async (
     // The children it waits on: .sync executions, and the running child runs of its Map Runs.
     const children = [
       ...syncChildren(before),
-      ...pendingTasks(before).flatMap((t) => (t.kind === 'mapRun' ? deps.runningMapRunChildren(where.stream, t.id) : [])),
+      ...(await Promise.all(pendingTasks(before).map((t) => (t.kind === 'mapRun' ? deps.runningMapRunChildren(where.stream, t) : [])))).flat(),
     ];
     const outcome = await deps.commands.run(
       where.stream,

@@ -228,6 +228,21 @@ export class MapRunScheduler {
     await this.childEnded({ ...parent, index: parent.index }, mapRunResult(child));
   }
 
+  /**
+   * A Map Run's updates grew (cluster/follower.ts: an UpdateMapRun another node served): a Map Run
+   * this node schedules applies them as they stand now.
+   */
+  async updated(stream: string): Promise<void> {
+    for (const [key, t] of this.trackers) {
+      if (mapRunStream(t.spec.mapRunArn) !== stream) continue;
+      const now = foldDecider(mapRunDecider, decodeMapRunEvents(await this.port.store.readStream(stream)));
+      await this.port.queue.run(`mapRun:${key}`, async () => {
+        applyMapRunUpdate(t, now);
+        await this.fill(key, t);
+      });
+    }
+  }
+
   /** Shards given up or lost (cluster/leases.ts): their executions' Map Runs are scheduled by their new owner. */
   dropWhere(inShards: (parentStream: string) => boolean): void {
     for (const [key, t] of this.trackers) {
@@ -237,9 +252,22 @@ export class MapRunScheduler {
     }
   }
 
-  /** The ARNs of the child runs running now for a parent's Map Run task (empty when none runs in this process). */
-  runningChildren(parentStream: string, taskId: string): string[] {
-    const run = this.trackers.get(`${parentStream}#${taskId}`);
-    return run ? [...run.running].map((i) => makeExecutionArn(this.port.scope, run.spec.stateMachineArn.split(':')[6]!, mapRunChildName(run.spec, i))) : [];
+  /**
+   * The ARNs of the child runs running now for a parent's Map Run task: from its tracker when this
+   * node schedules it, otherwise (another node owns the parent) read from the children's streams,
+   * which are named by index and started in order.
+   */
+  async runningChildren(parentStream: string, task: PendingTask): Promise<string[]> {
+    const run = this.trackers.get(`${parentStream}#${task.id}`);
+    const arnOf = (spec: MapRunSpec, i: number) => makeExecutionArn(this.port.scope, spec.stateMachineArn.split(':')[6]!, mapRunChildName(spec, i));
+    if (run) return [...run.running].map((i) => arnOf(run.spec, i));
+    const spec = JSON.parse(task.input) as MapRunSpec;
+    const running: string[] = [];
+    for (let i = 0; i < spec.inputs.length; i++) {
+      const child = await this.port.loadExecutionState(mapRunChildStream(this.port.scope, spec, i));
+      if (child.status === undefined) break;
+      if (child.status === 'RUNNING') running.push(arnOf(spec, i));
+    }
+    return running;
   }
 }
