@@ -4,6 +4,7 @@ import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { shardOf } from '../src/cluster/shards.js';
 import { Engine } from '../src/index.js';
 import type { LambdaFunctions } from '../src/integrations/lambda.js';
 import { assertSoundHistory, count, createActivity, createMachine, ended, startExecution, takeTask, until } from './engine-fixtures.js';
@@ -148,5 +149,32 @@ if (unavailable) {
     t.is(count(after, 'WaitStateExited'), 1);
     const { rows } = await admin.query<{ n: number }>(`select count(*)::int as n from stepstream.leases where owner = 'c'`);
     t.is(rows[0]!.n, 64, 'c holds every shard again');
+  });
+
+  test.serial("heartbeats sent to a node that does not own the execution keep the owner's heartbeat timeout away", async (t) => {
+    const a = await startClusterNode('h1');
+    const b = await startClusterNode('h2');
+    t.teardown(async () => {
+      await a.close().catch(() => undefined);
+      await b.close().catch(() => undefined);
+    });
+    await until('the shards shared out', async () => (held(a) === 32 && held(b) === 32 ? true : undefined));
+    const activityArn = await createActivity(a.engine, 'beating');
+    const machine = await createMachine(a.engine, 'beating', {
+      StartAt: 'Work',
+      States: { Work: { Type: 'Task', Resource: activityArn, HeartbeatSeconds: 1, TimeoutSeconds: 30, End: true } },
+    });
+    const run = await startExecution(a.engine, machine, {}, 'beats');
+    const owner = a.engine.clusterStatus()!.shards.includes(shardOf(run.stream)) ? a : b;
+    const other = owner === a ? b : a;
+    const task = await takeTask(other.engine, activityArn);
+    // Three seconds of heartbeats, every 300 ms, all to the node that does not own the execution.
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      t.true(E.isRight(await other.engine.tasks.heartbeatTask(task.executionArn, task.taskId)), `heartbeat ${i} accepted`);
+    }
+    t.true(E.isRight(await other.engine.tasks.completeTask(task.executionArn, task.taskId, { type: 'succeeded', output: '{}' })));
+    const state = await ended(owner.engine, run.stream);
+    t.is(state.status, 'SUCCEEDED', `${state.error ?? ''} ${state.cause ?? ''}`);
   });
 }

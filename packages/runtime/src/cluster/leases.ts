@@ -60,8 +60,26 @@ export class ShardLeases {
   async start(): Promise<void> {
     await sql`insert into ${this.t('nodes')} (node, started_at, seen_at) values (${this.node}, now(), now())
       on conflict (node) do update set started_at = now(), seen_at = now()`.execute(this.db);
+    // A node restarted under its name takes back the leases its previous process held (and left to
+    // expire when it died) at once, at a new epoch: the old process, were it somehow alive, is fenced.
+    const { rows } = await sql<{ shard: number; epoch: string }>`update ${this.t('leases')} l
+      set epoch = l.epoch + 1, expires_at = now() + ${`${this.times.ttlMs} milliseconds`}::interval
+      where l.owner = ${this.node} returning l.shard, l.epoch::text as epoch`.execute(this.db);
+    if (rows.length > 0) this.took(rows, 'took back');
     await this.tick();
     this.schedule();
+  }
+
+  /** Shards now held: recorded, then their executions resumed (in the background: renewals go on). */
+  private took(rows: readonly { shard: number; epoch: string }[], verb: string): void {
+    for (const r of rows) this.held.set(r.shard, BigInt(r.epoch));
+    const shards = rows.map((r) => r.shard).sort((a, b) => a - b);
+    this.log.info(`node ${this.node} ${verb} ${shards.length} shards (${this.held.size} of ${SHARDS} held): resuming their executions`);
+    const resumed = this.events
+      .acquired(shards)
+      .catch((e: unknown) => this.log.error(`node ${this.node}: resuming the executions of ${shards.length} shards it took failed`, e));
+    this.resuming.add(resumed);
+    void resumed.finally(() => this.resuming.delete(resumed));
   }
 
   private schedule(): void {
@@ -116,15 +134,7 @@ export class ShardLeases {
         order by random() limit ${n} for update skip locked)
       returning l.shard, l.epoch::text as epoch`.execute(this.db);
     if (rows.length === 0 || this.closed) return;
-    for (const r of rows) this.held.set(r.shard, BigInt(r.epoch));
-    const shards = rows.map((r) => r.shard).sort((a, b) => a - b);
-    this.log.info(`node ${this.node} took ${shards.length} shards (${this.held.size} of ${SHARDS} held): resuming their executions`);
-    // Not awaited: the leases must be renewed while a large shard's executions resume.
-    const resumed = this.events
-      .acquired(shards)
-      .catch((e: unknown) => this.log.error(`node ${this.node}: resuming the executions of ${shards.length} shards it took failed`, e));
-    this.resuming.add(resumed);
-    void resumed.finally(() => this.resuming.delete(resumed));
+    this.took(rows, 'took');
   }
 
   /** Settles once the shards taken so far have had their executions resumed. */
