@@ -137,7 +137,12 @@ export class Tasks {
     else if (task.kind === 'activity') {
       if (task.startedAt === undefined)
         this.activityTasks.offer({ activityArn: task.resource, stream, executionArn: info.executionArn, taskId: task.id, input: task.input });
-    } else if (!task.submitted) this.perform(stream, info.executionArn, task);
+    } else if (!task.submitted) {
+      // A fork copies its source's events: a task the source had started is started here for the
+      // first time (the source's call was the source's), so the fork makes its own.
+      const copied = info.forkedFrom !== undefined && task.startedAt !== undefined && task.lastEventId <= info.forkedFrom.eventId;
+      this.perform(stream, info.executionArn, task, undefined, copied);
+    }
   }
 
   /** An activity task was handed to a worker (a `WithdrawOffer` effect): it is no longer offered. */
@@ -283,7 +288,7 @@ export class Tasks {
    * and its answer completes the task. A task found started but unanswered after a restart runs
    * again (at least once, as AWS runs Lambda).
    */
-  private perform(stream: string, executionArn: string, task: PendingTask, mocked?: MockedResponse): void {
+  private perform(stream: string, executionArn: string, task: PendingTask, mocked?: MockedResponse, copied = false): void {
     const { port } = this;
     const key = RunningTask.key(stream, task.id);
     if (this.running.has(key) || port.isClosed()) return;
@@ -291,7 +296,7 @@ export class Tasks {
     const update = (signal: TaskSignal, meta: CallMetadata = {}) =>
       port.queue.run(stream, () => port.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal }, meta));
     // Started here, answered by nobody: the node that started it stopped (mocks are answered again, they do nothing).
-    const interrupted = task.startedAt !== undefined && mocked === undefined;
+    const interrupted = task.startedAt !== undefined && mocked === undefined && !copied;
     const running = new RunningTask(stream, executionArn, task, {
       // The start is the claim to run the task: fenced, so a node that lost the shard cannot make it.
       start: async () => (await update({ type: 'started' }, port.fence?.(stream) ?? {}))?.appended === true,
