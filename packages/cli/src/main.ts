@@ -145,7 +145,10 @@ const serve = async (flags: Flags) => {
       if (stopping) return;
       stopping = true;
       log.info(`${signal}: stopping`);
-      await api.close();
+      // Workers' polls end first; the requests under way then get up to 10 s to be answered (a
+      // task handed to a worker reaches it), and only then does the engine stop.
+      running.stopTaking();
+      await api.close({ drainMs: 10_000 });
       await running.close();
       await opened.close();
       process.exit(0);

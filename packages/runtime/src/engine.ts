@@ -442,6 +442,15 @@ export class Engine implements EnginePorts {
     return this.resumed;
   }
 
+  /**
+   * The first step of a graceful stop: workers' long polls end with no task and no more tasks are
+   * handed out here, so the requests under way can be let finish (a task handed over reaches its
+   * worker) before the server stops listening and {@link close} runs.
+   */
+  stopTaking(): void {
+    this.taskRunner.stopTaking();
+  }
+
   /** This node's name and the shards it holds (several nodes), for logs and status. */
   clusterStatus(): { readonly node: string; readonly shards: readonly number[] } | undefined {
     return this.cluster ? { node: this.cluster.leases.node, shards: [...this.cluster.leases.held.keys()].sort((a, b) => a - b) } : undefined;

@@ -16,7 +16,13 @@ export interface ServeOptions {
 export interface RunningServer {
   readonly server: Server;
   readonly url: string;
-  close(): Promise<void>;
+  /**
+   * Stops listening. With `drainMs`, a graceful stop: idle connections close at once and the
+   * requests under way are given up to that long to be answered (an activity task handed to a
+   * worker reaches it; stop the engine's long polls first, `Engine.stopTaking`); without it, every
+   * connection is cut now.
+   */
+  close(options?: { readonly drainMs?: number }): Promise<void>;
 }
 
 /** Listens for the Step Functions API on host:port (port 0 picks a free one). */
@@ -25,7 +31,17 @@ export const serveApi = async (options: ServeOptions): Promise<RunningServer> =>
   const deps = { engine: options.engine, tokens: new PageTokens(secret), taskTokens };
   // AWS's operations by name, Stepstream's by their whole target (`Stepstream.…`): no name is both.
   const operations = { ...makeOperations(deps), ...makeStepstreamOperations(deps) };
-  const server = createServer((req, res) => void handleRequest(operations, req, res, options.log));
+  // Requests under way, so a graceful stop can let them finish.
+  let active = 0;
+  let drained: (() => void) | undefined;
+  const server = createServer((req, res) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) drained?.();
+    });
+    void handleRequest(operations, req, res, options.log);
+  });
   server.keepAliveTimeout = 65_000;
   // What Node's HTTP parser refuses before a request exists (headers over 16 KiB, a malformed
   // request line) still gets an AWS-shaped answer, then the connection is closed.
@@ -53,10 +69,22 @@ export const serveApi = async (options: ServeOptions): Promise<RunningServer> =>
   return {
     server,
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async (closing = {}) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const drainMs = closing.drainMs ?? 0;
+      if (drainMs > 0 && active > 0) {
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, drainMs);
+          timer.unref();
+          drained = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 };

@@ -46,6 +46,8 @@ export class ActivityTasks implements ActivityQueue {
   private readonly waiters = new Map<string, Waiter[]>();
   /** Tasks queued or handed out, so a task is offered once however often its execution is folded. */
   private readonly known = new Set<string>();
+  /** No more tasks are handed out (the engine is stopping). */
+  private closed = false;
 
   /** Queues a task (once), or hands it to the longest-waiting worker. */
   offer(task: OfferedTask): void {
@@ -89,6 +91,7 @@ export class ActivityTasks implements ActivityQueue {
 
   /** The next task of an activity, waiting up to `ms`; undefined when none came or `signal` aborted. */
   take(activityArn: string, ms: number, signal?: AbortSignal): Promise<OfferedTask | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
     const queued = this.queues.get(activityArn);
     const next = queued?.shift();
     if (next) return Promise.resolve(next);
@@ -111,8 +114,9 @@ export class ActivityTasks implements ActivityQueue {
     });
   }
 
-  /** Wakes every waiting worker with nothing (the engine is closing). */
+  /** Wakes every waiting worker with nothing, and hands out no more tasks (the engine is closing). */
   close(): void {
+    this.closed = true;
     for (const list of this.waiters.values()) for (const w of [...list]) w.resolve(undefined);
   }
 

@@ -259,6 +259,11 @@ export class Tasks {
    * their answers recorded, so none runs again after the restart. Past `drainMs` it stops waiting
    * (those run again after the restart: at least once).
    */
+  /** Workers' long polls end now with no task, and no new one gets a task (a stop begins). */
+  stopTaking(): void {
+    this.activityTasks.close();
+  }
+
   async close(drainMs: number): Promise<void> {
     const { log } = this.port;
     this.activityTasks.close();
