@@ -87,6 +87,15 @@ const guardReadModels = async (db: Kysely<any>, where: string, options: OpenOpti
  * @throws DataDirectoryLocked when another process holds the embedded data directory.
  * @throws ReadModelsBusy when a rebuild and a server would overlap on Postgres.
  */
+/** How a node's Postgres connections are shared out: `STEPSTREAM_PG_CONNECTIONS` (at least 3, default 18). */
+export const connectionsPerNode = (given: string | undefined): { readonly store: number; readonly readModels: number } => {
+  const n = given === undefined || given.trim() === '' ? 18 : Number(given);
+  if (!Number.isInteger(n) || n < 3 || n > 1000)
+    throw new UsageError(`STEPSTREAM_PG_CONNECTIONS is a whole number from 3 to 1000, not ${JSON.stringify(given)}`);
+  const store = Math.ceil((2 * n) / 3);
+  return { store, readModels: n - store };
+};
+
 export const openStores = async (config: StoreConfig, options: OpenOptions): Promise<Opened> => {
   if (config.kind === 'pglite') {
     const lock = await lockDataDirectory(config.dataDir, options.purpose, options.onLockLost);
@@ -113,10 +122,12 @@ export const openStores = async (config: StoreConfig, options: OpenOptions): Pro
     }
   }
   if (config.kind === 'postgres') {
-    // Connections per node: 12 for the store, 6 for the read models, 2 listening (the store's and the
-    // cluster channel's): three nodes take 60 of Postgres's default max_connections of 100.
-    const store = await openPostgresEventStore({ connectionString: config.url, maxConnections: 12 });
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(config.url, 6) }) });
+    // Connections per node (STEPSTREAM_PG_CONNECTIONS, default 18): two thirds for the store, the
+    // rest for the read models, and 2 more listening (the store's and the cluster channel's): three
+    // nodes take 60 of Postgres's default max_connections of 100.
+    const { store: storeConnections, readModels } = connectionsPerNode(process.env['STEPSTREAM_PG_CONNECTIONS']);
+    const store = await openPostgresEventStore({ connectionString: config.url, maxConnections: storeConnections });
+    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(config.url, readModels) }) });
     const where = `Postgres at ${redact(config.url)}`;
     const guard = await guardReadModels(db, where, options, async () => {
       await store.close();

@@ -230,6 +230,8 @@ class Cluster {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cliEnv({
         CLUSTER_INVOCATION_LOG: this.options.invocationLog,
+        // 9 connections a node (6 + 3, and 2 listening): the three nodes leave room for the test file running beside this one.
+        STEPSTREAM_PG_CONNECTIONS: '9',
         CLUSTER_NODE: node.name,
         CLUSTER_LAMBDA_DELAY_MS: String(LAMBDA_DELAY_MS),
       }),

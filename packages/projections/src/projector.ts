@@ -139,20 +139,33 @@ export const getProjector = (options: ProjectorOptions): Projector => {
       };
     });
 
-  const migrate = async (target: string) => {
-    await sql`create schema if not exists ${sql.id(target)}`.execute(db);
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => projection.migrations(target) },
-      migrationTableSchema: target,
-      migrationTableName: 'migrations',
-      migrationLockTableName: 'migrations_lock',
+  /**
+   * Creates or upgrades the read model in `target`. Several processes (the nodes of a cluster)
+   * may start at once on one database: `create … if not exists` races in Postgres's catalogue
+   * (a duplicate key in pg_type), so the whole migration runs on one connection holding an
+   * advisory lock for the schema, and the others wait for it.
+   */
+  const migrate = async (target: string) =>
+    db.connection().execute(async (conn) => {
+      const key = `stepstream-projection:${target}`;
+      await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
+      try {
+        await sql`create schema if not exists ${sql.id(target)}`.execute(conn);
+        const migrator = new Migrator({
+          db: conn,
+          provider: { getMigrations: async () => projection.migrations(target) },
+          migrationTableSchema: target,
+          migrationTableName: 'migrations',
+          migrationLockTableName: 'migrations_lock',
+        });
+        const { error } = await migrator.migrateToLatest();
+        if (error) throw error instanceof Error ? error : new Error(String(error));
+        await ensureCheckpointTable(conn, target);
+        await ensureSkippedEventsTable(conn, target);
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+      }
     });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
-    await ensureCheckpointTable(db, target);
-    await ensureSkippedEventsTable(db, target);
-  };
 
   /** An in-order projection takes every event, in commit order, through one handler. */
   const inOrder = projection.inOrder;

@@ -1,6 +1,6 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { defaultArnScope, type ArnScope, type TaskSignal } from '@stepstream/domain';
-import { chainedEventStore, comparePositions, type EventStore, type Position } from '@stepstream/eventstore';
+import { chainedEventStore, comparePositions, isLeaseLostError, type EventStore, type Position } from '@stepstream/eventstore';
 import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
 import type { Kysely } from 'kysely';
 import { auditApi, type AuditApi } from './audit/audit-api.js';
@@ -276,7 +276,13 @@ export class Engine implements EnginePorts {
       acknowledge,
       setAlarm: (stream, at) => this.reactor.setAlarm(stream, at),
       runMapRun: (stream, info, task) =>
-        void mapRuns.run(stream, info, task).catch((e: unknown) => log.error(`the Map Run of ${stream} failed in the engine`, e)),
+        void mapRuns
+          .run(stream, info, task)
+          .catch((e: unknown) =>
+            isLeaseLostError(e)
+              ? log.info(`the Map Run of ${stream} is another node's now (this node no longer holds the shard): it goes on there`)
+              : log.error(`the Map Run of ${stream} failed in the engine`, e),
+          ),
       ...(sharedActivities ? { activityQueue: sharedActivities } : {}),
       fence: (stream) => ownership.fence(stream),
       ...(channel

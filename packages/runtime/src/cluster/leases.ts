@@ -99,9 +99,16 @@ export class ShardLeases {
       await sql`update ${this.t('nodes')} set seen_at = now() where node = ${this.node}`.execute(this.db);
       const mine = [...this.held.keys(), ...this.leaving];
       if (mine.length > 0) {
-        const { rows } = await sql<{ shard: number }>`update ${this.t('leases')} set expires_at = now() + ${ttl}::interval
-          where owner = ${this.node} and shard = any(${mine}::integer[]) returning shard`.execute(this.db);
-        const renewed = new Set(rows.map((r) => r.shard));
+        // One statement per lease: a fenced append holds its lease row (for share) while it
+        // commits, and appends grouped in one transaction hold several; a renewal that locked many
+        // rows at once could wait on one while holding another (a deadlock). One row at a time, it
+        // only waits.
+        const renewed = new Set<number>();
+        for (const shard of mine) {
+          const { rows } = await sql<{ shard: number }>`update ${this.t('leases')} set expires_at = now() + ${ttl}::interval
+            where shard = ${shard} and owner = ${this.node} returning shard`.execute(this.db);
+          if (rows.length > 0) renewed.add(shard);
+        }
         const lost = mine.filter((s) => !renewed.has(s));
         if (lost.length > 0) {
           for (const s of lost) {
@@ -157,12 +164,13 @@ export class ShardLeases {
     try {
       await this.events.handOver(shards);
     } finally {
-      await sql`update ${this.t('leases')} set owner = null, expires_at = null
-        where owner = ${this.node} and shard = any(${[...shards]}::integer[])`
-        .execute(this.db)
-        .catch((e: unknown) =>
-          this.log.warn(`node ${this.node}: releasing ${shards.length} leases failed (they expire in ${this.times.ttlMs} ms): ${String(e)}`),
-        );
+      // One row at a time, as renewals (see tick).
+      for (const shard of shards)
+        await sql`update ${this.t('leases')} set owner = null, expires_at = null where shard = ${shard} and owner = ${this.node}`
+          .execute(this.db)
+          .catch((e: unknown) =>
+            this.log.warn(`node ${this.node}: releasing the lease of shard ${shard} failed (it expires in ${this.times.ttlMs} ms): ${String(e)}`),
+          );
       for (const s of shards) this.leaving.delete(s);
       this.log.info(`node ${this.node} handed over ${shards.length} shards (${this.held.size} held)`);
     }

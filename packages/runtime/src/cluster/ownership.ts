@@ -25,7 +25,8 @@ export const leaseOwnership = (node: string, held: ReadonlyMap<number, bigint>):
   fence: (stream) => {
     const shard = shardOf(stream);
     const epoch = held.get(shard);
-    // Not held: an epoch no lease ever has, so the store refuses the append.
-    return { $lease: `${shard}/${epoch ?? -1n}/${node}` };
+    // Not held (handed over, lost): epoch 0, which no held lease has (a take raises it to 1 or
+    // more), so the store refuses the append, naming the lease.
+    return { $lease: `${shard}/${epoch ?? 0n}/${node}` };
   },
 });

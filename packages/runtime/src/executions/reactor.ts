@@ -92,7 +92,13 @@ export class ExecutionReactor {
    */
   perform(stream: string, effects: readonly ExecutionEffect[]): void {
     const { port } = this;
-    if (!this.owns(stream)) return;
+    if (!this.owns(stream)) {
+      // Its recovery mark is settled all the same: the decision that follows a resume ended well
+      // here, even if the shard was handed over meanwhile (left unsettled, two hand-overs would
+      // quarantine an execution that never crashed anything).
+      for (const effect of effects) if (effect.type === 'ArmTimer' && (effect.at === undefined || effect.at > this.now(stream))) port.recoveries.settle(stream);
+      return;
+    }
     for (const effect of effects) {
       switch (effect.type) {
         case 'DispatchTask':
