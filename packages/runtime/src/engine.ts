@@ -355,7 +355,38 @@ export class Engine implements EnginePorts {
   /** Waits until this node's follower has seen everything committed in the store now (cluster only). */
   private async seeOthers(): Promise<void> {
     if (!this.cluster) return;
-    await this.cluster.follower.reach(await this.base.headPosition());
+    await this.cluster.follower.reach(await this.headNow());
+  }
+
+  /** The read of the head in flight, and the one queued behind it for the callers that came meanwhile. */
+  private headInFlight: Promise<Position | undefined> | undefined;
+  private headQueued: Promise<Position | undefined> | undefined;
+
+  /**
+   * The head of the store as of a moment after this call began. Calls that come while a read is
+   * in flight share the next read, started once that one has ended (so it sees whatever they saw
+   * committed): under load one query answers many API calls instead of one each.
+   */
+  private headNow(): Promise<Position | undefined> {
+    if (this.headInFlight === undefined) return this.readHead();
+    this.headQueued ??= this.headInFlight
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.headQueued = undefined;
+        return this.readHead();
+      });
+    return this.headQueued;
+  }
+
+  private readHead(): Promise<Position | undefined> {
+    const read: Promise<Position | undefined> = this.base.headPosition().finally(() => {
+      if (this.headInFlight === read) this.headInFlight = undefined;
+    });
+    this.headInFlight = read;
+    return read;
   }
 
   /**
@@ -488,7 +519,7 @@ export class Engine implements EnginePorts {
   /** The read models once they show every acknowledged write (bounded wait; see {@link Reads.readModel}). */
   async readModel(): Promise<Kysely<any>> {
     // Several nodes: the head of the store, so a write acknowledged by any node is shown.
-    const position = this.cluster ? ((await this.base.headPosition()) ?? this.acknowledged) : this.acknowledged;
+    const position = this.cluster ? ((await this.headNow()) ?? this.acknowledged) : this.acknowledged;
     const shown = this.projector.status().checkpoint;
     // Caught up (the common case): no wait to set up.
     if (position && !(shown && comparePositions(shown, position) >= 0)) {
