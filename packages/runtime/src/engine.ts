@@ -2,7 +2,8 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import { defaultArnScope, type ArnScope, type TaskSignal } from '@stepstream/domain';
 import { chainedEventStore, comparePositions, isLeaseLostError, type EventStore, type Position } from '@stepstream/eventstore';
 import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
-import type { Kysely } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { auditApi, type AuditApi } from './audit/audit-api.js';
 import { AuditTables } from './audit/audit-queries.js';
 import { auditTree } from './audit/audit-tree.js';
@@ -100,6 +101,8 @@ export class Engine implements EnginePorts {
   private readonly cluster:
     | { readonly leases: ShardLeases; readonly channel: ClusterChannel; readonly follower: ClusterFollower; readonly activities: SharedActivityQueue }
     | undefined;
+  /** The leases' own connections (several nodes). */
+  private readonly leaseDb: Kysely<any> | undefined;
   /** Per execution this node owns: the last revision whose effects it performed (the follower pokes only past it). */
   private readonly reacted = new Map<string, bigint>();
   /** Executions resumed and quarantined since the engine started (a cluster node resumes shard by shard). */
@@ -126,33 +129,37 @@ export class Engine implements EnginePorts {
       const set = new Set(shards);
       return (stream: string) => set.has(shardOf(stream));
     };
-    const leases = cluster
-      ? new ShardLeases(
-          options.db,
-          schema,
-          cluster.node,
-          {
-            acquired: async (shards) => {
-              // Everything appended before the lease was taken is in the read models once they reach the head.
-              const head = await base.headPosition();
-              if (head) await this.projector.waitFor(head, 30_000);
-              const r = await this.reactor.resumeWhere(inShards(shards));
-              this.resumed = { recovered: this.resumed.recovered + r.recovered, quarantined: [...this.resumed.quarantined, ...r.quarantined] };
+    // The leases get connections of their own: a busy pool must not delay a renewal past the lease.
+    const leaseDb = cluster ? new Kysely<any>({ dialect: new PostgresDialect({ pool: leasePool(cluster.connectionString) }) }) : undefined;
+    this.leaseDb = leaseDb;
+    const leases =
+      cluster && leaseDb
+        ? new ShardLeases(
+            leaseDb,
+            schema,
+            cluster.node,
+            {
+              acquired: async (shards) => {
+                // Everything appended before the lease was taken is in the read models once they reach the head.
+                const head = await base.headPosition();
+                if (head) await this.projector.waitFor(head, 30_000);
+                const r = await this.reactor.resumeWhere(inShards(shards));
+                this.resumed = { recovered: this.resumed.recovered + r.recovered, quarantined: [...this.resumed.quarantined, ...r.quarantined] };
+              },
+              lost: (shards) => {
+                this.reactor.dropWhere(inShards(shards));
+                mapRuns.dropWhere(inShards(shards));
+              },
+              handOver: async (shards) => {
+                this.reactor.dropWhere(inShards(shards));
+                mapRuns.dropWhere(inShards(shards));
+                await this.taskRunner.drainWhere(inShards(shards), options.drainMs ?? 30_000);
+              },
             },
-            lost: (shards) => {
-              this.reactor.dropWhere(inShards(shards));
-              mapRuns.dropWhere(inShards(shards));
-            },
-            handOver: async (shards) => {
-              this.reactor.dropWhere(inShards(shards));
-              mapRuns.dropWhere(inShards(shards));
-              await this.taskRunner.drainWhere(inShards(shards), options.drainMs ?? 30_000);
-            },
-          },
-          log,
-          cluster.leaseTimes,
-        )
-      : undefined;
+            log,
+            cluster.leaseTimes,
+          )
+        : undefined;
     const ownership: Ownership = leases && cluster ? leaseOwnership(cluster.node, leases.held) : soleOwnership;
     const channel = cluster ? new ClusterChannel(cluster.connectionString, options.db, `${schema}_cluster`, log) : undefined;
     const sharedActivities = cluster && channel ? new SharedActivityQueue(options.db, schema, cluster.node, (m) => channel.say(m), log) : undefined;
@@ -509,6 +516,7 @@ export class Engine implements EnginePorts {
       await this.cluster.follower.close();
       await this.cluster.channel.close();
     }
+    await this.leaseDb?.destroy();
   }
 
   /** Records a write the caller is answered for: reads of the read models wait until they show it. */
@@ -548,4 +556,11 @@ const behind = <T extends object>(barrier: () => Promise<void>, api: T): T => {
         : value;
   }
   return out as T;
+};
+
+/** Two connections for a node's leases (an idle one the server ends is replaced at the next use). */
+const leasePool = (connectionString: string): pg.Pool => {
+  const pool = new pg.Pool({ connectionString, max: 2, application_name: 'stepstream-leases' });
+  pool.on('error', () => {});
+  return pool;
 };

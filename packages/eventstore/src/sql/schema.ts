@@ -45,16 +45,18 @@ const appendFunction = (q: (name: string) => string, verb: 'create' | 'create or
 /**
  * The fence of an append a node makes for a shard it holds (0006): its first event's metadata
  * names the lease, `"$lease":"<shard>/<epoch>/<node>"`, and the append is written only while that
- * node still holds that shard at that epoch. The lease row is locked (`for share`) until the
- * append commits, so a node taking the shard over (which raises the epoch) waits for it, and once
- * it has, no append under the old epoch can commit. The lease is read off the metadata's text
- * (never parsed: a lone surrogate's escape elsewhere in it would make Postgres refuse `->>`).
+ * node still holds that shard at that epoch. The lease row is locked `for key share` until the
+ * append commits: a node taking the shard over locks it `for update` first (so it waits for, or
+ * skips, appends in flight), and once its new epoch is committed no append under the old one can
+ * commit. A renewal (an update of `expires_at` alone) does not conflict with that lock, so renewals
+ * never wait for appends. The lease is read off the metadata's text (never parsed: a lone
+ * surrogate's escape elsewhere in it would make Postgres refuse `->>`).
  */
 const fenceCheck = (q: (name: string) => string) => `
             if cardinality(p_metadata) > 0 and position('"$lease":"' in p_metadata[1]) > 0 then
               lease := regexp_match(p_metadata[1], '"[$]lease":"([0-9]{1,9})/([0-9]{1,18})/([^"\\\\]*)"');
               if lease is not null then
-                perform 1 from ${q('leases')} l where l.shard = lease[1]::integer and l.epoch = lease[2]::bigint and l.owner = lease[3] for share;
+                perform 1 from ${q('leases')} l where l.shard = lease[1]::integer and l.epoch = lease[2]::bigint and l.owner = lease[3] for key share;
               end if;
               if lease is null or not found then
                 raise exception 'stepstream: lease % is no longer held: another node owns that shard now', coalesce(array_to_string(lease, '/'), 'unreadable')

@@ -62,9 +62,12 @@ export class ShardLeases {
       on conflict (node) do update set started_at = now(), seen_at = now()`.execute(this.db);
     // A node restarted under its name takes back the leases its previous process held (and left to
     // expire when it died) at once, at a new epoch: the old process, were it somehow alive, is fenced.
+    // `for update` first: appends still in flight under the old epoch (which hold the rows `for
+    // key share`) commit before the epoch moves, and none can commit after.
     const { rows } = await sql<{ shard: number; epoch: string }>`update ${this.t('leases')} l
       set epoch = l.epoch + 1, expires_at = now() + ${`${this.times.ttlMs} milliseconds`}::interval
-      where l.owner = ${this.node} returning l.shard, l.epoch::text as epoch`.execute(this.db);
+      where l.shard in (select shard from ${this.t('leases')} where owner = ${this.node} for update)
+      returning l.shard, l.epoch::text as epoch`.execute(this.db);
     if (rows.length > 0) this.took(rows, 'took back');
     await this.tick();
     this.schedule();
@@ -94,22 +97,19 @@ export class ShardLeases {
 
   /** One round: alive, renew, then take or give towards the fair share. */
   async tick(): Promise<void> {
+    const began = performance.now();
     try {
       const ttl = `${this.times.ttlMs} milliseconds`;
       await sql`update ${this.t('nodes')} set seen_at = now() where node = ${this.node}`.execute(this.db);
       const mine = [...this.held.keys(), ...this.leaving];
       if (mine.length > 0) {
-        // One statement per lease: a fenced append holds its lease row (for share) while it
-        // commits, and appends grouped in one transaction hold several; a renewal that locked many
-        // rows at once could wait on one while holding another (a deadlock). One row at a time, it
-        // only waits.
-        const renewed = new Set<number>();
-        for (const shard of mine) {
-          const { rows } = await sql<{ shard: number }>`update ${this.t('leases')} set expires_at = now() + ${ttl}::interval
-            where shard = ${shard} and owner = ${this.node} returning shard`.execute(this.db);
-          if (rows.length > 0) renewed.add(shard);
-        }
-        const lost = mine.filter((s) => !renewed.has(s));
+        // Renewals touch `expires_at` alone: they do not wait for fenced appends (which lock the
+        // lease row `for key share`), so one statement renews them all.
+        const { rows } = await sql<{ shard: number }>`update ${this.t('leases')} set expires_at = now() + ${ttl}::interval
+          where owner = ${this.node} and shard = any(${mine}::integer[]) returning shard`.execute(this.db);
+        const renewed = new Set(rows.map((r) => r.shard));
+        // Only shards still held count as lost (one being handed over may be released meanwhile).
+        const lost = mine.filter((s) => !renewed.has(s) && this.held.has(s));
         if (lost.length > 0) {
           for (const s of lost) {
             this.held.delete(s);
@@ -131,6 +131,11 @@ export class ShardLeases {
     } catch (e) {
       if (!this.closed) this.log.error(`node ${this.node}: keeping its shard leases failed; trying again in ${this.times.tickMs} ms`, e);
     }
+    const took = performance.now() - began;
+    if (took > this.times.ttlMs / 2 && !this.closed)
+      this.log.warn(
+        `node ${this.node}: renewing its leases took ${Math.round(took)} ms of their ${this.times.ttlMs} ms: the database or this process is overloaded, and a slower renewal loses them`,
+      );
   }
 
   /** Takes up to `n` free or expired shards, raising each one's epoch. */
@@ -164,13 +169,12 @@ export class ShardLeases {
     try {
       await this.events.handOver(shards);
     } finally {
-      // One row at a time, as renewals (see tick).
-      for (const shard of shards)
-        await sql`update ${this.t('leases')} set owner = null, expires_at = null where shard = ${shard} and owner = ${this.node}`
-          .execute(this.db)
-          .catch((e: unknown) =>
-            this.log.warn(`node ${this.node}: releasing the lease of shard ${shard} failed (it expires in ${this.times.ttlMs} ms): ${String(e)}`),
-          );
+      await sql`update ${this.t('leases')} set owner = null, expires_at = null
+        where owner = ${this.node} and shard = any(${[...shards]}::integer[])`
+        .execute(this.db)
+        .catch((e: unknown) =>
+          this.log.warn(`node ${this.node}: releasing ${shards.length} leases failed (they expire in ${this.times.ttlMs} ms): ${String(e)}`),
+        );
       for (const s of shards) this.leaving.delete(s);
       this.log.info(`node ${this.node} handed over ${shards.length} shards (${this.held.size} held)`);
     }

@@ -10,7 +10,7 @@ import {
   type ExecutionState,
   type NewHistoryEvent,
 } from '@stepstream/domain';
-import { WrongExpectedVersionError, type EventStore, type Position } from '@stepstream/eventstore';
+import { isLeaseLostError, WrongExpectedVersionError, type EventStore, type Position } from '@stepstream/eventstore';
 import type { CallMetadata } from '../command.js';
 import type { FoldedExecutions } from './folded-executions.js';
 import type { Logger } from '../logger.js';
@@ -100,7 +100,12 @@ export class ExecutionCommands {
         return { state, position: undefined, appended: false };
       }
       try {
-        const appended = await store.appendToStream(stream, withMetadata(decided, meta), { expectedRevision: revision });
+        const appended = await store.appendToStream(stream, withMetadata(decided, meta), { expectedRevision: revision }).catch((e: unknown) => {
+          // Refused by its fence (another node owns the execution now): this process did not stop
+          // while deciding, so a recovery mark it made is settled (the new owner makes its own).
+          if (isLeaseLostError(e)) recoveries.settle(stream);
+          throw e;
+        });
         folded.remember(stream, state, appended.nextExpectedRevision);
         this.observe(stream, state);
         this.reportEnd(state, decided);
