@@ -2,8 +2,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../logger.js';
 import type { ActivityQueue, OfferedTask } from '../tasks/activity-tasks.js';
 
-/** How long a claimed task is held for its claimer's ActivityStarted append before another node may claim it. */
-const CLAIM = '30 seconds';
+/**
+ * How long a claimed task is held for its claimer's ActivityStarted append (milliseconds, normally)
+ * before another node may claim it: short, since a second claim is harmless (the ActivityStarted
+ * append decides, and the loser hands nothing to its worker) while a claim lost with its node
+ * holds the task from every worker until it expires.
+ */
+const CLAIM = '5 seconds';
 /** A waiting worker looks again at least this often (a message on the channel can be lost). */
 const RECHECK_MS = 1000;
 
@@ -29,7 +34,7 @@ const toTask = (r: Row): OfferedTask => ({
  * node that owns an execution offers its activity task there; a worker long-polling any node
  * claims the oldest one with `for update skip locked` (one claimer per task), and the claimer's
  * ActivityStarted append decides, as on one node, whether the hand-over counts. A claim whose
- * node died before its append expires after 30 s and the task is offered again. Offers are
+ * node died before its append expires after 5 s and the task is offered again. Offers are
  * announced on the cluster channel, so a worker waiting on another node claims at once.
  */
 export class SharedActivityQueue implements ActivityQueue {

@@ -193,9 +193,13 @@ export class Tasks {
         return E.right({});
       }
       const started: TaskSignal = { type: 'started', ...(input.workerName !== undefined ? { workerName: input.workerName } : {}) };
-      const outcome = await port.queue.run(task.stream, () =>
-        port.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}),
-      );
+      const outcome = await port.queue
+        .run(task.stream, () => port.runExecutionCommand(task.stream, { type: 'TaskUpdate', taskId: task.taskId, signal: started }, {}))
+        .catch((e: unknown) => {
+          // Not handed over (the store failed): offered again at once, not left claimed.
+          this.activityTasks.giveBack(task);
+          throw e;
+        });
       if (outcome?.appended) {
         this.activityTasks.forget(task.stream, task.taskId);
         this.heartbeats.beat(task.stream, task.taskId, port.clock());
