@@ -395,10 +395,14 @@ const createWorkload = async (cluster: Cluster, prefix: string): Promise<Workloa
       Work: {
         Type: 'Task',
         Resource: activityArn,
-        TimeoutSeconds: 20,
+        // TimeoutSeconds counts the time in the queue (1,000 tasks come at once to 16 workers on 2
+        // cores): generous. A task handed to a worker whose node died before the answer reached it
+        // is found by its heartbeat timeout instead (the workers answer at once, so they never beat).
+        TimeoutSeconds: 120,
+        HeartbeatSeconds: 10,
         Parameters: { 'execution.$': '$$.Execution.Id', 'retry.$': '$$.State.RetryCount', 'n.$': '$.n' },
         ResultPath: null,
-        Retry: [{ ErrorEquals: ['States.Timeout'], MaxAttempts: 3, IntervalSeconds: 1 }],
+        Retry: [{ ErrorEquals: ['States.Timeout', 'States.HeartbeatTimeout'], MaxAttempts: 3, IntervalSeconds: 1 }],
         Next: 'Invoke',
       },
       Invoke: {
