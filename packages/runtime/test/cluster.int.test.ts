@@ -2,7 +2,7 @@ import { openPostgresEventStore, type EventStore } from '@stepstream/eventstore'
 import { ownDatabase, postgresUnavailable } from '@stepstream/eventstore/testing';
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { shardOf } from '../src/cluster/shards.js';
 import { Engine } from '../src/index.js';
@@ -94,10 +94,21 @@ if (unavailable) {
           Work: { Type: 'Task', Resource: activityArn, End: true },
         },
       });
+      // Read-your-writes across nodes: a Describe (the read models) on b right after a start on a shows it.
+      for (let i = 0; i < 5; i++) {
+        const { executionArn } = await startExecution(a.engine, machine, { i }, `seen-${i}`);
+        const db = await b.engine.reads.readModel();
+        const { rows } = await sql<{ status: string }>`select status from sfn_read.executions where arn = ${executionArn}`.execute(db);
+        t.deepEqual(
+          rows.map((r) => r.status),
+          ['RUNNING'],
+          `b's read models show ${executionArn}, started on a`,
+        );
+      }
       const started = [];
       for (let i = 0; i < 30; i++) started.push({ ...(await startExecution(i % 2 === 0 ? a.engine : b.engine, machine, { i }, `run-${i}`)), i });
-      // A worker polling node b takes every activity task, wherever its execution is owned.
-      for (let i = 0; i < 30; i++) {
+      // A worker polling node b takes every activity task (the 30 runs and the 5 above), wherever its execution is owned.
+      for (let i = 0; i < 35; i++) {
         const task = await takeTask(b.engine, activityArn);
         const answered = await b.engine.tasks.completeTask(task.executionArn, task.taskId, { type: 'succeeded', output: task.input });
         t.true(E.isRight(answered));
