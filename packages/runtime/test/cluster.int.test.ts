@@ -1,6 +1,6 @@
 import { openPostgresEventStore, type EventStore } from '@stepstream/eventstore';
 import { ownDatabase, postgresUnavailable } from '@stepstream/eventstore/testing';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -60,6 +60,18 @@ const startClusterNode = async (name: string): Promise<ClusterNode> => {
 
 const held = (node: ClusterNode) => node.engine.clusterStatus()?.shards.length ?? 0;
 
+/** Two nodes, stopped when the test ends, once they hold 32 shards each. */
+const startPair = async (t: ExecutionContext, first: string, second: string): Promise<[ClusterNode, ClusterNode]> => {
+  const a = await startClusterNode(first);
+  const b = await startClusterNode(second);
+  t.teardown(async () => {
+    await a.close().catch(() => undefined);
+    await b.close().catch(() => undefined);
+  });
+  await until('the shards shared out', async () => (held(a) === 32 && held(b) === 32 ? true : undefined));
+  return [a, b];
+};
+
 if (unavailable) {
   console.log(`SKIP several nodes on Postgres: ${unavailable}`);
   test.skip(`several nodes on Postgres (${unavailable})`, () => {});
@@ -70,13 +82,7 @@ if (unavailable) {
   test.serial(
     'two nodes share the shards, run every timer and Lambda task once, hand activity tasks across, and one stopping hands its shards over',
     async (t) => {
-      const a = await startClusterNode('a');
-      const b = await startClusterNode('b');
-      t.teardown(async () => {
-        await a.close().catch(() => undefined);
-        await b.close().catch(() => undefined);
-      });
-      await until('the shards shared out', async () => (held(a) === 32 && held(b) === 32 ? true : undefined));
+      const [a, b] = await startPair(t, 'a', 'b');
 
       const activityArn = await createActivity(a.engine, 'cluster-work');
       // Created on a; b knows it at once (its API calls first see what other nodes committed).
@@ -163,13 +169,7 @@ if (unavailable) {
   });
 
   test.serial("heartbeats sent to a node that does not own the execution keep the owner's heartbeat timeout away", async (t) => {
-    const a = await startClusterNode('h1');
-    const b = await startClusterNode('h2');
-    t.teardown(async () => {
-      await a.close().catch(() => undefined);
-      await b.close().catch(() => undefined);
-    });
-    await until('the shards shared out', async () => (held(a) === 32 && held(b) === 32 ? true : undefined));
+    const [a, b] = await startPair(t, 'h1', 'h2');
     const activityArn = await createActivity(a.engine, 'beating');
     const machine = await createMachine(a.engine, 'beating', {
       StartAt: 'Work',
