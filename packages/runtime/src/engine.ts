@@ -359,42 +359,31 @@ export class Engine implements EnginePorts {
     }
   }
 
-  /** Waits until this node's follower has seen everything committed in the store now (cluster only). */
+  /**
+   * Waits until this node's follower has seen every state machine, activity and Map Run change
+   * committed before this call began (cluster only): what the node's caches hold. Executions need
+   * no wait (a decision reads its stream). One query finds the newest such change; calls that come
+   * while it is in flight share the next one.
+   */
   private async seeOthers(): Promise<void> {
     if (!this.cluster) return;
-    await this.cluster.follower.reach(await this.headNow());
+    await this.cluster.follower.reach(await this.resourcesHead.read());
   }
 
-  /** The read of the head in flight, and the one queued behind it for the callers that came meanwhile. */
-  private headInFlight: Promise<Position | undefined> | undefined;
-  private headQueued: Promise<Position | undefined> | undefined;
-
-  /**
-   * The head of the store as of a moment after this call began. Calls that come while a read is
-   * in flight share the next read, started once that one has ended (so it sees whatever they saw
-   * committed): under load one query answers many API calls instead of one each.
-   */
-  private headNow(): Promise<Position | undefined> {
-    if (this.headInFlight === undefined) return this.readHead();
-    this.headQueued ??= this.headInFlight
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .then(() => {
-        this.headQueued = undefined;
-        return this.readHead();
-      });
-    return this.headQueued;
-  }
-
-  private readHead(): Promise<Position | undefined> {
-    const read: Promise<Position | undefined> = this.base.headPosition().finally(() => {
-      if (this.headInFlight === read) this.headInFlight = undefined;
+  /** The newest change of a state machine, an activity or a Map Run in the store. */
+  private readonly resourcesHead = new SharedRead(async () => {
+    const [newest] = await this.base.readAll({
+      direction: 'backwards',
+      fromPosition: 'end',
+      maxCount: 1,
+      filter: { categories: ['stateMachine', 'activity', 'mapRun'] },
+      dataOnlyOfTypes: [],
     });
-    this.headInFlight = read;
-    return read;
-  }
+    return newest?.position;
+  });
+
+  /** The head of the store (cluster only: what a Describe or List on any node must show). */
+  private readonly head = new SharedRead(() => this.base.headPosition());
 
   /**
    * What the follower saw appended (by any node) to executions: a Map Run child's end reaches its
@@ -527,7 +516,7 @@ export class Engine implements EnginePorts {
   /** The read models once they show every acknowledged write (bounded wait; see {@link Reads.readModel}). */
   async readModel(): Promise<Kysely<any>> {
     // Several nodes: the head of the store, so a write acknowledged by any node is shown.
-    const position = this.cluster ? ((await this.headNow()) ?? this.acknowledged) : this.acknowledged;
+    const position = this.cluster ? ((await this.head.read()) ?? this.acknowledged) : this.acknowledged;
     const shown = this.projector.status().checkpoint;
     // Caught up (the common case): no wait to set up.
     if (position && !(shown && comparePositions(shown, position) >= 0)) {
@@ -564,3 +553,37 @@ const leasePool = (connectionString: string): pg.Pool => {
   pool.on('error', () => {});
   return pool;
 };
+
+/**
+ * A read whose answer must be as of a moment after the caller asked: callers that come while one
+ * is in flight share the next one, started once it has ended (so it sees whatever they saw
+ * committed). Under load one query answers many calls instead of one each.
+ */
+class SharedRead<T> {
+  private inFlight: Promise<T> | undefined;
+  private queued: Promise<T> | undefined;
+
+  constructor(private readonly query: () => Promise<T>) {}
+
+  read(): Promise<T> {
+    if (this.inFlight === undefined) return this.start();
+    this.queued ??= this.inFlight
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued = undefined;
+        return this.start();
+      });
+    return this.queued;
+  }
+
+  private start(): Promise<T> {
+    const read: Promise<T> = this.query().finally(() => {
+      if (this.inFlight === read) this.inFlight = undefined;
+    });
+    this.inFlight = read;
+    return read;
+  }
+}

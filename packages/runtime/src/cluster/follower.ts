@@ -31,8 +31,9 @@ const PAGE = 1000;
  * by the store's append signal (LISTEN/NOTIFY on Postgres) and looks again every second.
  *
  * {@link reach} gives read-your-writes across nodes: an API call waits until the follower has
- * seen everything committed before it began, so a machine or activity created on another node a
- * moment ago is known here.
+ * read past the newest state machine, activity or Map Run change committed before it began (an
+ * event the follower reads: its position moves from event to event of what it follows), so a
+ * machine or activity created on another node a moment ago is known here.
  */
 export class ClusterFollower {
   private position: Position | undefined;
@@ -116,24 +117,24 @@ export class ClusterFollower {
     }
   }
 
-  /** Reads what was appended after the position, up to the head it saw first, and hands it on. */
+  /**
+   * Reads what was appended after the position (of the categories it follows: one query, no read
+   * of the head first) and hands it on; the position moves to the last event read.
+   */
   private async readOnce(): Promise<void> {
-    const head = await this.store.headPosition();
-    if (head === undefined || this.seen(head)) return this.release();
     const page = await this.store.readAll({
       fromPosition: this.position ?? 'start',
-      toPosition: head,
       maxCount: PAGE + 1,
       filter: { categories: ['execution', 'stateMachine', 'activity', 'mapRun'] },
       dataOnlyOfTypes: ['ActivityCreated', 'ActivityDeleted'],
     });
     const from = this.position;
     const fresh = from && page[0] && comparePositions(page[0].position, from) === 0 ? page.slice(1) : page;
-    const more = fresh.length > PAGE;
+    if (fresh.length === 0) return this.release();
     const events = fresh.slice(0, PAGE);
     this.handle(events);
-    this.position = more ? events.at(-1)!.position : head;
-    if (more) this.dirty = true;
+    this.position = events.at(-1)!.position;
+    if (fresh.length > PAGE) this.dirty = true;
     this.release();
   }
 

@@ -40,6 +40,12 @@ const toTask = (r: Row): OfferedTask => ({
 export class SharedActivityQueue implements ActivityQueue {
   private readonly waiters = new Map<string, Set<() => void>>();
   private closed = false;
+  /**
+   * The tasks this node offered or claimed (`stream#taskId`): the only rows it deletes when told a
+   * task is over (every task the engine forgets, Lambda ones included, would be a query each).
+   * A row another node offered is deleted by the claim that finds its task over.
+   */
+  private readonly mine = new Set<string>();
 
   constructor(
     private readonly db: Kysely<any>,
@@ -59,6 +65,9 @@ export class SharedActivityQueue implements ActivityQueue {
   }
 
   offer(task: OfferedTask): void {
+    // Tasks that ended on another node (after a hand-over) stay here: a bound, and then a clean slate.
+    if (this.mine.size > 100_000) this.mine.clear();
+    this.mine.add(`${task.stream}#${task.taskId}`);
     const insert = async () => {
       const { rows } = await sql<{ fresh: boolean }>`insert into ${this.t()} (stream_name, task_id, activity_arn, execution_arn, input)
         values (${task.stream}, ${task.taskId}, ${task.activityArn}, ${task.executionArn}, ${JSON.stringify(task.input)}::json)
@@ -93,6 +102,7 @@ export class SharedActivityQueue implements ActivityQueue {
   }
 
   forget(stream: string, taskId: string): void {
+    if (!this.mine.delete(`${stream}#${taskId}`)) return;
     sql`delete from ${this.t()} where stream_name = ${stream} and task_id = ${taskId}`
       .execute(this.db)
       .catch((e: unknown) => this.log.warn(`forgetting activity task ${taskId} of ${stream} failed (the next claim of it forgets it): ${String(e)}`));
@@ -131,7 +141,9 @@ export class SharedActivityQueue implements ActivityQueue {
         where activity_arn = ${activityArn} and (claimed_until is null or claimed_until < now())
         order by seq limit 1 for update skip locked)
       returning t.stream_name, t.task_id, t.activity_arn, t.execution_arn, t.input::text as input`.execute(this.db);
-    return rows[0] ? toTask(rows[0]) : undefined;
+    const task = rows[0] ? toTask(rows[0]) : undefined;
+    if (task) this.mine.add(`${task.stream}#${task.taskId}`);
+    return task;
   }
 
   /** Waits until an offer of the activity is heard, `ms` pass, or `signal` aborts. */
