@@ -196,6 +196,7 @@ export const usage = [
   '',
   'Environment only:',
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
+  `  ${'STEPSTREAM_PG_CONNECTIONS'.padEnd(26)}Postgres connections a node opens, 3 to 1000 (default 18: two thirds for the store, the rest for the read models; 2 more listen)`,
   `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)} fault injection for recovery tests: the server dies in any decision entering a state of this name`,
   '',
 ].join('\n');

@@ -2,6 +2,7 @@ import test from 'ava';
 import { resolve } from 'node:path';
 import { parseCommandLine, UsageError, type Flags } from '../src/args.js';
 import { readServeConfig } from '../src/config.js';
+import { connectionsPerNode } from '../src/open.js';
 
 const flagsOf = (argv: readonly string[]): Flags => {
   const line = parseCommandLine(argv);
@@ -117,7 +118,22 @@ test('values the configuration refuses', (t) => {
       ['serve', '--functions', 'f', '--lambda-endpoint', 'http://x'],
       'Set either STEPSTREAM_FUNCTIONS (a directory of functions) or STEPSTREAM_LAMBDA_ENDPOINT (an Invoke API), not both',
     ],
+    [['serve', '--node', 'a node'], 'A node\'s name is 1 to 100 letters, digits and . _ : -, not "a node"'],
   ] as const) {
     t.throws(() => readServeConfig(flagsOf(argv), {}), { instanceOf: UsageError, message }, argv.join(' '));
+  }
+  t.is(readServeConfig(flagsOf(['serve', '--node', 'east-1.a']), {}).node, 'east-1.a');
+});
+
+test('STEPSTREAM_PG_CONNECTIONS: two thirds for the store, the rest for the read models; anything but 3 to 1000 is refused', (t) => {
+  t.deepEqual(connectionsPerNode(undefined), { store: 12, readModels: 6 });
+  t.deepEqual(connectionsPerNode('9'), { store: 6, readModels: 3 });
+  t.deepEqual(connectionsPerNode('3'), { store: 2, readModels: 1 });
+  for (const bad of ['2', '1001', '7.5', 'many', '-4']) {
+    t.throws(
+      () => connectionsPerNode(bad),
+      { instanceOf: UsageError, message: `STEPSTREAM_PG_CONNECTIONS is a whole number from 3 to 1000, not ${JSON.stringify(bad)}` },
+      bad,
+    );
   }
 });
