@@ -21,6 +21,7 @@ export { PGliteDialect } from './sql/pglite-dialect.js';
 export { migrateEventStore, SHARDS } from './sql/schema.js';
 export { getSqlEventStore, type AppendSignal, type SqlEventStoreOptions } from './sql/sql-event-store.js';
 export { openPostgresEventStore, makePgPool, type PostgresEventStoreOptions } from './sql/postgres.js';
+export { listenChannel, type Listening } from './sql/listen.js';
 export { openPGliteEventStore, openPGlite, type PGliteEventStoreOptions } from './sql/pglite.js';
 export { openEventStoreDB, type EventStoreDBOptions } from './esdb/esdb-event-store.js';
 export { chainedEventStore, leafDataOf, type ChainOptions } from './chained.js';

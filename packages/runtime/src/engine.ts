@@ -141,7 +141,7 @@ export class Engine implements EnginePorts {
             {
               acquired: async (shards) => {
                 // Everything appended before the lease was taken is in the read models once they reach the head.
-                const head = await base.headPosition();
+                const head = await this.head.read();
                 if (head) await this.projector.waitFor(head, 30_000);
                 const r = await this.reactor.resumeWhere(inShards(shards));
                 this.resumed = { recovered: this.resumed.recovered + r.recovered, quarantined: [...this.resumed.quarantined, ...r.quarantined] };

@@ -5,6 +5,7 @@ import { Subject } from 'rxjs';
 import type { EventStore } from '../port/types.js';
 import { withArrayLiterals } from './text-array.js';
 import { appendManyText, appendManyValues, groupCommit, type AppendParams, type GroupCommitOptions } from './group-commit.js';
+import { listenChannel } from './listen.js';
 import { migrateEventStore } from './schema.js';
 import { getSqlEventStore, type AppendRow, type AppendSignal } from './sql-event-store.js';
 
@@ -47,39 +48,18 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
   // Our own appends already woke our subscribers in-process; a NOTIFY carries who sent it, so
   // this process skips its own and does not read $all twice per append.
   const self = randomUUID();
-  let client: pg.Client | undefined;
   let closed = false;
-  let reconnectDelay = 100;
-
-  const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString, application_name: 'stepstream-listen' });
-    c.on('notification', (n) => {
-      if (n.payload !== self) wake.next();
-    });
-    c.on('error', (e) => {
-      if (closed) return;
-      onNotice(`event store LISTEN connection lost (${e.message}); reconnecting`);
-      c.end().catch(() => undefined);
-      setTimeout(() => void reconnect(), reconnectDelay);
-      reconnectDelay = Math.min(reconnectDelay * 2, 5000);
-    });
-    await c.connect();
-    await c.query(`listen ${pg.escapeIdentifier(channel)}`);
-    client = c;
-    reconnectDelay = 100;
-  };
-  const reconnect = async () => {
-    if (closed) return;
-    try {
-      await connect();
-      wake.next(); // anything appended while we were away
-    } catch (e) {
-      onNotice(`event store LISTEN reconnect failed (${(e as Error).message}); retrying`);
-      setTimeout(() => void reconnect(), reconnectDelay);
-      reconnectDelay = Math.min(reconnectDelay * 2, 5000);
-    }
-  };
-  await connect();
+  const listening = await listenChannel({
+    connectionString,
+    channel,
+    applicationName: 'stepstream-listen',
+    onPayload: (payload) => {
+      if (payload !== self) wake.next();
+    },
+    onNotice: (m) => onNotice(`event store ${m}`),
+    // Anything appended while we were away.
+    onReconnected: () => wake.next(),
+  });
 
   // At most one NOTIFY in flight and one every NOTIFY_INTERVAL_MS: appends that come meanwhile
   // are announced by the next one, which always follows the last append.
@@ -118,7 +98,7 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
     async close() {
       closed = true;
       wake.complete();
-      await client?.end().catch(() => undefined);
+      await listening.close();
     },
   };
 };

@@ -1,5 +1,5 @@
+import { listenChannel, type Listening } from '@stepstream/eventstore';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { Subject, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
 
@@ -12,9 +12,8 @@ import type { Logger } from '../logger.js';
  */
 export class ClusterChannel {
   private readonly messages = new Subject<string>();
-  private client: pg.Client | undefined;
+  private listening: Listening | undefined;
   private closed = false;
-  private delay = 100;
 
   constructor(
     private readonly connectionString: string,
@@ -28,32 +27,13 @@ export class ClusterChannel {
   }
 
   async start(): Promise<void> {
-    const c = new pg.Client({ connectionString: this.connectionString, application_name: 'stepstream-cluster' });
-    c.on('notification', (n) => {
-      if (n.payload !== undefined) this.messages.next(n.payload);
+    this.listening = await listenChannel({
+      connectionString: this.connectionString,
+      channel: this.name,
+      applicationName: 'stepstream-cluster',
+      onPayload: (payload) => this.messages.next(payload),
+      onNotice: (m) => this.log.warn(`the cluster channel: ${m}`),
     });
-    c.on('error', (e) => {
-      if (this.closed) return;
-      this.log.warn(`the cluster channel's connection was lost (${e.message}); reconnecting`);
-      c.end().catch(() => undefined);
-      setTimeout(() => void this.restart(), this.delay);
-      this.delay = Math.min(this.delay * 2, 5000);
-    });
-    await c.connect();
-    await c.query(`listen ${pg.escapeIdentifier(this.name)}`);
-    this.client = c;
-    this.delay = 100;
-  }
-
-  private async restart(): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.start();
-    } catch (e) {
-      this.log.warn(`the cluster channel could not reconnect (${(e as Error).message}); retrying`);
-      setTimeout(() => void this.restart(), this.delay);
-      this.delay = Math.min(this.delay * 2, 5000);
-    }
   }
 
   /** Tells every node (this one included). */
@@ -65,6 +45,6 @@ export class ClusterChannel {
   async close(): Promise<void> {
     this.closed = true;
     this.messages.complete();
-    await this.client?.end().catch(() => undefined);
+    await this.listening?.close();
   }
 }
