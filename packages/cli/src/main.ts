@@ -190,6 +190,16 @@ const rebuild = async (flags: Flags) => {
     process.stderr.write('\n');
     log.info(`audit tree rebuilt over ${tree.eventsApplied} events in ${((Date.now() - treeStarted) / 1000).toFixed(1)} s`);
     if (tree.eventsSkipped > 0) log.warn(`${tree.eventsSkipped} events could not be added to the audit tree (each reported above): proofs past them fail`);
+    // And the analytics read model (docs/analytics.md).
+    const analyticsStarted = Date.now();
+    const analyticsProgress = engine.analyticsProjector.status$.subscribe((s) => {
+      if (s.state === 'rebuilding' || s.state === 'catching-up') process.stderr.write(`\rrebuilding the analytics read model: ${s.eventsApplied} events`);
+    });
+    const analytics = await engine.analyticsProjector.rebuild();
+    analyticsProgress.unsubscribe();
+    process.stderr.write('\n');
+    log.info(`analytics read model rebuilt from ${analytics.eventsApplied} events in ${((Date.now() - analyticsStarted) / 1000).toFixed(1)} s`);
+    if (analytics.eventsSkipped > 0) log.warn(`${analytics.eventsSkipped} events could not be applied to the analytics read model (each reported above)`);
   } finally {
     await opened.close();
   }

@@ -13,3 +13,4 @@ export { assertNever } from './assert-never.js';
 export * from './aliases.js';
 export * from './map-run.js';
 export * from './resource-events.js';
+export * from './analytics/index.js';

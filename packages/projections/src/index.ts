@@ -26,3 +26,4 @@ export {
   listMapRuns,
   mapRunCounts,
 } from './sfn/queries.js';
+export { analyticsReadModel, ANALYTICS_SCHEMA, type AnalyticsListener, type AnalyticsOutcome } from './analytics/read-model.js';

@@ -66,6 +66,17 @@ export interface Projection {
    */
   readonly inOrder?: ProjectionBatchHandler;
   /**
+   * Optional, with `inOrder`: the only event types it reads (all, when absent). Events of other
+   * types only move the checkpoint.
+   */
+  readonly inOrderTypes?: readonly string[];
+  /**
+   * Optional: called once a batch has committed into the live read model (never for a rebuild's
+   * copy, never for a batch that rolled back), with the batch's events less those skipped. What a
+   * handler staged while applying them can now be told to the rest of the process.
+   */
+  readonly committed?: (events: readonly RecordedEvent[]) => void;
+  /**
    * Optional: the only event types whose data the projection reads once an event carries the
    * chain's `$hash` (the audit tree needs the hash, and the data of checkpoints only): the
    * projector reads with `dataOnlyOfTypes`, so other hashed events may come with `data: null` and

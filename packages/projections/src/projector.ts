@@ -170,7 +170,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
   /** An in-order projection takes every event, in commit order, through one handler. */
   const inOrder = projection.inOrder;
   /** The event types the projection handles: the only ones it reads from `$all` (all of them in order). */
-  const typeFilter = inOrder ? undefined : { types: Object.keys(projection.handlers) };
+  const typeFilter = inOrder ? projection.inOrderTypes && { types: [...projection.inOrderTypes] } : { types: Object.keys(projection.handlers) };
   /** The handler that applies one event alone, if the projection handles its type. */
   const handlerOf = (event: RecordedEvent): ProjectionHandler | undefined =>
     inOrder ? (tx, e, target) => inOrder(tx, [e], target) : projection.handlers[event.type];
@@ -314,6 +314,10 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     });
     // Reported once committed: a batch rolled back and retried would otherwise report twice.
     for (const skip of skipped) onSkipped(skip);
+    if (projection.committed && target === schema && events.length > 0) {
+      const passed = skipped.length === 0 ? events : events.filter((e) => !skipped.some((s) => s.eventId === e.id));
+      projection.committed(passed);
+    }
     return { checkpoint, more, eventsApplied, skipped };
   };
 

@@ -24,6 +24,12 @@ export interface EngineOptions {
    * measure what it costs.
    */
   readonly audit?: AuditOptions | false;
+  /**
+   * The analytics read model (docs/analytics.md: executions, state runs, task runs, Map Runs) and
+   * what hears it (metrics, traces). Defaults to true; false: not kept in the background (only to
+   * measure what it costs; `stepstream projections rebuild` still builds it).
+   */
+  readonly analytics?: boolean;
   /** Where the read models live (the same PGlite, or a Postgres). */
   readonly db: Kysely<any>;
   readonly scope?: ArnScope;

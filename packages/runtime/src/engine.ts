@@ -1,7 +1,16 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { defaultArnScope, type ArnScope, type TaskSignal } from '@stepstream/domain';
 import { chainedEventStore, comparePositions, isLeaseLostError, type EventStore, type Position } from '@stepstream/eventstore';
-import { activityArns, describeSkippedEvent, getProjector, runningExecutionStreams, sfnReadModel, type Projector } from '@stepstream/projections';
+import {
+  activityArns,
+  analyticsReadModel,
+  describeSkippedEvent,
+  getProjector,
+  runningExecutionStreams,
+  sfnReadModel,
+  type AnalyticsListener,
+  type Projector,
+} from '@stepstream/projections';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { auditApi, type AuditApi } from './audit/audit-api.js';
@@ -81,6 +90,9 @@ export class Engine implements EnginePorts {
   readonly audit: AuditApi;
   /** Keeps the audit tree (a Merkle tree over `$all`, src/audit/audit-tree.ts). */
   readonly auditProjector: Projector;
+  /** Keeps the analytics read model (docs/analytics.md); its listeners hear what each batch did. */
+  readonly analyticsProjector: Projector;
+  private readonly analyticsListeners = new Set<AnalyticsListener>();
   /** Signs the tree's checkpoints; undefined without an audit key. */
   private readonly checkpointer: Checkpointer | undefined;
   private readonly log: Logger;
@@ -198,6 +210,23 @@ export class Engine implements EnginePorts {
       liveBatchIntervalMs: 250,
       onError: (e, attempt) => log.error(`audit tree projector failed (attempt ${attempt}); retrying`, e),
       onSkipped: (skipped) => log.error(`the audit tree skipped an event: every later proof is broken until a rebuild. ${describeSkippedEvent(skipped)}`),
+    });
+    this.analyticsProjector = getProjector({
+      store: base,
+      db: options.db,
+      projection: analyticsReadModel((outcomes) => {
+        for (const listener of this.analyticsListeners) {
+          try {
+            listener(outcomes);
+          } catch (e) {
+            log.error('an analytics listener failed (metrics or traces miss this batch)', e);
+          }
+        }
+      }),
+      batchSize: 1000,
+      liveBatchIntervalMs: 50,
+      onError: (e, attempt) => log.error(`analytics projector failed (attempt ${attempt}); retrying`, e),
+      onSkipped: (skipped) => log.error(`the analytics read model skipped an event. ${describeSkippedEvent(skipped)}`),
     });
     const tables = new AuditTables(options.db);
     const key = audit.privateKeyPem;
@@ -425,6 +454,7 @@ export class Engine implements EnginePorts {
     await this.projector.catchUp();
     await this.projector.start();
     await this.startAudit();
+    if (this.options.analytics !== false) await this.analyticsProjector.start();
     for (const arn of await activityArns(this.options.db)) this.activities.add(arn);
     if (this.cluster) {
       await this.cluster.channel.start();
@@ -484,6 +514,15 @@ export class Engine implements EnginePorts {
     this.taskRunner.stopTaking();
   }
 
+  /**
+   * Hears what each batch the analytics projector commits did (executions started and ended, state
+   * runs and task attempts ended): metrics and traces. Returns the unsubscribe.
+   */
+  onAnalytics(listener: AnalyticsListener): () => void {
+    this.analyticsListeners.add(listener);
+    return () => this.analyticsListeners.delete(listener);
+  }
+
   /** This node's name and the shards it holds (several nodes), for logs and status. */
   clusterStatus(): { readonly node: string; readonly shards: readonly number[] } | undefined {
     return this.cluster ? { node: this.cluster.leases.node, shards: [...this.cluster.leases.held.keys()].sort((a, b) => a - b) } : undefined;
@@ -500,6 +539,7 @@ export class Engine implements EnginePorts {
     this.options.lambda?.close?.();
     await this.queue.drain();
     await this.closeAudit();
+    await this.analyticsProjector.stop();
     await this.projector.stop();
     if (this.cluster) {
       await this.cluster.follower.close();
