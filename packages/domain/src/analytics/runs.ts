@@ -31,6 +31,8 @@ export interface StateRun {
   /** The id of the event that ended it (its `…StateExited` or `…StateAborted`, or the execution's end). */
   readonly endedEventId: number;
   readonly state: string;
+  /** The run it ran inside (a Parallel's or a Map's entered event id), 0 in the execution's own frame. */
+  readonly parentEnteredEventId: number;
   /** The state's `Type`, from the entered event's type: `Task`, `Pass`, `Map`, … */
   readonly type: string;
   /**
@@ -321,6 +323,7 @@ export const foldRuns = (cursor: RunsCursor | undefined, events: readonly RunsEv
       enteredEventId: id,
       endedEventId: eventId,
       state: run.n,
+      parentEnteredEventId: run.p,
       type: run.t,
       frame: run.f,
       entered: run.at,
