@@ -94,6 +94,16 @@ export type CommandLine =
   | { readonly command: 'verify'; readonly flags: Flags; readonly verify: VerifyArgs }
   | { readonly command: 'history export'; readonly flags: Flags; readonly executionArn: string; readonly out: string }
   | { readonly command: 'inspect'; readonly flags: Flags; readonly executionArn: string; readonly at?: number; readonly json: boolean }
+  | {
+      readonly command: 'stats';
+      readonly flags: Flags;
+      readonly stateMachineArn: string;
+      /** Epoch milliseconds; `until` absent: now. */
+      readonly since?: number;
+      readonly until?: number;
+      readonly alias?: string;
+      readonly json: boolean;
+    }
   | { readonly command: 'diff'; readonly flags: Flags; readonly a: string; readonly b: string; readonly json: boolean }
   | { readonly command: 'import'; readonly flags: Flags; readonly files: readonly string[]; readonly name?: string; readonly json: boolean }
   | {
@@ -119,6 +129,23 @@ export type CommandLine =
     }
   | { readonly command: 'help' };
 
+/**
+ * A moment given on the command line, as epoch milliseconds: a span back from `now` (`7d`, `24h`,
+ * `30m`, `90s`, `2w`) or an ISO 8601 date (`2026-12-01`, `2026-12-01T10:00:00Z`).
+ *
+ * @example
+ * parseWhen('7d', Date.parse('2026-12-08T00:00:00Z'), '--since') // Date.parse('2026-12-01T00:00:00Z')
+ * @throws UsageError naming `option` for anything else
+ */
+export const parseWhen = (value: string, now: number, option: string): number => {
+  const span = /^([0-9]{1,9})(s|m|h|d|w)$/.exec(value);
+  if (span) return now - Number(span[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[span[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+  const date = /^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(date))
+    throw new UsageError(`${option} takes a span back from now (7d, 24h, 30m) or an ISO date (2026-12-01, 2026-12-01T10:00:00Z), not ${value}`);
+  return date;
+};
+
 /** A command line the parser rejects: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {}
 
@@ -140,6 +167,10 @@ const COMMANDS: readonly (readonly [string, string])[] = [
     "store an execution AWS ran, from the AWS CLI's get-execution-history, describe-state-machine-for-execution (and describe-execution) output; exit 1 where Stepstream decides differently",
   ],
   ['diff ARN_A ARN_B', 'where two histories part (a fork and its source, two runs): the first differing event (exit 0 alike, 1 differ)'],
+  [
+    'stats ARN',
+    "a state machine's executions over a window (--since 7d, --alias NAME): counts by status, duration percentiles per state, top errors and retries (server at --host/--port)",
+  ],
   ['inspect ARN', 'the execution after one event (--at N, default its last): active states, inputs, variables, timers, tasks (server at --host/--port)'],
   ['help', 'this text (also --help, -h)'],
 ];
@@ -219,6 +250,9 @@ const parseOptions = {
   variables: { type: 'string' },
   mock: { type: 'string', multiple: true },
   'virtual-time': { type: 'boolean' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  alias: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -305,8 +339,12 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     variables,
     mock,
     'virtual-time': virtualTime,
+    since,
+    until,
+    alias,
     ...given
   } = parsed.values;
+  if (alias !== undefined && parsed.positionals[0] !== 'stats') throw new UsageError('--alias is an option of stats');
   if (at !== undefined && parsed.positionals[0] !== 'inspect' && parsed.positionals[0] !== 'fork')
     throw new UsageError('--at is an option of inspect and fork');
   const forkOnly = Object.entries({ name, definition, input, variables, mock, 'virtual-time': virtualTime }).find(([, v]) => v !== undefined)?.[0];
@@ -388,6 +426,21 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     if (at !== undefined && !/^[1-9][0-9]{0,15}$/.test(at)) throw new UsageError(`--at takes an event id, a whole number from 1 (got ${at})`);
     return { command: 'inspect', flags, executionArn: rest[0], ...(at !== undefined ? { at: Number(at) } : {}), json: json === true };
   }
+  if (command === 'stats') {
+    if (verifyGiven.some((n) => n !== 'json')) throw new UsageError(`--${verifyGiven.find((n) => n !== 'json')!} is an option of verify`);
+    if (rest[0] === undefined) throw new UsageError('stats needs the state machine ARN');
+    if (rest[1] !== undefined) throw new UsageError(`unexpected argument ${rest[1]}`);
+    const now = Date.now();
+    const window = {
+      ...(since !== undefined ? { since: parseWhen(since, now, '--since') } : {}),
+      ...(until !== undefined ? { until: parseWhen(until, now, '--until') } : {}),
+    };
+    if (alias !== undefined && !/^[a-zA-Z0-9_-]{1,80}$/.test(alias))
+      throw new UsageError(`--alias takes an alias name (letters, digits, - and _), not ${alias}`);
+    return { command: 'stats', flags, stateMachineArn: rest[0], ...window, ...(alias !== undefined ? { alias } : {}), json: json === true };
+  }
+  if ((since !== undefined || until !== undefined) && command !== 'export')
+    throw new UsageError(`--${since !== undefined ? 'since' : 'until'} is an option of stats and export`);
   if (verifyGiven[0] !== undefined) throw new UsageError(`--${verifyGiven[0]} is an option of verify`);
   if (command === 'history') {
     if (rest[0] !== 'export') throw new UsageError(`unknown history command: ${rest[0] ?? '(none)'}; try 'stepstream history export <executionArn> --proof'`);
