@@ -5,6 +5,7 @@ import { serveApi } from '@stepstream/server';
 import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { diffHistories, fetchHistory, formatDiff } from './diff.js';
 import { fetchInspection, formatInspection } from './inspect.js';
+import { fetchStatistics, formatStatistics, type StatisticsRequest } from './stats.js';
 import { formatImport, ImportFilesRefused, importThroughServer, readImportFiles } from './import.js';
 import { formatReplay, ReplayRefused, replayScope, replayStore, type ReplayArgs } from './replay.js';
 import { callServer, CallFailed, endpointOf } from './server-call.js';
@@ -377,6 +378,13 @@ const inspect = (flags: Flags, executionArn: string, at: number | undefined, jso
     process.stdout.write(json ? `${JSON.stringify(inspection, null, 2)}\n` : formatInspection(inspection));
   });
 
+/** `stats ARN [--since 7d] [--until …] [--alias NAME] [--json]`: from the server at --host/--port. */
+const stats = (flags: Flags, request: StatisticsRequest, json: boolean) =>
+  throughServer(flags, async (endpoint) => {
+    const answer = await fetchStatistics(endpoint, request);
+    process.stdout.write(json ? `${JSON.stringify(answer, null, 2)}\n` : formatStatistics(answer));
+  });
+
 const main = async (argv: readonly string[]) => {
   const line = parseCommandLine(argv);
   switch (line.command) {
@@ -392,6 +400,17 @@ const main = async (argv: readonly string[]) => {
       return historyExport(line.flags, line.executionArn, line.out);
     case 'inspect':
       return inspect(line.flags, line.executionArn, line.at, line.json);
+    case 'stats':
+      return stats(
+        line.flags,
+        {
+          stateMachineArn: line.stateMachineArn,
+          ...(line.since !== undefined ? { since: line.since } : {}),
+          ...(line.until !== undefined ? { until: line.until } : {}),
+          ...(line.alias !== undefined ? { alias: line.alias } : {}),
+        },
+        line.json,
+      );
     case 'replay':
       return replay(line.flags, line.replay);
     case 'fork':

@@ -27,3 +27,4 @@ export {
   mapRunCounts,
 } from './sfn/queries.js';
 export { analyticsReadModel, ANALYTICS_SCHEMA, type AnalyticsListener, type AnalyticsOutcome } from './analytics/read-model.js';
+export { executionStatistics, type Durations, type ExecutionStatistics, type StatisticsQuery } from './analytics/queries.js';

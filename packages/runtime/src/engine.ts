@@ -55,6 +55,11 @@ export interface Reads {
    * projector instead. Already caught up, it answers without waiting.
    */
   readonly readModel: () => Promise<Kysely<any>>;
+  /**
+   * The analytics read model (docs/analytics.md), once it shows every event committed before the
+   * call (bounded wait: it answers with what it has after 10 s, and logs that it lags).
+   */
+  readonly analytics: () => Promise<Kysely<any>>;
   /** The store, through which every append to a state machine's stream refreshes the machine cache. */
   readonly store: EventStore;
 }
@@ -134,7 +139,7 @@ export class Engine implements EnginePorts {
     // Every append goes through the chain (one place, above the port, whatever the adapter).
     const base = (this.base = options.chain === false ? options.store : chainedEventStore(options.store));
     const store = machines.watch(base);
-    this.reads = { readModel: () => this.readModel(), store };
+    this.reads = { readModel: () => this.readModel(), analytics: () => this.analyticsModel(), store };
     const cluster = options.cluster;
     const schema = cluster?.schema ?? 'stepstream';
     const inShards = (shards: readonly number[]) => {
@@ -563,6 +568,17 @@ export class Engine implements EnginePorts {
       const ok = await this.projector.waitFor(position, this.options.readYourWritesMs ?? 5000);
       if (!ok) this.log.warn('read models are lagging: a Describe/List answers without a write this process acknowledged');
     }
+    return this.options.db;
+  }
+
+  /** The analytics read model once it has reached the store's head (see {@link Reads.analytics}). */
+  private async analyticsModel(): Promise<Kysely<any>> {
+    const head = await this.base.headPosition();
+    if (head === undefined) return this.options.db;
+    // Not kept in the background (options.analytics false): brought up to date here.
+    if (this.options.analytics === false) await this.analyticsProjector.catchUp();
+    else if (!(await this.analyticsProjector.waitFor(head, 10_000)))
+      this.log.warn('the analytics read model is lagging: statistics answer without the newest events');
     return this.options.db;
   }
 

@@ -28,6 +28,7 @@ import { getCheckpoint } from './get-checkpoint.js';
 import { getConsistencyProof } from './get-consistency-proof.js';
 import { getExecutionHistory } from './get-execution-history.js';
 import { inspectExecution } from './inspect-execution.js';
+import { getExecutionStatistics } from './get-execution-statistics.js';
 import { forkExecution } from './fork-execution.js';
 import { importExecution } from './import-execution.js';
 import { verifyExecution } from './verify-execution.js';
@@ -95,7 +96,8 @@ export type StepstreamOperationName =
   | 'Stepstream.VerifyExecution'
   | 'Stepstream.GetWholeHistory'
   | 'Stepstream.ListActivityTasks'
-  | 'Stepstream.LayoutGraph';
+  | 'Stepstream.LayoutGraph'
+  | 'Stepstream.GetExecutionStatistics';
 
 /** The operations served, by their AWS names: one for every {@link OperationName} (a missing one does not compile). */
 export const makeOperations = (deps: Deps): Record<OperationName, Operation> => ({
@@ -150,6 +152,7 @@ export const makeStepstreamOperations = (deps: Deps): Record<StepstreamOperation
   'Stepstream.GetWholeHistory': getWholeHistory(deps),
   'Stepstream.ListActivityTasks': listActivityTasks(deps),
   'Stepstream.LayoutGraph': layoutGraph(),
+  'Stepstream.GetExecutionStatistics': getExecutionStatistics(deps),
 });
 
 export type { Deps };
