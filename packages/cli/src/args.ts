@@ -235,6 +235,9 @@ export const usage = [
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
   `  ${'STEPSTREAM_PG_CONNECTIONS'.padEnd(26)}Postgres connections a node opens, 3 to 1000 (default 18: two thirds for the store, the rest for the read models; 2 more listen)`,
   `  ${'STEPSTREAM_FAULT_CRASH_ENTERING_STATE'.padEnd(26)} fault injection for recovery tests: the server dies in any decision entering a state of this name`,
+  `  ${'OTEL_EXPORTER_OTLP_ENDPOINT'.padEnd(26)} serve exports OpenTelemetry traces of the executions over OTLP/HTTP (JSON) to this collector (+ /v1/traces);`,
+  `  ${''.padEnd(26)}also OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (the full URL) or OTEL_TRACES_EXPORTER=otlp (localhost:4318); none turns it off`,
+  `  ${'OTEL_SERVICE_NAME'.padEnd(26)}the traces' service.name (default stepstream); OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_* as usual`,
   '',
 ].join('\n');
 

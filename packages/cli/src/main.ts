@@ -1,6 +1,17 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
-import { DirectoryFunctions, EndpointFunctions, Engine, loadHttpConnections, MockConfig, VirtualClock, type Logger } from '@stepstream/runtime';
+import {
+  DirectoryFunctions,
+  EndpointFunctions,
+  Engine,
+  loadHttpConnections,
+  MockConfig,
+  readTraceConfig,
+  startTraceExport,
+  VirtualClock,
+  type Logger,
+  type TraceExport,
+} from '@stepstream/runtime';
 import { serveApi } from '@stepstream/server';
 import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { diffHistories, fetchHistory, formatDiff } from './diff.js';
@@ -83,6 +94,7 @@ const serve = async (flags: Flags) => {
   const log = makeLogger(config.logLevel);
   const opened = await open(config, 'serve', log);
   let engine: Engine | undefined;
+  let traces: TraceExport | undefined;
   try {
     const lambda =
       config.functions?.kind === 'directory'
@@ -123,6 +135,15 @@ const serve = async (flags: Flags) => {
       // On Postgres every server is a node of a cluster: it runs the executions of the shards it leases (docs/operations.md).
       ...(config.store.kind === 'postgres' ? { cluster: { node: config.node, connectionString: config.store.url } } : {}),
     });
+    // OpenTelemetry traces of the executions when the standard OTEL_* variables ask for them (docs/analytics.md).
+    const traceSettings = readTraceConfig(process.env);
+    for (const warning of traceSettings.warnings) log.warn(warning);
+    if (traceSettings.enabled) {
+      traces = startTraceExport(engine, traceSettings, log);
+      const to = new URL(traceSettings.url);
+      to.username = to.password = '';
+      log.info(`traces: OTLP/HTTP (JSON) to ${to.toString()} as service ${traceSettings.serviceName}`);
+    }
     // Listen first, then resume the running executions: work that crashed the last process never
     // runs before the service answers (and an execution that crashed it twice is quarantined).
     await engine.start({ resume: false });
@@ -151,6 +172,7 @@ const serve = async (flags: Flags) => {
       running.stopTaking();
       await api.close({ drainMs: 10_000 });
       await running.close();
+      await traces?.close();
       await opened.close();
       process.exit(0);
     };
@@ -159,6 +181,7 @@ const serve = async (flags: Flags) => {
   } catch (e) {
     // Close the store (and let go of its lock) before the process exits with the reason.
     await engine?.close().catch((closing: unknown) => log.error('closing the engine failed', closing));
+    await traces?.close();
     await opened.close().catch((closing: unknown) => log.error('closing the store failed', closing));
     throw listenFailure(e, config) ?? e;
   }

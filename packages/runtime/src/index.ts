@@ -29,3 +29,4 @@ export { type AuditApi, type ConsistencyProofAnswer } from './audit/audit-api.js
 export { auditTree, AUDIT_SCHEMA, CHECKPOINT_SIGNED, CHECKPOINT_STREAM } from './audit/audit-tree.js';
 export { CHECKPOINT_EVERY, CHECKPOINT_INTERVAL_MS } from './audit/checkpointer.js';
 export { VirtualClock } from './virtual-time.js';
+export { readTraceConfig, startTraceExport, spanIdOf, traceIdOf, type TraceConfig, type TraceExport, type TraceSettings } from './analytics/traces.js';
