@@ -13,6 +13,7 @@ import {
 } from '@stepstream/projections';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { EngineMetrics, type MetricsScrape } from './analytics/metrics.js';
 import { auditApi, type AuditApi } from './audit/audit-api.js';
 import { AuditTables } from './audit/audit-queries.js';
 import { auditTree } from './audit/audit-tree.js';
@@ -77,6 +78,8 @@ export interface EnginePorts {
   readonly deployment: () => Deployment;
   /** The audit tree's checkpoints and proofs. */
   readonly audit: AuditApi;
+  /** The engine's metrics in Prometheus's text format (`GET /metrics`, src/analytics/metrics.ts). */
+  readonly metrics: MetricsScrape;
 }
 
 /**
@@ -97,6 +100,8 @@ export class Engine implements EnginePorts {
   readonly auditProjector: Projector;
   /** Keeps the analytics read model (docs/analytics.md); its listeners hear what each batch did. */
   readonly analyticsProjector: Projector;
+  /** CloudWatch's AWS/States metrics, the engine's and the process's, in a registry of the engine's own. */
+  readonly metrics: EngineMetrics;
   private readonly analyticsListeners = new Set<AnalyticsListener>();
   /** Signs the tree's checkpoints; undefined without an audit key. */
   private readonly checkpointer: Checkpointer | undefined;
@@ -136,8 +141,20 @@ export class Engine implements EnginePorts {
     const machines = new StateMachineCache();
     // Folds of histories, kept as decisions reach them and as inspections read them.
     const snapshots = new InspectSnapshots();
-    // Every append goes through the chain (one place, above the port, whatever the adapter).
-    const base = (this.base = options.chain === false ? options.store : chainedEventStore(options.store));
+    // The metrics' gauges are read at scrape time (the projectors and the reactor are built below).
+    this.metrics = new EngineMetrics({
+      log,
+      db: options.db,
+      projections: {
+        sfn_read: () => this.projector.lag(),
+        ...(options.audit === false ? {} : { audit: () => this.auditProjector.lag() }),
+        ...(options.analytics === false ? {} : { analytics: () => this.analyticsProjector.lag() }),
+      },
+      pendingTimers: () => this.pendingTimers,
+    });
+    this.onAnalytics((outcomes) => this.metrics.observe(outcomes));
+    // Every append goes through the chain (one place, above the port, whatever the adapter), timed.
+    const base = (this.base = this.metrics.timeAppends(options.chain === false ? options.store : chainedEventStore(options.store)));
     const store = machines.watch(base);
     this.reads = { readModel: () => this.readModel(), analytics: () => this.analyticsModel(), store };
     const cluster = options.cluster;

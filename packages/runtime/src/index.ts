@@ -29,4 +29,5 @@ export { type AuditApi, type ConsistencyProofAnswer } from './audit/audit-api.js
 export { auditTree, AUDIT_SCHEMA, CHECKPOINT_SIGNED, CHECKPOINT_STREAM } from './audit/audit-tree.js';
 export { CHECKPOINT_EVERY, CHECKPOINT_INTERVAL_MS } from './audit/checkpointer.js';
 export { VirtualClock } from './virtual-time.js';
+export { EngineMetrics, labelName, prometheusName, snakeCase, type MetricKind, type MetricsScrape, type MetricsSources } from './analytics/metrics.js';
 export { readTraceConfig, startTraceExport, spanIdOf, traceIdOf, type TraceConfig, type TraceExport, type TraceSettings } from './analytics/traces.js';

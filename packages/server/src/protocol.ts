@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { internalFailure, serializationException, unknownOperation, validationException, type ApiError } from '@stepstream/domain';
-import type { Logger } from '@stepstream/runtime';
+import type { Logger, MetricsScrape } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorBody, errorCatalogue } from './errors.js';
 import { serveConsole } from './console.js';
@@ -91,8 +91,15 @@ const checkBody = (parsed: unknown): ApiError | undefined => {
  * Handles one HTTP request: routes by target, parses the body once, runs the operation, writes
  * AWS's success or error shape with `x-amzn-RequestId`. Nothing thrown below escapes: a defect is
  * logged with its request id and answered `InternalFailure` (500), and the server keeps serving.
+ * `GET /metrics` answers `metrics`' scrape (Prometheus's text format) when given.
  */
-export const handleRequest = async (operations: Readonly<Record<string, Operation>>, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> => {
+export const handleRequest = async (
+  operations: Readonly<Record<string, Operation>>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: Logger,
+  metrics?: MetricsScrape,
+): Promise<void> => {
   const requestId = randomUUID();
   const started = performance.now();
   const target = String(req.headers['x-amz-target'] ?? '');
@@ -110,7 +117,15 @@ export const handleRequest = async (operations: Readonly<Record<string, Operatio
       return await serveConsole(req, res);
     if (req.method === 'GET' && (req.url === '/' || req.url === '/health')) {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'x-amzn-RequestId': requestId });
-      res.end('stepstream: AWS Step Functions API (POST / with X-Amz-Target: AWSStepFunctions.<Operation>); the console is at /console/\n');
+      res.end(
+        `stepstream: AWS Step Functions API (POST / with X-Amz-Target: AWSStepFunctions.<Operation>); the console is at /console/${metrics ? '; metrics (Prometheus) at /metrics' : ''}\n`,
+      );
+      return;
+    }
+    if (metrics && req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?') === true)) {
+      const text = Buffer.from(await metrics.scrape(), 'utf8');
+      res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': text.length, 'x-amzn-RequestId': requestId });
+      res.end(text);
       return;
     }
     const limit = bodyLimitOf(target);

@@ -40,7 +40,7 @@ export const serveApi = async (options: ServeOptions): Promise<RunningServer> =>
       active--;
       if (active === 0) drained?.();
     });
-    void handleRequest(operations, req, res, options.log);
+    void handleRequest(operations, req, res, options.log, options.engine.metrics);
   });
   server.keepAliveTimeout = 65_000;
   // What Node's HTTP parser refuses before a request exists (headers over 16 KiB, a malformed
