@@ -354,11 +354,28 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   ): Promise<RecordedEvent[]> => {
     if (limit <= 0) return [];
     const order = backwards ? sql`desc` : sql`asc`;
-    const upTo = to === undefined ? sql`true` : positionBound(to, true, true);
     const asText = shape?.storedJson === true;
-    const { rows } = await sql<EventRow>`
-      select ${shape?.dataOnlyOfTypes ? hashedDataOmitted(shape.dataOnlyOfTypes, asText) : columnsWith(true, asText)} from ${t('events')} as e
-      where ${visible} and ${positionBound(from, backwards, inclusive)} and ${upTo} and ${filterSql(filter)}
+    const columns = shape?.dataOnlyOfTypes ? hashedDataOmitted(shape.dataOnlyOfTypes, asText) : columnsWith(true, asText);
+    // Forwards up to a position (a projector's batch: from its checkpoint to the head), the bound
+    // is applied to the page, not in it: with both bounds and a type filter in one WHERE the
+    // planner underestimates the rows (it multiplies the two range selectivities), takes a bitmap
+    // scan of everything from `from` to `to` and sorts it — each batch of a catch-up then read all
+    // the rest of the log (66,000 events: 2.9 s instead of 0.4). The first `limit` events after
+    // `from` read off the commit-order index, less those past `to`, are the same events: past
+    // `to` in commit order, every later one is too.
+    const { rows } =
+      to !== undefined && !backwards
+        ? await sql<EventRow>`
+      select * from (
+        select ${columns} from ${t('events')} as e
+        where ${visible} and ${positionBound(from, false, inclusive)} and ${filterSql(filter)}
+        order by e.transaction_id, e.position
+        limit ${limit}) as page
+      where (page.transaction_id::xid8, page.position::bigint) <= (${to.commit.toString()}::text::xid8, ${to.prepare.toString()}::bigint)
+      order by page.transaction_id::xid8, page.position::bigint`.execute(db)
+        : await sql<EventRow>`
+      select ${columns} from ${t('events')} as e
+      where ${visible} and ${positionBound(from, backwards, inclusive)} and ${to === undefined ? sql`true` : positionBound(to, true, true)} and ${filterSql(filter)}
       order by e.transaction_id ${order}, e.position ${order}
       limit ${limit}`.execute(db);
     return rows.map(asText ? toRecordedAsText : toRecorded);
