@@ -78,7 +78,10 @@ export interface TaskRun {
   readonly started?: number;
   readonly ended: number;
   readonly endedEventId: number;
-  /** `SUCCEEDED`, `FAILED`, `TIMED_OUT` (a `…TimedOut` event: its error tells the timeout from the heartbeat), `ABORTED`. */
+  /**
+   * `SUCCEEDED`, `FAILED`, `TIMED_OUT` (a `…TimedOut` event: a `TimeoutSeconds` expiry and a
+   * heartbeat's are both `States.Timeout`), `ABORTED` (its state ended around it).
+   */
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   readonly error?: string;
   readonly cause?: string;
