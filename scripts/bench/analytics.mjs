@@ -5,8 +5,8 @@
  * Two measurements, on the Postgres server of DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test), each in a database of its own created and dropped here:
  *
- * 1. **Projector lag at full throughput.** An engine in this process (Postgres store and read
- *    models) runs N executions (default 2,000; --quick 300) of a machine that enters 24 states
+ * 1. **Projector lag at full throughput.** An engine in this process (a Postgres store and read
+ *    models, then PGlite in memory) runs N executions (default 2,000; --quick 300) of a machine that enters 24 states
  *    (Pass, Choice, a Parallel of two branches, an inline Map of 4 items, a Wait of 0 s), 64 starts in
  *    flight, as fast as the engine goes. The analytics listener records, for every event whose
  *    outcome it hears (executions started and ended, state runs ended), the time from the event's
@@ -28,7 +28,7 @@
 import { performance } from 'node:perf_hooks';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { admin, databaseUrl, finishRun, log, machineEnvironment, parseFlags, percentile, round, runMain } from './common.mjs';
-import { makePgPool, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
+import { makePgPool, openPGlite, openPGliteEventStore, openPostgresEventStore } from '../../packages/eventstore/dist/src/index.js';
 import { analyticsReadModel, getProjector } from '../../packages/projections/dist/src/index.js';
 import { Engine } from '../../packages/runtime/dist/src/index.js';
 
@@ -84,11 +84,37 @@ const cleanup = async () => {
   for (const name of databases.splice(0)) await admin((c) => c.query(`drop database if exists ${name} with (force)`));
 };
 
-/** Runs the executions on an engine over a fresh database; with `analytics`, hears the outcomes. */
-const throughput = async (analytics) => {
-  const url = await freshDatabase(analytics ? 'on' : 'off');
+/** A fresh store and read-model database: a Postgres database of its own, or PGlite in memory. */
+const openBackend = async (kind, label) => {
+  if (kind === 'pglite') {
+    const shared = await openPGlite();
+    const store = await openPGliteEventStore({ shared });
+    return {
+      store,
+      db: shared.db,
+      close: async () => {
+        await store.close();
+        await shared.db.destroy();
+        await shared.pglite.close();
+      },
+    };
+  }
+  const url = await freshDatabase(label);
   const store = await openPostgresEventStore({ connectionString: url, maxConnections: 12 });
   const db = new Kysely({ dialect: new PostgresDialect({ pool: makePgPool(url, 6) }) });
+  return {
+    store,
+    db,
+    close: async () => {
+      await store.close();
+      await db.destroy();
+    },
+  };
+};
+
+/** Runs the executions on an engine over a fresh database; with `analytics`, hears the outcomes. */
+const throughput = async (kind, analytics) => {
+  const { store, db, close } = await openBackend(kind, analytics ? 'on' : 'off');
   const engine = new Engine({ store, db, log: quiet, analytics, audit: false });
   await engine.start();
   const lags = [];
@@ -130,7 +156,7 @@ const throughput = async (analytics) => {
           await new Promise((r) => setTimeout(r, 20));
         }
         ended++;
-        if (ended % 200 === 0) log(`  ${analytics ? 'with' : 'without'} analytics: ${ended}/${executions} executions ended`);
+        if (ended % 200 === 0) log(`  ${kind}, ${analytics ? 'with' : 'without'} analytics: ${ended}/${executions} executions ended`);
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, one));
@@ -141,13 +167,21 @@ const throughput = async (analytics) => {
     }
     clearInterval(sampler);
     let stateRunCount;
+    let rebuild;
     if (analytics) {
       const { rows } = await sql`select count(*)::int as n from analytics.state_runs`.execute(db);
       stateRunCount = rows[0].n;
+      // What the projector does alone: a rebuild replays every event into a fresh copy.
+      const t0 = performance.now();
+      const rebuilt = await engine.analyticsProjector.rebuild();
+      const s = (performance.now() - t0) / 1000;
+      rebuild = { events: Number(rebuilt.eventsApplied), seconds: round(s, 2), eventsPerSecond: round(Number(rebuilt.eventsApplied) / s) };
+      log(`  rebuild: ${rebuild.events} events in ${rebuild.seconds} s`);
     }
     lags.sort((a, b) => a - b);
     behind.sort((a, b) => a - b);
     return {
+      store: kind,
       analytics,
       executions,
       seconds: round(seconds, 2),
@@ -155,6 +189,7 @@ const throughput = async (analytics) => {
       ...(analytics
         ? {
             stateRuns: stateRunCount,
+            rebuild,
             lagMs: { samples: lags.length, p50: percentile(lags, 0.5), p95: percentile(lags, 0.95), p99: percentile(lags, 0.99), max: lags.at(-1) },
             lagEvents: {
               samples: behind.length,
@@ -168,8 +203,7 @@ const throughput = async (analytics) => {
     };
   } finally {
     await engine.close();
-    await store.close();
-    await db.destroy();
+    await close();
   }
 };
 
@@ -238,15 +272,15 @@ const markdown = (r) =>
   [
     `### Analytics (${r.environment.cpus} vCPU, ${r.environment.node}, Postgres ${r.postgres})`,
     '',
-    '| engine | executions | executions/s | analytics lag p50 / p95 / p99 / max (ms) | lag in events p50 / p99 / max |',
-    '|---|---:|---:|---|---|',
+    '| store | engine | executions | executions/s | analytics lag p50 / p95 / p99 / max (ms) | lag in events p50 / p99 / max | projector alone (rebuild), events/s |',
+    '|---|---|---:|---:|---|---|---:|',
     ...r.throughput.map((c) =>
       c.analytics
-        ? `| with analytics | ${c.executions} | ${c.executionsPerSecond} | ${c.lagMs.p50} / ${c.lagMs.p95} / ${c.lagMs.p99} / ${c.lagMs.max} | ${c.lagEvents.p50} / ${c.lagEvents.p99} / ${c.lagEvents.max} |`
-        : `| without (analytics: false) | ${c.executions} | ${c.executionsPerSecond} | – | – |`,
+        ? `| ${c.store} | with analytics | ${c.executions} | ${c.executionsPerSecond} | ${c.lagMs.p50} / ${c.lagMs.p95} / ${c.lagMs.p99} / ${c.lagMs.max} | ${c.lagEvents.samples > 0 ? `${c.lagEvents.p50} / ${c.lagEvents.p99} / ${c.lagEvents.max}` : '– (PGlite: lag() waits behind the engine on its one connection)'} | ${c.rebuild.eventsPerSecond} |`
+        : `| ${c.store} | without (analytics: false) | ${c.executions} | ${c.executionsPerSecond} | – | – | – |`,
     ),
     '',
-    `Throughput with ÷ without analytics: ${r.throughputRatio}`,
+    `Throughput with ÷ without analytics: Postgres ${r.throughputRatio.postgres}, PGlite ${r.throughputRatio.pglite}`,
     '',
     '| state runs | shape | runs in the window | p95 query median / slowest (ms) | plan |',
     '|---:|---|---:|---|---|',
@@ -262,15 +296,20 @@ runMain(async () => {
   log(`analytics bench: ${executions} executions, ${stateRows.toLocaleString('en-US')} state runs`);
   const throughputCells = [];
   // Without first, then with: the same session, the same machine.
-  for (const analytics of [false, true]) {
-    log(`throughput ${analytics ? 'with' : 'without'} the analytics projector`);
-    throughputCells.push(await throughput(analytics));
-    await cleanup();
+  for (const kind of ['postgres', 'pglite']) {
+    for (const analytics of [false, true]) {
+      log(`throughput on ${kind} ${analytics ? 'with' : 'without'} the analytics projector`);
+      throughputCells.push(await throughput(kind, analytics));
+      await cleanup();
+    }
   }
   log('p95 of one state over 7 days');
   const percentileCells = await percentileQuery();
   await cleanup();
-  const [off, on] = throughputCells;
+  const ratio = (kind) => {
+    const [off, on] = [false, true].map((a) => throughputCells.find((c) => c.store === kind && c.analytics === a));
+    return round(on.executionsPerSecond / off.executionsPerSecond, 3);
+  };
   await finishRun(
     'analytics',
     startedAt,
@@ -278,7 +317,7 @@ runMain(async () => {
       environment: machineEnvironment(),
       postgres,
       throughput: throughputCells,
-      throughputRatio: round(on.executionsPerSecond / off.executionsPerSecond, 3),
+      throughputRatio: { postgres: ratio('postgres'), pglite: ratio('pglite') },
       percentile: percentileCells,
     },
     markdown,
