@@ -127,7 +127,18 @@ export type CommandLine =
       readonly flags: Flags;
       readonly replay: { readonly execution?: string; readonly stateMachine?: string; readonly json: boolean };
     }
+  | { readonly command: 'export'; readonly flags: Flags; readonly export: ExportArgs }
+  | { readonly command: 'export verify'; readonly flags: Flags; readonly files: readonly string[]; readonly json: boolean }
   | { readonly command: 'help' };
+
+/** What `stepstream export` was asked: the range (epoch milliseconds, `until` excluded), the format and the directory. */
+export interface ExportArgs {
+  readonly since: number;
+  readonly until: number;
+  readonly format: 'parquet' | 'jsonl';
+  readonly out: string;
+  readonly json: boolean;
+}
 
 /**
  * A moment given on the command line, as epoch milliseconds: a span back from `now` (`7d`, `24h`,
@@ -172,6 +183,11 @@ const COMMANDS: readonly (readonly [string, string])[] = [
     "a state machine's executions over a window (--since 7d, --alias NAME): counts by status, duration percentiles per state, top errors and retries (server at --host/--port)",
   ],
   ['inspect ARN', 'the execution after one event (--at N, default its last): active states, inputs, variables, timers, tasks (server at --host/--port)'],
+  [
+    'export',
+    "write a time range's history events and analytics state runs as Parquet or JSON Lines files, each file's SHA-256 recorded in the audit log (stop the server on the embedded store)",
+  ],
+  ['export verify FILE...', 'whether each file is one an export wrote, unchanged, per the audit log (exit 0 recorded, 1 not recorded or altered)'],
   ['help', 'this text (also --help, -h)'],
 ];
 
@@ -231,6 +247,13 @@ export const usage = [
   `${'  --at N'.padEnd(28)}the event to inspect the execution after (1 is ExecutionStarted; default: the last)`,
   `${'  --json'.padEnd(28)}the whole answer as JSON (Stepstream.InspectExecution's)`,
   '',
+  'Options of export (besides the store options above; export verify FILE... takes the store options and --json):',
+  `${'  --since WHEN'.padEnd(28)}the range's start: a span back from now (7d, 24h, 30m) or an ISO date (required)`,
+  `${'  --until WHEN'.padEnd(28)}the range's end, excluded (default: now)`,
+  `${'  --format F'.padEnd(28)}parquet | jsonl`,
+  `${'  --out DIR'.padEnd(28)}where to write events.<ext> and state_runs.<ext> (created if missing; existing files are never overwritten)`,
+  `${'  --json'.padEnd(28)}the audit record (export verify: what it found) as JSON on stdout`,
+  '',
   'Environment only:',
   `  ${'STEPSTREAM_TOKEN_SECRET'.padEnd(26)}the secret that signs page and task tokens (default: generated once, kept in the event store)`,
   `  ${'STEPSTREAM_PG_CONNECTIONS'.padEnd(26)}Postgres connections a node opens, 3 to 1000 (default 18: two thirds for the store, the rest for the read models; 2 more listen)`,
@@ -262,6 +285,7 @@ const parseOptions = {
   since: { type: 'string' },
   until: { type: 'string' },
   alias: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -291,6 +315,43 @@ const verifyArgs = (values: Partial<Record<VerifyOptionName, string | boolean | 
     throw new UsageError('verify BUNDLE checks a file; --execution, --state-machine and --checkpoint are for the store');
   }
   return args;
+};
+
+/** `export`'s and `export verify`'s arguments, checked; the range resolved against the clock now. */
+const exportLine = (
+  flags: Flags,
+  rest: readonly string[],
+  given: {
+    since?: string;
+    until?: string;
+    format?: string;
+    out?: string;
+    json?: boolean;
+    proof?: boolean;
+    verifyGiven: readonly VerifyOptionName[];
+  },
+): CommandLine => {
+  const other = given.verifyGiven.find((n) => n !== 'json');
+  if (other !== undefined) throw new UsageError(`--${other} is an option of verify`);
+  if (given.proof !== undefined) throw new UsageError('--proof is an option of history export');
+  if (rest[0] === 'verify') {
+    const exportOnly = Object.entries({ since: given.since, until: given.until, format: given.format, out: given.out }).find(([, v]) => v !== undefined)?.[0];
+    if (exportOnly !== undefined) throw new UsageError(`--${exportOnly} is an option of export, not of export verify`);
+    if (rest.length < 2) throw new UsageError('export verify needs the files an export wrote');
+    return { command: 'export verify', flags, files: rest.slice(1), json: given.json === true };
+  }
+  if (rest[0] !== undefined)
+    throw new UsageError(`unexpected argument ${rest[0]}: export takes --since, --until, --format and --out (or: export verify FILE...)`);
+  if (given.since === undefined) throw new UsageError('export needs --since: a span back from now (7d, 24h) or an ISO date (2026-12-01)');
+  if (given.format !== 'parquet' && given.format !== 'jsonl')
+    throw new UsageError(given.format === undefined ? 'export needs --format parquet or --format jsonl' : `--format is parquet or jsonl, not ${given.format}`);
+  if (given.out === undefined) throw new UsageError('export needs --out DIR: the directory to write the files to');
+  const now = Date.now();
+  const since = parseWhen(given.since, now, '--since');
+  const until = given.until === undefined ? now : parseWhen(given.until, now, '--until');
+  if (since >= until)
+    throw new UsageError(`--since ${new Date(since).toISOString()} is not before --until ${new Date(until).toISOString()}: the range is empty`);
+  return { command: 'export', flags, export: { since, until, format: given.format, out: given.out, json: given.json === true } };
 };
 
 /** `parseArgs`'s errors, one line each and in our words. */
@@ -351,8 +412,10 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     since,
     until,
     alias,
+    format,
     ...given
   } = parsed.values;
+  if (format !== undefined && parsed.positionals[0] !== 'export') throw new UsageError('--format is an option of export');
   if (alias !== undefined && parsed.positionals[0] !== 'stats') throw new UsageError('--alias is an option of stats');
   if (at !== undefined && parsed.positionals[0] !== 'inspect' && parsed.positionals[0] !== 'fork')
     throw new UsageError('--at is an option of inspect and fork');
@@ -373,6 +436,7 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     return { command: 'help' };
   }
   if (command === undefined) throw new UsageError('no command: options go after one, as in `stepstream serve --port 9000`');
+  if (command === 'export') return exportLine(flags, rest, { since, until, format, out, json, proof, verifyGiven });
   if (command === 'verify') {
     if (proof !== undefined || out !== undefined) throw new UsageError(`--${proof !== undefined ? 'proof' : 'out'} is an option of history export`);
     return { command: 'verify', flags, verify: verifyArgs(verifyValues, rest) };

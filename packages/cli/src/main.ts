@@ -26,6 +26,9 @@ import { openStores, ReadModelsBusy, type Purpose } from './open.js';
 import { BadAuditKey, loadAuditKey } from './audit-key.js';
 import { ExportFailed, exportProofBundle } from './export.js';
 import { NoStore, runVerify, storeOpener } from './verify.js';
+import { exportData, exportOpener, exportText, progressOnStderr } from './export-data.js';
+import { checkExportedFiles, checkText, ExportRefused } from './export-record.js';
+import type { ExportArgs } from './args.js';
 
 /** An expected reason not to run (a held data directory, a port in use): one line, exit 1, no stack. */
 class Refused extends Error {}
@@ -408,6 +411,43 @@ const stats = (flags: Flags, request: StatisticsRequest, json: boolean) =>
     process.stdout.write(json ? `${JSON.stringify(answer, null, 2)}\n` : formatStatistics(answer));
   });
 
+/** An export's expected failures in one line: a held data directory, no store, files that exist or cannot be read. */
+const exportRefusal = (e: unknown): Refused | undefined => {
+  if (e instanceof DataDirectoryLocked)
+    return new Refused(`${e.message}: stop the server first (export reads and appends to the embedded store alone; on Postgres it runs beside the servers)`);
+  if (e instanceof NoStore || e instanceof ExportRefused) return new Refused(e.message);
+  return undefined;
+};
+
+/** `export --since WHEN [--until WHEN] --format F --out DIR [--json]`: the range's files, recorded in the audit log. */
+const exportRange = async (flags: Flags, args: ExportArgs) => {
+  const config = readServeConfig(flags, process.env);
+  const log = makeLogger(config.logLevel);
+  const progress = progressOnStderr();
+  try {
+    const withStores = exportOpener(config.store, lockLost(log));
+    const result = await withStores((stores) => exportData({ ...stores, ...args, onProgress: progress.show, onSkipped: (m) => log.error(m) }));
+    progress.end();
+    process.stdout.write(args.json ? `${JSON.stringify({ ...result.record, eventId: result.eventId })}\n` : exportText(result));
+  } catch (e) {
+    progress.end();
+    throw exportRefusal(e) ?? e;
+  }
+};
+
+/** `export verify FILE... [--json]`: exit 0 when every file is one an export recorded, 1 otherwise. */
+const exportVerify = async (flags: Flags, files: readonly string[], json: boolean) => {
+  const config = readServeConfig(flags, process.env);
+  const log = makeLogger(config.logLevel);
+  try {
+    const check = await storeOpener(config.store, lockLost(log))(({ store }) => checkExportedFiles(store, files));
+    process.stdout.write(json ? `${JSON.stringify(check)}\n` : checkText(check));
+    process.exitCode = check.ok ? 0 : 1;
+  } catch (e) {
+    throw exportRefusal(e) ?? e;
+  }
+};
+
 const main = async (argv: readonly string[]) => {
   const line = parseCommandLine(argv);
   switch (line.command) {
@@ -442,6 +482,10 @@ const main = async (argv: readonly string[]) => {
       return diff(line.flags, line.a, line.b, line.json);
     case 'import':
       return importExecution(line.flags, line.files, line.name, line.json);
+    case 'export':
+      return exportRange(line.flags, line.export);
+    case 'export verify':
+      return exportVerify(line.flags, line.files, line.json);
     case 'help':
       process.stdout.write(usage);
       return;
