@@ -126,8 +126,8 @@ test('events before the execution started are ignored; a stop closes every open 
   ];
   const folded = foldRuns(undefined, events);
   t.deepEqual(
-    folded.stateRuns.map((r) => [r.state, r.status, r.ended - r.entered, r.attempts]),
-    [['Call', 'ABORTED', 30, 1]],
+    folded.stateRuns.map((r) => [r.state, r.status, r.ended - r.entered, r.attempts, r.error]),
+    [['Call', 'ABORTED', 30, 1, 'Stop']],
   );
   t.deepEqual(
     folded.taskRuns.map((r) => [r.kind, r.resource, r.status, r.started, r.ended]),

@@ -271,8 +271,9 @@ const run = async (t: ExecutionContext, backend: AuditBackend) => {
       ['Fan/1'],
     );
     t.deepEqual(
-      one('Boom', 'mix-2').map((r) => [r['status']]),
-      [['FAILED']],
+      one('Boom', 'mix-2').map((r) => [r['status'], r['error'], r['cause']]),
+      [['FAILED', 'Boom', 'asked to fail']],
+      "a Fail state's run takes the execution's error",
     );
     t.deepEqual(
       one('Hold', 'mix-3').map((r) => r['status']),

@@ -313,10 +313,22 @@ export const foldRuns = (cursor: RunsCursor | undefined, events: readonly RunsEv
     endedAt(eventId).taskRuns.push(row);
   };
   /** Ends run `id` and, first, every open run inside it. */
-  const endRun = (id: number, at: number, eventId: number, status: StateRun['status'], inner: StateRun['status']) => {
+  const endRun = (
+    id: number,
+    at: number,
+    eventId: number,
+    status: StateRun['status'],
+    inner: StateRun['status'],
+    /** The execution's error, for the runs it ended that recorded none (a Fail state's is only in ExecutionFailed). */
+    theirs?: { readonly error?: string; readonly cause?: string },
+  ) => {
     const run = runs.get(id);
     if (!run || !execution) return;
-    for (const [childId, child] of runs) if (child.p === id) endRun(childId, at, eventId, child.t === 'Fail' || child.x ? 'FAILED' : inner, inner);
+    for (const [childId, child] of runs) if (child.p === id) endRun(childId, at, eventId, child.t === 'Fail' || child.x ? 'FAILED' : inner, inner, theirs);
+    if (theirs && run.e === undefined && theirs.error !== undefined) {
+      run.e = theirs.error;
+      if (theirs.cause !== undefined) run.c = theirs.cause;
+    }
     // A task still open when its state ends (the execution failed elsewhere, timed out, was aborted) was aborted.
     endTask(run, id, at, eventId, 'ABORTED');
     runs.delete(id);
@@ -384,7 +396,11 @@ export const foldRuns = (cursor: RunsCursor | undefined, events: readonly RunsEv
 
     if (closedAs) {
       const inner: StateRun['status'] = closedAs === 'SUCCEEDED' || closedAs === 'RUNNING' ? 'ABORTED' : closedAs;
-      for (const id of [...runs.keys()]) if (runs.get(id)?.p === 0) endRun(id, at, event.id, inner, inner);
+      const theirs = {
+        ...(str(d['error']) !== undefined ? { error: str(d['error']) } : {}),
+        ...(str(d['cause']) !== undefined ? { cause: str(d['cause']) } : {}),
+      };
+      for (const id of [...runs.keys()]) if (runs.get(id)?.p === 0) endRun(id, at, event.id, inner, inner, theirs);
       for (const [arn, m] of mapRuns)
         if (m.status === 'RUNNING') {
           const ended: MapRunFacts = { ...m, status: 'ABORTED', ended: at };
