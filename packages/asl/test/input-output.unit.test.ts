@@ -1,6 +1,6 @@
 /**
  * InputPath, ResultPath, OutputPath. Case names refer to the conformance corpus (executions
- * recorded on AWS); "fact sheet" is /work/shared/docs/aws-facts.md §4.1.
+ * recorded on AWS); "fact sheet" is the workplace's shared aws-facts.md §4.1.
  */
 import test from 'ava';
 import { applyInputPath, applyOutputPath, applyResultPath, type EvaluationScope } from '../src/index.js';
