@@ -188,6 +188,11 @@ export const STEPSTREAM_SHAPES: readonly OperationShape[] = [
   { name: 'ListActivityTasks', target: 'Stepstream.', members: [req('activityArn', arn('activity'))] },
   { name: 'LayoutGraph', target: 'Stepstream.', members: [req('graph', k('elkGraph'))] },
   {
+    name: 'GetExecutionStatistics',
+    target: 'Stepstream.',
+    members: [req('stateMachineArn', arn('stateMachine')), opt('aliasName', k('name')), opt('since', k('int')), opt('until', k('int'))],
+  },
+  {
     name: 'ForkExecution',
     target: 'Stepstream.',
     members: [
