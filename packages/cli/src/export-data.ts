@@ -11,24 +11,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, open as openFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  formatPosition,
-  makePgPool,
-  openEventStoreDB,
-  openPGlite,
-  openPGliteEventStore,
-  openPostgresEventStore,
-  type EventStore,
-  type Position,
-  type RecordedEvent,
-} from '@stepstream/eventstore';
+import { formatPosition, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
 import { analyticsReadModel, ANALYTICS_SCHEMA, describeSkippedEvent, getProjector, readModelDb } from '@stepstream/projections';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { StoreConfig } from './config.js';
 import { ExportRefused, EXPORTS_STREAM, hashFile, recordExport, type ExportedFile, type ExportRecord } from './export-record.js';
-import { lockDataDirectory } from './lock.js';
 import { allPages } from './verify/pages.js';
-import { NoStore } from './verify.js';
+import { NoStore, withStore } from './open-store.js';
 
 /** What the export reads: the events, and the read models' database. */
 export interface ExportStores {
@@ -37,49 +26,19 @@ export interface ExportStores {
 }
 
 /**
- * Opens the configured store and its read models for one run: the embedded data directory locked
- * to this process as `serve` locks it (PGlite has one owner: stop the server first), Postgres
- * shared with running servers (their analytics projectors and this one's take turns on the
- * checkpoint row).
+ * Opens the configured store and its read models for one run (see {@link withStore}): on Postgres
+ * beside running servers (their analytics projectors and this one's take turns on the checkpoint
+ * row).
  *
- * @throws DataDirectoryLocked when a server holds the embedded data directory.
- * @throws NoStore when the embedded data directory does not exist, or EventStoreDB has no read-model database.
+ * @throws NoStore also when EventStoreDB has no read-model database.
  */
 export const exportOpener =
   (config: StoreConfig, onLockLost: (e: Error) => void) =>
-  async <T>(use: (stores: ExportStores) => Promise<T>): Promise<T> => {
-    if (config.kind === 'pglite') {
-      if (!existsSync(config.dataDir)) throw new NoStore(`no store in ${config.dataDir}: give --data DIR (or --database-url URL)`);
-      const lock = await lockDataDirectory(config.dataDir, 'export', onLockLost);
-      try {
-        const shared = await openPGlite(config.dataDir);
-        try {
-          const store = await openPGliteEventStore({ shared });
-          try {
-            return await use({ store, db: shared.db });
-          } finally {
-            await store.close();
-          }
-        } finally {
-          await shared.db.destroy();
-          await shared.pglite.close();
-        }
-      } finally {
-        await lock.release();
-      }
-    }
-    const readModels = config.kind === 'postgres' ? config.url : config.readModelUrl;
-    if (readModels === undefined) throw new NoStore('export reads the analytics read model: give DATABASE_URL (the read models of EVENTSTORE_URL)');
-    const store =
-      config.kind === 'postgres' ? await openPostgresEventStore({ connectionString: config.url }) : await openEventStoreDB({ connectionString: config.url });
-    const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(readModels, 2) }) });
-    try {
-      return await use({ store, db });
-    } finally {
-      await store.close();
-      await db.destroy();
-    }
-  };
+  <T>(use: (stores: ExportStores) => Promise<T>): Promise<T> =>
+    withStore(config, 'export', onLockLost, ({ store, db }) => {
+      if (db === undefined) throw new NoStore('export reads the analytics read model: give DATABASE_URL (the read models of EVENTSTORE_URL)');
+      return use({ store, db });
+    });
 
 /** How far an export is. */
 export interface ExportProgress {

@@ -7,14 +7,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fromHex } from '@stepstream/audit';
-import { makePgPool, openEventStoreDB, openPGlite, openPGliteEventStore, openPostgresEventStore, type EventStore, type Position } from '@stepstream/eventstore';
+import type { EventStore, Position } from '@stepstream/eventstore';
 import { readModelDb } from '@stepstream/projections';
 import { AUDIT_SCHEMA, locateExecution, locateStateMachine } from '@stepstream/runtime';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { UsageError, type Flags, type VerifyArgs } from './args.js';
 import { publicKeyFileOf } from './audit-key.js';
 import { readServeConfig, type StoreConfig } from './config.js';
-import { lockDataDirectory } from './lock.js';
+import { withStore } from './open-store.js';
 import type { SignedLeaves } from './verify/locate.js';
 import { verifyBundleFile, verifyCheckpointGrowth } from './verify/offline.js';
 import { problemJson, problemLine } from './verify/problems.js';
@@ -69,53 +69,17 @@ export const auditLeaves = async (db: Kysely<any>): Promise<SignedLeaves | undef
   };
 };
 
-/** The store is not there: nothing to verify (an embedded data directory that does not exist). */
-export class NoStore extends Error {}
-
 /**
- * Opens the event store alone — verify reads no read model — for one run: the embedded data
- * directory locked to this process as `serve` locks it (PGlite has one owner), Postgres or
- * EventStoreDB shared with running servers.
- *
- * @throws DataDirectoryLocked when a server holds the embedded data directory.
- * @throws NoStore when the embedded data directory does not exist.
+ * Opens the event store — and reads the signed leaves from the audit tree when the read models are
+ * there — for one run (see {@link withStore}).
  */
 export const storeOpener =
   (config: StoreConfig, onLockLost: (e: Error) => void): OpenStore =>
-  async (use) => {
-    if (config.kind === 'pglite') {
-      if (!existsSync(config.dataDir)) throw new NoStore(`no store in ${config.dataDir}: give --data DIR (or --database-url URL)`);
-      const lock = await lockDataDirectory(config.dataDir, 'verify', onLockLost);
-      try {
-        const shared = await openPGlite(config.dataDir);
-        try {
-          const store = await openPGliteEventStore({ shared });
-          try {
-            const signedLeaves = await auditLeaves(shared.db);
-            return await use({ store, ...(signedLeaves === undefined ? {} : { signedLeaves }) });
-          } finally {
-            await store.close();
-          }
-        } finally {
-          await shared.db.destroy();
-          await shared.pglite.close();
-        }
-      } finally {
-        await lock.release();
-      }
-    }
-    const store =
-      config.kind === 'postgres' ? await openPostgresEventStore({ connectionString: config.url }) : await openEventStoreDB({ connectionString: config.url });
-    const readModels = config.kind === 'postgres' ? config.url : config.readModelUrl;
-    const db = readModels === undefined ? undefined : new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(readModels, 2) }) });
-    try {
+  (use) =>
+    withStore(config, 'verify', onLockLost, async ({ store, db }) => {
       const signedLeaves = db === undefined ? undefined : await auditLeaves(db);
-      return await use({ store, ...(signedLeaves === undefined ? {} : { signedLeaves }) });
-    } finally {
-      await store.close();
-      await db?.destroy();
-    }
-  };
+      return use({ store, ...(signedLeaves === undefined ? {} : { signedLeaves }) });
+    });
 
 /**
  * The public key file `verify` uses without `--public-key`: the one beside the deployment's audit

@@ -3,9 +3,10 @@ import { readModelDb } from '@stepstream/projections';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { sql, type Kysely } from 'kysely';
-import { Engine, type LambdaFunctions } from '../src/index.js';
+import { Engine } from '../src/index.js';
 import { backendKinds, readEverything, type AuditBackend } from './audit-fixtures.js';
 import { createActivity, createMachine, startExecution, takeTask, until } from './engine-fixtures.js';
+import { flakyFunctions, lambdaTask } from './task-fixtures.js';
 
 // The analytics read model (docs/analytics.md) against the histories it is folded from, on PGlite
 // and on Postgres: real executions of every kind of state (retries, catches, Parallel branches
@@ -16,29 +17,6 @@ import { createActivity, createMachine, startExecution, takeTask, until } from '
 
 const test = anyTest as TestFn;
 const quiet = { debug() {}, info() {}, warn() {}, error: (m: string, e?: unknown) => console.error(m, e) };
-
-/** Lambda functions: `flaky` fails (`Flaky`) on its first two calls for an input, `item` fails (`BadItem`) for "bad", `ok` answers. */
-const functions = (): LambdaFunctions => {
-  const calls = new Map<string, number>();
-  return {
-    invoke: async ({ name, body }) => {
-      const n = (calls.get(name + body) ?? 0) + 1;
-      calls.set(name + body, n);
-      const fail = (errorType: string) => ({ kind: 'error' as const, errorType, body: JSON.stringify({ errorType, errorMessage: `${name} failed` }) });
-      if (name === 'flaky' && n <= 2) return fail('Flaky');
-      if (name === 'item' && body.includes('bad')) return fail('BadItem');
-      return { kind: 'ok' as const, payload: { n }, body: JSON.stringify({ n }), executedVersion: '$LATEST' };
-    },
-  };
-};
-
-const lambda = (fn: string, extra: Record<string, unknown> = {}) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::lambda:invoke',
-  Parameters: { FunctionName: fn, 'Payload.$': '$' },
-  ResultPath: null,
-  ...extra,
-});
 
 const MIX = {
   StartAt: 'Route',
@@ -54,14 +32,14 @@ const MIX = {
     },
     Boom: { Type: 'Fail', Error: 'Boom', Cause: 'asked to fail' },
     Hold: { Type: 'Wait', Seconds: 3600, Next: 'Done' },
-    Work: lambda('flaky', { Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 1 }], Next: 'Fan' }),
+    Work: lambdaTask('flaky', { Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 1 }], Next: 'Fan' }),
     Fan: {
       Type: 'Parallel',
       Next: 'Each',
       ResultPath: null,
       Branches: [
         { StartAt: 'Short', States: { Short: { Type: 'Pass', Next: 'Nap' }, Nap: { Type: 'Wait', Seconds: 1, End: true } } },
-        { StartAt: 'Call', States: { Call: lambda('ok', { End: true }) } },
+        { StartAt: 'Call', States: { Call: lambdaTask('ok', { End: true }) } },
       ],
     },
     Each: {
@@ -72,7 +50,7 @@ const MIX = {
       ItemProcessor: {
         StartAt: 'Item',
         States: {
-          Item: lambda('item', { Catch: [{ ErrorEquals: ['BadItem'], Next: 'Fallback' }], End: true }),
+          Item: lambdaTask('item', { Catch: [{ ErrorEquals: ['BadItem'], Next: 'Fallback' }], End: true }),
           Fallback: { Type: 'Pass', End: true },
         },
       },
@@ -159,7 +137,7 @@ const allRows = async (db: Kysely<any>) => ({
 });
 
 const run = async (t: ExecutionContext, backend: AuditBackend) => {
-  const engine = new Engine({ store: backend.store, db: backend.db, log: quiet, lambda: functions(), activityPollMs: 2_000 });
+  const engine = new Engine({ store: backend.store, db: backend.db, log: quiet, lambda: flakyFunctions(), activityPollMs: 2_000 });
   await engine.start();
   try {
     const mix = await createMachine(engine, 'mix', MIX);

@@ -3,48 +3,26 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openPGlite, type RecordedEvent } from '@stepstream/eventstore';
 import test from 'ava';
-import { readTraceConfig, startTraceExport, type LambdaFunctions } from '../src/index.js';
+import { readTraceConfig, startTraceExport } from '../src/index.js';
 import { readEverything } from './audit-fixtures.js';
 import { closeDatabase, createMachine, ended, startExecution, startNode, streamOf } from './engine-fixtures.js';
+import { flakyFunctions, lambdaTask } from './task-fixtures.js';
 
 // Trace export (src/analytics/traces.ts) to a real OTLP/HTTP receiver: executions with a retried
 // task, a Parallel, an inline Map, a Distributed Map and a failure run on an engine over PGlite;
 // then every trace, span, parent and time the receiver got must be what the stored histories say.
 
-/** Lambda functions: `flaky` fails (`Flaky`) on its first two calls, `item` fails (`BadItem`) for "bad", `ok` answers. */
-const functions = (): LambdaFunctions => {
-  const calls = new Map<string, number>();
-  return {
-    invoke: async ({ name, body }) => {
-      const n = (calls.get(name + body) ?? 0) + 1;
-      calls.set(name + body, n);
-      const fail = (errorType: string) => ({ kind: 'error' as const, errorType, body: JSON.stringify({ errorType, errorMessage: `${name} failed` }) });
-      if (name === 'flaky' && n <= 2) return fail('Flaky');
-      if (name === 'item' && body.includes('bad')) return fail('BadItem');
-      return { kind: 'ok' as const, payload: { n }, body: JSON.stringify({ n }), executedVersion: '$LATEST' };
-    },
-  };
-};
-
-const lambda = (fn: string, extra: Record<string, unknown> = {}) => ({
-  Type: 'Task',
-  Resource: 'arn:aws:states:::lambda:invoke',
-  Parameters: { FunctionName: fn, 'Payload.$': '$' },
-  ResultPath: null,
-  ...extra,
-});
-
 const WORK = {
   StartAt: 'Work',
   States: {
-    Work: lambda('flaky', { Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 1 }], Next: 'Fan' }),
+    Work: lambdaTask('flaky', { Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 1 }], Next: 'Fan' }),
     Fan: {
       Type: 'Parallel',
       Next: 'Each',
       ResultPath: null,
       Branches: [
         { StartAt: 'Short', States: { Short: { Type: 'Pass', End: true } } },
-        { StartAt: 'Call', States: { Call: lambda('ok', { End: true }) } },
+        { StartAt: 'Call', States: { Call: lambdaTask('ok', { End: true }) } },
       ],
     },
     Each: {
@@ -54,7 +32,7 @@ const WORK = {
       ItemProcessor: {
         StartAt: 'Item',
         States: {
-          Item: lambda('item', { Catch: [{ ErrorEquals: ['BadItem'], Next: 'Fallback' }], End: true }),
+          Item: lambdaTask('item', { Catch: [{ ErrorEquals: ['BadItem'], Next: 'Fallback' }], End: true }),
           Fallback: { Type: 'Pass', End: true },
         },
       },
@@ -194,7 +172,7 @@ test('each execution is a trace of its runs and task attempts, with the history 
   });
   if (!settings.enabled) throw new Error('the variables should enable traces');
   t.is(settings.url, `http://127.0.0.1:${otlp.port}/v1/traces`);
-  const node = await startNode(db, { lambda: functions() });
+  const node = await startNode(db, { lambda: flakyFunctions() });
   const traces = startTraceExport(node.engine, settings, { debug() {}, info() {}, warn: (m) => t.log(m), error: (m) => t.log(m) });
   let closed = false;
   try {
