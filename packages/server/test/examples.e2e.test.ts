@@ -1,5 +1,5 @@
 import { CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DirectoryFunctions, loadHttpConnections, MockConfig } from '@stepstream/runtime';
+import { DirectoryFunctions, loadHttpConnections, MockConfig, type HttpConnections } from '@stepstream/runtime';
 import anyTest, { type TestFn } from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -16,6 +16,13 @@ const test = anyTest as TestFn<{ stack: Stack; http: Server; api: string }>;
 /** The worker process the first test starts (module state: each test sees a copy of t.context). */
 let worker: ChildProcess | undefined;
 
+const BILLING = 'arn:aws:events:us-east-1:123456789012:connection/billing/0002';
+/** The example's billing connection, bound to this test's local API instead of billing.example.com (its credentials as in the file). */
+const withLocalBilling = (connections: HttpConnections, api: string): HttpConnections => {
+  if (!connections[BILLING]?.endpoints?.length) throw new Error(`examples/http-connections.json: ${BILLING} names no endpoints`);
+  return { ...connections, [BILLING]: { ...connections[BILLING], endpoints: [`${api}/`] } };
+};
+
 test.before(async (t) => {
   const http = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -26,7 +33,7 @@ test.before(async (t) => {
   t.context.api = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   t.context.stack = await startStack({
     lambda: new DirectoryFunctions(example('functions')),
-    httpConnections: loadHttpConnections(example('http-connections.json')),
+    httpConnections: withLocalBilling(loadHttpConnections(example('http-connections.json')), t.context.api),
     mocks: MockConfig.load(example('mock-config.json')),
     activityPollMs: 2000,
   });

@@ -18,22 +18,25 @@ interface Seen {
 
 const test = anyTest as TestFn<{ stack: Stack; client: SFNClient; http: Server; httpUrl: string; seen: Seen }>;
 test.before(async (t) => {
-  t.context.stack = await startStack({
-    httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' }, queryParameters: { apiKey: 'k-123' } } },
-  });
   t.context.seen = {};
   t.context.http = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       Object.assign(t.context.seen, { method: req.method, url: req.url, headers: req.headers, body });
-      const status = req.url?.startsWith('/missing') ? 404 : 201;
+      const status = req.url?.includes('/missing') ? 404 : 201;
       res.writeHead(status, { 'content-type': 'application/json', 'x-trace': 'yes' });
       res.end(JSON.stringify({ got: body === '' ? null : (JSON.parse(body) as unknown) }));
     });
   });
   await new Promise<void>((r) => t.context.http.listen(0, '127.0.0.1', r));
   t.context.httpUrl = `http://127.0.0.1:${(t.context.http.address() as AddressInfo).port}`;
+  // The connection may call the sink's /orders only (docs/security.md).
+  t.context.stack = await startStack({
+    httpConnections: {
+      [CONNECTION]: { basic: { username: 'user', password: 'secret' }, queryParameters: { apiKey: 'k-123' }, endpoints: [`${t.context.httpUrl}/orders`] },
+    },
+  });
   t.context.client = new SFNClient({
     endpoint: t.context.stack.api.url,
     region: 'us-east-1',
@@ -246,6 +249,36 @@ test('mock.fieldValidationMode: STRICT (the default) checks required fields and 
   t.is(reveal?.message, 'TestState does not support RevealSecrets when a mock is specified.');
 });
 
+// Serial: the sink's `seen` is shared with the TRACE test.
+test.serial('a connection calls only its endpoints: elsewhere the task fails with States.Permissions and nothing is sent', async (t) => {
+  const task = (endpoint: string) => ({
+    Type: 'Task',
+    Resource: 'arn:aws:states:::http:invoke',
+    Parameters: { ApiEndpoint: endpoint, Method: 'GET', Authentication: { ConnectionArn: CONNECTION } },
+    End: true,
+  });
+  // A probe's own sink: it must never see the connection's credentials.
+  let probed = 0;
+  const probe = createServer((_req, res) => {
+    probed++;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => probe.close(() => r())));
+  const probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  for (const endpoint of [`${probeUrl}/orders`, `${t.context.httpUrl}/admin`, `${t.context.httpUrl}/orders-evil`, `${t.context.httpUrl}/orders/../admin`]) {
+    t.context.seen.url = undefined;
+    const r = await run(t, task(endpoint), {});
+    t.is(r.status, 'FAILED', endpoint);
+    t.is(r.error, 'States.Permissions', endpoint);
+    t.regex(r.cause ?? '', /may not call .* it is bound to /);
+    t.is(t.context.seen.url, undefined, `${endpoint}: the sink got nothing`);
+  }
+  t.is(probed, 0, "the probe never got the connection's credentials");
+  const allowed = await run(t, task(`${t.context.httpUrl}/orders/7`), {});
+  t.is(allowed.status, 'SUCCEEDED');
+});
+
 test('TRACE on an HTTP Task: the request and response; the connection’s credentials only with revealSecrets', async (t) => {
   const state = {
     Type: 'Task',
@@ -288,7 +321,7 @@ test('TRACE on an HTTP Task: the request and response; the connection’s creden
   t.is(debug.inspectionData!.request, undefined);
   const missing = await run(
     t,
-    { ...state, Parameters: { ...state.Parameters, ApiEndpoint: `${t.context.httpUrl}/missing` } },
+    { ...state, Parameters: { ...state.Parameters, ApiEndpoint: `${t.context.httpUrl}/orders/missing` } },
     { order: {} },
     { inspectionLevel: 'TRACE' },
   );

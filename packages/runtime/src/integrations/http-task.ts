@@ -14,6 +14,14 @@ export interface HttpConnection {
   /** Added to every request made through the connection (AWS's "invocation HTTP parameters"). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly queryParameters?: Readonly<Record<string, string>>;
+  /**
+   * The endpoints the connection may call, as URL prefixes (`https://api.example.com/orders/`): the
+   * scheme, host and port must be one's and the path must begin with its path. AWS scopes
+   * `states:InvokeHTTPEndpoint` by endpoint in the execution role; here the connection carries it,
+   * so a state machine cannot send the connection's credentials anywhere else. A task naming an
+   * endpoint outside them fails with `States.Permissions`; a connection without any calls nothing.
+   */
+  readonly endpoints?: readonly string[];
 }
 
 export type HttpConnections = Readonly<Record<string, HttpConnection>>;
@@ -31,8 +39,27 @@ export const loadHttpConnections = (file: string): HttpConnections => {
       `STEPSTREAM_HTTP_CONNECTIONS=${file} must hold an object: {"<connection ARN>": {"basic": {...}} | {"apiKey": {...}} | {"bearerToken": "..."}}`,
     );
   }
+  for (const [arn, c] of Object.entries(parsed as Record<string, unknown>)) {
+    const endpoints = (c as { endpoints?: unknown } | null)?.endpoints;
+    const valid = Array.isArray(endpoints) && endpoints.length > 0 && endpoints.every((e) => typeof e === 'string' && URL.canParse(e));
+    if (!valid) {
+      throw new Error(
+        `STEPSTREAM_HTTP_CONNECTIONS=${file}: the connection ${arn} needs "endpoints": the URL prefixes it may call (["https://api.example.com/orders/"]), so that no state machine can send its credentials elsewhere (docs/security.md)`,
+      );
+    }
+  }
   return parsed as HttpConnections;
 };
+
+/** Whether `url` is under one of `endpoints` (same scheme, host and port; the path a prefix of its). */
+export const endpointAllowed = (url: URL, endpoints: readonly string[]): boolean =>
+  endpoints.some((e) => {
+    if (!URL.canParse(e)) return false;
+    const allowed = new URL(e);
+    if (allowed.origin !== url.origin) return false;
+    const base = allowed.pathname.endsWith('/') ? allowed.pathname : `${allowed.pathname}/`;
+    return url.pathname === allowed.pathname || url.pathname.startsWith(base) || allowed.pathname === '/';
+  });
 
 type Params = {
   ApiEndpoint?: unknown;
@@ -112,6 +139,12 @@ export const httpInvoke = async (
         'States.Runtime',
         `The connection ${connectionArn} is not configured: add its credentials to the file named by STEPSTREAM_HTTP_CONNECTIONS.`,
       );
+    if (!endpointAllowed(url, c.endpoints ?? [])) {
+      return failed(
+        'States.Permissions',
+        `The connection ${connectionArn} may not call ${url.origin}${url.pathname}: it is bound to ${(c.endpoints ?? []).join(', ') || 'no endpoint'} (its "endpoints" in STEPSTREAM_HTTP_CONNECTIONS).`,
+      );
+    }
     if (c.basic) headers['Authorization'] = `Basic ${Buffer.from(`${c.basic.username}:${c.basic.password}`).toString('base64')}`;
     if (c.apiKey) headers[c.apiKey.name] = c.apiKey.value;
     if (c.bearerToken) headers['Authorization'] = `Bearer ${c.bearerToken}`;
@@ -144,7 +177,14 @@ export const httpInvoke = async (
   const request = { method, url: url.toString(), headers: { ...headers }, ...(body !== undefined ? { body } : {}) };
   let res: Response;
   try {
-    res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(timeoutMs) });
+    // A connection's credentials never follow a redirect elsewhere: its answer is the 3xx itself.
+    res = await fetch(url, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      ...(typeof connectionArn === 'string' ? { redirect: 'manual' as const } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (e) {
     observe?.({ request, secretHeaders, secretQueryParameters });
     return failed('States.Http.Socket', `The HTTP request to ${url.origin} failed: ${(e as Error).message}`);
