@@ -47,6 +47,26 @@ export const OPTIONS = {
     default: 'real',
     what: 'virtual: Waits, retry back-offs and timeouts fire as soon as nothing else runs, timestamps still show the wait; test-cases: so for each execution started on a mock test case (<arn>#<TestCase>) alone',
   },
+  auth: {
+    value: 'MODE',
+    env: 'STEPSTREAM_AUTH',
+    default: 'none',
+    what: 'none (anyone may call), or sigv4: every request must carry a Signature Version 4 signature of a key in --credentials (docs/security.md)',
+  },
+  credentials: {
+    value: 'FILE',
+    env: 'STEPSTREAM_CREDENTIALS',
+    default: undefined,
+    what: 'with --auth sigv4: a JSON file of access keys {"keys": [{"accessKeyId", "secretAccessKey", "account"?, "readOnly"?}]}',
+  },
+  limits: {
+    value: 'L',
+    env: 'STEPSTREAM_LIMITS',
+    default: 'off (aws with --auth sigv4)',
+    what: "off, aws (AWS's default API quotas as token buckets per account and operation: ThrottlingException past them), or a JSON file of {Operation: {bucket, refillPerSecond}} over AWS's",
+  },
+  'tls-cert': { value: 'FILE', env: 'STEPSTREAM_TLS_CERT', default: undefined, what: 'serve HTTPS with this certificate (PEM; with --tls-key)' },
+  'tls-key': { value: 'FILE', env: 'STEPSTREAM_TLS_KEY', default: undefined, what: "the certificate's private key (PEM)" },
   'audit-key': {
     value: 'FILE',
     env: 'STEPSTREAM_AUDIT_KEY',

@@ -26,6 +26,12 @@ export interface ServeConfig {
   readonly node: string;
   /** `real`, or `virtual`: the clock jumps to the next timer when the engine has nothing else to do (`--time`/`STEPSTREAM_TIME`). */
   readonly time: 'real' | 'virtual' | 'test-cases';
+  /** Who may call (`--auth`, `--credentials`): anyone, or SigV4 with the keys of a file (docs/security.md). */
+  readonly auth: { readonly kind: 'none' } | { readonly kind: 'sigv4'; readonly credentialsFile: string };
+  /** API throttling (`--limits`): none, AWS's default quotas, or a file of quotas over them. */
+  readonly limits: { readonly kind: 'off' } | { readonly kind: 'aws' } | { readonly kind: 'file'; readonly file: string };
+  /** HTTPS (`--tls-cert`, `--tls-key`): the certificate and key files. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 /**
@@ -79,9 +85,26 @@ export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConf
   if (time !== 'real' && time !== 'virtual' && time !== 'test-cases') throw new UsageError(`--time is real, virtual or test-cases, not ${time}`);
   const node = flags.node ?? env['STEPSTREAM_NODE'] ?? `${hostname()}-${process.pid}`;
   if (!/^[A-Za-z0-9._:-]{1,100}$/.test(node)) throw new UsageError(`A node's name is 1 to 100 letters, digits and . _ : -, not ${JSON.stringify(node)}`);
+  const authMode = (flags.auth ?? env['STEPSTREAM_AUTH'] ?? 'none').toLowerCase();
+  if (authMode !== 'none' && authMode !== 'sigv4') throw new UsageError(`--auth is none or sigv4, not ${authMode}`);
+  const credentials = flags.credentials ?? env['STEPSTREAM_CREDENTIALS'];
+  if (authMode === 'sigv4' && credentials === undefined)
+    throw new UsageError('--auth sigv4 needs --credentials FILE: the access keys it accepts (docs/security.md)');
+  if (authMode === 'none' && credentials !== undefined)
+    throw new UsageError('--credentials goes with --auth sigv4: without it every request is accepted unsigned');
+  const limitsValue = flags.limits ?? env['STEPSTREAM_LIMITS'] ?? (authMode === 'sigv4' ? 'aws' : 'off');
+  const limits =
+    limitsValue === 'off' ? { kind: 'off' as const } : limitsValue === 'aws' ? { kind: 'aws' as const } : { kind: 'file' as const, file: resolve(limitsValue) };
+  const tlsCert = flags['tls-cert'] ?? env['STEPSTREAM_TLS_CERT'];
+  const tlsKey = flags['tls-key'] ?? env['STEPSTREAM_TLS_KEY'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together: the certificate and its private key (PEM files)');
   return {
     node,
     time,
+    auth: authMode === 'sigv4' ? { kind: 'sigv4', credentialsFile: resolve(credentials!) } : { kind: 'none' },
+    limits,
+    tls: tlsCert !== undefined && tlsKey !== undefined ? { certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined,
     scope: { partition, region, account },
     host: flags.host ?? env['HOST'] ?? '127.0.0.1',
     port,

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import {
   DirectoryFunctions,
   EndpointFunctions,
@@ -12,7 +13,7 @@ import {
   type Logger,
   type TraceExport,
 } from '@stepstream/runtime';
-import { serveApi } from '@stepstream/server';
+import { CredentialsRefused, defaultQuotas, parseCredentials, serveApi, type AccessKey, type Quota } from '@stepstream/server';
 import { parseCommandLine, usage, UsageError, type Flags } from './args.js';
 import { diffHistories, fetchHistory, formatDiff } from './diff.js';
 import { fetchInspection, formatInspection } from './inspect.js';
@@ -151,7 +152,9 @@ const serve = async (flags: Flags) => {
     // Listen first, then resume the running executions: work that crashed the last process never
     // runs before the service answers (and an execution that crashed it twice is quarantined).
     await engine.start({ resume: false });
-    const api = await serveApi({ engine, host: config.host, port: config.port, log });
+    const security = await readSecurity(config);
+    const api = await serveApi({ engine, host: config.host, port: config.port, log, ...security.options });
+    log.info(security.description);
     log.info(
       `stepstream listening on ${api.url} (store: ${opened.description}; account ${config.scope.account}, region ${config.scope.region}${config.time === 'virtual' ? '; virtual time: timers fire as soon as nothing else runs' : ''})`,
     );
@@ -189,6 +192,67 @@ const serve = async (flags: Flags) => {
     await opened.close().catch((closing: unknown) => log.error('closing the store failed', closing));
     throw listenFailure(e, config) ?? e;
   }
+};
+
+/**
+ * What `--auth`, `--credentials`, `--limits`, `--tls-cert` and `--tls-key` ask of the server
+ * (docs/security.md), read from their files; a file that cannot be used stops the start with what
+ * to fix.
+ */
+const readSecurity = async (config: ServeConfig) => {
+  const readText = async (file: string, what: string) => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      throw new Refused(`cannot read ${what} ${file}: ${(e as Error).message}`);
+    }
+  };
+  let keys: ReadonlyMap<string, AccessKey> | undefined;
+  if (config.auth.kind === 'sigv4') {
+    try {
+      keys = parseCredentials(await readText(config.auth.credentialsFile, 'the credentials file'), config.scope.account);
+    } catch (e) {
+      if (e instanceof CredentialsRefused) throw new Refused(`${config.auth.credentialsFile}: ${e.message}`);
+      throw e;
+    }
+  }
+  let quotas: Readonly<Record<string, Quota>> | undefined;
+  if (config.limits.kind === 'aws') quotas = defaultQuotas(config.scope.region);
+  if (config.limits.kind === 'file') {
+    const text = await readText(config.limits.file, 'the limits file');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new Refused(`${config.limits.file} is not JSON (${(e as Error).message}): write {"StartExecution": {"bucket": 1300, "refillPerSecond": 300}, …}`);
+    }
+    const entries = Object.entries((parsed ?? {}) as Record<string, unknown>);
+    for (const [op, q] of entries) {
+      const quota = q as Partial<Quota> | null;
+      if (!quota || !(Number(quota.bucket) >= 1) || !(Number(quota.refillPerSecond) > 0))
+        throw new Refused(`${config.limits.file}: ${op} needs {"bucket": a number of requests, at least 1, "refillPerSecond": a positive number}`);
+    }
+    quotas = defaultQuotas(config.scope.region, Object.fromEntries(entries) as Record<string, Quota>);
+  }
+  const tls = config.tls
+    ? { cert: await readText(config.tls.certFile, 'the TLS certificate'), key: await readText(config.tls.keyFile, 'the TLS key') }
+    : undefined;
+  const description = [
+    keys
+      ? `auth: SigV4, ${keys.size} keys (${[...keys.values()].filter((k) => k.readOnly).length} read-only)`
+      : 'auth: none (any caller; --auth sigv4 to verify signatures)',
+    quotas ? `limits: ${config.limits.kind === 'file' ? config.limits.file : "AWS's default API quotas"}` : 'limits: off',
+    tls ? 'TLS on' : 'plain HTTP',
+  ].join('; ');
+  return {
+    options: {
+      ...(keys || quotas
+        ? { guard: { ...(keys ? { keys } : {}), ...(quotas ? { quotas } : {}), region: config.scope.region, account: config.scope.account } }
+        : {}),
+      ...(tls ? { tls } : {}),
+    },
+    description,
+  };
 };
 
 const rebuild = async (flags: Flags) => {

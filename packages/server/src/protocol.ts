@@ -4,6 +4,7 @@ import { internalFailure, serializationException, unknownOperation, validationEx
 import type { Logger, MetricsScrape } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorBody, errorCatalogue } from './errors.js';
+import type { RequestGuard } from './auth/guard.js';
 import { serveConsole } from './console.js';
 import { inspectJson, nestingDepthMessage } from './json-limits.js';
 import { encodeBody, type RawJson } from './raw-json.js';
@@ -99,6 +100,7 @@ export const handleRequest = async (
   res: ServerResponse,
   log: Logger,
   metrics?: MetricsScrape,
+  guard?: RequestGuard,
 ): Promise<void> => {
   const requestId = randomUUID();
   const started = performance.now();
@@ -142,6 +144,15 @@ export const handleRequest = async (
     }
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target.startsWith(STEPSTREAM_PREFIX) ? target : undefined;
     const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
+    if (guard) {
+      // Who calls and how often, before the operation is looked at further (docs/security.md).
+      const refused = await guard({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, operation ? name : undefined);
+      if (refused) {
+        send(res, refused.status, requestId, { __type: refused.type, message: refused.message });
+        log.info(`${req.method} ${target || req.url} ${refused.status} ${refused.type} ${(performance.now() - started).toFixed(1)}ms ${requestId}: ${shorten(refused.message)}`);
+        return;
+      }
+    }
     if (!operation) {
       return fail(
         unknownOperation(target ? `Operation ${target} is not supported by this service` : `Missing X-Amz-Target header; expected ${TARGET_PREFIX}<Operation>`),

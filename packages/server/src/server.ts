@@ -1,7 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { EnginePorts, Logger } from '@stepstream/runtime';
 import { makeOperations, makeStepstreamOperations } from './operations/index.js';
+import { makeGuard, type GuardOptions } from './auth/guard.js';
 import { handleRequest } from './protocol.js';
 import { PageTokens } from './tokens.js';
 
@@ -11,6 +13,10 @@ export interface ServeOptions {
   readonly host: string;
   readonly port: number;
   readonly log: Logger;
+  /** Who may call and how often: SigV4 keys, throttling (docs/security.md). Absent: anyone, unthrottled. */
+  readonly guard?: GuardOptions;
+  /** HTTPS with this certificate and key (PEM); absent: HTTP. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 export interface RunningServer {
@@ -34,14 +40,16 @@ export const serveApi = async (options: ServeOptions): Promise<RunningServer> =>
   // Requests under way, so a graceful stop can let them finish.
   let active = 0;
   let drained: (() => void) | undefined;
-  const server = createServer((req, res) => {
+  const guard = options.guard && (options.guard.keys || options.guard.quotas) ? makeGuard(options.guard) : undefined;
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     active++;
     res.once('close', () => {
       active--;
       if (active === 0) drained?.();
     });
-    void handleRequest(operations, req, res, options.log, options.engine.metrics);
-  });
+    void handleRequest(operations, req, res, options.log, options.engine.metrics, guard);
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
   // What Node's HTTP parser refuses before a request exists (headers over 16 KiB, a malformed
   // request line) still gets an AWS-shaped answer, then the connection is closed.
@@ -68,7 +76,7 @@ export const serveApi = async (options: ServeOptions): Promise<RunningServer> =>
   const address = server.address() as AddressInfo;
   return {
     server,
-    url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
     close: async (closing = {}) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const drainMs = closing.drainMs ?? 0;
