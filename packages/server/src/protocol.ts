@@ -149,7 +149,9 @@ export const handleRequest = async (
       const refused = await guard({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, operation ? name : undefined);
       if (refused) {
         send(res, refused.status, requestId, { __type: refused.type, message: refused.message });
-        log.info(`${req.method} ${target || req.url} ${refused.status} ${refused.type} ${(performance.now() - started).toFixed(1)}ms ${requestId}: ${shorten(refused.message)}`);
+        log.info(
+          `${req.method} ${target || req.url} ${refused.status} ${refused.type} ${(performance.now() - started).toFixed(1)}ms ${requestId}: ${shorten(refused.message)}`,
+        );
         return;
       }
     }
