@@ -118,7 +118,12 @@ test('a wrong secret, an unknown key, an expired or future signature, another re
 });
 
 /** A request signed as the SDK signs it, sent with `fetch`; `tamper` changes it after signing. */
-const signedFetch = async (url: string, body: string, tamper: (r: { headers: Record<string, string>; body: string }) => void = () => {}) => {
+const signedFetch = async (
+  url: string,
+  body: string,
+  tamper: (r: { headers: Record<string, string>; body: string }) => void = () => {},
+  target = 'AWSStepFunctions.ListStateMachines',
+) => {
   const u = new URL(url);
   const signer = new SignatureV4({ credentials: WRITER, region: 'us-east-1', service: 'states', sha256: NodeSha256 });
   const signed = await signer.sign({
@@ -128,14 +133,15 @@ const signedFetch = async (url: string, body: string, tamper: (r: { headers: Rec
     port: Number(u.port),
     path: '/',
     query: {},
-    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' },
+    headers: { host: u.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
     body,
   });
   const request = { headers: { ...(signed.headers as Record<string, string>) }, body };
   tamper(request);
   const { host: _host, ...headers } = request.headers;
   const res = await fetch(url, { method: 'POST', headers, body: request.body });
-  return { status: res.status, body: (await res.json()) as { __type: string; message: string } };
+  const text = await res.text();
+  return { status: res.status, text, body: JSON.parse(text) as { __type: string; message: string } };
 };
 
 test('a signed request goes through untouched; with its body or a signed header changed, or no signature, it is refused', async (t) => {
@@ -194,4 +200,39 @@ cliTest('the AWS CLI with the right keys works; with a wrong secret it reports I
   t.true(Array.isArray(JSON.parse((await run(WRITER.secretAccessKey)).stdout).stateMachines));
   const error = await t.throwsAsync(run('not-the-secret-0123456789'));
   t.regex(String((error as { stderr?: string }).stderr), /InvalidSignatureException/);
+});
+
+test('the secret that signs task and page tokens is in no answer: not in histories, tokens, inspections or listings', async (t) => {
+  const { api, engine } = t.context;
+  const secret = engine.deployment().secret;
+  const forms = [secret.toString('base64'), secret.toString('base64url'), secret.toString('hex')];
+  const client = v3(api.url, WRITER);
+  const { CreateActivityCommand, GetActivityTaskCommand, DescribeExecutionCommand, GetExecutionHistoryCommand } = await import('@aws-sdk/client-sfn');
+  const activity = await client.send(new CreateActivityCommand({ name: 'secretive' }));
+  const machine = await client.send(
+    new CreateStateMachineCommand({
+      name: 'secretive',
+      roleArn: ROLE,
+      definition: JSON.stringify({ StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: activity.activityArn, End: true } } }),
+    }),
+  );
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn! }));
+  const answers: string[] = [];
+  const task = await client.send(new GetActivityTaskCommand({ activityArn: activity.activityArn!, workerName: 'w' }));
+  t.truthy(task.taskToken, 'a task token was handed out');
+  answers.push(JSON.stringify(task));
+  answers.push(JSON.stringify(await client.send(new DescribeExecutionCommand({ executionArn: executionArn! }))));
+  answers.push(JSON.stringify(await client.send(new GetExecutionHistoryCommand({ executionArn: executionArn!, maxResults: 1 }))));
+  answers.push(JSON.stringify(await client.send(new ListStateMachinesCommand({ maxResults: 1 }))));
+  for (const [target, body] of [
+    ['Stepstream.InspectExecution', { executionArn }],
+    ['Stepstream.GetWholeHistory', { executionArn }],
+    ['Stepstream.GetProofBundle', { executionArn }],
+    ['Stepstream.ListActivityTasks', { activityArn: activity.activityArn }],
+    ['Stepstream.GetCheckpoint', {}],
+  ] as const) {
+    answers.push((await signedFetch(api.url, JSON.stringify(body), () => {}, target)).text);
+  }
+  t.is(answers.length, 9);
+  for (const answer of answers) for (const form of forms) t.false(answer.includes(form), `an answer holds the secret: ${answer.slice(0, 120)}`);
 });

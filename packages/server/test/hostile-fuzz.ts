@@ -16,7 +16,7 @@ import {
 import { openPGlite, openPGliteEventStore, type EventStore } from '@stepstream/eventstore';
 import { Engine, type EngineOptions, type Logger } from '@stepstream/runtime';
 import fc from 'fast-check';
-import { serveApi, type RunningServer } from '../src/index.js';
+import { serveApi, type RunningServer, type ServeOptions } from '../src/index.js';
 import { type Fixtures, type HostileRequest, type MutatedAsl, hostileRequest, mutatedAsl, PATHOLOGICAL } from './hostile-arbitraries.js';
 import type { ArnKind } from './hostile-shapes.js';
 
@@ -66,7 +66,11 @@ const openMemoryStorage = async (): Promise<Storage> => {
  * A whole server in this process. Activity long polls are short (AWS waits 60 s) so that a
  * GetActivityTask without a task stays inside the per-request bound.
  */
-export const startHostileStack = async (storage?: Storage, options: Partial<EngineOptions> = {}): Promise<HostileStack> => {
+export const startHostileStack = async (
+  storage?: Storage,
+  options: Partial<EngineOptions> = {},
+  serve: Pick<ServeOptions, 'guard'> = {},
+): Promise<HostileStack> => {
   const opened = storage ?? (await openMemoryStorage());
   const logged: string[] = [];
   const log: Logger = {
@@ -79,7 +83,7 @@ export const startHostileStack = async (storage?: Storage, options: Partial<Engi
   };
   const engine = new Engine({ activityPollMs: 100, ...options, store: opened.store, db: opened.db, log });
   await engine.start();
-  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log });
+  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log, ...serve });
   const client = new SFNClient({
     endpoint: api.url,
     region: 'us-east-1',
@@ -357,6 +361,8 @@ export interface RunOptions {
   readonly numRuns: number;
   readonly timeLimitMs: number;
   readonly boundMs?: number;
+  /** What each drawn request becomes before it is sent (the auth run signs most of them). */
+  readonly prepare?: (req: HostileRequest, index: number) => Promise<HostileRequest>;
 }
 
 /**
@@ -368,7 +374,8 @@ export const runRequests = async (o: RunOptions): Promise<number> => {
   let index = 0;
   const property = fc.asyncProperty(hostileRequest(o.fixtures), async (req) => {
     const path = String(index++);
-    await sendAndJudge(o.url, req, o.stats, o.boundMs ?? DEFAULT_BOUND_MS, { seed: o.seed, path, property: 'requests' });
+    const sent = o.prepare ? await o.prepare(req, index) : req;
+    await sendAndJudge(o.url, sent, o.stats, o.boundMs ?? DEFAULT_BOUND_MS, { seed: o.seed, path, property: 'requests' });
   });
   const details = await fc.check(property, { seed: o.seed, numRuns: o.numRuns, interruptAfterTimeLimit: o.timeLimitMs, markInterruptAsFailure: false });
   if (details.failed) throw new Error(`the requests property threw: ${String(details.errorInstance)}`);
