@@ -70,6 +70,8 @@ export type TasksApi = Pick<Tasks, 'getActivityTask' | 'completeTask' | 'heartbe
 
 /** The ports an API server is given: the use cases, the reads, and the deployment's tokens. */
 export interface EnginePorts {
+  /** The deployment's partition, region and account: what its ARNs carry. */
+  readonly scope: ArnScope;
   readonly resources: ResourcesApi;
   readonly executions: ExecutionsApi;
   readonly tasks: TasksApi;

@@ -66,3 +66,15 @@ export const locateTaggable = (arn: string): E.Either<ApiError, { stream: string
       : { stream: stateMachineStream(parsed.account, parsed.region, name), kind: 'stateMachine' },
   );
 };
+
+/**
+ * The scope of a resource's ARN: the engine's, in the ARN's account. What an execution of a state
+ * machine is named in (its machine's account, docs/security.md), whatever the engine's account is.
+ *
+ * @example
+ * scopeOf({ partition: 'aws', region: 'us-east-1', account: '123456789012' }, 'arn:aws:states:us-east-1:111111111111:stateMachine:m').account // '111111111111'
+ */
+export const scopeOf = <S extends { readonly account: string }>(scope: S, arn: string): S => {
+  const account = /^arn:[^:]*:states:[^:]*:(\d{12}):/.exec(arn)?.[1];
+  return account === undefined || account === scope.account ? scope : { ...scope, account };
+};

@@ -4,7 +4,8 @@ import { internalFailure, serializationException, unknownOperation, validationEx
 import type { Logger, MetricsScrape } from '@stepstream/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorBody, errorCatalogue } from './errors.js';
-import type { RequestGuard } from './auth/guard.js';
+import { callerAccount } from './auth/accounts.js';
+import { isRefusal, type Refusal, type RequestGuard } from './auth/guard.js';
 import { serveConsole } from './console.js';
 import { inspectJson, nestingDepthMessage } from './json-limits.js';
 import { encodeBody, type RawJson } from './raw-json.js';
@@ -22,8 +23,16 @@ const bodyLimitOf = (target: string) => (target === 'Stepstream.ImportExecution'
 
 export interface RequestContext {
   readonly requestId: string;
+  /** The verified caller's account (SigV4 on, docs/security.md): it creates and lists there; undefined: the deployment's. */
+  readonly account?: string;
   /** Aborted when the client goes away before the answer is written (a long poll stops waiting). */
   readonly signal: AbortSignal;
+}
+
+/** Who may call (docs/security.md): a request admitted (with its caller's account) or refused; then whether what it names is its account's. */
+export interface Access {
+  readonly admit: RequestGuard;
+  readonly owns: (body: Record<string, unknown>, account: string, operation: string) => Refusal | undefined;
 }
 
 /**
@@ -100,7 +109,7 @@ export const handleRequest = async (
   res: ServerResponse,
   log: Logger,
   metrics?: MetricsScrape,
-  guard?: RequestGuard,
+  access?: Access,
 ): Promise<void> => {
   const requestId = randomUUID();
   const started = performance.now();
@@ -144,16 +153,18 @@ export const handleRequest = async (
     }
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target.startsWith(STEPSTREAM_PREFIX) ? target : undefined;
     const operation = name !== undefined && Object.hasOwn(operations, name) ? operations[name] : undefined;
-    if (guard) {
+    const refuse = (refused: Refusal) => {
+      send(res, refused.status, requestId, { __type: refused.type, message: refused.message });
+      log.info(
+        `${req.method} ${target || req.url} ${refused.status} ${refused.type} ${(performance.now() - started).toFixed(1)}ms ${requestId}: ${shorten(refused.message)}`,
+      );
+    };
+    let account: string | undefined;
+    if (access) {
       // Who calls and how often, before the operation is looked at further (docs/security.md).
-      const refused = await guard({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, operation ? name : undefined);
-      if (refused) {
-        send(res, refused.status, requestId, { __type: refused.type, message: refused.message });
-        log.info(
-          `${req.method} ${target || req.url} ${refused.status} ${refused.type} ${(performance.now() - started).toFixed(1)}ms ${requestId}: ${shorten(refused.message)}`,
-        );
-        return;
-      }
+      const admitted = await access.admit({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, operation ? name : undefined);
+      if (isRefusal(admitted)) return refuse(admitted);
+      account = admitted.account;
     }
     if (!operation) {
       return fail(
@@ -178,7 +189,13 @@ export const handleRequest = async (
     res.once('close', () => {
       if (!res.writableFinished) gone.abort();
     });
-    const result = await operation(parsed, { requestId, signal: gone.signal });
+    if (account !== undefined && access) {
+      // A verified caller names only its own account's resources.
+      const foreign = access.owns(parsed as Record<string, unknown>, account, name!);
+      if (foreign) return refuse(foreign);
+    }
+    const context = { requestId, signal: gone.signal, ...(account !== undefined ? { account } : {}) };
+    const result = account !== undefined ? await callerAccount.run(account, () => operation(parsed, context)) : await operation(parsed, context);
     if (E.isLeft(result)) return fail(result.left);
     send(res, 200, requestId, result.right);
     log.debug(`POST ${name} 200 ${(performance.now() - started).toFixed(1)}ms ${requestId}`);

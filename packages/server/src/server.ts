@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { EnginePorts, Logger } from '@stepstream/runtime';
 import { makeOperations, makeStepstreamOperations } from './operations/index.js';
+import { foreignResource } from './auth/accounts.js';
 import { makeGuard, type GuardOptions } from './auth/guard.js';
 import { handleRequest } from './protocol.js';
 import { PageTokens } from './tokens.js';
@@ -40,14 +41,28 @@ export const serveApi = async (options: ServeOptions): Promise<RunningServer> =>
   // Requests under way, so a graceful stop can let them finish.
   let active = 0;
   let drained: (() => void) | undefined;
-  const guard = options.guard && (options.guard.keys || options.guard.quotas) ? makeGuard(options.guard) : undefined;
+  const access =
+    options.guard && (options.guard.keys || options.guard.quotas)
+      ? {
+          admit: makeGuard(options.guard),
+          owns: (body: Record<string, unknown>, account: string, operation: string) =>
+            // An import stores under the deployment's ARNs: only its own account may import.
+            operation === 'Stepstream.ImportExecution' && account !== options.guard!.account
+              ? {
+                  type: 'AccessDeniedException',
+                  status: 400,
+                  message: `Stepstream.ImportExecution stores in the deployment's account (${options.guard!.account}), not ${account}`,
+                }
+              : foreignResource(body, account, operation, taskTokens),
+        }
+      : undefined;
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     active++;
     res.once('close', () => {
       active--;
       if (active === 0) drained?.();
     });
-    void handleRequest(operations, req, res, options.log, options.engine.metrics, guard);
+    void handleRequest(operations, req, res, options.log, options.engine.metrics, access);
   };
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;

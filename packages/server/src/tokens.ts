@@ -1,4 +1,5 @@
 import { seal, unseal } from '@stepstream/runtime';
+import { callerAccount } from './auth/accounts.js';
 
 /** AWS: "Tokens expire after 24 hours." */
 export const TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -14,14 +15,20 @@ export class PageTokens {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** The token's scope: the operation, and the verified caller's account when there is one (a token is its account's). */
+  private scoped(scope: string): string {
+    const account = callerAccount.getStore();
+    return account === undefined ? scope : `${account}/${scope}`;
+  }
+
   issue(scope: string, cursor: unknown): string {
-    return seal(this.secret, 'page-token', { s: scope, c: cursor, t: this.clock() });
+    return seal(this.secret, 'page-token', { s: this.scoped(scope), c: cursor, t: this.clock() });
   }
 
   /** The cursor, or undefined when the token is malformed, forged, for another scope, or expired. */
   read<T>(scope: string, token: string): T | undefined {
     const v = unseal(this.secret, 'page-token', token) as { s?: unknown; c?: T; t?: unknown } | undefined;
-    if (!v || v.s !== scope || typeof v.t !== 'number' || this.clock() - v.t > TOKEN_LIFETIME_MS) return undefined;
+    if (!v || v.s !== this.scoped(scope) || typeof v.t !== 'number' || this.clock() - v.t > TOKEN_LIFETIME_MS) return undefined;
     return v.c;
   }
 }

@@ -14,8 +14,17 @@ export const findStateMachine = async (db: Kysely<any>, arn: string): Promise<St
 };
 
 /** State machines by name (code-point order, as AWS lists them), after a keyset cursor. */
-export const listStateMachines = async (db: Kysely<any>, after: { name: string; arn: string } | undefined, limit: number): Promise<StateMachineRow[]> => {
-  const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
+/** A page of state machines by name; with `arnPrefix`, only those whose ARN begins so (one account's). */
+/** `arn` begins with `prefix` (LIKE with its wildcards escaped), or true without one. */
+const prefixed = (prefix: string | undefined) => (prefix === undefined ? sql`true` : sql`arn like ${`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+
+export const listStateMachines = async (
+  db: Kysely<any>,
+  after: { name: string; arn: string } | undefined,
+  limit: number,
+  arnPrefix?: string,
+): Promise<StateMachineRow[]> => {
+  const bound = sql`${after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`} and ${prefixed(arnPrefix)}`;
   const { rows } = await sql<StateMachineRow>`select arn, name, type, definition, role_arn, creation_date::text as creation_date,
       update_date::text as update_date, revision_id, logging, tracing, encryption
     from ${t('state_machines')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(readModelDb(db));
@@ -95,8 +104,14 @@ export const findActivity = async (db: Kysely<any>, arn: string): Promise<Activi
 };
 
 /** Activities by name (code-point order), after a keyset cursor. */
-export const listActivities = async (db: Kysely<any>, after: { name: string; arn: string } | undefined, limit: number): Promise<ActivityRow[]> => {
-  const bound = after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`;
+/** A page of activities by name; with `arnPrefix`, only those whose ARN begins so (one account's). */
+export const listActivities = async (
+  db: Kysely<any>,
+  after: { name: string; arn: string } | undefined,
+  limit: number,
+  arnPrefix?: string,
+): Promise<ActivityRow[]> => {
+  const bound = sql`${after ? sql`(name collate "C", arn) > (${after.name} collate "C", ${after.arn})` : sql`true`} and ${prefixed(arnPrefix)}`;
   const { rows } = await sql<ActivityRow>`select arn, name, creation_date::text as creation_date
     from ${t('activities')} where ${bound} order by name collate "C", arn limit ${limit}`.execute(readModelDb(db));
   return rows;

@@ -1,3 +1,4 @@
+import { scopeOf } from '../locate.js';
 import { describeDiagnostics, parseDefinition } from '@stepstream/asl/definition';
 import {
   beginsDecision,
@@ -185,8 +186,9 @@ export const forkExecution = async (
   const name = input.name ?? deps.uuid();
   if (!isValidName(name)) return E.left(invalidName(name));
   const source = state.info;
-  const executionArn = makeExecutionArn(deps.scope, source.stateMachineName, name);
-  const stream = executionStream(deps.scope.account, deps.scope.region, source.stateMachineName, name);
+  const scope = scopeOf(deps.scope, source.stateMachineArn);
+  const executionArn = makeExecutionArn(scope, source.stateMachineName, name);
+  const stream = executionStream(scope.account, scope.region, source.stateMachineName, name);
   const { parent: _parent, timeoutAt: _timeoutAt, imported: _imported, mocks: sourceMocks, time: sourceTime, ...rest } = source;
   // The source's mocks and clock carry over unless given; a fork of an imported execution runs here.
   const forkMocksGiven = mocks !== undefined ? mocks.right : sourceMocks;

@@ -1,3 +1,4 @@
+import { scopeOf } from '../locate.js';
 import {
   executionAlreadyExists,
   executionArn as makeExecutionArn,
@@ -63,7 +64,8 @@ export const startExecution = async (
     deps.track(express.runExpressInBackground(started, expressStarts));
     return E.right({ executionArn: started.executionArn, startDate: started.startDate });
   }
-  const { scope } = expressStarts;
+  // In its state machine's account (several accounts, docs/security.md), not necessarily the engine's.
+  const scope = scopeOf(expressStarts.scope, sm.stateMachineArn);
   const executionArn = makeExecutionArn(scope, sm.name, name);
   const stream = executionStream(scope.account, scope.region, sm.name, name);
   const text = input.input ?? '{}';

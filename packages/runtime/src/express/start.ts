@@ -1,3 +1,4 @@
+import { scopeOf } from '../locate.js';
 import {
   invalidName,
   isValidName,
@@ -30,7 +31,7 @@ export const expressInfo = (
   input: string,
   traceHeader: string | undefined,
 ): ExecutionInfo => {
-  const { partition, region, account } = deps.scope;
+  const { partition, region, account } = scopeOf(deps.scope, sm.stateMachineArn);
   return {
     executionArn: `arn:${partition}:states:${region}:${account}:express:${sm.name}:${name}:${deps.uuid()}`,
     stateMachineArn: sm.stateMachineArn,

@@ -1,3 +1,4 @@
+import { scopeOf } from '../locate.js';
 import {
   decodeMapRunEvents,
   executionArn as makeExecutionArn,
@@ -148,7 +149,7 @@ export class MapRunScheduler {
     const name = mapRunChildName(t.spec, index);
     const stream = mapRunChildStream(this.port.scope, t.spec, index);
     const now = this.port.clock();
-    const executionArn = makeExecutionArn(this.port.scope, sm, name);
+    const executionArn = makeExecutionArn(scopeOf(this.port.scope, t.spec.stateMachineArn), sm, name);
     const info: ExecutionInfo = {
       executionArn,
       stateMachineArn: t.spec.stateMachineArn,
@@ -259,7 +260,8 @@ export class MapRunScheduler {
    */
   async runningChildren(parentStream: string, task: PendingTask): Promise<string[]> {
     const run = this.trackers.get(`${parentStream}#${task.id}`);
-    const arnOf = (spec: MapRunSpec, i: number) => makeExecutionArn(this.port.scope, spec.stateMachineArn.split(':')[6]!, mapRunChildName(spec, i));
+    const arnOf = (spec: MapRunSpec, i: number) =>
+      makeExecutionArn(scopeOf(this.port.scope, spec.stateMachineArn), spec.stateMachineArn.split(':')[6]!, mapRunChildName(spec, i));
     if (run) return [...run.running].map((i) => arnOf(run.spec, i));
     const spec = JSON.parse(task.input) as MapRunSpec;
     const running: string[] = [];

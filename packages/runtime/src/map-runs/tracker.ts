@@ -1,3 +1,4 @@
+import { scopeOf } from '../locate.js';
 import { executionStream, type ArnScope, type ExecutionInfo, type MapRunResult, type MapRunSpec, type MapRunUpdate } from '@stepstream/domain';
 
 /** A Map Run in progress: which children have ended, which run, which is next. */
@@ -39,7 +40,9 @@ export const applyMapRunUpdate = (t: MapRunTracker, u: MapRunUpdate) => {
 export const mapRunChildName = (spec: MapRunSpec, index: number) => `${spec.mapRunArn.split(':').at(-1)}-${index}`;
 
 /** A Map Run child's execution stream. */
-export const mapRunChildStream = (scope: ArnScope, spec: MapRunSpec, index: number) => {
+export const mapRunChildStream = (engineScope: ArnScope, spec: MapRunSpec, index: number) => {
   const sm = spec.stateMachineArn.split(':')[6]!;
+  // In the parent's state machine's account (several accounts, docs/security.md).
+  const scope = scopeOf(engineScope, spec.stateMachineArn);
   return executionStream(scope.account, scope.region, sm, mapRunChildName(spec, index));
 };

@@ -30,15 +30,17 @@ const runActivityCommand = (deps: Pick<ResourceDeps, 'store'>, stream: string, c
 /** CreateActivity: idempotent for the same name; the activity becomes known to this engine's Tasks at once. */
 export const createActivity = async (
   deps: ActivityDeps,
-  input: { name: string; tags?: readonly { key: string; value: string }[]; encryptionConfiguration?: Record<string, unknown> },
+  input: { account?: string; name: string; tags?: readonly { key: string; value: string }[]; encryptionConfiguration?: Record<string, unknown> },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { activityArn: string; creationDate: number }>> => {
   // The name and tags are checked before anything is read (the decider checks them again).
   if (!isValidName(input.name)) return E.left(invalidName(input.name));
   const tagged = tagsProblem(input.tags ?? []);
   if (tagged) return E.left(tagged);
-  const activityArn = makeActivityArn(deps.scope, input.name);
-  const stream = activityStream(deps.scope.account, deps.scope.region, input.name);
+  // In the caller's account when one is given (docs/security.md), else the engine's.
+  const scope = input.account !== undefined ? { ...deps.scope, account: input.account } : deps.scope;
+  const activityArn = makeActivityArn(scope, input.name);
+  const stream = activityStream(scope.account, scope.region, input.name);
   const outcome = await runActivityCommand(
     deps,
     stream,

@@ -23,6 +23,8 @@ import { foldCached, runStateMachineCommand, type ResourceDeps } from './resourc
 
 /** CreateStateMachine's input, decoded. */
 export interface CreateStateMachineInput {
+  /** The account it is created in (a verified caller's, docs/security.md); the engine's by default. */
+  account?: string;
   name: string;
   definition: string;
   roleArn: string;
@@ -59,11 +61,12 @@ export const createStateMachine = async (
   input: CreateStateMachineInput,
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { stateMachineArn: string; creationDate: number; stateMachineVersionArn?: string }>> => {
-  const tagged = tagsProblem(input.tags ?? []) ?? tooManyTagsOnCreate(makeStateMachineArn(deps.scope, input.name), input.tags ?? []);
+  const scope = input.account !== undefined ? { ...deps.scope, account: input.account } : deps.scope;
+  const tagged = tagsProblem(input.tags ?? []) ?? tooManyTagsOnCreate(makeStateMachineArn(scope, input.name), input.tags ?? []);
   if (tagged) return E.left(tagged);
   if (!isValidName(input.name)) return E.left(invalidName(input.name));
-  const stateMachineArn = makeStateMachineArn(deps.scope, input.name);
-  const stream = stateMachineStream(deps.scope.account, deps.scope.region, input.name);
+  const stateMachineArn = makeStateMachineArn(scope, input.name);
+  const stream = stateMachineStream(scope.account, scope.region, input.name);
   const command: StateMachineCommand = {
     type: 'CreateStateMachine',
     stateMachineArn,

@@ -30,8 +30,15 @@ export interface GuardedRequest {
   readonly body: Buffer;
 }
 
-/** Checks a request before its operation runs (`operation`: its name, undefined when unknown): a refusal, or undefined to go on. */
-export type RequestGuard = (request: GuardedRequest, operation: string | undefined) => Promise<Refusal | undefined>;
+/**
+ * Checks a request before its operation runs (`operation`: its name, undefined when unknown): a
+ * refusal, or the caller's account to go on (undefined when requests are not verified: the
+ * deployment's).
+ */
+export type RequestGuard = (request: GuardedRequest, operation: string | undefined) => Promise<Refusal | { readonly account: string | undefined }>;
+
+/** Whether a refusal (not a caller). */
+export const isRefusal = (v: Refusal | { readonly account: string | undefined }): v is Refusal => 'type' in v;
 
 /**
  * The operations a read-only key may call: they read and change nothing, and hand out no task
@@ -72,10 +79,12 @@ export const makeGuard = (options: GuardOptions): RequestGuard => {
   const buckets = options.quotas ? new TokenBuckets(options.quotas, clock) : undefined;
   return async (request, operation) => {
     let account = options.account;
+    let verifiedAccount: string | undefined;
     if (options.keys) {
       const verified = await verifySigV4(options.keys, request, options.region, clock());
       if (!verified.ok) return verified.failure;
       account = verified.caller.account;
+      verifiedAccount = account;
       if (verified.caller.readOnly && operation !== undefined && !READ_ONLY_OPERATIONS.has(operation)) {
         const action = `states:${operation.replace(/^Stepstream\./, 'Stepstream')}`;
         return {
@@ -86,6 +95,6 @@ export const makeGuard = (options: GuardOptions): RequestGuard => {
       }
     }
     if (buckets && operation !== undefined && !buckets.take(account, operation)) return { type: 'ThrottlingException', status: 400, message: 'Rate exceeded' };
-    return undefined;
+    return { account: verifiedAccount };
   };
 };

@@ -6,7 +6,7 @@ import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { epochSeconds } from '../protocol.js';
 import { between, decodeRequest, integer, maxBytes, maxLength, minLength, optional } from '../validation.js';
-import { pageSize, type Deps } from './deps.js';
+import { ownedBy, pageSize, type Deps } from './deps.js';
 import { TagList, tagsOf } from './tags.js';
 import { checkEncryption, EncryptionConfigurationCodec } from './encryption.js';
 
@@ -27,6 +27,7 @@ export const createActivity =
     const encryptionConfiguration = encryption.right;
     const created = await engine.resources.createActivity(
       {
+        ...(ctx.account !== undefined ? { account: ctx.account } : {}),
         name,
         ...(tags != null ? { tags: tagsOf(tags) } : {}),
         ...(encryptionConfiguration !== undefined ? { encryptionConfiguration: { ...encryptionConfiguration } } : {}),
@@ -67,14 +68,14 @@ export const ListActivitiesInput = t.partial({ maxResults: optional(integer), ne
 /** By name in code-point order; keyset pages with signed tokens. */
 export const listActivities =
   ({ engine, tokens }: Deps): Operation =>
-  async (body) => {
+  async (body, ctx) => {
     const decoded = decodeRequest(ListActivitiesInput, body, { rules: { maxResults: [between(0, 1000)], nextToken: [minLength(1), maxLength(1024)] } });
     if (E.isLeft(decoded)) return decoded;
     const { maxResults, nextToken } = decoded.right;
     const after = nextToken != null ? tokens.read<{ name: string; arn: string }>('ListActivities', nextToken) : undefined;
     if (nextToken != null && !after) return E.left(invalidToken());
     const limit = pageSize(maxResults);
-    const rows = await query(await engine.reads.readModel(), after, limit + 1);
+    const rows = await query(await engine.reads.readModel(), after, limit + 1, ownedBy(engine, ctx, 'activity'));
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return E.right({

@@ -67,6 +67,7 @@ export const createStateMachine =
     if (unsupported.length > 0) return E.left(invalidDefinition(describeDiagnostics(unsupported)));
     const created = await engine.resources.createStateMachine(
       {
+        ...(ctx.account !== undefined ? { account: ctx.account } : {}),
         name: input.name,
         definition: input.definition,
         roleArn: input.roleArn,
