@@ -91,6 +91,24 @@ test('SDK v3 and SDK v2 with the right keys work; the state machine one made is 
   const error = await t.throwsAsync(wrong.listStateMachines({}).promise());
   t.is((error as AWS.AWSError).code, 'InvalidSignatureException');
   t.is((error as AWS.AWSError).statusCode, 400);
+  const unknown = new AWS.StepFunctions({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: new AWS.Credentials('AKIANOBODYKNOWSTHIS', 'x'.repeat(20)),
+    maxRetries: 0,
+  });
+  t.is(((await t.throwsAsync(unknown.listStateMachines({}).promise())) as AWS.AWSError).code, 'UnrecognizedClientException');
+  const late = new AWS.StepFunctions({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: new AWS.Credentials(WRITER.accessKeyId, WRITER.secretAccessKey),
+    maxRetries: 0,
+    systemClockOffset: -6 * 60 * 1000,
+    correctClockSkew: false,
+  });
+  const expired = (await t.throwsAsync(late.listStateMachines({}).promise())) as AWS.AWSError;
+  t.is(expired.code, 'InvalidSignatureException');
+  t.regex(expired.message, /^Signature expired: /);
 });
 
 test('a wrong secret, an unknown key, an expired or future signature, another region are refused with AWS errors', async (t) => {
@@ -191,7 +209,7 @@ const AWS_CLI = '/usr/bin/aws';
 const cliTest = existsSync(AWS_CLI) ? test : test.skip;
 if (!existsSync(AWS_CLI)) console.log(`SKIP AWS CLI auth test: ${AWS_CLI} is not installed (Debian package awscli; .ci/run installs it)`);
 
-cliTest('the AWS CLI with the right keys works; with a wrong secret it reports InvalidSignatureException', async (t) => {
+cliTest("the AWS CLI with the right keys works; with a wrong secret or an unknown key it reports AWS's error", async (t) => {
   const { api } = t.context;
   const run = (secret: string) =>
     promisify(execFile)(AWS_CLI, ['stepfunctions', 'list-state-machines', '--endpoint-url', api.url, '--region', 'us-east-1', '--output', 'json'], {
@@ -200,6 +218,12 @@ cliTest('the AWS CLI with the right keys works; with a wrong secret it reports I
   t.true(Array.isArray(JSON.parse((await run(WRITER.secretAccessKey)).stdout).stateMachines));
   const error = await t.throwsAsync(run('not-the-secret-0123456789'));
   t.regex(String((error as { stderr?: string }).stderr), /InvalidSignatureException/);
+  const unknown = await t.throwsAsync(
+    promisify(execFile)(AWS_CLI, ['stepfunctions', 'list-state-machines', '--endpoint-url', api.url, '--region', 'us-east-1', '--output', 'json'], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIANOBODYKNOWSTHIS', AWS_SECRET_ACCESS_KEY: WRITER.secretAccessKey, AWS_PAGER: '', AWS_MAX_ATTEMPTS: '1' },
+    }),
+  );
+  t.regex(String((unknown as { stderr?: string }).stderr), /UnrecognizedClientException/);
 });
 
 test('the secret that signs task and page tokens is in no answer: not in histories, tokens, inspections or listings', async (t) => {
