@@ -13,10 +13,9 @@ import {
   StopExecutionCommand,
   type SFNServiceException,
 } from '@aws-sdk/client-sfn';
-import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
-import { Engine } from '@stepstream/runtime';
 import anyTest, { type TestFn } from 'ava';
-import { parseCredentials, serveApi, type RunningServer } from '../src/index.js';
+import { parseCredentials, type RunningServer } from '../src/index.js';
+import { startStack } from './harness.js';
 
 // Two accounts on one deployment with SigV4 on (docs/security.md): each key acts in its account;
 // neither sees nor touches the other's state machines, executions, activities, task tokens or page
@@ -30,28 +29,9 @@ const definition = (activityArn: string) => JSON.stringify({ StartAt: 'Ask', Sta
 const test = anyTest as TestFn<{ api: RunningServer; close: () => Promise<void> }>;
 
 test.before(async (t) => {
-  const shared = await openPGlite();
-  const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ store, db: shared.db, activityPollMs: 500, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
-  await engine.start();
   const keys = parseCredentials(JSON.stringify({ keys: [ALICE, BOB] }), '123456789012');
-  const api = await serveApi({
-    engine,
-    host: '127.0.0.1',
-    port: 0,
-    log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) },
-    guard: { keys, region: 'us-east-1', account: '123456789012' },
-  });
-  t.context = {
-    api,
-    close: async () => {
-      await api.close();
-      await engine.close();
-      await store.close();
-      await shared.db.destroy();
-      await shared.pglite.close();
-    },
-  };
+  const stack = await startStack({ activityPollMs: 500 }, { guard: { keys, region: 'us-east-1', account: '123456789012' } });
+  t.context = { api: stack.api, close: () => stack.close() };
 });
 test.after.always(async (t) => t.context.close?.());
 

@@ -1,6 +1,5 @@
 import { CreateStateMachineCommand, ListStateMachinesCommand, SFNClient, StartExecutionCommand, type SFNServiceException } from '@aws-sdk/client-sfn';
-import { openPGlite, openPGliteEventStore } from '@stepstream/eventstore';
-import { Engine } from '@stepstream/runtime';
+import type { Engine } from '@stepstream/runtime';
 import { SignatureV4 } from '@smithy/signature-v4';
 import anyTest, { type TestFn } from 'ava';
 import AWS from 'aws-sdk';
@@ -8,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { NodeSha256 } from '../src/auth/sigv4.js';
-import { parseCredentials, serveApi, type RunningServer } from '../src/index.js';
+import { parseCredentials, type RunningServer } from '../src/index.js';
+import { startStack } from './harness.js';
 
 // Signature Version 4 on (docs/security.md), through the clients of record over real HTTP: the
 // right keys work with SDK v3, SDK v2 and the AWS CLI; a wrong secret, a tampered body, an expired
@@ -30,29 +30,12 @@ interface Context {
 const test = anyTest as TestFn<Context>;
 
 test.before(async (t) => {
-  const shared = await openPGlite();
-  const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ store, db: shared.db, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
-  await engine.start();
-  const api = await serveApi({
-    engine,
-    host: '127.0.0.1',
-    port: 0,
-    log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) },
-    // ListActivities throttled hard, to see it: 3 requests at once, 2 a second after.
-    guard: { keys: KEYS, region: 'us-east-1', account: '123456789012', quotas: { ListActivities: { bucket: 3, refillPerSecond: 2 } } },
-  });
-  t.context = {
-    api,
-    engine,
-    close: async () => {
-      await api.close();
-      await engine.close();
-      await store.close();
-      await shared.db.destroy();
-      await shared.pglite.close();
-    },
-  };
+  // ListActivities throttled hard, to see it: 3 requests at once, 2 a second after.
+  const stack = await startStack(
+    {},
+    { guard: { keys: KEYS, region: 'us-east-1', account: '123456789012', quotas: { ListActivities: { bucket: 3, refillPerSecond: 2 } } } },
+  );
+  t.context = { api: stack.api, engine: stack.engine, close: () => stack.close() };
 });
 test.after.always(async (t) => t.context.close?.());
 

@@ -4,7 +4,7 @@ import { openPGlite, openPGliteEventStore, type EventStore } from '@stepstream/e
 import { Engine, locateExecution, type EngineOptions } from '@stepstream/runtime';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import type { Kysely } from 'kysely';
-import { serveApi, type RunningServer } from '../src/index.js';
+import { serveApi, type RunningServer, type ServeOptions } from '../src/index.js';
 
 export interface Stack {
   readonly engine: Engine;
@@ -18,10 +18,10 @@ export interface Stack {
 export const ROLE = 'arn:aws:iam::123456789012:role/stepstream-test';
 
 /** The whole server in this process: in-memory PGlite, engine, HTTP on a free port, an SDK v3 client. */
-export const startStack = async (options: Partial<Omit<EngineOptions, 'store' | 'db'>> = {}): Promise<Stack> => {
+export const startStack = async (options: Partial<Omit<EngineOptions, 'store' | 'db'>> = {}, serve: Pick<ServeOptions, 'guard'> = {}): Promise<Stack> => {
   const shared = await openPGlite();
   const store = await openPGliteEventStore({ shared });
-  return stackOver(store, shared.db, options, async () => {
+  return stackOver(store, shared.db, options, serve, async () => {
     await store.close();
     await shared.db.destroy();
     await shared.pglite.close();
@@ -36,11 +36,12 @@ export const stackOver = async (
   store: EventStore,
   db: Kysely<any>,
   options: Partial<Omit<EngineOptions, 'store' | 'db'>>,
+  serve: Pick<ServeOptions, 'guard'>,
   dispose: () => Promise<void>,
 ): Promise<Stack> => {
   const engine = new Engine({ ...options, store, db });
   await engine.start();
-  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
+  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) }, ...serve });
   const client = new SFNClient({
     endpoint: api.url,
     region: 'us-east-1',

@@ -39,7 +39,7 @@ const startPostgresStack = async (): Promise<Stack> => {
   url.pathname = `/${database}`;
   const store: EventStore = await openPostgresEventStore({ connectionString: url.toString(), maxConnections: 5 });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(url.toString(), 5) }) });
-  return stackOver(store, db, { activityPollMs: 1500 }, async () => {
+  return stackOver(store, db, { activityPollMs: 1500 }, {}, async () => {
     await store.close();
     await db.destroy();
     // A pool's end() resolves before the server has seen its clients go: dropping the database
