@@ -73,7 +73,8 @@ test.before(async (t) => {
   t.context.api = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   t.context.stack = await startStack({
     lambda: new DirectoryFunctions(dir),
-    httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' } } },
+    // The connection may call this test's local API (docs/security.md: connections are bound to their endpoints).
+    httpConnections: { [CONNECTION]: { basic: { username: 'user', password: 'secret' }, endpoints: [`${t.context.api}/`] } },
     mocks: MockConfig.parse(JSON.stringify(MOCKS)),
   });
 });
