@@ -137,3 +137,26 @@ test('events before the execution started are ignored; a stop closes every open 
   t.deepEqual(folded.byEvent.get(3)?.task, { phase: 'scheduled', kind: 'activity', resource: 'arn:act' });
   t.deepEqual(folded.byEvent.get(4)?.task, { phase: 'started', kind: 'activity', resource: 'arn:act' });
 });
+
+test("a timed-out attempt with HeartbeatSeconds that ended before its TimeoutSeconds was its heartbeat's; one at its TimeoutSeconds was not", (t) => {
+  const attempt = (timedOutAt: number, details: Record<string, unknown>, started = true) => {
+    const events: RunsEvent[] = [
+      { id: 1, type: 'ExecutionStarted', data: { timestamp: 0, previousEventId: 0 }, metadata: { executionArn: 'x', stateMachineArn: 'm' } },
+      { id: 2, type: 'TaskStateEntered', data: { timestamp: 0, previousEventId: 0, stateEnteredEventDetails: { name: 'Work' } } },
+      { id: 3, type: 'ActivityScheduled', data: { timestamp: 1_000, previousEventId: 2, activityScheduledEventDetails: { resource: 'arn:act', ...details } } },
+      ...(started ? [{ id: 4, type: 'ActivityStarted', data: { timestamp: 2_000, previousEventId: 3, activityStartedEventDetails: {} } }] : []),
+      {
+        id: 5,
+        type: 'ActivityTimedOut',
+        data: { timestamp: timedOutAt, previousEventId: started ? 4 : 3, activityTimedOutEventDetails: { error: 'States.Timeout' } },
+      },
+    ];
+    const [run] = foldRuns(undefined, events).taskRuns;
+    return [run?.status, run?.heartbeatTimedOut ?? false];
+  };
+  t.deepEqual(attempt(12_000, { heartbeatInSeconds: 10, timeoutInSeconds: 100 }), ['TIMED_OUT', true], 'no heartbeat within 10 s of its start');
+  t.deepEqual(attempt(101_000, { heartbeatInSeconds: 10, timeoutInSeconds: 100 }), ['TIMED_OUT', false], 'its TimeoutSeconds ran out');
+  t.deepEqual(attempt(12_000, { heartbeatInSeconds: 10 }), ['TIMED_OUT', true], 'no TimeoutSeconds: only the heartbeat can expire');
+  t.deepEqual(attempt(12_000, { timeoutInSeconds: 11 }), ['TIMED_OUT', false], 'no HeartbeatSeconds');
+  t.deepEqual(attempt(12_000, { heartbeatInSeconds: 10, timeoutInSeconds: 100 }, false), ['TIMED_OUT', false], 'never started: no heartbeat was due');
+});

@@ -120,20 +120,22 @@ test('task attempts: phases from the outcome, ends by status (an aborted one not
     outcome('ActivitySucceeded', x, { taskRuns: [activityRun({ started: 1_200 })] }),
     outcome('ActivityTimedOut', x, { taskRuns: [activityRun({ started: 1_100, status: 'TIMED_OUT', error: 'States.HeartbeatTimeout' })] }),
     outcome('ActivityTimedOut', x, { taskRuns: [activityRun({ status: 'TIMED_OUT', error: 'States.Timeout' })] }),
+    // As the engine records a heartbeat's expiry: States.Timeout, told apart by the fold.
+    outcome('ActivityTimedOut', x, { taskRuns: [activityRun({ started: 1_100, status: 'TIMED_OUT', error: 'States.Timeout', heartbeatTimedOut: true })] }),
     outcome('ExecutionAborted', x, { taskRuns: [activityRun({ status: 'ABORTED' })] }),
   ]);
   t.is(await valueOf(metrics, prometheusName('ActivitiesScheduled', 'count'), labels), 1);
   t.is(await valueOf(metrics, prometheusName('ActivitiesStarted', 'count'), labels), 1);
   t.is(await valueOf(metrics, prometheusName('ActivitiesSucceeded', 'count'), labels), 1);
-  t.is(await valueOf(metrics, prometheusName('ActivitiesTimedOut', 'count'), labels), 2);
-  t.is(await valueOf(metrics, prometheusName('ActivitiesHeartbeatTimedOut', 'count'), labels), 1);
+  t.is(await valueOf(metrics, prometheusName('ActivitiesTimedOut', 'count'), labels), 3);
+  t.is(await valueOf(metrics, prometheusName('ActivitiesHeartbeatTimedOut', 'count'), labels), 2);
   t.is(await valueOf(metrics, prometheusName('ActivitiesFailed', 'count'), labels), undefined, 'the aborted attempt is not a failure');
-  t.is(await valueOf(metrics, prometheusName('ActivityTime', 'time'), labels), 2, 'the two attempts that had started');
+  t.is(await valueOf(metrics, prometheusName('ActivityTime', 'time'), labels), 3, 'the three attempts that had started');
   const schedule = (await (metrics.registry.getSingleMetric(prometheusName('ActivityScheduleTime', 'time')) as Histogram).get()).values as {
     value: number;
     metricName?: string;
   }[];
-  t.is(schedule.find((v) => v.metricName?.endsWith('_sum'))?.value, 200 + 100);
+  t.is(schedule.find((v) => v.metricName?.endsWith('_sum'))?.value, 200 + 100 + 100);
 });
 
 test('a scrape serves what it can: a gauge whose source fails is left out and logged, the rest is there', async (t) => {

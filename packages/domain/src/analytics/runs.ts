@@ -83,6 +83,13 @@ export interface TaskRun {
    * heartbeat's are both `States.Timeout`), `ABORTED` (its state ended around it).
    */
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /**
+   * A timeout that was its heartbeat's: the attempt had `HeartbeatSeconds`, had started, and timed
+   * out before its `TimeoutSeconds` (counted from its scheduling) could have — so no heartbeat came
+   * in time. The history records both as `States.Timeout`; this tells them apart as the engine does
+   * when the timer fires on time.
+   */
+  readonly heartbeatTimedOut?: true;
   readonly error?: string;
   readonly cause?: string;
 }
@@ -157,6 +164,9 @@ interface OpenTask {
   res: string;
   at: number;
   st?: number;
+  /** HeartbeatSeconds and TimeoutSeconds, as scheduled. */
+  hb?: number;
+  to?: number;
 }
 
 interface OpenRun {
@@ -306,6 +316,9 @@ export const foldRuns = (cursor: RunsCursor | undefined, events: readonly RunsEv
       ended: at,
       endedEventId: eventId,
       status,
+      ...(status === 'TIMED_OUT' && t.hb !== undefined && t.st !== undefined && (t.to === undefined || at < t.at + t.to * 1000)
+        ? { heartbeatTimedOut: true as const }
+        : {}),
       ...(error !== undefined ? { error } : {}),
       ...(cause !== undefined ? { cause } : {}),
     };
@@ -467,7 +480,9 @@ export const foldRuns = (cursor: RunsCursor | undefined, events: readonly RunsEv
     if (kind) {
       run.a++;
       const resource = kind === 'task' ? `arn:aws:states:::${str(d['resourceType']) ?? ''}:${str(d['resource']) ?? ''}` : (str(d['resource']) ?? '');
-      run.task = { id: event.id, k: kind, res: resource, at };
+      const hb = d['heartbeatInSeconds'];
+      const to = d['timeoutInSeconds'];
+      run.task = { id: event.id, k: kind, res: resource, at, ...(typeof hb === 'number' ? { hb } : {}), ...(typeof to === 'number' ? { to } : {}) };
       endedAt(event.id).task = { phase: 'scheduled', kind, resource };
     } else if (TASK_STARTED.has(event.type)) {
       if (run.task) {

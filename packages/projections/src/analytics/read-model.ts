@@ -124,14 +124,15 @@ const applyBatch =
       const col = <T>(f: (s: (typeof taskRuns)[number]) => T) => taskRuns.map(f);
       await sql`insert into ${t(schema, 'task_run_rows')}
           (execution_arn, scheduled_event_id, ended_event_id, state_entered_event_id, state_machine_arn, state_name, kind, resource, pattern,
-           scheduled_at, started_at, ended_at, schedule_ms, run_ms, duration_ms, status, error, cause)
+           scheduled_at, started_at, ended_at, schedule_ms, run_ms, duration_ms, status, error, cause, heartbeat_timed_out)
         select * from unnest(${col((s) => s.r.executionArn)}::text[], ${col((s) => s.r.scheduledEventId)}::integer[], ${col((s) => s.r.endedEventId)}::integer[],
           ${col((s) => s.r.stateEnteredEventId)}::integer[], ${col((s) => s.x.stateMachineArn)}::text[], ${col((s) => s.r.state)}::text[],
           ${col((s) => s.r.kind)}::text[], ${col((s) => s.r.resource)}::text[], ${col((s) => s.r.pattern)}::text[], ${col((s) => ts(s.r.scheduled))}::timestamptz[],
           ${col((s) => ts(s.r.started))}::timestamptz[], ${col((s) => ts(s.r.ended))}::timestamptz[],
           ${col((s) => (s.r.started === undefined ? null : s.r.started - s.r.scheduled))}::bigint[],
           ${col((s) => (s.r.started === undefined ? null : s.r.ended - s.r.started))}::bigint[], ${col((s) => s.r.ended - s.r.scheduled)}::bigint[],
-          ${col((s) => s.r.status)}::text[], ${col((s) => s.r.error ?? null)}::text[], ${col((s) => s.r.cause ?? null)}::text[])`.execute(tx);
+          ${col((s) => s.r.status)}::text[], ${col((s) => s.r.error ?? null)}::text[], ${col((s) => s.r.cause ?? null)}::text[],
+          ${col((s) => s.r.heartbeatTimedOut === true)}::boolean[])`.execute(tx);
     }
     if (mapRuns.length > 0) {
       const col = <T>(f: (s: (typeof mapRuns)[number]) => T) => mapRuns.map(f);
@@ -176,6 +177,18 @@ export const analyticsReadModel = (listener?: AnalyticsListener): Projection & {
 };
 
 const migrations = (schema: string) => ({
+  '0002_heartbeat_timed_out': {
+    // A timed-out task attempt that was its heartbeat's (TaskRun.heartbeatTimedOut).
+    async up(db: any) {
+      await sql`alter table ${t(schema, 'task_run_rows')} add column heartbeat_timed_out boolean not null default false`.execute(db);
+      await sql`drop view ${t(schema, 'task_runs')}`.execute(db);
+      await sql`create view ${t(schema, 'task_runs')} as
+        select execution_arn, scheduled_event_id, ended_event_id, state_entered_event_id, state_machine_arn, state_name, kind, resource, pattern,
+          scheduled_at, started_at, ended_at, schedule_ms, run_ms, duration_ms, status, error, cause, status = 'TIMED_OUT' as timed_out,
+          heartbeat_timed_out
+        from ${t(schema, 'task_run_rows')}`.execute(db);
+    },
+  },
   '0001_analytics': {
     async up(db: any) {
       await sql`create table ${t(schema, 'execution_rows')} (

@@ -252,10 +252,10 @@ export class EngineMetrics implements MetricsScrape {
     const t = this.tasks[run.kind];
     const labels = { [t.label]: run.resource };
     ({ SUCCEEDED: t.succeeded, FAILED: t.failed, TIMED_OUT: t.timedOut })[run.status].inc(labels);
-    // TODO(#18): a heartbeat expiry is recorded as States.Timeout, like AWS records it (domain's
-    // execution/task.ts), so this counts only an attempt whose error names the heartbeat; telling
-    // the two apart needs the fold to weigh the attempt against its HeartbeatSeconds.
-    if (run.kind === 'activity' && run.status === 'TIMED_OUT' && run.error === 'States.HeartbeatTimeout') this.activitiesHeartbeatTimedOut.inc(labels);
+    // A heartbeat expiry is recorded as States.Timeout, as AWS records it; the fold tells it from a
+    // TimeoutSeconds expiry (TaskRun.heartbeatTimedOut). An error that names it counts too.
+    if (run.kind === 'activity' && run.status === 'TIMED_OUT' && (run.heartbeatTimedOut === true || run.error === 'States.HeartbeatTimeout'))
+      this.activitiesHeartbeatTimedOut.inc(labels);
     if (run.started === undefined) return;
     t.scheduleTime.observe(labels, Math.max(0, run.started - run.scheduled));
     t.runTime.observe(labels, Math.max(0, run.ended - run.started));
