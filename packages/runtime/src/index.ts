@@ -1,5 +1,5 @@
 export { Engine, ACTIVITY_POLL_MS, type EngineOptions } from './engine.js';
-export { locateActivity, locateExecution, locateStateMachine, locateVersion } from './locate.js';
+export { accountOf, locateActivity, locateExecution, locateStateMachine, locateVersion } from './locate.js';
 export { type Logger } from './logger.js';
 export { SerialQueue } from './serial-queue.js';
 export { ActivityTasks, type OfferedTask } from './tasks/activity-tasks.js';

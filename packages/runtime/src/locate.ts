@@ -75,6 +75,15 @@ export const locateTaggable = (arn: string): E.Either<ApiError, { stream: string
  * scopeOf({ partition: 'aws', region: 'us-east-1', account: '123456789012' }, 'arn:aws:states:us-east-1:111111111111:stateMachine:m').account // '111111111111'
  */
 export const scopeOf = <S extends { readonly account: string }>(scope: S, arn: string): S => {
-  const account = /^arn:[^:]*:states:[^:]*:(\d{12}):/.exec(arn)?.[1];
-  return account === undefined || account === scope.account ? scope : { ...scope, account };
+  const account = accountOf(arn);
+  return account === undefined || !/^\d{12}$/.test(account) || account === scope.account ? scope : { ...scope, account };
 };
+
+/**
+ * The account field of a Step Functions ARN (`arn:<partition>:states:<region>:<account>:…`), as
+ * written; undefined for anything else (an IAM role's ARN, no ARN).
+ *
+ * @example
+ * accountOf('arn:aws:states:us-east-1:111111111111:stateMachine:m') // '111111111111'
+ */
+export const accountOf = (arn: string): string | undefined => /^arn:[^:]*:states:[^:]*:([^:]*):/.exec(arn)?.[1];

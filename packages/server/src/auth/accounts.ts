@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { TaskTokens } from '@stepstream/runtime';
+import { accountOf, type TaskTokens } from '@stepstream/runtime';
 import type { Refusal } from './guard.js';
 
 /**
@@ -17,7 +17,6 @@ export const callerAccount = new AsyncLocalStorage<string>();
 
 /** Members that name a resource by ARN; `roleArn` is an IAM role's, not a Step Functions resource. */
 const ARN_MEMBER = /Arn$/;
-const STATES_ARN = /^arn:[^:]*:states:[^:]*:([^:]*):/;
 
 /** AccessDeniedException as IAM words it when a resource is not the caller's. */
 const denied = (account: string, operation: string, resource: string): Refusal => ({
@@ -44,10 +43,10 @@ export const foreignResource = (body: Record<string, unknown>, account: string, 
       if (typeof value === 'string') {
         if (key === 'taskToken') {
           const ref = taskTokens.read(value);
-          const owner = ref ? STATES_ARN.exec(ref.executionArn)?.[1] : undefined;
+          const owner = ref ? accountOf(ref.executionArn) : undefined;
           if (owner !== undefined && owner !== account) return denied(account, operation, 'the task token');
         } else if (ARN_MEMBER.test(key) && key !== 'roleArn') {
-          const owner = STATES_ARN.exec(value)?.[1];
+          const owner = accountOf(value);
           if (owner !== undefined && owner !== account) return denied(account, operation, value);
         }
       } else if (typeof value === 'object' && value !== null && key !== 'definition') seen.push(value);
