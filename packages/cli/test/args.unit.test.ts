@@ -137,3 +137,22 @@ test('STEPSTREAM_PG_CONNECTIONS: two thirds for the store, the rest for the read
     );
   }
 });
+
+test('--auth, --credentials, --limits and --tls-*: the defaults, and what the configuration refuses', (t) => {
+  const config = (argv: string[]) => readServeConfig(flagsOf(['serve', ...argv]), {});
+  t.deepEqual([config([]).auth, config([]).limits, config([]).tls], [{ kind: 'none' }, { kind: 'off' }, undefined], 'local use: nothing on');
+  const signed = config(['--auth', 'sigv4', '--credentials', 'keys.json']);
+  t.deepEqual(signed.auth, { kind: 'sigv4', credentialsFile: resolve('keys.json') });
+  t.deepEqual(signed.limits, { kind: 'aws' }, "AWS's quotas by default with SigV4");
+  t.deepEqual(config(['--auth', 'sigv4', '--credentials', 'k.json', '--limits', 'off']).limits, { kind: 'off' });
+  t.deepEqual(config(['--limits', 'q.json']).limits, { kind: 'file', file: resolve('q.json') });
+  t.deepEqual(config(['--tls-cert', 'c.pem', '--tls-key', 'k.pem']).tls, { certFile: resolve('c.pem'), keyFile: resolve('k.pem') });
+  for (const [argv, message] of [
+    [['--auth', 'basic'], /--auth is none or sigv4, not basic/],
+    [['--auth', 'sigv4'], /--auth sigv4 needs --credentials FILE/],
+    [['--credentials', 'k.json'], /--credentials goes with --auth sigv4/],
+    [['--tls-key', 'k.pem'], /--tls-cert and --tls-key go together/],
+  ] as const) {
+    t.throws(() => config([...argv]), { instanceOf: UsageError, message }, argv.join(' '));
+  }
+});

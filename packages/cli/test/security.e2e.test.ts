@@ -120,7 +120,7 @@ tlsTest('over HTTPS with the certificate given, a signed request is served and a
   t.true(plain instanceof Error || plain.status >= 400);
 });
 
-test('the server refuses to start without what --auth sigv4 needs, and says what to fix', async (t) => {
+test('the server refuses to start without what --auth sigv4 needs, or with a bad limits file, and says what to fix', async (t) => {
   const { dir } = t.context;
   const noCredentials = await run(['serve', '--data', join(dir, 'other'), '--auth', 'sigv4']);
   t.is(noCredentials.code, 2);
@@ -129,6 +129,10 @@ test('the server refuses to start without what --auth sigv4 needs, and says what
   const bad = await run(['serve', '--data', join(dir, 'other'), '--auth', 'sigv4', '--credentials', join(dir, 'bad.json')]);
   t.is(bad.code, 1);
   t.regex(bad.stderr, /keys\[0\]\.accessKeyId must be 16 to 128 letters and digits/);
+  await writeFile(join(dir, 'limits.json'), JSON.stringify({ StartExecution: { bucket: 0 } }));
+  const badLimits = await run(['serve', '--data', join(dir, 'other'), '--limits', join(dir, 'limits.json')]);
+  t.is(badLimits.code, 1);
+  t.regex(badLimits.stderr, /StartExecution needs \{"bucket": a number of requests, at least 1, "refillPerSecond": a positive number\}/);
   const halfTls = await run(['serve', '--data', join(dir, 'other'), '--tls-cert', join(dir, 'cert.pem')]);
   t.is(halfTls.code, 2);
   t.regex(halfTls.stderr, /--tls-cert and --tls-key go together/);
