@@ -180,36 +180,46 @@ test('States.HeartbeatTimeout in Retry schedules the task again after a heartbea
   t.is(types(events).filter((x) => x === 'ActivityTimedOut').length, 1);
 });
 
-test('a Map with an ItemReader is refused at Create, Update and Validate (not supported yet), at the reader’s location', async (t) => {
+test('an ItemReader is refused on an inline Map (read by a Distributed Map only) at Create, Update and Validate, at the reader’s location; a Distributed Map takes it', async (t) => {
   const { client } = t.context.stack;
-  const reader = {
+  const reader = (mode: 'INLINE' | 'DISTRIBUTED') => ({
     StartAt: 'M',
     States: {
       M: {
         Type: 'Map',
         ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'b', Key: 'k' } },
-        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+        ItemProcessor: {
+          ProcessorConfig: mode === 'INLINE' ? { Mode: 'INLINE' } : { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'P',
+          States: { P: { Type: 'Pass', End: true } },
+        },
         End: true,
       },
     },
-  };
+  });
   const message =
-    "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ItemReader is not supported by this engine yet: a Distributed Map can iterate over its input (ItemsPath, Items), not read items from S3 at /States/M/ItemReader'";
-  await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('reader'), definition: JSON.stringify(reader), roleArn: ROLE })), {
+    "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ItemReader is read by a Distributed Map only: set ItemProcessor.ProcessorConfig.Mode to DISTRIBUTED at /States/M/ItemReader'";
+  await t.throwsAsync(client.send(new CreateStateMachineCommand({ name: unique('reader'), definition: JSON.stringify(reader('INLINE')), roleArn: ROLE })), {
     instanceOf: InvalidDefinition,
     message,
   });
   const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: unique('plain'), definition: pass('x'), roleArn: ROLE }));
-  await t.throwsAsync(client.send(new UpdateStateMachineCommand({ stateMachineArn, definition: JSON.stringify(reader) })), {
+  await t.throwsAsync(client.send(new UpdateStateMachineCommand({ stateMachineArn, definition: JSON.stringify(reader('INLINE')) })), {
     instanceOf: InvalidDefinition,
     message,
   });
   // Nested too: inside a Parallel branch.
-  const nested = { StartAt: 'Par', States: { Par: { Type: 'Parallel', Branches: [reader], End: true } } };
+  const nested = { StartAt: 'Par', States: { Par: { Type: 'Parallel', Branches: [reader('INLINE')], End: true } } };
   const validated = await client.send(new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify(nested) }));
   t.is(validated.result, 'FAIL');
   t.deepEqual(
     validated.diagnostics?.map((d) => [d.code, d.location]),
     [['SCHEMA_VALIDATION_FAILED', '/States/Par/Branches[0]/States/M/ItemReader']],
   );
+  const distributed = await client.send(new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify(reader('DISTRIBUTED')) }));
+  t.is(distributed.result, 'OK');
+  const created = await client.send(
+    new CreateStateMachineCommand({ name: unique('reader'), definition: JSON.stringify(reader('DISTRIBUTED')), roleArn: ROLE }),
+  );
+  t.truthy(created.stateMachineArn);
 });

@@ -155,9 +155,10 @@ export const Messages = {
   variableNameTooLong: (name: string) => `The variable name '${name}' is invalid: it must be at most 80 characters long`,
   /** composed. DG workflow-variables: "Step Functions defines a single reserved variable called $states". */
   reservedVariableName: (name: string) => `The variable name '${name}' is reserved`,
-  /** Stepstream's own (AWS accepts ItemReader): refused until the engine has item readers (see rules/unsupported.ts). */
-  itemReaderUnsupported:
-    'ItemReader is not supported by this engine yet: a Distributed Map can iterate over its input (ItemsPath, Items), not read items from S3',
+  /** Stepstream's own (rules/unsupported.ts): what this engine reads and writes for a Distributed Map. */
+  itemReaderInline: 'ItemReader is read by a Distributed Map only: set ItemProcessor.ProcessorConfig.Mode to DISTRIBUTED',
+  itemReaderResource: (resource: string) => `This engine reads items with arn:aws:states:::s3:getObject or arn:aws:states:::s3:listObjectsV2, not ${resource}`,
+  resultWriterResource: (resource: string) => `This engine writes results with arn:aws:states:::s3:putObject, not ${resource}`,
 } as const;
 
 /** The diagnostic code AWS lists for a bad Map `Label` (API_ValidateStateMachineDefinitionDiagnostic). */

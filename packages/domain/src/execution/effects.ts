@@ -56,11 +56,18 @@ export const syncAnswer = (child: ExecutionState): { readonly parent: ParentTask
   return { parent, signal };
 };
 
-/** What a Map Run records of a child that ended: its output, or its Error and Cause. */
-export const mapRunResult = (child: ExecutionState): MapRunResult =>
-  child.status === 'SUCCEEDED'
-    ? { ok: true, output: child.output ?? 'null' }
-    : { ok: false, output: JSON.stringify({ Error: child.error ?? null, Cause: child.cause ?? null }) };
+/** What a Map Run records of a child that ended: its output, or its Error and Cause, and when and how it ended (for a ResultWriter). */
+export const mapRunResult = (child: ExecutionState): MapRunResult => {
+  const when = {
+    ...(child.status !== undefined ? { status: child.status } : {}),
+    ...(child.info ? { startDate: child.info.startDate } : {}),
+    ...(child.stopDate !== undefined ? { stopDate: child.stopDate } : {}),
+    ...(child.info?.redriveCount ? { redriveCount: child.info.redriveCount } : {}),
+  };
+  return child.status === 'SUCCEEDED'
+    ? { ok: true, output: child.output ?? 'null', ...when }
+    : { ok: false, output: JSON.stringify({ Error: child.error ?? null, Cause: child.cause ?? null }), ...when };
+};
 
 /** The `.sync` children a parent is waiting on (their ARNs, from the start calls' answers). */
 export const syncChildren = (state: ExecutionState): string[] =>

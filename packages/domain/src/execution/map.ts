@@ -30,6 +30,15 @@ import {
   type StateRunners,
 } from './interpreter.js';
 import type { PendingTask, SuspendedFrame } from './model.js';
+import {
+  itemReaderOf,
+  itemReaderRequest,
+  keyValueItems,
+  resultWriterOf,
+  resultWriterRequest,
+  type ItemReaderRequest,
+  type ResultWriterRequest,
+} from './map-data.js';
 import { innerRestartOf, mapRunRestart } from './redrive.js';
 
 const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number =>
@@ -97,10 +106,23 @@ const tolerance = (f: Frame, e: Entered, s: MapState, effective: unknown): Toler
   return { toleratedCount, toleratedPercentage };
 };
 
-/** Reads everything a Map needs before it starts, failing as AWS does on bad values. */
+/**
+ * Reads everything a Map needs before it starts, failing as AWS does on bad values. A Distributed
+ * Map with an ItemReader has no items yet: the runtime reads them (see `runDistributed`).
+ */
 const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapConfig => {
   const processor = (s.ItemProcessor ?? s.Iterator)!;
   const distributed = (processor as { ProcessorConfig?: { Mode?: string } }).ProcessorConfig?.Mode === 'DISTRIBUTED';
+  if (distributed && itemReaderOf(s)) {
+    const maxConcurrency = isJsonata(f, s)
+      ? (jsonataNumber(f, e, s.MaxConcurrency, 'MaxConcurrency') ?? 0)
+      : s.MaxConcurrencyPath !== undefined
+        ? integerFromPath('MaxConcurrencyPath', s.MaxConcurrencyPath, effective, f, e, 'integer')
+        : typeof s.MaxConcurrency === 'number'
+          ? s.MaxConcurrency
+          : 0;
+    return { items: [], maxConcurrency, distributed, processor };
+  }
   if (isJsonata(f, s)) {
     let items: unknown = e.rawInput;
     if (s.Items !== undefined) {
@@ -116,6 +138,8 @@ const configure = (f: Frame, e: Entered, s: MapState, effective: unknown): MapCo
     if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${s.ItemsPath}' : ${r.reason}`);
     items = r.value;
   }
+  // An object's members are iterated as key-value pairs (AWS Developer Guide, "ItemsPath").
+  if (typeof items === 'object' && items !== null && !Array.isArray(items)) items = keyValueItems(items as Record<string, unknown>);
   if (!Array.isArray(items)) {
     throw new StatesError('States.Runtime', `Attempting to map over non-iterable node.`);
   }
@@ -151,22 +175,30 @@ export const runMap =
     const config = configure(f, e, s, effective);
     const { items, processor } = config;
     const selector = s.ItemSelector ?? s.Parameters;
-    const itemContext = (index: number) => ({ ...contextOf(f, e), Map: { Item: { Index: index, Value: items[index] } } });
-    const itemInput = (index: number) =>
-      selector === undefined
-        ? items[index]
-        : jsonata
-          ? evaluateJsonataTemplate(selector, jsonataScopeOf(f, e, { context: itemContext(index) }), 'ItemSelector')
-          : evaluatePayloadTemplate(selector, { ...scope, input: effective, context: itemContext(index) });
+    const itemInputOf =
+      (from: readonly unknown[]) =>
+      (index: number): unknown => {
+        if (selector === undefined) return from[index];
+        const context = { ...contextOf(f, e), Map: { Item: { Index: index, Value: from[index] } } };
+        return jsonata
+          ? evaluateJsonataTemplate(selector, jsonataScopeOf(f, e, { context }), 'ItemSelector')
+          : evaluatePayloadTemplate(selector, { ...scope, input: effective, context });
+      };
+    const itemInput = itemInputOf(items);
     const on = resume?.on.kind === 'map' ? resume.on : undefined;
-    // A Distributed Map waits on its Map Run as on a task (its child runs are executions of their own).
+    // A Distributed Map waits on its Map Run as on a task (its child runs are executions of their own),
+    // and before that, with an ItemReader, on the runtime reading its items.
     const mapRun = resume?.on.kind === 'task' && resume.on.task.kind === 'mapRun' ? resume.on.task : undefined;
+    const reading = resume?.on.kind === 'task' && resume.on.task.kind === 'itemReader' ? resume.on.task : undefined;
+    // With an ItemReader the length is not known when the Map starts: AWS records 0.
     const startedId = on
       ? on.startedId
       : mapRun
         ? 0
-        : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
-    const finish = (outputs: readonly unknown[], previousEventId: number) => {
+        : reading
+          ? reading.lastEventId
+          : f.batch.push('MapStateStarted', e.attemptStartsAfter, { mapStateStartedEventDetails: { length: items.length } });
+    const finish = (outputs: unknown, previousEventId: number) => {
       if (jsonata) return completeState(f, e, s, { result: outputs, previous: previousEventId, jsonPathOutput: () => outputs });
       return completeState(f, e, s, { ...shapeResult(s, e.rawInput, outputs, scope), previous: previousEventId });
     };
@@ -182,7 +214,12 @@ export const runMap =
         startedId,
       );
       if (bad.kind === 'failed') return bad;
-      return runDistributed(f, e, s, config, tolerated!, itemInput, startedId, mapRun, finish);
+      const reader = itemReaderOf(s);
+      if (reader && !mapRun)
+        return readItems(f, e, s, reader, effective, startedId, reading, (read) =>
+          runDistributed(f, e, s, { ...config, items: read }, tolerated!, itemInputOf(read), startedId, undefined, finish, effective),
+        );
+      return runDistributed(f, e, s, config, tolerated!, itemInput, startedId, mapRun, finish, effective);
     }
 
     const name = e.name;
@@ -327,6 +364,8 @@ export interface MapRunSpec {
   readonly maxConcurrency: number;
   /** How often this Map Run has been redriven; from 1 on, the runtime keeps the child runs that succeeded and redrives the others. */
   readonly redriveCount?: number;
+  /** The ResultWriter's request: with a bucket, the runtime writes the results there when every child has ended. */
+  readonly writer?: ResultWriterRequest;
 }
 
 /** What the runtime reports when every child run has ended: each one's output or Error Output. */
@@ -334,13 +373,96 @@ export interface MapRunResult {
   readonly ok: boolean;
   /** JSON text: the child's output, or its Error Output `{Error, Cause}`. */
   readonly output: string;
+  /** The child's status, start and stop (epoch ms) and redrives, for the ResultWriter's records. */
+  readonly status?: string;
+  readonly startDate?: number;
+  readonly stopDate?: number;
+  readonly redriveCount?: number;
 }
+
+/** The runtime's answer to a Map Run task: the results, an UpdateMapRun's tolerance, and what the ResultWriter did. */
+export interface MapRunAnswer {
+  readonly results: readonly MapRunResult[];
+  readonly tolerance?: { readonly toleratedCount?: number; readonly toleratedPercentage?: number };
+  /** The manifest the ResultWriter wrote (`<prefix>/<map run id>/manifest.json`). */
+  readonly written?: { readonly bucket: string; readonly key: string };
+  /** The ResultWriter could not write: the Map Run fails with States.ResultWriterFailed and this cause. */
+  readonly writeFailed?: { readonly cause: string };
+}
+
+/** A new Map Run's ARN: `…:mapRun:<machine>/<label>:<uuid>`, the label the Map's `Label` or a UUID. */
+const newMapRunArn = (f: Frame, s: MapState): { readonly mapRunArn: string; readonly label: string } => {
+  const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
+  return { label, mapRunArn: `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${f.env.uuid()}` };
+};
+
+/**
+ * A Distributed Map's ItemReader. The Map pauses on a task of kind `itemReader` whose input is
+ * the reader's request (Parameters or Arguments evaluated, MaxItems resolved); the runtime reads
+ * the items and answers with them, and the Map Run starts over them (`run`). A failed read
+ * starts the Map Run and fails it at once, as AWS records it: `MapStateStarted{length: 0} →
+ * MapRunStarted → MapRunFailed{States.ItemReaderFailed} → MapStateFailed`. The read writes no
+ * event of its own; the items live on in the Map Run task's input (the frames table), so a replay
+ * never reads S3 again.
+ */
+const readItems = (
+  f: Frame,
+  e: Entered,
+  s: MapState,
+  reader: Readonly<Record<string, unknown>>,
+  effective: unknown,
+  startedId: number,
+  reading: PendingTask | undefined,
+  run: (items: readonly unknown[]) => StateOutcome,
+): StateOutcome => {
+  const mapRunFailed = (error: string, cause: string): StateOutcome => {
+    const { mapRunArn } = newMapRunArn(f, s);
+    const runStartedId = f.batch.push('MapRunStarted', startedId, { mapRunStartedEventDetails: { mapRunArn } }, { mapRun: { total: 0, maxConcurrency: 0 } });
+    const failureEventId = f.batch.push('MapRunFailed', runStartedId, { mapRunFailedEventDetails: { error, cause } });
+    return handleStateFailure(f, e, s, { error, cause, failureEventId }, () => f.batch.push('MapStateFailed', failureEventId));
+  };
+  if (!reading) {
+    let request: ItemReaderRequest | { readonly failed: string } | undefined;
+    const bad = guard(
+      f,
+      e,
+      () => {
+        request = itemReaderRequest(f, e, s, reader, effective);
+        return SUSPENDED;
+      },
+      startedId,
+    );
+    if (bad.kind === 'failed') return bad;
+    if ('failed' in request!) return mapRunFailed('States.ItemReaderFailed', request.failed);
+    const task: PendingTask = {
+      id: `${f.path}#${startedId}`,
+      kind: 'itemReader',
+      resource: request!.resource,
+      state: e.name,
+      input: JSON.stringify(request),
+      scheduledAt: f.env.now,
+      lastEventId: startedId,
+    };
+    return suspend(f, e, { kind: 'task', task });
+  }
+  const signal = f.signal;
+  if (signal.type !== 'task' || signal.taskId !== reading.id) return SUSPENDED;
+  const answer = signal.signal;
+  if (answer.type === 'failed') return mapRunFailed(answer.error ?? 'States.ItemReaderFailed', answer.cause ?? '');
+  if (answer.type !== 'succeeded') return SUSPENDED;
+  const items = JSON.parse(answer.output) as unknown;
+  if (!Array.isArray(items)) return mapRunFailed('States.ItemReaderFailed', 'Attempting to map over non-iterable node.');
+  return run(items);
+};
 
 /**
  * Distributed Map: `MapRunStarted{mapRunArn}`, then the Map pauses on its Map Run (a task of kind
  * `mapRun`) while the runtime runs one child execution per item or ItemBatcher batch, at most
  * MaxConcurrency at a time. When the runtime reports every child's end, the tolerated failures
- * decide `MapRunSucceeded` or `MapRunFailed{States.ExceedToleratedFailureThreshold}`.
+ * decide `MapRunSucceeded` or `MapRunFailed{States.ExceedToleratedFailureThreshold}`. With a
+ * ResultWriter that names a bucket the runtime has written the results there, and the Map's
+ * result is `{MapRunArn, ResultWriterDetails: {Bucket, Key}}`; a write that failed fails the Map
+ * Run with `States.ResultWriterFailed`.
  */
 const runDistributed = (
   f: Frame,
@@ -351,14 +473,30 @@ const runDistributed = (
   itemInput: (i: number) => unknown,
   startedId: number,
   mapRun: PendingTask | undefined,
-  finish: (outputs: readonly unknown[], previousEventId: number) => StateOutcome,
+  finish: (outputs: unknown, previousEventId: number) => StateOutcome,
+  effective: unknown,
 ): StateOutcome => {
   let tolerated = initialTolerance;
   if (!mapRun) {
+    const writerBlock = resultWriterOf(s);
+    let writer: ResultWriterRequest | undefined;
+    if (writerBlock) {
+      const bad = guard(
+        f,
+        e,
+        () => {
+          writer = resultWriterRequest(f, e, s, writerBlock, effective);
+          return SUSPENDED;
+        },
+        startedId,
+      );
+      if (bad.kind === 'failed') return bad;
+    }
     // A redrive reuses the Map Run that did not succeed (`MapRunRedriven`); otherwise a new one starts.
     const again = e.redrive?.mapRun;
-    const label = again ? labelOf(again.mapRunArn) : typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
-    const mapRunArn = again ? again.mapRunArn : `${f.info.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${f.env.uuid()}`;
+    const fresh = again ? undefined : newMapRunArn(f, s);
+    const label = again ? labelOf(again.mapRunArn) : fresh!.label;
+    const mapRunArn = again ? again.mapRunArn : fresh!.mapRunArn;
     // The Map Run's configuration rides in the event's metadata, for DescribeMapRun.
     const inputs = childInputs(s, config.items.length, itemInput);
     const configuration = {
@@ -383,6 +521,7 @@ const runDistributed = (
       inputs,
       maxConcurrency: config.maxConcurrency,
       ...(again ? { redriveCount: again.redriveCount + 1 } : {}),
+      ...(writer ? { writer } : {}),
     };
     const task: PendingTask = {
       id: `${f.path}#${runStartedId}`,
@@ -398,29 +537,33 @@ const runDistributed = (
   const signal = f.signal;
   if (signal.type !== 'task' || signal.taskId !== mapRun.id || signal.signal.type !== 'succeeded') return SUSPENDED;
   // The answer is the children's results, with the tolerance an UpdateMapRun set, if any.
-  const answer = JSON.parse(signal.signal.output) as MapRunResult[] | { results: MapRunResult[]; tolerance?: Partial<Tolerance> };
+  const answer = JSON.parse(signal.signal.output) as MapRunResult[] | MapRunAnswer;
   const results = Array.isArray(answer) ? answer : answer.results;
   if (!Array.isArray(answer) && answer.tolerance) tolerated = { ...tolerated, ...answer.tolerance };
-  const outputs = results.map((r) => JSON.parse(r.output) as unknown);
   const failed = results.filter((r) => !r.ok).length;
   const n = results.length;
   const runStartedId = mapRun.lastEventId;
-  // With no tolerance set, any failure fails the run.
-  const untolerant = tolerated.toleratedCount === undefined && tolerated.toleratedPercentage === undefined;
-  const exceeded = failed > 0 && (untolerant || exceedsTolerance(failed, n, { count: tolerated.toleratedCount, percentage: tolerated.toleratedPercentage }));
-  if (exceeded) {
+  const runFailed = (error: string, cause: string): StateOutcome => {
     const failure: Failure = {
-      error: 'States.ExceedToleratedFailureThreshold',
-      cause: 'The specified tolerated failure threshold was exceeded',
-      failureEventId: f.batch.push('MapRunFailed', runStartedId, {
-        mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' },
-      }),
+      error,
+      cause,
+      failureEventId: f.batch.push('MapRunFailed', runStartedId, { mapRunFailedEventDetails: { error, cause } }),
       inner: mapRunRestart(mapRun),
     };
     return handleStateFailure(f, e, s, failure, () => f.batch.push('MapStateFailed', failure.failureEventId));
-  }
+  };
+  if (!Array.isArray(answer) && answer.writeFailed) return runFailed('States.ResultWriterFailed', answer.writeFailed.cause);
+  // With no tolerance set, any failure fails the run.
+  const untolerant = tolerated.toleratedCount === undefined && tolerated.toleratedPercentage === undefined;
+  const exceeded = failed > 0 && (untolerant || exceedsTolerance(failed, n, { count: tolerated.toleratedCount, percentage: tolerated.toleratedPercentage }));
+  if (exceeded) return runFailed('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
   const succeededId = f.batch.push('MapRunSucceeded', runStartedId);
   f.batch.push('MapStateSucceeded', succeededId);
+  const spec = JSON.parse(mapRun.input) as MapRunSpec;
+  const written = Array.isArray(answer) ? undefined : answer.written;
+  const outputs = written
+    ? { MapRunArn: spec.mapRunArn, ResultWriterDetails: { Bucket: written.bucket, Key: written.key } }
+    : results.map((r) => JSON.parse(r.output) as unknown);
   // AWS's MapStateExited pointed at MapRunSucceeded until mid-2024 and at MapRunStarted since (its recordings show both).
   return finish(outputs, (f.info.engineVersion ?? 0) >= 4 ? runStartedId : succeededId);
 };

@@ -107,9 +107,11 @@ export interface PendingTask {
   /**
    * `activity`: a worker takes it (GetActivityTask). `lambda`: a function ARN as the Resource
    * (LambdaFunction* events). `service`: an `arn:aws:states:::service:action` integration
-   * (Task* events); the runtime performs these two.
+   * (Task* events); the runtime performs these two. `mapRun`: a Distributed Map's Map Run.
+   * `itemReader`: a Distributed Map's ItemReader reading its items (no event of its own: the
+   * items it answers are the input of the Map Run that starts next).
    */
-  readonly kind: 'activity' | 'lambda' | 'service' | 'mapRun';
+  readonly kind: 'activity' | 'lambda' | 'service' | 'mapRun' | 'itemReader';
   /** The Resource as the definition names it. */
   readonly resource: string;
   /** The Task state that scheduled it. */

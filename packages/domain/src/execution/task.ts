@@ -175,7 +175,7 @@ const heartbeatExpired = (task: PendingTask, heartbeats: Readonly<Record<string,
 /** A paused task: what the runtime reported for it, or its timers. */
 const continueTask = (f: Frame, e: Entered, s: TaskState, entry: SuspendedFrame, task: PendingTask): StateOutcome => {
   const signal = f.signal;
-  const names = EVENTS[task.kind as Exclude<PendingTask['kind'], 'mapRun'>];
+  const names = EVENTS[task.kind as Exclude<PendingTask['kind'], 'mapRun' | 'itemReader'>];
   // Task* events name the integration (`resourceType`, `resource`); the others carry only their own fields.
   const named = task.kind === 'service' ? { resourceType: task.resourceType!, resource: task.action! } : {};
   const details = (event: 'started' | 'succeeded' | 'failed' | 'timedOut' | 'submitted', fields: Record<string, unknown>) => {

@@ -4,8 +4,11 @@
  * instead of being accepted and failing at run time. Kept apart from `parseDefinition` on purpose:
  * definitions already stored (and TestState, which can mock such a state) still parse.
  *
- * - `ItemReader` (a Distributed Map reading its items from S3): no item reader exists yet, so a Map
- *   with one would fail at run time ("Attempting to map over non-iterable node").
+ * - An `ItemReader` on a Map that is not distributed (`ProcessorConfig.Mode` DISTRIBUTED): only a
+ *   Distributed Map reads its items from S3 here.
+ * - An `ItemReader` whose Resource is not `arn:aws:states:::s3:getObject` or `…:s3:listObjectsV2`,
+ *   and a `ResultWriter` whose Resource is not `…:s3:putObject`: the only readers and writer this
+ *   engine performs.
  *
  * @module
  */
@@ -19,9 +22,9 @@ import { Messages } from '../messages.js';
  *
  * @example
  * ```ts
- * unsupportedDiagnostics(JSON.parse('{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{…},…}}}'));
+ * unsupportedDiagnostics(JSON.parse('{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{…},…}}}')); // an inline Map
  * // [{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED',
- * //    message: 'ItemReader is not supported by this engine yet …', location: '/States/M/ItemReader' }]
+ * //    message: 'ItemReader is read by a Distributed Map only …', location: '/States/M/ItemReader' }]
  * ```
  */
 export const unsupportedDiagnostics = (definition: unknown, at = ''): Diagnostic[] => {
@@ -34,10 +37,31 @@ export const unsupportedDiagnostics = (definition: unknown, at = ''): Diagnostic
     for (const [name, s] of Object.entries(states)) {
       if (!isObject(s)) continue;
       const sat = field(field(where, 'States'), name);
-      if (s['Type'] === 'Map' && s['ItemReader'] !== undefined) out.push(schema(Messages.itemReaderUnsupported, field(sat, 'ItemReader')));
+      if (s['Type'] === 'Map') out.push(...dataDiagnostics(s, sat));
       if (Array.isArray(s['Branches'])) s['Branches'].forEach((b, i) => machines.push({ machine: b, at: element(sat, 'Branches', i) }));
       for (const key of ['ItemProcessor', 'Iterator']) if (s[key] !== undefined) machines.push({ machine: s[key], at: field(sat, key) });
     }
+  }
+  return out;
+};
+
+const READERS = /^arn:aws[a-z-]*:states:::s3:(getObject|listObjectsV2)$/;
+const WRITERS = /^arn:aws[a-z-]*:states:::s3:putObject$/;
+
+/** A Map's ItemReader and ResultWriter: what this engine can read and write. */
+const dataDiagnostics = (s: Readonly<Record<string, unknown>>, at: string): Diagnostic[] => {
+  const out: Diagnostic[] = [];
+  const reader = s['ItemReader'];
+  const processor = s['ItemProcessor'] ?? s['Iterator'];
+  const config = isObject(processor) ? processor['ProcessorConfig'] : undefined;
+  const distributed = isObject(config) && config['Mode'] === 'DISTRIBUTED';
+  if (reader !== undefined && !distributed) out.push(schema(Messages.itemReaderInline, field(at, 'ItemReader')));
+  if (isObject(reader) && typeof reader['Resource'] === 'string' && !READERS.test(reader['Resource'])) {
+    out.push(schema(Messages.itemReaderResource(reader['Resource']), field(field(at, 'ItemReader'), 'Resource')));
+  }
+  const writer = s['ResultWriter'];
+  if (isObject(writer) && typeof writer['Resource'] === 'string' && !WRITERS.test(writer['Resource'])) {
+    out.push(schema(Messages.resultWriterResource(writer['Resource']), field(field(at, 'ResultWriter'), 'Resource')));
   }
   return out;
 };
