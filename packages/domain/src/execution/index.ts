@@ -15,6 +15,27 @@ export { parseIsoOffset } from './interpreter.js';
 export { replayExecution, type ReplayResult } from './replay.js';
 export { batchItems, exceedsTolerance, numberAtPath, type ItemBatcher, type MapRunResult, type MapRunSpec } from './map.js';
 export { matchesError } from './error-policy.js';
+export {
+  ChildRunStatus,
+  mapRunIdOf,
+  noneRecord,
+  OutputType,
+  RESULT_FILE_MAX_BYTES,
+  ResultFileGroup,
+  resultFiles,
+  resultFolderOf,
+  transformedResults,
+  Transformation,
+  writerConfigOf,
+  type ChildRunRecord,
+  type ResultFileEntry,
+  type ResultFiles,
+  type ResultFilesInput,
+  type ResultObject,
+  type ResultWriterManifest,
+  type ResultWriterOutput,
+  type WriterConfig,
+} from './result-writer.js';
 export { executionEffects, mapRunResult, syncAnswer, syncChildren, type ExecutionEffect } from './effects.js';
 export { inspectState, type ActiveState, type InspectedEvent, type InspectedTask, type Inspection, type Timer } from './inspect.js';
 export { importAwsHistory, type AwsHistoryEvent, type ImportDivergence, type ImportOptions, type ImportResult, type PointerDifference } from './import.js';
