@@ -15,6 +15,7 @@ export {
   type LambdaInvocation,
 } from './integrations/lambda.js';
 export { Integrations, invokeResult, type TaskContext } from './integrations/integrations.js';
+export { AwsServices, type AwsCallContext } from './aws/aws-services.js';
 export { TaskTokens, type TaskRef } from './task-tokens.js';
 export { MockConfig, type MockedResponse } from './integrations/mocks.js';
 export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './integrations/http-task.js';

@@ -1,5 +1,6 @@
 import type { ParentTask, PendingTask, TaskSignal } from '@stepstream/domain';
 import { randomUUID } from 'node:crypto';
+import type { AwsServices } from '../aws/aws-services.js';
 import { httpInvoke, type HttpConnections } from './http-task.js';
 import { functionName, type LambdaFunctions, type LambdaOutcome } from './lambda.js';
 
@@ -123,6 +124,8 @@ export class Integrations {
     private readonly children?: ChildExecutions,
     /** The HTTP Task connections (TestState calls `httpInvoke` with them to trace the exchange). */
     readonly connections: HttpConnections = {},
+    /** The AWS services called at configured endpoints (`aws-sdk:*`, the optimized DynamoDB, SQS, SNS and EventBridge integrations). */
+    private readonly services?: AwsServices,
   ) {}
 
   async run(task: PendingTask, ctx: TaskContext): Promise<TaskSignal> {
@@ -136,6 +139,7 @@ export class Integrations {
     if (task.kind === 'service' && task.resourceType === 'states' && action === 'startExecution' && this.children)
       return this.startExecution(task, ctx, this.children);
     if (task.kind === 'service' && task.resourceType === 'http' && action === 'invoke') return httpInvoke(task.input, this.connections);
+    if (this.services?.handles(task)) return this.services.call(task, ctx);
     return {
       type: 'failed',
       error: 'States.Runtime',
