@@ -17,6 +17,9 @@ export {
 export { Integrations, invokeResult, type TaskContext } from './integrations/integrations.js';
 export { AwsServices, type AwsCallContext } from './aws/aws-services.js';
 export { TaskTokens, type TaskRef } from './task-tokens.js';
+export { BucketError, type Buckets, type ListedObject, type StoredObject } from './aws/buckets.js';
+export { S3Buckets, type S3BucketsOptions } from './aws/s3-buckets.js';
+export { DirectoryBuckets } from './aws/directory-buckets.js';
 export { MockConfig, type MockedResponse } from './integrations/mocks.js';
 export { httpInvoke, loadHttpConnections, type HttpConnection, type HttpConnections } from './integrations/http-task.js';
 export { type TestStateInput, type TestStateResult, type TestStatus } from './test-state/types.js';
