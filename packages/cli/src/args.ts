@@ -65,6 +65,12 @@ export const OPTIONS = {
     default: 'off (aws with --auth sigv4)',
     what: "off, aws (AWS's default API quotas as token buckets per account and operation: ThrottlingException past them), or a JSON file of {Operation: {bucket, refillPerSecond}} over AWS's",
   },
+  'aws-endpoints': {
+    value: 'LIST',
+    env: 'STEPSTREAM_AWS_ENDPOINTS',
+    default: 's3=file:<data dir>/buckets',
+    what: 'where AWS services are, service=URL pairs: s3=http://127.0.0.1:4568,dynamodb=aws (AWS itself, default credentials), s3=file:DIR (a directory of buckets); ItemReader, ResultWriter, aws-sdk:* and the optimized integrations call them, the others stay mocked (docs/integrations.md)',
+  },
   'tls-cert': { value: 'FILE', env: 'STEPSTREAM_TLS_CERT', default: undefined, what: 'serve HTTPS with this certificate (PEM; with --tls-key)' },
   'tls-key': { value: 'FILE', env: 'STEPSTREAM_TLS_KEY', default: undefined, what: "the certificate's private key (PEM)" },
   'audit-key': {

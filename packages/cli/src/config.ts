@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseServiceEndpoints, type ServiceEndpoint } from '@stepstream/runtime';
 import { UsageError, type Flags } from './args.js';
 
 /** Where Stepstream keeps its events, from flags and the environment. */
@@ -32,6 +33,11 @@ export interface ServeConfig {
   readonly limits: { readonly kind: 'off' } | { readonly kind: 'aws' } | { readonly kind: 'file'; readonly file: string };
   /** HTTPS (`--tls-cert`, `--tls-key`): the certificate and key files. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /**
+   * Where AWS services are (`--aws-endpoints`/`STEPSTREAM_AWS_ENDPOINTS`): `s3`, `dynamodb`, … at
+   * a URL, at AWS, or (s3) a directory. S3 defaults to the directory `<data dir>/buckets`.
+   */
+  readonly endpoints: ReadonlyMap<string, ServiceEndpoint>;
 }
 
 /**
@@ -41,7 +47,8 @@ export interface ServeConfig {
  * `--functions`/`STEPSTREAM_FUNCTIONS` (a directory of Lambda functions, `NAME.mjs` exporting
  * `handler`) or `--lambda-endpoint`/`STEPSTREAM_LAMBDA_ENDPOINT` (Lambda's Invoke API),
  * `--http-connections`/`STEPSTREAM_HTTP_CONNECTIONS`, `--mock-config`/`STEPSTREAM_MOCK_CONFIG`,
- * `--audit-key`/`STEPSTREAM_AUDIT_KEY` (`<data dir>/audit-key.pem`, also on Postgres and EventStoreDB).
+ * `--audit-key`/`STEPSTREAM_AUDIT_KEY` (`<data dir>/audit-key.pem`, also on Postgres and EventStoreDB),
+ * `--aws-endpoints`/`STEPSTREAM_AWS_ENDPOINTS` (`s3=http://…,dynamodb=aws`; S3 is `<data dir>/buckets` otherwise).
  * `flags` come from {@link parseCommandLine}.
  *
  * @example
@@ -99,9 +106,18 @@ export const readServeConfig = (flags: Flags, env: NodeJS.ProcessEnv): ServeConf
   const tlsKey = flags['tls-key'] ?? env['STEPSTREAM_TLS_KEY'];
   if ((tlsCert === undefined) !== (tlsKey === undefined))
     throw new UsageError('--tls-cert and --tls-key go together: the certificate and its private key (PEM files)');
+  let endpoints: Map<string, ServiceEndpoint>;
+  try {
+    endpoints = parseServiceEndpoints(flags['aws-endpoints'] ?? env['STEPSTREAM_AWS_ENDPOINTS'] ?? '', (p) => resolve(p));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  // Zero setup: a Distributed Map's ItemReader and ResultWriter use a directory of buckets.
+  if (!endpoints.has('s3')) endpoints.set('s3', { kind: 'directory', path: join(dataDir, 'buckets') });
   return {
     node,
     time,
+    endpoints,
     auth: authMode === 'sigv4' ? { kind: 'sigv4', credentialsFile: resolve(credentials!) } : { kind: 'none' },
     limits,
     tls: tlsCert !== undefined && tlsKey !== undefined ? { certFile: resolve(tlsCert), keyFile: resolve(tlsKey) } : undefined,

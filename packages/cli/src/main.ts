@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
+  describeEndpoints,
   DirectoryFunctions,
   EndpointFunctions,
   Engine,
@@ -117,6 +118,7 @@ const serve = async (flags: Flags) => {
     const httpConnections = config.httpConnectionsFile !== undefined ? loadHttpConnections(config.httpConnectionsFile) : undefined;
     const mocks = config.mockConfigFile !== undefined ? MockConfig.load(config.mockConfigFile) : undefined;
     if (mocks) log.info(`mocked integrations: ${config.mockConfigFile} (start executions on <stateMachineArn>#<TestCase>)`);
+    log.info(`AWS services: ${describeEndpoints(config.endpoints)} (the others are mocked; --aws-endpoints)`);
     // The audit key signs the audit tree's checkpoints (generated on the first start; docs/audit.md).
     let auditKey;
     try {
@@ -134,6 +136,7 @@ const serve = async (flags: Flags) => {
       ...(lambda ? { lambda } : {}),
       ...(httpConnections ? { httpConnections } : {}),
       ...(mocks ? { mocks } : {}),
+      endpoints: config.endpoints,
       ...(config.time === 'virtual' ? { virtualTime: new VirtualClock() } : {}),
       ...(config.time === 'test-cases' ? { virtualTestCases: true } : {}),
       ...(process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] ? { crashEnteringState: process.env['STEPSTREAM_FAULT_CRASH_ENTERING_STATE'] } : {}),

@@ -95,7 +95,15 @@ test('a Map Run child that ends reports its result to the Map Run, with its inde
   t.deepEqual(kinds(effects), ['ReportToMapRun', 'ArmTimer']);
   const report = effects[0] as Extract<ExecutionEffect, { type: 'ReportToMapRun' }>;
   t.is(report.parent.index, 7);
-  t.deepEqual(report.result, { ok: false, output: JSON.stringify({ Error: 'Boom', Cause: 'why' }) });
+  // With its status and dates, which a ResultWriter's records carry.
+  t.deepEqual(report.result, {
+    ok: false,
+    output: JSON.stringify({ Error: 'Boom', Cause: 'why' }),
+    status: 'FAILED',
+    startDate: child.info!.startDate,
+    stopDate: child.stopDate,
+  });
+  t.is(typeof report.result.stopDate, 'number');
 });
 
 function pendingId(state: ReturnType<typeof started>): string {

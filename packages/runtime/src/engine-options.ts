@@ -7,6 +7,7 @@ import type { LambdaFunctions } from './integrations/lambda.js';
 import type { LeaseTimes } from './cluster/leases.js';
 import type { Logger } from './logger.js';
 import type { MockConfig } from './integrations/mocks.js';
+import type { ServiceEndpoints } from './aws/endpoints.js';
 
 /** How an {@link Engine} is built: its store and read models, and what it takes from the outside (time, ids, logs, integrations). */
 export interface EngineOptions {
@@ -62,6 +63,12 @@ export interface EngineOptions {
   readonly lambda?: LambdaFunctions;
   /** The credentials of HTTP Tasks' connections, by connection ARN. */
   readonly httpConnections?: HttpConnections;
+  /**
+   * Where AWS services are (`--aws-endpoints`): S3 for a Distributed Map's ItemReader and
+   * ResultWriter, and the services `aws-sdk:*` and the optimized integrations call. A service not
+   * named stays mocked; no S3 fails readers and writers with a cause that says how to set one.
+   */
+  readonly endpoints?: ServiceEndpoints;
   /** Mocked integrations (Step Functions Local's format), used by executions started on `<arn>#<TestCase>`. */
   readonly mocks?: MockConfig;
   /** Executions started on a mock test case each run on their own virtual clock (`--time test-cases`). */

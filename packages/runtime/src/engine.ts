@@ -1,3 +1,6 @@
+import { AwsServices } from './aws/aws-services.js';
+import { bucketsAt, sdkEndpoints } from './aws/configured.js';
+import { MapRunData } from './map-runs/map-data.js';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { defaultArnScope, type ArnScope, type TaskSignal } from '@stepstream/domain';
 import { chainedEventStore, comparePositions, isLeaseLostError, type EventStore, type Position } from '@stepstream/eventstore';
@@ -302,6 +305,8 @@ export class Engine implements EnginePorts {
       clocks,
     });
     const completeTask = (executionArn: string, taskId: string, answer: TaskSignal) => tasks.completeTask(executionArn, taskId, answer);
+    // A Distributed Map's ItemReader and ResultWriter read and write the deployment's S3.
+    const mapData = new MapRunData(bucketsAt(options.endpoints?.get('s3'), this.scope.region));
     const mapRuns = new MapRunScheduler({
       store,
       scope: this.scope,
@@ -312,6 +317,7 @@ export class Engine implements EnginePorts {
       runExecutionCommand: (stream, command, meta) => commands.run(stream, command, meta),
       appendStart: async (stream, info, now, meta) => (await commands.start(stream, info, now, meta)) !== undefined,
       completeTask,
+      writeResults: (spec, results) => mapData.write(spec, results),
       fence: (parentStream) => ownership.fence(parentStream),
       log,
     });
@@ -320,6 +326,7 @@ export class Engine implements EnginePorts {
       clock,
       childExecutions((input) => this.executions.startExecution(input)),
       options.httpConnections ?? {},
+      options.endpoints ? new AwsServices(sdkEndpoints(options.endpoints)) : undefined,
     );
     const tasks: Tasks = (this.taskRunner = new Tasks({
       scope: this.scope,
@@ -335,6 +342,7 @@ export class Engine implements EnginePorts {
       runExecutionCommand: (stream, command, meta) => commands.run(stream, command, meta),
       acknowledge,
       setAlarm: (stream, at) => this.reactor.setAlarm(stream, at),
+      readItems: (task) => mapData.read(task),
       runMapRun: (stream, info, task) =>
         void mapRuns
           .run(stream, info, task)
@@ -377,7 +385,7 @@ export class Engine implements EnginePorts {
     this.mapRuns = mapRuns;
     const expressStarts: ExpressStartDeps = {
       ...resources,
-      express: { integrations, env: () => env(), clock, ...(options.virtualTime !== undefined ? { virtualTime: options.virtualTime } : {}) },
+      express: { integrations, mapData, env: () => env(), clock, ...(options.virtualTime !== undefined ? { virtualTime: options.virtualTime } : {}) },
       log,
     };
     this.executions = executionsApi({

@@ -35,3 +35,6 @@ export { CHECKPOINT_EVERY, CHECKPOINT_INTERVAL_MS } from './audit/checkpointer.j
 export { VirtualClock } from './virtual-time.js';
 export { EngineMetrics, labelName, prometheusName, snakeCase, type MetricKind, type MetricsScrape, type MetricsSources } from './analytics/metrics.js';
 export { readTraceConfig, startTraceExport, spanIdOf, traceIdOf, type TraceConfig, type TraceExport, type TraceSettings } from './analytics/traces.js';
+export { parseServiceEndpoints, serviceOf, type ServiceEndpoint, type ServiceEndpoints } from './aws/endpoints.js';
+export { bucketsAt, describeEndpoints, sdkEndpoints } from './aws/configured.js';
+export { MapRunData } from './map-runs/map-data.js';

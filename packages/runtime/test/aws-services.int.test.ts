@@ -1,16 +1,15 @@
 import type { PendingTask, TaskSignal } from '@stepstream/domain';
 import anyTest, { type TestFn } from 'ava';
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { AwsServices, Integrations, NoFunctions, type TaskContext } from '../src/index.js';
 import type { ServiceEndpoints } from '../src/aws/endpoints.js';
-import { startS3Server, type S3Server } from './s3-server.js';
+import { startS3Server, type S3Server } from '../src/testing/index.js';
 
 // aws-sdk:<service>:<action> and the optimized integrations against real local servers: DynamoDB
-// (dynalite) and S3 (s3rver, through ./s3-server.js). SQS and EventBridge have no server installable here; their requests
-// are checked on the wire by a small HTTP endpoint that records them and answers as the service does.
+// (dynalite) and S3 (s3rver, @stepstream/runtime/testing). SQS, SNS and EventBridge have no server
+// that runs here (fauxqs needs Node 22; the others speak only the query protocol): they are untested.
 
 interface Listening {
   listen(port: number, host: string, done: () => void): void;
@@ -20,16 +19,9 @@ interface Listening {
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: { createTableMs: number }) => Listening;
 
-interface Recorded {
-  readonly target: string;
-  readonly body: Record<string, unknown>;
-}
 interface Context {
   dynamo: Listening;
   s3: S3Server;
-  /** Records SQS and EventBridge requests (AWS JSON 1.0 / 1.1) and answers them as the services would. */
-  recorder: Server;
-  recorded: Recorded[];
   /** Accepts connections and never answers. */
   silent: TcpServer;
   endpoints: ServiceEndpoints;
@@ -43,45 +35,18 @@ const ctx: TaskContext = {
   account: '123456789012',
 };
 
-const listen = (server: Listening | Server | TcpServer) =>
+const listen = (server: Listening | TcpServer) =>
   new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-
-const readBody = async (req: IncomingMessage) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
 
 test.before(async (t) => {
   t.context.dynamo = dynalite({ createTableMs: 0 });
   const dynamoPort = await listen(t.context.dynamo);
   t.context.s3 = await startS3Server();
-  t.context.recorded = [];
-  t.context.recorder = createServer((req, res) => {
-    void readBody(req).then((text) => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      t.context.recorded.push({ target, body: JSON.parse(text) as Record<string, unknown> });
-      const answer = target.endsWith('.SendMessage')
-        ? {
-            MD5OfMessageBody: createHash('md5')
-              .update(String(JSON.parse(text).MessageBody))
-              .digest('hex'),
-            MessageId: 'm-1',
-          }
-        : target.endsWith('.PutEvents')
-          ? failedEntries(JSON.parse(text) as { Entries: { Source?: string }[] })
-          : {};
-      res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-RequestId': 'req-1' }).end(JSON.stringify(answer));
-    });
-  });
-  const recorderPort = await listen(t.context.recorder);
   t.context.silent = createTcpServer(() => undefined);
   const silentPort = await listen(t.context.silent);
   t.context.endpoints = new Map([
     ['dynamodb', { kind: 'url', url: `http://127.0.0.1:${dynamoPort}` }],
     ['s3', { kind: 'url', url: t.context.s3.endpoint }],
-    ['sqs', { kind: 'url', url: `http://127.0.0.1:${recorderPort}` }],
-    ['eventbridge', { kind: 'url', url: `http://127.0.0.1:${recorderPort}` }],
     ['sns', { kind: 'url', url: `http://127.0.0.1:${silentPort}` }],
   ]);
   t.context.services = new AwsServices(t.context.endpoints, { timeoutMs: 1_000 });
@@ -103,18 +68,8 @@ test.after.always(async (t) => {
   t.context.services?.close();
   await new Promise<void>((resolve) => (t.context.dynamo ? t.context.dynamo.close(() => resolve()) : resolve()));
   await t.context.s3?.stop();
-  t.context.recorder?.closeAllConnections();
-  t.context.recorder?.close();
   t.context.silent?.close();
 });
-
-/** EventBridge's answer: an entry without a Source fails, as PutEvents reports it. */
-const failedEntries = (request: { Entries: { Source?: string }[] }) => {
-  const entries = request.Entries.map((e, i) =>
-    e.Source ? { EventId: `e-${i}` } : { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' },
-  );
-  return { Entries: entries, FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length };
-};
 
 /** A pending Task of Resource `arn:aws:states:::<resourceType>:<action>` with `parameters` as its input. */
 const task = (resourceType: string, action: string, parameters: unknown): PendingTask => ({
@@ -288,48 +243,6 @@ test('.waitForTaskToken makes the call and submits the task with its result', as
   t.deepEqual(submitted, { type: 'submitted', output: '{}' });
   const got = await services.call(sdkTask('dynamodb', 'getItem', { TableName: 'orders', Key: { id: { S: 'o-9' } } }), ctx);
   t.deepEqual(outputOf(t, got), { Item: { id: { S: 'o-9' } } });
-});
-
-test('optimized sqs:sendMessage sends a JSON MessageBody as its text and answers MD5OfMessageBody, MessageId and the metadata', async (t) => {
-  const { services, recorded } = t.context;
-  const out = outputOf(t, await services.call(task('sqs', 'sendMessage', { QueueUrl: 'http://q/orders', MessageBody: { order: 'o-1' } }), ctx));
-  const sent = recorded.filter((r) => r.target === 'AmazonSQS.SendMessage').at(-1);
-  t.like(sent?.body, { QueueUrl: 'http://q/orders', MessageBody: '{"order":"o-1"}' });
-  t.deepEqual(Object.keys(out), ['MD5OfMessageBody', 'MessageId', 'SdkHttpMetadata', 'SdkResponseMetadata']);
-  t.like(out, { MessageId: 'm-1', SdkResponseMetadata: { RequestId: 'req-1' }, SdkHttpMetadata: { HttpStatusCode: 200 } });
-});
-
-test('optimized events:putEvents sends Detail as text with the machine and execution ARNs in Resources; a failed entry is EventBridge.FailedEntry', async (t) => {
-  const { services, recorded } = t.context;
-  const ok = await services.call(
-    task('events', 'putEvents', { Entries: [{ Source: 'orders', DetailType: 'placed', Detail: { id: 'o-1' }, Resources: ['arn:aws:s3:::results'] }] }),
-    ctx,
-  );
-  t.deepEqual(outputOf(t, ok), { Entries: [{ EventId: 'e-0' }], FailedEntryCount: 0 });
-  const sent = recorded.filter((r) => r.target === 'AWSEvents.PutEvents').at(-1);
-  t.deepEqual(sent?.body.Entries, [
-    {
-      Source: 'orders',
-      DetailType: 'placed',
-      Detail: '{"id":"o-1"}',
-      Resources: ['arn:aws:s3:::results', 'arn:aws:states:us-east-1:123456789012:stateMachine:orders', ctx.executionArn],
-    },
-  ]);
-  const failed = await services.call(
-    task('events', 'putEvents', {
-      Entries: [
-        { Source: 'orders', DetailType: 'a', Detail: '{}' },
-        { DetailType: 'b', Detail: '{}' },
-      ],
-    }),
-    ctx,
-  );
-  t.like(failed, { type: 'failed', error: 'EventBridge.FailedEntry' });
-  if (failed.type === 'failed')
-    t.deepEqual(JSON.parse(failed.cause ?? ''), {
-      Entries: [{ EventId: 'e-0' }, { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' }],
-      FailedEntryCount: 1,
-    });
 });
 
 test('Integrations calls a configured service and still asks to mock one that is not configured', async (t) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { BucketError, DirectoryBuckets, S3Buckets, type Buckets } from '../src/index.js';
-import { startS3Server, type S3Server } from './s3-server.js';
+import { startS3Server, type S3Server } from '../src/testing/index.js';
 
 // The Buckets port (src/aws/buckets.ts) and its two adapters: one contract, run against S3Buckets
 // over a real S3-compatible server (s3rver) and against DirectoryBuckets over a temporary

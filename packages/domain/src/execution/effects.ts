@@ -1,4 +1,4 @@
-import type { MapRunResult } from './map.js';
+import type { MapRunResult } from './map-data.js';
 import { nextTimerAt, pendingTasks, type ExecutionInfo, type ExecutionState, type ParentTask, type PendingTask, type TaskSignal } from './model.js';
 
 /**

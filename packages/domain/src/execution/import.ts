@@ -11,7 +11,7 @@ import {
   type PendingTask,
   type TaskSignal,
 } from './model.js';
-import type { MapRunResult } from './map.js';
+import type { MapRunResult } from './map-data.js';
 
 /**
  * An event of a history another engine recorded, as AWS's GetExecutionHistory returns it (what

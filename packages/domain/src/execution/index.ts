@@ -13,7 +13,18 @@ export { DECISION_BUDGET, payloadCharsOf, type DecisionBudget } from './batch.js
 export { contextObject, isoMillis } from './context-object.js';
 export { parseIsoOffset } from './interpreter.js';
 export { replayExecution, type ReplayResult } from './replay.js';
-export { batchItems, exceedsTolerance, numberAtPath, type ItemBatcher, type MapRunResult, type MapRunSpec } from './map.js';
+export { batchItems, exceedsTolerance, type ItemBatcher } from './map.js';
+export {
+  childRunRecords,
+  keyValueItems,
+  mapRunChildName,
+  numberAtPath,
+  type ItemReaderRequest,
+  type MapRunAnswer,
+  type MapRunResult,
+  type MapRunSpec,
+  type ResultWriterRequest,
+} from './map-data.js';
 export { matchesError } from './error-policy.js';
 export {
   ChildRunStatus,

@@ -1,9 +1,17 @@
-import { evaluateJsonataTemplate, evaluatePayloadTemplate, expectJsonataType, isJsonataText, StatesError } from '@stepstream/asl';
+import {
+  evaluateJsonataTemplate,
+  evaluatePayloadTemplate,
+  expectJsonataType,
+  isJsonataText,
+  queryPath,
+  StatesError,
+  type EvaluationScope,
+} from '@stepstream/asl';
 import type { MapState } from '@stepstream/asl/definition';
 import { json } from './batch.js';
 import { contextOf, isJsonata, jsonataScopeOf, scopeOf, valueOf } from './dataflow.js';
 import type { Entered, Frame } from './frame.js';
-import { numberAtPath } from './map.js';
+import { writerConfigOf, type ChildRunRecord, type ChildRunStatus } from './result-writer.js';
 
 /**
  * Where a Distributed Map's data comes from and goes to (issue 20): the requests the decider
@@ -11,6 +19,57 @@ import { numberAtPath } from './map.js';
  * child runs' results to S3), evaluated here — Parameters or Arguments, MaxItems(Path) — so that
  * the runtime only performs them.
  */
+
+/** A Map's number field read through its `…Path` variant (`MaxConcurrencyPath`, `ToleratedFailureCountPath`…). */
+export const numberAtPath = (field: string, path: string, scope: EvaluationScope, kind: 'integer' | 'float'): number => {
+  const r = queryPath(path, scope);
+  if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${path}' : ${r.reason}`);
+  // A numeric string counts as its number (rec: a variable holding "1" as ToleratedFailureCountPath).
+  const raw = r.value;
+  const v = typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
+  if (!ok) {
+    const shown = typeof raw === 'string' ? raw : json(raw);
+    throw new StatesError('States.Runtime', `The ${field} field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
+  }
+  return v as number;
+};
+
+/** What the runtime needs to run a Map Run: its child runs' definition and inputs, and its concurrency. */
+export interface MapRunSpec {
+  readonly mapRunArn: string;
+  /** The child runs' state machine ARN (`<parent's>/<label>`) and definition (the ItemProcessor). */
+  readonly stateMachineArn: string;
+  readonly definition: string;
+  readonly inputs: readonly unknown[];
+  readonly maxConcurrency: number;
+  /** How often this Map Run has been redriven; from 1 on, the runtime keeps the child runs that succeeded and redrives the others. */
+  readonly redriveCount?: number;
+  /** The ResultWriter's request: with a bucket, the runtime writes the results there when every child has ended. */
+  readonly writer?: ResultWriterRequest;
+}
+
+/** What the runtime reports when every child run has ended: each one's output or Error Output. */
+export interface MapRunResult {
+  readonly ok: boolean;
+  /** JSON text: the child's output, or its Error Output `{Error, Cause}`. */
+  readonly output: string;
+  /** The child's status, start and stop (epoch ms) and redrives, for the ResultWriter's records. */
+  readonly status?: string;
+  readonly startDate?: number;
+  readonly stopDate?: number;
+  readonly redriveCount?: number;
+}
+
+/** The runtime's answer to a Map Run task: the results, an UpdateMapRun's tolerance, and what the ResultWriter did. */
+export interface MapRunAnswer {
+  readonly results: readonly MapRunResult[];
+  readonly tolerance?: { readonly toleratedCount?: number; readonly toleratedPercentage?: number };
+  /** The manifest the ResultWriter wrote (`<prefix>/<map run id>/manifest.json`). */
+  readonly written?: { readonly bucket: string; readonly key: string };
+  /** The ResultWriter could not write: the Map Run fails with States.ResultWriterFailed and this cause. */
+  readonly writeFailed?: { readonly cause: string };
+}
 
 /** What the runtime reads for an ItemReader: the resource, its evaluated Parameters/Arguments, and ReaderConfig with MaxItems resolved. */
 export interface ItemReaderRequest {
@@ -87,6 +146,8 @@ export const resultWriterRequest = (f: Frame, e: Entered, s: MapState, writer: B
     throw new StatesError('States.ResultWriterFailed', `The ResultWriter's Bucket must be a string, but was: ${json(bucket)}`);
   if (prefix !== undefined && typeof prefix !== 'string')
     throw new StatesError('States.ResultWriterFailed', `The ResultWriter's Prefix must be a string, but was: ${json(prefix)}`);
+  // A WriterConfig outside AWS's vocabulary fails the Map before its Map Run starts.
+  writerConfigOf(writer['WriterConfig'], bucket !== undefined);
   return {
     ...(bucket !== undefined ? { bucket } : {}),
     ...(prefix !== undefined ? { prefix } : {}),
@@ -100,3 +161,30 @@ export const resultWriterRequest = (f: Frame, e: Entered, s: MapState, writer: B
  * key-value pair).
  */
 export const keyValueItems = (object: Block): unknown[] => Object.entries(object).map(([key, value]) => ({ key, value }));
+
+/** A Map Run child's execution name: `<map run id>-<index>` (so that starting it again is idempotent). */
+export const mapRunChildName = (mapRunArn: string, index: number): string => `${mapRunArn.split(':').at(-1)}-${index}`;
+
+/**
+ * The ResultWriter's record of each child of a finished Map Run: its ARN and name (as the runtime
+ * names children), its input, and what it ended with.
+ */
+export const childRunRecords = (spec: MapRunSpec, results: readonly MapRunResult[]): ChildRunRecord[] =>
+  results.map((r, index) => {
+    const name = mapRunChildName(spec.mapRunArn, index);
+    const ended = r.ok ? {} : (JSON.parse(r.output) as { Error?: string | null; Cause?: string | null });
+    const status = (r.status ?? (r.ok ? 'SUCCEEDED' : 'FAILED')) as ChildRunStatus;
+    return {
+      status,
+      input: JSON.stringify(spec.inputs[index] ?? null),
+      ...(r.ok ? { output: r.output } : {}),
+      executionArn: `${spec.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+      name,
+      stateMachineArn: spec.stateMachineArn,
+      ...(typeof ended.Error === 'string' ? { error: ended.Error } : {}),
+      ...(typeof ended.Cause === 'string' ? { cause: ended.Cause } : {}),
+      ...(r.startDate !== undefined ? { startDate: r.startDate } : {}),
+      ...(r.stopDate !== undefined ? { stopDate: r.stopDate } : {}),
+      redriveCount: r.redriveCount ?? 0,
+    };
+  });

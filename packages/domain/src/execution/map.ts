@@ -31,6 +31,11 @@ import {
 } from './interpreter.js';
 import type { PendingTask, SuspendedFrame } from './model.js';
 import {
+  childRunRecords,
+  numberAtPath,
+  type MapRunAnswer,
+  type MapRunResult,
+  type MapRunSpec,
   itemReaderOf,
   itemReaderRequest,
   keyValueItems,
@@ -40,24 +45,10 @@ import {
   type ResultWriterRequest,
 } from './map-data.js';
 import { innerRestartOf, mapRunRestart } from './redrive.js';
+import { transformedResults, writerConfigOf } from './result-writer.js';
 
 const integerFromPath = (field: string, path: string, input: unknown, f: Frame, e: Entered, kind: 'integer' | 'float'): number =>
   numberAtPath(field, path, { ...scopeOf(f, e, input), input }, kind);
-
-/** A Map's number field read through its `…Path` variant (`MaxConcurrencyPath`, `ToleratedFailureCountPath`…). */
-export const numberAtPath = (field: string, path: string, scope: EvaluationScope, kind: 'integer' | 'float'): number => {
-  const r = queryPath(path, scope);
-  if (!r.found) throw new StatesError('States.Runtime', `Invalid path '${path}' : ${r.reason}`);
-  // A numeric string counts as its number (rec: a variable holding "1" as ToleratedFailureCountPath).
-  const raw = r.value;
-  const v = typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-  const ok = typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
-  if (!ok) {
-    const shown = typeof raw === 'string' ? raw : json(raw);
-    throw new StatesError('States.Runtime', `The ${field} field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
-  }
-  return v as number;
-};
 
 interface MapConfig {
   readonly items: readonly unknown[];
@@ -354,42 +345,6 @@ export const exceedsTolerance = (
   return count !== undefined && percentage !== undefined ? overCount && overPercentage : overCount || overPercentage;
 };
 
-/** What the runtime needs to run a Map Run: its child runs' definition and inputs, and its concurrency. */
-export interface MapRunSpec {
-  readonly mapRunArn: string;
-  /** The child runs' state machine ARN (`<parent's>/<label>`) and definition (the ItemProcessor). */
-  readonly stateMachineArn: string;
-  readonly definition: string;
-  readonly inputs: readonly unknown[];
-  readonly maxConcurrency: number;
-  /** How often this Map Run has been redriven; from 1 on, the runtime keeps the child runs that succeeded and redrives the others. */
-  readonly redriveCount?: number;
-  /** The ResultWriter's request: with a bucket, the runtime writes the results there when every child has ended. */
-  readonly writer?: ResultWriterRequest;
-}
-
-/** What the runtime reports when every child run has ended: each one's output or Error Output. */
-export interface MapRunResult {
-  readonly ok: boolean;
-  /** JSON text: the child's output, or its Error Output `{Error, Cause}`. */
-  readonly output: string;
-  /** The child's status, start and stop (epoch ms) and redrives, for the ResultWriter's records. */
-  readonly status?: string;
-  readonly startDate?: number;
-  readonly stopDate?: number;
-  readonly redriveCount?: number;
-}
-
-/** The runtime's answer to a Map Run task: the results, an UpdateMapRun's tolerance, and what the ResultWriter did. */
-export interface MapRunAnswer {
-  readonly results: readonly MapRunResult[];
-  readonly tolerance?: { readonly toleratedCount?: number; readonly toleratedPercentage?: number };
-  /** The manifest the ResultWriter wrote (`<prefix>/<map run id>/manifest.json`). */
-  readonly written?: { readonly bucket: string; readonly key: string };
-  /** The ResultWriter could not write: the Map Run fails with States.ResultWriterFailed and this cause. */
-  readonly writeFailed?: { readonly cause: string };
-}
-
 /** A new Map Run's ARN: `…:mapRun:<machine>/<label>:<uuid>`, the label the Map's `Label` or a UUID. */
 const newMapRunArn = (f: Frame, s: MapState): { readonly mapRunArn: string; readonly label: string } => {
   const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
@@ -561,9 +516,13 @@ const runDistributed = (
   f.batch.push('MapStateSucceeded', succeededId);
   const spec = JSON.parse(mapRun.input) as MapRunSpec;
   const written = Array.isArray(answer) ? undefined : answer.written;
+  // A ResultWriter with only a WriterConfig: the transformed results are the Map's result.
+  const preview = spec.writer && spec.writer.bucket === undefined ? spec.writer : undefined;
   const outputs = written
     ? { MapRunArn: spec.mapRunArn, ResultWriterDetails: { Bucket: written.bucket, Key: written.key } }
-    : results.map((r) => JSON.parse(r.output) as unknown);
+    : preview
+      ? transformedResults(childRunRecords(spec, results), writerConfigOf(preview.writerConfig, false))
+      : results.map((r) => JSON.parse(r.output) as unknown);
   // AWS's MapStateExited pointed at MapRunSucceeded until mid-2024 and at MapRunStarted since (its recordings show both).
   return finish(outputs, (f.info.engineVersion ?? 0) >= 4 ? runStartedId : succeededId);
 };

@@ -18,3 +18,42 @@ export const serviceOf = (resourceType: string): string => {
   const name = resourceType.startsWith('aws-sdk:') ? resourceType.slice('aws-sdk:'.length) : resourceType;
   return name === 'events' ? 'eventbridge' : name.toLowerCase();
 };
+
+/**
+ * Reads `--aws-endpoints`: comma-separated `service=where`, where is an `http(s)://` URL, `aws`
+ * (AWS itself) or, for `s3` only, `file:DIR` (a directory of buckets, relative to `base`). Throws
+ * an Error that says what to fix.
+ *
+ * @example
+ * parseServiceEndpoints('s3=http://127.0.0.1:4568,dynamodb=aws', '.')
+ * // Map { 's3' => { kind: 'url', url: 'http://127.0.0.1:4568' }, 'dynamodb' => { kind: 'aws' } }
+ */
+export const parseServiceEndpoints = (text: string, resolvePath: (path: string) => string): Map<string, ServiceEndpoint> => {
+  const out = new Map<string, ServiceEndpoint>();
+  for (const part of text.split(',').map((p) => p.trim())) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const service = serviceOf(eq > 0 ? part.slice(0, eq).trim() : '');
+    const where = eq > 0 ? part.slice(eq + 1).trim() : '';
+    if (!/^[a-z0-9-]{1,40}$/.test(service) || where === '')
+      throw new Error(`--aws-endpoints takes service=URL pairs separated by commas (s3=http://127.0.0.1:4568,dynamodb=aws), not ${JSON.stringify(part)}`);
+    if (out.has(service)) throw new Error(`--aws-endpoints names ${service} twice`);
+    if (where === 'aws') out.set(service, { kind: 'aws' });
+    else if (where.startsWith('file:')) {
+      if (service !== 's3') throw new Error(`--aws-endpoints: only s3 can be a directory (file:DIR), not ${service}`);
+      const dir = where.slice('file:'.length);
+      if (dir === '') throw new Error('--aws-endpoints: s3=file:DIR needs the directory whose sub-directories are the buckets');
+      out.set(service, { kind: 'directory', path: resolvePath(dir) });
+    } else {
+      let url: URL;
+      try {
+        url = new URL(where);
+      } catch {
+        throw new Error(`--aws-endpoints: ${service}=${where} is not a URL (http://host:port), aws or file:DIR`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--aws-endpoints: ${service}=${where} must be an http:// or https:// URL`);
+      out.set(service, { kind: 'url', url: where.replace(/\/+$/, '') });
+    }
+  }
+  return out;
+};

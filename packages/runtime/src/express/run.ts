@@ -9,10 +9,13 @@ import {
   type ExecutionCommand,
   type ExecutionInfo,
   type ExecutionState,
+  mapRunResult,
+  type MapRunAnswer,
   type MapRunResult,
   type MapRunSpec,
   type NewHistoryEvent,
 } from '@stepstream/domain';
+import { MapRunData } from '../map-runs/map-data.js';
 import type { TaskContext, TaskRunner } from '../integrations/integrations.js';
 
 /** The most recent events an Express run keeps in memory. */
@@ -45,6 +48,8 @@ export const runExpress = async (
     readonly virtualTime?: VirtualClock;
     /** Stops the run early (TestState stops at a retry back-off). */
     readonly stopWhen?: (state: ExecutionState) => boolean;
+    /** A Distributed Map's ItemReader and ResultWriter (map-runs/map-data.ts); none: readers fail, saying how to configure S3. */
+    readonly mapData?: Pick<MapRunData, 'read' | 'write'>;
   },
 ): Promise<ExpressRun> => {
   const startedAt = info.startDate;
@@ -72,7 +77,13 @@ export const runExpress = async (
           if (task.kind === 'mapRun') {
             const spec = JSON.parse(task.input) as MapRunSpec;
             const results = await runChildren(spec, info, deps);
-            apply({ type: 'TaskUpdate', taskId: task.id, signal: { type: 'succeeded', output: JSON.stringify(results) } });
+            const written = spec.writer?.bucket !== undefined ? await (deps.mapData ?? new MapRunData(undefined)).write(spec, results) : {};
+            const answer: MapRunAnswer = { results, ...written };
+            apply({ type: 'TaskUpdate', taskId: task.id, signal: { type: 'succeeded', output: JSON.stringify(answer) } });
+            return;
+          }
+          if (task.kind === 'itemReader') {
+            apply({ type: 'TaskUpdate', taskId: task.id, signal: await (deps.mapData ?? new MapRunData(undefined)).read(task) });
             return;
           }
           if (task.startedAt === undefined) apply({ type: 'TaskUpdate', taskId: task.id, signal: { type: 'started' } });
@@ -126,11 +137,7 @@ const runChildren = async (spec: MapRunSpec, parent: ExecutionInfo, deps: Parame
         },
         deps,
       );
-      const s = run.state;
-      results[i] =
-        s.status === 'SUCCEEDED'
-          ? { ok: true, output: s.output ?? 'null' }
-          : { ok: false, output: JSON.stringify({ Error: s.error ?? null, Cause: s.cause ?? null }) };
+      results[i] = mapRunResult(run.state);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, spec.inputs.length)) }, worker));

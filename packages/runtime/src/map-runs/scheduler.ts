@@ -10,6 +10,7 @@ import {
   type ExecutionCommand,
   type ExecutionInfo,
   type ExecutionState,
+  type MapRunAnswer,
   type MapRunResult,
   type MapRunSpec,
   type ParentTask,
@@ -44,6 +45,8 @@ export interface MapRunPort {
   readonly log?: Logger;
   /** The metadata fencing the appends this node makes for the Map Run of an execution it owns (cluster/ownership.ts). */
   readonly fence?: (parentStream: string) => CallMetadata;
+  /** Writes a finished Map Run's results where its ResultWriter says (runtime/map-runs/results.ts); what it wrote, or why it could not. */
+  readonly writeResults?: (spec: MapRunSpec, results: readonly MapRunResult[]) => Promise<Pick<MapRunAnswer, 'written' | 'writeFailed'>>;
   /** Answers the parent's task (SendTaskSuccess inside the engine). */
   readonly completeTask: (executionArn: string, taskId: string, answer: TaskSignal) => Promise<unknown>;
 }
@@ -139,8 +142,11 @@ export class MapRunScheduler {
     }
     if (t.results.every((r) => r !== undefined)) {
       this.trackers.delete(key);
-      const output = t.tolerance ? { results: t.results, tolerance: t.tolerance } : t.results;
-      await this.port.completeTask(t.parent.executionArn, t.taskId, { type: 'succeeded', output: JSON.stringify(output) });
+      const results = t.results as MapRunResult[];
+      // A ResultWriter with a bucket: the results are written before the parent hears of them.
+      const writer = t.spec.writer?.bucket !== undefined && this.port.writeResults ? await this.port.writeResults(t.spec, results) : {};
+      const answer: MapRunAnswer = { results, ...(t.tolerance ? { tolerance: t.tolerance } : {}), ...writer };
+      await this.port.completeTask(t.parent.executionArn, t.taskId, { type: 'succeeded', output: JSON.stringify(answer) });
     }
   }
 

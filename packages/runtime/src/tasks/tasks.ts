@@ -47,6 +47,8 @@ export interface TasksPort {
   readonly setAlarm: (stream: string, at: number | undefined) => void;
   /** Runs a Distributed Map's Map Run (src/map-runs/). */
   readonly runMapRun: (stream: string, info: ExecutionInfo, task: PendingTask) => void;
+  /** Reads a Distributed Map's items (an `itemReader` task; map-runs/map-data.ts). */
+  readonly readItems: (task: PendingTask) => Promise<TaskSignal>;
   /** Where activity tasks wait for workers; this process's memory when absent (one node). */
   readonly activityQueue?: ActivityQueue;
   /** The metadata fencing the appends this node makes as the owner of `stream`'s work (cluster/ownership.ts). */
@@ -113,6 +115,8 @@ export class Tasks {
    * runs its Map Run.
    */
   dispatch(stream: string, info: ExecutionInfo, task: PendingTask): void {
+    // A Distributed Map's ItemReader reads (mocks name Task states, not readers).
+    if (task.kind === 'itemReader') return this.perform(stream, info.executionArn, task);
     // Task results given for this execution (a fork's mocks) answer its state's invocations in turn, the last repeating.
     const given = info.mocks?.[task.state];
     if (given !== undefined && given.length > 0 && task.startedAt === undefined && !this.running.has(RunningTask.key(stream, task.id))) {
@@ -306,15 +310,19 @@ export class Tasks {
       port.queue.run(stream, () => port.runExecutionCommand(stream, { type: 'TaskUpdate', taskId: task.id, signal }, meta));
     // Started here, answered by nobody: the node that started it stopped (mocks are answered again, they do nothing).
     const interrupted = task.startedAt !== undefined && mocked === undefined && !copied;
+    // An ItemReader has no Started event: reading twice (two nodes, a restart) is harmless, the first answer wins.
+    const reader = task.kind === 'itemReader';
     const running = new RunningTask(stream, executionArn, task, {
       // The start is the claim to run the task: fenced, so a node that lost the shard cannot make it.
-      start: async () => (await update({ type: 'started' }, port.fence?.(stream) ?? {}))?.appended === true,
+      start: async () => reader || (await update({ type: 'started' }, port.fence?.(stream) ?? {}))?.appended === true,
       answer: () =>
-        interrupted
-          ? Promise.resolve(interruptedTask(task.resource))
-          : mocked
-            ? Promise.resolve(mockedAnswer(mocked))
-            : port.integrations.run(task, { executionArn, region, account }),
+        reader
+          ? port.readItems(task)
+          : interrupted
+            ? Promise.resolve(interruptedTask(task.resource))
+            : mocked
+              ? Promise.resolve(mockedAnswer(mocked))
+              : port.integrations.run(task, { executionArn, region, account }),
       record: (answer) => update(answer, interrupted ? (port.fence?.(stream) ?? {}) : {}),
       failed: (e) =>
         isLeaseLostError(e)
