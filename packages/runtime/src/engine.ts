@@ -114,6 +114,8 @@ export class Engine implements EnginePorts {
   /** One decision at a time per execution (and per Map Run) in this process. */
   private readonly queue = new SerialQueue();
   private closed = false;
+  /** Closes the SDK clients of the configured AWS services (set in the constructor). */
+  private readonly closeClients: () => void;
   /** The activities that exist (a Task on any other fails), kept current by this process's writes. */
   private readonly activities = new Set<string>();
   private readonly taskRunner: Tasks;
@@ -305,8 +307,13 @@ export class Engine implements EnginePorts {
       clocks,
     });
     const completeTask = (executionArn: string, taskId: string, answer: TaskSignal) => tasks.completeTask(executionArn, taskId, answer);
-    // A Distributed Map's ItemReader and ResultWriter read and write the deployment's S3.
+    // A Distributed Map's ItemReader and ResultWriter read and write the deployment's S3; Tasks call the services configured.
     const mapData = new MapRunData(bucketsAt(options.endpoints?.get('s3'), this.scope.region));
+    const services = options.endpoints ? new AwsServices(sdkEndpoints(options.endpoints)) : undefined;
+    this.closeClients = () => {
+      mapData.close();
+      services?.close();
+    };
     const mapRuns = new MapRunScheduler({
       store,
       scope: this.scope,
@@ -326,7 +333,7 @@ export class Engine implements EnginePorts {
       clock,
       childExecutions((input) => this.executions.startExecution(input)),
       options.httpConnections ?? {},
-      options.endpoints ? new AwsServices(sdkEndpoints(options.endpoints)) : undefined,
+      services,
     );
     const tasks: Tasks = (this.taskRunner = new Tasks({
       scope: this.scope,
@@ -569,6 +576,7 @@ export class Engine implements EnginePorts {
     // A graceful stop waits for the tasks in flight and records their answers (src/tasks/tasks.ts).
     await this.taskRunner.close(this.options.drainMs ?? 30_000);
     this.options.lambda?.close?.();
+    this.closeClients();
     await this.queue.drain();
     await this.closeAudit();
     await this.analyticsProjector.stop();

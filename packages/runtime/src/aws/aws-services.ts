@@ -9,6 +9,7 @@
  * and `.../error_handling/*.snapshot.json`).
  */
 import type { PendingTask, TaskSignal } from '@stepstream/domain';
+import { clientConfig, REQUEST_TIMEOUT_MS } from './client-config.js';
 import { serviceOf, type ServiceEndpoint, type ServiceEndpoints } from './endpoints.js';
 
 /** Where a task runs: what {@link AwsServices.call} reads of the engine's `TaskContext`. */
@@ -16,13 +17,6 @@ export interface AwsCallContext {
   readonly executionArn: string;
   readonly region: string;
 }
-
-/** How long one call may take, retries included, before it fails: one stalled endpoint cannot hold a task forever. */
-const DEFAULT_TIMEOUT_MS = 60_000;
-const CONNECTION_TIMEOUT_MS = 5_000;
-
-/** The keys a URL endpoint is called with when the default credential chain yields none; a local server accepts any. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'stepstream', secretAccessKey: 'stepstream' } as const;
 
 type SdkModule = Readonly<Record<string, unknown>>;
 
@@ -76,11 +70,6 @@ interface SdkClient {
 }
 type SdkClientClass = new (config: Record<string, unknown>) => SdkClient;
 type SdkCommandClass = new (input: unknown) => { readonly middlewareStack: { add(middleware: unknown, options: unknown): void } };
-interface Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
-type CredentialsProvider = () => Promise<Credentials>;
 
 /** What the endpoint answered on the wire: the optimized integrations report its headers as `SdkHttpMetadata`. */
 interface WireAnswer {
@@ -138,15 +127,13 @@ export class AwsServices {
   private readonly clients = new Map<string, Promise<SdkClient>>();
   private readonly clock: () => number;
   private readonly timeoutMs: number;
-  /** The credentials for URL endpoints, chosen at the first call to one (the default chain's, or local ones). */
-  private urlCredentials?: Promise<CredentialsProvider>;
 
   constructor(
     private readonly endpoints: ServiceEndpoints,
     options: { readonly clock?: () => number; readonly timeoutMs?: number } = {},
   ) {
     this.clock = options.clock ?? Date.now;
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
   }
 
   /** Whether a task's service is configured (resourceType `aws-sdk:dynamodb` or `dynamodb` …). */
@@ -222,24 +209,15 @@ export class AwsServices {
     return client;
   }
 
-  private async makeClient(Client: SdkClientClass, service: string, endpoint: ServiceEndpoint, region: string): Promise<SdkClient> {
-    const requestHandler = {
-      connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, this.timeoutMs),
-      requestTimeout: this.timeoutMs,
-      throwOnRequestTimeout: true,
-    };
-    if (endpoint.kind !== 'url') return new Client({ region, requestHandler });
-    this.urlCredentials ??= chooseCredentials(Client, region);
-    const provider = await this.urlCredentials;
-    return new Client({
+  private makeClient(Client: SdkClientClass, service: string, endpoint: ServiceEndpoint, region: string): Promise<SdkClient> {
+    const config = clientConfig({
+      service,
       region,
-      endpoint: endpoint.url,
-      credentials: provider,
-      requestHandler,
-      // What local servers serve (http://host:port/bucket/key), and checksums only where S3
-      // requires them: the SDK's default CRC32 on every upload is newer than many S3-compatible servers.
-      ...(service === 's3' && { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
+      ...(endpoint.kind === 'url' ? { endpoint: endpoint.url } : {}),
+      timeoutMs: this.timeoutMs,
+      probe: () => new Client({ region }),
     });
+    return Promise.resolve(new Client(config));
   }
 
   /** Sends one command under the deadline, keeping the endpoint's status and headers. */
@@ -272,22 +250,6 @@ export class AwsServices {
     }
   }
 }
-
-/** The default credential chain if it yields credentials (checked once), else {@link LOCAL_CREDENTIALS}. */
-const chooseCredentials = async (Client: SdkClientClass, region: string): Promise<CredentialsProvider> => {
-  // A client built without credentials holds the SDK's default chain (environment, profiles, SSO,
-  // process, web identity, container and instance metadata); it never sends anything.
-  const probe = new Client({ region });
-  const chain = probe.config.credentials as CredentialsProvider | undefined;
-  probe.destroy();
-  if (typeof chain !== 'function') return () => Promise.resolve(LOCAL_CREDENTIALS);
-  try {
-    await chain();
-    return chain;
-  } catch {
-    return () => Promise.resolve(LOCAL_CREDENTIALS);
-  }
-};
 
 /**
  * `aws-sdk:` requests are the parameters as they are, but for `s3:putObject`'s `Body`: Step

@@ -40,4 +40,6 @@ export interface Buckets {
   listObjects(bucket: string, options?: { readonly prefix?: string; readonly limit?: number }): Promise<ListedObject[]>;
   /** Writes (or replaces) one object. */
   putObject(bucket: string, key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
+  /** Closes what it holds open (an SDK client's connections), if anything. */
+  close?(): void;
 }

@@ -1,5 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { BucketError, type Buckets, type ListedObject, type StoredObject } from './buckets.js';
+import { clientConfig } from './client-config.js';
 
 /** Where the buckets are: an S3-compatible endpoint's URL, or (no `endpoint`) AWS itself, in `region`. */
 export interface S3BucketsOptions {
@@ -8,23 +9,8 @@ export interface S3BucketsOptions {
   readonly region: string;
 }
 
-/** The keys an S3-compatible endpoint is called with when the default credential chain yields none; a local server accepts any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'stepstream', secretAccessKey: 'stepstream' } as const;
-
-/** How long a request may take before it fails, and how long connecting may take: one stalled endpoint cannot hang an execution forever. */
-const REQUEST_TIMEOUT_MS = 60_000;
-const CONNECTION_TIMEOUT_MS = 5_000;
-
 /** ListObjectsV2 answers at most 1,000 keys a page (`MaxKeys`, https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html). */
 const PAGE_SIZE = 1000;
-
-interface Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-  readonly expiration?: Date;
-}
-type CredentialsProvider = () => Promise<Credentials>;
 
 /**
  * The buckets of S3 or of an S3-compatible server (issue 20), through `@aws-sdk/client-s3`: what a
@@ -46,7 +32,7 @@ export class S3Buckets implements Buckets {
   private readonly where: string;
 
   constructor(options: S3BucketsOptions) {
-    this.client = new S3Client(clientConfig(options));
+    this.client = new S3Client(s3Config(options));
     this.where = options.endpoint ?? `AWS S3 in ${options.region}`;
   }
 
@@ -115,69 +101,8 @@ export class S3Buckets implements Buckets {
  * S3-compatible servers (Cloudflare R2 answers 501, aws/aws-sdk-js-v3#6810). For AWS itself: the
  * SDK's defaults, so missing credentials say so instead of being replaced by keys AWS refuses.
  */
-const clientConfig = ({ endpoint, region }: S3BucketsOptions): S3ClientConfig => {
-  const requestHandler = {
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    throwOnRequestTimeout: true,
-    socketTimeout: REQUEST_TIMEOUT_MS,
-  };
-  if (endpoint === undefined) return { region, requestHandler };
-  return {
-    region,
-    endpoint,
-    forcePathStyle: true,
-    credentials: defaultOrLocalCredentials(),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler,
-  };
-};
-
-/**
- * The default credential chain's credentials when it yields some, otherwise {@link LOCAL_CREDENTIALS}.
- * Nothing is looked up at construction: the choice is made at the first request, once, and kept
- * (the chain refreshes its own credentials when they expire).
- */
-const defaultOrLocalCredentials = (): CredentialsProvider => {
-  let chosen: Promise<CredentialsProvider> | undefined;
-  return async () => {
-    chosen ??= chooseCredentials();
-    return (await chosen)();
-  };
-};
-
-const chooseCredentials = async (): Promise<CredentialsProvider> => {
-  const chain = await defaultChain();
-  try {
-    await chain();
-    return chain;
-  } catch {
-    return () => Promise.resolve(LOCAL_CREDENTIALS);
-  }
-};
-
-/**
- * The chain `@aws-sdk/client-s3` itself uses (environment, profiles, SSO, process, web identity,
- * container and instance metadata), from `@aws-sdk/credential-provider-node`, a dependency of
- * the client; the environment variables alone if that module cannot be loaded.
- */
-const defaultChain = async (): Promise<CredentialsProvider> => {
-  try {
-    // eslint-disable-next-line import-x/no-extraneous-dependencies -- installed with @aws-sdk/client-s3, which depends on it; loaded lazily and optional (see the catch)
-    const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
-    return defaultProvider();
-  } catch {
-    return fromEnvironment;
-  }
-};
-
-/** `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`; a rejection when the first two are not both set. */
-const fromEnvironment: CredentialsProvider = () => {
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
-  if (!accessKeyId || !secretAccessKey) return Promise.reject(new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set'));
-  return Promise.resolve(sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey });
-};
+const s3Config = ({ endpoint, region }: S3BucketsOptions): S3ClientConfig =>
+  clientConfig({ service: 's3', region, ...(endpoint !== undefined ? { endpoint } : {}), probe: () => new S3Client({ region }) }) as S3ClientConfig;
 
 interface SdkListedObject {
   readonly Key?: string;

@@ -20,6 +20,11 @@ import { readItems, type ItemReaderRequest } from './item-reader.js';
 export class MapRunData {
   constructor(private readonly buckets: Buckets | undefined) {}
 
+  /** Closes the buckets' connections (a graceful stop). */
+  close(): void {
+    this.buckets?.close?.();
+  }
+
   /** An ItemReader task's answer: the items, or `States.ItemReaderFailed` with AWS's cause. */
   async read(task: PendingTask): Promise<TaskSignal> {
     if (!this.buckets) return { type: 'failed', error: 'States.ItemReaderFailed', cause: NO_S3 };
