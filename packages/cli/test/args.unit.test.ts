@@ -1,6 +1,7 @@
+import type { ServiceEndpoint } from '@stepstream/runtime';
 import test from 'ava';
-import { resolve } from 'node:path';
-import { parseCommandLine, UsageError, type Flags } from '../src/args.js';
+import { isAbsolute, resolve } from 'node:path';
+import { OPTIONS, parseCommandLine, usage, UsageError, type Flags } from '../src/args.js';
 import { readServeConfig } from '../src/config.js';
 import { connectionsPerNode } from '../src/open.js';
 
@@ -155,4 +156,65 @@ test('--auth, --credentials, --limits and --tls-*: the defaults, and what the co
   ] as const) {
     t.throws(() => config([...argv]), { instanceOf: UsageError, message }, argv.join(' '));
   }
+});
+
+test('--aws-endpoints: S3 is the directory <data dir>/buckets unless named; the flag wins over STEPSTREAM_AWS_ENDPOINTS; file:DIR is made absolute', (t) => {
+  const endpoints = (argv: readonly string[], env: NodeJS.ProcessEnv = {}) => readServeConfig(flagsOf(['serve', ...argv]), env).endpoints;
+  const map = (...entries: (readonly [string, ServiceEndpoint])[]) => new Map(entries);
+  const directory = (...path: string[]): ServiceEndpoint => ({ kind: 'directory', path: resolve(...path) });
+  const aws: ServiceEndpoint = { kind: 'aws' };
+  const url = (at: string): ServiceEndpoint => ({ kind: 'url', url: at });
+  const zeroSetup = map(['s3', directory('.stepstream', 'buckets')]);
+  t.deepEqual(endpoints([]), zeroSetup, 'zero setup: the buckets of the default data directory');
+  t.deepEqual(endpoints(['--data', 'd']), map(['s3', directory('d', 'buckets')]));
+  t.deepEqual(endpoints([], { STEPSTREAM_DATA: 'env-data' }), map(['s3', directory('env-data', 'buckets')]));
+  t.deepEqual(endpoints(['--aws-endpoints', 'dynamodb=aws']), map(['dynamodb', aws], ['s3', directory('.stepstream', 'buckets')]));
+  const relative = endpoints(['--aws-endpoints=s3=file:rel']).get('s3');
+  t.deepEqual(relative, directory('rel'));
+  t.true(relative?.kind === 'directory' && isAbsolute(relative.path), 'resolved against the working directory');
+  t.deepEqual(
+    endpoints(['--aws-endpoints', ' S3 = http://127.0.0.1:4568/ , events=aws,aws-sdk:sqs=https://sqs.local ,']),
+    map(['s3', url('http://127.0.0.1:4568')], ['eventbridge', aws], ['sqs', url('https://sqs.local')]),
+    'spaces, case, a trailing slash and an empty pair are forgiven; services are named as aws-sdk:<service> names them',
+  );
+  const env = { STEPSTREAM_AWS_ENDPOINTS: 's3=http://127.0.0.1:4568,sqs=aws' };
+  t.deepEqual(endpoints([], env), map(['s3', url('http://127.0.0.1:4568')], ['sqs', aws]));
+  t.deepEqual(
+    endpoints(['--aws-endpoints', 'dynamodb=aws'], env),
+    map(['dynamodb', aws], ['s3', directory('.stepstream', 'buckets')]),
+    'the flag replaces the variable whole: nothing of it is merged in',
+  );
+  t.deepEqual(endpoints(['--aws-endpoints='], env), zeroSetup, 'an empty flag still wins');
+});
+
+test('--aws-endpoints: each value parseServiceEndpoints refuses reaches the user as a usage error saying what to fix', (t) => {
+  const pairs = (part: string) =>
+    `--aws-endpoints takes service=URL pairs separated by commas (s3=http://127.0.0.1:4568,dynamodb=aws), not ${JSON.stringify(part)}`;
+  for (const [value, message] of [
+    ['s3', pairs('s3')],
+    ['dynamodb=aws,s3', pairs('s3')],
+    ['s3=', pairs('s3=')],
+    ['=http://127.0.0.1:4568', pairs('=http://127.0.0.1:4568')],
+    ['s 3=aws', pairs('s 3=aws')],
+    ['s3=aws,s3=http://127.0.0.1:4568', '--aws-endpoints names s3 twice'],
+    ['S3=aws,s3=aws', '--aws-endpoints names s3 twice'],
+    ['events=aws,eventbridge=aws', '--aws-endpoints names eventbridge twice'],
+    ['dynamodb=file:tables', '--aws-endpoints: only s3 can be a directory (file:DIR), not dynamodb'],
+    ['s3=file:', '--aws-endpoints: s3=file:DIR needs the directory whose sub-directories are the buckets'],
+    ['s3=ftp://127.0.0.1/x', '--aws-endpoints: s3=ftp://127.0.0.1/x must be an http:// or https:// URL'],
+    ['sqs=localhost:9324', '--aws-endpoints: sqs=localhost:9324 must be an http:// or https:// URL'],
+    ['s3=127.0.0.1:4568', '--aws-endpoints: s3=127.0.0.1:4568 is not a URL (http://host:port), aws or file:DIR'],
+    ['s3=http://', '--aws-endpoints: s3=http:// is not a URL (http://host:port), aws or file:DIR'],
+  ] as const) {
+    t.throws(() => readServeConfig(flagsOf(['serve', '--aws-endpoints', value]), {}), { instanceOf: UsageError, message }, `flag ${value}`);
+    t.throws(() => readServeConfig(flagsOf(['serve']), { STEPSTREAM_AWS_ENDPOINTS: value }), { instanceOf: UsageError, message }, `variable ${value}`);
+  }
+});
+
+test('help lists every option with its environment variable and default, --aws-endpoints among them', (t) => {
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    t.true(usage.includes(`  --${name} ${o.value}`), name);
+    t.true(usage.includes(o.default === undefined ? `${o.env}: ${o.what}` : `${o.env}, default ${o.default}: ${o.what}`), name);
+  }
+  t.regex(usage, /^ {2}--aws-endpoints LIST +STEPSTREAM_AWS_ENDPOINTS, default s3=file:<data dir>\/buckets: where AWS services are/m);
 });
