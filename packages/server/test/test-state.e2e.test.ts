@@ -653,3 +653,147 @@ test('DEBUG of a mocked Map: MaxConcurrency and ToleratedFailurePercentage as JS
   t.deepEqual(JSON.parse(d.afterResultSelector!), { count: 2 });
   t.is(d.result, undefined);
 });
+
+/** A mocked Distributed Map reading `reader` (an s3:getObject ItemReader whose ReaderConfig is `readerConfig`). */
+const readerMap = (readerConfig: object, extra: object = {}) => ({
+  Type: 'Map',
+  ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: readerConfig, Parameters: { Bucket: 'orders', Key: 'orders.data' } },
+  ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+  End: true,
+  ...extra,
+});
+const readFrom = (mapItemReaderData: string, extra: Record<string, unknown> = {}) => ({
+  inspectionLevel: 'DEBUG',
+  mock: { result: '[]' },
+  stateConfiguration: { mapItemReaderData },
+  ...extra,
+});
+
+test('mapItemReaderData: a mocked Distributed Map’s CSV ItemReader gives the items ItemSelector and ItemBatcher work on', async (t) => {
+  const map = readerMap(
+    { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW', CSVDelimiter: 'SEMICOLON' },
+    {
+      InputPath: '$.run',
+      ItemSelector: { 'order.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'batch.$': '$.id' },
+      ItemBatcher: { MaxItemsPerBatch: 2 },
+    },
+  );
+  const csv = 'id;qty\nA-1;2\n"B;2";"5"\nC-3;7\n';
+  const r = await run(t, map, { run: { id: 'r1' } }, readFrom(csv, { mock: { result: '[{"ok":true}]' } }));
+  t.is(r.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(r.output!), [{ ok: true }]);
+  const d = inspection(r.inspectionData);
+  // No ItemsPath and no ItemsPointer: the reader's items show through ItemSelector and ItemBatcher only.
+  t.deepEqual(Object.keys(d).sort(), [
+    'afterInputPath',
+    'afterItemBatcher',
+    'afterItemSelector',
+    'afterResultPath',
+    'afterResultSelector',
+    'input',
+    'maxConcurrency',
+  ]);
+  t.deepEqual(JSON.parse(d['afterInputPath'] as string), { id: 'r1' });
+  const selected = [
+    { order: { id: 'A-1', qty: '2' }, index: 0, batch: 'r1' },
+    { order: { id: 'B;2', qty: '5' }, index: 1, batch: 'r1' },
+    { order: { id: 'C-3', qty: '7' }, index: 2, batch: 'r1' },
+  ];
+  t.deepEqual(JSON.parse(d['afterItemSelector'] as string), selected);
+  t.deepEqual(JSON.parse(d['afterItemBatcher'] as string), [{ Items: selected.slice(0, 2) }, { Items: selected.slice(2) }]);
+  // A JSONata Map: GIVEN headers, ItemSelector over $states.context.Map.Item.
+  const jsonata = await run(
+    t,
+    readerMap(
+      { InputType: 'CSV', CSVHeaderLocation: 'GIVEN', CSVHeaders: ['sku', 'qty'] },
+      { QueryLanguage: 'JSONata', ItemSelector: '{% $states.context.Map.Item.Value.sku & "#" & $states.context.Map.Item.Index %}' },
+    ),
+    {},
+    readFrom('x,1\ny,2\n'),
+  );
+  t.is(jsonata.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(jsonata.inspectionData!.afterItemSelector!), ['x#0', 'y#1']);
+  // Without mapItemReaderData a reader Map reads nothing, as before: no items, no selector output.
+  const unread = await run(t, map, { run: { id: 'r1' } }, { inspectionLevel: 'DEBUG', mock: { result: '[]' } });
+  t.is(unread.status, 'SUCCEEDED');
+  t.deepEqual(Object.keys(inspection(unread.inspectionData)).sort(), ['afterInputPath', 'afterResultPath', 'afterResultSelector', 'input', 'maxConcurrency']);
+});
+
+test('mapItemReaderData with an ItemsPointer: afterItemsPointer shows the items it points to; MaxItems, MaxItemsPath and a JSONata MaxItems limit them', async (t) => {
+  const data = JSON.stringify({ inventory: { featured: [{ sku: 'a' }, { sku: 'b' }, { sku: 'c' }], other: [] } });
+  const pointed = await run(t, readerMap({ InputType: 'JSON', ItemsPointer: '/inventory/featured' }), {}, readFrom(data));
+  t.is(pointed.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(pointed.inspectionData!.afterItemsPointer!), [{ sku: 'a' }, { sku: 'b' }, { sku: 'c' }]);
+  t.is(pointed.inspectionData!.afterItemSelector, undefined);
+  // No ItemsPointer: no afterItemsPointer.
+  const whole = await run(t, readerMap({ InputType: 'JSON' }, { ItemSelector: { 'v.$': '$$.Map.Item.Value' } }), {}, readFrom('[1, 2]'));
+  t.is(whole.inspectionData!.afterItemsPointer, undefined);
+  t.deepEqual(JSON.parse(whole.inspectionData!.afterItemSelector!), [{ v: 1 }, { v: 2 }]);
+  // MaxItems as a literal, from MaxItemsPath on the effective input, and as a JSONata expression.
+  const literal = await run(t, readerMap({ InputType: 'JSON', ItemsPointer: '/inventory/featured', MaxItems: 2 }), {}, readFrom(data));
+  t.deepEqual(JSON.parse(literal.inspectionData!.afterItemsPointer!), [{ sku: 'a' }, { sku: 'b' }]);
+  const byPath = await run(
+    t,
+    readerMap({ InputType: 'JSONL', MaxItemsPath: '$.limit' }, { InputPath: '$.settings', ItemBatcher: { MaxItemsPerBatch: 5 } }),
+    { settings: { limit: 1 } },
+    readFrom('{"n":1}\n{"n":2}\n{"n":3}\n'),
+  );
+  t.is(byPath.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(byPath.inspectionData!.afterItemBatcher!), [{ Items: [{ n: 1 }] }]);
+  const jsonata = await run(
+    t,
+    readerMap(
+      { InputType: 'JSON', ItemsPointer: '/inventory/featured', MaxItems: '{% $states.input.limit %}' },
+      { QueryLanguage: 'JSONata', ItemSelector: '{% $states.context.Map.Item.Value.sku %}' },
+    ),
+    { limit: 2 },
+    readFrom(data),
+  );
+  t.is(jsonata.status, 'SUCCEEDED');
+  t.deepEqual(JSON.parse(jsonata.inspectionData!.afterItemSelector!), ['a', 'b']);
+  t.deepEqual(JSON.parse(jsonata.inspectionData!.afterItemsPointer!), [{ sku: 'a' }, { sku: 'b' }]);
+  // The items read are the Map's iterations when the mocked result is not an array (a ResultWriter's):
+  // 2 failed of the 3 read is over 50 %; without mapItemReaderData no total is known and nothing is over.
+  const writer = readerMap(
+    { InputType: 'JSON', ItemsPointer: '/inventory/featured' },
+    { ToleratedFailurePercentage: 50, ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'out', Prefix: 'r' } } },
+  );
+  const written = { result: '{"MapRunArn":"arn","ResultWriterDetails":{"Bucket":"out","Key":"r/manifest.json"}}' };
+  const over = await run(t, writer, {}, { mock: written, stateConfiguration: { mapItemReaderData: data, mapIterationFailureCount: 2 } });
+  t.deepEqual([over.status, over.error], ['FAILED', THRESHOLD.error]);
+  const within = await run(t, writer, {}, { mock: written, stateConfiguration: { mapItemReaderData: data, mapIterationFailureCount: 1 } });
+  t.is(within.status, 'SUCCEEDED');
+  const unknown = await run(t, writer, {}, { mock: written, stateConfiguration: { mapIterationFailureCount: 2 } });
+  t.is(unknown.status, 'SUCCEEDED');
+});
+
+test('mapItemReaderData that cannot be read: FAILED with States.ItemReaderFailed and the reader’s cause, which Catch handles', async (t) => {
+  const cases: [object, string, string][] = [
+    [{ InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }, 'a,a\n1,2\n', 'CSV headers cannot contain duplicates.'],
+    [{ InputType: 'JSON' }, '{"items": [1]}', 'Attempting to map over non-iterable node.'],
+    // A literal MaxItems below 0 is an invalid definition; one read from MaxItemsPath fails the reader.
+    [{ InputType: 'JSON', MaxItemsPath: '$.limit' }, '[1]', 'field MaxItems must be positive'],
+  ];
+  for (const [config, data, cause] of cases) {
+    const r = await run(t, readerMap(config), { limit: -1 }, readFrom(data));
+    t.deepEqual([r.status, r.error, r.cause], ['FAILED', 'States.ItemReaderFailed', cause]);
+    t.deepEqual(Object.keys(inspection(r.inspectionData)).sort(), ['afterInputPath', 'input']);
+  }
+  const json = await run(t, readerMap({ InputType: 'JSON' }), {}, readFrom('[1, 2'));
+  t.is(json.error, 'States.ItemReaderFailed');
+  t.regex(json.cause!, /not valid JSON/);
+  // An error of the reader, not the mock: it wins over a mocked error, and Catch handles it.
+  const caught = await run(
+    t,
+    readerMap({ InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }, { Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handle' }] }),
+    {},
+    {
+      mock: { errorOutput: { error: 'MockException' } },
+      stateConfiguration: { mapItemReaderData: 'a,a\n' },
+    },
+  );
+  t.deepEqual([caught.status, caught.error, caught.nextState], ['CAUGHT_ERROR', 'States.ItemReaderFailed', 'Handle']);
+  // A MaxItemsPath that does not lead to an integer is the path's own States.Runtime error.
+  const badPath = await run(t, readerMap({ InputType: 'JSON', MaxItemsPath: '$.limit' }), { limit: 'many' }, readFrom('[1]'));
+  t.deepEqual([badPath.status, badPath.error], ['FAILED', 'States.Runtime']);
+});

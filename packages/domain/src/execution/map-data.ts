@@ -6,6 +6,7 @@ import {
   queryPath,
   StatesError,
   type EvaluationScope,
+  type JsonataScope,
 } from '@stepstream/asl';
 import type { MapState } from '@stepstream/asl/definition';
 import { json } from './batch.js';
@@ -110,30 +111,62 @@ const argumentsOf = (f: Frame, e: Entered, s: MapState, block: Block, effective:
 };
 
 /**
- * The ItemReader's request: its Parameters or Arguments evaluated, and `MaxItems` read from
- * `MaxItemsPath` (JSONPath) or evaluated (JSONata). A MaxItems below 0 fails the reader as AWS
- * does (`States.ItemReaderFailed`, "field MaxItems must be positive"); 0 or none reads every item.
+ * Where an ItemReader's `MaxItems` is evaluated: a JSONata state's scope (a `{% … %}` MaxItems), or
+ * a JSONPath state's scope over its effective input (`MaxItemsPath`). Thunks, so that a ReaderConfig
+ * without either builds no scope.
  */
-export const itemReaderRequest = (f: Frame, e: Entered, s: MapState, reader: Block, effective: unknown): ItemReaderRequest | { readonly failed: string } => {
+export type MaxItemsScope = { readonly jsonata: () => JsonataScope } | { readonly jsonPath: () => EvaluationScope };
+
+/**
+ * An ItemReader's `ReaderConfig` with `MaxItems` resolved: read from `MaxItemsPath` (JSONPath) or
+ * evaluated (JSONata), `MaxItemsPath` dropped. A MaxItems below 0 (or not a number) fails the reader
+ * as AWS does (`States.ItemReaderFailed`, "field MaxItems must be positive"); 0 or none reads every
+ * item. A path or expression that cannot be evaluated throws its `StatesError`, as any field does.
+ * Shared by the decider's {@link itemReaderRequest} and TestState's `mapItemReaderData`.
+ *
+ * @example
+ * ```ts
+ * // ASL: "ItemReader": { "ReaderConfig": { "InputType": "CSV", "MaxItemsPath": "$.limit" }, … }, effective input {"limit": 2}
+ * resolveReaderConfig(reader, { jsonPath: () => ({ input: { limit: 2 }, context: {} }) });
+ * // → { readerConfig: { InputType: 'CSV', MaxItems: 2 } }
+ * ```
+ */
+export const resolveReaderConfig = (
+  reader: Block,
+  scope: MaxItemsScope,
+): { readonly readerConfig: Readonly<Record<string, unknown>> } | { readonly failed: string } => {
   const config: Record<string, unknown> = isBlock(reader['ReaderConfig']) ? { ...reader['ReaderConfig'] } : {};
   let maxItems: unknown = config['MaxItems'];
-  if (isJsonata(f, s)) {
+  if ('jsonata' in scope) {
     if (maxItems !== undefined) {
-      maxItems = valueOf(maxItems, jsonataScopeOf(f, e), 'ItemReader.ReaderConfig.MaxItems');
+      maxItems = valueOf(maxItems, scope.jsonata(), 'ItemReader.ReaderConfig.MaxItems');
       if (isJsonataText(config['MaxItems'])) expectJsonataType(config['MaxItems'], maxItems, 'number', 'ItemReader.ReaderConfig.MaxItems');
     }
   } else if (typeof config['MaxItemsPath'] === 'string') {
-    maxItems = numberAtPath('MaxItemsPath', config['MaxItemsPath'], { ...scopeOf(f, e, effective), input: effective }, 'integer');
+    maxItems = numberAtPath('MaxItemsPath', config['MaxItemsPath'], scope.jsonPath(), 'integer');
   }
   delete config['MaxItemsPath'];
   if (maxItems !== undefined) {
     if (typeof maxItems !== 'number' || maxItems < 0) return { failed: 'field MaxItems must be positive' };
     config['MaxItems'] = maxItems;
   }
+  return { readerConfig: config };
+};
+
+/**
+ * The ItemReader's request: its Parameters or Arguments evaluated, and its ReaderConfig with
+ * `MaxItems` resolved ({@link resolveReaderConfig}), or why the reader fails.
+ */
+export const itemReaderRequest = (f: Frame, e: Entered, s: MapState, reader: Block, effective: unknown): ItemReaderRequest | { readonly failed: string } => {
+  const resolved = resolveReaderConfig(
+    reader,
+    isJsonata(f, s) ? { jsonata: () => jsonataScopeOf(f, e) } : { jsonPath: () => ({ ...scopeOf(f, e, effective), input: effective }) },
+  );
+  if ('failed' in resolved) return resolved;
   return {
     resource: typeof reader['Resource'] === 'string' ? reader['Resource'] : '',
     parameters: argumentsOf(f, e, s, reader, effective, 'ItemReader'),
-    readerConfig: config,
+    readerConfig: resolved.readerConfig,
   };
 };
 

@@ -1,7 +1,8 @@
 /**
  * TestState's mocked Map and Parallel states: the state stands as a Task whose only answer is the
  * mock, after a Map's input side (items, selector, batcher, concurrency, tolerated failures) has
- * been evaluated as the decider's Map evaluates it.
+ * been evaluated as the decider's Map evaluates it — a Distributed Map's items parsed from
+ * `mapItemReaderData` when it has an ItemReader.
  *
  * @module
  */
@@ -19,7 +20,8 @@ import {
   type EvaluationScope,
   type JsonataScope,
 } from '@stepstream/asl';
-import { batchItems, exceedsTolerance, numberAtPath, type DecisionEnv, type ItemBatcher, type TaskSignal } from '@stepstream/domain';
+import { batchItems, exceedsTolerance, numberAtPath, resolveReaderConfig, type DecisionEnv, type ItemBatcher, type TaskSignal } from '@stepstream/domain';
+import { ITEM_READER_FAILED, parseItems, type ItemReaderOutcome } from '../map-runs/item-reader.js';
 import { mockedSignal } from './task-runner.js';
 import type { InspectionData, TestStateInput, TestStatus } from './types.js';
 
@@ -103,7 +105,14 @@ export const substituteOf = (s: Record<string, unknown>, fromTask: boolean): Rec
 
 type MapInspection = Pick<
   InspectionData,
-  'afterInputPath' | 'afterItemsPath' | 'afterItemSelector' | 'afterItemBatcher' | 'maxConcurrency' | 'toleratedFailureCount' | 'toleratedFailurePercentage'
+  | 'afterInputPath'
+  | 'afterItemsPath'
+  | 'afterItemsPointer'
+  | 'afterItemSelector'
+  | 'afterItemBatcher'
+  | 'maxConcurrency'
+  | 'toleratedFailureCount'
+  | 'toleratedFailurePercentage'
 >;
 
 /** What a mocked Map still evaluates before its iterations would start: its items and its settings, or the error they raise. */
@@ -114,18 +123,85 @@ interface MapPreview {
   readonly failure?: { readonly error: string; readonly cause: string };
 }
 
+/** What a JSONata Map's expressions see: `$states.input`, `$states.context` (an item's, for ItemSelector) and the variables. */
+const jsonataScopeOf = (t: TestStateInput, input: unknown, context: Readonly<Record<string, unknown>>, env: DecisionEnv): JsonataScope => ({
+  states: { input, context },
+  variables: (t.variables ?? {}) as Record<string, unknown>,
+  now: env.now,
+  random: env.random,
+  uuid: env.uuid,
+});
+
+/** What a JSONPath Map's paths see: `$` is the effective input (after InputPath), `$$` the context. */
+const effectiveScopeOf = (t: TestStateInput, input: unknown, context: Readonly<Record<string, unknown>>): EvaluationScope => {
+  const scope: EvaluationScope = { input, context, variables: (t.variables ?? {}) as Record<string, unknown> };
+  return { ...scope, input: applyInputPath(t.state['InputPath'] as string | null | undefined, input, scope) };
+};
+
+const readerOf = (t: TestStateInput): Record<string, unknown> | undefined => {
+  const reader = t.state['ItemReader'];
+  return typeof reader === 'object' && reader !== null && !Array.isArray(reader) ? (reader as Record<string, unknown>) : undefined;
+};
+
+/**
+ * `mapItemReaderData`: "The data read by ItemReader in Distributed Map states as found in its
+ * original source" (API reference, TestStateConfiguration). A Map with an ItemReader reads its items
+ * from this text (its UTF-8 bytes) instead of S3, parsed as the engine parses an object read from S3
+ * ({@link parseItems}: the ReaderConfig's InputType — JSON when none, JSONL, CSV with its headers and
+ * delimiter — its ItemsPointer, and MaxItems, which is resolved first as the decider resolves it:
+ * literal, `MaxItemsPath` on the effective input, or a JSONata expression). What cannot be read is
+ * `States.ItemReaderFailed` with the parser's cause, as in an execution; a path or expression that
+ * fails is that field's error. Undefined (nothing read) without `mapItemReaderData` or an ItemReader,
+ * as before; a Map without an ItemReader ignores `mapItemReaderData` (AWS's answer to that is not known).
+ * Asynchronous (Parquet decodes asynchronously), so it runs before the synchronous {@link previewMap}.
+ */
+export const readMapItemReaderData = async (
+  t: TestStateInput,
+  context: Readonly<Record<string, unknown>>,
+  env: DecisionEnv,
+): Promise<ItemReaderOutcome | undefined> => {
+  const reader = readerOf(t);
+  if (t.state['Type'] !== 'Map' || reader === undefined || t.mapItemReaderData === undefined) return undefined;
+  const input = JSON.parse(t.input) as unknown;
+  let resolved: ReturnType<typeof resolveReaderConfig>;
+  try {
+    resolved = resolveReaderConfig(
+      reader,
+      isJsonataState(t) ? { jsonata: () => jsonataScopeOf(t, input, context, env) } : { jsonPath: () => effectiveScopeOf(t, input, context) },
+    );
+  } catch (e) {
+    if (!isStatesError(e)) throw e;
+    return { ok: false, error: e.error, cause: e.cause };
+  }
+  if ('failed' in resolved) return { ok: false, error: ITEM_READER_FAILED, cause: resolved.failed };
+  return parseItems(new TextEncoder().encode(t.mapItemReaderData), resolved.readerConfig);
+};
+
+/**
+ * `afterItemsPointer`: "The effective input after the ItemsPointer filter is applied in a Map state"
+ * (API reference, InspectionData). Given only when the ReaderConfig has an ItemsPointer and the data
+ * is read as JSON (the only InputType an ItemsPointer applies to): the items it points to, after
+ * MaxItems. In JSONPath and JSONata states alike — the Developer Guide's "only applicable to JSON
+ * inputs (not JSONata)" is read as being about the data read, not the query language; not recorded.
+ */
+const hasItemsPointer = (t: TestStateInput): boolean => {
+  const config = readerOf(t)?.['ReaderConfig'] as Record<string, unknown> | undefined;
+  return config?.['ItemsPointer'] !== undefined && (config['InputType'] ?? 'JSON') === 'JSON';
+};
+
 /**
  * A mocked Map's input processing and settings, evaluated as the decider's Map does: InputPath,
  * ItemsPath (JSONPath) or Items (JSONata), ItemSelector, ItemBatcher, MaxConcurrency and the
  * tolerated failures. AWS evaluates these even with a mock (recorded: ItemsPath `$$` on an object
  * fails FAILED `States.Runtime` "Reference path "$" must point to array." with `afterInputPath` in
  * the inspection data). A Map with an ItemReader reads nothing here (its items would come from the
- * reader; recorded: such a Map with an object input and a mock SUCCEEDS).
+ * reader; recorded: such a Map with an object input and a mock SUCCEEDS) unless `read` holds what
+ * {@link readMapItemReaderData} read: then ItemSelector and ItemBatcher apply to those items, and
+ * a read that failed is the Map's error — after its settings, as the decider reads after them.
  */
-export const previewMap = (t: TestStateInput, context: Readonly<Record<string, unknown>>, env: DecisionEnv): MapPreview => {
+export const previewMap = (t: TestStateInput, context: Readonly<Record<string, unknown>>, env: DecisionEnv, read?: ItemReaderOutcome): MapPreview => {
   const s = t.state;
   const input = JSON.parse(t.input) as unknown;
-  const variables = (t.variables ?? {}) as Record<string, unknown>;
   const data: { -readonly [K in keyof MapInspection]: MapInspection[K] } = {};
   const itemContext = (index: number, value: unknown) => ({ ...context, Map: { Item: { Index: index, Value: value } } });
   try {
@@ -135,13 +211,7 @@ export const previewMap = (t: TestStateInput, context: Readonly<Record<string, u
     let count: number | undefined;
     let percentage: number | undefined;
     if (isJsonataState(t)) {
-      const scope = (ctx: Readonly<Record<string, unknown>> = context): JsonataScope => ({
-        states: { input, context: ctx },
-        variables,
-        now: env.now,
-        random: env.random,
-        uuid: env.uuid,
-      });
+      const scope = (ctx: Readonly<Record<string, unknown>> = context): JsonataScope => jsonataScopeOf(t, input, ctx, env);
       const numberField = (field: string): number | undefined => {
         const v = s[field];
         if (v === undefined) return undefined;
@@ -160,10 +230,8 @@ export const previewMap = (t: TestStateInput, context: Readonly<Record<string, u
       count = numberField('ToleratedFailureCount');
       percentage = numberField('ToleratedFailurePercentage');
     } else {
-      const scope: EvaluationScope = { input, context, variables };
-      const effective = applyInputPath(s['InputPath'] as string | null | undefined, input, scope);
-      const at: EvaluationScope = { ...scope, input: effective };
-      data.afterInputPath = JSON.stringify(effective);
+      const at = effectiveScopeOf(t, input, context);
+      data.afterInputPath = JSON.stringify(at.input);
       if (s['ItemReader'] === undefined) {
         const path = typeof s['ItemsPath'] === 'string' ? s['ItemsPath'] : '$';
         const r = queryPath(path, at);
@@ -188,6 +256,11 @@ export const previewMap = (t: TestStateInput, context: Readonly<Record<string, u
     }
     if (percentage !== undefined && (percentage < 0 || percentage > 100))
       throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
+    if (read !== undefined) {
+      if (!read.ok) throw new StatesError(read.error, read.cause);
+      items = read.items;
+      if (hasItemsPointer(t)) data.afterItemsPointer = JSON.stringify(items);
+    }
     if (items !== undefined) {
       const hasSelector = s['ItemSelector'] !== undefined || (!isJsonataState(t) && s['Parameters'] !== undefined);
       const selected = hasSelector ? items.map(select) : items;
@@ -247,7 +320,8 @@ export const compositeSignal = (mock: NonNullable<TestStateInput['mock']>, t: Te
  * `test_state_context_object` snapshots): a JSONPath Parallel shows `input`, `afterResultSelector`
  * (also without a ResultSelector) and `afterResultPath`, no `afterInputPath` and no `result`; a
  * JSONata Parallel only `input`; a Map adds `afterInputPath`, `afterItemsPath` (JSONPath),
- * `afterItemSelector`, `afterItemBatcher`, `maxConcurrency` and the tolerated failures it sets.
+ * `afterItemSelector`, `afterItemBatcher`, `maxConcurrency` and the tolerated failures it sets,
+ * and a Distributed Map reading `mapItemReaderData` with an ItemsPointer `afterItemsPointer`.
  */
 export const inspectComposite = (t: TestStateInput, status: TestStatus, preview: MapPreview | undefined, common: InspectionData): InspectionData => {
   const s = t.state;

@@ -10,7 +10,7 @@ import { pendingTasks, type DecisionEnv } from '@stepstream/domain';
 import { runExpress } from '../express/run.js';
 import type { HttpExchange } from '../integrations/http-task.js';
 import type { Integrations, TaskContext, TaskRunner } from '../integrations/integrations.js';
-import { compositeSignal, inspectComposite, isComposite, mockedErrorFromTask, previewMap, substituteOf } from './composite.js';
+import { compositeSignal, inspectComposite, isComposite, mockedErrorFromTask, previewMap, readMapItemReaderData, substituteOf } from './composite.js';
 import { commonInspection, inspectState } from './inspection.js';
 import { defaultContext, definitionOf, testExecution } from './machine.js';
 import { outcomeOf, resultOf } from './outcome.js';
@@ -29,7 +29,9 @@ export type { InspectionData, TestStateInput, TestStateResult, TestStatus } from
  * (InputPath, Parameters, ResultSelector, ResultPath of a JSONPath state; Arguments of a JSONata
  * one), the result, the variables after Assign and which retrier or catcher handled an error; TRACE
  * adds an HTTP Task's request and response. A mocked Map also shows its items after ItemsPath,
- * ItemSelector and ItemBatcher, its MaxConcurrency and its tolerated failures.
+ * ItemSelector and ItemBatcher, its MaxConcurrency and its tolerated failures; a mocked Distributed
+ * Map with an ItemReader takes its items from `mapItemReaderData` (and shows them after its
+ * ItemsPointer).
  *
  * @example
  * ```ts
@@ -46,9 +48,12 @@ export const testState = async (
   const name = t.stateName;
   const execution = testExecution(t, deps.clock());
   // A mocked Map or Parallel becomes a Task answered by the mock; a Map still reads its items and
-  // settings first, and an error there is the state's error instead of the mock.
+  // settings first (a Distributed Map's from `mapItemReaderData`), and an error there is the
+  // state's error instead of the mock.
   const composite = isComposite(t);
-  const preview = composite && t.state['Type'] === 'Map' ? previewMap(t, t.context ?? defaultContext(execution, name), deps.env()) : undefined;
+  const mapContext = t.context ?? defaultContext(execution, name);
+  const read = composite ? await readMapItemReaderData(t, mapContext, deps.env()) : undefined;
+  const preview = composite && t.state['Type'] === 'Map' ? previewMap(t, mapContext, deps.env(), read) : undefined;
   const fromTask = composite && preview?.failure === undefined && t.mock !== undefined && 'errorOutput' in t.mock && mockedErrorFromTask(t);
   const state = withRetriesUsed(composite ? substituteOf(t.state, fromTask) : t.state, t.retrierRetryCount);
   // A mock answers every task of the state; without one the engine's integrations run, an HTTP

@@ -29,6 +29,8 @@ export interface InspectionData {
   readonly afterItemSelector?: string;
   /** A Map's batches after ItemBatcher (JSON text of the array). */
   readonly afterItemBatcher?: string;
+  /** A Distributed Map's items read from `mapItemReaderData` when its ReaderConfig has an `ItemsPointer` (JSON text of the array). */
+  readonly afterItemsPointer?: string;
   readonly maxConcurrency?: number;
   readonly toleratedFailureCount?: number;
   readonly toleratedFailurePercentage?: number;
@@ -64,4 +66,10 @@ export interface TestStateInput {
   readonly mapIterationFailureCount?: number;
   /** `stateConfiguration.errorCausedByState`: the state inside a mocked Map or Parallel that raised the mocked error. */
   readonly errorCausedByState?: string;
+  /**
+   * `stateConfiguration.mapItemReaderData`: "The data read by ItemReader in Distributed Map states as
+   * found in its original source" (API reference) — a mocked Distributed Map's items are parsed from
+   * it by its ReaderConfig instead of being read from S3.
+   */
+  readonly mapItemReaderData?: string;
 }

@@ -251,7 +251,8 @@ const checkContext = (state: Record<string, unknown>, text: string, mocked: bool
  * TestState: a single state (`definition` is the state), or a state of a whole machine
  * (`definition` is the machine, `stateName` the state), run on `input` with optional `variables`
  * and a `mock` answer for a Task, Map or Parallel state (`stateConfiguration` says how many Map
- * iterations failed, which state inside raised a mocked error, how many retries were used);
+ * iterations failed, which state inside raised a mocked error, how many retries were used, what a
+ * Distributed Map's ItemReader reads);
  * `inspectionLevel` DEBUG adds the data-flow steps.
  */
 export const testState =
@@ -355,6 +356,7 @@ export const testState =
       ...(req.stateConfiguration?.retrierRetryCount != null ? { retrierRetryCount: req.stateConfiguration.retrierRetryCount } : {}),
       ...(req.stateConfiguration?.mapIterationFailureCount != null ? { mapIterationFailureCount: req.stateConfiguration.mapIterationFailureCount } : {}),
       ...(req.stateConfiguration?.errorCausedByState != null ? { errorCausedByState: req.stateConfiguration.errorCausedByState } : {}),
+      ...(req.stateConfiguration?.mapItemReaderData != null ? { mapItemReaderData: req.stateConfiguration.mapItemReaderData } : {}),
       ...(req.revealSecrets != null ? { revealSecrets: req.revealSecrets } : {}),
     });
     return E.right(result);
