@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
+  CALLABLE_SERVICES,
   describeEndpoints,
   DirectoryFunctions,
   EndpointFunctions,
@@ -32,6 +33,11 @@ import { runVerify, storeOpener } from './verify.js';
 import { exportData, exportOpener, exportText, progressOnStderr } from './export-data.js';
 import { checkExportedFiles, checkText, ExportRefused } from './export-record.js';
 import type { ExportArgs } from './args.js';
+
+// The AWS SDK v3 clients (S3, DynamoDB… at --aws-endpoints) warn once per process that their
+// releases after January 2027 need Node 22. Stepstream pins its SDK versions and runs on Node 20
+// (package.json engines): the SDK's documented switch turns exactly that warning off.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 /** An expected reason not to run (a held data directory, a port in use): one line, exit 1, no stack. */
 class Refused extends Error {}
@@ -119,6 +125,9 @@ const serve = async (flags: Flags) => {
     const mocks = config.mockConfigFile !== undefined ? MockConfig.load(config.mockConfigFile) : undefined;
     if (mocks) log.info(`mocked integrations: ${config.mockConfigFile} (start executions on <stateMachineArn>#<TestCase>)`);
     log.info(`AWS services: ${describeEndpoints(config.endpoints)} (the others are mocked; --aws-endpoints)`);
+    for (const service of config.endpoints.keys())
+      if (!CALLABLE_SERVICES.includes(service))
+        log.warn(`--aws-endpoints names ${service}, which this engine cannot call (it calls ${CALLABLE_SERVICES.join(', ')}): its Tasks will fail`);
     // The audit key signs the audit tree's checkpoints (generated on the first start; docs/audit.md).
     let auditKey;
     try {

@@ -24,7 +24,17 @@ export const freePort = () =>
  */
 export const cliEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
   const env = { ...process.env };
-  for (const name of ['PORT', 'HOST', 'STEPSTREAM_DATA', 'DATABASE_URL', 'EVENTSTORE_URL', 'LOG_LEVEL', 'STEPSTREAM_FUNCTIONS', 'STEPSTREAM_LAMBDA_ENDPOINT']) {
+  for (const name of [
+    'PORT',
+    'HOST',
+    'STEPSTREAM_DATA',
+    'DATABASE_URL',
+    'EVENTSTORE_URL',
+    'LOG_LEVEL',
+    'STEPSTREAM_FUNCTIONS',
+    'STEPSTREAM_LAMBDA_ENDPOINT',
+    'STEPSTREAM_AWS_ENDPOINTS',
+  ]) {
     delete env[name];
   }
   return { ...env, ...extra };

@@ -15,7 +15,7 @@ export {
   type LambdaInvocation,
 } from './integrations/lambda.js';
 export { Integrations, invokeResult, type TaskContext } from './integrations/integrations.js';
-export { AwsServices, type AwsCallContext } from './aws/aws-services.js';
+export { AwsServices, CALLABLE_SERVICES, type AwsCallContext } from './aws/aws-services.js';
 export { TaskTokens, type TaskRef } from './task-tokens.js';
 export { BucketError, type Buckets, type ListedObject, type StoredObject } from './aws/buckets.js';
 export { S3Buckets, type S3BucketsOptions } from './aws/s3-buckets.js';

@@ -655,6 +655,6 @@ test('parseItems reads bytes without S3, and says a MANIFEST needs S3', async (t
   t.deepEqual(await parseItems(Buffer.from('a,b\n1,2\n'), { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }), { ok: true, items: [{ a: '1', b: '2' }] });
   t.deepEqual(
     await parseItems(Buffer.from('{}'), { InputType: 'MANIFEST' }),
-    failed('InputType MANIFEST names a manifest, whose data files must be read from S3: use readItems.'),
+    failed('InputType MANIFEST names a manifest whose data files are read from S3: this data cannot be read on its own (give the data files themselves).'),
   );
 });

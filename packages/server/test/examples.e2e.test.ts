@@ -1,14 +1,19 @@
-import { CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DirectoryFunctions, loadHttpConnections, MockConfig, type HttpConnections } from '@stepstream/runtime';
 import anyTest, { type TestFn } from 'ava';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertReplays, eventually, ROLE, startStack, type Stack } from './harness.js';
 
 // The files in examples/ that docs/integrations.md shows, run as they are: the activity worker,
-// the functions directory, the HTTP connections file and the mock configuration.
+// the functions directory, the HTTP connections file, the mock configuration, and the Distributed
+// Map over the example buckets.
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const example = (path: string) => `${root}examples/${path}`;
@@ -164,4 +169,34 @@ test('examples/mock-config.json: the orders machine’s HappyPath and Declined t
   const declined = await run(stack, `${sm}#Declined`, { order: 2 });
   t.is(declined.status, 'FAILED');
   t.is(declined.error, 'Payment.Declined');
+});
+
+test('examples/distributed-map.asl.json over examples/buckets (s3=file:DIR): the ratings CSV in batches of 50, the results written back', async (t) => {
+  // A copy of the example's buckets, so that the run's results stay out of the repository.
+  const buckets = await mkdtemp(join(tmpdir(), 'stepstream-example-buckets-'));
+  await cp(example('buckets'), buckets, { recursive: true });
+  const stack = await startStack({ endpoints: new Map([['s3', { kind: 'directory', path: buckets }]]) });
+  try {
+    const sm = await machine(stack, 'ratings', JSON.parse(readFileSync(example('distributed-map.asl.json'), 'utf8')) as object);
+    const done = await run(stack, sm, {});
+    t.is(done.status, 'SUCCEEDED', done.cause);
+    const { ResultWriterDetails } = JSON.parse(done.output!) as { ResultWriterDetails: { Bucket: string; Key: string } };
+    const manifest = JSON.parse(readFileSync(join(buckets, ResultWriterDetails.Bucket, ResultWriterDetails.Key), 'utf8')) as {
+      ResultFiles: { SUCCEEDED: { Key: string }[] };
+    };
+    const summaries = JSON.parse(readFileSync(join(buckets, 'results', manifest.ResultFiles.SUCCEEDED[0]!.Key), 'utf8')) as { rows: number; average: number }[];
+    // 200 rows in 4 batches; each average from the rows themselves.
+    const rows = readFileSync(example('buckets/ratings/ratings.csv'), 'utf8').trim().split('\n').slice(1);
+    const average = (part: string[]) => Math.round((part.reduce((a, r) => a + Number(r.split(',')[2]), 0) / part.length) * 100) / 100;
+    t.deepEqual(
+      summaries,
+      [0, 1, 2, 3].map((k) => ({ rows: 50, average: average(rows.slice(k * 50, k * 50 + 50)) })),
+    );
+    const children = await stack.client.send(new ListExecutionsCommand({ mapRunArn: (JSON.parse(done.output!) as { MapRunArn: string }).MapRunArn }));
+    for (const child of children.executions ?? []) stack.started.add(child.executionArn!);
+    t.is(await assertReplays(t as never, stack.engine, stack.started), 5, 'the parent and its 4 child runs replay event for event');
+  } finally {
+    await stack.close();
+    await rm(buckets, { recursive: true, force: true });
+  }
 });

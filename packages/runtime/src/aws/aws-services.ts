@@ -36,6 +36,9 @@ const SDK_CLIENTS: Readonly<Record<string, { readonly load: () => Promise<unknow
   eventbridge: { load: () => import('@aws-sdk/client-eventbridge'), client: 'EventBridgeClient', javaName: 'EventBridge' },
 };
 
+/** The services the engine can call (the AWS SDK v3 clients it carries); a configured service outside them fails every call. */
+export const CALLABLE_SERVICES: readonly string[] = Object.keys(SDK_CLIENTS);
+
 /**
  * The optimized integrations, by resource type: their actions and patterns, the error prefix
  * (`DynamoDB.ResourceNotFoundException`, `SQS.AmazonSQSException`, `SNS.NotFoundException`,

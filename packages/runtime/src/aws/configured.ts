@@ -19,8 +19,11 @@ export const bucketsAt = (s3: ServiceEndpoint | undefined, region: string): Buck
 /** The endpoints the AWS SDK calls: all but a directory of buckets (which only the engine's own S3 reads and writes). */
 export const sdkEndpoints = (endpoints: ServiceEndpoints): ServiceEndpoints => new Map([...endpoints].filter(([, e]) => e.kind !== 'directory'));
 
-/** One line per configured service, for the start-up log: `s3 → http://127.0.0.1:4568`. */
+/** A URL with its password hidden, for logs. */
+const redacted = (url: string) => url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+
+/** The configured services, for the start-up log: `s3 → http://127.0.0.1:4568, dynamodb → AWS (default credentials)`; passwords hidden. */
 export const describeEndpoints = (endpoints: ServiceEndpoints): string =>
   [...endpoints]
-    .map(([service, e]) => `${service} → ${e.kind === 'url' ? e.url : e.kind === 'aws' ? 'AWS (default credentials)' : `the buckets in ${e.path}`}`)
+    .map(([service, e]) => `${service} → ${e.kind === 'url' ? redacted(e.url) : e.kind === 'aws' ? 'AWS (default credentials)' : `the buckets in ${e.path}`}`)
     .join(', ');

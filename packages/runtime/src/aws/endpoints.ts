@@ -21,11 +21,11 @@ export const serviceOf = (resourceType: string): string => {
 
 /**
  * Reads `--aws-endpoints`: comma-separated `service=where`, where is an `http(s)://` URL, `aws`
- * (AWS itself) or, for `s3` only, `file:DIR` (a directory of buckets, relative to `base`). Throws
- * an Error that says what to fix.
+ * (AWS itself) or, for `s3` only, `file:DIR` (a directory of buckets, made absolute by
+ * `resolvePath`). Throws an Error that says what to fix.
  *
  * @example
- * parseServiceEndpoints('s3=http://127.0.0.1:4568,dynamodb=aws', '.')
+ * parseServiceEndpoints('s3=http://127.0.0.1:4568,dynamodb=aws', (p) => path.resolve(p))
  * // Map { 's3' => { kind: 'url', url: 'http://127.0.0.1:4568' }, 'dynamodb' => { kind: 'aws' } }
  */
 export const parseServiceEndpoints = (text: string, resolvePath: (path: string) => string): Map<string, ServiceEndpoint> => {

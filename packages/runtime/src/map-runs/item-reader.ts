@@ -458,7 +458,9 @@ const parseObject = async (
     case 'PARQUET':
       return parseParquet(data.value, limit, what);
     case 'MANIFEST':
-      return fail('InputType MANIFEST names a manifest, whose data files must be read from S3: use readItems.');
+      return fail(
+        'InputType MANIFEST names a manifest whose data files are read from S3: this data cannot be read on its own (give the data files themselves).',
+      );
   }
 };
 
