@@ -65,6 +65,33 @@ test('StartSyncExecution answers with the result: SUCCEEDED with output, FAILED 
   t.is(failed.output, undefined);
 });
 
+test('an Express execution has no 25,000-event history cap: a loop of 13,000 rounds (52,000 events) succeeds, where a Standard one fails at the cap', async (t) => {
+  const { stack, sync } = t.context;
+  const loop = {
+    StartAt: 'Init',
+    States: {
+      Init: { Type: 'Pass', Result: 0, ResultPath: '$.n', Next: 'Inc' },
+      Inc: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Check' },
+      Check: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericLessThan: 13_000, Next: 'Inc' }], Default: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  };
+  const r = await sync.send(new StartSyncExecutionCommand({ stateMachineArn: await express(stack, 'sync-long-loop', loop), input: '{}' }));
+  t.is(r.status, 'SUCCEEDED', r.cause);
+  t.deepEqual(JSON.parse(r.output!), { n: 13_000 });
+  const { stateMachineArn } = await stack.client.send(
+    new CreateStateMachineCommand({ name: 'standard-long-loop', definition: JSON.stringify(loop), roleArn: ROLE }),
+  );
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+  stack.started.add(executionArn!);
+  const standard = await eventually(async () => {
+    const d = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  }, 60_000);
+  t.is(standard.status, 'FAILED');
+  t.is(standard.cause, 'The execution reached the maximum number of history events (25000).');
+});
+
 test('an Express execution past its TimeoutSeconds is TIMED_OUT', async (t) => {
   const { stack, sync } = t.context;
   const arn = await express(stack, 'sync-timeout', { TimeoutSeconds: 1, StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 5, End: true } } });

@@ -522,7 +522,8 @@ const runWork = (f: Frame, runners: StateRunners, e: Entered, state: StateDefini
 };
 
 const enterState = (f: Frame, runners: StateRunners, name: string, input: unknown, previousEventId: number, redrive?: InnerRestart): StateOutcome => {
-  if (f.batch.lastEventId >= HISTORY_EVENT_LIMIT - 1) throw new HistoryCapReached();
+  // The 25,000-event cap is a Standard execution's; an Express one keeps no history and has none (AWS).
+  if (f.batch.lastEventId >= HISTORY_EVENT_LIMIT - 1 && f.info.stateMachineType !== 'EXPRESS') throw new HistoryCapReached();
   const state = stateOf(f, name);
   const outcome = enterStateWork(f, runners, name, state, input, previousEventId, redrive);
   if (outcome.kind !== 'suspended') leaveState(f, state);
