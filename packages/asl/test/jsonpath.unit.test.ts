@@ -122,3 +122,9 @@ test("queryPath gives Jayway's reason, which AWS quotes", (t) => {
   t.deepEqual(queryPath('$.a.b', scope({ a: {} })), { found: false, reason: "No results for path: $['a']['b']" });
   t.deepEqual(queryPath('$.a[3]', scope({ a: [] })), { found: false, reason: "No results for path: $['a'][3]" });
 });
+
+test('a deep scan over an array of 130,000 elements (a 256 KiB input of zeros) selects them all: no call-stack overflow', (t) => {
+  const input = new Array<number>(130_000).fill(0);
+  const r = queryPath('$..[*]', { input, context: {}, variables: {} });
+  t.is(r.found ? (r.value as unknown[]).length : r.reason, 130_000);
+});

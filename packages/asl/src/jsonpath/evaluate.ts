@@ -172,7 +172,8 @@ const scan = (then: Segment, model: unknown, root: unknown, leaf: boolean): unkn
     if (then.kind === 'filter') {
       if (isJsonObject(node) && matchesFilter(then.expr, node, root, selectOperand)) out.push(node);
     } else {
-      out.push(...step(then, node, root, leaf));
+      // A loop, not a spread: an array node of 130,000 elements (a 256 KiB input) would overflow the call stack.
+      for (const v of step(then, node, root, leaf)) out.push(v);
     }
     for (const child of Array.isArray(node) ? node : Object.values(node)) visit(child);
   };

@@ -60,8 +60,9 @@ export const runExpress = async (
     const env = deps.env();
     const decided = decideExecution(state, command, at === undefined ? env : { ...env, now: at });
     for (const e of decided) state = evolveExecution(state, e);
-    events.push(...decided);
-    // Express has no history cap: keep the recent events only (what TestState reads), not a whole 5-minute run.
+    // Express has no history cap: keep the recent events only (what TestState reads), not a whole
+    // 5-minute run — one decision may make hundreds of thousands (a loop, an inline Map), so no spread.
+    for (const e of decided.length > EXPRESS_EVENTS_KEPT ? decided.slice(-EXPRESS_EVENTS_KEPT) : decided) events.push(e);
     if (events.length > EXPRESS_EVENTS_KEPT) events.splice(0, events.length - EXPRESS_EVENTS_KEPT);
   };
   // The 5-minute limit is the execution's timeout unless its definition sets a shorter one.
