@@ -25,6 +25,9 @@ import type { Logger } from '../logger.js';
 import type { SerialQueue } from '../serial-queue.js';
 import { applyMapRunUpdate, mapRunChildName, mapRunChildStream, mapRunStream, type MapRunTracker, type MapRunUpdate } from './tracker.js';
 
+/** How long starting children may run before the event loop gets a turn. */
+const YIELD_MS = 20;
+
 /** What the Map Run scheduler needs from the engine: the store, the executions' queue, and a narrow way to command executions. */
 export interface MapRunPort {
   readonly store: EventStore;
@@ -72,6 +75,9 @@ export class MapRunScheduler {
     t.running.add(index);
     this.children.set(mapRunChildStream(this.port.scope, t.spec, index), key);
   }
+
+  /** When starting children last let the event loop turn. */
+  private yieldedAt = 0;
 
   constructor(private readonly port: MapRunPort) {}
 
@@ -139,6 +145,13 @@ export class MapRunScheduler {
       const index = t.next++;
       this.watch(key, t, index);
       await this.startChild(t, index);
+      // Starting up to MaxConcurrency children is a long chain of appends: on the embedded store
+      // (answered in this thread, through promises alone) it would starve every other request, so
+      // every YIELD_MS the event loop gets a turn.
+      if (performance.now() - this.yieldedAt > YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.yieldedAt = performance.now();
+      }
     }
     if (t.results.every((r) => r !== undefined)) {
       this.trackers.delete(key);
