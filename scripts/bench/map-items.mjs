@@ -22,13 +22,15 @@
  *    Standard inline Map over N items would fail at the cap on AWS and here.
  *
  * Every output is checked (the result file's records, the sums). Ratios are against (3), the
- * inline Map on the same items in the same run. Progress goes to stderr, a Markdown table to
+ * inline Map on the same items in the same run. Each cell also reports the longest the event loop
+ * was blocked during it: what any other request would have waited (the embedded store answers in
+ * this thread). Progress goes to stderr, a Markdown table to
  * stdout, JSON to bench-results/map-items-<ISO date>.json.
  */
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { openPGlite, openPGliteEventStore } from '../../packages/eventstore/dist/src/index.js';
 import { Engine } from '../../packages/runtime/dist/src/index.js';
@@ -159,10 +161,18 @@ const main = async () => {
   };
   const sum = expectedSum(n);
   const cells = [];
+  // The longest the event loop was blocked during each cell: what every other request would have waited.
+  let lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const record = (way, items, seconds, executions) => {
-    const cell = { way, items, seconds: round(seconds, 2), itemsPerSecond: round(items / seconds), executions };
+    const cell = { way, items, seconds: round(seconds, 2), itemsPerSecond: round(items / seconds), executions, maxEventLoopDelayMs: round(lag.max / 1e6) };
+    lag.disable();
+    lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     cells.push(cell);
-    log(`${way}: ${items.toLocaleString('en')} items in ${cell.seconds} s = ${cell.itemsPerSecond} items/s (${executions} executions)`);
+    log(
+      `${way}: ${items.toLocaleString('en')} items in ${cell.seconds} s = ${cell.itemsPerSecond} items/s (${executions} executions; event loop blocked ${cell.maxEventLoopDelayMs} ms at most)`,
+    );
   };
 
   // 3 first: the peer every ratio is against.
@@ -201,9 +211,11 @@ const main = async () => {
     [
       `Map throughput over the same items (${r.items.toLocaleString('en')}; inline Standard on ${INLINE_STANDARD_ITEMS.toLocaleString('en')}), ${r.store}; ratio = items/s ÷ the inline Map's in Express`,
       '',
-      '| way | items | s | items/s | executions | ratio |',
-      '|---|---|---|---|---|---|',
-      ...r.cells.map((c) => `| ${c.way} | ${c.items} | ${c.seconds} | ${c.itemsPerSecond} | ${c.executions} | ${c.vsInlineExpress} |`),
+      '| way | items | s | items/s | executions | ratio | event loop blocked, max ms |',
+      '|---|---|---|---|---|---|---|',
+      ...r.cells.map(
+        (c) => `| ${c.way} | ${c.items} | ${c.seconds} | ${c.itemsPerSecond} | ${c.executions} | ${c.vsInlineExpress} | ${c.maxEventLoopDelayMs} |`,
+      ),
     ].join('\n'),
   );
 };
