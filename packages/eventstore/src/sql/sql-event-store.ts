@@ -147,7 +147,12 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     // Postgres refuses a lone surrogate's escape (`\ud800`, which `json` stores as written) there,
     // so one such event would stop every read past it (the audit tree's projector was stuck so).
     // `"$hash":"` unescaped can only be the chain's own key (string values escape their quotes).
-    const hash = sql`substring(metadata::text from '"[$]hash":"([0-9a-f]{64})"')`;
+    // Found by position, then checked, not searched for with a regular expression, which cost
+    // ~0.1 ms an event (each batch of the audit tree's 2,000 held the one thread 350 ms on PGlite).
+    // The chain's metadata is canonical JSON, keys sorted: `$hash` comes first.
+    const at = sql`strpos(metadata::text, '"$hash":"')`;
+    const candidate = sql`substr(metadata::text, ${at} + 9, 64)`;
+    const hash = sql`(case when ${at} > 0 and ${candidate} ~ '^[0-9a-f]{64}$' then ${candidate} end)`;
     const whole = sql`${hash} is null or type = any(${types.filter(storableName)}::text[])`;
     return columnsOf(sql`(case when ${whole} then data end)`, sql`(case when ${whole} then metadata else json_build_object('$hash', ${hash}) end)`, asText);
   };
