@@ -31,10 +31,8 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { openPGlite, openPGliteEventStore } from '../../packages/eventstore/dist/src/index.js';
-import { Engine } from '../../packages/runtime/dist/src/index.js';
-import { serveApi } from '../../packages/server/dist/src/index.js';
+import { CreateStateMachineCommand, DescribeExecutionCommand, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { startEmbedded } from './embedded.mjs';
 import { finishRun, log, machineEnvironment, parseFlags, round, runMain } from './common.mjs';
 
 const ROLE = 'arn:aws:iam::123456789012:role/bench';
@@ -109,27 +107,12 @@ const main = async () => {
   await mkdir(join(buckets, 'data'));
   await mkdir(join(buckets, 'results'));
   await writeFile(join(buckets, 'data', 'items.jsonl'), Array.from({ length: n }, (_, i) => JSON.stringify(item(i))).join('\n'));
-  const shared = await openPGlite();
-  const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ store, db: shared.db, endpoints: new Map([['s3', { kind: 'directory', path: buckets }]]) });
-  await engine.start();
-  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
-  const client = new SFNClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
-    disableHostPrefix: true,
-    maxAttempts: 1,
-  });
+  const { engine, client, close } = await startEmbedded({ endpoints: new Map([['s3', { kind: 'directory', path: buckets }]]) });
   cleanup = async () => {
-    client.destroy();
-    await api.close();
-    await engine.close();
-    await store.close();
-    await shared.db.destroy();
-    await shared.pglite.close();
+    await close();
     await rm(buckets, { recursive: true, force: true });
   };
+
   const create = async (name, definition, type = 'STANDARD') =>
     (await client.send(new CreateStateMachineCommand({ name, definition, roleArn: ROLE, type }))).stateMachineArn;
 

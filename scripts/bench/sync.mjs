@@ -18,11 +18,9 @@
  * bench-results/sync-<ISO date>.json.
  */
 import { performance } from 'node:perf_hooks';
-import { CreateStateMachineCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { openPGlite, openPGliteEventStore } from '../../packages/eventstore/dist/src/index.js';
-import { Engine } from '../../packages/runtime/dist/src/index.js';
-import { serveApi } from '../../packages/server/dist/src/index.js';
+import { startEmbedded } from './embedded.mjs';
 import { finishRun, log, machineEnvironment, parseOptions, percentile, round, runMain } from './common.mjs';
 
 const definition = {
@@ -70,26 +68,11 @@ const main = async () => {
   const n = quick ? 300 : 2000;
   const startedAt = new Date();
   log(`StartSyncExecution latency, ${n} sequential runs per engine`);
-  const shared = await openPGlite();
-  const store = await openPGliteEventStore({ shared });
-  const engine = new Engine({ store, db: shared.db });
-  await engine.start();
-  const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: { debug() {}, info() {}, warn() {}, error: (m, e) => console.error(m, e) } });
-  const client = new SFNClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
-    disableHostPrefix: true,
-    maxAttempts: 1,
-  });
+  const { engine, client, close } = await startEmbedded();
   cleanup = async () => {
-    client.destroy();
-    await api.close();
-    await engine.close();
-    await store.close();
-    await shared.db.destroy();
-    await shared.pglite.close();
+    await close();
   };
+
   const { stateMachineArn } = await client.send(
     new CreateStateMachineCommand({
       name: 'bench-sync',

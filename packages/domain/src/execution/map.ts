@@ -41,7 +41,6 @@ import {
   keyValueItems,
   resultWriterOf,
   resultWriterRequest,
-  type ItemReaderRequest,
   type ResultWriterRequest,
 } from './map-data.js';
 import { innerRestartOf, mapRunRestart } from './redrive.js';
@@ -194,23 +193,14 @@ export const runMap =
       return completeState(f, e, s, { ...shapeResult(s, e.rawInput, outputs, scope), previous: previousEventId });
     };
     if (config.distributed) {
-      let tolerated: Tolerance | undefined;
-      const bad = guard(
-        f,
-        e,
-        () => {
-          tolerated = tolerance(f, e, s, effective);
-          return { kind: 'suspended' };
-        },
-        startedId,
-      );
-      if (bad.kind === 'failed') return bad;
+      const tolerated = evaluated(f, e, () => tolerance(f, e, s, effective), startedId);
+      if ('failed' in tolerated) return tolerated.failed;
       const reader = itemReaderOf(s);
       if (reader && !mapRun)
         return readItems(f, e, s, reader, effective, startedId, reading, (read) =>
-          runDistributed(f, e, s, { ...config, items: read }, tolerated!, itemInputOf(read), startedId, undefined, finish, effective),
+          runDistributed(f, e, s, { ...config, items: read }, tolerated.value, itemInputOf(read), startedId, undefined, finish, effective),
         );
-      return runDistributed(f, e, s, config, tolerated!, itemInput, startedId, mapRun, finish, effective);
+      return runDistributed(f, e, s, config, tolerated.value, itemInput, startedId, mapRun, finish, effective);
     }
 
     const name = e.name;
@@ -345,6 +335,21 @@ export const exceedsTolerance = (
   return count !== undefined && percentage !== undefined ? overCount && overPercentage : overCount || overPercentage;
 };
 
+/** Evaluates what a Map needs before it goes on; a States error fails the state as {@link guard} does (pointing to `failureEventId`). */
+const evaluated = <T>(f: Frame, e: Entered, compute: () => T, failureEventId: number): { readonly value: T } | { readonly failed: StateOutcome } => {
+  let value: T | undefined;
+  const outcome = guard(
+    f,
+    e,
+    () => {
+      value = compute();
+      return SUSPENDED;
+    },
+    failureEventId,
+  );
+  return outcome.kind === 'failed' ? { failed: outcome } : { value: value as T };
+};
+
 /** A new Map Run's ARN: `…:mapRun:<machine>/<label>:<uuid>`, the label the Map's `Label` or a UUID. */
 const newMapRunArn = (f: Frame, s: MapState): { readonly mapRunArn: string; readonly label: string } => {
   const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
@@ -377,22 +382,14 @@ const readItems = (
     return handleStateFailure(f, e, s, { error, cause, failureEventId }, () => f.batch.push('MapStateFailed', failureEventId));
   };
   if (!reading) {
-    let request: ItemReaderRequest | { readonly failed: string } | undefined;
-    const bad = guard(
-      f,
-      e,
-      () => {
-        request = itemReaderRequest(f, e, s, reader, effective);
-        return SUSPENDED;
-      },
-      startedId,
-    );
-    if (bad.kind === 'failed') return bad;
-    if ('failed' in request!) return mapRunFailed('States.ItemReaderFailed', request.failed);
+    const evaluatedRequest = evaluated(f, e, () => itemReaderRequest(f, e, s, reader, effective), startedId);
+    if ('failed' in evaluatedRequest) return evaluatedRequest.failed;
+    const request = evaluatedRequest.value;
+    if ('failed' in request) return mapRunFailed('States.ItemReaderFailed', request.failed);
     const task: PendingTask = {
       id: `${f.path}#${startedId}`,
       kind: 'itemReader',
-      resource: request!.resource,
+      resource: request.resource,
       state: e.name,
       input: JSON.stringify(request),
       scheduledAt: f.env.now,
@@ -434,19 +431,9 @@ const runDistributed = (
   let tolerated = initialTolerance;
   if (!mapRun) {
     const writerBlock = resultWriterOf(s);
-    let writer: ResultWriterRequest | undefined;
-    if (writerBlock) {
-      const bad = guard(
-        f,
-        e,
-        () => {
-          writer = resultWriterRequest(f, e, s, writerBlock, effective);
-          return SUSPENDED;
-        },
-        startedId,
-      );
-      if (bad.kind === 'failed') return bad;
-    }
+    const writerRequest = writerBlock ? evaluated(f, e, () => resultWriterRequest(f, e, s, writerBlock, effective), startedId) : undefined;
+    if (writerRequest && 'failed' in writerRequest) return writerRequest.failed;
+    const writer: ResultWriterRequest | undefined = writerRequest?.value;
     // A redrive reuses the Map Run that did not succeed (`MapRunRedriven`); otherwise a new one starts.
     const again = e.redrive?.mapRun;
     const fresh = again ? undefined : newMapRunArn(f, s);
