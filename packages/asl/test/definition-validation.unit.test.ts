@@ -316,3 +316,20 @@ test('query language and version: JSONPath states under a JSONata machine, the t
   ]);
   t.deepEqual(diagnose(single({ Type: 'Pass' }, { Version: '1.0', QueryLanguage: 'JSONPath' })), []);
 });
+
+test('inherited property names are no states: StartAt or Next "__proto__", "constructor", "toString" is a missing target (found by the hostile-input suite: a Parallel branch {"StartAt":"__proto__","States":{}} passed and crashed the run)', (t) => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    t.deepEqual(
+      diagnose({ StartAt: name, States: {} }).map(([code, , location]) => [code, location]),
+      [['MISSING_TRANSITION_TARGET', '/StartAt']],
+      name,
+    );
+    const next = diagnose({ StartAt: 'A', States: { A: { Type: 'Pass', Next: name } } });
+    t.true(
+      next.some(([code, message]) => code === 'MISSING_TRANSITION_TARGET' && message === `Missing 'Next' target: ${name}`),
+      name,
+    );
+  }
+  const branch = diagnose({ StartAt: 'Par', States: { Par: { Type: 'Parallel', Branches: [{ StartAt: '__proto__', States: {} }], End: true } } });
+  t.true(branch.some(([code]) => code === 'MISSING_TRANSITION_TARGET'));
+});

@@ -79,9 +79,9 @@ const validateMachine = (m: unknown, at: string, machineLanguage: QueryLanguage,
       return;
     }
     targets.get(from)!.push(target);
-    if (!(target in states)) missingTargets.push(error('MISSING_TRANSITION_TARGET', `Missing 'Next' target: ${target}`, location));
+    if (!Object.hasOwn(states, target)) missingTargets.push(error('MISSING_TRANSITION_TARGET', `Missing 'Next' target: ${target}`, location));
   };
-  if (startAt !== undefined && !(startAt in states)) {
+  if (startAt !== undefined && !Object.hasOwn(states, startAt)) {
     missingTargets.push(error('MISSING_TRANSITION_TARGET', `Missing 'Next' target: ${startAt}`, `${at}/StartAt`));
   }
   for (const name of names) {
@@ -166,12 +166,12 @@ const validateMachine = (m: unknown, at: string, machineLanguage: QueryLanguage,
     return;
   }
   // Reachability from StartAt.
-  if (startAt === undefined || !(startAt in states)) return;
+  if (startAt === undefined || !Object.hasOwn(states, startAt)) return;
   const seen = new Set<string>([startAt]);
   const queue = [startAt];
   while (queue.length > 0) {
     for (const next of targets.get(queue.shift()!) ?? []) {
-      if (next in states && !seen.has(next)) {
+      if (Object.hasOwn(states, next) && !seen.has(next)) {
         seen.add(next);
         queue.push(next);
       }

@@ -405,8 +405,13 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
   let outcome: StateOutcome;
   // The state the frame is in and the input it was entered with: where a redrive starts again.
   let current: { readonly state: string; readonly input: () => string };
+  // From engine version 5 a frame's first state waits for the next slice too once the decision's
+  // budget is spent: an inline Map whose iterations are one state each (or a Parallel of one-state
+  // branches) used to decide every iteration in one go — 100,000 of them held the thread 5.5 s.
+  const sliceStarts = (f.info.engineVersion ?? 0) >= 5 && f.batch.spent;
   if ('resume' in start && f.frames.get(f.path)?.kind === 'suspended' && (f.frames.get(f.path) as SuspendedFrame).on.kind === 'continue') {
     // The last decision spent its budget between two states: enter the next one now.
+    if (sliceStarts) return { kind: 'suspended' };
     const entry = f.frames.get(f.path) as SuspendedFrame & { readonly on: { readonly kind: 'continue'; readonly previousEventId: number } };
     current = { state: entry.state, input: () => entry.entered.input };
     outcome = enterState(f, runners, entry.state, JSON.parse(entry.entered.input), entry.on.previousEventId);
@@ -424,6 +429,7 @@ export const runFrame = (f: Frame, runners: StateRunners, start: FrameStart): Fr
     current = { state: start.restart.state, input: () => start.restart.input };
     outcome = enterState(f, runners, start.restart.state, input, start.previousEventId, start.restart.inner);
   } else {
+    if (sliceStarts) return pauseBetweenStates(f, start.stateName, start.input, start.previousEventId);
     current = { state: start.stateName, input: () => json(start.input) };
     outcome = enterState(f, runners, start.stateName, start.input, start.previousEventId);
   }
@@ -491,7 +497,8 @@ export const varsOf = (frames: Frames, path: string, start: FrameStart | undefin
 };
 
 const stateOf = (f: Frame, name: string): StateDefinition => {
-  const state = f.definition.States[name];
+  // Own states only: a name such as `__proto__` or `constructor` is no state (an inherited property is not one).
+  const state = Object.hasOwn(f.definition.States, name) ? f.definition.States[name] : undefined;
   if (!state) throw new Error(`No state ${name}: the definition was validated at create`);
   return state;
 };

@@ -342,7 +342,9 @@ export const pendingTasks = (state: ExecutionState): PendingTask[] =>
  *   state's latest event, a Wait's `EvaluationFailed` at its Entered event, and a Distributed
  *   Map's `MapStateExited` at its `MapRunStarted`, as AWS records them (found importing AWS's
  *   recorded histories).
+ * - 5: once a decision's budget is spent, a frame that has not entered its first state yet (a Map
+ *   iteration, a Parallel branch) waits for the next slice too, instead of only between two states.
  */
-export const ENGINE_VERSION = 4;
+export const ENGINE_VERSION = 5;
 /** "The execution reached the maximum number of history events (25000)." */
 export const HISTORY_EVENT_LIMIT = 25_000;

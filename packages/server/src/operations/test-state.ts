@@ -290,7 +290,7 @@ export const testState =
     if (req.stateName != null) {
       const machine = parseDefinitionText(req.definition);
       if (!machine.ok) return E.left(invalidDefinition(describeDiagnostics(machine.diagnostics)));
-      const s = machine.definition.States[req.stateName];
+      const s = Object.hasOwn(machine.definition.States, req.stateName) ? machine.definition.States[req.stateName] : undefined;
       if (!s) return E.left(validationException(`State '${req.stateName}' is not a state of the definition's top level`));
       state = s as unknown as Record<string, unknown>;
       stateName = req.stateName;
