@@ -350,6 +350,13 @@ const evaluated = <T>(f: Frame, e: Entered, compute: () => T, failureEventId: nu
   return outcome.kind === 'failed' ? { failed: outcome } : { value: value as T };
 };
 
+/** Pauses the Map on work the runtime performs (reading its items, running its Map Run): a task named after the event it follows. */
+const pauseOn = (f: Frame, e: Entered, kind: 'itemReader' | 'mapRun', resource: string, input: unknown, after: number): StateOutcome =>
+  suspend(f, e, {
+    kind: 'task',
+    task: { id: `${f.path}#${after}`, kind, resource, state: e.name, input: JSON.stringify(input), scheduledAt: f.env.now, lastEventId: after },
+  });
+
 /** A new Map Run's ARN: `…:mapRun:<machine>/<label>:<uuid>`, the label the Map's `Label` or a UUID. */
 const newMapRunArn = (f: Frame, s: MapState): { readonly mapRunArn: string; readonly label: string } => {
   const label = typeof s['Label'] === 'string' ? (s['Label'] as string) : f.env.uuid();
@@ -386,16 +393,7 @@ const readItems = (
     if ('failed' in evaluatedRequest) return evaluatedRequest.failed;
     const request = evaluatedRequest.value;
     if ('failed' in request) return mapRunFailed('States.ItemReaderFailed', request.failed);
-    const task: PendingTask = {
-      id: `${f.path}#${startedId}`,
-      kind: 'itemReader',
-      resource: request.resource,
-      state: e.name,
-      input: JSON.stringify(request),
-      scheduledAt: f.env.now,
-      lastEventId: startedId,
-    };
-    return suspend(f, e, { kind: 'task', task });
+    return pauseOn(f, e, 'itemReader', request.resource, request, startedId);
   }
   const signal = f.signal;
   if (signal.type !== 'task' || signal.taskId !== reading.id) return SUSPENDED;
@@ -465,16 +463,7 @@ const runDistributed = (
       ...(again ? { redriveCount: again.redriveCount + 1 } : {}),
       ...(writer ? { writer } : {}),
     };
-    const task: PendingTask = {
-      id: `${f.path}#${runStartedId}`,
-      kind: 'mapRun',
-      resource: mapRunArn,
-      state: e.name,
-      input: JSON.stringify(spec),
-      scheduledAt: f.env.now,
-      lastEventId: runStartedId,
-    };
-    return suspend(f, e, { kind: 'task', task });
+    return pauseOn(f, e, 'mapRun', mapRunArn, spec, runStartedId);
   }
   const signal = f.signal;
   if (signal.type !== 'task' || signal.taskId !== mapRun.id || signal.signal.type !== 'succeeded') return SUSPENDED;
