@@ -408,3 +408,21 @@ test('DynamoDB through its configured endpoint (dynalite): the optimized putItem
   t.is(output.refused.Error, 'DynamoDB.ConditionalCheckFailedException');
   t.regex(output.refused.Cause, /Status Code: 400/);
 });
+
+test('a ResultWriter whose bucket does not exist fails the Map Run with States.ResultWriterFailed, the cause naming the bucket and S3’s error', async (t) => {
+  const { stack, s3 } = t.context;
+  await s3.put('data', 'three.json', '[1,2,3]');
+  const { done, events } = await run(stack, 'writer-missing-bucket', {
+    M: {
+      Type: 'Map',
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'data', Key: 'three.json' } },
+      ItemProcessor: { ...distributed, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'no-such-bucket', Prefix: 'x' } },
+      End: true,
+    },
+  });
+  t.is(done.status, 'FAILED');
+  t.is(done.error, 'States.ResultWriterFailed');
+  t.regex(done.cause!, /no-such-bucket.*NoSuchBucket/);
+  t.deepEqual(events.map((e) => e.type).slice(-3), ['MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
+});
