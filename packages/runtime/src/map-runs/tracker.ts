@@ -1,5 +1,13 @@
 import { scopeOf } from '../locate.js';
-import { executionStream, type ArnScope, type ExecutionInfo, type MapRunResult, type MapRunSpec, type MapRunUpdate } from '@stepstream/domain';
+import {
+  executionStream,
+  mapRunChildName as childName,
+  type ArnScope,
+  type ExecutionInfo,
+  type MapRunResult,
+  type MapRunSpec,
+  type MapRunUpdate,
+} from '@stepstream/domain';
 
 /** A Map Run in progress: which children have ended, which run, which is next. */
 export interface MapRunTracker {
@@ -37,7 +45,7 @@ export const applyMapRunUpdate = (t: MapRunTracker, u: MapRunUpdate) => {
 };
 
 /** A Map Run child's execution name: `<map run id>-<index>` (so starting it again is idempotent). */
-export const mapRunChildName = (spec: MapRunSpec, index: number) => `${spec.mapRunArn.split(':').at(-1)}-${index}`;
+export const mapRunChildName = (spec: MapRunSpec, index: number) => childName(spec.mapRunArn, index);
 
 /** A Map Run child's execution stream. */
 export const mapRunChildStream = (engineScope: ArnScope, spec: MapRunSpec, index: number) => {
