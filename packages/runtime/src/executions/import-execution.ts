@@ -66,9 +66,18 @@ const lastPart = (arn: string | undefined): string | undefined => (arn === undef
 const renamed = <T>(value: T, pairs: readonly (readonly [string, string])[]): T => {
   const live = pairs.filter(([from, to]) => from.length > 0 && from !== to);
   if (live.length === 0) return value;
-  let text = JSON.stringify(value);
-  for (const [from, to] of live) text = text.split(from).join(to);
-  return JSON.parse(text) as T;
+  // In each string (and key) itself, not in the JSON text: a `from` holding a quote or a backslash
+  // would break the text (found by the hostile-input suite: an InternalFailure).
+  const inText = (text: string) => live.reduce((t, [from, to]) => t.split(from).join(to), text);
+  const walk = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? inText(v)
+      : Array.isArray(v)
+        ? v.map(walk)
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [inText(k), walk(x)]))
+          : v;
+  return walk(value) as T;
 };
 
 /**
