@@ -96,6 +96,36 @@ export const chainedEventStore = (store: EventStore, options: ChainOptions = {})
     return { events: out, last: previousHash };
   };
 
+  /** The tip an append at `expected` can chain onto without reading anything, if this process knows it. */
+  const knownTip = (streamName: string, expected: ExpectedRevision): Tip | undefined => {
+    if (expected === 'no_stream') return { revision: -1n, hash: GENESIS };
+    if (typeof expected !== 'bigint') return undefined;
+    const known = tips.get(streamName);
+    return known?.revision === expected ? known : undefined;
+  };
+
+  /** Appends at the exact revision after `tip` and remembers the new tip; forgets the tip when the store refuses. */
+  const appendAt = (streamName: string, events: readonly EventData[], exact: ExpectedRevision, tip: Tip): Promise<AppendResult> => {
+    let prepared: ReturnType<typeof chained>;
+    try {
+      prepared = chained(streamName, events, tip);
+    } catch (error) {
+      // Data that is not JSON: the caller's promise rejects, as every append's does.
+      return Promise.reject(error as Error);
+    }
+    const { events: withChain, last } = prepared;
+    return store.appendToStream(streamName, withChain, { expectedRevision: exact }).then(
+      (result) => {
+        remember(streamName, { revision: result.nextExpectedRevision, hash: last });
+        return result;
+      },
+      (error: unknown) => {
+        tips.delete(streamName);
+        throw error;
+      },
+    );
+  };
+
   const appendNow = async (streamName: string, events: readonly EventData[], expected: ExpectedRevision): Promise<AppendResult> => {
     // `any` and `stream_exists` become the exact revision read; another process may take it first.
     const loose = expected === 'any' || expected === 'stream_exists';
@@ -103,13 +133,9 @@ export const chainedEventStore = (store: EventStore, options: ChainOptions = {})
       const tip = await tipFor(streamName, expected);
       if (expected === 'stream_exists' && tip.revision < 0n) throw new WrongExpectedVersionError(streamName, expected, 'no_stream');
       const exact: ExpectedRevision = loose ? (tip.revision < 0n ? 'no_stream' : tip.revision) : expected;
-      const { events: withChain, last } = chained(streamName, events, tip);
       try {
-        const result = await store.appendToStream(streamName, withChain, { expectedRevision: exact });
-        remember(streamName, { revision: result.nextExpectedRevision, hash: last });
-        return result;
+        return await appendAt(streamName, events, exact, tip);
       } catch (e) {
-        tips.delete(streamName);
         if (!loose || !isWrongExpectedVersionError(e) || attempt >= retries) throw e;
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 20)));
       }
@@ -120,12 +146,19 @@ export const chainedEventStore = (store: EventStore, options: ChainOptions = {})
     const expected = appendOptions?.expectedRevision ?? 'any';
     if (events.length === 0) return store.appendToStream(streamName, events, appendOptions);
     const before = queues.get(streamName);
-    const append = before ? before.then(noop, noop).then(() => appendNow(streamName, events, expected)) : appendNow(streamName, events, expected);
-    queues.set(streamName, append);
-    const done = () => {
+    // The engine's usual append: nothing under way on the stream and its tip known. It goes down
+    // at once, with no read and no extra turn of the event loop.
+    const tip = before === undefined ? knownTip(streamName, expected) : undefined;
+    const run =
+      tip !== undefined
+        ? appendAt(streamName, events, expected, tip)
+        : before
+          ? before.then(noop, noop).then(() => appendNow(streamName, events, expected))
+          : appendNow(streamName, events, expected);
+    const append: Promise<AppendResult> = run.finally(() => {
       if (queues.get(streamName) === append) queues.delete(streamName);
-    };
-    append.then(done, done);
+    });
+    queues.set(streamName, append);
     return append;
   };
 

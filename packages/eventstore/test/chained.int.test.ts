@@ -67,6 +67,33 @@ for (const [name, open] of Object.entries(stores)) {
     t.is((await raw.readStream('run-1')).length, 7);
   });
 
+  test(`${name}: data that is not JSON rejects the append (never throws at the call); appends sent back to back on one stream chain in order`, async (t) => {
+    const raw = await open();
+    if (!raw) return t.log(`skipped: ${unavailable}`);
+    t.teardown(() => raw.close());
+    const store = chainedEventStore(raw);
+    await store.appendToStream('run-2', [{ type: 'Started', data: {} }], { expectedRevision: 'no_stream' });
+    // The tip is known (the fast path): the canonical encoding fails before anything is sent.
+    let call: Promise<unknown> | undefined;
+    t.notThrows(() => {
+      call = store.appendToStream('run-2', [{ type: 'Bad', data: { n: Number.NaN } }], { expectedRevision: 0n });
+    });
+    const error = await t.throwsAsync(call!);
+    t.regex(error.message, /NaN is not allowed in JSON/);
+    // Three appends sent without waiting, each expecting the revision the one before leaves.
+    const sent = [1, 2, 3].map((n) => store.appendToStream('run-2', [{ type: 'Step', data: { n } }], { expectedRevision: BigInt(n - 1) }));
+    t.deepEqual(
+      (await Promise.all(sent)).map((r) => r.nextExpectedRevision),
+      [1n, 2n, 3n],
+    );
+    const events = await raw.readStream('run-2');
+    t.deepEqual(
+      events.map((e) => e.type),
+      ['Started', 'Step', 'Step', 'Step'],
+    );
+    t.deepEqual(checkChain(asChain(events), { expectedFirstRevision: 0n }), []);
+  });
+
   test(`${name}: concurrent appends that expect any, from writers that do not share tips, all land and chain`, async (t) => {
     const raw = await open();
     if (!raw) return t.log(`skipped: ${unavailable}`);
