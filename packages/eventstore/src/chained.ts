@@ -68,12 +68,16 @@ export const chainedEventStore = (store: EventStore, options: ChainOptions = {})
     return { revision: last.revision, hash: typeof hash === 'string' ? hash : GENESIS };
   };
 
-  const tipFor = async (streamName: string, expected: ExpectedRevision): Promise<Tip> => {
+  /** The tip an append at `expected` can chain onto without reading anything, if this process knows it. */
+  const knownTip = (streamName: string, expected: ExpectedRevision): Tip | undefined => {
     if (expected === 'no_stream') return { revision: -1n, hash: GENESIS };
+    if (typeof expected !== 'bigint') return undefined;
     const known = tips.get(streamName);
-    if (typeof expected === 'bigint' && known?.revision === expected) return known;
-    return readTip(streamName);
+    return known?.revision === expected ? known : undefined;
   };
+
+  /** The tip to chain onto: known, or read from the store. */
+  const tipFor = async (streamName: string, expected: ExpectedRevision): Promise<Tip> => knownTip(streamName, expected) ?? readTip(streamName);
 
   /** The events with their chain metadata, from `tip` on. */
   const chained = (streamName: string, events: readonly EventData[], tip: Tip): { events: EventData[]; last: string } => {
@@ -94,14 +98,6 @@ export const chainedEventStore = (store: EventStore, options: ChainOptions = {})
       return out;
     });
     return { events: out, last: previousHash };
-  };
-
-  /** The tip an append at `expected` can chain onto without reading anything, if this process knows it. */
-  const knownTip = (streamName: string, expected: ExpectedRevision): Tip | undefined => {
-    if (expected === 'no_stream') return { revision: -1n, hash: GENESIS };
-    if (typeof expected !== 'bigint') return undefined;
-    const known = tips.get(streamName);
-    return known?.revision === expected ? known : undefined;
   };
 
   /** Appends at the exact revision after `tip` and remembers the new tip; forgets the tip when the store refuses. */
