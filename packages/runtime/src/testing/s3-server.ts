@@ -112,6 +112,11 @@ const serve = (dir: string): void => {
   const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
   const handle = new S3rver({ silent: true, directory: dir }).callback();
   const server = createServer((req, res) => handle(signedWithS3rverKey(req), res));
+  // Idle keep-alive connections stay open until the client closes them. With Node's default (the
+  // server closes a connection idle for 5 s), a test process whose event loop was busy past its
+  // own idle timer could send its next request on a connection the server was closing at that
+  // moment: `fetch failed` (seen in CI). A connection the client closes itself is never raced.
+  server.keepAliveTimeout = 0;
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`));
   process.stdin.on('end', () => process.exit(0)).resume();
 };
