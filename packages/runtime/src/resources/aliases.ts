@@ -24,7 +24,7 @@ const runAliasCommand = onStateMachineStream(aliasDecider);
 
 /** CreateStateMachineAlias: idempotent for the same description and routing; at most 100 aliases per machine (the domain decides). */
 export const createAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock' | 'acknowledge'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'acknowledge' | 'machines'>,
   input: { name: string; description?: string; routingConfiguration: readonly AliasRoute[] },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>> => {

@@ -9,7 +9,7 @@ import {
   type StateMachineEvent,
   type StateMachineState,
 } from '@stepstream/domain';
-import type { EventData, EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
+import { WrongExpectedVersionError, type EventData, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
 import type { StateMachineCache } from './state-machine-cache.js';
@@ -62,7 +62,11 @@ export const runDecider = <State, Command, Event extends EventData, Err, R>(
 
 /**
  * The command runner of a decider over a state machine's stream (the machine's own decider, or
- * its aliases'): {@link runDecider} with the stream's events decoded as state machine events.
+ * its aliases'): as {@link runDecider}, but from the fold the last command on the stream kept
+ * (`machines.foldOf`): it reads only the events after that fold's revision, folds them on, decides
+ * and appends at the revision it now knows. A writer that raced it (another node) makes the append
+ * fail; it then reads what came after again. The fold it keeps is of events as stored, never of
+ * events as decided (the next command reads its own appended events back, a short read).
  *
  * @example
  * const runAliasCommand = onStateMachineStream(aliasDecider);
@@ -70,14 +74,35 @@ export const runDecider = <State, Command, Event extends EventData, Err, R>(
  */
 export const onStateMachineStream =
   <Command>(decider: Decider<StateMachineState, Command, StateMachineEvent, ApiError>) =>
-  <R>(
-    deps: Pick<ResourceDeps, 'store'>,
+  async <R>(
+    deps: Pick<ResourceDeps, 'store' | 'machines'>,
     stream: string,
     command: Command,
     answer: (after: StateMachineState) => R,
     meta: CallMetadata,
-  ): Promise<CommandOutcome<E.Either<ApiError, R>>> =>
-    runDecider(deps, stream, decider, decodeStateMachineEvents, command, answer, meta);
+  ): Promise<CommandOutcome<E.Either<ApiError, R>>> => {
+    for (let attempt = 1; ; attempt++) {
+      const kept = deps.machines.foldOf(stream);
+      const events = await deps.store.readStream(stream, kept ? { fromRevision: kept.revision + 1n } : undefined);
+      const last = events.at(-1)?.revision ?? kept?.revision;
+      const state = foldDecider(decider, decodeStateMachineEvents(events), kept?.state ?? decider.initialState());
+      if (last !== undefined) deps.machines.keepFold(stream, { revision: last, state });
+      const revision = last ?? ('no_stream' as const);
+      const decided = decider.decide(state, command);
+      if (E.isLeft(decided)) return { result: decided, appended: undefined, revision };
+      const result = E.right(answer(foldDecider(decider, decided.right, state)));
+      const withMetadata: EventData[] = decided.right.map((e: EventData) => ({ ...e, metadata: { ...meta, ...(e.metadata ?? {}) } }));
+      try {
+        const appended = await deps.store.appendToStream(stream, withMetadata, { expectedRevision: revision });
+        return { result, appended, revision: appended.nextExpectedRevision };
+      } catch (e) {
+        if (!(e instanceof WrongExpectedVersionError) || attempt >= COMMAND_ATTEMPTS) throw e;
+      }
+    }
+  };
+
+/** How often a command is decided again after a writer raced it (as `handleCommand`). */
+const COMMAND_ATTEMPTS = 8;
 
 /** Runs a state machine command on its stream (see {@link onStateMachineStream}). */
 export const runStateMachineCommand = onStateMachineStream<StateMachineCommand>(stateMachineDecider);

@@ -6,7 +6,7 @@ import { foldCached, runStateMachineCommand, type ResourceDeps } from './resourc
 
 /** PublishStateMachineVersion: idempotent for an unchanged revision (the domain decides). */
 export const publishVersion = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
   input: { stateMachineArn: string; revisionId?: string; description?: string },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>> => {
@@ -51,7 +51,7 @@ export const loadVersion = async (deps: Pick<ResourceDeps, 'store' | 'machines'>
 
 /** DeleteStateMachineVersion: refused (Conflict) while an alias routes to the version (the domain decides). */
 export const deleteVersion = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
   versionArn: string,
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, Record<string, never>>> => {
