@@ -25,18 +25,22 @@ export interface CommandOutcome<R> {
  * Runs a command against one stream with optimistic concurrency: read the stream, decide, append
  * with the revision that was read. A writer that raced us makes the append fail; we read again
  * and decide again, so every decision is made on the history it extends.
+ *
+ * With `after`, a read starts past the revision it returns (the caller holds the fold of the events
+ * up to it): `decide` gets only the events after it, and `revision`, the stream's revision read.
  */
 export const handleCommand = async <R>(
   store: EventStore,
   streamName: string,
-  decide: (events: readonly RecordedEvent[]) => Decision<R>,
-  options: { readonly metadata?: Readonly<Record<string, unknown>>; readonly attempts?: number } = {},
+  decide: (events: readonly RecordedEvent[], revision: bigint | 'no_stream') => Decision<R>,
+  options: { readonly metadata?: Readonly<Record<string, unknown>>; readonly attempts?: number; readonly after?: () => bigint | undefined } = {},
 ): Promise<CommandOutcome<R>> => {
   const attempts = options.attempts ?? 8;
   for (let attempt = 1; ; attempt++) {
-    const events = await store.readStream(streamName);
-    const revision = events.length === 0 ? ('no_stream' as const) : events[events.length - 1]!.revision;
-    const decision = decide(events);
+    const after = options.after?.();
+    const events = await store.readStream(streamName, after === undefined ? undefined : { fromRevision: after + 1n });
+    const revision = events.at(-1)?.revision ?? after ?? ('no_stream' as const);
+    const decision = decide(events, revision);
     if (decision.events.length === 0) return { result: decision.result, appended: undefined, revision };
     const withMetadata = options.metadata ? decision.events.map((e) => ({ ...e, metadata: { ...options.metadata, ...(e.metadata ?? {}) } })) : decision.events;
     try {

@@ -9,10 +9,10 @@ import {
   type StateMachineEvent,
   type StateMachineState,
 } from '@stepstream/domain';
-import { WrongExpectedVersionError, type EventData, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
+import type { EventData, EventStore, Position, RecordedEvent } from '@stepstream/eventstore';
 import * as E from 'fp-ts/lib/Either.js';
 import { handleCommand, type CallMetadata, type CommandOutcome } from '../command.js';
-import type { StateMachineCache } from './state-machine-cache.js';
+import type { StateMachineCache, StreamFold } from './state-machine-cache.js';
 
 /** What the use cases of state machines, versions, aliases, tags and activities need from the engine. */
 export interface ResourceDeps {
@@ -74,35 +74,33 @@ export const runDecider = <State, Command, Event extends EventData, Err, R>(
  */
 export const onStateMachineStream =
   <Command>(decider: Decider<StateMachineState, Command, StateMachineEvent, ApiError>) =>
-  async <R>(
+  <R>(
     deps: Pick<ResourceDeps, 'store' | 'machines'>,
     stream: string,
     command: Command,
     answer: (after: StateMachineState) => R,
     meta: CallMetadata,
   ): Promise<CommandOutcome<E.Either<ApiError, R>>> => {
-    for (let attempt = 1; ; attempt++) {
-      const kept = deps.machines.foldOf(stream);
-      const events = await deps.store.readStream(stream, kept ? { fromRevision: kept.revision + 1n } : undefined);
-      const last = events.at(-1)?.revision ?? kept?.revision;
-      const state = foldDecider(decider, decodeStateMachineEvents(events), kept?.state ?? decider.initialState());
-      if (last !== undefined) deps.machines.keepFold(stream, { revision: last, state });
-      const revision = last ?? ('no_stream' as const);
-      const decided = decider.decide(state, command);
-      if (E.isLeft(decided)) return { result: decided, appended: undefined, revision };
-      const result = E.right(answer(foldDecider(decider, decided.right, state)));
-      const withMetadata: EventData[] = decided.right.map((e: EventData) => ({ ...e, metadata: { ...meta, ...(e.metadata ?? {}) } }));
-      try {
-        const appended = await deps.store.appendToStream(stream, withMetadata, { expectedRevision: revision });
-        return { result, appended, revision: appended.nextExpectedRevision };
-      } catch (e) {
-        if (!(e instanceof WrongExpectedVersionError) || attempt >= COMMAND_ATTEMPTS) throw e;
-      }
-    }
+    let kept: StreamFold | undefined;
+    return handleCommand<E.Either<ApiError, R>>(
+      deps.store,
+      stream,
+      (events, revision) => {
+        const state = foldDecider(decider, decodeStateMachineEvents(events), kept?.state ?? decider.initialState());
+        if (revision !== 'no_stream') deps.machines.keepFold(stream, { revision, state });
+        const decided = decider.decide(state, command);
+        if (E.isLeft(decided)) return { events: [], result: decided };
+        return { events: decided.right, result: E.right(answer(foldDecider(decider, decided.right, state))) };
+      },
+      {
+        metadata: { ...meta },
+        after: () => {
+          kept = deps.machines.foldOf(stream);
+          return kept?.revision;
+        },
+      },
+    );
   };
-
-/** How often a command is decided again after a writer raced it (as `handleCommand`). */
-const COMMAND_ATTEMPTS = 8;
 
 /** Runs a state machine command on its stream (see {@link onStateMachineStream}). */
 export const runStateMachineCommand = onStateMachineStream<StateMachineCommand>(stateMachineDecider);
