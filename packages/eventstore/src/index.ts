@@ -1,4 +1,5 @@
 export type {
+  AllBatch,
   AllFilter,
   AppendOptions,
   AppendResult,
@@ -8,6 +9,7 @@ export type {
   EventStore,
   ExpectedRevision,
   Position,
+  ReadAllBatchOptions,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,

@@ -1,6 +1,7 @@
 import test from 'ava';
 import pg from 'pg';
 import { firstValueFrom, take, timeout, toArray } from 'rxjs';
+import { comparePositions } from '../src/port/position.js';
 import { openPostgresEventStore } from '../src/sql/postgres.js';
 import { dropSchema, postgresUnavailable, postgresUrl, uniqueSchema } from '../src/testing/postgres.js';
 
@@ -57,6 +58,38 @@ scenario('an event that commits late with a smaller position is delivered, and f
       read.map((e) => e.type),
       ['Slow', 'Fast'],
     );
+  } finally {
+    await slow.end();
+    await store.close();
+  }
+});
+
+// A projector's batch read (readAllBatch) does not wait for an older writer: it leaves the later
+// event out, reads the head before it, and says events are pending, so the projector reads again.
+scenario('readAllBatch leaves out an event committed behind an open older writer, with its head before it, and says so', async (t) => {
+  const store = await openPostgresEventStore({ connectionString: postgresUrl, schema });
+  const slow = new pg.Client({ connectionString: postgresUrl });
+  await slow.connect();
+  try {
+    const category = `batch${Math.random().toString(36).slice(2, 10)}`;
+    await slow.query('begin');
+    // An older transaction with an id: it holds the horizon, as a writer or a read model's batch does.
+    await slow.query('select pg_current_xact_id()');
+    const { position } = await store.appendToStream(`${category}-fast`, [{ type: 'Fast', data: {} }]);
+    const held = await store.readAllBatch({ maxCount: 100, filter: { categories: [category] } });
+    t.deepEqual(held.events, [], 'the committed later event is held back');
+    t.true(held.pending, 'and reported as pending');
+    t.true(held.head === undefined || comparePositions(held.head, position) < 0, 'the head is before it');
+    await slow.query('commit');
+    // Other tests' transactions may hold the horizon a moment longer: read until it passes.
+    let seen: readonly string[] = [];
+    for (const began = Date.now(); seen.length === 0 && Date.now() - began < 10_000;) {
+      const batch = await store.readAllBatch({ maxCount: 100, filter: { categories: [category] } });
+      seen = batch.events.map((e) => e.type);
+      if (seen.length > 0) t.true(comparePositions(batch.head!, position) >= 0);
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    t.deepEqual(seen, ['Fast']);
   } finally {
     await slow.end();
     await store.close();

@@ -90,6 +90,11 @@ export interface Projector {
 
 class CheckpointMoved extends Error {}
 
+/** The longest pause between two reads while committed events are hidden behind an older transaction. */
+const HIDDEN_POLL_MAX_MS = 50;
+/** How long a catch-up in the caller's time waits for hidden events before it returns without them. */
+const HIDDEN_WAIT_MS = 30_000;
+
 /** How many times an event is applied alone, failing deterministically each time, before it is skipped. */
 export const POISON_ATTEMPTS = 3;
 
@@ -270,26 +275,27 @@ export const getProjector = (options: ProjectorOptions): Projector => {
   /**
    * Applies the next batch after `from` into `target`. It reads only the handled event types (all
    * of them for an in-order projection, whose one handler takes the batch in commit order),
-   * up to the head it saw before reading; when the page is not full it has considered every event
-   * up to that head, so the checkpoint moves to the head even past events it skipped (otherwise a
-   * `waitFor` on an ignored event's position would never resolve). `alone`: each event behind a
-   * savepoint, so that one that cannot be applied is skipped and the others are not.
+   * up to the head it read them with (`readAllBatch`); when the page is not full it has considered
+   * every event up to that head, so the checkpoint moves to the head even past events it skipped
+   * (otherwise a `waitFor` on an ignored event's position would never resolve). `pending`: events
+   * are committed past the head that no reader can see yet (an older transaction is still
+   * running), so the caller reads again shortly. `alone`: each event behind a savepoint, so that
+   * one that cannot be applied is skipped and the others are not.
    */
   const applyBatch = async (target: string, from: Position | undefined, alone: boolean) => {
-    const head = await store.headPosition();
-    if (head === undefined || (from !== undefined && comparePositions(head, from) <= 0)) {
-      return { checkpoint: from, more: false, eventsApplied: undefined, skipped: [] as SkippedEvent[] };
-    }
-    const page = await store.readAll({
-      fromPosition: from ?? 'start',
-      toPosition: head,
+    // The head and the page come from one read (one statement on the SQL store), in one snapshot.
+    const read = await store.readAllBatch({
+      ...(from ? { after: from } : {}),
       maxCount: batchSize + 1,
       ...(typeFilter ? { filter: typeFilter } : {}),
       ...(projection.dataOnlyOfTypes ? { dataOnlyOfTypes: projection.dataOnlyOfTypes } : {}),
     });
-    const more = page.length === batchSize + 1;
-    const fresh = from && page[0] && samePosition(page[0].position, from) ? page.slice(1) : page;
-    const events: readonly RecordedEvent[] = fresh.slice(0, batchSize);
+    const { head, pending } = read;
+    if (head === undefined || (from !== undefined && comparePositions(head, from) <= 0)) {
+      return { checkpoint: from, more: false, pending, eventsApplied: undefined, skipped: [] as SkippedEvent[] };
+    }
+    const more = read.events.length === batchSize + 1;
+    const events: readonly RecordedEvent[] = read.events.slice(0, batchSize);
     const checkpoint = more ? events.at(-1)!.position : head;
     const skipped: SkippedEvent[] = [];
     const eventsApplied = await db.transaction().execute(async (tx) => {
@@ -318,7 +324,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
       const passed = skipped.length === 0 ? events : events.filter((e) => !skipped.some((s) => s.eventId === e.id));
       projection.committed(passed);
     }
-    return { checkpoint, more, eventsApplied, skipped };
+    return { checkpoint, more, pending, eventsApplied, skipped };
   };
 
   /** Applies batches into `target` until caught up; retries failures with back-off unless stopped. */
@@ -327,6 +333,9 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     let alone = false;
     let skippedHere = 0n;
     let batchBegan = 0;
+    /** Since when, and how often, the batches have found events hidden behind an older transaction. */
+    let hiddenSince: number | undefined;
+    let hiddenPolls = 0;
     let { position: checkpoint } = await readCheckpoint(db, target);
     for (;;) {
       if (live && stopping) return skippedHere;
@@ -348,6 +357,23 @@ export const getProjector = (options: ProjectorOptions): Projector => {
           });
         }
         if (batch.more) continue;
+        if (batch.pending) {
+          // Events committed behind an older transaction still running (another writer's, or a
+          // read model's batch): nothing may signal when it ends, so read again shortly.
+          hiddenSince ??= performance.now();
+          const delay = Math.min(2 ** hiddenPolls++, HIDDEN_POLL_MAX_MS);
+          if (!live) {
+            // Brought up to date in the caller's time: wait for them, but not forever (a session
+            // left open in a transaction holds them back until it ends).
+            if (performance.now() - hiddenSince > HIDDEN_WAIT_MS) return skippedHere;
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            continue;
+          }
+          await sleep(delay);
+          continue;
+        }
+        hiddenSince = undefined;
+        hiddenPolls = 0;
         if (!live) return skippedHere;
         if (status.value.state !== 'live') setStatus({ state: 'live', lastError: undefined });
         await sleep();

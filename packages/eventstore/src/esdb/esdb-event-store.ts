@@ -26,6 +26,7 @@ import { Observable, Subject, filter as rxFilter, map, share, takeUntil } from '
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../port/errors.js';
 import { comparePositions, filterPrefixes, matchesFilter } from '../port/position.js';
 import type {
+  AllBatch,
   AppendOptions,
   AppendResult,
   CurrentRevision,
@@ -34,6 +35,7 @@ import type {
   ExpectedRevision,
   Position,
   RawEvent,
+  ReadAllBatchOptions,
   ReadAllOptions,
   ReadStreamOptions,
   ReadStreamRawOptions,
@@ -239,6 +241,16 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     }
   };
 
+  /** The head, then the events after `after` up to it: EventStoreDB commits in log order, so nothing is ever hidden. */
+  const readAllBatch = async (o: ReadAllBatchOptions): Promise<AllBatch> => {
+    const head = await headPosition();
+    if (head === undefined || o.maxCount <= 0 || (o.after !== undefined && comparePositions(head, o.after) <= 0)) return { events: [], head, pending: false };
+    const page = await readAll({ fromPosition: o.after ?? 'start', toPosition: head, maxCount: o.maxCount + 1, ...(o.filter ? { filter: o.filter } : {}) });
+    const after = o.after;
+    const events = (after !== undefined && page[0] && comparePositions(page[0].position, after) === 0 ? page.slice(1) : page).slice(0, o.maxCount);
+    return { events, head, pending: false };
+  };
+
   /** An empty append checks the expected revision and writes nothing, as the SQL adapter does. */
   const appendNothing = async (streamName: string, expected: ExpectedRevision): Promise<AppendResult> => {
     const actual = await currentRevision(streamName);
@@ -321,6 +333,7 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     readStream,
     readStreamRaw,
     readAll,
+    readAllBatch,
     headPosition,
     subscribeToAll,
     subscribeToStream,

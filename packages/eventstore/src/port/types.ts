@@ -148,6 +148,35 @@ export interface ReadAllOptions {
   readonly storedJson?: boolean;
 }
 
+/** The options of {@link EventStore.readAllBatch}. */
+export interface ReadAllBatchOptions {
+  /** Exclusive: the batch starts after it. Undefined: from the beginning. */
+  readonly after?: Position;
+  /** At most this many events. */
+  readonly maxCount: number;
+  readonly filter?: AllFilter;
+  /** As {@link ReadAllOptions.dataOnlyOfTypes}. */
+  readonly dataOnlyOfTypes?: readonly string[];
+}
+
+/** What {@link EventStore.readAllBatch} returns. */
+export interface AllBatch {
+  /** Up to `maxCount` events after `after` that match the filter, in commit order. */
+  readonly events: RecordedEvent[];
+  /**
+   * The newest event a reader could see when the batch was read, of any type: every event up to it
+   * was considered. When `events` is short of `maxCount`, a follower has seen everything up to
+   * here, even events the filter left out. Undefined when `$all` is empty.
+   */
+  readonly head: Position | undefined;
+  /**
+   * True when committed events exist that no reader can see yet (an older writer is still
+   * committing): they come after `head`, and a follower should read again shortly rather than
+   * wait for the next append's signal, which may not come.
+   */
+  readonly pending: boolean;
+}
+
 export interface SubscribeToAllOptions {
   /** Exclusive: the first event delivered is the one after it. Defaults to `start`. */
   readonly fromPosition?: Position | 'start' | 'end';
@@ -191,6 +220,13 @@ export interface EventStore {
   readStreamRaw(streamName: string, options?: ReadStreamRawOptions): Promise<RawEvent[]>;
   /** Reads `$all` in commit order. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * A follower's next batch (a projector's): the events after a position that match a filter,
+   * the head of `$all` it was read up to, and whether events are still hidden behind an older
+   * writer. Unlike {@link readAll} it does not wait for hidden events: it says they exist. The
+   * SQL adapter reads it in one statement.
+   */
+  readAllBatch(options: ReadAllBatchOptions): Promise<AllBatch>;
   /** The position of the last event in `$all` that a reader can see, or `undefined` when empty. */
   headPosition(): Promise<Position | undefined>;
   /**

@@ -6,6 +6,7 @@ import { LeaseLostError, WrongExpectedVersionError } from '../port/errors.js';
 import { LEASE_LOST_SQLSTATE } from './schema.js';
 
 import type {
+  AllBatch,
   AllFilter,
   AppendOptions,
   AppendResult,
@@ -13,6 +14,7 @@ import type {
   EventData,
   EventStore,
   Position,
+  ReadAllBatchOptions,
   ReadAllOptions,
   RawEvent,
   ReadStreamOptions,
@@ -453,6 +455,36 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     return { items, pending: items.length < limit ? pending : false };
   };
 
+  /**
+   * A follower's batch ({@link EventStore.readAllBatch}) in one statement, so in one snapshot: the
+   * head (the newest event readers can see, of any type), whether a committed event is still
+   * hidden behind an older writer, and the page after `after`. A projector's batch read was four
+   * statements (the head and the page, each after a look for hidden events and a wait for them).
+   * The page needs no upper bound: every event it can see is at or before the head it reads with.
+   */
+  const readAllBatch = async (o: ReadAllBatchOptions): Promise<AllBatch> => {
+    const columns = o.dataOnlyOfTypes ? hashedDataOmitted(o.dataOnlyOfTypes, false) : columnsWith(true);
+    const keys = sql`
+      select e.position from ${t('events')} as e
+      where ${visible} and ${positionBound(o.after, false, false)} and ${filterSql(o.filter)}
+      order by e.transaction_id, e.position
+      limit ${Math.max(0, o.maxCount)}`;
+    const { rows } = await sql<EventRow & { head_commit: string | null; head_prepare: string | null; pending_newest: string | null }>`
+      select p.*, h.head_commit, h.head_prepare, x.pending_newest
+      from (select max(transaction_id)::text as pending_newest from ${t('events')} where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as x
+      left join lateral (
+        select transaction_id::text as head_commit, position::text as head_prepare from ${t('events')}
+        where ${visible} order by transaction_id desc, position desc limit 1
+      ) as h on true
+      left join lateral (select ${columns} from ${t('events')} as e where e.position = any(array(${keys}))) as p on true
+      order by p.transaction_id::xid8, p.position::bigint`.execute(db);
+    const first = rows[0];
+    const head =
+      first?.head_commit != null && first.head_prepare != null ? { commit: BigInt(first.head_commit), prepare: BigInt(first.head_prepare) } : undefined;
+    const events = rows.filter((row) => row.position !== null).map(toRecorded);
+    return { events, head, pending: first?.pending_newest != null };
+  };
+
   const headPosition = async (): Promise<Position | undefined> => {
     const [last] = await readAll({ direction: 'backwards', maxCount: 1 });
     return last?.position;
@@ -509,6 +541,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     readStream,
     readStreamRaw,
     readAll,
+    readAllBatch,
     headPosition,
     subscribeToAll,
     subscribeToStream,

@@ -318,6 +318,27 @@ export const eventStoreContract = (test: TestFn<ContractContext>, open: () => Pr
     t.deepEqual(unfiltered.filter((e) => e.streamName.startsWith(`${category}-`)).map(label), written);
   });
 
+  test('readAllBatch: the events of a filter after a position (exclusive), at most maxCount, with the head they were read up to', async (t) => {
+    const { store } = t.context;
+    const category = uniqueCategory('rb');
+    for (let i = 0; i < 8; i++) await store.appendToStream(`${category}-${i % 2}`, [ev(i % 3 === 0 ? 'Skip' : 'Keep', { i })]);
+    const all = await store.readAll({ filter: { categories: [category] } });
+    const numbers = (events: readonly RecordedEvent[]) => events.map((e) => (e.data as { i: number }).i);
+    const filter = { categories: [category], types: ['Keep'] };
+    const first = await store.readAllBatch({ after: all[1]!.position, maxCount: 3, filter });
+    t.deepEqual(numbers(first.events), [2, 4, 5], 'after the position, not at it; Skip left out; three');
+    assertStrictlyIncreasing(t, first.events);
+    t.truthy(first.head);
+    t.true(comparePositions(first.head!, all.at(-1)!.position) >= 0, 'the head is at or past every event read');
+    const rest = await store.readAllBatch({ after: first.events.at(-1)!.position, maxCount: 3, filter });
+    t.deepEqual(numbers(rest.events), [7]);
+    const whole = await store.readAllBatch({ maxCount: 100_000, filter });
+    t.deepEqual(numbers(whole.events.filter((e) => e.streamName.startsWith(`${category}-`))), [1, 2, 4, 5, 7], 'from the beginning');
+    const past = await store.readAllBatch({ after: rest.head!, maxCount: 10, filter });
+    t.deepEqual(past.events, [], 'nothing of the filter after the head');
+    t.deepEqual((await store.readAllBatch({ maxCount: 0, filter })).events, []);
+  });
+
   test('category and prefix filters select by the part of the name before the first dash', async (t) => {
     const { store } = t.context;
     const base = uniqueCategory('cf');
