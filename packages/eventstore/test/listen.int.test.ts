@@ -1,6 +1,9 @@
 import test from 'ava';
 import pg from 'pg';
+import { firstValueFrom, take, timeout } from 'rxjs';
 import { listenChannel } from '../src/sql/listen.js';
+import { openPostgresEventStore } from '../src/sql/postgres.js';
+import { dropSchema, uniqueSchema } from '../src/testing/postgres.js';
 import { postgresUnavailable, postgresUrl } from '../src/testing/postgres.js';
 
 // listenChannel keeps a LISTEN open: a connection the server ends is reported and opened again,
@@ -46,5 +49,45 @@ if (unavailable) {
       notices.some((n) => n.includes(`LISTEN ${channel}: connection lost`)),
       notices.join('; '),
     );
+  });
+
+  // A NOTIFY only goes out while another process listens: a lone store announces nothing, and one
+  // that sees a newcomer tells it at once, then announces every append.
+  test('a store alone sends no NOTIFY; a second store on its schema is told at once, then hears every append', async (t) => {
+    const schema = uniqueSchema('presence');
+    const a = await openPostgresEventStore({ connectionString: postgresUrl, schema });
+    // A bystander on the channel, under a name that is not a store's: it hears, and is not counted.
+    const spy = new pg.Client({ connectionString: postgresUrl, application_name: 't-presence-spy' });
+    await spy.connect();
+    const heard: string[] = [];
+    spy.on('notification', (n) => heard.push(n.payload ?? ''));
+    await spy.query(`listen ${pg.escapeIdentifier(`${schema}_events`)}`);
+    let b: Awaited<ReturnType<typeof openPostgresEventStore>> | undefined;
+    t.teardown(async () => {
+      await spy.end();
+      await b?.close();
+      await a.close();
+      await dropSchema(schema);
+    });
+    // The store's first look at who listens answers within a second.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (let i = 0; i < 3; i++) await a.appendToStream(`alone-${i}`, [{ type: 'E', data: { i } }]);
+    await new Promise((r) => setTimeout(r, 300));
+    t.deepEqual(heard, [], 'no NOTIFY while no other store listens');
+    b = await openPostgresEventStore({ connectionString: postgresUrl, schema });
+    const told = firstValueFrom(
+      b.appended().pipe(take(1), timeout({ first: 5000, with: () => Promise.reject(new Error('the newcomer was not told within 5 s')) })),
+    );
+    await told;
+    t.true(heard.length >= 1, 'one NOTIFY when the newcomer appeared');
+    const before = heard.length;
+    const next = firstValueFrom(
+      b.appended().pipe(take(1), timeout({ first: 5000, with: () => Promise.reject(new Error('an append was not announced within 5 s')) })),
+    );
+    await a.appendToStream('together-1', [{ type: 'E', data: {} }]);
+    await next;
+    // The bystander's connection hears it in its own time.
+    for (const deadline = Date.now() + 5000; heard.length === before && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    t.true(heard.length > before, 'the append was announced');
   });
 }

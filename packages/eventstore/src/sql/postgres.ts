@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
@@ -37,35 +38,84 @@ export const makePgPool = (connectionString: string, max = 20): pg.Pool => {
  */
 const NOTIFY_INTERVAL_MS = 5;
 
+/** How often a process looks for others listening on its channel (see {@link listenNotify}). */
+const PRESENCE_MS = 1000;
+
+/** The application name of every LISTEN connection of the event store, before 2026-12-07; still counted as a listener. */
+const LISTEN_APPLICATION = 'stepstream-listen';
+
 /**
  * Tells other processes about appends with LISTEN/NOTIFY. The NOTIFY is sent after the append
  * has committed, on its own: a NOTIFY inside the appending transaction would hold Postgres's
  * global notify lock through the commit and serialise every writer. Notifications are coalesced:
  * one in flight at a time, and at most one every NOTIFY_INTERVAL_MS.
+ *
+ * A NOTIFY only goes out while another process listens on the channel: a node alone (the usual
+ * deployment) would wake nobody, yet each NOTIFY is a statement, a queue entry and a wake-up of its
+ * own LISTEN connection (about 8% of Postgres's CPU and of the server's per StartExecution at
+ * 500/s). Every LISTEN connection names itself `stepstream-listen <channel tag> <process tag>`,
+ * and every PRESENCE_MS the process looks in `pg_stat_activity` (whose application names every
+ * role may read) for another one on its channel, or one of an older version. When one appears, one
+ * NOTIFY goes out at once: a process that has just started may have read `$all` before appends
+ * it was not told of. Until the first look, or when a look fails, every append is announced; a
+ * payload heard from another process also counts as one listening.
  */
 const listenNotify = async (pool: pg.Pool, connectionString: string, channel: string, onNotice: (m: string) => void): Promise<AppendSignal> => {
   const wake = new Subject<void>();
   // Our own appends already woke our subscribers in-process; a NOTIFY carries who sent it, so
   // this process skips its own and does not read $all twice per append.
   const self = randomUUID();
+  const channelTag = `${LISTEN_APPLICATION} ${createHash('sha1').update(channel).digest('hex').slice(0, 12)}`;
+  const applicationName = `${channelTag} ${self.replace(/-/g, '').slice(0, 12)}`;
   let closed = false;
+  /** Whether another process listens on the channel, as last seen (true until the first look). */
+  let others = true;
+  /** When a payload of another process was last heard. */
+  let heardAt = -Infinity;
   const listening = await listenChannel({
     connectionString,
     channel,
-    applicationName: 'stepstream-listen',
+    applicationName,
     onPayload: (payload) => {
-      if (payload !== self) wake.next();
+      if (payload === self) return;
+      heardAt = performance.now();
+      others = true;
+      wake.next();
     },
     onNotice: (m) => onNotice(`event store ${m}`),
     // Anything appended while we were away.
     onReconnected: () => wake.next(),
   });
 
+  let looking = false;
+  const look = async () => {
+    if (looking || closed) return;
+    looking = true;
+    try {
+      const { rows } = await pool.query<{ others: boolean }>(
+        `select exists (select 1 from pg_stat_activity where datname = current_database() and application_name <> $1
+           and (application_name = $2 or starts_with(application_name, $3))) as others`,
+        [applicationName, LISTEN_APPLICATION, `${channelTag} `],
+      );
+      const now = rows[0]?.others === true || performance.now() - heardAt < 2 * PRESENCE_MS;
+      const appeared = now && !others;
+      others = now;
+      if (appeared) notify();
+    } catch {
+      others = true;
+    } finally {
+      looking = false;
+    }
+  };
   // At most one NOTIFY in flight and one every NOTIFY_INTERVAL_MS: appends that come meanwhile
   // are announced by the next one, which always follows the last append.
   let inFlight = false;
   let again = false;
   let lastSent = -Infinity;
+  /** Announces an append, if another process listens. */
+  const announce = (): void => {
+    if (others) notify();
+  };
   const notify = (): void => {
     if (closed) return;
     if (inFlight) {
@@ -92,11 +142,16 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
     else send();
   };
 
+  void look();
+  const presence = setInterval(() => void look(), PRESENCE_MS);
+  presence.unref();
+
   return {
     wake,
-    announce: notify,
+    announce,
     async close() {
       closed = true;
+      clearInterval(presence);
       wake.complete();
       await listening.close();
     },
