@@ -342,6 +342,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
       dirty = false;
       batchBegan = performance.now();
       try {
+        const before = checkpoint;
         const batch = await applyBatch(target, checkpoint, alone);
         attempt = 0;
         alone = false;
@@ -357,26 +358,26 @@ export const getProjector = (options: ProjectorOptions): Projector => {
           });
         }
         if (batch.more) continue;
-        if (batch.pending) {
-          // Events committed behind an older transaction still running (another writer's, or a
-          // read model's batch): nothing may signal when it ends, so read again shortly.
+        // Events committed behind an older transaction still running (another writer's, or a read
+        // model's batch): nothing may signal when it ends, so the next read comes after a short
+        // pause (1 ms, doubling up to 50 while the batches find nothing new) rather than only on
+        // the next append's signal.
+        if (!batch.pending) {
+          hiddenSince = undefined;
+          hiddenPolls = 0;
+        } else if (!samePosition(batch.checkpoint, before)) hiddenPolls = 0;
+        const hidden = batch.pending ? Math.min(2 ** hiddenPolls++, HIDDEN_POLL_MAX_MS) : undefined;
+        if (!live) {
+          if (hidden === undefined) return skippedHere;
+          // Brought up to date in the caller's time: wait for them, but not forever (a session left
+          // open in a transaction holds them back until it ends).
           hiddenSince ??= performance.now();
-          const delay = Math.min(2 ** hiddenPolls++, HIDDEN_POLL_MAX_MS);
-          if (!live) {
-            // Brought up to date in the caller's time: wait for them, but not forever (a session
-            // left open in a transaction holds them back until it ends).
-            if (performance.now() - hiddenSince > HIDDEN_WAIT_MS) return skippedHere;
-            await new Promise((resolve) => setTimeout(resolve, delay));
-            continue;
-          }
-          await sleep(delay);
+          if (performance.now() - hiddenSince > HIDDEN_WAIT_MS) return skippedHere;
+          await new Promise((resolve) => setTimeout(resolve, hidden));
           continue;
         }
-        hiddenSince = undefined;
-        hiddenPolls = 0;
-        if (!live) return skippedHere;
         if (status.value.state !== 'live') setStatus({ state: 'live', lastError: undefined });
-        await sleep();
+        await sleep(hidden);
         const gather = batchBegan + liveInterval - performance.now();
         if (gather > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, gather));
       } catch (error) {
