@@ -41,6 +41,7 @@ import { resourcesApi, type ResourcesApi } from './resources/api.js';
 import { machineDeleted } from './resources/state-machines.js';
 import { SerialQueue } from './serial-queue.js';
 import { StateMachineCache } from './resources/state-machine-cache.js';
+import { StreamFolds } from './resources/stream-folds.js';
 import { Tasks } from './tasks/tasks.js';
 import { ClusterChannel } from './cluster/channel.js';
 import { ClusterFollower, type ExecutionAppended } from './cluster/follower.js';
@@ -280,7 +281,7 @@ export class Engine implements EnginePorts {
       publicKeyPem: key === undefined ? undefined : createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
     });
     const acknowledge = (position: Position | undefined) => this.acknowledge(position);
-    const resources = { store, scope: this.scope, clock, uuid, machines, activities: this.activities, acknowledge };
+    const resources = { store, scope: this.scope, clock, uuid, machines, folds: new StreamFolds(), activities: this.activities, acknowledge };
     this.resources = resourcesApi(resources);
     const recoveries = new Recoveries(base, log, clock);
     // Executions on their own virtual clocks (a fork's `time: virtual`); every other decision reads the engine's clock.

@@ -54,3 +54,62 @@ test('an update reads only the events after the fold the last command kept; a se
   t.deepEqual(JSON.parse(loaded.right.current?.definition ?? 'null'), definition(200));
   t.is(Object.keys(loaded.right.versions ?? {}).length, 33);
 });
+
+// Tags live on the machine's stream (and an activity's): TagResource and ListTagsForResource read
+// only what came after the fold kept for the stream (resources/stream-folds.ts), and still see
+// what another node wrote.
+test('tags on a machine updated many times: TagResource and ListTagsForResource read only the new events, and see another node’s tags', async (t) => {
+  const db = await openPGlite();
+  t.teardown(() => closeDatabase(db));
+  const reads: { stream: string; from: bigint | 'start' | 'end' | undefined }[] = [];
+  const counting = (store: EventStore): EventStore => ({
+    ...store,
+    readStream: (stream: string, options?: ReadStreamOptions) => {
+      if (stream.startsWith('stateMachine-') || stream.startsWith('activity-')) reads.push({ stream, from: options?.fromRevision });
+      return store.readStream(stream, options);
+    },
+  });
+  const a = await startNode(db, { wrapStore: counting });
+  t.teardown(() => a.close());
+  const b = await startNode(db);
+  t.teardown(() => b.close());
+
+  const arn = await createMachine(a.engine, 'tagged-often-updated', definition(0));
+  for (let n = 1; n <= 30; n++)
+    t.true(E.isRight(await a.engine.resources.updateStateMachine({ stateMachineArn: arn, definition: JSON.stringify(definition(n)) })));
+  t.true(E.isRight(await a.engine.resources.tagResource(arn, [{ key: 'team', value: 'a' }])));
+  t.deepEqual(await a.engine.resources.listTags(arn), E.right([{ key: 'team', value: 'a' }]));
+  reads.length = 0;
+  t.true(E.isRight(await a.engine.resources.tagResource(arn, [{ key: 'env', value: 'prod' }])));
+  t.deepEqual(
+    await a.engine.resources.listTags(arn),
+    E.right([
+      { key: 'team', value: 'a' },
+      { key: 'env', value: 'prod' },
+    ]),
+  );
+  t.true(reads.length >= 2, 'the tag command and the list read the stream');
+  t.true(
+    reads.every((r) => typeof r.from === 'bigint' && r.from > 30n),
+    `reads began at ${reads.map((r) => String(r.from)).join(', ')}`,
+  );
+
+  // B tags and untags; A's kept fold is behind, and A's list folds B's events in.
+  t.true(E.isRight(await b.engine.resources.tagResource(arn, [{ key: 'owner', value: 'b' }])));
+  t.true(E.isRight(await b.engine.resources.untagResource(arn, ['team'])));
+  t.deepEqual(
+    await a.engine.resources.listTags(arn),
+    E.right([
+      { key: 'env', value: 'prod' },
+      { key: 'owner', value: 'b' },
+    ]),
+  );
+
+  // An activity deleted by B is gone for A too, although A kept its fold.
+  const created = await a.engine.resources.createActivity({ name: 'often-read' });
+  if (E.isLeft(created)) return t.fail(created.left.message);
+  t.true(E.isRight(await a.engine.resources.loadActivity(created.right.activityArn)));
+  t.true(E.isRight(await b.engine.resources.deleteActivity(created.right.activityArn)));
+  const gone = await a.engine.resources.loadActivity(created.right.activityArn);
+  t.true(E.isLeft(gone) && gone.left._tag === 'ActivityDoesNotExist', JSON.stringify(gone));
+});

@@ -24,7 +24,7 @@ export interface StartTarget {
  * optional `#<TestCase>` suffix that needs a mock configuration defining that test case.
  */
 export const resolveStartTarget = async (
-  deps: Pick<ResourceDeps, 'store' | 'machines'> & { readonly random: () => number; readonly mocks?: MockConfig | undefined },
+  deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'> & { readonly random: () => number; readonly mocks?: MockConfig | undefined },
   requestedArn: string,
 ): Promise<E.Either<ApiError, StartTarget>> => {
   // `<stateMachineArn>#<TestCase>` runs the execution with that test case's mocked integrations.

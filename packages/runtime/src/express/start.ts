@@ -18,7 +18,7 @@ import { loadStateMachine } from '../resources/state-machines.js';
 export type ExpressDeps = Omit<Parameters<typeof runExpress>[1], 'stopWhen'>;
 
 /** What starting Express executions needs: where machines are read, ids and time, and how runs run. */
-export interface ExpressStartDeps extends Pick<ResourceDeps, 'store' | 'machines' | 'scope' | 'uuid' | 'clock'> {
+export interface ExpressStartDeps extends Pick<ResourceDeps, 'store' | 'machines' | 'scope' | 'uuid' | 'clock' | 'folds'> {
   readonly express: ExpressDeps;
   readonly log: Logger;
 }

@@ -4,7 +4,6 @@ import {
   activityStream,
   activityDecider,
   decodeActivityEvents,
-  foldDecider,
   invalidName,
   isValidName,
   tagsProblem,
@@ -15,7 +14,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallMetadata } from '../command.js';
 import { locateActivity } from '../locate.js';
-import { runDecider, type ResourceDeps } from './resource-deps.js';
+import { foldStream, runDecider, type ResourceDeps } from './resource-deps.js';
 
 /** What activities' use cases need: the resources' deps and the set of activities that exist, which they keep current. */
 export interface ActivityDeps extends ResourceDeps {
@@ -23,8 +22,8 @@ export interface ActivityDeps extends ResourceDeps {
   readonly activities: Set<string>;
 }
 
-/** Runs an activity command on its stream: read, fold, decide, append; answers the state after it. */
-const runActivityCommand = (deps: Pick<ResourceDeps, 'store'>, stream: string, command: ActivityCommand, meta: CallMetadata) =>
+/** Runs an activity command on its stream: read what came after the kept fold, fold, decide, append; answers the state after it. */
+const runActivityCommand = (deps: Pick<ResourceDeps, 'store' | 'folds'>, stream: string, command: ActivityCommand, meta: CallMetadata) =>
   runDecider(deps, stream, activityDecider, decodeActivityEvents, command, (after: ActivityState) => after, meta);
 
 /** CreateActivity: idempotent for the same name; the activity becomes known to this engine's Tasks at once. */
@@ -74,9 +73,12 @@ export const deleteActivity = async (deps: ActivityDeps, arn: string, meta: Call
 };
 
 /** The activity as its stream has it (authoritative), or ActivityDoesNotExist. */
-export const loadActivity = async (deps: Pick<ResourceDeps, 'store'>, arn: string): Promise<E.Either<ApiError, NonNullable<ActivityState['current']>>> => {
+export const loadActivity = async (
+  deps: Pick<ResourceDeps, 'store' | 'folds'>,
+  arn: string,
+): Promise<E.Either<ApiError, NonNullable<ActivityState['current']>>> => {
   const located = locateActivity(arn);
   if (E.isLeft(located)) return located;
-  const current = foldDecider(activityDecider, decodeActivityEvents(await deps.store.readStream(located.right.stream))).current;
+  const { current } = await foldStream(deps, located.right.stream, activityDecider, decodeActivityEvents);
   return current ? E.right(current) : E.left(activityDoesNotExist(arn));
 };

@@ -24,7 +24,7 @@ const runAliasCommand = onStateMachineStream(aliasDecider);
 
 /** CreateStateMachineAlias: idempotent for the same description and routing; at most 100 aliases per machine (the domain decides). */
 export const createAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock' | 'acknowledge' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'acknowledge' | 'machines' | 'folds'>,
   input: { name: string; description?: string; routingConfiguration: readonly AliasRoute[] },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { stateMachineAliasArn: string; creationDate: number }>> => {
@@ -56,7 +56,7 @@ export const createAlias = async (
 
 /** The alias an alias ARN names, or ResourceNotFound. */
 export const loadAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'>,
   aliasArn: string,
 ): Promise<E.Either<ApiError, StateMachineAlias & { stream: string }>> => {
   const located = locateAlias(aliasArn);
@@ -68,7 +68,7 @@ export const loadAlias = async (
 
 /** UpdateStateMachineAlias: a new description and/or routing, checked as on create (the domain decides). */
 export const updateAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines' | 'folds'>,
   input: { stateMachineAliasArn: string; description?: string; routingConfiguration?: readonly AliasRoute[] },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { updateDate: number }>> => {
@@ -102,14 +102,14 @@ export const updateAlias = async (
 };
 
 /** The first version of a routing that does not exist, read from its own machine's stream. */
-const missingVersion = async (deps: Pick<ResourceDeps, 'store' | 'machines'>, routing: readonly AliasRoute[]): Promise<string | undefined> => {
+const missingVersion = async (deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'>, routing: readonly AliasRoute[]): Promise<string | undefined> => {
   for (const r of routing) if (E.isLeft(await loadVersion(deps, r.stateMachineVersionArn))) return r.stateMachineVersionArn;
   return undefined;
 };
 
 /** DeleteStateMachineAlias: deleting a missing alias answers 200 (rec; the domain decides). */
 export const deleteAlias = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines' | 'folds'>,
   aliasArn: string,
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, Record<string, never>>> => {
@@ -127,7 +127,7 @@ export const deleteAlias = async (
 
 /** A state machine's aliases, by name. */
 export const listAliases = async (
-  deps: Pick<ResourceDeps, 'store' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'>,
   stateMachineArn: string,
 ): Promise<E.Either<ApiError, StateMachineAlias[]>> => {
   const located = locateStateMachine(stateMachineArn);

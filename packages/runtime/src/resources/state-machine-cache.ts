@@ -2,12 +2,6 @@ import { STATE_MACHINE_EVENT_TYPES, type StateMachineState } from '@stepstream/d
 import type { EventStore } from '@stepstream/eventstore';
 import type { Projection, ProjectionHandler } from '@stepstream/projections';
 
-/** A state machine stream's fold up to (and including) `revision`. */
-export interface StreamFold {
-  readonly revision: bigint;
-  readonly state: StateMachineState;
-}
-
 /**
  * The folded state of state machine streams, kept in memory: starting an execution reads its
  * machine, and reading the stream was most of a StartSyncExecution's time (docs/benchmarks.md).
@@ -22,12 +16,6 @@ export interface StreamFold {
 export class StateMachineCache {
   private readonly entries = new Map<string, StateMachineState>();
   private readonly generations = new Map<string, number>();
-  /**
-   * For commands: per stream, its fold up to a revision. A command reads only the events after
-   * it, so an UpdateStateMachine on a machine updated thousands of times does not read them all
-   * again. Appends do not drop these: the revision says what a fold has seen, and streams only grow.
-   */
-  private readonly folds = new Map<string, StreamFold>();
 
   constructor(private readonly limit = 1000) {}
 
@@ -51,20 +39,6 @@ export class StateMachineCache {
   invalidate(stream: string): void {
     this.entries.delete(stream);
     this.generations.set(stream, (this.generations.get(stream) ?? 0) + 1);
-  }
-
-  /** The fold of `stream` a command last saw, if kept. */
-  foldOf(stream: string): StreamFold | undefined {
-    return this.folds.get(stream);
-  }
-
-  /** Keeps `fold` as what `stream` holds up to its revision (the newest fold wins). */
-  keepFold(stream: string, fold: StreamFold): void {
-    const kept = this.folds.get(stream);
-    if (kept && kept.revision >= fold.revision) return;
-    this.folds.delete(stream);
-    if (this.folds.size >= this.limit) this.folds.delete(this.folds.keys().next().value!);
-    this.folds.set(stream, fold);
   }
 
   /** The cached fold of `stream`, or `load()`'s, kept unless an append happened meanwhile. */

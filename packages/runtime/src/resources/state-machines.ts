@@ -94,7 +94,7 @@ export const createStateMachine = async (
 
 /** The current state of a state machine, from its stream (authoritative, not the read model). */
 export const loadStateMachine = async (
-  deps: Pick<ResourceDeps, 'store' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'>,
   arn: string,
 ): Promise<E.Either<ApiError, StateMachineState & { stream: string }>> => {
   const located = locateStateMachine(arn);
@@ -108,7 +108,7 @@ export const loadStateMachine = async (
  * Whether an execution's state machine has been deleted (a Map Run's child run answers to its
  * parent instead). Cheap: state machines are cached.
  */
-export const machineDeleted = async (deps: Pick<ResourceDeps, 'store' | 'machines'>, executionStream: string): Promise<boolean> => {
+export const machineDeleted = async (deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'>, executionStream: string): Promise<boolean> => {
   const [account, region, machine] = executionStream.slice('execution-'.length).split(':');
   if (account === undefined || region === undefined || machine === undefined || machine.includes('/')) return false;
   const state = await foldCached(deps, stateMachineStream(account, region, machine));

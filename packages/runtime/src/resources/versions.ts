@@ -6,7 +6,7 @@ import { foldCached, runStateMachineCommand, type ResourceDeps } from './resourc
 
 /** PublishStateMachineVersion: idempotent for an unchanged revision (the domain decides). */
 export const publishVersion = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines' | 'folds'>,
   input: { stateMachineArn: string; revisionId?: string; description?: string },
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, { stateMachineVersionArn: string; creationDate: number }>> => {
@@ -30,7 +30,7 @@ export const publishVersion = async (
 
 /** A state machine's versions, newest first. */
 export const listVersions = async (
-  deps: Pick<ResourceDeps, 'store' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'>,
   stateMachineArn: string,
 ): Promise<E.Either<ApiError, StateMachineVersion[]>> => {
   const located = locateStateMachine(stateMachineArn);
@@ -41,7 +41,10 @@ export const listVersions = async (
 };
 
 /** The version a version ARN names, or ResourceNotFound / InvalidArn. */
-export const loadVersion = async (deps: Pick<ResourceDeps, 'store' | 'machines'>, versionArn: string): Promise<E.Either<ApiError, StateMachineVersion>> => {
+export const loadVersion = async (
+  deps: Pick<ResourceDeps, 'store' | 'machines' | 'folds'>,
+  versionArn: string,
+): Promise<E.Either<ApiError, StateMachineVersion>> => {
   const located = locateVersion(versionArn);
   if (E.isLeft(located)) return located;
   const s = await foldCached(deps, located.right.stream);
@@ -51,7 +54,7 @@ export const loadVersion = async (deps: Pick<ResourceDeps, 'store' | 'machines'>
 
 /** DeleteStateMachineVersion: refused (Conflict) while an alias routes to the version (the domain decides). */
 export const deleteVersion = async (
-  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines'>,
+  deps: Pick<ResourceDeps, 'store' | 'clock' | 'machines' | 'folds'>,
   versionArn: string,
   meta: CallMetadata = {},
 ): Promise<E.Either<ApiError, Record<string, never>>> => {
