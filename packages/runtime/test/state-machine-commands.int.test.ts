@@ -1,5 +1,5 @@
 import { openPGlite, type EventStore, type ReadStreamOptions } from '@stepstream/eventstore';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { closeDatabase, createMachine, startNode } from './engine-fixtures.js';
 
@@ -10,14 +10,15 @@ import { closeDatabase, createMachine, startNode } from './engine-fixtures.js';
 
 const definition = (n: number) => ({ StartAt: 'A', States: { A: { Type: 'Pass', Result: { n }, End: true } } });
 
-test('an update reads only the events after the fold the last command kept; a second node’s writes are folded in before deciding', async (t) => {
+/** Two engines on one PGlite database; `reads` records where A's reads of streams with those prefixes began. */
+const twoNodes = async (t: ExecutionContext, prefixes: readonly string[]) => {
   const db = await openPGlite();
   t.teardown(() => closeDatabase(db));
   const reads: { stream: string; from: bigint | 'start' | 'end' | undefined }[] = [];
   const counting = (store: EventStore): EventStore => ({
     ...store,
     readStream: (stream: string, options?: ReadStreamOptions) => {
-      if (stream.startsWith('stateMachine-')) reads.push({ stream, from: options?.fromRevision });
+      if (prefixes.some((p) => stream.startsWith(p))) reads.push({ stream, from: options?.fromRevision });
       return store.readStream(stream, options);
     },
   });
@@ -25,6 +26,11 @@ test('an update reads only the events after the fold the last command kept; a se
   t.teardown(() => a.close());
   const b = await startNode(db);
   t.teardown(() => b.close());
+  return { a, b, reads };
+};
+
+test('an update reads only the events after the fold the last command kept; a second node’s writes are folded in before deciding', async (t) => {
+  const { a, b, reads } = await twoNodes(t, ['stateMachine-']);
 
   const arn = await createMachine(a.engine, 'often-updated', definition(0));
   for (let n = 1; n <= 30; n++) {
@@ -59,20 +65,7 @@ test('an update reads only the events after the fold the last command kept; a se
 // only what came after the fold kept for the stream (resources/stream-folds.ts), and still see
 // what another node wrote.
 test('tags on a machine updated many times: TagResource and ListTagsForResource read only the new events, and see another node’s tags', async (t) => {
-  const db = await openPGlite();
-  t.teardown(() => closeDatabase(db));
-  const reads: { stream: string; from: bigint | 'start' | 'end' | undefined }[] = [];
-  const counting = (store: EventStore): EventStore => ({
-    ...store,
-    readStream: (stream: string, options?: ReadStreamOptions) => {
-      if (stream.startsWith('stateMachine-') || stream.startsWith('activity-')) reads.push({ stream, from: options?.fromRevision });
-      return store.readStream(stream, options);
-    },
-  });
-  const a = await startNode(db, { wrapStore: counting });
-  t.teardown(() => a.close());
-  const b = await startNode(db);
-  t.teardown(() => b.close());
+  const { a, b, reads } = await twoNodes(t, ['stateMachine-', 'activity-']);
 
   const arn = await createMachine(a.engine, 'tagged-often-updated', definition(0));
   for (let n = 1; n <= 30; n++)
