@@ -92,8 +92,6 @@ class CheckpointMoved extends Error {}
 
 /** The longest pause between two reads while committed events are hidden behind an older transaction. */
 const HIDDEN_POLL_MAX_MS = 50;
-/** How long a catch-up in the caller's time waits for hidden events before it returns without them. */
-const HIDDEN_WAIT_MS = 30_000;
 
 /** How many times an event is applied alone, failing deterministically each time, before it is skipped. */
 export const POISON_ATTEMPTS = 3;
@@ -333,9 +331,11 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     let alone = false;
     let skippedHere = 0n;
     let batchBegan = 0;
-    /** Since when, and how often, the batches have found events hidden behind an older transaction. */
-    let hiddenSince: number | undefined;
+    /** How often in a row the batches have found events hidden behind an older transaction and nothing new. */
     let hiddenPolls = 0;
+    // In the caller's time, up to the head as the call began: `headPosition` waits (bounded) for
+    // writers older than it, as every `readAll` does, so the caller sees what was committed before.
+    const until = live ? undefined : await store.headPosition();
     let { position: checkpoint } = await readCheckpoint(db, target);
     for (;;) {
       if (live && stopping) return skippedHere;
@@ -362,17 +362,11 @@ export const getProjector = (options: ProjectorOptions): Projector => {
         // model's batch): nothing may signal when it ends, so the next read comes after a short
         // pause (1 ms, doubling up to 50 while the batches find nothing new) rather than only on
         // the next append's signal.
-        if (!batch.pending) {
-          hiddenSince = undefined;
-          hiddenPolls = 0;
-        } else if (!samePosition(batch.checkpoint, before)) hiddenPolls = 0;
+        if (!batch.pending || !samePosition(batch.checkpoint, before)) hiddenPolls = 0;
         const hidden = batch.pending ? Math.min(2 ** hiddenPolls++, HIDDEN_POLL_MAX_MS) : undefined;
         if (!live) {
-          if (hidden === undefined) return skippedHere;
-          // Brought up to date in the caller's time: wait for them, but not forever (a session left
-          // open in a transaction holds them back until it ends).
-          hiddenSince ??= performance.now();
-          if (performance.now() - hiddenSince > HIDDEN_WAIT_MS) return skippedHere;
+          // Done once past the head as the call began; events hidden behind it came after.
+          if (hidden === undefined || until === undefined || (checkpoint !== undefined && comparePositions(checkpoint, until) >= 0)) return skippedHere;
           await new Promise((resolve) => setTimeout(resolve, hidden));
           continue;
         }
