@@ -438,6 +438,36 @@ test('found by the hostile-input suite: a definition nested past 1000 levels giv
   t.is(forked.body['__type'], 'InvalidDefinition');
 });
 
+test('found by the hostile-input suite: a fork’s input, variables or mocks nested past 1000 levels answer 400, not 500; the server serves on', async (t) => {
+  const { stack } = t.context;
+  const fork = (body: Record<string, unknown>) =>
+    fetch(`${stack.api.url}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.ForkExecution' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const arn = await machine(stack, PASS);
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn: arn }));
+  // The fuzz's request: 5,000 nested arrays in the input overflowed the stack where it was written out again.
+  const input = await fork({ executionArn, eventId: 1, input: `{"x":${deep(5000)}}` });
+  t.is(input.status, 400);
+  t.is(input.body['__type'], 'InvalidExecutionInput');
+  t.regex(String(input.body['message']), /nesting depth \(1001\)/);
+  for (const field of ['variables', 'mocks']) {
+    const answer = await fork({ executionArn, eventId: 1, [field]: `{"x":${deep(5000)}}` });
+    t.is(answer.status, 400, field);
+    t.is(answer.body['__type'], 'ValidationException', field);
+    t.regex(String(answer.body['message']), new RegExp(`^Invalid ${field}: Document nesting depth`), field);
+  }
+  // 1000 levels are still an input: it gets past the edge to the engine, whose answer is about the
+  // event forked at (event 1 does not end a decision), not the input.
+  const fine = await fork({ executionArn, eventId: 1, name: unique('fork-deep'), input: deep(1000) });
+  t.is(fine.body['__type'], 'ValidationException', JSON.stringify(fine.body));
+  t.regex(String(fine.body['message']), /^Invalid eventId/);
+  const described = await stack.client.send(new DescribeExecutionCommand({ executionArn }));
+  t.truthy(described.status, 'the server serves on');
+});
+
 test('found by the hostile-input suite: headers over 16 KiB get an AWS-shaped answer from the HTTP layer', async (t) => {
   const { stack } = t.context;
   const res = await fetch(`${stack.api.url}/`, {

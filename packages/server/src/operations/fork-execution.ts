@@ -1,10 +1,11 @@
 import { describeDiagnostics } from '@stepstream/asl/definition';
-import { invalidDefinition } from '@stepstream/domain';
+import { invalidDefinition, validationException } from '@stepstream/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
 import { between, decodeRequest, long, maxBytes, maxLength, minLength, oneOf, optional } from '../validation.js';
-import { parseDefinitionText } from '../json-limits.js';
+import { parseDefinitionText, parseJsonText } from '../json-limits.js';
+import { checkExecutionInput } from './start-execution.js';
 import type { Deps } from './deps.js';
 
 export const ForkExecutionInput = t.intersection([
@@ -49,6 +50,21 @@ export const forkExecution =
     if (definition !== undefined && definition !== null) {
       const parsed = parseDefinitionText(definition);
       if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+    }
+    // The input as StartExecution reads it; variables and mocks held to the same depth. A text nested
+    // deeper than any JSON AWS takes (5,000 arrays) would otherwise overflow the stack where it is
+    // written out again, and answer a 500.
+    if (input !== undefined && input !== null) {
+      const bad = checkExecutionInput(input);
+      if (bad) return E.left(bad);
+    }
+    for (const [field, text] of [
+      ['variables', variables],
+      ['mocks', mocks],
+    ] as const) {
+      if (text === undefined || text === null) continue;
+      const parsed = parseJsonText(text);
+      if (E.isLeft(parsed) && parsed.left.kind === 'depth') return E.left(validationException(`Invalid ${field}: ${parsed.left.message}`));
     }
     const forked = await engine.executions.forkExecution({
       executionArn,
