@@ -246,8 +246,7 @@ const eventStoreOn = (client: EventStoreDBClient): EventStore => {
     const head = await headPosition();
     if (head === undefined || o.maxCount <= 0 || (o.after !== undefined && comparePositions(head, o.after) <= 0)) return { events: [], head, pending: false };
     const page = await readAll({ fromPosition: o.after ?? 'start', toPosition: head, maxCount: o.maxCount + 1, ...(o.filter ? { filter: o.filter } : {}) });
-    const after = o.after;
-    const events = (after !== undefined && page[0] && comparePositions(page[0].position, after) === 0 ? page.slice(1) : page).slice(0, o.maxCount);
+    const events = (o.after !== undefined && page[0] && comparePositions(page[0].position, o.after) === 0 ? page.slice(1) : page).slice(0, o.maxCount);
     return { events, head, pending: false };
   };
 

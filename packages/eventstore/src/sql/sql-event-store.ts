@@ -159,6 +159,8 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     return columnsOf(sql`(case when ${whole} then data end)`, sql`(case when ${whole} then metadata else json_build_object('$hash', ${hash}) end)`, asText);
   };
   const visible = sql`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+  /** The newest transaction whose committed events readers cannot see yet (null when there is none): the look for events hidden behind an older writer. */
+  const hiddenNewest = sql`select max(transaction_id)::text as newest from ${t('events')} where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`;
 
   const filterSql = (filter: AllFilter | undefined): RawBuilder<unknown> => {
     // Names that cannot be stored match nothing; an all-unmatchable list still filters (`false`).
@@ -400,9 +402,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
    * still committing), or undefined when every committed event is visible.
    */
   const invisibleUpTo = async (): Promise<string | undefined> => {
-    const { rows } = await sql<{ newest: string | null }>`
-      select max(transaction_id)::text as newest from ${t('events')}
-      where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`.execute(db);
+    const { rows } = await sql<{ newest: string | null }>`${hiddenNewest}`.execute(db);
     return rows[0]?.newest ?? undefined;
   };
 
@@ -442,7 +442,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const readAllPage = async (after: Position | undefined, limit: number, filter: AllFilter | undefined): Promise<Page<RecordedEvent>> => {
     const { rows } = await sql<EventRow & { pending_newest: string | null }>`
       select ${columns}, h.newest as pending_newest
-      from (select max(transaction_id)::text as newest from ${t('events')} where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as h
+      from (${hiddenNewest}) as h
       left join lateral (
         select * from ${t('events')}
         where ${visible} and ${positionBound(after, false, false)} and ${filterSql(filter)}
@@ -470,8 +470,8 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
       order by e.transaction_id, e.position
       limit ${Math.max(0, o.maxCount)}`;
     const { rows } = await sql<EventRow & { head_commit: string | null; head_prepare: string | null; pending_newest: string | null }>`
-      select p.*, h.head_commit, h.head_prepare, x.pending_newest
-      from (select max(transaction_id)::text as pending_newest from ${t('events')} where transaction_id >= pg_snapshot_xmin(pg_current_snapshot())) as x
+      select p.*, h.head_commit, h.head_prepare, x.newest as pending_newest
+      from (${hiddenNewest}) as x
       left join lateral (
         select transaction_id::text as head_commit, position::text as head_prepare from ${t('events')}
         where ${visible} order by transaction_id desc, position desc limit 1
