@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { WrongExpectedVersionError } from '../src/port/errors.js';
 import type { EventStore } from '../src/port/types.js';
 import { groupCommit, type AppendParams, type GroupCommitOptions } from '../src/sql/group-commit.js';
+import type { AppendRow } from '../src/sql/sql-event-store.js';
 import { openPGlite, openPGliteEventStore, pgliteAppendCalls } from '../src/sql/pglite.js';
 import { makePgPool, openPostgresEventStore, postgresAppendCalls } from '../src/sql/postgres.js';
 import { migrateEventStore } from '../src/sql/schema.js';
@@ -211,5 +212,80 @@ for (const { name, store: openStore, freshSchema } of unavailable ? [pgliteBacke
       appends.reduce((n, a) => n + a[3].length, 0),
       'every event stored, the big one too',
     );
+  });
+  test(`${name}: writers answered together append again together: one group of all of them, not one alone and the rest behind it`, async (t) => {
+    const { schema, real, countEvents } = await freshSchema(t, 'groupfull');
+    const sizes: number[] = [];
+    const run = groupCommit({
+      one: (text, p) => {
+        sizes.push(1);
+        return real.one(text, p);
+      },
+      many: (appends) => {
+        sizes.push(appends.length);
+        return real.many(appends);
+      },
+      maxInFlight: 1,
+    });
+    const text = oneText(schema);
+    const layers = async <T>(answer: Promise<T>): Promise<T> => {
+      const value = await answer;
+      for (let i = 0; i < 4; i++) await null;
+      return value;
+    };
+    const writers = 16;
+    const rounds = 12;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        let expected: string | null = null;
+        for (let r = 0; r < rounds; r++) {
+          // The store and the hash chain above it pass an answer on through a few promises.
+          const [row]: readonly AppendRow[] = await layers(run(text, params(`w-${w}`, r === 0 ? 'no_stream' : 'exact', expected, [JSON.stringify({ w, r })])));
+          expected = row?.revision ?? null;
+          if (expected === null) throw new Error(`writer ${w}: append ${r} was refused`);
+        }
+      }),
+    );
+    t.is(await countEvents(), writers * rounds);
+    // The first append finds the call free and goes alone, the other 15 wait for it; from then on
+    // all 16 go together. Answered and sent at once, they went as 1, 15, 1, 15 … (24 calls).
+    t.true(sizes.length <= rounds + 2, `${sizes.length} calls: ${sizes.join(', ')}`);
+  });
+
+  test(`${name}: appends that wait are shared out over the calls, eight or more to a call, and the calls run side by side`, async (t) => {
+    const { schema, real, countEvents } = await freshSchema(t, 'groupshare');
+    const sizes: number[] = [];
+    let running = 0;
+    let mostRunning = 0;
+    const run = groupCommit({
+      ...real,
+      many: async (appends) => {
+        sizes.push(appends.length);
+        running += 1;
+        mostRunning = Math.max(mostRunning, running);
+        try {
+          return await real.many(appends);
+        } finally {
+          running -= 1;
+        }
+      },
+      maxInFlight: 4,
+    });
+    const text = oneText(schema);
+    // Every connection open first: one still connecting would hold its call back while the others ran.
+    await Promise.all(Array.from({ length: 16 }, (_, i) => run(text, params(`warm-${i}`, 'no_stream', null, ['{}']))));
+    sizes.length = 0;
+    mostRunning = 0;
+    const outcomes = await Promise.all(Array.from({ length: 64 }, (_, i) => run(text, params(`s-${i}`, 'no_stream', null, [JSON.stringify({ i })]))));
+    t.true(outcomes.every((rows) => rows[0]?.revision === '0'));
+    t.is(await countEvents(), 16 + 64);
+    // The first four find a call free and go alone; the 60 behind them went as one call before.
+    t.true(sizes.length >= 4, `groups: ${sizes.join(', ')}`);
+    t.true(Math.max(...sizes) <= 16, `no call takes what waits for all of them: ${sizes.join(', ')}`);
+    t.true(
+      sizes.slice(0, -1).every((n) => n >= 8),
+      `eight or more to a call but the last: ${sizes.join(', ')}`,
+    );
+    t.true(mostRunning >= 2, 'grouped calls ran side by side');
   });
 }

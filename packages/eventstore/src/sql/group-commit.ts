@@ -24,6 +24,11 @@ export interface GroupCommitOptions {
   readonly maxInFlight?: number;
   /** Appends in one call at most (defaults to 256). */
   readonly maxAppends?: number;
+  /**
+   * Appends a call takes at least, when more wait (defaults to 8). A call takes a `maxInFlight`th
+   * of what waits, so that several run side by side, but not fewer than this.
+   */
+  readonly minAppends?: number;
   /** Events in one call at most (defaults to 4,096). */
   readonly maxEvents?: number;
   /** Characters of event data and metadata in one call at most (defaults to 8 Mi): a call's parameters stay a bounded size. */
@@ -51,9 +56,21 @@ const byStream = (a: Waiting, b: Waiting) => (a.params[0] < b.params[0] ? -1 : a
 
 /**
  * Group commit for the SQL store's appends: while `maxInFlight` calls are out, appends that
- * arrive wait, and the next free call takes them all (up to a bound) as one `append_many`: one
+ * arrive wait, and the free calls take them (up to a bound each) as `append_many` calls: one
  * round trip, one transaction and one WAL flush for many executions. An append that finds a call
  * free goes at once, alone, so a quiet store answers as fast as before.
+ *
+ * Two rules keep the groups full under load:
+ * - A call that carried several appends waits one turn of the event loop (`setImmediate`) before
+ *   it takes more, and so does any append that arrives meanwhile. The writers it has just answered
+ *   append again within that turn, and they join one group instead of the first of them going
+ *   alone and the rest behind it (groups of 1 and 15 for 16 writers, before).
+ * - A call takes a share of what waits (a `maxInFlight`th of it, `minAppends` or more), so that
+ *   calls run side by side on the server instead of one long call beside idle connections.
+ *
+ * Measured against the rules before (16 and 64 writers of two events an append, 2 CPUs, the two
+ * alternating in one process): Postgres 1.32× and 1.27× the events/s, PGlite 1.20× at 16 writers.
+ * One writer's appends go alone either way.
  *
  * What an append sees does not change: each gets its own row (nulls when its expected revision
  * did not hold, and only that append is left out). Within a call the appends run in stream-name
@@ -69,10 +86,13 @@ const byStream = (a: Waiting, b: Waiting) => (a.params[0] < b.params[0] ? -1 : a
 export const groupCommit = (options: GroupCommitOptions): ((text: string, params: AppendParams) => Promise<readonly AppendRow[]>) => {
   const maxInFlight = options.maxInFlight ?? 4;
   const maxAppends = options.maxAppends ?? 256;
+  const minAppends = options.minAppends ?? 8;
   const maxEvents = options.maxEvents ?? 4096;
   const maxChars = options.maxChars ?? 8 * 1024 * 1024;
   const queue: Waiting[] = [];
   let inFlight = 0;
+  /** Calls that carried several appends and ended less than a turn ago: the queue waits for them. */
+  let settling = 0;
 
   const runAlone = (w: Waiting) => options.one(w.text, w.params).then(w.resolve, w.reject);
 
@@ -92,11 +112,11 @@ export const groupCommit = (options: GroupCommitOptions): ((text: string, params
     }
   };
 
-  const take = (): Waiting[] => {
+  const take = (most: number): Waiting[] => {
     const group: Waiting[] = [];
     let events = 0;
     let chars = 0;
-    while (queue.length > 0 && group.length < maxAppends) {
+    while (queue.length > 0 && group.length < most) {
       const [, , , ids, , data, metadata] = queue[0]!.params;
       const size = data.reduce((n, d) => n + d.length, 0) + metadata.reduce((n, m) => n + m.length, 0);
       // An append over a bound on its own still goes, alone.
@@ -108,13 +128,25 @@ export const groupCommit = (options: GroupCommitOptions): ((text: string, params
     return group;
   };
 
+  const settle = () => {
+    settling -= 1;
+    pump();
+  };
+
   const pump = () => {
     while (inFlight < maxInFlight && queue.length > 0) {
-      const group = take();
+      // A share of what waits for each call, not all of it for the first call free.
+      const share = Math.ceil(queue.length / maxInFlight);
+      const group = take(Math.min(maxAppends, Math.max(minAppends, share)));
       inFlight += 1;
       void (group.length === 1 ? runAlone(group[0]!) : runGroup(group)).finally(() => {
         inFlight -= 1;
-        pump();
+        if (group.length === 1) {
+          pump();
+        } else {
+          settling += 1;
+          setImmediate(settle);
+        }
       });
     }
   };
@@ -122,7 +154,7 @@ export const groupCommit = (options: GroupCommitOptions): ((text: string, params
   return (text, params) =>
     new Promise<readonly AppendRow[]>((resolve, reject) => {
       queue.push({ text, params, resolve, reject });
-      pump();
+      if (settling === 0) pump();
     });
 };
 
