@@ -80,6 +80,33 @@ export const inspectJson = (value: unknown, options: { readonly strings?: boolea
   return undefined;
 };
 
+/**
+ * How deep the arrays and objects of a JSON text nest, read off the text without parsing it (the
+ * brackets outside strings are counted). For a text that is not JSON the figure means nothing:
+ * callers parse before they refuse anything on it.
+ *
+ * @example
+ * ```ts
+ * jsonTextDepth('{"a":[1,"]]"]}'); // 2
+ * jsonTextDepth('"text"');         // 0
+ * ```
+ */
+export const jsonTextDepth = (text: string): number => {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+};
+
 /** Why a JSON text member is not acceptable: it does not parse (`JSON.parse`'s message), or it nests too deep. */
 export interface JsonTextProblem {
   readonly kind: 'syntax' | 'depth';

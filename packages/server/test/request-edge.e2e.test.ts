@@ -468,6 +468,42 @@ test('found by the hostile-input suite: a fork’s input, variables or mocks nes
   t.truthy(described.status, 'the server serves on');
 });
 
+test('ImportExecution: a recorded JSON text nested past 1000 levels is refused by name, before the engine walks it', async (t) => {
+  const { stack } = t.context;
+  const own = (body: Record<string, unknown>) =>
+    fetch(`${stack.api.url}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.ImportExecution' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const history = (input: string, output: string) => [
+    { id: 1, previousEventId: 0, type: 'ExecutionStarted', executionStartedEventDetails: { input, roleArn: ROLE } },
+    { id: 2, previousEventId: 1, type: 'PassStateEntered', stateEnteredEventDetails: { name: 'P', input } },
+    { id: 3, previousEventId: 2, type: 'PassStateExited', stateExitedEventDetails: { name: 'P', output } },
+    { id: 4, previousEventId: 3, type: 'ExecutionSucceeded', executionSucceededEventDetails: { output } },
+  ];
+  const stateMachine = { definition: JSON.stringify(PASS), name: unique('import-deep') };
+  // It was a 400 whose message was the engine's stack overflow ("Maximum call stack size exceeded").
+  const deepInput = await own({ events: history(`{"x":${deep(5000)}}`, '{}'), stateMachine });
+  t.is(deepInput.status, 400);
+  t.is(deepInput.body['__type'], 'ValidationException');
+  t.is(
+    deepInput.body['message'],
+    'Invalid history: event 1 (ExecutionStarted): executionStartedEventDetails.input: Document nesting depth (1001) exceeds the maximum allowed (1000)',
+  );
+  const deepOutput = await own({ events: history('{}', deep(1001)), stateMachine });
+  t.is(deepOutput.status, 400);
+  t.regex(
+    String(deepOutput.body['message']),
+    /^Invalid history: event 3 \(PassStateExited\): stateExitedEventDetails\.output: Document nesting depth \(1001\)/,
+  );
+  // A text that only looks nested (brackets inside its strings) gets past the edge to the engine,
+  // whose answer is about how this sketch of a history differs from what it writes.
+  const brackets = JSON.stringify({ s: '['.repeat(2000) });
+  const past = await own({ events: history(brackets, brackets), stateMachine });
+  t.regex(String(past.body['message']), /^Stepstream decides differently from the recorded history at its event 1:/);
+});
+
 test('found by the hostile-input suite: headers over 16 KiB get an AWS-shaped answer from the HTTP layer', async (t) => {
   const { stack } = t.context;
   const res = await fetch(`${stack.api.url}/`, {

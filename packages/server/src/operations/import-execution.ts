@@ -1,6 +1,6 @@
 import { describeDiagnostics } from '@stepstream/asl/definition';
 import { invalidDefinition, validationException } from '@stepstream/domain';
-import { parseDefinitionText } from '../json-limits.js';
+import { jsonTextDepth, MAX_NESTING_DEPTH, parseDefinitionText, parseJsonText } from '../json-limits.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Operation } from '../protocol.js';
@@ -21,6 +21,31 @@ export const ImportExecutionInput = t.intersection([
 /** Drops the nulls a JSON client may send for absent members. */
 const present = <T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], null | undefined> } =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]: Exclude<T[K], null | undefined> };
+
+/**
+ * The first JSON text in the recorded events (an `input`, an `output`, an assigned variable…) that
+ * nests past {@link MAX_NESTING_DEPTH}, as a ValidationException naming the event and the member.
+ * The engine parses those texts and walks them recursively; AWS never records such a text, since
+ * it refuses it where it enters.
+ */
+const tooDeepText = (events: readonly Record<string, unknown>[]) => {
+  for (const event of events) {
+    // The request body's own nesting is bounded at the edge (1000 levels): a stack suffices.
+    const stack: [unknown, string][] = Object.entries(event).map(([key, value]) => [value, key]);
+    while (stack.length > 0) {
+      const [value, path] = stack.pop()!;
+      if (typeof value === 'string') {
+        if (!/^\s*[[{]/.test(value) || jsonTextDepth(value) <= MAX_NESTING_DEPTH) continue;
+        const parsed = parseJsonText(value);
+        if (E.isLeft(parsed) && parsed.left.kind === 'depth')
+          return validationException(`Invalid history: event ${String(event['id'])} (${String(event['type'])}): ${path}: ${parsed.left.message}`);
+      } else if (typeof value === 'object' && value !== null) {
+        for (const [key, member] of Object.entries(value)) stack.push([member, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`]);
+      }
+    }
+  }
+  return undefined;
+};
 
 /**
  * `Stepstream.ImportExecution` `{ events, stateMachine, execution?, name?, normalised? }`: an
@@ -44,6 +69,8 @@ export const importExecution =
     // As CreateStateMachine reads a definition: nested past Jackson's limit is refused before it is walked.
     const parsed = parseDefinitionText(stateMachine.definition);
     if (!parsed.ok) return E.left(invalidDefinition(describeDiagnostics(parsed.diagnostics)));
+    const deepText = tooDeepText(events);
+    if (deepText !== undefined) return E.left(deepText);
     const imported = await engine.executions.importExecution({
       events,
       stateMachine: present(stateMachine),
