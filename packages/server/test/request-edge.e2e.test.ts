@@ -31,10 +31,11 @@ const unique = (label: string) => `${label}-${Math.random().toString(36).slice(2
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 const TOO_DEEP = 'Document nesting depth (1001) exceeds the maximum allowed (1000)';
 
-const post = async (stack: Stack, operation: string, body: string) => {
+/** A raw call: `service` is the target's prefix, `Stepstream` for the operations of our own namespace. */
+const post = async (stack: Stack, operation: string, body: string, service = 'AWSStepFunctions') => {
   const res = await fetch(`${stack.api.url}/`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AWSStepFunctions.${operation}` },
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `${service}.${operation}` },
     body,
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -420,12 +421,7 @@ test('found by the hostile-input suite: a number out of the double range (1e400)
 test('found by the hostile-input suite: a definition nested past 1000 levels given to ImportExecution or ForkExecution is an InvalidDefinition, not a 500', async (t) => {
   const { stack } = t.context;
   const deepDefinition = `{"StartAt":"P","States":{"P":{"Type":"Pass","Result":${deep(5000)},"End":true}}}`;
-  const own = (operation: string, body: Record<string, unknown>) =>
-    fetch(`${stack.api.url}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `Stepstream.${operation}` },
-      body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const own = (operation: string, body: Record<string, unknown>) => post(stack, operation, JSON.stringify(body), 'Stepstream');
   const events = [{ id: 1, previousEventId: 0, type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}', roleArn: ROLE } }];
   const imported = await own('ImportExecution', { events, stateMachine: { definition: deepDefinition, name: 'deep' } });
   t.is(imported.status, 400);
@@ -440,12 +436,7 @@ test('found by the hostile-input suite: a definition nested past 1000 levels giv
 
 test('found by the hostile-input suite: a fork’s input, variables or mocks nested past 1000 levels answer 400, not 500; the server serves on', async (t) => {
   const { stack } = t.context;
-  const fork = (body: Record<string, unknown>) =>
-    fetch(`${stack.api.url}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.ForkExecution' },
-      body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const fork = (body: Record<string, unknown>) => post(stack, 'ForkExecution', JSON.stringify(body), 'Stepstream');
   const arn = await machine(stack, PASS);
   const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn: arn }));
   // The fuzz's request: 5,000 nested arrays in the input overflowed the stack where it was written out again.
@@ -470,12 +461,7 @@ test('found by the hostile-input suite: a fork’s input, variables or mocks nes
 
 test('ImportExecution: a recorded JSON text nested past 1000 levels is refused by name, before the engine walks it', async (t) => {
   const { stack } = t.context;
-  const own = (body: Record<string, unknown>) =>
-    fetch(`${stack.api.url}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'Stepstream.ImportExecution' },
-      body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const own = (body: Record<string, unknown>) => post(stack, 'ImportExecution', JSON.stringify(body), 'Stepstream');
   const history = (input: string, output: string) => [
     { id: 1, previousEventId: 0, type: 'ExecutionStarted', executionStartedEventDetails: { input, roleArn: ROLE } },
     { id: 2, previousEventId: 1, type: 'PassStateEntered', stateEnteredEventDetails: { name: 'P', input } },
