@@ -475,7 +475,8 @@ test('ImportExecution: a recorded JSON text nested past 1000 levels is refused b
   t.is(deepInput.body['__type'], 'ValidationException');
   t.is(
     deepInput.body['message'],
-    'Invalid history: event 1 (ExecutionStarted): executionStartedEventDetails.input: Document nesting depth (1001) exceeds the maximum allowed (1000)',
+    'Invalid history: event 1 (ExecutionStarted): executionStartedEventDetails.input: Document nesting depth (1001) exceeds the maximum allowed (1000). ' +
+      'AWS never records such a text: give the events as get-execution-history prints them',
   );
   const deepOutput = await own({ events: history('{}', deep(1001)), stateMachine });
   t.is(deepOutput.status, 400);

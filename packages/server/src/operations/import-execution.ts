@@ -38,7 +38,10 @@ const tooDeepText = (events: readonly Record<string, unknown>[]) => {
         if (!/^\s*[[{]/.test(value) || jsonTextDepth(value) <= MAX_NESTING_DEPTH) continue;
         const parsed = parseJsonText(value);
         if (E.isLeft(parsed) && parsed.left.kind === 'depth')
-          return validationException(`Invalid history: event ${String(event['id'])} (${String(event['type'])}): ${path}: ${parsed.left.message}`);
+          return validationException(
+            `Invalid history: event ${String(event['id'])} (${String(event['type'])}): ${path}: ${parsed.left.message}. ` +
+              'AWS never records such a text: give the events as get-execution-history prints them',
+          );
       } else if (typeof value === 'object' && value !== null) {
         for (const [key, member] of Object.entries(value)) stack.push([member, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`]);
       }
