@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
 import type { EventStore } from '../port/types.js';
@@ -176,6 +176,26 @@ export const postgresAppendCalls = (pool: pg.Pool, schema: string): Pick<GroupCo
 };
 
 /**
+ * Runs a read whose text repeats as a named prepared statement, named by its text's hash (pg
+ * refuses one name for two texts). A projector's batch read spent three quarters of its server
+ * time parsing and planning: 526 of 700 µs, as an unnamed statement.
+ */
+export const postgresRepeatedRead = (pool: pg.Pool) => {
+  /** Each projector reads with one text or two; a connection keeps every named statement it prepared. */
+  const MAX_REPEATED_READS = 64;
+  const names = new Map<string, string>();
+  return async (query: CompiledQuery): Promise<readonly unknown[]> => {
+    let name = names.get(query.sql);
+    if (name === undefined && names.size < MAX_REPEATED_READS) {
+      name = `stepstream_read_${createHash('sha1').update(query.sql).digest('hex').slice(0, 20)}`;
+      names.set(query.sql, name);
+    }
+    // Past the bound (texts that do not repeat after all), unnamed: nothing kept on either side.
+    return (await pool.query(name === undefined ? { text: query.sql, values: [...query.parameters] } : { name, text: query.sql, values: [...query.parameters] })).rows;
+  };
+};
+
+/**
  * Opens the SQL event store on a Postgres server, creating its schema if needed.
  *
  * @example
@@ -196,6 +216,7 @@ export const openPostgresEventStore = async (options: PostgresEventStoreOptions)
       signal,
       onClose: () => db.destroy(),
       runAppend: (text, values) => runAppend(text, values as unknown as AppendParams),
+      runRepeatedRead: postgresRepeatedRead(pool),
     });
   } catch (e) {
     await db.destroy().catch(() => undefined);
