@@ -191,7 +191,9 @@ export const postgresRepeatedRead = (pool: pg.Pool) => {
       names.set(query.sql, name);
     }
     // Past the bound (texts that do not repeat after all), unnamed: nothing kept on either side.
-    return (await pool.query(name === undefined ? { text: query.sql, values: [...query.parameters] } : { name, text: query.sql, values: [...query.parameters] })).rows;
+    return (
+      await pool.query(name === undefined ? { text: query.sql, values: [...query.parameters] } : { name, text: query.sql, values: [...query.parameters] })
+    ).rows;
   };
 };
 

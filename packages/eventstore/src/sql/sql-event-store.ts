@@ -497,7 +497,11 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
       left join lateral (select ${columns} from ${t('events')} as e ${join} where e.position = any(array(${keys}))) as p on true
       order by p.transaction_id::xid8, p.position::bigint`;
     const rows = options.runRepeatedRead
-      ? ((await options.runRepeatedRead(query.compile(db))) as (EventRow & { head_commit: string | null; head_prepare: string | null; pending_newest: string | null })[])
+      ? ((await options.runRepeatedRead(query.compile(db))) as (EventRow & {
+          head_commit: string | null;
+          head_prepare: string | null;
+          pending_newest: string | null;
+        })[])
       : (await query.execute(db)).rows;
     const first = rows[0];
     const head =
