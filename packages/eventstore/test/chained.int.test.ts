@@ -179,6 +179,45 @@ for (const [name, open] of Object.entries(stores)) {
     t.regex(String(past[3]!.metadata['$hash']), /^[0-9a-f]{64}$/);
     t.deepEqual((await raw.readAll({ dataOnlyOfTypes: ['Odd'] }))[3]!.metadata['frames'], { input: 'lone \ud800' }, 'whole when its type is listed');
   });
+
+  test(`${name}: dataOnlyOfTypes takes a metadata \`$hash\` for a hash only when it is 64 of [0-9a-f]; readAllBatch reads the same`, async (t) => {
+    const raw = await open();
+    if (!raw) return t.log(`skipped: ${unavailable}`);
+    t.teardown(() => raw.close());
+    const hex = 'ab'.repeat(32);
+    const forged = {
+      hex,
+      short: hex.slice(1),
+      upper: hex.toUpperCase(),
+      'one non-hex': `${hex.slice(0, 63)}g`,
+      multibyte: `${hex.slice(0, 63)}é`,
+      longer: `${hex}0`,
+      'not a string': 7,
+    };
+    const elsewhere = { nested: { inner: { $hash: hex } }, 'not first': { a: 1, $hash: hex } };
+    // Appended without the chain, as a forged or pre-chain event would be.
+    for (const [label, value] of Object.entries(forged)) {
+      await raw.appendToStream(`forged-${label}`, [{ type: 'Step', data: { label }, metadata: { $hash: value } }]);
+    }
+    for (const [label, metadata] of Object.entries(elsewhere)) await raw.appendToStream(`forged-${label}`, [{ type: 'Step', data: { label }, metadata }]);
+    const expected = [...Object.keys(forged), ...Object.keys(elsewhere)].map((label) => (label === 'hex' ? null : { label }));
+    const read = await raw.readAll({ dataOnlyOfTypes: ['Keep'] });
+    t.deepEqual(
+      read.map((e) => e.data),
+      expected,
+      'data left out only where the hash is one',
+    );
+    t.deepEqual(read[0]!.metadata, { $hash: hex });
+    const batch = await raw.readAllBatch({ maxCount: 100, dataOnlyOfTypes: ['Keep'] });
+    t.deepEqual(
+      batch.events.map((e) => e.data),
+      expected,
+    );
+    t.deepEqual(
+      batch.events.map((e) => e.metadata),
+      read.map((e) => e.metadata),
+    );
+  });
 }
 
 for (const [name, open] of Object.entries(stores)) {
