@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Kysely, PostgresDialect, type CompiledQuery } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { Subject } from 'rxjs';
 import type { EventStore } from '../port/types.js';
 import { withArrayLiterals } from './text-array.js';
 import { appendManyText, appendManyValues, groupCommit, type AppendParams, type GroupCommitOptions } from './group-commit.js';
 import { listenChannel } from './listen.js';
+import { prepareRepeatedStatements } from './prepared.js';
 import { migrateEventStore } from './schema.js';
 import { getSqlEventStore, type AppendRow, type AppendSignal } from './sql-event-store.js';
 
@@ -21,9 +22,11 @@ export interface PostgresEventStoreOptions {
   readonly onNotice?: (message: string) => void;
 }
 
-/** A `pg` pool on which bigint and numeric columns stay strings (the store casts what it reads). */
+/** A `pg` pool on which bigint and numeric columns stay strings (the store casts what it reads), and statements that repeat are prepared. */
 export const makePgPool = (connectionString: string, max = 20): pg.Pool => {
   const pool = new pg.Pool({ connectionString, max, application_name: 'stepstream' });
+  // Repeated parameterised statements go by name (prepared.ts): parsed once per connection.
+  prepareRepeatedStatements(pool);
   // An idle connection the server ends (a restart, an administrator, a dropped database) is an
   // 'error' on the pool; without a listener it would be an uncaught exception that takes the
   // process down. The pool has already dropped that connection: the next query opens another.
@@ -176,28 +179,6 @@ export const postgresAppendCalls = (pool: pg.Pool, schema: string): Pick<GroupCo
 };
 
 /**
- * Runs a read whose text repeats as a named prepared statement, named by its text's hash (pg
- * refuses one name for two texts). A projector's batch read spent three quarters of its server
- * time parsing and planning: 526 of 700 µs, as an unnamed statement.
- */
-export const postgresRepeatedRead = (pool: pg.Pool) => {
-  /** Each projector reads with one text or two; a connection keeps every named statement it prepared. */
-  const MAX_REPEATED_READS = 64;
-  const names = new Map<string, string>();
-  return async (query: CompiledQuery): Promise<readonly unknown[]> => {
-    let name = names.get(query.sql);
-    if (name === undefined && names.size < MAX_REPEATED_READS) {
-      name = `stepstream_read_${createHash('sha1').update(query.sql).digest('hex').slice(0, 20)}`;
-      names.set(query.sql, name);
-    }
-    // Past the bound (texts that do not repeat after all), unnamed: nothing kept on either side.
-    return (
-      await pool.query(name === undefined ? { text: query.sql, values: [...query.parameters] } : { name, text: query.sql, values: [...query.parameters] })
-    ).rows;
-  };
-};
-
-/**
  * Opens the SQL event store on a Postgres server, creating its schema if needed.
  *
  * @example
@@ -218,7 +199,6 @@ export const openPostgresEventStore = async (options: PostgresEventStoreOptions)
       signal,
       onClose: () => db.destroy(),
       runAppend: (text, values) => runAppend(text, values as unknown as AppendParams),
-      runRepeatedRead: postgresRepeatedRead(pool),
     });
   } catch (e) {
     await db.destroy().catch(() => undefined);

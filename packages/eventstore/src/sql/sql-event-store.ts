@@ -49,12 +49,6 @@ export interface SqlEventStoreOptions {
    * the server plans it once per connection; the default sends it through Kysely.
    */
   readonly runAppend?: (text: string, params: readonly unknown[]) => Promise<readonly AppendRow[]>;
-  /**
-   * Runs a read whose text repeats call after call (a projector's batch, a history page). Postgres passes a
-   * named prepared statement, so each pooled connection parses it once and the server may keep
-   * one plan for it; the default sends it through Kysely.
-   */
-  readonly runRepeatedRead?: (query: CompiledQuery) => Promise<readonly unknown[]>;
 }
 
 /** What the append function returns; nulls mean the expected revision did not hold. */
@@ -135,9 +129,6 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   let closed = false;
   const appendText = `select o_revision::text as revision, o_transaction_id::text as transaction_id, o_position::text as position
     from "${options.schema.replace(/"/g, '""')}".append_events($1, $2, $3::bigint, $4::uuid[], $5::text[], $6::text[], $7::text[])`;
-  /** Runs a read whose text repeats call after call (a projector's batch, a history page): see `runRepeatedRead`. */
-  const repeated = async <R>(query: RawBuilder<R>): Promise<R[]> =>
-    options.runRepeatedRead ? ((await options.runRepeatedRead(query.compile(db))) as R[]) : (await query.execute(db)).rows;
   const runAppend =
     options.runAppend ??
     (async (text: string, params: readonly unknown[]) => (await db.executeQuery<AppendRow>(CompiledQuery.raw(text, withArrayLiterals(params)))).rows);
@@ -349,10 +340,10 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     const query = streamQuery(streamName, o, rawColumns, ['revision', 'type', 'data'], sql`octet_length(e.data::text)`);
     if (!query) return [];
     const order = o?.direction === 'backwards' ? sql`desc` : sql`asc`;
-    const joined = await repeated(sql<{ text: string | null; plain: boolean | null }>`
+    const { rows: joined } = await sql<{ text: string | null; plain: boolean | null }>`
       select string_agg(x.revision || chr(31) || x.type || chr(31) || x.data, chr(30) order by x.revision::bigint ${order}) as text,
         bool_and(strpos(x.type, chr(30)) = 0 and strpos(x.type, chr(31)) = 0) as plain
-      from (${query}) x`);
+      from (${query}) x`.execute(db);
     const { text, plain } = joined[0] ?? { text: null, plain: null };
     if (text === null) return [];
     if (plain !== true) {
@@ -504,7 +495,7 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
       ) as h on true
       left join lateral (select ${columns} from ${t('events')} as e ${join} where e.position = any(array(${keys}))) as p on true
       order by p.transaction_id::xid8, p.position::bigint`;
-    const rows = await repeated(query);
+    const rows = (await query.execute(db)).rows;
     const first = rows[0];
     const head =
       first?.head_commit != null && first.head_prepare != null ? { commit: BigInt(first.head_commit), prepare: BigInt(first.head_prepare) } : undefined;
