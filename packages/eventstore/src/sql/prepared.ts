@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 
 /** How many statement texts one pool names at most; past it, texts go unnamed (nothing kept). */
 export const MAX_NAMED_STATEMENTS = 256;
