@@ -22,10 +22,12 @@ export interface PostgresEventStoreOptions {
   readonly onNotice?: (message: string) => void;
 }
 
-/** A `pg` pool on which bigint and numeric columns stay strings (the store casts what it reads), and statements that repeat are prepared. */
+/**
+ * A `pg` pool on which bigint and numeric columns stay strings (the store casts what it reads),
+ * and statements that repeat are prepared (prepared.ts).
+ */
 export const makePgPool = (connectionString: string, max = 20): pg.Pool => {
   const pool = new pg.Pool({ connectionString, max, application_name: 'stepstream' });
-  // Repeated parameterised statements go by name (prepared.ts): parsed once per connection.
   prepareRepeatedStatements(pool);
   // An idle connection the server ends (a restart, an administrator, a dropped database) is an
   // 'error' on the pool; without a listener it would be an uncaught exception that takes the

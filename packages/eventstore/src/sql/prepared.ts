@@ -39,8 +39,9 @@ export class StatementNames {
 
 /**
  * Makes every connection `pool` opens send `query(text, values)` and `query(text, values,
- * callback)` (how Kysely and `pool.query` send a statement) by the name `names` gives, when it gives one. Every other form of call is
- * unchanged. The pool emits `connect` before it hands a new connection to anyone.
+ * callback)` (how Kysely and `pool.query` send a statement) by the name `names` gives, when it
+ * gives one. Every other form of call is unchanged. The pool emits `connect` before it hands a new
+ * connection to anyone.
  */
 export const prepareRepeatedStatements = (pool: pg.Pool, names = new StatementNames()): void => {
   pool.on('connect', (client) => {
