@@ -491,6 +491,40 @@ test('ImportExecution: a recorded JSON text nested past 1000 levels is refused b
   t.regex(String(past.body['message']), /^Stepstream decides differently from the recorded history at its event 1:/);
 });
 
+test('found by the hostile-input suite: ImportExecution refuses a timestamp that is not a date between the years 1 and 9999; nothing is stored', async (t) => {
+  const { stack } = t.context;
+  const own = (body: Record<string, unknown>) => post(stack, 'ImportExecution', JSON.stringify(body), 'Stepstream');
+  const arn = await machine(stack, PASS);
+  const { executionArn } = await stack.client.send(new StartExecutionCommand({ stateMachineArn: arn, input: '{"a":1}' }));
+  let recorded: Record<string, unknown>[] = [];
+  for (let tries = 0; tries < 100; tries++) {
+    const history = await post(stack, 'GetExecutionHistory', JSON.stringify({ executionArn }));
+    recorded = history.body['events'] as Record<string, unknown>[];
+    if (recorded.some((e) => e['type'] === 'ExecutionSucceeded')) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  t.is(typeof recorded[2]?.['timestamp'], 'number', 'epoch seconds, as the AWS CLI prints them');
+  const name = unique('import-dates');
+  const stateMachine = { definition: JSON.stringify(PASS), name };
+  // 1e300 was stored: the read models could not hold it, and the analytics projector skipped the
+  // event with an error in the log.
+  for (const bad of [1e300, -1e300, '+275760-09-13T00:00:00.000Z']) {
+    const events = recorded.map((e, i) => (i === 2 ? { ...e, timestamp: bad } : e));
+    const refused = await own({ events, stateMachine });
+    t.is(refused.status, 400, String(bad));
+    t.is(refused.body['__type'], 'ValidationException');
+    t.is(
+      refused.body['message'],
+      `Invalid history: event 3 (PassStateExited): timestamp ${JSON.stringify(bad)} is not a date between the years 1 and 9999: ` +
+        'give the events as get-execution-history prints them',
+    );
+  }
+  // Nothing was stored under the name: the history as recorded imports under it now.
+  const imported = await own({ events: recorded, stateMachine });
+  t.is(imported.status, 200, JSON.stringify(imported.body));
+  t.regex(String(imported.body['executionArn']), new RegExp(`:execution:${name}:`));
+});
+
 test('found by the hostile-input suite: headers over 16 KiB get an AWS-shaped answer from the HTTP layer', async (t) => {
   const { stack } = t.context;
   const res = await fetch(`${stack.api.url}/`, {

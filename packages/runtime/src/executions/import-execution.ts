@@ -49,6 +49,10 @@ export interface Imported {
   readonly pointers: readonly PointerDifference[];
 }
 
+/** The dates a recorded timestamp may hold: ISO-8601's four-digit years, 0001 to 9999. */
+const FIRST_DATE_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** Epoch milliseconds of a timestamp as the AWS CLI prints it: an ISO-8601 text, or epoch seconds. */
 const epochMs = (v: unknown): number | undefined => {
   if (typeof v === 'number' && Number.isFinite(v)) return v < 1e11 ? Math.round(v * 1000) : Math.round(v);
@@ -100,6 +104,15 @@ export const importExecution = async (
         validationException(`Invalid history: event ${String(i + 1)} has no numeric id or no type: give the events as get-execution-history prints them`),
       );
     const timestamp = epochMs(e['timestamp']);
+    if (timestamp !== undefined && (timestamp < FIRST_DATE_MS || timestamp > LAST_DATE_MS))
+      // Found by the hostile-input suite: 1e300 was stored, and the read models could not hold it
+      // (the analytics projector skipped the event, with an error in the log).
+      return E.left(
+        validationException(
+          `Invalid history: event ${String(i + 1)} (${String(e['type'])}): timestamp ${JSON.stringify(e['timestamp'])} is not a date between the years 1 and 9999: ` +
+            'give the events as get-execution-history prints them',
+        ),
+      );
     const { timestamp: _t, ...rest } = e;
     events.push({ ...(rest as unknown as AwsHistoryEvent), ...(timestamp !== undefined ? { timestamp } : {}) });
   }
