@@ -165,18 +165,14 @@ const listenNotify = async (pool: pg.Pool, connectionString: string, channel: st
 
 /**
  * The two ways the Postgres store runs appends (group-commit.ts): one alone, through the store's
- * own `append_events` statement, or several in one `append_many` call. Both are named statements,
- * so each pooled connection parses and plans them once.
+ * own `append_events` statement, or several in one `append_many` call. Each is one text, which a
+ * pool from `makePgPool` prepares by name (prepared.ts): each connection parses and plans it once.
  */
 export const postgresAppendCalls = (pool: pg.Pool, schema: string): Pick<GroupCommitOptions, 'one' | 'many'> => {
-  const named = (what: string) => `stepstream_${what}_${createHash('sha1').update(schema).digest('hex').slice(0, 16)}`;
   const manyText = appendManyText(schema);
   return {
-    one: async (text, values) => (await pool.query<AppendRow>({ name: named('append'), text, values: withArrayLiterals(values) })).rows,
-    many: async (appends) => {
-      const values = appendManyValues(appends);
-      return (await pool.query<AppendRow>({ name: named('append_many'), text: manyText, values })).rows;
-    },
+    one: async (text, values) => (await pool.query<AppendRow>(text, withArrayLiterals(values))).rows,
+    many: async (appends) => (await pool.query<AppendRow>(manyText, appendManyValues(appends))).rows,
   };
 };
 
