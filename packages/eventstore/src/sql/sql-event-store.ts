@@ -339,9 +339,13 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
   const readStreamRaw = async (streamName: string, o?: ReadStreamRawOptions): Promise<RawEvent[]> => {
     const query = streamQuery(streamName, o, rawColumns, ['revision', 'type', 'data'], sql`octet_length(e.data::text)`);
     if (!query) return [];
-    const order = o?.direction === 'backwards' ? sql`desc` : sql`asc`;
+    const backwards = o?.direction === 'backwards';
+    // No ORDER BY inside string_agg: Postgres 15 would sort the page again (a third of the
+    // statement's time for 1,000 events). The subquery hands the rows over in order and the
+    // aggregate keeps it, as Postgres does for a plain scan of a sorted subquery; the loop below
+    // checks the revisions anyway and sorts if they ever came otherwise.
     const { rows: joined } = await sql<{ text: string | null; plain: boolean | null }>`
-      select string_agg(x.revision || chr(31) || x.type || chr(31) || x.data, chr(30) order by x.revision::bigint ${order}) as text,
+      select string_agg(x.revision || chr(31) || x.type || chr(31) || x.data, chr(30)) as text,
         bool_and(strpos(x.type, chr(30)) = 0 and strpos(x.type, chr(31)) = 0) as plain
       from (${query}) x`.execute(db);
     const { text, plain } = joined[0] ?? { text: null, plain: null };
@@ -351,14 +355,19 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
       return rows.map((row) => ({ type: row.type, revision: BigInt(row.revision), data: row.data }));
     }
     const events: RawEvent[] = [];
+    let outOfOrder = false;
     for (let at = 0; at < text.length;) {
       const end = text.indexOf('\x1e', at);
       const stop = end < 0 ? text.length : end;
       const afterRevision = text.indexOf('\x1f', at);
       const afterType = text.indexOf('\x1f', afterRevision + 1);
-      events.push({ revision: BigInt(text.slice(at, afterRevision)), type: text.slice(afterRevision + 1, afterType), data: text.slice(afterType + 1, stop) });
+      const revision = BigInt(text.slice(at, afterRevision));
+      const previous = events.at(-1)?.revision;
+      if (previous !== undefined && (backwards ? revision > previous : revision < previous)) outOfOrder = true;
+      events.push({ revision, type: text.slice(afterRevision + 1, afterType), data: text.slice(afterType + 1, stop) });
       at = stop + 1;
     }
+    if (outOfOrder) events.sort((a, b) => (a.revision === b.revision ? 0 : a.revision < b.revision !== backwards ? -1 : 1));
     return events;
   };
 
