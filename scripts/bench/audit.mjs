@@ -11,8 +11,11 @@
  *    events an append (a decision's usual size). Each writer owns a few streams and appends at the
  *    exact revision the previous append returned, as the engine does, so the chain finds the
  *    previous hash in its cache and reads nothing. Rounds alternate (raw, chained, chained, raw, …)
- *    on the same store in the same run, each a fixed time after a warm-up; the ratio is the median
- *    chained rate over the median raw rate. The issue asks for ≥ 0.9.
+ *    on the same store in the same run, each a fixed time after a warm-up; the first pair of rounds
+ *    of each writer count is run and not counted (on PGlite the first seconds of a process run
+ *    slower, and the side that runs more code, the chained, more so). The ratio is the median
+ *    chained rate over the median raw rate; the median of the pairs' own ratios is printed beside
+ *    it. The issue asks for ≥ 0.9.
  *
  * 2. What verify costs a read. The store is filled with chained executions (22 events each, data
  *    like Step Functions history events), then, in alternating rounds over the same events:
@@ -38,7 +41,9 @@ const config = {
   only: only ?? 'all',
   warmupMs: quick ? 300 : 1000,
   measureMs: quick ? 1000 : 3000,
-  appendRounds: quick ? 4 : 6,
+  appendRounds: quick ? 4 : 8,
+  /** Rounds of each side run first and not counted, per writer count: the process and the store warming up. */
+  appendWarmupRounds: quick ? 0 : 1,
   writers: [1, 16],
   eventsPerAppend: 2,
   streamsPerWriter: 4,
@@ -137,17 +142,23 @@ const appendPart = async (backend, raw) => {
   const cells = [];
   for (const writers of config.writers) {
     const rates = { raw: [], chained: [] };
-    for (let round = 0; round < config.appendRounds; round++) {
+    const discarded = { raw: [], chained: [] };
+    const warmup = config.appendWarmupRounds;
+    for (let round = 0; round < warmup + config.appendRounds; round++) {
       // ABBA order: neither side always runs on the warmer (or fuller) store.
       const order = round % 2 === 0 ? ['raw', 'chained'] : ['chained', 'raw'];
       for (const side of order) {
         const rate = await appendRound(side === 'raw' ? raw : chained, writers, side);
-        rates[side].push(rate);
-        log(`${backend} append, ${writers} writer${writers === 1 ? '' : 's'}, round ${round + 1}: ${side} ${Math.round(rate)} events/s`);
+        (round < warmup ? discarded : rates)[side].push(rate);
+        const which = round < warmup ? `warm-up round ${round + 1} (not counted)` : `round ${round - warmup + 1}`;
+        log(`${backend} append, ${writers} writer${writers === 1 ? '' : 's'}, ${which}: ${side} ${Math.round(rate)} events/s`);
       }
     }
-    const cell = { writers, rawEventsPerSec: round(median(rates.raw)), chainedEventsPerSec: round(median(rates.chained)), rounds: rates };
+    const cell = { writers, rawEventsPerSec: round(median(rates.raw)), chainedEventsPerSec: round(median(rates.chained)), rounds: rates, discarded };
     cell.ratio = round(cell.chainedEventsPerSec / cell.rawEventsPerSec, 3);
+    // Each round's pair (the two sides one after the other): its ratio, and their median, beside the ratio of the medians.
+    cell.pairRatios = rates.raw.map((r, i) => round(rates.chained[i] / r, 3));
+    cell.medianPairRatio = round(median(cell.pairRatios), 3);
     cells.push(cell);
   }
   return cells;
@@ -268,7 +279,7 @@ const markdown = (results) => {
     }
     for (const c of r.append) {
       lines.push(
-        `| ${backend} | append, ${c.writers} writer${c.writers === 1 ? '' : 's'} (events/s) | ${c.rawEventsPerSec} | ${c.chainedEventsPerSec} | ${c.ratio} | ≥ 0.9 |`,
+        `| ${backend} | append, ${c.writers} writer${c.writers === 1 ? '' : 's'} (events/s; median of the ${c.pairRatios.length} rounds' own ratios: ${c.medianPairRatio}) | ${c.rawEventsPerSec} | ${c.chainedEventsPerSec} | ${c.ratio} | ≥ 0.9 |`,
       );
     }
     const v = r.verify;
