@@ -21,7 +21,10 @@
  * Then StartExecution at fixed rates (200/s and 500/s, 10 s each, open loop) from a client in a
  * worker thread (start-load.mjs): the SDK v3, then plain keep-alive HTTP (the SDK's own CPU, ~1 ms a
  * call, is otherwise taken from the two cores the server runs on), and a whole ~25,000-event
- * history (read by an SDK client in a worker thread too, history-client.mjs).
+ * history (read by an SDK client in a worker thread too, history-client.mjs). Beside the client's
+ * times, each fixed-rate run reports the server's own (request to answer) and the appends' (group
+ * commit and the round trip to Postgres), so a tail can be placed: the client's side, the
+ * server's, or the database's.
  *
  * The database `stepstream_scale` on the server of DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test) is created for the run and dropped at the end; with
@@ -109,11 +112,30 @@ const main = async () => {
   log(`store: Postgres database ${DATABASE} on ${redactedUrl}${exists ? ' (reused)' : ''}; growing to ${target.toLocaleString('en')} executions`);
 
   const store = await openPostgresEventStore({ connectionString: scaleUrl });
+  // Each append's time in the store (group commit and its round trip to Postgres), for the
+  // fixed-rate runs' breakdown; the engine chains its appends over this store.
+  const appendToStream = store.appendToStream.bind(store);
+  store.appendToStream = (stream, events, options) => {
+    const began = performance.now();
+    const appended = appendToStream(stream, events, options);
+    if (timings.on)
+      appended.then(
+        () => timings.append.push(performance.now() - began),
+        () => {},
+      );
+    return appended;
+  };
   const db = new Kysely({ dialect: new PostgresDialect({ pool: makePgPool(scaleUrl, 10) }) });
   const quiet = { debug() {}, info() {}, warn: (m) => log(`engine: ${m}`), error: (m, e) => log(`engine: ${m} ${e ?? ''}`) };
   const engine = new Engine({ store, db, log: quiet });
   await engine.start();
   const api = await serveApi({ engine, host: '127.0.0.1', port: 0, log: quiet });
+  // Each StartExecution's time in the server: from its request to the end of its answer.
+  api.server.prependListener('request', (req, res) => {
+    if (!timings.on || req.headers['x-amz-target'] !== 'AWSStepFunctions.StartExecution') return;
+    const began = performance.now();
+    res.once('finish', () => timings.server.push(performance.now() - began));
+  });
   const client = new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' }, maxAttempts: 1 });
 
   try {
@@ -265,6 +287,18 @@ const main = async () => {
   }
 };
 
+/**
+ * What the fixed-rate runs time inside this process, beside the client's own times: each
+ * StartExecution in the server (request to answer) and each append in the store.
+ */
+const timings = { on: false, server: [], append: [] };
+
+/** p50 and p99 of `values` (ms), sorted here. */
+const tail = (values) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return { count: sorted.length, p50: round(percentile(sorted, 0.5), 1), p99: round(percentile(sorted, 0.99), 1) };
+};
+
 /** The fixed rates StartExecution is timed at, and for how long each. */
 const RATES = [200, 500];
 const RATE_SECONDS = 10;
@@ -278,6 +312,9 @@ const CLIENTS = ['sdk', 'http'];
  * a worker thread (start-load.mjs): its own event loop, as a client elsewhere would have.
  */
 const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
+  timings.server = [];
+  timings.append = [];
+  timings.on = true;
   const worker = new Worker(new URL('./start-load.mjs', import.meta.url), {
     workerData: { endpoint, stateMachineArn, rate, seconds: RATE_SECONDS, input: '{"mode":"pass"}', client: clientKind },
   });
@@ -287,6 +324,7 @@ const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
     worker.once('exit', (code) => reject(new Error(`the load worker exited (${code}) before it reported`)));
   });
   await worker.terminate();
+  timings.on = false;
   if (out.failed > 0) throw new Error(`${out.failed} of ${out.ms.length} StartExecution calls at ${rate}/s failed; the first: ${out.firstError}`);
   const ms = out.ms.sort((x, y) => x - y);
   return {
@@ -297,6 +335,8 @@ const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
     p50: round(percentile(ms, 0.5), 1),
     p99: round(percentile(ms, 0.99), 1),
     max: round(ms.at(-1), 1),
+    inServer: tail(timings.server),
+    append: tail(timings.append),
   };
 };
 
@@ -333,7 +373,7 @@ const markdown = (results) => {
     .join('; ');
   const starts = (results.startLatency ?? []).map(
     (r) =>
-      `StartExecution at ${r.rate}/s for ${RATE_SECONDS} s (open loop, ${r.client === 'http' ? 'plain HTTP' : 'SDK v3'} client in a worker thread, ${r.achievedPerSecond}/s achieved): p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms.`,
+      `StartExecution at ${r.rate}/s for ${RATE_SECONDS} s (open loop, ${r.client === 'http' ? 'plain HTTP' : 'SDK v3'} client in a worker thread, ${r.achievedPerSecond}/s achieved): p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; in the server p50 ${r.inServer.p50} / p99 ${r.inServer.p99} ms, of which the append (group commit and its round trip to Postgres) p50 ${r.append.p50} / p99 ${r.append.p99} ms.`,
   );
   const h = results.history;
   const history = h
