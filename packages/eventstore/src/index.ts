@@ -21,6 +21,7 @@ export { comparePositions, formatPosition, parsePosition, categoryOf, matchesFil
 export { catchUp, type CatchUpOptions, type Page } from './catch-up.js';
 export { PGliteDialect } from './sql/pglite-dialect.js';
 export { migrateEventStore, SHARDS } from './sql/schema.js';
+export { schemaMigrator } from './sql/schema-migrator.js';
 export { getSqlEventStore, type AppendSignal, type SqlEventStoreOptions } from './sql/sql-event-store.js';
 export { openPostgresEventStore, makePgPool, type PostgresEventStoreOptions } from './sql/postgres.js';
 export { listenChannel, type Listening } from './sql/listen.js';

@@ -1,5 +1,5 @@
-import { comparePositions, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
-import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import { comparePositions, schemaMigrator, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Observable } from 'rxjs';
 import { ensureCheckpointTable, lockCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import type { Projection, ProjectionBatchHandler, ProjectionHandler } from './projection.js';
@@ -154,7 +154,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
       await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
       try {
         await sql`create schema if not exists ${sql.id(target)}`.execute(conn);
-        const migrator = new Migrator({
+        const migrator = schemaMigrator({
           db: conn,
           provider: { getMigrations: async () => projection.migrations(target) },
           migrationTableSchema: target,

@@ -1,4 +1,5 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { schemaMigrator } from './schema-migrator.js';
 
 /**
  * The append function's text. `metadataType` is the type the metadata text is cast to: `jsonb`
@@ -220,7 +221,7 @@ export const migrateEventStore = async (db: Kysely<any>, schema: string): Promis
     await sql`create schema if not exists ${sql.id(schema)}`.execute(tx);
   });
   const provider: MigrationProvider = { getMigrations: async () => migrations(schema) };
-  const migrator = new Migrator({
+  const migrator = schemaMigrator({
     db,
     provider,
     migrationTableSchema: schema,
