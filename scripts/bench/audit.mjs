@@ -12,8 +12,8 @@
  *    exact revision the previous append returned, as the engine does, so the chain finds the
  *    previous hash in its cache and reads nothing. Rounds alternate (raw, chained, chained, raw, …)
  *    on the same store in the same run, each a fixed time after a warm-up; the first pair of rounds
- *    of each writer count is run and not counted (on PGlite the first seconds of a process run
- *    slower, and the side that runs more code, the chained, more so). The ratio is the median
+ *    of each writer count is run and not counted (in session 19's runs on PGlite, the first pairs
+ *    of a process came out lowest for the chained side). The ratio is the median
  *    chained rate over the median raw rate; the median of the pairs' own ratios is printed beside
  *    it. The issue asks for ≥ 0.9.
  *

@@ -340,10 +340,11 @@ export const getSqlEventStore = (options: SqlEventStoreOptions): EventStore => {
     const query = streamQuery(streamName, o, rawColumns, ['revision', 'type', 'data'], sql`octet_length(e.data::text)`);
     if (!query) return [];
     const backwards = o?.direction === 'backwards';
-    // No ORDER BY inside string_agg: Postgres 15 would sort the page again (a third of the
-    // statement's time for 1,000 events). The subquery hands the rows over in order and the
-    // aggregate keeps it, as Postgres does for a plain scan of a sorted subquery; the loop below
-    // checks the revisions anyway and sorts if they ever came otherwise.
+    // No ORDER BY inside string_agg: Postgres 15 would sort the page again (a fifth of the
+    // statement's time for 1,000 events: 2.0-2.2 ms with it, 1.6-1.8 without). The subquery hands
+    // the rows over in order and the aggregate keeps it, as Postgres does for a plain scan of a
+    // sorted subquery; the loop below checks the revisions anyway and sorts if they ever came
+    // otherwise.
     const { rows: joined } = await sql<{ text: string | null; plain: boolean | null }>`
       select string_agg(x.revision || chr(31) || x.type || chr(31) || x.data, chr(30)) as text,
         bool_and(strpos(x.type, chr(30)) = 0 and strpos(x.type, chr(31)) = 0) as plain
