@@ -9,8 +9,9 @@ import { Migrator, sql, type DatabaseIntrospector, type Kysely, type MigratorPro
  * looks each schema and table up again by name (`has_schema_privilege(nspname, …)`,
  * `pg_get_serial_sequence('schema.table', …)`). A schema dropped by anyone between its catalog
  * read and those lookups fails the migration with `schema "…" does not exist` (3F000): another
- * test's schema, a projector rebuild's old schema on another node. Here the catalog is read by
- * oid, never by a name that may vanish, and only the one schema's rows are read.
+ * test's schema, a projector rebuild's old schema on another node. Here the catalog tables are
+ * only read (joined by oid, filtered on the schema's name as a column): no function looks a name
+ * up, and only the one schema's rows are read.
  */
 const schemaIntrospector = (db: Kysely<any>, schema: string): DatabaseIntrospector => {
   const getTables = async (): Promise<TableMetadata[]> => {
