@@ -24,7 +24,9 @@
  * history (read by an SDK client in a worker thread too, history-client.mjs). Beside the client's
  * times, each fixed-rate run reports the server's own (request to answer) and the appends' (group
  * commit and the round trip to Postgres), so a tail can be placed: the client's side, the
- * server's, or the database's.
+ * server's, or the database's; and, on Linux with a local Postgres, how long per start the
+ * server's thread and Postgres ran and how long they were ready to run but waited for a CPU
+ * (from the load worker's start to its report), and how busy the machine was.
  *
  * The database `stepstream_scale` on the server of DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test) is created for the run and dropped at the end; with
@@ -33,6 +35,7 @@
  * and the ratio of the largest checkpoint's p50 to the 1,000 one's), JSON to
  * bench-results/scale-<ISO date>.json.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { CreateStateMachineAliasCommand, CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -299,6 +302,54 @@ const tail = (values) => {
   return { count: sorted.length, p50: round(percentile(sorted, 0.5), 1), p99: round(percentile(sorted, 0.99), 1) };
 };
 
+/**
+ * What the machine's CPUs were doing, read from Linux's /proc (undefined elsewhere, or where
+ * Postgres's processes are not visible): the time this process's main thread and every local
+ * `postgres` process spent running and spent runnable but waiting for a CPU (schedstat), and the
+ * machine's busy share (/proc/stat). A start's tail that is not its own work shows up as waiting.
+ */
+const cpuReading = () => {
+  try {
+    const schedstat = (path) => readFileSync(path, 'utf8').split(' ').map(Number);
+    const [mainRun, mainWait] = schedstat(`/proc/${process.pid}/task/${process.pid}/schedstat`);
+    let pgRun = 0;
+    let pgWait = 0;
+    let pgProcesses = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('postgres')) continue;
+        const [run, wait] = schedstat(`/proc/${pid}/schedstat`);
+        pgRun += run;
+        pgWait += wait;
+        pgProcesses += 1;
+      } catch {
+        // A process that ended meanwhile.
+      }
+    }
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + cpu[4];
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return pgProcesses === 0 ? undefined : { mainRun, mainWait, pgRun, pgWait, idle, total };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Per start, in ms, between two {@link cpuReading}s; undefined when either is missing. */
+const cpuPerStart = (before, after, starts) => {
+  if (!before || !after) return undefined;
+  const ms = (ns) => round(ns / 1e6 / starts, 3);
+  return {
+    serverThreadRunning: ms(after.mainRun - before.mainRun),
+    serverThreadWaiting: ms(after.mainWait - before.mainWait),
+    postgresRunning: ms(after.pgRun - before.pgRun),
+    postgresWaiting: ms(after.pgWait - before.pgWait),
+    machineBusy: round(1 - (after.idle - before.idle) / (after.total - before.total), 2),
+  };
+};
+
 /** The fixed rates StartExecution is timed at, and for how long each. */
 const RATES = [200, 500];
 const RATE_SECONDS = 10;
@@ -315,6 +366,7 @@ const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
   timings.server = [];
   timings.append = [];
   timings.on = true;
+  const cpuBefore = cpuReading();
   const worker = new Worker(new URL('./start-load.mjs', import.meta.url), {
     workerData: { endpoint, stateMachineArn, rate, seconds: RATE_SECONDS, input: '{"mode":"pass"}', client: clientKind },
   });
@@ -323,6 +375,7 @@ const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the load worker exited (${code}) before it reported`)));
   });
+  const cpuAfter = cpuReading();
   await worker.terminate();
   timings.on = false;
   if (out.failed > 0) throw new Error(`${out.failed} of ${out.ms.length} StartExecution calls at ${rate}/s failed; the first: ${out.firstError}`);
@@ -337,8 +390,14 @@ const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
     max: round(ms.at(-1), 1),
     inServer: tail(timings.server),
     append: tail(timings.append),
+    cpu: cpuPerStart(cpuBefore, cpuAfter, ms.length),
   };
 };
+
+const cpuText = (c) =>
+  c
+    ? ` CPU per start: the server's thread ran ${c.serverThreadRunning} ms and waited for a CPU ${c.serverThreadWaiting} ms; Postgres ran ${c.postgresRunning} ms and waited ${c.postgresWaiting} ms; the machine was ${Math.round(c.machineBusy * 100)}% busy.`
+    : ' (CPU per start not read: it needs Linux /proc and a local Postgres.)';
 
 /** Times GetExecutionHistory over one ~25,000-event execution: every page forwards and backwards, and one page. */
 const wholeHistory = async (client, endpoint) => {
@@ -373,7 +432,7 @@ const markdown = (results) => {
     .join('; ');
   const starts = (results.startLatency ?? []).map(
     (r) =>
-      `StartExecution at ${r.rate}/s for ${RATE_SECONDS} s (open loop, ${r.client === 'http' ? 'plain HTTP' : 'SDK v3'} client in a worker thread, ${r.achievedPerSecond}/s achieved): p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; in the server p50 ${r.inServer.p50} / p99 ${r.inServer.p99} ms, of which the append (group commit and its round trip to Postgres) p50 ${r.append.p50} / p99 ${r.append.p99} ms.`,
+      `StartExecution at ${r.rate}/s for ${RATE_SECONDS} s (open loop, ${r.client === 'http' ? 'plain HTTP' : 'SDK v3'} client in a worker thread, ${r.achievedPerSecond}/s achieved): p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; in the server p50 ${r.inServer.p50} / p99 ${r.inServer.p99} ms, of which the append (group commit and its round trip to Postgres) p50 ${r.append.p50} / p99 ${r.append.p99} ms.${cpuText(r.cpu)}`,
   );
   const h = results.history;
   const history = h

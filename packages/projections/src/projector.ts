@@ -48,6 +48,13 @@ export interface ProjectorOptions {
    * this much longer.
    */
   readonly liveBatchIntervalMs?: number;
+  /**
+   * The same least time while a reader waits for a position the projection has not reached
+   * (`waitFor`); defaults to `liveBatchIntervalMs`. A reader that begins to wait cuts a longer
+   * pause short: a projection read after its own writes can gather for long when nobody waits
+   * and still answer its readers quickly.
+   */
+  readonly waitedBatchIntervalMs?: number;
   /** Called on every failed batch (it is retried with back-off); use it to log. */
   readonly onError?: (error: unknown, attempt: number) => void;
   /** Back-off before retry `attempt` (1-based); defaults to 100 ms doubling up to 30 s. */
@@ -118,6 +125,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
   const schema = projection.name;
   const batchSize = options.batchSize ?? 500;
   const liveInterval = options.liveBatchIntervalMs ?? 0;
+  const waitedInterval = Math.min(options.waitedBatchIntervalMs ?? liveInterval, liveInterval);
   const retryDelay = options.retryDelayMs ?? ((n: number) => Math.min(100 * 2 ** (n - 1), 30_000));
   const status = new BehaviorSubject<ProjectorStatus>({ state: 'idle', checkpoint: undefined, eventsApplied: 0n, eventsSkipped: 0n });
   const setStatus = (patch: Partial<ProjectorStatus>) => status.next({ ...status.value, ...patch });
@@ -132,6 +140,29 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     wakeUp = undefined;
     w?.();
   };
+  /** Readers waiting in `waitFor` for a position not reached yet. */
+  let waiting = 0;
+  /** Shortens the pause under way between two live batches (`gather`) to what `waitedInterval` leaves; set while one runs. */
+  let cutGather: (() => void) | undefined;
+  /**
+   * The pause between two live batches: until `began + liveInterval`, or `began + waitedInterval`
+   * while a reader waits (one that begins to wait meanwhile cuts it short; so does `stop`).
+   */
+  const gather = (began: number) =>
+    new Promise<void>((resolve) => {
+      const until = (interval: number) => began + interval - performance.now();
+      const rest = until(waiting > 0 ? waitedInterval : liveInterval);
+      if (rest <= 0 || stopping) return resolve();
+      const done = () => {
+        cutGather = undefined;
+        resolve();
+      };
+      let timer = setTimeout(done, rest);
+      cutGather = () => {
+        clearTimeout(timer);
+        timer = setTimeout(done, stopping ? 0 : Math.max(0, until(waitedInterval)));
+      };
+    });
   const sleep = (ms?: number) =>
     new Promise<void>((resolve) => {
       if (dirty || stopping) return resolve();
@@ -372,8 +403,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
         }
         if (status.value.state !== 'live') setStatus({ state: 'live', lastError: undefined });
         await sleep(hidden);
-        const gather = batchBegan + liveInterval - performance.now();
-        if (gather > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, gather));
+        await gather(batchBegan);
       } catch (error) {
         if (error instanceof CheckpointMoved) {
           // Another instance (another node on the same database) applied it: show where it is now,
@@ -426,6 +456,7 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     wakeSubscription?.unsubscribe();
     wakeSubscription = undefined;
     wake();
+    cutGather?.();
     await running;
     running = undefined;
     setStatus({ state: 'stopped' });
@@ -462,14 +493,23 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     return { head, checkpoint, behind: behind > 0n ? behind : 0n };
   };
 
-  const waitFor = (position: Position, timeoutMs = 5000) =>
-    firstValueFrom(
-      status.pipe(
-        filter((s) => s.checkpoint !== undefined && comparePositions(s.checkpoint, position) >= 0),
-        map(() => true),
-        timeout({ first: timeoutMs, with: () => [false] }),
-      ),
-    );
+  const waitFor = async (position: Position, timeoutMs = 5000): Promise<boolean> => {
+    const reached = (s: ProjectorStatus) => s.checkpoint !== undefined && comparePositions(s.checkpoint, position) >= 0;
+    if (reached(status.value)) return true;
+    waiting += 1;
+    cutGather?.();
+    try {
+      return await firstValueFrom(
+        status.pipe(
+          filter(reached),
+          map(() => true),
+          timeout({ first: timeoutMs, with: () => [false] }),
+        ),
+      );
+    } finally {
+      waiting -= 1;
+    }
+  };
 
   return {
     schema,

@@ -123,6 +123,30 @@ export const projectorSuite = (test: TestFn<SuiteContext>, open: () => Promise<B
     await projector.stop();
   });
 
+  test('live, a long pause between batches gathers appends while nobody reads; a reader that waits cuts it short', async (t) => {
+    const { store, db } = t.context.backend;
+    const category = unique('gather');
+    // 60 s between batches while nobody waits, none while a reader waits.
+    const projector = getProjector({ store, db, projection: ledger(readModel('rm_gather'), category), liveBatchIntervalMs: 60_000, waitedBatchIntervalMs: 0 });
+    await projector.start();
+    t.true(await projector.waitFor((await store.headPosition())!, 20_000), 'caught up at the start');
+    // The first append after a quiet spell goes at once (the last batch began long enough ago)…
+    await new Promise((r) => setTimeout(r, 50));
+    const first = await store.appendToStream(`${category}-a`, [{ type: 'Deposited', data: { amount: 1 } }]);
+    const firstApplied = await projector.waitFor(first.position, 20_000);
+    t.true(firstApplied, 'a reader waiting for the first append sees it applied');
+    // …the next one waits for the pause, as long as nobody reads: 300 ms later it is not applied.
+    const second = await store.appendToStream(`${category}-b`, [{ type: 'Deposited', data: { amount: 2 } }]);
+    await new Promise((r) => setTimeout(r, 300));
+    const checkpoint = projector.status().checkpoint;
+    t.true(checkpoint !== undefined && comparePositions(checkpoint, second.position) < 0, 'nobody waits: the append waits for the next batch');
+    t.false((await snapshot(db, projector.schema)).rows.some((r) => r.stream_name === `${category}-b`));
+    // A reader that begins to wait ends the pause: far less than the 60 s it had left.
+    t.true(await projector.waitFor(second.position, 10_000), 'the waiting reader sees the append applied within 10 s');
+    t.true((await snapshot(db, projector.schema)).rows.some((r) => r.stream_name === `${category}-b`));
+    await projector.stop();
+  });
+
   // Serial: its slow appends would move the head under the other tests' lag checks.
   test.serial('batch handlers apply many events of distinct streams at once, and the read model is the one-by-one one', async (t) => {
     const { store, db } = t.context.backend;

@@ -223,9 +223,11 @@ export class Engine implements EnginePorts {
       store: base,
       db: options.db,
       projection: machines.following(sfnReadModel),
-      // A batch costs ~10 statements however few events it holds: under load, 5 ms gather many
-      // executions' starts and ends into one (a read that waits for a write waits up to 5 ms more).
-      liveBatchIntervalMs: 5,
+      // A batch costs ~7 round trips however few events it holds: under load, a pause gathers
+      // many executions' starts and ends into one. 25 ms while nobody reads; 5 ms while a read
+      // waits for a write (Describe or List after a Start), which then waits up to 5 ms more.
+      liveBatchIntervalMs: 25,
+      waitedBatchIntervalMs: 5,
       onError: (e, attempt) => log.error(`read model projector failed (attempt ${attempt}); retrying`, e),
       onSkipped: (skipped) => log.error(describeSkippedEvent(skipped)),
     });
