@@ -45,14 +45,14 @@ export interface ProjectorOptions {
    * While live, the least time from one batch's start to the next one's (default 0). A batch costs
    * a handful of statements however few events it holds; under a steady stream of appends a few
    * milliseconds gather many of them into one. Readers that wait for a write (`waitFor`) wait up to
-   * this much longer.
+   * `waitedBatchIntervalMs` longer.
    */
   readonly liveBatchIntervalMs?: number;
   /**
    * The same least time while a reader waits for a position the projection has not reached
-   * (`waitFor`); defaults to `liveBatchIntervalMs`. A reader that begins to wait cuts a longer
-   * pause short: a projection read after its own writes can gather for long when nobody waits
-   * and still answer its readers quickly.
+   * (`waitFor`); defaults to `liveBatchIntervalMs`, and is never more. A reader that begins to
+   * wait cuts a longer pause short: a projection read after its own writes can gather for long
+   * when nobody waits and still answer its readers quickly.
    */
   readonly waitedBatchIntervalMs?: number;
   /** Called on every failed batch (it is retried with back-off); use it to log. */
