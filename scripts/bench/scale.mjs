@@ -307,23 +307,22 @@ const tail = (values) => {
  * Postgres's processes are not visible): the time this process's main thread and every local
  * `postgres` process spent running and spent runnable but waiting for a CPU (schedstat), and the
  * machine's busy share (/proc/stat). A start's tail that is not its own work shows up as waiting.
+ * Postgres's counters are kept per process: a backend that ends between two readings (a
+ * connection closed) takes its counters with it, and summing over whoever is alive
+ * would count that as negative time.
  */
 const cpuReading = () => {
   try {
     const schedstat = (path) => readFileSync(path, 'utf8').split(' ').map(Number);
     const [mainRun, mainWait] = schedstat(`/proc/${process.pid}/task/${process.pid}/schedstat`);
-    let pgRun = 0;
-    let pgWait = 0;
-    let pgProcesses = 0;
+    const postgres = new Map();
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         if (!stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).startsWith('postgres')) continue;
         const [run, wait] = schedstat(`/proc/${pid}/schedstat`);
-        pgRun += run;
-        pgWait += wait;
-        pgProcesses += 1;
+        postgres.set(pid, { run, wait });
       } catch {
         // A process that ended meanwhile.
       }
@@ -331,21 +330,33 @@ const cpuReading = () => {
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const idle = cpu[3] + cpu[4];
     const total = cpu.reduce((a, b) => a + b, 0);
-    return pgProcesses === 0 ? undefined : { mainRun, mainWait, pgRun, pgWait, idle, total };
+    return postgres.size === 0 ? undefined : { mainRun, mainWait, postgres, idle, total };
   } catch {
     return undefined;
   }
 };
 
-/** Per start, in ms, between two {@link cpuReading}s; undefined when either is missing. */
+/**
+ * Per start, in ms, between two {@link cpuReading}s; undefined when either is missing. Postgres's
+ * time is summed over the processes alive at the second reading (from zero for one that started
+ * in between); the processes that ended in between are counted in `postgresEnded`, their time not.
+ */
 const cpuPerStart = (before, after, starts) => {
   if (!before || !after) return undefined;
   const ms = (ns) => round(ns / 1e6 / starts, 3);
+  let run = 0;
+  let wait = 0;
+  for (const [pid, now] of after.postgres) {
+    const then = before.postgres.get(pid) ?? { run: 0, wait: 0 };
+    run += now.run - then.run;
+    wait += now.wait - then.wait;
+  }
   return {
     serverThreadRunning: ms(after.mainRun - before.mainRun),
     serverThreadWaiting: ms(after.mainWait - before.mainWait),
-    postgresRunning: ms(after.pgRun - before.pgRun),
-    postgresWaiting: ms(after.pgWait - before.pgWait),
+    postgresRunning: ms(run),
+    postgresWaiting: ms(wait),
+    postgresEnded: [...before.postgres.keys()].filter((pid) => !after.postgres.has(pid)).length,
     machineBusy: round(1 - (after.idle - before.idle) / (after.total - before.total), 2),
   };
 };
@@ -396,7 +407,7 @@ const startsAtRate = async (endpoint, stateMachineArn, rate, clientKind) => {
 
 const cpuText = (c) =>
   c
-    ? ` CPU per start: the server's thread ran ${c.serverThreadRunning} ms and waited for a CPU ${c.serverThreadWaiting} ms; Postgres ran ${c.postgresRunning} ms and waited ${c.postgresWaiting} ms; the machine was ${Math.round(c.machineBusy * 100)}% busy.`
+    ? ` CPU per start: the server's thread ran ${c.serverThreadRunning} ms and waited for a CPU ${c.serverThreadWaiting} ms; Postgres ran ${c.postgresRunning} ms and waited ${c.postgresWaiting} ms${c.postgresEnded > 0 ? ` (not counting ${c.postgresEnded} Postgres process${c.postgresEnded === 1 ? '' : 'es'} that ended during the run)` : ''}; the machine was ${Math.round(c.machineBusy * 100)}% busy.`
     : ' (CPU per start not read: it needs Linux /proc and a local Postgres.)';
 
 /** Times GetExecutionHistory over one ~25,000-event execution: every page forwards and backwards, and one page. */
