@@ -1,7 +1,7 @@
 import { comparePositions, schemaMigrator, type EventStore, type Position, type RecordedEvent } from '@stepstream/eventstore';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { BehaviorSubject, filter, firstValueFrom, map, timeout, type Observable } from 'rxjs';
-import { ensureCheckpointTable, lockCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { advanceCheckpoint, ensureCheckpointTable, readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import type { Projection, ProjectionBatchHandler, ProjectionHandler } from './projection.js';
 import {
   countSkippedEvents,
@@ -328,8 +328,9 @@ export const getProjector = (options: ProjectorOptions): Projector => {
     const checkpoint = more ? events.at(-1)!.position : head;
     const skipped: SkippedEvent[] = [];
     const eventsApplied = await db.transaction().execute(async (tx) => {
-      const current = await lockCheckpoint(tx, target);
-      if (!samePosition(current.position, from)) throw new CheckpointMoved();
+      // The checkpoint moves first, in one statement that also locks it and checks that nobody else moved it.
+      const before = await advanceCheckpoint(tx, target, from, checkpoint, BigInt(events.length));
+      if (before === undefined) throw new CheckpointMoved();
       if (!alone) {
         if (!inOrder) await applyTogether(tx, events, target);
         else if (events.length > 0) await inOrder(tx, events, target);
@@ -343,8 +344,9 @@ export const getProjector = (options: ProjectorOptions): Projector => {
           skipped.push(skip);
         }
       }
-      const applied = current.eventsApplied + BigInt(events.length - skipped.length);
-      await writeCheckpoint(tx, target, checkpoint, applied);
+      const applied = before + BigInt(events.length - skipped.length);
+      // Skipped events do not count as applied (rare: an event a handler could not apply).
+      if (skipped.length > 0) await writeCheckpoint(tx, target, checkpoint, applied);
       return applied;
     });
     // Reported once committed: a batch rolled back and retried would otherwise report twice.
