@@ -1,6 +1,6 @@
 import { makePgPool, openPostgresEventStore } from '@stepstream/eventstore';
 import { postgresUnavailable, postgresUrl } from '@stepstream/eventstore/testing';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { getProjector } from '../src/projector.js';
 import type { Projection } from '../src/projection.js';
@@ -11,23 +11,29 @@ import { appendLedgerEvents, expectedSnapshot, ledger, snapshot } from './fixtur
 // catalogue; the migration runs under an advisory lock, so every one of them starts. And two that
 // read the same first batch (no checkpoint row yet) must not both apply it.
 
+/** A fresh event store schema, `nodes` databases (one pool each, as nodes have) and a read model name, all dropped after the test. */
+const fresh = async (t: ExecutionContext, tag: string, nodes: number) => {
+  const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const storeSchema = `t_${tag}store_${suffix}`;
+  const name = `t_${tag}proj_${suffix}`;
+  const store = await openPostgresEventStore({ connectionString: postgresUrl, schema: storeSchema, maxConnections: 4 });
+  const dbs = Array.from({ length: nodes }, () => new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(postgresUrl, 3) }) }));
+  t.teardown(async () => {
+    await store.close();
+    await sql`drop schema if exists ${sql.id(storeSchema)} cascade`.execute(dbs[0]!);
+    await sql`drop schema if exists ${sql.id(name)} cascade`.execute(dbs[0]!);
+    for (const db of dbs) await db.destroy();
+  });
+  return { store, dbs, name };
+};
+
 const unavailable = await postgresUnavailable();
 if (unavailable) {
   console.log(`SKIP concurrent projector starts on Postgres: ${unavailable}`);
   test.skip(`concurrent projector starts (${unavailable})`, () => {});
 } else {
   test('five projectors of one read model started at once on an empty database all start, and the read model is the one-by-one one', async (t) => {
-    const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const storeSchema = `t_cstore_${suffix}`;
-    const name = `t_cproj_${suffix}`;
-    const store = await openPostgresEventStore({ connectionString: postgresUrl, schema: storeSchema, maxConnections: 4 });
-    const dbs = Array.from({ length: 5 }, () => new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(postgresUrl, 3) }) }));
-    t.teardown(async () => {
-      await store.close();
-      await sql`drop schema if exists ${sql.id(storeSchema)} cascade`.execute(dbs[0]!);
-      await sql`drop schema if exists ${sql.id(name)} cascade`.execute(dbs[0]!);
-      for (const db of dbs) await db.destroy();
-    });
+    const { store, dbs, name } = await fresh(t, 'c', 5);
     await appendLedgerEvents(store, 'acct', 40);
     const events = await store.readAll({ maxCount: 1000 });
     const projectors = dbs.map((db) => getProjector({ store, db, projection: ledger(name, 'acct') }));
@@ -40,17 +46,7 @@ if (unavailable) {
   });
 
   test('a projector that starts while another is inside the first batch waits for it: the batch is applied once, even by writes that cannot conflict', async (t) => {
-    const suffix = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const storeSchema = `t_fstore_${suffix}`;
-    const name = `t_fproj_${suffix}`;
-    const store = await openPostgresEventStore({ connectionString: postgresUrl, schema: storeSchema, maxConnections: 4 });
-    const dbs = Array.from({ length: 2 }, () => new Kysely<any>({ dialect: new PostgresDialect({ pool: makePgPool(postgresUrl, 3) }) }));
-    t.teardown(async () => {
-      await store.close();
-      await sql`drop schema if exists ${sql.id(storeSchema)} cascade`.execute(dbs[0]!);
-      await sql`drop schema if exists ${sql.id(name)} cascade`.execute(dbs[0]!);
-      for (const db of dbs) await db.destroy();
-    });
+    const { store, dbs, name } = await fresh(t, 'f', 2);
     await appendLedgerEvents(store, 'acct', 20);
     const events = await store.readAll({ maxCount: 1000 });
     // A count of the events seen: one row, added to by every batch, so that applying a batch twice
